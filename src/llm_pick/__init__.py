@@ -1,0 +1,29 @@
+"""llm-pick: choose an open-weight LLM for your hardware, licence and needs.
+
+The library is usable without the CLI:
+
+    from llm_pick import load_catalog, estimate_memory, recommend
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__version__ = "0.1.0"
+
+_EXPORTS = {
+    "load_catalog": "catalog",
+    "Catalog": "catalog",
+    "estimate_memory": "memory",
+    "recommend": "scoring",
+}
+
+__all__ = ["__version__", *_EXPORTS]
+
+
+def __getattr__(name: str) -> Any:  # lazy: keep `import llm_pick` cheap
+    if name in _EXPORTS:
+        from importlib import import_module
+
+        return getattr(import_module(f".{_EXPORTS[name]}", __name__), name)
+    raise AttributeError(name)

@@ -1,0 +1,224 @@
+"""Load, validate and merge catalogs: the bundled one, LLM_PICK_CATALOG and --catalog files.
+
+Nothing is half-loaded: any problem in any file raises CatalogError listing every problem.
+Validated files are cached by content hash (see cache.py) so the bundled YAML is not parsed
+on every run.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from importlib.resources import files
+from pathlib import Path
+from typing import Any
+
+from . import cache
+from .errors import CatalogError, UnknownNameError
+from .schema import COMMERCIAL_RANK, Model
+
+ENV_VAR = "LLM_PICK_CATALOG"
+MAX_FILE_BYTES = 512 * 1024 * 1024
+# Alias expansion budget: billion-laughs style files are refused before validation walks them.
+MAX_EXPANDED_NODES = 20_000_000
+
+
+@dataclass(frozen=True, slots=True)
+class Origin:
+    """Where an entry came from, for error messages."""
+
+    path: str
+    index: int
+
+
+@dataclass(frozen=True, slots=True)
+class SourceFile:
+    path: str
+    sha256: str
+    models: int
+
+
+@dataclass(frozen=True, slots=True)
+class LoadedFile:
+    source: SourceFile
+    models: tuple[Model, ...]
+
+
+class Catalog:
+    """An immutable, merged set of models keyed by id (sorted by id)."""
+
+    def __init__(self, models: dict[str, Model], sources: Sequence[SourceFile]):
+        self._models = dict(sorted(models.items()))
+        self.sources = tuple(sources)
+
+    def __iter__(self) -> Iterator[Model]:
+        return iter(self._models.values())
+
+    def __len__(self) -> int:
+        return len(self._models)
+
+    def __contains__(self, model_id: object) -> bool:
+        return model_id in self._models
+
+    @property
+    def ids(self) -> list[str]:
+        return list(self._models)
+
+    def get(self, model_id: str) -> Model:
+        try:
+            return self._models[model_id]
+        except KeyError:
+            lowered = model_id.strip().lower()
+            if lowered in self._models:
+                return self._models[lowered]
+            raise UnknownNameError("model", model_id, self._models) from None
+
+    @property
+    def sha256(self) -> str:
+        digest = hashlib.sha256()
+        for source in self.sources:
+            digest.update(source.sha256.encode())
+        return digest.hexdigest()
+
+
+def bundled_path() -> Path:
+    """The catalog shipped in the wheel, or data/models.yaml of a source checkout."""
+    shipped = files("llm_pick") / "data" / "models.yaml"
+    if shipped.is_file():
+        return Path(str(shipped))
+    return Path(__file__).resolve().parents[2] / "data" / "models.yaml"
+
+
+def env_paths(environ: dict[str, str] | None = None) -> list[str]:
+    value = (os.environ if environ is None else environ).get(ENV_VAR, "")
+    return [part for part in value.split(os.pathsep) if part.strip()]
+
+
+def load_catalog(
+    paths: Sequence[str | Path] = (),
+    *,
+    bundled: bool = True,
+    use_env: bool = True,
+) -> Catalog:
+    """Bundled catalog, then LLM_PICK_CATALOG files, then `paths`; later ids override earlier."""
+    all_paths: list[str | Path] = [bundled_path()] if bundled else []
+    if use_env:
+        all_paths += env_paths()
+    all_paths += list(paths)
+    loaded = [read_file(path) for path in all_paths]
+    return merge(loaded)
+
+
+def merge(loaded: Sequence[LoadedFile]) -> Catalog:
+    models: dict[str, Model] = {}
+    origins: dict[str, Origin] = {}
+    for item in loaded:
+        for index, model in enumerate(item.models):
+            models[model.id] = model
+            origins[model.id] = Origin(item.source.path, index)
+    problems = check_lineage(models, origins)
+    if problems:
+        raise CatalogError(f"{len(problems)} problem(s) in the catalog", problems)
+    return Catalog(models, [item.source for item in loaded])
+
+
+def check_lineage(models: dict[str, Model], origins: dict[str, Origin]) -> list[str]:
+    """base_model must exist, lineage must not loop, a derivative is never freer than its base."""
+    problems = []
+    for model in models.values():
+        where = origins[model.id]
+        prefix = f"{where.path}: models[{where.index}] ({model.id})"
+        if model.base_model is None:
+            continue
+        base = models.get(model.base_model)
+        if base is None:
+            problems.append(f"{prefix}: base_model: unknown id {model.base_model!r}")
+            continue
+        seen = {model.id}
+        cursor: Model | None = base
+        while cursor is not None and cursor.base_model is not None:
+            if cursor.id in seen:
+                problems.append(f"{prefix}: base_model: lineage loops through {cursor.id!r}")
+                break
+            seen.add(cursor.id)
+            cursor = models.get(cursor.base_model)
+        mine, theirs = model.license.commercial_use, base.license.commercial_use
+        if COMMERCIAL_RANK[mine] > COMMERCIAL_RANK[theirs]:
+            problems.append(
+                f"{prefix}: license.commercial_use: {mine!r} is freer than its base "
+                f"{base.id} ({theirs!r}); a derivative can never be more permissive than its base"
+            )
+    return problems
+
+
+def read_file(path: str | Path) -> LoadedFile:
+    """Read and validate one catalog file (YAML, or JSON by .json suffix)."""
+    name = str(path)
+    raw = _read_bytes(name)
+    digest = hashlib.sha256(raw).hexdigest()
+    key = cache.key("catalog", digest)
+    cached = cache.load(key)
+    if isinstance(cached, tuple) and all(isinstance(m, Model) for m in cached):
+        models: tuple[Model, ...] = cached
+    else:
+        models = tuple(_validate(name, raw))
+        cache.store(key, models)
+    return LoadedFile(SourceFile(name, digest, len(models)), models)
+
+
+def validate_files(paths: Sequence[str | Path]) -> list[str]:
+    """Every problem in the given files (each on its own, then merged on top of the bundled
+    catalog so base_model and lineage are checked). Empty list when all is well."""
+    problems: list[str] = []
+    loaded = []
+    for path in paths:
+        try:
+            loaded.append(read_file(path))
+        except CatalogError as error:
+            problems += error.problems or [str(error)]
+    if problems:
+        return problems
+    bundled = bundled_path()
+    base = [] if any(Path(p).resolve() == bundled.resolve() for p in paths) else [bundled]
+    try:
+        merge([read_file(p) for p in base] + loaded)
+    except CatalogError as error:
+        problems += error.problems
+    return problems
+
+
+def _read_bytes(name: str) -> bytes:
+    path = Path(name)
+    try:
+        if path.is_dir():
+            raise CatalogError(f"{name}: is a directory, not a catalog file")
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise CatalogError(f"{name}: {size} bytes is larger than the {MAX_FILE_BYTES} limit")
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise CatalogError(f"{name}: no such file") from None
+    except PermissionError:
+        raise CatalogError(f"{name}: permission denied") from None
+    except OSError as error:
+        raise CatalogError(f"{name}: cannot read: {error.strerror or error}") from None
+
+
+def _validate(name: str, raw: bytes) -> list[Model]:
+    from .validation import parse_document, validate_document
+
+    data = parse_document(name, raw)
+    return validate_document(name, raw, data)
+
+
+def catalog_json_schema() -> dict[str, Any]:
+    from .validation import json_schema
+
+    return json_schema()
+
+
+def dump_json_schema() -> str:
+    return json.dumps(catalog_json_schema(), indent=2, sort_keys=False)

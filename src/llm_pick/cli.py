@@ -1,0 +1,289 @@
+"""The command line: thin typer commands over the library, and the one error boundary."""
+
+import os
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Any, NoReturn
+
+import typer
+from typer.core import TyperGroup
+
+from . import __version__
+from .errors import ExitCode, LlmPickError, OutputError
+from .export import Report, render_text, write_atomic
+
+from typer import Abort, Exit
+
+try:  # typer vendors click since 0.2x; before, it used click's exceptions
+    from typer.exceptions import TyperException as ClickException
+except ImportError:  # pragma: no cover
+    from click.exceptions import ClickException  # type: ignore[no-redef,import-not-found]
+
+
+class Boundary(TyperGroup):
+    """Turns every known failure into one `Error: ...` line on stderr and an exit code."""
+
+    def main(self, *args: Any, standalone_mode: bool = True, **kwargs: Any) -> Any:
+        argv = kwargs.get("args") if "args" in kwargs else (args[0] if args else None)
+        debug = "--debug" in (sys.argv[1:] if argv is None else argv) or bool(
+            os.environ.get("LLM_PICK_DEBUG")
+        )
+        try:
+            code = super().main(*args, standalone_mode=False, **kwargs)
+        except LlmPickError as error:
+            if debug:
+                raise
+            code = _fail(str(error), error.exit_code, getattr(error, "problems", ()))
+        except ClickException as error:
+            code = _fail(_one_line(error.format_message()), ExitCode.USAGE)
+        except Exit as error:
+            code = error.exit_code
+        except (Abort, KeyboardInterrupt):
+            code = _fail("interrupted", ExitCode.INTERRUPTED)
+        except BrokenPipeError:
+            _silence_stdout()
+            code = ExitCode.ERROR
+        except Exception as error:
+            if debug:
+                raise
+            code = _fail(
+                f"internal error: {type(error).__name__}: {_one_line(str(error))} "
+                "(please report it; --debug shows the traceback)",
+                ExitCode.ERROR,
+            )
+        code = int(code or 0)
+        if standalone_mode:
+            sys.exit(code)
+        return code
+
+
+def _one_line(message: str) -> str:
+    return " ".join(message.split())
+
+
+def _fail(message: str, code: int, problems: Any = ()) -> int:
+    err = sys.stderr
+    err.write(f"Error: {_one_line(message)}\n")
+    for problem in problems:
+        err.write(f"  {_one_line(problem)}\n")
+    err.flush()
+    return code
+
+
+def _silence_stdout() -> None:
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+
+
+app = typer.Typer(
+    cls=Boundary,
+    name="llm-pick",
+    help="Pick an open-weight LLM that fits your GPU, licence and needs. Facts are sourced; "
+    "memory and speed are estimates and say so.",
+    no_args_is_help=True,
+    add_completion=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+catalog_app = typer.Typer(help="Validate catalog files and print the catalog's JSON Schema.")
+app.add_typer(catalog_app, name="catalog")
+
+
+class OutputFormat(str, Enum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+    markdown = "markdown"
+
+
+CatalogOpt = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "--catalog",
+        metavar="FILE",
+        help="Extra catalog (YAML or JSON) on top of the bundled one; repeatable; same id "
+        "overrides. LLM_PICK_CATALOG (paths separated by ':') does the same.",
+    ),
+]
+FormatOpt = Annotated[
+    OutputFormat, typer.Option("--format", "-f", case_sensitive=False, help="Output format.")
+]
+OutputOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--output", "-o", metavar="FILE", help="Write to FILE (atomically) instead of stdout."
+    ),
+]
+
+
+def _version(value: bool) -> None:
+    if value:
+        sys.stdout.write(f"llm-pick {__version__}\n")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
+    ] = False,
+    debug: Annotated[
+        bool, typer.Option("--debug", help="Show tracebacks for errors (for bug reports).")
+    ] = False,
+) -> None:
+    """Pick an open-weight LLM that fits your GPU, licence and needs."""
+
+
+def load(catalogs: list[Path] | None) -> Any:
+    from .catalog import load_catalog
+
+    return load_catalog(catalogs or ())
+
+
+def emit(report: Report, fmt: OutputFormat, output: Path | None, inputs: Any = ()) -> None:
+    """Write the report to stdout or to --output; notes go to stderr."""
+    if output is None:
+        if fmt is OutputFormat.table:
+            from rich.console import Console
+
+            if report.table is not None:
+                Console(soft_wrap=False).print(report.table())
+        else:
+            sys.stdout.write(render_text(report, fmt.value))
+            sys.stdout.flush()
+    else:
+        _guard_output(output, inputs)
+        existed = output.exists()
+        write_atomic(output, render_text(report, fmt.value))
+        report.notes.append(f"{'Replaced' if existed else 'Wrote'} {output}")
+    for note in report.notes:
+        sys.stderr.write(note + "\n")
+
+
+def _guard_output(output: Path, inputs: Any) -> None:
+    from .catalog import bundled_path, env_paths
+
+    target = output.resolve()
+    for path in [bundled_path(), *env_paths(), *inputs]:
+        if Path(path).resolve() == target:
+            raise OutputError(f"{output}: refusing to overwrite an input catalog file")
+
+
+@app.command("list")
+def list_models(
+    family: Annotated[
+        list[str] | None, typer.Option(help="Only these families (llama, mistral, ...); repeatable.")
+    ] = None,
+    variant: Annotated[
+        list[str] | None, typer.Option(help="Only these variants (base, chat, instruct, fine-tune).")
+    ] = None,
+    commercial: Annotated[
+        bool, typer.Option("--commercial", help="Commercial use allowed (conditions may apply).")
+    ] = False,
+    unconditional: Annotated[
+        bool, typer.Option("--unconditional", help="Commercial use allowed without conditions.")
+    ] = False,
+    min_context: Annotated[
+        str | None, typer.Option(metavar="TOKENS", help="Minimum context, e.g. 8192 or 32k.")
+    ] = None,
+    lang: Annotated[
+        list[str] | None, typer.Option(metavar="CODE", help="Required language; repeatable.")
+    ] = None,
+    min_params: Annotated[
+        float | None, typer.Option(metavar="BILLIONS", help="Minimum total parameters.")
+    ] = None,
+    max_params: Annotated[
+        float | None, typer.Option(metavar="BILLIONS", help="Maximum total parameters.")
+    ] = None,
+    fmt: FormatOpt = OutputFormat.table,
+    output: OutputOpt = None,
+    catalog: CatalogOpt = None,
+) -> None:
+    """List catalog models, optionally filtered."""
+    from . import options, views
+    from .constraints import Constraints, passing
+
+    wanted = Constraints(
+        commercial=commercial,
+        unconditional=unconditional,
+        min_context=options.tokens("--min-context", min_context),
+        languages=options.languages(lang),
+        min_params=options.billions("--min-params", min_params),
+        max_params=options.billions("--max-params", max_params),
+        families=options.families(family),
+        variants=options.variants(variant),
+    )
+    models = views.display_order(passing(load(catalog), wanted))
+
+    def table() -> Any:
+        from .render import model_list
+
+        return model_list(models, f"{len(models)} models")
+
+    report = Report(
+        data={"models": [views.model_dict(m) for m in models]},
+        columns=views.LIST_COLUMNS,
+        rows=[views.list_row(m) for m in models],
+        table=table,
+    )
+    emit(report, fmt, output, catalog or ())
+
+
+@app.command()
+def show(
+    model_id: Annotated[str, typer.Argument(metavar="ID", help="Model id, e.g. mixtral-8x7b.")],
+    fmt: FormatOpt = OutputFormat.table,
+    output: OutputOpt = None,
+    catalog: CatalogOpt = None,
+) -> None:
+    """Show every field of one model and its sources."""
+    from . import views
+
+    model = load(catalog).get(model_id)
+    data = views.model_dict(model)
+
+    def table() -> Any:
+        from .render import model_detail
+
+        return model_detail(model)
+
+    flat = views.flatten(data)
+    report = Report(data=data, columns=("field", "value"), rows=flat, table=table)
+    emit(report, fmt, output, catalog or ())
+
+
+@catalog_app.command("validate")
+def catalog_validate(
+    files: Annotated[list[Path], typer.Argument(metavar="FILE...", help="Catalog files to check.")],
+) -> None:
+    """Check catalog files; print every problem with file, line and field path."""
+    from .catalog import validate_files
+
+    problems = validate_files(files)
+    if problems:
+        for problem in problems:
+            sys.stderr.write(problem + "\n")
+        _fail(f"{len(problems)} problem(s) in {len(files)} file(s)", ExitCode.ERROR)
+        raise typer.Exit(ExitCode.ERROR)
+    sys.stderr.write(f"OK: {len(files)} file(s) valid\n")
+
+
+@catalog_app.command("schema")
+def catalog_schema(output: OutputOpt = None) -> None:
+    """Print the JSON Schema of the catalog format."""
+    from .catalog import dump_json_schema
+
+    text = dump_json_schema() + "\n"
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        write_atomic(output, text)
+
+
+def main() -> NoReturn:
+    app()
+    raise SystemExit(0)  # pragma: no cover - app() always exits

@@ -1,0 +1,87 @@
+"""Checks and conversions of user-given option values. Each bad value raises InputError
+with one line that names the option and says what is accepted."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from typing import get_args
+
+from .constraints import parse_tokens
+from .errors import InputError
+from .schema import Family, Variant
+
+MAX_TOKENS = 16 * 1024 * 1024  # 16M tokens: beyond any catalog model
+MAX_BATCH = 4096
+MAX_GIB = 1024 * 1024  # 1 PiB of memory: larger is a typo
+
+
+def tokens(option: str, value: str | None) -> int | None:
+    if value is None:
+        return None
+    try:
+        count = parse_tokens(value)
+    except ValueError as error:
+        raise InputError(f"{option}: {error}") from None
+    if count > MAX_TOKENS:
+        raise InputError(f"{option}: {value} tokens is beyond any model (max {MAX_TOKENS:,})")
+    return count
+
+
+def count(option: str, value: int | None, maximum: int) -> int | None:
+    if value is None:
+        return None
+    if not 1 <= value <= maximum:
+        raise InputError(f"{option}: must be between 1 and {maximum}, got {value}")
+    return value
+
+
+def finite(option: str, value: float | None, *, maximum: float, allow_zero: bool = False) -> float | None:
+    if value is None:
+        return None
+    if not math.isfinite(value):
+        raise InputError(f"{option}: must be a finite number, got {value}")
+    if value < 0 or (value == 0 and not allow_zero):
+        raise InputError(f"{option}: must be greater than 0, got {value:g}")
+    if value > maximum:
+        raise InputError(f"{option}: {value:g} is implausibly large (max {maximum:g})")
+    return value
+
+
+def gib(option: str, value: float | None) -> float | None:
+    return finite(option, value, maximum=MAX_GIB)
+
+
+def billions(option: str, value: float | None) -> float | None:
+    return finite(option, value, maximum=1e6, allow_zero=True)
+
+
+def languages(values: Iterable[str] | None) -> tuple[str, ...]:
+    out = []
+    for value in values or ():
+        for code in value.split(","):
+            code = code.strip().lower()
+            if not (code.isascii() and code.isalpha() and 2 <= len(code) <= 3):
+                raise InputError(f"--lang: {code!r} is not an ISO 639 code such as en, de, zh")
+            out.append(code)
+    return tuple(dict.fromkeys(out))
+
+
+def choices(option: str, values: Iterable[str] | None, valid: Iterable[str]) -> tuple[str, ...]:
+    valid = tuple(valid)
+    out = []
+    for value in values or ():
+        for item in value.split(","):
+            item = item.strip().lower()
+            if item not in valid:
+                raise InputError(f"{option}: {item!r} is not one of {', '.join(valid)}")
+            out.append(item)
+    return tuple(dict.fromkeys(out))
+
+
+def families(values: Iterable[str] | None) -> tuple[str, ...]:
+    return choices("--family", values, get_args(Family))
+
+
+def variants(values: Iterable[str] | None) -> tuple[str, ...]:
+    return choices("--variant", values, get_args(Variant))

@@ -1,0 +1,228 @@
+"""The catalog's types: plain frozen dataclasses, no I/O.
+
+They are validated by pydantic (see catalog.py), which reads the constraints in the
+annotations, the `__pydantic_config__` and the attribute docstrings (they become the JSON
+Schema's descriptions). Pydantic itself is only imported when a file must be validated, so a
+cached catalog loads without it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Annotated, Any, Literal
+
+from annotated_types import Ge, Gt, Le, MinLen
+
+_STRICT: Any = {"extra": "forbid", "use_attribute_docstrings": True}
+
+Id = Annotated[str, MinLen(1)]
+Positive = Annotated[int, Gt(0)]
+Text = Annotated[str, MinLen(1)]
+
+Family = Literal["llama", "mistral", "mixtral", "bloom", "falcon"]
+Variant = Literal["base", "chat", "instruct", "fine-tune"]
+Commercial = Literal["allowed", "conditional", "prohibited"]
+
+COMMERCIAL_RANK = {"prohibited": 0, "conditional": 1, "allowed": 2}
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Parameters:
+    __pydantic_config__ = _STRICT
+
+    total: Positive
+    """Total parameter count, every expert included."""
+    active: Positive | None = None
+    """Parameters used per token (MoE: router-selected experts only). Defaults to total."""
+    exact: bool = False
+    """True when `total` is an exact count (e.g. from safetensors metadata), not a rounded figure."""
+    source: str | None = None
+    """Where the count comes from."""
+
+    def __post_init__(self) -> None:
+        if self.active is None:
+            object.__setattr__(self, "active", self.total)
+        elif self.active > self.total:
+            raise ValueError(f"active ({self.active}) exceeds total ({self.total}) parameters")
+
+    @property
+    def active_count(self) -> int:
+        return self.total if self.active is None else self.active
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Architecture:
+    __pydantic_config__ = _STRICT
+
+    layers: Positive
+    """Decoder blocks (num_hidden_layers)."""
+    hidden_size: Positive
+    """Model width (d_model)."""
+    intermediate_size: Positive
+    """MLP inner width; per expert for mixture-of-experts models."""
+    attention_heads: Positive
+    """Query heads per layer."""
+    kv_heads: Positive
+    """Key/value heads per layer: equal to attention_heads for MHA, fewer for GQA, 1 for MQA."""
+    head_dim: Positive
+    """Width of one attention head."""
+    vocab_size: Positive
+    """Token vocabulary size (rows of the embedding matrix)."""
+    mlp: Literal["gated", "plain"] = "gated"
+    """gated: SwiGLU-style gate, up and down matrices; plain: up and down matrices only."""
+    norm: Literal["rmsnorm", "layernorm"] = "rmsnorm"
+    """rmsnorm has a weight vector; layernorm has a weight and a bias vector."""
+    norms_per_layer: Annotated[int, Ge(1), Le(4)] = 2
+    """Normalisation layers inside each decoder block."""
+    attention_bias: bool = False
+    """Whether the q, k, v and output projections carry bias vectors."""
+    mlp_bias: bool = False
+    """Whether the MLP projections carry bias vectors."""
+    tied_embeddings: bool = False
+    """Whether the output head shares the token-embedding matrix."""
+    embedding_norm: bool = False
+    """A normalisation layer right after the token embedding (BLOOM)."""
+    position_embedding: Literal["rope", "alibi"] = "rope"
+    """Rotary (rope) or ALiBi positions; neither adds parameters."""
+    rope_theta: Annotated[float, Gt(0)] | None = None
+    """RoPE base frequency, null for ALiBi."""
+    experts: Annotated[int, Ge(2)] | None = None
+    """Mixture-of-experts: experts per layer; null for dense models."""
+    experts_per_token: Positive | None = None
+    """Mixture-of-experts: experts the router selects per token."""
+    sliding_window: Positive | None = None
+    """Attention window in tokens when the model uses sliding-window attention."""
+    max_position_embeddings: Positive | None = None
+    """The raw config.json value; may differ from the documented context length."""
+
+    def __post_init__(self) -> None:
+        if self.kv_heads > self.attention_heads or self.attention_heads % self.kv_heads:
+            raise ValueError(
+                f"kv_heads ({self.kv_heads}) must divide attention_heads ({self.attention_heads})"
+            )
+        if (self.experts is None) != (self.experts_per_token is None):
+            raise ValueError("experts and experts_per_token must be given together")
+        if self.experts and self.experts_per_token and self.experts_per_token > self.experts:
+            raise ValueError(
+                f"experts_per_token ({self.experts_per_token}) exceeds experts ({self.experts})"
+            )
+
+    @property
+    def attention(self) -> Literal["mha", "gqa", "mqa"]:
+        if self.kv_heads == self.attention_heads:
+            return "mha"
+        return "mqa" if self.kv_heads == 1 else "gqa"
+
+    @property
+    def moe(self) -> bool:
+        return self.experts is not None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class License:
+    __pydantic_config__ = _STRICT
+
+    id: Id
+    """Short licence id, e.g. apache-2.0, llama2, bigscience-bloom-rail-1.0."""
+    name: Text
+    """Full licence name."""
+    url: Text
+    """Where the licence text can be read."""
+    commercial_use: Commercial
+    """allowed; conditional (allowed under conditions stated in `conditions`); prohibited."""
+    conditions: str | None = None
+    """The conditions or prohibition, in words. Required unless commercial_use is allowed."""
+
+    def __post_init__(self) -> None:
+        if self.commercial_use != "allowed" and not (self.conditions or "").strip():
+            raise ValueError(f"conditions are required when commercial_use is {self.commercial_use}")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Benchmark:
+    __pydantic_config__ = _STRICT
+
+    value: Annotated[float, Ge(0), Le(100)]
+    """Score in percent (0-100)."""
+    source: Text
+    """Paper table or model card the value comes from."""
+    shots: Annotated[int, Ge(0)] | None = None
+    """Few-shot examples used; null when the source does not say."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Model:
+    __pydantic_config__ = _STRICT
+
+    id: Annotated[str, MinLen(1)]
+    """Unique id: lowercase letters, digits, dots and dashes."""
+    name: Text
+    """Display name."""
+    family: Family
+    """Model family."""
+    organization: Text
+    """Who released the weights."""
+    release_date: dt.date | None = None
+    """Public release date."""
+    variant: Variant
+    """base, chat, instruct, or a third-party fine-tune."""
+    base_model: str | None = None
+    """Id of the catalog model this one was fine-tuned from."""
+    hf_repo: str | None = None
+    """Hugging Face repository of the weights."""
+    parameters: Parameters
+    """Parameter counts."""
+    architecture: Architecture
+    """The shapes memory estimation needs (from config.json)."""
+    context_length: Positive
+    """Context the model was trained or documented for, in tokens."""
+    license: License
+    """Licence of the weights."""
+    languages: Annotated[list[Annotated[str, MinLen(2)]], MinLen(1)]
+    """ISO 639-1 codes (639-3 where no 639-1 code exists) documented by the model card or paper."""
+    benchmarks: dict[str, Benchmark] = field(default_factory=dict)
+    """Published scores (mmlu, hellaswag, ...) with shots and source."""
+    sources: Annotated[list[Text], MinLen(1)]
+    """Where each fact comes from: paper table, model card, config.json, licence."""
+    notes: str | None = None
+    """Caveats, disagreements between sources, corrections of popular claims."""
+
+    def __post_init__(self) -> None:
+        if not _valid_id(self.id):
+            raise ValueError(f"id {self.id!r} must match [a-z0-9][a-z0-9.-]*")
+        for code in self.languages:
+            if not (code.isascii() and code.isalpha() and code.islower() and len(code) <= 3):
+                raise ValueError(f"language {code!r} is not an ISO 639 code (2-3 lowercase letters)")
+        if self.base_model == self.id:
+            raise ValueError("base_model cannot be the model itself")
+        if self.variant == "fine-tune" and self.base_model is None:
+            raise ValueError("a fine-tune must name its base_model")
+        arch, params = self.architecture, self.parameters
+        if arch.moe and params.active_count >= params.total:
+            raise ValueError("a mixture-of-experts model must have active < total parameters")
+        if not arch.moe and params.active_count != params.total:
+            raise ValueError("a dense model has active == total parameters")
+
+    @property
+    def attention(self) -> str:
+        return self.architecture.attention
+
+    @property
+    def moe(self) -> bool:
+        return self.architecture.moe
+
+
+def _valid_id(value: str) -> bool:
+    allowed = set("abcdefghijklmnopqrstuvwxyz0123456789.-")
+    return bool(value) and value[0] in allowed - {".", "-"} and set(value) <= allowed
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CatalogFile:
+    __pydantic_config__ = _STRICT
+
+    schema_version: Literal[1]
+    """Format version of this file."""
+    models: list[Model]
+    """The model entries."""
