@@ -6,10 +6,9 @@ Every string that comes from a catalog goes through `text()`, so rich markup suc
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 
 from rich import box
-from rich.console import Group, RenderableType
+from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
 from rich.table import Table
 from rich.text import Text
 
@@ -22,11 +21,6 @@ COMMERCIAL_STYLE = {"allowed": "green", "conditional": "yellow", "prohibited": "
 
 def text(value: object, style: str = "") -> Text:
     return Text(sanitize("" if value is None else str(value)), style=style)
-
-
-def commercial(model: Model) -> Text:
-    use = model.license.commercial_use
-    return text(f"{model.license.id} ({COMMERCIAL_MARK[use]})", COMMERCIAL_STYLE[use])
 
 
 def bar(used: float, capacity: float, width: int = 10) -> Text:
@@ -43,35 +37,69 @@ def context(tokens: int) -> str:
     return f"{tokens // 1024}K" if tokens % 1024 == 0 else f"{tokens:,}"
 
 
-def model_list(models: Iterable[Model], title: str) -> Table:
-    table = Table(title=title, box=box.SIMPLE_HEAD, title_justify="left", pad_edge=False)
-    table.add_column("id", no_wrap=True, style="bold")
-    table.add_column("params", justify="right", no_wrap=True)
-    table.add_column("attn", no_wrap=True)
-    table.add_column("ctx", justify="right", no_wrap=True)
-    table.add_column("licence", no_wrap=True, overflow="ellipsis", max_width=24)
-    table.add_column("commercial", no_wrap=True)
-    table.add_column("langs", no_wrap=True, overflow="ellipsis", max_width=14)
-    table.add_column("MMLU", justify="right", no_wrap=True)
-    for model in models:
-        params = model.parameters
-        score = mmlu(model)
-        langs = model.languages
-        size = billions(params.total)
-        if model.moe:
-            size += f" ({billions(params.active_count)} act.)"
-        use = model.license.commercial_use
-        table.add_row(
-            text(model.id),
-            text(size),
-            text(model.attention + ("+moe" if model.moe else "")),
-            text(context(model.context_length)),
-            text(model.license.id),
-            text(COMMERCIAL_MARK[use], COMMERCIAL_STYLE[use]),
-            text(" ".join(langs) if len(langs) <= 3 else f"{len(langs)} languages"),
-            text("-" if score is None else f"{score:g}"),
-        )
-    return table
+class Columns:
+    """A table whose low-priority columns are dropped when the terminal is too narrow.
+
+    add(header, cells, priority): priority 0 is always kept; higher numbers go first.
+    """
+
+    def __init__(self, title: str | Text = "", caption: str | None = None):
+        self.title, self.caption = title, caption
+        self.columns: list[tuple[str, list[Text], int, str]] = []
+
+    def add(self, header: str, cells: list[Text], priority: int = 0, justify: str = "left") -> None:
+        self.columns.append((header, cells, priority, justify))
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        widths = [
+            max([len(header), *(cell.cell_len for cell in cells)]) + 2
+            for header, cells, _, _ in self.columns
+        ]
+        keep = list(range(len(self.columns)))
+        by_priority = sorted(keep, key=lambda i: -self.columns[i][2])
+        for index in by_priority:
+            if sum(widths[i] for i in keep) <= options.max_width or self.columns[index][2] == 0:
+                break
+            keep.remove(index)
+        table = Table(
+            title=self.title, caption=self.caption, box=box.SIMPLE_HEAD, title_justify="left",
+            caption_justify="left", pad_edge=False,
+        )  # fmt: skip
+        for i in keep:
+            header, _, _, justify = self.columns[i]
+            table.add_column(header, justify=justify, overflow="fold")  # type: ignore[arg-type]
+        rows = len(self.columns[0][1]) if self.columns else 0
+        for row in range(rows):
+            table.add_row(*(self.columns[i][1][row] for i in keep))
+        yield table
+
+
+def model_list(models: list[Model], title: str) -> Columns:
+    view = Columns(title)
+    mmlu_scores = [mmlu(m) for m in models]
+    sizes = [
+        billions(m.parameters.total)
+        + (f" ({billions(m.parameters.active_count)} act.)" if m.moe else "")
+        for m in models
+    ]
+    view.add("id", [text(m.id, "bold") for m in models])
+    view.add("params", [text(s) for s in sizes], justify="right")
+    view.add("attn", [text(m.attention + ("+moe" if m.moe else "")) for m in models], 3)
+    view.add("ctx", [text(context(m.context_length)) for m in models], justify="right")
+    view.add("licence", [text(m.license.id) for m in models], 2)
+    view.add("commercial", [commercial_mark(m) for m in models], 1)
+    view.add("langs", [text(languages(m.languages)) for m in models], 4)
+    view.add("MMLU", [text("-" if s is None else f"{s:g}") for s in mmlu_scores], 1, "right")
+    return view
+
+
+def languages(codes: list[str]) -> str:
+    return " ".join(codes) if len(codes) <= 3 else f"{len(codes)} languages"
+
+
+def commercial_mark(model: Model) -> Text:
+    use = model.license.commercial_use
+    return text(COMMERCIAL_MARK[use], COMMERCIAL_STYLE[use])
 
 
 def model_detail(model: Model) -> RenderableType:

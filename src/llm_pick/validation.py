@@ -42,9 +42,10 @@ def parse_document(name: str, raw: bytes) -> Any:
         data = yaml.load(text, Loader=_Loader)  # noqa: S506 - a safe loader
     except yaml.YAMLError as error:
         line = _yaml_error_line(error)
-        reason = _yaml_error_reason(error)
+        reason = _yaml_error_reason(error, text)
         where = f"{name}:{line}" if line else name
-        raise CatalogError(f"{where}: not valid YAML: {reason}", [f"{where}: {reason}"]) from None
+        message = f"{where}: not valid YAML: {reason}"
+        raise CatalogError(message, [message]) from None
     except RecursionError:
         raise CatalogError(f"{name}: YAML nesting is too deep") from None
     _check_expansion(name, data)
@@ -56,11 +57,14 @@ def _yaml_error_line(error: yaml.YAMLError) -> int | None:
     return mark.line + 1 if mark is not None else None
 
 
-def _yaml_error_reason(error: yaml.YAMLError) -> str:
+def _yaml_error_reason(error: yaml.YAMLError, text: str) -> str:
     problem = getattr(error, "problem", None)
     context = getattr(error, "context", None)
-    if problem and "\\t" in repr(problem) or (problem and "'\\t'" in problem):
-        return "a tab character: YAML indentation must use spaces"
+    mark = getattr(error, "problem_mark", None)
+    if mark is not None:
+        lines = text.splitlines()
+        if mark.line < len(lines) and lines[mark.line][mark.column : mark.column + 1] == "\t":
+            return "a tab character: YAML indentation must use spaces"
     if problem and "could not determine a constructor" in problem:
         return f"YAML tags that construct objects are refused ({problem.split('for the tag')[-1].strip()})"
     parts = [p for p in (context, problem) if p]

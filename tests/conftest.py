@@ -1,0 +1,92 @@
+"""Shared fixtures. Every test gets its own cache dir and no user catalog from the environment,
+so tests never touch the user's real config or cache."""
+
+from __future__ import annotations
+
+import copy
+import io
+import json
+from contextlib import redirect_stderr, redirect_stdout
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+
+@pytest.fixture(autouse=True)
+def isolated_env(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    cache = tmp_path_factory.mktemp("cache")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(cache))
+    monkeypatch.setenv("HOME", str(tmp_path_factory.mktemp("home")))
+    for name in ("LLM_PICK_CATALOG", "LLM_PICK_DEBUG", "LLM_PICK_NO_CACHE", "NO_COLOR"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("COLUMNS", "200")
+    return cache
+
+
+@dataclass
+class Result:
+    code: int
+    stdout: str
+    stderr: str
+
+    def json(self) -> Any:
+        return json.loads(self.stdout)
+
+
+def run(*args: str) -> Result:
+    """Run the CLI in-process through its real error boundary."""
+    import typer
+
+    from llm_pick.cli import app
+
+    command = typer.main.get_command(app)
+    out, err = io.StringIO(), io.StringIO()
+    with redirect_stdout(out), redirect_stderr(err):
+        code = command.main(args=list(args), prog_name="llm-pick", standalone_mode=False)
+    return Result(int(code or 0), out.getvalue(), err.getvalue())
+
+
+@pytest.fixture
+def cli():
+    return run
+
+
+BASE_ENTRY: dict[str, Any] = {
+    "id": "test-7b",
+    "name": "Test 7B",
+    "family": "llama",
+    "organization": "Tests Inc",
+    "release_date": "2024-01-01",
+    "variant": "base",
+    "parameters": {"total": 6738415616, "exact": True, "source": "computed"},
+    "architecture": {
+        "layers": 32, "hidden_size": 4096, "intermediate_size": 11008,
+        "attention_heads": 32, "kv_heads": 32, "head_dim": 128, "vocab_size": 32000,
+    },
+    "context_length": 4096,
+    "license": {
+        "id": "apache-2.0", "name": "Apache License 2.0",
+        "url": "https://www.apache.org/licenses/LICENSE-2.0", "commercial_use": "allowed",
+    },
+    "languages": ["en"],
+    "sources": ["test fixture"],
+}  # fmt: skip
+
+
+def entry(**overrides: Any) -> dict[str, Any]:
+    data = copy.deepcopy(BASE_ENTRY)
+    for key, value in overrides.items():
+        if isinstance(value, dict) and isinstance(data.get(key), dict):
+            data[key].update(value)
+        else:
+            data[key] = value
+    return data
+
+
+def write_catalog(path: Path, *entries: dict[str, Any], as_json: bool = False) -> Path:
+    doc = {"schema_version": 1, "models": list(entries)}
+    path.write_text(json.dumps(doc) if as_json else yaml.safe_dump(doc, sort_keys=False))
+    return path
