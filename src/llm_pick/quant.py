@@ -28,7 +28,6 @@ GGML_BLOCKS: dict[str, tuple[int, int]] = {
     "q5_0": (32, 22),  # 32 x 4 bits + 32 high bits + fp16 scale
     "q4_1": (32, 20),
     "q4_0": (32, 18),  # 32 x 4 bits + fp16 scale
-    "iq4_nl": (32, 18),
     "q6_k": (256, 210),
     "q5_k": (256, 176),
     "q4_k": (256, 144),
@@ -44,7 +43,7 @@ def ggml_bits(kind: str) -> float:
 
 # K-quant types cannot store rows whose length is not a multiple of 256; llama.cpp then
 # falls back to a 32-block type (convert_incompatible_tensor in src/llama-quant.cpp).
-K_FALLBACK = {"q2_k": "iq4_nl", "q3_k": "iq4_nl", "q4_k": "q5_0", "q5_k": "q5_1", "q6_k": "q8_0"}
+K_FALLBACK = {"q2_k": "q4_0", "q3_k": "q4_0", "q4_k": "q5_0", "q5_k": "q5_1", "q6_k": "q8_0"}
 
 Family = Literal["gguf", "float", "gpu"]
 
@@ -122,6 +121,7 @@ class Shape:
     falcon: bool  # llama.cpp's Falcon architecture has its own rules
     experts: int  # 0 for dense
     gqa: int  # attention_heads // kv_heads
+    type_70b: bool  # llama.cpp's LLM_TYPE_70B: a llama-architecture model with 80 layers and GQA
 
 
 @cache
@@ -148,24 +148,13 @@ def _gguf_type(quant: str, kind: str, i: int, shape: Shape) -> str:  # noqa: PLR
         return base
     if kind == "ffn_gate_inp":
         return "f32"  # the router is tiny and kept at full precision
-    if kind == "attn_v":
-        if shape.experts == 8 and base not in ("q8_0",):
-            return "q8_0"
-        if quant == "q2_k":
-            return "q4_k" if shape.gqa >= 4 else "q3_k"
-        if quant == "q3_k_m":
-            return "q5_k" if i < 2 else "q4_k"
-        if quant == "q3_k_l":
-            return "q5_k"
-        if quant in ("q4_k_m", "q5_k_m") and use_more_bits(i, n):
-            return "q6_k"
-        if quant == "q4_k_s" and i < 4:
-            return "q5_k"
-        return base
+    if kind in ("attn_v", "attn_qkv"):  # current llama.cpp gives fused QKV the attn_v rules
+        kind_type = _attn_v_type(quant, base, i, shape)
+        if shape.type_70b and kind_type in ("q3_k", "q4_k"):
+            kind_type = "q5_k"  # 8 query heads share each V head: V is 8x smaller, bump it
+        return "q8_0" if shape.experts == 8 else kind_type
     if kind == "attn_k":
-        if shape.experts == 8 and base not in ("q8_0",):
-            return "q8_0"
-        return base
+        return "q8_0" if shape.experts == 8 else base
     if kind == "ffn_down":
         if quant == "q2_k":
             return "q3_k"
@@ -192,10 +181,20 @@ def _gguf_type(quant: str, kind: str, i: int, shape: Shape) -> str:  # noqa: PLR
                 return "q5_k"
             return base
         return {"q2_k": "q3_k", "q3_k_m": "q4_k", "q3_k_l": "q5_k"}.get(quant, base)
-    if kind == "attn_qkv":
-        return {"q3_k_m": "q4_k", "q3_k_l": "q4_k", "q4_k_m": "q5_k", "q5_k_m": "q6_k"}.get(
-            quant, base
-        )
+    return base
+
+
+def _attn_v_type(quant: str, base: str, i: int, shape: Shape) -> str:
+    if quant == "q2_k":
+        return "q4_k" if shape.gqa >= 4 else "q3_k"
+    if quant == "q3_k_m":
+        return "q5_k" if i < 2 else "q4_k"
+    if quant == "q3_k_l":
+        return "q5_k"
+    if quant in ("q4_k_m", "q5_k_m") and use_more_bits(i, shape.layers):
+        return "q6_k"
+    if quant == "q4_k_s" and i < 4:
+        return "q5_k"
     return base
 
 
