@@ -256,6 +256,120 @@ def show(
     emit(report, fmt, output, catalog or ())
 
 
+# ---- hardware and memory options shared by memory, recommend, explain and compare ----
+
+VramOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--vram", metavar="GiB|auto",
+        help="GPU memory per card in GiB (a '24 GB' card has 24 GiB), or 'auto' (nvidia-smi).",
+    ),
+]  # fmt: skip
+GpuOpt = Annotated[
+    str | None, typer.Option("--gpu", metavar="NAME", help="A GPU from `llm-pick gpus`, e.g. 4090.")
+]
+GpusOpt = Annotated[
+    int | None, typer.Option("--gpus", metavar="N", help="Split across N identical cards.")
+]
+RamOpt = Annotated[
+    float | None,
+    typer.Option("--ram", metavar="GiB", help="System RAM for layers offloaded to the CPU."),
+]
+RamBwOpt = Annotated[
+    float | None,
+    typer.Option(
+        "--ram-bandwidth", metavar="GB/s",
+        help="System RAM bandwidth for offloaded layers (default 51.2: dual-channel DDR4-3200).",
+    ),
+]  # fmt: skip
+ContextOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--context", metavar="TOKENS",
+        help="Tokens to size the KV cache for, e.g. 8192 or 32k (default: min(4096, model's)).",
+    ),
+]  # fmt: skip
+BatchOpt = Annotated[int, typer.Option("--batch", metavar="N", help="Sequences at once.")]
+KvOpt = Annotated[
+    str, typer.Option("--kv-dtype", metavar="TYPE", help="KV cache type: fp16, q8_0 or q4_0.")
+]
+
+
+def hardware_from(
+    vram: str | None, gpu: str | None, gpus: int | None, ram: float | None, ram_bw: float | None
+) -> Any:
+    from .hardware import resolve
+
+    return resolve(vram=vram, gpu=gpu, gpus=gpus, ram=ram, ram_bandwidth=ram_bw)
+
+
+@app.command()
+def memory(
+    model_id: Annotated[str, typer.Argument(metavar="ID", help="Model id, e.g. llama-3-8b.")],
+    quant: Annotated[
+        str | None,
+        typer.Option("--quant", "-q", metavar="Q", help="One quantization (default: all)."),
+    ] = None,
+    context: ContextOpt = None,
+    batch: BatchOpt = 1,
+    kv_dtype: KvOpt = "fp16",
+    mode: Annotated[
+        str, typer.Option("--mode", help="inference, lora, qlora or full (fine-tuning).")
+    ] = "inference",
+    lora_rank: Annotated[int, typer.Option("--lora-rank", help="LoRA/QLoRA rank.")] = 16,
+    vram: VramOpt = None,
+    gpu: GpuOpt = None,
+    gpus: GpusOpt = None,
+    ram: RamOpt = None,
+    ram_bandwidth: RamBwOpt = None,
+    fmt: FormatOpt = OutputFormat.table,
+    output: OutputOpt = None,
+    catalog: CatalogOpt = None,
+) -> None:
+    """Estimate memory (and fit and speed on given hardware) for one model."""
+    from . import options
+    from .memory_report import memory_report
+
+    hardware = hardware_from(vram, gpu, gpus, ram, ram_bandwidth)
+    model = load(catalog).get(model_id)
+    report = memory_report(
+        model,
+        quant=quant,
+        context=options.tokens("--context", context),
+        batch=options.count("--batch", batch, options.MAX_BATCH) or 1,
+        kv_dtype=options.kv_dtype(kv_dtype),
+        mode=options.mode(mode),
+        lora_rank=options.count("--lora-rank", lora_rank, 4096) or 16,
+        hardware=hardware,
+    )
+    emit(report, fmt, output, catalog or ())
+
+
+@app.command("gpus")
+def list_gpus(fmt: FormatOpt = OutputFormat.table, output: OutputOpt = None) -> None:
+    """List the GPU presets usable with --gpu (memory, bandwidth, fp16 TFLOPS, sources)."""
+    import dataclasses
+
+    from .hardware import load_gpus
+
+    gpus = list(load_gpus().values())
+
+    def table() -> Any:
+        from .render_memory import gpu_table
+
+        return gpu_table(gpus)
+
+    columns = ("id", "name", "vendor", "memory_gib", "usable_gib", "memory_bandwidth_gbs",
+               "fp16_tflops", "fp16_tflops_kind")  # fmt: skip
+    rows = [
+        [g.id, g.name, g.vendor, g.memory_gib, round(g.usable_gib, 2), g.memory_bandwidth_gbs,
+         g.fp16_tflops, g.fp16_tflops_kind]  # fmt: skip
+        for g in gpus
+    ]
+    data = {"gpus": [dataclasses.asdict(g) | {"usable_gib": g.usable_gib} for g in gpus]}
+    emit(Report(data=data, columns=columns, rows=rows, table=table), fmt, output)
+
+
 @catalog_app.command("validate")
 def catalog_validate(
     files: Annotated[list[Path], typer.Argument(metavar="FILE...", help="Catalog files to check.")],

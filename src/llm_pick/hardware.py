@@ -198,8 +198,8 @@ def resolve(
             raise InputError(f"--vram: {vram!r} is not a number of GiB (or 'auto')") from None
         gib = options.gib("--vram", value)
         assert gib is not None
-        label = f"{gib:g} GiB" if count == 1 else f"{count} x {gib:g} GiB"
-        return Hardware(label=label, vram_gib=gib, gpus=count, **common)
+        label = f"{gib:g} GiB GPU" if count == 1 else f"{count} GPUs x {gib:g} GiB"
+        return Hardware(label=label, vram_gib=gib, gpus=count, source="--vram", **common)
     if gpus is not None:
         raise InputError("--gpus needs --gpu NAME or --vram GiB")
     if ram:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from .errors import InputError
-from .quant import GGML_BLOCKS, Quant, Shape, get_quant, gguf_types, storable
+from .quant import GGML_BLOCKS, QUANTS, Quant, Shape, get_quant, gguf_types, storable
 from .schema import Model
 from .tensors import Inventory, Matrix, inventory, stores_output_copy
 
@@ -78,6 +78,21 @@ class Estimate:
         data["estimated"] = True
         data["assumptions"] = list(self.assumptions)
         return data
+
+
+_TRAINING_QUANTS = {
+    "lora": ("bf16", "fp16", "bnb-int8"),
+    "qlora": ("bnb-nf4-dq", "bnb-nf4", "gptq-4bit"),
+    "full": ("bf16", "fp16"),
+}
+
+
+def quants_for(mode: Mode) -> list[Quant]:
+    """The formats a mode can use: every format for inference; float or 8-bit bases for LoRA;
+    4-bit GPU formats for QLoRA; 16-bit weights for full fine-tuning (mixed precision)."""
+    if mode == "inference":
+        return list(QUANTS.values())
+    return [QUANTS[name] for name in _TRAINING_QUANTS[mode]]
 
 
 def default_context(model: Model) -> int:
@@ -229,8 +244,6 @@ def estimate_memory(
             f"is sized for all {tokens} tokens as llama.cpp and transformers allocate it "
             "(a rolling-buffer runtime needs less)"
         )
-    if mode == "qlora" and chosen.family != "gpu":
-        chosen = get_quant("bnb-nf4-dq")
     inv = inventory(model)
     w = weights(model, chosen)
     kv = kv_cache_bytes(model, tokens, batch, kv_dtype)
@@ -282,9 +295,8 @@ def _check(
         raise InputError(f"--kv-dtype {kv_dtype} is a llama.cpp option: use it with a GGUF quant")
     if mode not in MODES:
         raise InputError(f"unknown mode {mode!r}; valid: {', '.join(MODES)}")
-    if mode in ("lora", "full") and quant.family == "gguf":
-        raise InputError(f"{mode} training needs a float or GPU format, not GGUF {quant.name}")
-    if mode == "full" and quant.family != "float":
-        raise InputError("full fine-tuning trains float weights: use --quant bf16 or fp16")
+    valid = [q.name for q in quants_for(mode)]  # type: ignore[arg-type]
+    if quant.name not in valid:
+        raise InputError(f"{mode} needs one of {', '.join(valid)}, not {quant.name}")
     if rank < 1:
         raise InputError(f"LoRA rank must be positive, got {rank}")

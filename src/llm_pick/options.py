@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from typing import get_args
+from typing import Any, get_args
 
 from .constraints import parse_tokens
 from .errors import InputError
@@ -85,3 +85,21 @@ def families(values: Iterable[str] | None) -> tuple[str, ...]:
 
 def variants(values: Iterable[str] | None) -> tuple[str, ...]:
     return choices("--variant", values, get_args(Variant))
+
+
+def kv_dtype(value: str) -> str:
+    from .memory import KV_DTYPES
+
+    key = value.strip().lower().replace("f16", "fp16").replace("fpfp16", "fp16")
+    if key not in KV_DTYPES:
+        raise InputError(f"--kv-dtype: {value!r} is not one of {', '.join(KV_DTYPES)}")
+    return key
+
+
+def mode(value: str) -> Any:
+    from .memory import MODES
+
+    key = value.strip().lower()
+    if key not in MODES:
+        raise InputError(f"--mode: {value!r} is not one of {', '.join(MODES)}")
+    return key

@@ -24,13 +24,15 @@ def speed_text(speed: Speed | None) -> str:
     return f"{speed.decode_low:.0f}-{speed.decode_high:.0f}"
 
 
-def fit_text(fit: Fit | None) -> Text:
+def fit_text(fit: Fit | None, short: bool = False) -> Text:
     if fit is None:
         return text("-")
+    if short and fit.verdict == "offload":
+        return text(f"offload {fit.gpu_layers}/{fit.layers}", "yellow")
     if fit.verdict == "gpu":
         return text(f"fits ({gib(fit.margin_bytes)} GiB spare)", "green")
     if fit.verdict == "offload":
-        return text(f"offload {fit.gpu_layers}/{fit.layers} layers on GPU", "yellow")
+        return text(f"offload ({fit.gpu_layers}/{fit.layers} layers on GPU)", "yellow")
     return text(f"no ({gib(-fit.margin_bytes)} GiB short)", "red")
 
 
@@ -61,8 +63,7 @@ def breakdown(model: Model, result: Assessment, hardware: Hardware | None) -> Re
     lines = [table]
     facts = Text()
     if hardware is not None:
-        facts.append(f"Hardware: {hardware.label}, {hardware.vram_gib:g} GiB usable")
-        facts.append(f" x {hardware.gpus}\n" if hardware.gpus > 1 else "\n")
+        facts.append(f"Hardware: {hardware.label} ({hardware.source})\n")
         facts.append("Fit: ")
         facts.append_text(fit_text(result.fit))
         facts.append("\n")
@@ -103,7 +104,7 @@ def quant_table(model: Model, results: list[Assessment], hardware: Hardware | No
     ppl = [QUANTS[r.estimate.quant].ppl_delta for r in results]
     view.add("ppl +", [text("-" if p is None else f"{p:.4f}") for p in ppl], 4, "right")
     if hardware is not None:
-        view.add("fit", [fit_text(r.fit) for r in results], 1)
+        view.add("fit", [fit_text(r.fit, short=True) for r in results], 1)
         view.add("tok/s", [text(speed_text(r.speed)) for r in results], 1, "right")
     return view
 
