@@ -10,7 +10,7 @@ import typer
 from typer.core import TyperGroup
 
 from . import __version__
-from .errors import ExitCode, LlmPickError, OutputError
+from .errors import CatalogError, ExitCode, LlmPickError, OutputError
 from .export import Report, render_text, write_atomic
 
 from typer import Abort, Exit
@@ -379,10 +379,7 @@ def catalog_validate(
 
     problems = validate_files(files)
     if problems:
-        for problem in problems:
-            sys.stderr.write(problem + "\n")
-        _fail(f"{len(problems)} problem(s) in {len(files)} file(s)", ExitCode.ERROR)
-        raise typer.Exit(ExitCode.ERROR)
+        raise CatalogError(f"{len(problems)} problem(s) in {len(files)} file(s)", problems)
     sys.stderr.write(f"OK: {len(files)} file(s) valid\n")
 
 

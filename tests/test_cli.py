@@ -1,0 +1,208 @@
+"""CLI tests through the real error boundary: exit codes, stdout parseable, no tracebacks."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import pytest
+from conftest import Result, entry, run, write_catalog
+
+FORMATS = ("table", "json", "csv", "markdown")
+
+
+def ok(result: Result) -> Result:
+    assert result.code == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    return result
+
+
+def error(result: Result, code: int = 1) -> str:
+    assert result.code == code, (result.code, result.stdout, result.stderr)
+    assert "Traceback" not in result.stderr + result.stdout
+    lines = result.stderr.strip().splitlines()
+    assert lines and lines[0].startswith("Error: ")
+    return result.stderr
+
+
+def parse(result: Result, fmt: str) -> object:
+    if fmt == "json":
+        return json.loads(result.stdout)
+    if fmt == "csv":
+        return list(csv.reader(io.StringIO(result.stdout)))
+    if fmt == "markdown":
+        lines = result.stdout.strip().splitlines()
+        assert all(line.startswith("|") and line.endswith("|") for line in lines)
+        return lines
+    return result.stdout
+
+
+# ---- list / show -------------------------------------------------------------------------
+
+
+def test_list_json_shape_and_derived_fields() -> None:
+    data = ok(run("list", "--format", "json")).json()
+    models = {m["id"]: m for m in data["models"]}
+    assert set(data) == {"models"}
+    falcon = models["falcon-7b"]
+    assert falcon["attention"] == "mqa" and falcon["moe"] is False
+    assert models["mixtral-8x7b"]["moe"] is True
+    for key in ("id", "name", "family", "organization", "release_date", "variant", "base_model",
+                "parameters", "architecture", "context_length", "license", "languages",
+                "benchmarks", "sources"):  # fmt: skip
+        assert key in falcon
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_list_every_format(fmt: str) -> None:
+    result = ok(run("list", "--family", "mixtral", "--format", fmt))
+    parsed = parse(result, fmt)
+    assert "mixtral-8x7b" in result.stdout
+    if fmt == "csv":
+        assert parsed[0][0] == "id" and len(parsed) > 2  # type: ignore[index]
+
+
+def test_list_filters() -> None:
+    data = ok(run("list", "--commercial", "--min-context", "32k", "--lang", "de", "-f", "json")).json()
+    ids = {m["id"] for m in data["models"]}
+    assert "mixtral-8x7b" in ids and "llama-3.1-8b" in ids
+    assert "llama-1-7b" not in ids and "llama-2-7b" not in ids
+    for m in data["models"]:
+        assert m["license"]["commercial_use"] != "prohibited"
+        assert m["context_length"] >= 32768 and "de" in m["languages"]
+
+
+def test_show_json_is_the_entry() -> None:
+    data = ok(run("show", "mixtral-8x7b", "--format", "json")).json()
+    assert data["id"] == "mixtral-8x7b" and data["context_length"] == 32768
+    assert data["sources"]
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_show_every_format(fmt: str) -> None:
+    result = ok(run("show", "llama-2-70b", "-f", fmt))
+    parse(result, fmt)
+    assert "llama-2-70b" in result.stdout
+
+
+def test_show_unknown_id_suggests() -> None:
+    stderr = error(run("show", "mixtral-8x7"))
+    assert "Did you mean mixtral-8x7b" in stderr
+
+
+# ---- catalog validate / schema -----------------------------------------------------------
+
+
+def test_catalog_validate_ok_and_problems(tmp_path: Path) -> None:
+    good = write_catalog(tmp_path / "good.yaml", entry(id="mine"))
+    assert "OK" in ok(run("catalog", "validate", str(good))).stderr
+    bad = write_catalog(tmp_path / "bad.yaml", entry(colour="red", context_length=0))
+    stderr = error(run("catalog", "validate", str(bad)))
+    assert f"{bad}:" in stderr and "models[0].colour: unknown field" in stderr
+    assert "models[0].context_length" in stderr
+
+
+def test_catalog_schema_validates_the_bundled_catalog() -> None:
+    import jsonschema
+    import yaml
+
+    from llm_pick.catalog import bundled_path
+
+    schema = ok(run("catalog", "schema")).json()
+    data = yaml.safe_load(bundled_path().read_text())
+    data = json.loads(json.dumps(data, default=str))  # dates as strings, as in JSON
+    jsonschema.validate(data, schema)
+    bad = {"schema_version": 1, "models": [{"id": "UPPER"}]}
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(bad, schema)
+
+
+def test_user_catalog_option_and_errors(tmp_path: Path) -> None:
+    mine = write_catalog(tmp_path / "mine.yaml", entry(id="my-model"))
+    assert "my-model" in ok(run("list", "--catalog", str(mine), "-f", "csv")).stdout
+    bad = write_catalog(tmp_path / "bad.yaml", entry(id="Bad Id"))
+    stderr = error(run("list", "--catalog", str(bad)))
+    assert "bad.yaml" in stderr
+    error(run("list", "--catalog", str(tmp_path / "missing.yaml")))
+
+
+# ---- memory / gpus -----------------------------------------------------------------------
+
+
+def test_memory_json_single_quant() -> None:
+    data = ok(run("memory", "llama-2-7b", "--quant", "q4_k_m", "--format", "json")).json()
+    for key in ("model", "quant", "context", "batch", "kv_dtype", "mode", "weights_bytes",
+                "kv_cache_bytes", "overhead_bytes", "total_bytes"):  # fmt: skip
+        assert key in data
+    assert data["context"] == 4096 and data["kv_cache_bytes"] == 2 * 32 * 32 * 128 * 4096 * 2
+    assert data["total_bytes"] == data["weights_bytes"] + data["kv_cache_bytes"] + data["overhead_bytes"]
+    assert all(isinstance(data[k], int) for k in data if k.endswith("_bytes"))
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_memory_every_format(fmt: str) -> None:
+    result = ok(run("memory", "mixtral-8x7b", "--gpu", "rtx 4090", "--ram", "64", "-f", fmt))
+    parse(result, fmt)
+
+
+def test_memory_table_without_quant_lists_every_quant() -> None:
+    out = ok(run("memory", "llama-3-8b", "--context", "8k")).stdout
+    for quant in ("fp16", "q8_0", "q4_k_m", "q2_k", "bnb-nf4", "gptq-4bit", "awq-4bit"):
+        assert quant in out
+    assert "8192 tokens" in out
+
+
+def test_memory_fit_and_speed_moe_faster_than_dense() -> None:
+    def decode(model_id: str) -> float:
+        data = run("memory", model_id, "-q", "q4_k_m", "--gpu", "h100-sxm", "--gpus", "2", "-f", "json")
+        speed = ok(data).json()["speed"]["decode_tokens_per_second"]
+        return (speed["low"] + speed["high"]) / 2
+
+    assert decode("mixtral-8x7b") > 3 * decode("llama-2-70b")
+
+
+def test_memory_training_modes() -> None:
+    data = ok(run("memory", "llama-2-7b", "--mode", "qlora", "-q", "bnb-nf4-dq", "-f", "json")).json()
+    assert data["mode"] == "qlora" and data["optimizer_bytes"] > 0 and data["activation_bytes"] > 0
+
+
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        (["memory", "llama-2-7b", "-q", "q9"], "Valid:"),
+        (["memory", "llama-2-7b", "--context", "-1"], "--context"),
+        (["memory", "llama-2-7b", "--batch", "0"], "--batch"),
+        (["memory", "llama-2-7b", "--vram", "-5"], "--vram"),
+        (["memory", "llama-2-7b", "--vram", "nan"], "--vram"),
+        (["memory", "llama-2-7b", "--vram", "1e308"], "--vram"),
+        (["memory", "llama-2-7b", "--vram", "24", "--gpu", "4090"], "conflict"),
+        (["memory", "llama-2-7b", "--gpu", "rtx 9999"], "GPU"),
+        (["memory", "llama-2-7b", "--kv-dtype", "q3"], "--kv-dtype"),
+        (["memory", "llama-2-7b", "--mode", "pretrain"], "--mode"),
+    ],
+)
+def test_memory_bad_input_one_line(args: list[str], needle: str) -> None:
+    stderr = error(run(*args))
+    assert needle in stderr
+
+
+def test_gpus_json_and_forgiving_match() -> None:
+    data = ok(run("gpus", "-f", "json")).json()
+    ids = {g["id"] for g in data["gpus"]}
+    assert {"rtx-4090", "a100-80gb-sxm", "h100-sxm", "mi300x"} <= ids
+    from llm_pick.hardware import find_gpu
+
+    assert find_gpu("RTX4090").id == "rtx-4090"
+    assert find_gpu("NVIDIA GeForce RTX 4090").id == "rtx-4090"
+
+
+def test_usage_errors_are_one_line_exit_2() -> None:
+    result = run("list", "--no-such-option")
+    assert result.code == 2 and result.stderr.startswith("Error: ")
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_version() -> None:
+    assert ok(run("--version")).stdout.startswith("llm-pick ")
