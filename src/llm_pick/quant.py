@@ -55,12 +55,15 @@ class Quant:
     label: str
     base: str  # ggml type of most matrices, or the float type
     nominal_bits: float  # bits per weight of the main matrices, scales included
-    ppl_delta: float | None  # perplexity increase vs f16 (llama.cpp, LLaMA-v1-7B), if published
+    ppl_delta: float | None  # wikitext perplexity increase over f16 at Llama-3-8B, if published
     quality_source: str
     runtime: str
 
 
-_LLAMA_CPP_PPL = "llama.cpp examples/quantize/quantize.cpp QUANT_OPTIONS (ppl @ LLaMA-v1-7B)"
+_LLAMA_CPP_PPL = (
+    "llama.cpp tools/quantize/quantize.cpp QUANT_OPTIONS, ppl increase @ Llama-3-8B "
+    "(commit 5b48cd53, values from PR #7413)"
+)
 
 _QUANTS = [
     Quant("fp32", "float", "32-bit float", "f32", 32, 0.0, "reference precision", "any"),
@@ -68,20 +71,20 @@ _QUANTS = [
           "any"),
     Quant("bf16", "float", "bfloat16", "bf16", 16, 0.0, "training precision of most models",
           "any"),
-    Quant("q8_0", "gguf", "GGUF Q8_0", "q8_0", 8.5, 0.0004, _LLAMA_CPP_PPL, "llama.cpp"),
-    Quant("q6_k", "gguf", "GGUF Q6_K", "q6_k", 6.5625, 0.0044, _LLAMA_CPP_PPL, "llama.cpp"),
-    Quant("q5_k_m", "gguf", "GGUF Q5_K_M", "q5_k", 5.5, 0.0142, _LLAMA_CPP_PPL, "llama.cpp"),
-    Quant("q5_k_s", "gguf", "GGUF Q5_K_S", "q5_k", 5.5, 0.0353, _LLAMA_CPP_PPL, "llama.cpp"),
-    Quant("q5_1", "gguf", "GGUF Q5_1", "q5_1", 6.0, 0.0349, _LLAMA_CPP_PPL, "llama.cpp"),
-    Quant("q5_0", "gguf", "GGUF Q5_0", "q5_0", 5.5, 0.0683, _LLAMA_CPP_PPL, "llama.cpp"),
-    Quant("q4_k_m", "gguf", "GGUF Q4_K_M", "q4_k", 4.5, 0.0535, _LLAMA_CPP_PPL, "llama.cpp"),
-    Quant("q4_k_s", "gguf", "GGUF Q4_K_S", "q4_k", 4.5, 0.0992, _LLAMA_CPP_PPL, "llama.cpp"),
-    Quant("q4_1", "gguf", "GGUF Q4_1", "q4_1", 5.0, 0.1585, _LLAMA_CPP_PPL, "llama.cpp"),
-    Quant("q4_0", "gguf", "GGUF Q4_0", "q4_0", 4.5, 0.2166, _LLAMA_CPP_PPL, "llama.cpp"),
-    Quant("q3_k_l", "gguf", "GGUF Q3_K_L", "q3_k", 3.4375, 0.1764, _LLAMA_CPP_PPL, "llama.cpp"),
-    Quant("q3_k_m", "gguf", "GGUF Q3_K_M", "q3_k", 3.4375, 0.2437, _LLAMA_CPP_PPL, "llama.cpp"),
-    Quant("q3_k_s", "gguf", "GGUF Q3_K_S", "q3_k", 3.4375, 0.5551, _LLAMA_CPP_PPL, "llama.cpp"),
-    Quant("q2_k", "gguf", "GGUF Q2_K", "q2_k", 2.625, 0.6717, _LLAMA_CPP_PPL, "llama.cpp"),
+    Quant("q8_0", "gguf", "GGUF Q8_0", "q8_0", 8.5, 0.0026, _LLAMA_CPP_PPL, "llama.cpp"),
+    Quant("q6_k", "gguf", "GGUF Q6_K", "q6_k", 6.5625, 0.0217, _LLAMA_CPP_PPL, "llama.cpp"),
+    Quant("q5_k_m", "gguf", "GGUF Q5_K_M", "q5_k", 5.5, 0.0569, _LLAMA_CPP_PPL, "llama.cpp"),
+    Quant("q5_k_s", "gguf", "GGUF Q5_K_S", "q5_k", 5.5, 0.1049, _LLAMA_CPP_PPL, "llama.cpp"),
+    Quant("q5_1", "gguf", "GGUF Q5_1", "q5_1", 6.0, 0.1062, _LLAMA_CPP_PPL, "llama.cpp"),
+    Quant("q5_0", "gguf", "GGUF Q5_0", "q5_0", 5.5, 0.1316, _LLAMA_CPP_PPL, "llama.cpp"),
+    Quant("q4_k_m", "gguf", "GGUF Q4_K_M", "q4_k", 4.5, 0.1754, _LLAMA_CPP_PPL, "llama.cpp"),
+    Quant("q4_k_s", "gguf", "GGUF Q4_K_S", "q4_k", 4.5, 0.2689, _LLAMA_CPP_PPL, "llama.cpp"),
+    Quant("q4_1", "gguf", "GGUF Q4_1", "q4_1", 5.0, 0.4511, _LLAMA_CPP_PPL, "llama.cpp"),
+    Quant("q4_0", "gguf", "GGUF Q4_0", "q4_0", 4.5, 0.4685, _LLAMA_CPP_PPL, "llama.cpp"),
+    Quant("q3_k_l", "gguf", "GGUF Q3_K_L", "q3_k", 3.4375, 0.5562, _LLAMA_CPP_PPL, "llama.cpp"),
+    Quant("q3_k_m", "gguf", "GGUF Q3_K_M", "q3_k", 3.4375, 0.6569, _LLAMA_CPP_PPL, "llama.cpp"),
+    Quant("q3_k_s", "gguf", "GGUF Q3_K_S", "q3_k", 3.4375, 1.6321, _LLAMA_CPP_PPL, "llama.cpp"),
+    Quant("q2_k", "gguf", "GGUF Q2_K", "q2_k", 2.625, 3.5199, _LLAMA_CPP_PPL, "llama.cpp"),
     Quant("bnb-int8", "gpu", "bitsandbytes LLM.int8()", "int8", 8.0, None,
           "LLM.int8() paper arXiv 2208.07339: no degradation up to 175B", "transformers"),
     Quant("bnb-nf4", "gpu", "bitsandbytes NF4 (blocksize 64)", "nf4", 4.5, None,
@@ -148,7 +151,13 @@ def _gguf_type(quant: str, kind: str, i: int, shape: Shape) -> str:  # noqa: PLR
         return base
     if kind == "ffn_gate_inp":
         return "f32"  # the router is tiny and kept at full precision
-    if kind in ("attn_v", "attn_qkv"):  # current llama.cpp gives fused QKV the attn_v rules
+    if kind == "attn_qkv":
+        # Fused QKV (Falcon, BLOOM): the rule llama.cpp applied from 2023 until its 2025
+        # refactor, which made every published Falcon/BLOOM GGUF we checked (bench/).
+        return {"q3_k_m": "q4_k", "q3_k_l": "q4_k", "q4_k_m": "q5_k", "q5_k_m": "q6_k"}.get(
+            quant, base
+        )
+    if kind == "attn_v":
         kind_type = _attn_v_type(quant, base, i, shape)
         if shape.type_70b and kind_type in ("q3_k", "q4_k"):
             kind_type = "q5_k"  # 8 query heads share each V head: V is 8x smaller, bump it
@@ -203,3 +212,17 @@ def storable(kind: str, row_length: int) -> str:
     if kind in K_FALLBACK and row_length % QK_K:
         return K_FALLBACK[kind]
     return kind
+
+
+# Llama-3-8B F16 wikitext perplexity in the same setup: llama.cpp PR #6936 reports Q4_K_M at
+# 6.407115 with a mean increase of 0.175482 over F16, so F16 is 6.2316.
+BASE_PPL = 6.2316
+
+
+def retention(quant: Quant) -> float | None:
+    """Base perplexity / quantized perplexity (1.0 = no measurable loss); None if unpublished."""
+    if quant.family == "float":
+        return 1.0
+    if quant.ppl_delta is None:
+        return None
+    return BASE_PPL / (BASE_PPL + quant.ppl_delta)
