@@ -206,3 +206,148 @@ def test_usage_errors_are_one_line_exit_2() -> None:
 
 def test_version() -> None:
     assert ok(run("--version")).stdout.startswith("llm-pick ")
+
+
+# ---- recommend / explain / compare / schema ---------------------------------------------
+
+
+def test_recommend_json_validates_against_its_schema() -> None:
+    import jsonschema
+
+    schema = ok(run("schema", "recommend")).json()
+    data = ok(run("recommend", "--vram", "24", "--commercial", "--format", "json")).json()
+    jsonschema.validate(data, schema)
+    assert len(data["ranking"]) == 10 and data["query"]["hardware"]["vram_gib_per_gpu"] == 24
+    ranked = {r["model"] for r in data["ranking"]}
+    excluded = {e["model"] for e in data["excluded"]}
+    assert not ranked & excluded and "llama-1-7b" in excluded
+    for item in data["ranking"]:
+        total = sum(c["contribution"] for c in item["criteria"].values())
+        assert abs(total - item["score"]) < 1e-5
+
+
+def test_recommend_output_is_byte_identical_across_runs() -> None:
+    args = ("recommend", "--gpu", "4090", "--commercial", "--lang", "fr", "-f", "json")
+    assert ok(run(*args)).stdout == ok(run(*args)).stdout
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_recommend_every_format(fmt: str) -> None:
+    result = ok(run("recommend", "--vram", "24", "--commercial", "--format", fmt, "--top", "3"))
+    parsed = parse(result, fmt)
+    if fmt == "csv":
+        assert parsed[0][:3] == ["rank", "model", "name"] and len(parsed) == 4  # type: ignore[index]
+    if fmt == "markdown":
+        assert len(parsed) == 5  # type: ignore[arg-type]
+
+
+def test_recommend_show_excluded_table() -> None:
+    out = ok(run("recommend", "--vram", "8", "--commercial", "--show-excluded")).stdout
+    assert "Excluded" in out and "licence prohibits commercial use" in out
+
+
+def test_recommend_nothing_fits_exit_3_with_closest() -> None:
+    result = run("recommend", "--vram", "2", "--family", "mixtral", "-f", "json")
+    assert result.code == 3 and "Traceback" not in result.stderr
+    data = result.json()
+    assert data["ranking"] == [] and data["closest"]
+    assert "fits with --vram" in data["closest"][0]
+    table = run("recommend", "--vram", "2", "--family", "mixtral")
+    assert table.code == 3 and "Closest" in table.stdout
+
+
+def test_recommend_profile_and_weights() -> None:
+    data = ok(run("recommend", "--vram", "24", "--profile", "edge", "--weight", "speed=5",
+                  "-f", "json")).json()  # fmt: skip
+    weights = data["query"]["weights"]
+    assert data["query"]["profile"] == "edge"
+    assert weights["speed"] == max(weights.values())
+
+
+def test_recommend_user_profile_file(tmp_path: Path) -> None:
+    path = tmp_path / "mine.yaml"
+    path.write_text("schema_version: 1\nprofiles:\n  - name: mine\n    description: x\n"
+                    "    weights: {context: 1}\n")  # fmt: skip
+    data = ok(run("recommend", "--vram", "80", "--profile", str(path), "-f", "json")).json()
+    assert data["query"]["weights"]["context"] == 1.0
+    assert data["ranking"][0]["context_length"] == 131072
+
+
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        (["--weight", "quality"], "NAME=VALUE"),
+        (["--weight", "quality=x"], "not a number"),
+        (["--weight", "=3"], "NAME=VALUE"),
+        (["--weight", "taste=1"], "unknown criterion"),
+        (["--weight", "quality=-1"], "from 0"),
+        (["--profile", "gaming"], "unknown profile"),
+        (["--quant", "q9"], "quantization"),
+        (["--min-bits", "nan"], "--min-bits"),
+        (["--lang", "english"], "--lang"),
+        (["--family", "gpt"], "--family"),
+        (["--min-params", "70", "--max-params", "7"], "above"),
+        (["--top", "0"], "--top"),
+        (["--vram", "auto"], "nvidia-smi"),
+        (["--gpus", "2"], "--gpus needs"),
+    ],
+)
+def test_recommend_bad_input_one_line(args: list[str], needle: str) -> None:
+    stderr = error(run("recommend", "--vram", "24", *args) if "--vram" not in args
+                   and "--gpus" not in args else run("recommend", *args))  # fmt: skip
+    assert needle in stderr
+
+
+def test_output_file_is_written_atomically(tmp_path: Path) -> None:
+    target = tmp_path / "ranking.json"
+    result = ok(run("recommend", "--vram", "24", "--commercial", "-f", "json", "-o", str(target)))
+    assert result.stdout == "" and "Wrote" in result.stderr
+    assert json.loads(target.read_text())["ranking"]
+    target.write_text("precious")
+    bad = run("recommend", "--vram", "-1", "-f", "json", "-o", str(target))
+    error(bad)
+    assert target.read_text() == "precious"
+    error(run("recommend", "--vram", "24", "-o", str(tmp_path / "missing" / "x.json")))
+    assert not (tmp_path / "missing").exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["ranking.json"]
+
+
+def test_output_never_overwrites_an_input_catalog(tmp_path: Path) -> None:
+    mine = write_catalog(tmp_path / "mine.yaml", entry(id="mine"))
+    before = mine.read_text()
+    stderr = error(run("list", "--catalog", str(mine), "-o", str(mine)))
+    assert "input catalog" in stderr and mine.read_text() == before
+
+
+def test_explain_pass_and_fail() -> None:
+    data = ok(run("explain", "mixtral-8x7b", "--gpu", "4090", "--commercial", "-f", "json")).json()
+    assert data["passed"] and data["rank"] >= 1
+    assert {c["constraint"] for c in data["constraints"]} == {"commercial", "memory"}
+    total = sum(c["contribution"] for c in data["criteria"].values())
+    assert abs(total - data["score"]) < 1e-5
+    failed = ok(run("explain", "llama-1-7b", "--vram", "24", "--commercial", "-f", "json")).json()
+    assert not failed["passed"] and failed["rank"] is None
+    assert any(not c["passed"] and "prohibits" in c["detail"] for c in failed["constraints"])
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_explain_and_compare_every_format(fmt: str) -> None:
+    parse(ok(run("explain", "llama-3-8b", "--vram", "12", "-f", fmt)), fmt)
+    parse(ok(run("compare", "mistral-7b-v0.1", "llama-2-13b", "mixtral-8x7b", "-f", fmt)), fmt)
+
+
+def test_compare_marks_best_values() -> None:
+    data = ok(run("compare", "mistral-7b-v0.1", "llama-2-13b", "mixtral-8x7b", "--gpu", "4090",
+                  "-q", "q4_k_m", "-f", "json")).json()  # fmt: skip
+    rows = {r["field"]: r for r in data["rows"]}
+    assert rows["context"]["best"] == ["mixtral-8x7b"]
+    assert rows["memory q4_k_m (GiB)"]["best"] == ["mistral-7b-v0.1"]
+    assert rows["mmlu"]["best"] == ["mixtral-8x7b"]
+    assert rows["fit q4_k_m"]["values"]["mixtral-8x7b"] == "none"
+    md = ok(run("compare", "mistral-7b-v0.1", "mixtral-8x7b", "-f", "markdown")).stdout
+    assert "**32,768**" in md
+
+
+def test_compare_needs_two_models() -> None:
+    error(run("compare", "mixtral-8x7b"))
+    assert "Did you mean" in error(run("compare", "mixtral-8x7b", "lama-2-7b"))

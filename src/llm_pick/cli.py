@@ -370,6 +370,207 @@ def list_gpus(fmt: FormatOpt = OutputFormat.table, output: OutputOpt = None) -> 
     emit(Report(data=data, columns=columns, rows=rows, table=table), fmt, output)
 
 
+# ---- recommend / explain / compare ------------------------------------------------------
+
+
+CommercialOpt = Annotated[
+    bool, typer.Option("--commercial", help="Commercial use must be allowed (conditions may apply).")
+]
+UnconditionalOpt = Annotated[
+    bool, typer.Option("--unconditional", help="Commercial use must be allowed without conditions.")
+]
+MinContextOpt = Annotated[
+    str | None, typer.Option("--min-context", metavar="TOKENS", help="Required context, e.g. 32k.")
+]
+LangOpt = Annotated[
+    list[str] | None,
+    typer.Option("--lang", metavar="CODE", help="Required language (ISO 639); repeatable."),
+]
+MinParamsOpt = Annotated[
+    float | None, typer.Option("--min-params", metavar="B", help="Minimum size, billions.")
+]
+MaxParamsOpt = Annotated[
+    float | None, typer.Option("--max-params", metavar="B", help="Maximum size, billions.")
+]
+LicenseOpt = Annotated[
+    list[str] | None,
+    typer.Option("--license", metavar="ID", help="Allowed licence ids (e.g. apache-2.0); repeatable."),
+]
+FamilyOpt = Annotated[
+    list[str] | None, typer.Option("--family", metavar="F", help="Only these families; repeatable.")
+]
+ExcludeOpt = Annotated[
+    list[str] | None, typer.Option("--exclude", metavar="ID", help="Leave out a model; repeatable.")
+]
+QuantOpt = Annotated[
+    str | None, typer.Option("--quant", "-q", metavar="Q", help="Force one quantization.")
+]
+MinBitsOpt = Annotated[
+    float | None,
+    typer.Option("--min-bits", metavar="B", help="Only formats with at least B bits per weight."),
+]
+ProfileOpt = Annotated[
+    str,
+    typer.Option(
+        "--profile", metavar="NAME|FILE",
+        help="Weights: balanced, chat, edge, long-context, multilingual, research, or a file.",
+    ),
+]  # fmt: skip
+WeightOpt = Annotated[
+    list[str] | None,
+    typer.Option("--weight", metavar="NAME=VALUE", help="Override one criterion's weight."),
+]
+TopOpt = Annotated[int, typer.Option("--top", metavar="N", help="How many to rank.")]
+
+
+def _query(**kwargs: Any) -> Any:
+    from .options import build_query
+
+    return build_query(**kwargs)
+
+
+@app.command()
+def recommend(
+    vram: VramOpt = None,
+    gpu: GpuOpt = None,
+    gpus: GpusOpt = None,
+    ram: RamOpt = None,
+    ram_bandwidth: RamBwOpt = None,
+    commercial: CommercialOpt = False,
+    unconditional: UnconditionalOpt = False,
+    min_context: MinContextOpt = None,
+    lang: LangOpt = None,
+    min_params: MinParamsOpt = None,
+    max_params: MaxParamsOpt = None,
+    license_ids: LicenseOpt = None,
+    family: FamilyOpt = None,
+    exclude: ExcludeOpt = None,
+    quant: QuantOpt = None,
+    min_bits: MinBitsOpt = None,
+    context: ContextOpt = None,
+    batch: BatchOpt = 1,
+    kv_dtype: KvOpt = "fp16",
+    profile: ProfileOpt = "balanced",
+    weight: WeightOpt = None,
+    top: TopOpt = 10,
+    show_excluded: Annotated[
+        bool, typer.Option("--show-excluded", help="List excluded models with their reasons.")
+    ] = False,
+    fmt: FormatOpt = OutputFormat.table,
+    output: OutputOpt = None,
+    catalog: CatalogOpt = None,
+) -> None:
+    """Rank the catalog against your hardware and needs, and say why.
+
+    Exit codes: 0 ranked, 1 bad input, 2 usage, 3 no model satisfies the constraints."""
+    from .recommend import recommend as run_recommend
+    from .recommend_report import recommend_report
+
+    query = _query(
+        vram=vram, gpu=gpu, gpus=gpus, ram=ram, ram_bandwidth=ram_bandwidth,
+        commercial=commercial, unconditional=unconditional, min_context=min_context, lang=lang,
+        min_params=min_params, max_params=max_params, license_ids=license_ids, family=family,
+        exclude=exclude, quant=quant, min_bits=min_bits, context=context, batch=batch,
+        kv=kv_dtype, profile=profile, weight=weight, top=top,
+    )  # fmt: skip
+    models = load(catalog)
+    result = run_recommend(models, query)
+    emit(recommend_report(result, models, show_excluded), fmt, output, catalog or ())
+    if not result.ranking:
+        raise Exit(ExitCode.NO_MATCH)
+
+
+@app.command()
+def explain(
+    model_id: Annotated[str, typer.Argument(metavar="ID", help="Model id.")],
+    vram: VramOpt = None,
+    gpu: GpuOpt = None,
+    gpus: GpusOpt = None,
+    ram: RamOpt = None,
+    ram_bandwidth: RamBwOpt = None,
+    commercial: CommercialOpt = False,
+    unconditional: UnconditionalOpt = False,
+    min_context: MinContextOpt = None,
+    lang: LangOpt = None,
+    min_params: MinParamsOpt = None,
+    max_params: MaxParamsOpt = None,
+    license_ids: LicenseOpt = None,
+    family: FamilyOpt = None,
+    exclude: ExcludeOpt = None,
+    quant: QuantOpt = None,
+    min_bits: MinBitsOpt = None,
+    context: ContextOpt = None,
+    batch: BatchOpt = 1,
+    kv_dtype: KvOpt = "fp16",
+    profile: ProfileOpt = "balanced",
+    weight: WeightOpt = None,
+    fmt: FormatOpt = OutputFormat.table,
+    output: OutputOpt = None,
+    catalog: CatalogOpt = None,
+) -> None:
+    """Show, for one model, each constraint passed or failed and each criterion's share."""
+    from .recommend import recommend as run_recommend
+    from .recommend_report import explain_report
+
+    query = _query(
+        vram=vram, gpu=gpu, gpus=gpus, ram=ram, ram_bandwidth=ram_bandwidth,
+        commercial=commercial, unconditional=unconditional, min_context=min_context, lang=lang,
+        min_params=min_params, max_params=max_params, license_ids=license_ids, family=family,
+        exclude=exclude, quant=quant, min_bits=min_bits, context=context, batch=batch,
+        kv=kv_dtype, profile=profile, weight=weight, top=10,
+    )  # fmt: skip
+    models = load(catalog)
+    model = models.get(model_id)
+    emit(explain_report(model, run_recommend(models, query)), fmt, output, catalog or ())
+
+
+@app.command()
+def compare(
+    model_ids: Annotated[list[str], typer.Argument(metavar="ID...", help="Two or more model ids.")],
+    quant: QuantOpt = None,
+    context: ContextOpt = None,
+    batch: BatchOpt = 1,
+    kv_dtype: KvOpt = "fp16",
+    vram: VramOpt = None,
+    gpu: GpuOpt = None,
+    gpus: GpusOpt = None,
+    ram: RamOpt = None,
+    ram_bandwidth: RamBwOpt = None,
+    fmt: FormatOpt = OutputFormat.table,
+    output: OutputOpt = None,
+    catalog: CatalogOpt = None,
+) -> None:
+    """Put models side by side; the best value in each row is marked."""
+    from . import options
+    from .compare import compare_report
+
+    hardware = hardware_from(vram, gpu, gpus, ram, ram_bandwidth)
+    models = load(catalog)
+    chosen = [models.get(i) for i in dict.fromkeys(model_ids)]
+    report = compare_report(
+        chosen,
+        quant=quant,
+        context=options.tokens("--context", context),
+        batch=options.count("--batch", batch, options.MAX_BATCH) or 1,
+        kv_dtype=options.kv_dtype(kv_dtype),
+        hardware=hardware,
+    )
+    emit(report, fmt, output, catalog or ())
+
+
+schema_app = typer.Typer(help="Print JSON Schemas of llm-pick's outputs.")
+app.add_typer(schema_app, name="schema")
+
+
+@schema_app.command("recommend")
+def schema_recommend() -> None:
+    """The JSON Schema of `recommend --format json`."""
+    from .export import to_json
+    from .schemas import recommend_schema
+
+    sys.stdout.write(to_json(recommend_schema()))
+
+
 @catalog_app.command("validate")
 def catalog_validate(
     files: Annotated[list[Path], typer.Argument(metavar="FILE...", help="Catalog files to check.")],

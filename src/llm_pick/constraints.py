@@ -44,34 +44,60 @@ class Constraints:
         }
 
 
+def evaluate(model: Model, wanted: Constraints) -> list[tuple[str, bool, str]]:
+    """Every constraint the query sets: (name, passed, detail). Unset ones are skipped."""
+    results: list[tuple[str, bool, str]] = []
+    lic = model.license
+    if wanted.exclude:
+        out = model.id in wanted.exclude
+        results.append(("exclude", not out, "excluded with --exclude" if out else "not excluded"))
+    if wanted.families:
+        ok = model.family in wanted.families
+        results.append(("family", ok, f"family {model.family}" + ("" if ok else
+                        f" not in [{', '.join(wanted.families)}]")))  # fmt: skip
+    if wanted.variants:
+        ok = model.variant in wanted.variants
+        results.append(("variant", ok, f"variant {model.variant}" + ("" if ok else
+                        f" not in [{', '.join(wanted.variants)}]")))  # fmt: skip
+    if wanted.commercial or wanted.unconditional:
+        use = lic.commercial_use
+        if use == "prohibited":
+            results.append(("commercial", False, f"licence prohibits commercial use ({lic.name})"))
+        elif use == "conditional" and wanted.unconditional:
+            results.append(("commercial", False,
+                            f"licence allows commercial use only under conditions ({lic.name})"))
+        else:
+            results.append(("commercial", True, f"commercial use {use} ({lic.name})"))
+    if wanted.licenses:
+        ok = lic.id in wanted.licenses
+        results.append(("license", ok, f"licence {lic.id}" + ("" if ok else
+                        f" not in [{', '.join(wanted.licenses)}]")))  # fmt: skip
+    if wanted.min_context:
+        ok = model.context_length >= wanted.min_context
+        sign = ">=" if ok else "<"
+        results.append(("context", ok,
+                        f"context {model.context_length} {sign} {wanted.min_context} required"))
+    if wanted.languages:
+        missing = [code for code in wanted.languages if code not in model.languages]
+        have = ", ".join(model.languages[:8]) + (", ..." if len(model.languages) > 8 else "")
+        detail = f"languages [{have}] lack {', '.join(missing)}" if missing else (
+            f"languages include {', '.join(wanted.languages)}")  # fmt: skip
+        results.append(("languages", not missing, detail))
+    billions = model.parameters.total / 1e9
+    if wanted.min_params is not None:
+        ok = billions >= wanted.min_params
+        results.append(("min_params", ok, f"{billions:.3g}B parameters "
+                        f"{'>=' if ok else '<'} {wanted.min_params:g}B minimum"))  # fmt: skip
+    if wanted.max_params is not None:
+        ok = billions <= wanted.max_params
+        results.append(("max_params", ok, f"{billions:.3g}B parameters "
+                        f"{'<=' if ok else '>'} {wanted.max_params:g}B maximum"))  # fmt: skip
+    return results
+
+
 def check(model: Model, wanted: Constraints) -> list[str]:
     """Reasons the model fails the constraints; empty when it passes."""
-    reasons = []
-    lic = model.license
-    if wanted.exclude and model.id in wanted.exclude:
-        reasons.append("excluded with --exclude")
-    if wanted.families and model.family not in wanted.families:
-        reasons.append(f"family {model.family} not in [{', '.join(wanted.families)}]")
-    if wanted.variants and model.variant not in wanted.variants:
-        reasons.append(f"variant {model.variant} not in [{', '.join(wanted.variants)}]")
-    if (wanted.commercial or wanted.unconditional) and lic.commercial_use == "prohibited":
-        reasons.append(f"licence prohibits commercial use ({lic.name})")
-    elif wanted.unconditional and lic.commercial_use == "conditional":
-        reasons.append(f"licence allows commercial use only under conditions ({lic.name})")
-    if wanted.licenses and lic.id not in wanted.licenses:
-        reasons.append(f"licence {lic.id} not in [{', '.join(wanted.licenses)}]")
-    if wanted.min_context and model.context_length < wanted.min_context:
-        reasons.append(f"context {model.context_length} < {wanted.min_context} required")
-    missing = [code for code in wanted.languages if code not in model.languages]
-    if missing:
-        have = ", ".join(model.languages[:8]) + (", ..." if len(model.languages) > 8 else "")
-        reasons.append(f"languages [{have}] lack {', '.join(missing)}")
-    billions = model.parameters.total / 1e9
-    if wanted.min_params is not None and billions < wanted.min_params:
-        reasons.append(f"{billions:.3g}B parameters < {wanted.min_params:g}B minimum")
-    if wanted.max_params is not None and billions > wanted.max_params:
-        reasons.append(f"{billions:.3g}B parameters > {wanted.max_params:g}B maximum")
-    return reasons
+    return [detail for _, passed, detail in evaluate(model, wanted) if not passed]
 
 
 def passing(models: Iterable[Model], wanted: Constraints) -> list[Model]:

@@ -37,6 +37,8 @@ class Report:
     """Builds the rich renderable for --format table."""
     notes: list[str] = field(default_factory=list)
     """Messages for stderr (never mixed into the data)."""
+    markdown_rows: Sequence[Sequence[Cell]] | None = None
+    """Rows for Markdown when they differ from the CSV rows (e.g. best values in bold)."""
 
 
 def to_json(data: Any) -> str:
@@ -69,7 +71,7 @@ def render_text(report: Report, fmt: Format, *, width: int | None = None, color:
     if fmt == "csv":
         return to_csv(report.columns, report.rows)
     if fmt == "markdown":
-        return to_markdown(report.columns, report.rows)
+        return to_markdown(report.columns, report.markdown_rows or report.rows)
     from rich.console import Console
 
     buffer = io.StringIO()

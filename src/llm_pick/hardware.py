@@ -3,15 +3,12 @@ resolved hardware a query runs against. No printing."""
 
 from __future__ import annotations
 
-import hashlib
 import shutil
 import subprocess
 from dataclasses import dataclass, field
 from functools import cache
-from pathlib import Path
 from typing import Any, Literal
 
-from . import cache as disk_cache
 from .errors import InputError, UnknownNameError
 
 GIB = 1024**3
@@ -83,29 +80,12 @@ class Hardware:
         }
 
 
-def gpus_path() -> Path:
-    from importlib.resources import files
-
-    shipped = files("llm_pick") / "data" / "gpus.yaml"
-    if shipped.is_file():
-        return Path(str(shipped))
-    return Path(__file__).resolve().parents[2] / "data" / "gpus.yaml"
-
-
 @cache
 def load_gpus() -> dict[str, Gpu]:
-    raw = gpus_path().read_bytes()
-    key = disk_cache.key("gpus", hashlib.sha256(raw).hexdigest())
-    cached = disk_cache.load(key)
-    if isinstance(cached, dict) and all(isinstance(g, Gpu) for g in cached.values()):
-        return cached
-    import yaml
-    from pydantic import TypeAdapter
+    from . import datafiles
 
-    data = TypeAdapter(GpuFile).validate_python(yaml.safe_load(raw))
-    gpus = {gpu.id: gpu for gpu in data.gpus}
-    disk_cache.store(key, gpus)
-    return gpus
+    data: GpuFile = datafiles.load(datafiles.path("gpus.yaml"), GpuFile)
+    return {gpu.id: gpu for gpu in data.gpus}
 
 
 def _norm(text: str) -> str:

@@ -103,3 +103,70 @@ def mode(value: str) -> Any:
     if key not in MODES:
         raise InputError(f"--mode: {value!r} is not one of {', '.join(MODES)}")
     return key
+
+
+def build_query(
+    *,
+    vram: str | None,
+    gpu: str | None,
+    gpus: int | None,
+    ram: float | None,
+    ram_bandwidth: float | None,
+    commercial: bool,
+    unconditional: bool,
+    min_context: str | None,
+    lang: list[str] | None,
+    min_params: float | None,
+    max_params: float | None,
+    license_ids: list[str] | None,
+    family: list[str] | None,
+    exclude: list[str] | None,
+    quant: str | None,
+    min_bits: float | None,
+    context: str | None,
+    batch: int,
+    kv: str,
+    profile: str,
+    weight: list[str] | None,
+    top: int,
+) -> Any:
+    """Check every recommend/explain/compare option and build the Query (InputError if bad)."""
+    from .constraints import Constraints
+    from .hardware import resolve
+    from .profiles import get_profile, resolve_weights
+    from .quant import get_quant
+    from .recommend import Query
+
+    kv_type = kv_dtype(kv)
+    if quant is not None:
+        forced = get_quant(quant)
+        if kv_type != "fp16" and forced.family != "gguf":
+            raise InputError(f"--kv-dtype {kv_type} is a llama.cpp option: use a GGUF --quant")
+        quant = forced.name
+    bits = finite("--min-bits", min_bits, maximum=32)
+    low, high = billions("--min-params", min_params), billions("--max-params", max_params)
+    if low is not None and high is not None and low > high:
+        raise InputError(f"--min-params {low:g} is above --max-params {high:g}")
+    chosen = get_profile(profile)
+    return Query(
+        constraints=Constraints(
+            commercial=commercial,
+            unconditional=unconditional,
+            min_context=tokens("--min-context", min_context),
+            languages=languages(lang),
+            min_params=low,
+            max_params=high,
+            licenses=tuple(dict.fromkeys(x.strip().lower() for x in license_ids or ())),
+            families=families(family),
+            exclude=tuple(dict.fromkeys(x.strip().lower() for x in exclude or ())),
+        ),
+        hardware=resolve(vram=vram, gpu=gpu, gpus=gpus, ram=ram, ram_bandwidth=ram_bandwidth),
+        context=tokens("--context", context),
+        batch=count("--batch", batch, MAX_BATCH) or 1,
+        kv_dtype=kv_type,
+        quant=quant,
+        min_bits=bits,
+        profile=chosen,
+        weights=resolve_weights(chosen, weight),
+        top=count("--top", top, 100_000) or 10,
+    )

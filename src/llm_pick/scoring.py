@@ -85,7 +85,7 @@ def quality(model: Model, quant: Quant, lineage: dict[str, Model]) -> Value:
         note += f"; {quant.name} has no published perplexity loss: not adjusted"
         kept = 1.0
     elif kept < 1.0:
-        note += f"; x{kept:.3f} for {quant.name} (perplexity ratio)"
+        note += f"; x{kept:.4f} for {quant.name} (perplexity ratio)"
     return Value(score / 100 * kept, note, missing)
 
 
@@ -98,10 +98,12 @@ def speed(tokens_per_second: float | None, relative: bool) -> Value:
     return Value(value, f"~{tokens_per_second:.0f} tokens/s decode (estimate)")
 
 
-def context(model: Model, required: int) -> Value:
+def context(model: Model, required: int, stated: bool = True) -> Value:
+    """Headroom over the required context (or over the default 4096 when none is required)."""
     ratio = model.context_length / required
-    value = min(1.0, max(0.0, math.log2(ratio) / CONTEXT_DOUBLINGS)) if ratio > 0 else 0.0
-    return Value(value, f"{model.context_length:,}-token context ({ratio:g}x the {required:,} needed)")
+    value = min(1.0, max(0.0, math.log2(ratio) / CONTEXT_DOUBLINGS))
+    basis = "required" if stated else "default"
+    return Value(value, f"{model.context_length:,}-token context ({ratio:g}x the {required:,} {basis})")
 
 
 def license_value(model: Model) -> Value:

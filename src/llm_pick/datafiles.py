@@ -1,0 +1,48 @@
+"""The small data files shipped beside the catalog (gpus, runtimes, profiles): located in the
+installed package (or data/ in a checkout), validated with pydantic once, cached by content."""
+
+from __future__ import annotations
+
+import hashlib
+from importlib.resources import files
+from pathlib import Path
+from typing import Any
+
+from . import cache
+from .errors import CatalogError
+
+
+def path(name: str) -> Path:
+    shipped = files("llm_pick") / "data" / name
+    if shipped.is_file():
+        return Path(str(shipped))
+    return Path(__file__).resolve().parents[2] / "data" / name
+
+
+def load(file: Path, kind: type, *, use_cache: bool = True) -> Any:
+    """Parse and validate `file` as `kind` (a dataclass). Raises CatalogError with reasons."""
+    try:
+        raw = file.read_bytes()
+    except OSError as error:
+        raise CatalogError(f"{file}: cannot read: {error.strerror or error}") from None
+    key = cache.key(file.stem, hashlib.sha256(raw).hexdigest())
+    if use_cache:
+        cached = cache.load(key)
+        if isinstance(cached, kind):
+            return cached
+    from pydantic import TypeAdapter, ValidationError
+
+    from .validation import parse_document
+
+    data = parse_document(str(file), raw)
+    try:
+        value = TypeAdapter(kind).validate_python(data)
+    except ValidationError as error:
+        problems = [
+            f"{file}: {'.'.join(str(p) for p in e['loc']) or '(document)'}: {e['msg']}"
+            for e in error.errors(include_url=False)
+        ]
+        raise CatalogError(f"{file}: {len(problems)} problem(s)", problems) from None
+    if use_cache:
+        cache.store(key, value)
+    return value

@@ -1,0 +1,262 @@
+"""The recommendation pipeline, each step a pure function:
+
+1. hard constraints (catalog facts, then memory) -> excluded models with one reason each
+2. quantization choice: the highest-quality format that fits (on the GPU before offload)
+3. scoring: six criteria with weights from a profile (scoring.py)
+4. ranking: by score, ties broken by id (the same query gives the same output)
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+from . import scoring
+from .catalog import Catalog
+from .constraints import Constraints
+from .constraints import evaluate as evaluate_constraints
+from .fit import Assessment, assess
+from .hardware import GIB, Hardware
+from .memory import DEFAULT_CONTEXT, default_context, estimate_memory
+from .profiles import Profile
+from .quant import QUANTS, Quant, get_quant, retention
+from .schema import Model
+
+REFERENCE_BANDWIDTH_GBS = 1000.0  # speed is ranked per 1 TB/s when the GPU is unknown
+DEFAULT_CANDIDATES = ("fp16", *(q.name for q in QUANTS.values() if q.family == "gguf"))
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Query:
+    constraints: Constraints = field(default_factory=Constraints)
+    hardware: Hardware | None = None
+    context: int | None = None  # tokens the memory is estimated for (--context)
+    batch: int = 1
+    kv_dtype: str = "fp16"
+    quant: str | None = None  # force one format
+    min_bits: float | None = None
+    profile: Profile | None = None
+    weights: dict[str, float] | None = None  # raw weights (profile + overrides)
+    top: int = 10
+
+    @property
+    def required_context(self) -> int | None:
+        needs = [n for n in (self.constraints.min_context, self.context) if n]
+        return max(needs) if needs else None
+
+    def candidates(self) -> list[Quant]:
+        """Formats to try, best quality first (then smaller first)."""
+        if self.quant:
+            return [get_quant(self.quant)]
+        quants = [QUANTS[name] for name in DEFAULT_CANDIDATES]
+        if self.min_bits is not None:
+            quants = [q for q in quants if q.nominal_bits >= self.min_bits]
+        return sorted(quants, key=lambda q: (-(retention(q) or 0.0), q.nominal_bits, q.name))
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    model: Model
+    assessment: Assessment
+    score: float
+    criteria: dict[str, scoring.Criterion]
+    reasons: tuple[str, ...]
+
+    @property
+    def tokens_per_second(self) -> float | None:
+        speed = self.assessment.speed
+        return None if speed is None else speed.decode_mid
+
+
+SCOPE = frozenset({"exclude", "family", "variant", "license", "min_params", "max_params"})
+
+
+@dataclass(frozen=True, slots=True)
+class Exclusion:
+    model: Model
+    reasons: tuple[str, ...]
+    failed: frozenset[str] = frozenset()  # names of the failed constraints
+    needed_bytes: int | None = None  # at the smallest allowed format, when memory failed
+    smallest_quant: str | None = None
+    memory_only: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Recommendation:
+    query: Query
+    weights: dict[str, float]  # normalized
+    ranking: tuple[Candidate, ...]  # all passing models, best first
+    excluded: tuple[Exclusion, ...]
+
+    @property
+    def shown(self) -> tuple[Candidate, ...]:
+        return self.ranking[: self.query.top]
+
+    def closest(self, limit: int = 3) -> list[Exclusion]:
+        """Excluded models nearest to passing, among those inside the query's scope (family,
+        size, licence allow-list, --exclude): fewest failed constraints, then least memory."""
+        in_scope = [e for e in self.excluded if not e.failed & SCOPE]
+        return sorted(
+            in_scope,
+            key=lambda e: (len(e.reasons), e.needed_bytes or math.inf, e.model.id),
+        )[:limit]
+
+
+def runtime_support() -> dict[str, tuple[str, ...]]:
+    from .runtimes import load_runtimes
+
+    return {r.id: tuple(r.supports) for r in load_runtimes()}
+
+
+def lineage(catalog: Catalog) -> dict[str, Model]:
+    return {m.id: m for m in catalog}
+
+
+def choose(model: Model, query: Query) -> tuple[Assessment | None, Assessment | None]:
+    """The best-quality format that fits on the GPU, else (with --ram) the best that fits with
+    CPU offload. Returns (choice or None, the smallest format tried)."""
+    context = query.context or default_context(model)
+    offload: Assessment | None = None
+    smallest: Assessment | None = None
+    for quant in query.candidates():
+        item = assess(
+            estimate_memory(model, quant, context=context, batch=query.batch, kv_dtype=query.kv_dtype),
+            query.hardware,
+            model.parameters.active_count,
+        )
+        if item.fit is None or item.fit.verdict == "gpu":
+            return item, smallest
+        if item.fit.verdict == "offload" and offload is None:
+            offload = item
+        if smallest is None or item.estimate.total_bytes < smallest.estimate.total_bytes:
+            smallest = item
+    return offload, smallest
+
+
+def memory_reason(smallest: Assessment, hardware: Hardware) -> str:
+    fit = smallest.fit
+    assert fit is not None
+    reason = (
+        f"needs {fit.needed_bytes / GIB:.1f} GiB at {smallest.estimate.quant}, "
+        f"{fit.available_bytes / GIB:.1f} GiB available"
+    )
+    if hardware.ram_gib:
+        reason += (
+            f" (with CPU offload {fit.cpu_bytes / GIB:.1f} GiB of RAM, "
+            f"{hardware.ram_gib:g} GiB given)"
+        )
+    return reason
+
+
+def evaluate(
+    model: Model, query: Query, weights: dict[str, float], context: dict[str, Any]
+) -> Candidate | Exclusion:
+    """One model through the pipeline: a ranked Candidate or an Exclusion with reasons."""
+    wanted = dataclasses.replace(query.constraints, min_context=query.required_context)
+    results = evaluate_constraints(model, wanted)
+    reasons = [detail for _, passed, detail in results if not passed]
+    failed = {name for name, passed, _ in results if not passed}
+    chosen: Assessment | None = None
+    smallest: Assessment | None = None
+    if model.context_length >= (query.context or 0):
+        chosen, smallest = choose(model, query)
+        if chosen is None and smallest is not None and query.hardware is not None:
+            reasons.append(memory_reason(smallest, query.hardware))
+            failed.add("memory")
+    if reasons or chosen is None:
+        memory_only = chosen is None and smallest is not None and len(reasons) == 1
+        needed = smallest.fit.needed_bytes if smallest and smallest.fit else None
+        quant = smallest.estimate.quant if smallest else None
+        return Exclusion(model, tuple(reasons), frozenset(failed), needed, quant, memory_only)
+    return score(model, chosen, query, weights, context)
+
+
+def score(
+    model: Model,
+    chosen: Assessment,
+    query: Query,
+    weights: dict[str, float],
+    context: dict[str, Any],
+) -> Candidate:
+    quant = QUANTS[chosen.estimate.quant]
+    required = query.required_context
+    tps, relative = _tokens_per_second(chosen, query.hardware)
+    values = {
+        "quality": scoring.quality(model, quant, context["lineage"]),
+        "speed": scoring.speed(tps, relative),
+        "context": scoring.context(model, required or DEFAULT_CONTEXT, required is not None),
+        "license": scoring.license_value(model),
+        "ecosystem": scoring.ecosystem(model, context["runtimes"]),
+        "languages": scoring.languages(model, query.constraints.languages),
+    }
+    total, criteria = scoring.combine(values, weights)
+    ordered = sorted(criteria.items(), key=lambda kv: (-kv[1].contribution, kv[0]))
+    reasons = tuple(c.note for name, c in ordered[:3] if c.contribution > 0)
+    if chosen.fit is not None and chosen.fit.verdict == "offload":
+        reasons += (f"runs with {chosen.fit.gpu_layers}/{chosen.fit.layers} layers on the GPU",)
+    if model.license.commercial_use == "conditional":
+        reasons += (f"licence conditions: {model.license.name}",)
+    return Candidate(model, chosen, total, criteria, reasons)
+
+
+def _tokens_per_second(chosen: Assessment, hardware: Hardware | None) -> tuple[float | None, bool]:
+    speed = chosen.speed
+    if speed is not None and speed.decode_mid is not None:
+        return speed.decode_mid, False
+    if chosen.fit is not None and chosen.fit.verdict == "none":
+        return None, False
+    # Unknown bandwidth: rank by tokens/s on a 1 TB/s card (relative), say so in the note.
+    from .fit import DECODE_EFFICIENCY, bytes_per_token
+
+    efficiency = sum(DECODE_EFFICIENCY) / 2
+    share = 1.0
+    if chosen.fit is not None and chosen.fit.verdict == "offload" and hardware is not None:
+        share = chosen.fit.gpu_layers / chosen.fit.layers
+        per_token = bytes_per_token(chosen.estimate)
+        seconds = per_token * share / (REFERENCE_BANDWIDTH_GBS * 1e9 * efficiency)
+        seconds += per_token * (1 - share) / (hardware.ram_bandwidth_gbs * 1e9 * efficiency)
+        return 1 / seconds, True
+    return REFERENCE_BANDWIDTH_GBS * 1e9 * efficiency / bytes_per_token(chosen.estimate), True
+
+
+def recommend(catalog: Catalog, query: Query) -> Recommendation:
+    """Rank every catalog model against the query; pure (no printing, no exiting)."""
+    raw = query.weights if query.weights is not None else (query.profile or _balanced()).weights
+    weights = scoring.normalize(raw)
+    context = {"lineage": lineage(catalog), "runtimes": runtime_support()}
+    ranked: list[Candidate] = []
+    excluded: list[Exclusion] = []
+    for model in catalog:
+        result = evaluate(model, query, weights, context)
+        (ranked if isinstance(result, Candidate) else excluded).append(result)
+    ranked.sort(key=lambda c: (-round(c.score, 12), c.model.id))
+    excluded.sort(key=lambda e: e.model.id)
+    return Recommendation(query, weights, tuple(ranked), tuple(excluded))
+
+
+def _balanced() -> Profile:
+    from .profiles import get_profile
+
+    return get_profile("balanced")
+
+
+def hint(exclusion: Exclusion, query: Query) -> str:
+    """What would change the verdict for a model excluded only by memory."""
+    if not exclusion.memory_only or exclusion.needed_bytes is None or query.hardware is None:
+        return "; ".join(exclusion.reasons)
+    hardware = query.hardware
+    per_card = exclusion.needed_bytes / hardware.gpus / GIB
+    fixes = [f"--vram {math.ceil(per_card)}"]
+    if query.quant or query.min_bits is not None:
+        relaxed = Query(
+            constraints=query.constraints, hardware=hardware, context=query.context,
+            batch=query.batch, kv_dtype=query.kv_dtype,
+        )  # fmt: skip
+        chosen, _ = choose(exclusion.model, relaxed)
+        if chosen is not None:
+            fixes.append(f"--quant {chosen.estimate.quant}")
+    if not hardware.ram_gib:
+        fixes.append("--ram GiB for CPU offload")
+    return f"{exclusion.model.id} {exclusion.reasons[0]}: fits with {' or '.join(fixes)}"

@@ -1,0 +1,176 @@
+from __future__ import annotations
+
+import dataclasses
+import json
+from pathlib import Path
+
+import pytest
+from conftest import entry, run, write_catalog
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from llm_pick.catalog import load_catalog
+from llm_pick.constraints import Constraints, check
+from llm_pick.hardware import Hardware, find_gpu
+from llm_pick.profiles import get_profile, resolve_weights
+from llm_pick.recommend import Query, recommend
+from llm_pick.scoring import CRITERIA
+
+CATALOG = load_catalog()
+
+
+def query(**kwargs: object) -> Query:
+    return Query(**kwargs)  # type: ignore[arg-type]
+
+
+def vram(gib: float, **kwargs: object) -> Hardware:
+    return Hardware(label=f"{gib} GiB", vram_gib=gib, **kwargs)  # type: ignore[arg-type]
+
+
+def test_main_job_ranks_commercial_models_that_fit_24_gib() -> None:
+    result = recommend(CATALOG, query(constraints=Constraints(commercial=True), hardware=vram(24)))
+    assert len(result.shown) == 10
+    for cand in result.ranking:
+        assert cand.model.license.commercial_use != "prohibited"
+        assert cand.assessment.fit is not None and cand.assessment.fit.verdict == "gpu"
+        assert cand.assessment.estimate.total_bytes <= 24 * 2**30
+    excluded = {e.model.id: e.reasons for e in result.excluded}
+    assert any("licence prohibits commercial use" in r for r in excluded["llama-1-7b"])
+    assert any(r.startswith("needs ") and "GiB available" in r for r in excluded["llama-2-70b"])
+
+
+def test_each_failed_constraint_gives_its_own_reason() -> None:
+    wanted = Constraints(commercial=True, min_context=32768, languages=("hi",))
+    result = recommend(CATALOG, query(constraints=wanted, hardware=vram(24)))
+    reasons = {e.model.id: e.reasons for e in result.excluded}["llama-1-65b"]
+    assert any("prohibits commercial use" in r for r in reasons)
+    assert "context 2048 < 32768 required" in reasons
+    assert any(r.endswith("lack hi") for r in reasons)
+    assert any(r.startswith("needs ") for r in reasons)
+    assert len(reasons) == 4
+    # with --context beyond the model's, memory is not estimated at a context it cannot take
+    longer = recommend(CATALOG, query(hardware=vram(24), context=32768))
+    reasons = {e.model.id: e.reasons for e in longer.excluded}["llama-1-65b"]
+    assert reasons == ("context 2048 < 32768 required",)
+
+
+def test_quant_choice_is_highest_quality_that_fits() -> None:
+    result = recommend(CATALOG, query(hardware=vram(24), constraints=Constraints(families=("mixtral",))))
+    chosen = {c.model.id: c.assessment.estimate.quant for c in result.ranking}
+    assert chosen["mixtral-8x7b"] == "q3_k_l"  # q4 variants need more than 24 GiB
+    roomy = recommend(CATALOG, query(hardware=vram(200), constraints=Constraints(families=("mixtral",))))
+    assert {c.assessment.estimate.quant for c in roomy.ranking if c.model.id == "mixtral-8x7b"} == {"fp16"}
+
+
+def test_offload_allowed_with_ram() -> None:
+    wanted = Constraints(families=("llama",), min_params=60)
+    without = recommend(CATALOG, query(constraints=wanted, hardware=vram(24)))
+    assert not without.ranking
+    with_ram = recommend(CATALOG, query(constraints=wanted, hardware=vram(24, ram_gib=128)))
+    assert with_ram.ranking
+    assert all(c.assessment.fit.verdict == "offload" for c in with_ram.ranking)  # type: ignore[union-attr]
+
+
+def test_missing_benchmark_is_marked_not_zero() -> None:
+    result = recommend(CATALOG, query(hardware=vram(80), constraints=Constraints(families=("bloom",))))
+    bloom = next(c for c in result.ranking if c.model.id == "bloom-7b1")
+    quality = bloom.criteria["quality"]
+    assert quality.missing and quality.value > 0 and "chance" in quality.note
+
+
+def test_fine_tune_inherits_base_score_marked() -> None:
+    result = recommend(CATALOG, query(hardware=vram(80)))
+    cand = next(c for c in result.ranking if c.model.id == "mixtral-8x7b-instruct")
+    assert "of its base mixtral-8x7b" in cand.criteria["quality"].note
+
+
+def test_nothing_fits_gives_closest_and_fix() -> None:
+    from llm_pick.recommend import hint
+
+    result = recommend(CATALOG, query(hardware=vram(1), constraints=Constraints(families=("mixtral",))))
+    assert not result.ranking
+    closest = result.closest()
+    assert closest[0].memory_only
+    assert "fits with --vram" in hint(closest[0], result.query)
+
+
+# ---- properties -------------------------------------------------------------------------
+
+LANGS = st.lists(st.sampled_from(["en", "de", "fr", "es", "it", "zh", "hi"]), max_size=2, unique=True)
+
+
+@st.composite
+def queries(draw: st.DrawFn) -> Query:
+    constraints = Constraints(
+        commercial=draw(st.booleans()),
+        unconditional=draw(st.booleans()),
+        min_context=draw(st.sampled_from([None, 2048, 8192, 32768, 131072])),
+        languages=tuple(draw(LANGS)),
+        max_params=draw(st.sampled_from([None, 10.0, 80.0])),
+        families=tuple(draw(st.lists(st.sampled_from(["llama", "mistral", "mixtral", "bloom", "falcon"]), max_size=2, unique=True))),
+    )
+    gib = draw(st.floats(min_value=2, max_value=400, allow_nan=False))
+    hardware = vram(gib, ram_gib=draw(st.sampled_from([0.0, 64.0])), gpus=draw(st.integers(1, 4)))
+    profile = get_profile(draw(st.sampled_from(["balanced", "chat", "edge", "long-context", "multilingual", "research"])))
+    return Query(
+        constraints=constraints, hardware=hardware, profile=profile, weights=profile.weights,
+        context=draw(st.sampled_from([None, 1024, 8192])), batch=draw(st.integers(1, 4)),
+    )  # fmt: skip
+
+
+@settings(max_examples=40, deadline=None)
+@given(queries())
+def test_every_ranked_model_meets_every_hard_constraint(q: Query) -> None:
+    result = recommend(CATALOG, q)
+    for cand in result.ranking:
+        wanted = dataclasses.replace(q.constraints, min_context=q.required_context)
+        assert check(cand.model, wanted) == []
+        fit = cand.assessment.fit
+        assert fit is not None and fit.verdict in ("gpu", "offload")
+        if fit.verdict == "gpu":
+            assert fit.needed_bytes <= fit.available_bytes
+        else:
+            assert fit.cpu_bytes <= q.hardware.ram_gib * 2**30  # type: ignore[union-attr]
+    assert len(result.ranking) + len(result.excluded) == len(CATALOG)
+
+
+@settings(max_examples=40, deadline=None)
+@given(queries())
+def test_contributions_sum_to_the_score_and_stay_in_range(q: Query) -> None:
+    for cand in recommend(CATALOG, q).ranking:
+        total = sum(c.contribution for c in cand.criteria.values())
+        assert cand.score == pytest.approx(total, abs=1e-12)
+        assert 0 <= cand.score <= 1
+        for c in cand.criteria.values():
+            assert 0 <= c.value <= 1
+        assert sum(c.weight for c in cand.criteria.values()) == pytest.approx(1)
+
+
+@settings(max_examples=25, deadline=None)
+@given(queries())
+def test_ranking_is_deterministic_and_tie_broken_by_id(q: Query) -> None:
+    first = recommend(CATALOG, q).ranking
+    second = recommend(CATALOG, q).ranking
+    assert [c.model.id for c in first] == [c.model.id for c in second]
+    for a, b in zip(first, first[1:], strict=False):
+        higher = round(a.score, 12) > round(b.score, 12)
+        assert higher or (round(a.score, 12) == round(b.score, 12) and a.model.id < b.model.id)
+
+
+@settings(max_examples=40, deadline=None)
+@given(queries(), st.sampled_from(CRITERIA), st.floats(min_value=0.01, max_value=50))
+def test_raising_a_weight_never_lowers_that_criterions_top_pick(
+    q: Query, criterion: str, extra: float
+) -> None:
+    before = recommend(CATALOG, q)
+    if not before.ranking:
+        return
+    best_value = max(c.criteria[criterion].value for c in before.ranking)
+    tops = [c for c in before.ranking if c.criteria[criterion].value == best_value]
+    weights = dict(resolve_weights(q.profile, None))  # type: ignore[arg-type]
+    weights[criterion] += extra
+    after = recommend(CATALOG, dataclasses.replace(q, weights=weights))
+    rank_before = {c.model.id: i for i, c in enumerate(before.ranking)}
+    rank_after = {c.model.id: i for i, c in enumerate(after.ranking)}
+    top = min(tops, key=lambda c: rank_before[c.model.id])
+    assert rank_after[top.model.id] <= rank_before[top.model.id]
