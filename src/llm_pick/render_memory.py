@@ -52,15 +52,16 @@ def breakdown(model: Model, result: Assessment, hardware: Hardware | None) -> Re
     title = Text.assemble(
         text(model.id, "bold"), f"  {QUANTS[est.quant].label}, {est.mode}, estimated"
     )
-    table = Table(title=title, box=box.SIMPLE_HEAD, title_justify="left", pad_edge=False)
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
     table.add_column("part")
     table.add_column("GiB", justify="right")
     table.add_column("share", no_wrap=True)
+    always = ("weights", "runtime overhead") + (("KV cache",) if est.mode == "inference" else ())
     for name, nbytes in parts:
-        if nbytes or name in ("weights", "KV cache", "runtime overhead"):
+        if nbytes or name in always:
             table.add_row(name, gib(nbytes), bar(nbytes, max(total, capacity), 24))
     table.add_row(text("total", "bold"), text(gib(total), "bold"), bar(total, capacity, 24))
-    lines = [table]
+    lines: list[RenderableType] = [title, table]
     facts = Text()
     if hardware is not None:
         facts.append(f"Hardware: {hardware.label} ({hardware.source})\n")
@@ -80,7 +81,8 @@ def breakdown(model: Model, result: Assessment, hardware: Hardware | None) -> Re
                     f"Prefill: {result.speed.prefill_low:.0f}-{result.speed.prefill_high:.0f} "
                     "tokens/s (estimate; compute-bound)\n"
                 )
-    facts.append(f"Assumptions: batch {est.batch}, KV cache {est.kv_dtype}\n")
+    cache = f", KV cache {est.kv_dtype}" if est.mode == "inference" else ""
+    facts.append(f"Assumptions: batch {est.batch}{cache}\n")
     for note in est.assumptions:
         facts.append_text(text(f"  - {note}\n"))
     lines.append(facts)

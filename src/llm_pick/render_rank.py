@@ -10,7 +10,7 @@ from rich.table import Table
 from rich.text import Text
 
 from .hardware import GIB
-from .recommend import Recommendation, hint
+from .recommend import SCOPE, Recommendation, hint
 from .render import Columns, bar, commercial_mark, context, text
 from .schema import Model
 
@@ -65,12 +65,22 @@ def recommendation(rec: Recommendation, show_excluded: bool) -> RenderableType:
         for exclusion in rec.closest():
             parts.append(text(f"  - {hint(exclusion, rec.query)}"))
     if show_excluded and rec.excluded:
+        # Models left out by the query's own scope (--family, --exclude, --license, size) are
+        # counted, not listed: the JSON output lists every one with its reasons.
+        listed = [e for e in rec.excluded if not e.failed & SCOPE]
         table = Table(title="Excluded", box=box.SIMPLE_HEAD, title_justify="left", pad_edge=False)
         table.add_column("model", no_wrap=True)
         table.add_column("reasons", overflow="fold")
-        for exclusion in rec.excluded:
+        for exclusion in listed:
             table.add_row(text(exclusion.model.id), text("; ".join(exclusion.reasons)))
-        parts.append(table)
+        if listed:
+            parts.append(table)
+        hidden = len(rec.excluded) - len(listed)
+        if hidden:
+            parts.append(text(
+                f"{hidden} more excluded by --family/--exclude/--license/--min-params/--max-params "
+                "(--format json lists every one with its reasons).", "dim",
+            ))  # fmt: skip
     return Group(*parts)
 
 

@@ -1,0 +1,203 @@
+"""Regenerate the generated parts of the docs; `--check` fails when any is stale.
+
+    python tools/gendocs.py          # rewrite
+    python tools/gendocs.py --check  # exit 1 and name the stale files
+
+Generated:
+- docs/cli.md: the --help of every command;
+- docs/catalog.md, docs/catalog.schema.json: the catalog reference from its JSON Schema;
+- docs/recommend.schema.json: the schema of `recommend --format json`;
+- blocks `<!-- llm-pick ARGS -->` ... `<!-- end -->` in README.md and docs/*.md: the real
+  output of that command (run in-process, 100 columns, no colour, bundled catalog only);
+- the `<!-- calibration -->` block of docs/methodology.md: bench/calibration.py's summary.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib.util
+import io
+import json
+import os
+import re
+import shlex
+import sys
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+COMMANDS = [
+    ["list"], ["show"], ["memory"], ["gpus"], ["recommend"], ["explain"], ["compare"],
+    ["catalog", "validate"], ["catalog", "schema"], ["schema", "recommend"],
+]  # fmt: skip
+BLOCK = re.compile(r"(<!-- (llm-pick [^>]*?) -->\n)(.*?)(<!-- end -->)", re.S)
+CALIBRATION = re.compile(r"(<!-- calibration -->\n)(.*?)(<!-- end -->)", re.S)
+
+
+@contextlib.contextmanager
+def clean_env() -> Iterator[None]:
+    saved, cwd = dict(os.environ), os.getcwd()
+    os.chdir(ROOT)
+    with tempfile.TemporaryDirectory() as cache:
+        os.environ.update({"XDG_CACHE_HOME": cache, "COLUMNS": "100", "NO_COLOR": "1",
+                           "LINES": "50"})  # fmt: skip
+        for name in ("LLM_PICK_CATALOG", "LLM_PICK_DEBUG", "FORCE_COLOR", "TERM"):
+            os.environ.pop(name, None)
+        try:
+            yield
+        finally:
+            os.environ.clear()
+            os.environ.update(saved)
+            os.chdir(cwd)
+
+
+def run(args: list[str]) -> tuple[int, str]:
+    import typer
+
+    from llm_pick.cli import app
+
+    out, err = io.StringIO(), io.StringIO()
+    with clean_env(), contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = typer.main.get_command(app).main(
+            args=args, prog_name="llm-pick", standalone_mode=False
+        )
+    text = out.getvalue() + err.getvalue()
+    return int(code or 0), "\n".join(line.rstrip() for line in text.splitlines()) + "\n"
+
+
+def cli_reference() -> str:
+    parts = ["# CLI reference", "",
+             "Generated from `--help` by `python tools/gendocs.py`; do not edit by hand.", ""]  # fmt: skip
+    for path in [[], *COMMANDS]:
+        _, text = run([*path, "--help"])
+        title = " ".join(["llm-pick", *path])
+        parts += [f"## {title}", "", "```text", text.rstrip(), "```", ""]
+    return "\n".join(parts)
+
+
+def _type(prop: dict[str, Any]) -> str:
+    if "$ref" in prop:
+        return prop["$ref"].rsplit("/", 1)[-1]
+    if "anyOf" in prop:
+        return " or ".join(_type(p) for p in prop["anyOf"])
+    if "enum" in prop:
+        return " | ".join(json.dumps(v) for v in prop["enum"])
+    if "const" in prop:
+        return json.dumps(prop["const"])
+    kind = prop.get("type", "any")
+    if kind == "array":
+        return f"list of {_type(prop.get('items', {}))}"
+    if kind == "object" and "additionalProperties" in prop:
+        return f"map of {_type(prop['additionalProperties'])}"
+    return str(kind)
+
+
+def catalog_reference(schema: dict[str, Any]) -> str:
+    parts = [
+        "# Catalog reference", "",
+        "Generated from the catalog's JSON Schema (`llm-pick catalog schema`, also in",
+        "`docs/catalog.schema.json`) by `python tools/gendocs.py`; do not edit by hand.", "",
+        "A catalog file is YAML (or JSON) holding `schema_version: 1` and `models: [...]`. Unknown",
+        "fields are errors. `llm-pick catalog validate FILE` reports every problem with its file,",
+        "line and field path. Add `# yaml-language-server: $schema=<path to catalog.schema.json>`",
+        "at the top of a YAML file for completion in editors.", "",
+        "Rules beyond the field types: ids are unique within a file and match `^[a-z0-9][a-z0-9.-]*$`;",
+        "`kv_heads` divides `attention_heads`; `active` <= `total` parameters and a mixture-of-experts",
+        "model has `active` < `total`; `conditions` are required unless commercial use is `allowed`;",
+        "`base_model` names a catalog id, lineage never loops, and a derivative's `commercial_use` is",
+        "never freer than its base's (prohibited < conditional < allowed). A later file's entry",
+        "replaces an earlier one with the same id (bundled catalog, then `LLM_PICK_CATALOG`, then",
+        "`--catalog`).", "",
+    ]  # fmt: skip
+    defs = schema.get("$defs", {})
+    for name in ("CatalogFile", "Model", "Parameters", "Architecture", "License", "Benchmark"):
+        block = schema if name == "CatalogFile" else defs.get(name)
+        if block is None:
+            continue
+        required = set(block.get("required", []))
+        parts += [f"## {name}", "", "| field | type | required | description |",
+                  "| --- | --- | --- | --- |"]  # fmt: skip
+        for field, prop in block.get("properties", {}).items():
+            description = prop.get("description", "").replace("|", "\\|").replace("\n", " ")
+            default = "" if "default" not in prop else f" Default: `{json.dumps(prop['default'])}`."
+            parts.append(
+                f"| `{field}` | {_type(prop)} | {'yes' if field in required else 'no'} | "
+                f"{description}{default} |"
+            )
+        parts.append("")
+    return "\n".join(parts)
+
+
+def calibration_block() -> str:
+    spec = importlib.util.spec_from_file_location("calibration", ROOT / "bench" / "calibration.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    rows = module.errors_by_source(heldout=True)
+    lines = ["| published files | model | points | mean abs. error | max abs. error |",
+             "| --- | --- | --- | --- | --- |"]  # fmt: skip
+    for source, model, values in rows:
+        lines.append(
+            f"| {source} | {model} | {len(values)} | {sum(values) / len(values):.2f}% | "
+            f"{max(values):.2f}% |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def fill_blocks(text: str) -> str:
+    def command(match: re.Match[str]) -> str:
+        args = shlex.split(match.group(2))[1:]
+        code, output = run(args)
+        status = f"[exit code {code}]\n" if code else ""
+        return f"{match.group(1)}```text\n$ {match.group(2)}\n{output}{status}```\n{match.group(4)}"
+
+    text = BLOCK.sub(command, text)
+    if CALIBRATION.search(text):
+        text = CALIBRATION.sub(lambda m: m.group(1) + calibration_block() + m.group(3), text)
+    return text
+
+
+def outputs() -> dict[Path, str]:
+    from llm_pick.catalog import catalog_json_schema
+    from llm_pick.export import to_json
+    from llm_pick.schemas import recommend_schema
+
+    schema = catalog_json_schema()
+    files = {
+        ROOT / "docs" / "cli.md": cli_reference(),
+        ROOT / "docs" / "catalog.md": catalog_reference(schema),
+        ROOT / "docs" / "catalog.schema.json": to_json(schema),
+        ROOT / "docs" / "recommend.schema.json": to_json(recommend_schema()),
+    }
+    for path in [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]:
+        if path in files:
+            continue
+        files[path] = fill_blocks(path.read_text())
+    return files
+
+
+def stale() -> list[str]:
+    return [
+        str(path.relative_to(ROOT))
+        for path, text in outputs().items()
+        if not path.exists() or path.read_text() != text
+    ]
+
+
+def main() -> int:
+    if "--check" in sys.argv[1:]:
+        names = stale()
+        for name in names:
+            print(f"stale: {name} (run: python tools/gendocs.py)")
+        return 1 if names else 0
+    for path, text in outputs().items():
+        if not path.exists() or path.read_text() != text:
+            path.write_text(text)
+            print(f"wrote {path.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
