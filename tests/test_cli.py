@@ -351,3 +351,19 @@ def test_compare_marks_best_values() -> None:
 def test_compare_needs_two_models() -> None:
     error(run("compare", "mixtral-8x7b"))
     assert "Did you mean" in error(run("compare", "mixtral-8x7b", "lama-2-7b"))
+
+
+def test_vram_auto_reads_nvidia_smi(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    fake = tmp_path / "nvidia-smi"
+    fake.write_text("#!/bin/sh\necho 'NVIDIA GeForce RTX 4090, 24564'\necho 'NVIDIA GeForce RTX 4090, 24564'\n")
+    fake.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{tmp_path}:/usr/bin:/bin")
+    data = ok(run("memory", "llama-2-13b", "-q", "q4_k_m", "--vram", "auto", "-f", "json")).json()
+    assert data["hardware"]["gpus"] == 2 and data["hardware"]["source"] == "nvidia-smi"
+    assert data["hardware"]["vram_gib_per_gpu"] == pytest.approx(24564 / 1024)
+
+
+def test_each_extra_gpu_adds_its_own_cuda_context() -> None:
+    one = ok(run("memory", "llama-2-70b", "-q", "q4_k_m", "--vram", "48", "-f", "json")).json()
+    two = ok(run("memory", "llama-2-70b", "-q", "q4_k_m", "--vram", "24", "--gpus", "2", "-f", "json")).json()
+    assert two["fit"]["needed_bytes"] - one["fit"]["needed_bytes"] == 512 * 1024**2
