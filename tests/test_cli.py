@@ -192,7 +192,7 @@ def test_gpus_json_and_forgiving_match() -> None:
     data = ok(run("gpus", "-f", "json")).json()
     ids = {g["id"] for g in data["gpus"]}
     assert {"rtx-4090", "a100-80gb-sxm", "h100-sxm", "mi300x"} <= ids
-    from llm_pick.hardware import find_gpu
+    from llm_pick.gpus import find_gpu
 
     assert find_gpu("RTX4090").id == "rtx-4090"
     assert find_gpu("NVIDIA GeForce RTX 4090").id == "rtx-4090"

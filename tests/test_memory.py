@@ -237,3 +237,12 @@ def test_falcon_7b_rows_fall_back_from_k_quants() -> None:
     assert size["q2_k"] == size["q3_k_s"]
     assert size["q4_k_s"] / 1e9 == pytest.approx(4.75, rel=0.005)
     assert size["q4_0"] / 1e9 == pytest.approx(4.21, rel=0.005)
+
+
+@pytest.mark.parametrize("quant", [q.name for q in quants_for("inference")])
+def test_nominal_bits_are_a_lower_bound_of_weights(quant: str) -> None:
+    # recommend skips formats whose nominal size alone exceeds the GPU: this must never
+    # skip a format that would fit
+    for entry in CATALOG:
+        q = QUANTS[quant]
+        assert q.nominal_bits / 8 * entry.parameters.total <= weights(entry, q).total, entry.id

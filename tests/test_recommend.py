@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import dataclasses
 import json
 from pathlib import Path
 
@@ -11,7 +10,7 @@ from hypothesis import strategies as st
 
 from llm_pick.catalog import load_catalog
 from llm_pick.constraints import Constraints, check
-from llm_pick.hardware import Hardware, find_gpu
+from llm_pick.hardware import Hardware
 from llm_pick.profiles import get_profile, resolve_weights
 from llm_pick.recommend import Query, recommend
 from llm_pick.scoring import CRITERIA
@@ -123,7 +122,7 @@ def queries(draw: st.DrawFn) -> Query:
 def test_every_ranked_model_meets_every_hard_constraint(q: Query) -> None:
     result = recommend(CATALOG, q)
     for cand in result.ranking:
-        wanted = dataclasses.replace(q.constraints, min_context=q.required_context)
+        wanted = q.constraints._replace(min_context=q.required_context)
         assert check(cand.model, wanted) == []
         fit = cand.assessment.fit
         assert fit is not None and fit.verdict in ("gpu", "offload")
@@ -169,7 +168,7 @@ def test_raising_a_weight_never_lowers_that_criterions_top_pick(
     tops = [c for c in before.ranking if c.criteria[criterion].value == best_value]
     weights = dict(resolve_weights(q.profile, None))  # type: ignore[arg-type]
     weights[criterion] += extra
-    after = recommend(CATALOG, dataclasses.replace(q, weights=weights))
+    after = recommend(CATALOG, q._replace(weights=weights))
     rank_before = {c.model.id: i for i, c in enumerate(before.ranking)}
     rank_after = {c.model.id: i for i, c in enumerate(after.ranking)}
     top = min(tops, key=lambda c: rank_before[c.model.id])

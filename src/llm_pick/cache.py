@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -57,6 +56,8 @@ def load(name: str) -> Any:
 def store(name: str, value: Any) -> None:
     if not enabled():
         return
+    import tempfile
+
     folder = directory()
     try:
         folder.mkdir(parents=True, exist_ok=True)

@@ -8,13 +8,10 @@ on every run.
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
-from importlib.resources import files
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from . import cache
 from .errors import CatalogError, UnknownNameError
@@ -26,23 +23,20 @@ MAX_FILE_BYTES = 512 * 1024 * 1024
 MAX_EXPANDED_NODES = 20_000_000
 
 
-@dataclass(frozen=True, slots=True)
-class Origin:
+class Origin(NamedTuple):
     """Where an entry came from, for error messages."""
 
     path: str
     index: int
 
 
-@dataclass(frozen=True, slots=True)
-class SourceFile:
+class SourceFile(NamedTuple):
     path: str
     sha256: str
     models: int
 
 
-@dataclass(frozen=True, slots=True)
-class LoadedFile:
+class LoadedFile(NamedTuple):
     source: SourceFile
     models: tuple[Model, ...]
 
@@ -86,10 +80,9 @@ class Catalog:
 
 def bundled_path() -> Path:
     """The catalog shipped in the wheel, or data/models.yaml of a source checkout."""
-    shipped = files("llm_pick") / "data" / "models.yaml"
-    if shipped.is_file():
-        return Path(str(shipped))
-    return Path(__file__).resolve().parents[2] / "data" / "models.yaml"
+    from .datafiles import path
+
+    return path("models.yaml")
 
 
 def env_paths(environ: dict[str, str] | None = None) -> list[str]:
@@ -221,4 +214,6 @@ def catalog_json_schema() -> dict[str, Any]:
 
 
 def dump_json_schema() -> str:
+    import json
+
     return json.dumps(catalog_json_schema(), indent=2, sort_keys=False)

@@ -151,7 +151,8 @@ def emit(report: Report, fmt: OutputFormat, output: Path | None, inputs: Any = (
             from rich.console import Console
 
             if report.table is not None:
-                Console(soft_wrap=False).print(report.table())
+                console = Console(soft_wrap=False, markup=False, emoji=False, highlight=False)
+                console.print(report.table())
         else:
             sys.stdout.write(render_text(report, fmt.value))
             sys.stdout.flush()
@@ -350,7 +351,7 @@ def list_gpus(fmt: FormatOpt = OutputFormat.table, output: OutputOpt = None) -> 
     """List the GPU presets usable with --gpu (memory, bandwidth, fp16 TFLOPS, sources)."""
     import dataclasses
 
-    from .hardware import load_gpus
+    from .gpus import load_gpus
 
     gpus = list(load_gpus().values())
 

@@ -3,8 +3,7 @@ Builds data and renderables; prints nothing."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from .export import Report
 from .fit import Assessment, assess
@@ -17,8 +16,7 @@ from .views import billions
 DEFAULT_QUANTS = ("fp16", "q8_0", "q6_k", "q5_k_m", "q4_k_m", "q3_k_m", "q2_k")
 
 
-@dataclass(frozen=True, slots=True)
-class Row:
+class Row(NamedTuple):
     field: str
     values: dict[str, Any]  # model id -> JSON value
     shown: dict[str, str]  # model id -> text for tables

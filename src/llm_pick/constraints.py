@@ -6,16 +6,16 @@ scoring.py, where the quantization is chosen. Used by `list` filters and by `rec
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 from .schema import Model
 
 _PREFIX = {"": 1, "k": 1024, "m": 1024 * 1024}
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Constraints:
+class Constraints(NamedTuple):
     commercial: bool = False
     """Commercial use must be allowed (conditional licences pass; their conditions are shown)."""
     unconditional: bool = False

@@ -4,7 +4,6 @@ installed package (or data/ in a checkout), validated with pydantic once, cached
 from __future__ import annotations
 
 import hashlib
-from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
@@ -13,10 +12,13 @@ from .errors import CatalogError
 
 
 def path(name: str) -> Path:
-    shipped = files("llm_pick") / "data" / name
+    """A data file inside the installed package (the wheel puts data/ there), or in the data/
+    folder of a source checkout (editable installs)."""
+    here = Path(__file__).parent
+    shipped = here / "data" / name
     if shipped.is_file():
-        return Path(str(shipped))
-    return Path(__file__).resolve().parents[2] / "data" / name
+        return shipped
+    return here.parents[1] / "data" / name
 
 
 def load(file: Path, kind: type, *, use_cache: bool = True) -> Any:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable
 from enum import IntEnum
 
@@ -38,6 +37,8 @@ class UnknownNameError(LlmPickError):
     """A name (model id, quant, GPU, profile...) that is not known; suggests near matches."""
 
     def __init__(self, kind: str, name: str, known: Iterable[str], *, list_all: bool = False):
+        import difflib
+
         known = sorted(known)
         self.kind, self.name = kind, name
         self.suggestions = difflib.get_close_matches(name.lower(), known, n=3, cutoff=0.6)

@@ -7,11 +7,8 @@ folder, then a rename, so a failed run never leaves a partial file or damages an
 
 from __future__ import annotations
 
-import csv
 import io
-import json
 import os
-import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -42,10 +39,14 @@ class Report:
 
 
 def to_json(data: Any) -> str:
+    import json
+
     return json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
 
 
 def to_csv(columns: Sequence[str], rows: Sequence[Sequence[Cell]]) -> str:
+    import csv
+
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(columns)
@@ -75,7 +76,10 @@ def render_text(report: Report, fmt: Format, *, width: int | None = None, color:
     from rich.console import Console
 
     buffer = io.StringIO()
-    console = Console(file=buffer, width=width or 120, force_terminal=color, no_color=not color)
+    console = Console(
+        file=buffer, width=width or 120, force_terminal=color, no_color=not color,
+        markup=False, emoji=False, highlight=False,
+    )  # fmt: skip
     if report.table is not None:
         console.print(report.table())
     return buffer.getvalue()
@@ -91,6 +95,8 @@ def write_atomic(path: str | Path, text: str, *, overwrite: bool = True) -> None
         raise OutputError(f"{path}: folder {folder} does not exist")
     if target.exists() and not overwrite:
         raise OutputError(f"{path}: exists (use --force to replace it)")
+    import tempfile
+
     try:
         fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{target.name}.", suffix=".tmp")
     except OSError as error:

@@ -8,8 +8,7 @@ measured by others (docs/methodology.md), so every speed is a range and an estim
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from .hardware import GIB, Hardware
 from .memory import CUDA_CONTEXT_BYTES, Estimate
@@ -26,8 +25,7 @@ PREFILL_EFFICIENCY = (0.3, 0.6)
 Verdict = Literal["gpu", "offload", "none"]
 
 
-@dataclass(frozen=True, slots=True)
-class Fit:
+class Fit(NamedTuple):
     verdict: Verdict
     needed_bytes: int  # on the GPUs when everything is there
     available_bytes: int  # usable GPU memory, all cards
@@ -74,8 +72,7 @@ def check_fit(estimate: Estimate, hardware: Hardware) -> Fit:
     return Fit("none", needed, available, gpu_layers, layers, cpu, ram - cpu)
 
 
-@dataclass(frozen=True, slots=True)
-class Speed:
+class Speed(NamedTuple):
     decode_low: float | None
     decode_high: float | None
     prefill_low: float | None
@@ -129,8 +126,7 @@ def estimate_speed(
     return Speed(decode[0], decode[1], prefill[0], prefill[1], per_token)
 
 
-@dataclass(frozen=True, slots=True)
-class Assessment:
+class Assessment(NamedTuple):
     """One model at one quantization on (optionally) given hardware."""
 
     estimate: Estimate

@@ -1,15 +1,14 @@
-"""GPU presets (data/gpus.yaml), forgiving name matching, nvidia-smi detection, and the
-resolved hardware a query runs against. No printing."""
+"""The hardware a query runs against: from --vram, --gpu (presets in gpus.py), --gpus, --ram,
+or nvidia-smi (--vram auto). No printing."""
 
 from __future__ import annotations
 
-import shutil
-import subprocess
-from dataclasses import dataclass, field
-from functools import cache
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, NamedTuple
 
-from .errors import InputError, UnknownNameError
+from .errors import InputError
+
+if TYPE_CHECKING:
+    from .gpus import Gpu
 
 GIB = 1024**3
 # System RAM bandwidth used for layers offloaded to the CPU when --ram-bandwidth is not
@@ -17,38 +16,7 @@ GIB = 1024**3
 DEFAULT_RAM_BANDWIDTH_GBS = 51.2
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Gpu:
-    __pydantic_config__ = {"extra": "forbid"}
-
-    id: str
-    name: str
-    vendor: Literal["nvidia", "amd", "apple"]
-    kind: Literal["consumer", "datacenter", "apple"]
-    memory_gib: float
-    memory_bandwidth_gbs: float
-    fp16_tflops: float | None = None
-    fp16_tflops_kind: str | None = None
-    usable_memory_fraction: float | None = None
-    aliases: list[str] = field(default_factory=list)
-    sources: list[str] = field(default_factory=list)
-    notes: str | None = None
-
-    @property
-    def usable_gib(self) -> float:
-        return self.memory_gib * (self.usable_memory_fraction or 1.0)
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class GpuFile:
-    __pydantic_config__ = {"extra": "forbid"}
-
-    schema_version: Literal[1]
-    gpus: list[Gpu]
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Hardware:
+class Hardware(NamedTuple):
     """What a query runs on. Memory is GiB per card; bandwidth is GB/s (10^9 bytes/s)."""
 
     label: str
@@ -80,43 +48,11 @@ class Hardware:
         }
 
 
-@cache
-def load_gpus() -> dict[str, Gpu]:
-    from . import datafiles
-
-    data: GpuFile = datafiles.load(datafiles.path("gpus.yaml"), GpuFile)
-    return {gpu.id: gpu for gpu in data.gpus}
-
-
-def _norm(text: str) -> str:
-    text = text.lower()
-    for word in ("nvidia", "geforce", "amd", "radeon", "apple", "instinct", "tesla"):
-        text = text.replace(word, "")
-    return "".join(ch for ch in text if ch.isalnum())
-
-
-def find_gpu(name: str) -> Gpu:
-    """Match an id, a name or an alias, ignoring case, spaces, dashes and vendor words."""
-    gpus = load_gpus()
-    wanted = _norm(name)
-    if not wanted:
-        raise InputError("--gpu: give a GPU name, e.g. 4090 or a100-80gb (see llm-pick gpus)")
-    names: dict[str, set[str]] = {}
-    for gpu in gpus.values():
-        for label in [gpu.id, gpu.name, *gpu.aliases]:
-            names.setdefault(_norm(label), set()).add(gpu.id)
-    if wanted in names and len(names[wanted]) == 1:
-        return gpus[next(iter(names[wanted]))]
-    candidates = sorted({i for label, ids in names.items() if label.startswith(wanted) for i in ids})
-    if len(candidates) == 1:
-        return gpus[candidates[0]]
-    if len(candidates) > 1:
-        raise InputError(f"--gpu {name!r} is ambiguous: {', '.join(candidates)}")
-    raise UnknownNameError("GPU", name, gpus)
-
-
 def detect_vram_gib() -> tuple[float, int, str]:
     """(GiB per card, card count, name) from nvidia-smi."""
+    import shutil
+    import subprocess
+
     exe = shutil.which("nvidia-smi")
     if exe is None:
         raise InputError(
@@ -158,6 +94,8 @@ def resolve(
     ram_bw = options.finite("--ram-bandwidth", ram_bandwidth, maximum=1e5) or DEFAULT_RAM_BANDWIDTH_GBS
     common = {"ram_gib": ram_gib, "ram_bandwidth_gbs": ram_bw}
     if gpu is not None:
+        from .gpus import find_gpu
+
         card = find_gpu(gpu)
         label = card.name if count == 1 else f"{count} x {card.name}"
         return Hardware(

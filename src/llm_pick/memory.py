@@ -10,8 +10,7 @@ training memory follow the formulas in docs/methodology.md. Everything here is a
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from .errors import InputError
 from .quant import GGML_BLOCKS, QUANTS, Quant, Shape, get_quant, gguf_types, storable
@@ -32,8 +31,7 @@ UBATCH = 512  # llama.cpp's default physical batch (n_ubatch) for prompt process
 LORA_RANK = 16
 
 
-@dataclass(frozen=True, slots=True)
-class Estimate:
+class Estimate(NamedTuple):
     model: str
     quant: str
     context: int
@@ -51,7 +49,7 @@ class Estimate:
     active_weight_bytes: int = 0
     layer_weight_bytes: int = 0
     layers: int = 1
-    assumptions: tuple[str, ...] = field(default=())
+    assumptions: tuple[str, ...] = ()
 
     @property
     def total_bytes(self) -> int:
@@ -116,8 +114,7 @@ def shape(model: Model, inv: Inventory) -> Shape:
 # ---- weights --------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class Weights:
+class Weights(NamedTuple):
     total: int
     per_layer: int  # all decoder blocks together
     active: int  # read per generated token (MoE: routed experts only; no embedding table)

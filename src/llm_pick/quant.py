@@ -10,9 +10,8 @@ blocks and keep the embeddings, the output head and the norms in 16 bits.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import cache
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from .errors import UnknownNameError
 
@@ -48,8 +47,7 @@ K_FALLBACK = {"q2_k": "q4_0", "q3_k": "q4_0", "q4_k": "q5_0", "q5_k": "q5_1", "q
 Family = Literal["gguf", "float", "gpu"]
 
 
-@dataclass(frozen=True, slots=True)
-class Quant:
+class Quant(NamedTuple):
     name: str
     family: Family
     label: str
@@ -116,8 +114,7 @@ def use_more_bits(layer: int, layers: int) -> bool:
     return layer < layers // 8 or layer >= 7 * layers // 8 or (layer - layers // 8) % 3 == 2
 
 
-@dataclass(frozen=True, slots=True)
-class Shape:
+class Shape(NamedTuple):
     """What the GGUF recipes need to know about a model."""
 
     layers: int
@@ -134,12 +131,24 @@ def gguf_types(quant: str, kind: str, shape: Shape) -> tuple[tuple[str, int], ..
     Kinds: attn_q, attn_k, attn_v, attn_qkv, attn_output, ffn_gate, ffn_up, ffn_down,
     ffn_gate_inp (router). Whole-model kinds: token_embd, output.
     """
+    if kind in ("token_embd", "output"):
+        return ((_gguf_type(quant, kind, 0, shape), 1),)
     counts: dict[str, int] = {}
-    layers = 1 if kind in ("token_embd", "output") else shape.layers
-    for layer in range(layers):
+    for layer, layers in _layer_classes(shape.layers):
         kind_type = _gguf_type(quant, kind, layer, shape)
-        counts[kind_type] = counts.get(kind_type, 0) + 1
+        counts[kind_type] = counts.get(kind_type, 0) + layers
     return tuple(sorted(counts.items()))
+
+
+@cache
+def _layer_classes(n: int) -> tuple[tuple[int, int], ...]:
+    """Layers grouped by everything the rules look at (the use_more_bits choice and the
+    first 2, 4, n/16 and n/8 layers): (a representative layer, how many layers)."""
+    groups: dict[tuple[bool, ...], list[int]] = {}
+    for i in range(n):
+        key = (use_more_bits(i, n), i < 2, i < 4, i < n // 16, i < n // 8)
+        groups.setdefault(key, []).append(i)
+    return tuple((members[0], len(members)) for members in groups.values())
 
 
 def _gguf_type(quant: str, kind: str, i: int, shape: Shape) -> str:  # noqa: PLR0911, PLR0912

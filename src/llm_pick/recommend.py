@@ -8,10 +8,8 @@
 
 from __future__ import annotations
 
-import dataclasses
 import math
-from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from . import scoring
 from .catalog import Catalog
@@ -28,9 +26,8 @@ REFERENCE_BANDWIDTH_GBS = 1000.0  # speed is ranked per 1 TB/s when the GPU is u
 DEFAULT_CANDIDATES = ("fp16", *(q.name for q in QUANTS.values() if q.family == "gguf"))
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Query:
-    constraints: Constraints = field(default_factory=Constraints)
+class Query(NamedTuple):
+    constraints: Constraints = Constraints()
     hardware: Hardware | None = None
     context: int | None = None  # tokens the memory is estimated for (--context)
     batch: int = 1
@@ -56,8 +53,7 @@ class Query:
         return sorted(quants, key=lambda q: (-(retention(q) or 0.0), q.nominal_bits, q.name))
 
 
-@dataclass(frozen=True, slots=True)
-class Candidate:
+class Candidate(NamedTuple):
     model: Model
     assessment: Assessment
     score: float
@@ -73,8 +69,7 @@ class Candidate:
 SCOPE = frozenset({"exclude", "family", "variant", "license", "min_params", "max_params"})
 
 
-@dataclass(frozen=True, slots=True)
-class Exclusion:
+class Exclusion(NamedTuple):
     model: Model
     reasons: tuple[str, ...]
     failed: frozenset[str] = frozenset()  # names of the failed constraints
@@ -83,8 +78,7 @@ class Exclusion:
     memory_only: bool = False
 
 
-@dataclass(frozen=True, slots=True)
-class Recommendation:
+class Recommendation(NamedTuple):
     query: Query
     weights: dict[str, float]  # normalized
     ranking: tuple[Candidate, ...]  # all passing models, best first
@@ -116,23 +110,34 @@ def lineage(catalog: Catalog) -> dict[str, Model]:
 
 def choose(model: Model, query: Query) -> tuple[Assessment | None, Assessment | None]:
     """The best-quality format that fits on the GPU, else (with --ram) the best that fits with
-    CPU offload. Returns (choice or None, the smallest format tried)."""
+    CPU offload. Returns (choice or None, the smallest format's assessment when none fits)."""
     context = query.context or default_context(model)
-    offload: Assessment | None = None
-    smallest: Assessment | None = None
-    for quant in query.candidates():
-        item = assess(
-            estimate_memory(model, quant, context=context, batch=query.batch, kv_dtype=query.kv_dtype),
-            query.hardware,
-            model.parameters.active_count,
+    hardware = query.hardware
+
+    def assessed(quant: Quant) -> Assessment:
+        estimate = estimate_memory(
+            model, quant, context=context, batch=query.batch, kv_dtype=query.kv_dtype
         )
+        return assess(estimate, hardware, model.parameters.active_count)
+
+    candidates = query.candidates()
+    # Every format stores each weight in at least its nominal bits, so nominal bits x
+    # parameters is a lower bound of the weights: formats over the GPU's memory by that
+    # bound alone are skipped without a full estimate (only when offload is not allowed).
+    limit = None if hardware is None or hardware.ram_gib else hardware.vram_bytes * hardware.gpus
+    offload: Assessment | None = None
+    for quant in candidates:
+        if limit is not None and quant.nominal_bits / 8 * model.parameters.total > limit:
+            continue
+        item = assessed(quant)
         if item.fit is None or item.fit.verdict == "gpu":
-            return item, smallest
+            return item, None
         if item.fit.verdict == "offload" and offload is None:
             offload = item
-        if smallest is None or item.estimate.total_bytes < smallest.estimate.total_bytes:
-            smallest = item
-    return offload, smallest
+    if offload is not None:
+        return offload, None
+    smallest = min(candidates, key=lambda q: (q.nominal_bits, q.name))
+    return None, assessed(smallest)
 
 
 def memory_reason(smallest: Assessment, hardware: Hardware) -> str:
@@ -154,7 +159,7 @@ def evaluate(
     model: Model, query: Query, weights: dict[str, float], context: dict[str, Any]
 ) -> Candidate | Exclusion:
     """One model through the pipeline: a ranked Candidate or an Exclusion with reasons."""
-    wanted = dataclasses.replace(query.constraints, min_context=query.required_context)
+    wanted = query.constraints._replace(min_context=query.required_context)
     results = evaluate_constraints(model, wanted)
     reasons = [detail for _, passed, detail in results if not passed]
     failed = {name for name, passed, _ in results if not passed}

@@ -125,9 +125,7 @@ def recommend_report(rec: Recommendation, catalog: Catalog, show_excluded: bool)
 def explain_data(model: Model, rec: Recommendation) -> dict[str, Any]:
     """Each constraint passed or failed, and each criterion's value, weight and contribution."""
     query = rec.query
-    import dataclasses
-
-    wanted = dataclasses.replace(query.constraints, min_context=query.required_context)
+    wanted = query.constraints._replace(min_context=query.required_context)
     checks = [
         {"constraint": name, "passed": passed, "detail": detail}
         for name, passed, detail in evaluate_constraints(model, wanted)

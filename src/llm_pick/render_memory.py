@@ -8,7 +8,8 @@ from rich.table import Table
 from rich.text import Text
 
 from .fit import Assessment, Fit, Speed
-from .hardware import GIB, Gpu, Hardware
+from .gpus import Gpu
+from .hardware import GIB, Hardware
 from .quant import QUANTS
 from .render import Columns, bar, text
 from .schema import Model

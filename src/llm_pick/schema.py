@@ -1,24 +1,54 @@
 """The catalog's types: plain frozen dataclasses, no I/O.
 
-They are validated by pydantic (see catalog.py), which reads the constraints in the
+They are validated by pydantic (validation.py), which reads the constraints in the
 annotations, the `__pydantic_config__` and the attribute docstrings (they become the JSON
-Schema's descriptions). Pydantic itself is only imported when a file must be validated, so a
-cached catalog loads without it.
+Schema's descriptions). Neither pydantic nor annotated_types is imported on the hot path: the
+annotations stay strings, and the constrained names below (Positive, Text, ...) are plain
+placeholders until `bind_constraints()` replaces them, just before pydantic reads them.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Annotated, Any, Literal
-
-from annotated_types import Ge, Gt, Le, MinLen
+from typing import Any, Literal
 
 _STRICT: Any = {"extra": "forbid", "use_attribute_docstrings": True}
 
-Id = Annotated[str, MinLen(1)]
-Positive = Annotated[int, Gt(0)]
-Text = Annotated[str, MinLen(1)]
+# Constrained types, as pydantic sees them after bind_constraints().
+Positive = int  # > 0
+Count = int  # >= 0
+Text = str  # at least one character
+Code = str  # a language code, at least two characters
+Texts = list  # a non-empty list of Text
+Codes = list  # a non-empty list of Code
+Layers = int  # norms per layer: 1..4
+Theta = float  # > 0
+Experts = int  # >= 2
+Percent = float  # 0..100
+
+
+def bind_constraints() -> None:
+    """Give the constrained names their annotated_types constraints (validation only)."""
+    from typing import Annotated
+
+    from annotated_types import Ge, Gt, Le, MinLen
+
+    names = globals()
+    if names["Positive"] is not int:
+        return
+    names.update(
+        Positive=Annotated[int, Gt(0)],
+        Count=Annotated[int, Ge(0)],
+        Text=Annotated[str, MinLen(1)],
+        Code=Annotated[str, MinLen(2)],
+        Texts=Annotated[list[Annotated[str, MinLen(1)]], MinLen(1)],
+        Codes=Annotated[list[Annotated[str, MinLen(2)]], MinLen(1)],
+        Layers=Annotated[int, Ge(1), Le(4)],
+        Theta=Annotated[float, Gt(0)],
+        Experts=Annotated[int, Ge(2)],
+        Percent=Annotated[float, Ge(0), Le(100)],
+    )
 
 Family = Literal["llama", "mistral", "mixtral", "bloom", "falcon"]
 Variant = Literal["base", "chat", "instruct", "fine-tune"]
@@ -73,7 +103,7 @@ class Architecture:
     """gated: SwiGLU-style gate, up and down matrices; plain: up and down matrices only."""
     norm: Literal["rmsnorm", "layernorm"] = "rmsnorm"
     """rmsnorm has a weight vector; layernorm has a weight and a bias vector."""
-    norms_per_layer: Annotated[int, Ge(1), Le(4)] = 2
+    norms_per_layer: Layers = 2
     """Normalisation layers inside each decoder block."""
     attention_bias: bool = False
     """Whether the q, k, v and output projections carry bias vectors."""
@@ -85,9 +115,9 @@ class Architecture:
     """A normalisation layer right after the token embedding (BLOOM)."""
     position_embedding: Literal["rope", "alibi"] = "rope"
     """Rotary (rope) or ALiBi positions; neither adds parameters."""
-    rope_theta: Annotated[float, Gt(0)] | None = None
+    rope_theta: Theta | None = None
     """RoPE base frequency, null for ALiBi."""
-    experts: Annotated[int, Ge(2)] | None = None
+    experts: Experts | None = None
     """Mixture-of-experts: experts per layer; null for dense models."""
     experts_per_token: Positive | None = None
     """Mixture-of-experts: experts the router selects per token."""
@@ -123,7 +153,7 @@ class Architecture:
 class License:
     __pydantic_config__ = _STRICT
 
-    id: Id
+    id: Text
     """Short licence id, e.g. apache-2.0, llama2, bigscience-bloom-rail-1.0."""
     name: Text
     """Full licence name."""
@@ -143,11 +173,11 @@ class License:
 class Benchmark:
     __pydantic_config__ = _STRICT
 
-    value: Annotated[float, Ge(0), Le(100)]
+    value: Percent
     """Score in percent (0-100)."""
     source: Text
     """Paper table or model card the value comes from."""
-    shots: Annotated[int, Ge(0)] | None = None
+    shots: Count | None = None
     """Few-shot examples used; null when the source does not say."""
 
 
@@ -155,7 +185,7 @@ class Benchmark:
 class Model:
     __pydantic_config__ = _STRICT
 
-    id: Annotated[str, MinLen(1)]
+    id: Text
     """Unique id: lowercase letters, digits, dots and dashes."""
     name: Text
     """Display name."""
@@ -179,11 +209,11 @@ class Model:
     """Context the model was trained or documented for, in tokens."""
     license: License
     """Licence of the weights."""
-    languages: Annotated[list[Annotated[str, MinLen(2)]], MinLen(1)]
+    languages: Codes
     """ISO 639-1 codes (639-3 where no 639-1 code exists) documented by the model card or paper."""
     benchmarks: dict[str, Benchmark] = field(default_factory=dict)
     """Published scores (mmlu, hellaswag, ...) with shots and source."""
-    sources: Annotated[list[Text], MinLen(1)]
+    sources: Texts
     """Where each fact comes from: paper table, model card, config.json, licence."""
     notes: str | None = None
     """Caveats, disagreements between sources, corrections of popular claims."""

@@ -7,8 +7,7 @@ combine them. Pure functions; docs/scoring.md gives every formula and why.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from .errors import InputError
 from .quant import Quant, retention
@@ -28,15 +27,13 @@ LANGUAGES_FULL = 16
 LICENSE_VALUE = {"allowed": 1.0, "conditional": 0.5, "prohibited": 0.0}
 
 
-@dataclass(frozen=True, slots=True)
-class Value:
+class Value(NamedTuple):
     value: float
     note: str
     missing: bool = False  # the input was unpublished and a documented default was used
 
 
-@dataclass(frozen=True, slots=True)
-class Criterion:
+class Criterion(NamedTuple):
     value: float
     weight: float  # normalized: the weights of a query sum to 1
     contribution: float

@@ -7,14 +7,14 @@ because every format keeps them in float.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
+
 from functools import cache
 
 from .schema import Architecture, Model
 
 
-@dataclass(frozen=True, slots=True)
-class Matrix:
+class Matrix(NamedTuple):
     kind: str  # GGUF name: token_embd, output, attn_q, ..., ffn_down
     inputs: int  # row length (ne[0] in ggml)
     outputs: int
@@ -26,8 +26,7 @@ class Matrix:
         return self.inputs * self.outputs * self.copies
 
 
-@dataclass(frozen=True, slots=True)
-class Inventory:
+class Inventory(NamedTuple):
     layers: int
     matrices: tuple[Matrix, ...]
     layer_vectors: int  # norm weights/biases and projection biases in one block

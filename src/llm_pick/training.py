@@ -14,8 +14,6 @@
 
 from __future__ import annotations
 
-import dataclasses
-
 from .memory import CUDA_CONTEXT_BYTES, Estimate
 from .schema import Model
 from .tensors import Inventory
@@ -65,8 +63,7 @@ def add_training(
             "full fine-tuning: bf16 weights and gradients, fp32 master weights and Adam "
             "moments (16 bytes per parameter, ZeRO arXiv 1910.02054)",
         )
-        return dataclasses.replace(
-            estimate,
+        return estimate._replace(
             gradient_bytes=2 * params,
             optimizer_bytes=12 * params,
             assumptions=estimate.assumptions + notes + _activation_note(),
@@ -79,8 +76,7 @@ def add_training(
     )
     if estimate.mode == "qlora":
         notes += ("QLoRA: frozen base in NF4 with double quantization (arXiv 2305.14314)",)
-    return dataclasses.replace(
-        estimate,
+    return estimate._replace(
         adapter_bytes=4 * trainable,
         gradient_bytes=4 * trainable,
         optimizer_bytes=8 * trainable,

@@ -127,6 +127,9 @@ def validate_document(name: str, raw: bytes, data: Any) -> list[Model]:
 def _adapter() -> Any:
     from pydantic import TypeAdapter
 
+    from .schema import bind_constraints
+
+    bind_constraints()
     return TypeAdapter(CatalogFile)
 
 
