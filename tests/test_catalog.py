@@ -248,21 +248,53 @@ def test_fine_tune_must_name_its_base(tmp_path: Path) -> None:
 
 def test_cache_is_keyed_on_content(tmp_path: Path, isolated_env: Path) -> None:
     path = write_catalog(tmp_path / "c.yaml", entry(id="first"))
-    assert [m.id for m in read_file(path).models] == ["first"]
+    assert [m.id for m in read_file(path, cached=True).models] == ["first"]
     assert list((isolated_env / "llm-pick").glob("catalog-*.pickle"))
     write_catalog(path, entry(id="second"))
-    assert [m.id for m in read_file(path).models] == ["second"]
+    assert [m.id for m in read_file(path, cached=True).models] == ["second"]
 
 
 def test_cache_entries_that_are_corrupt_are_ignored(tmp_path: Path, isolated_env: Path) -> None:
     path = write_catalog(tmp_path / "c.yaml", entry(id="first"))
-    read_file(path)
+    read_file(path, cached=True)
     for pickle_file in (isolated_env / "llm-pick").glob("*.pickle"):
         pickle_file.write_bytes(b"garbage")
-    assert [m.id for m in read_file(path).models] == ["first"]
+    assert [m.id for m in read_file(path, cached=True).models] == ["first"]
 
 
 def test_cache_can_be_disabled(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("LLM_PICK_NO_CACHE", "1")
-    read_file(write_catalog(tmp_path / "c.yaml", entry()))
+    read_file(write_catalog(tmp_path / "c.yaml", entry()), cached=True)
     assert not cache.directory().exists()
+
+
+def test_user_catalogs_are_not_cached(tmp_path: Path, isolated_env: Path) -> None:
+    load_catalog([write_catalog(tmp_path / "mine.yaml", entry(id="mine"))])
+    cached = list((isolated_env / "llm-pick").glob("catalog-*.pickle"))
+    assert len(cached) == 1  # the bundled catalog only
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        ("", "the file is empty"),
+        ('{"schema_version": 1, "models": [', "not valid JSON"),
+        ("[1, 2]", "expected a mapping"),
+        ('{"schema_version": 1, "models": [{"id": "x"}]}', "models[0].name: required field"),
+    ],
+)
+def test_json_catalog_problems(tmp_path: Path, content: str, expected: str) -> None:
+    path = tmp_path / "c.json"
+    path.write_text(content)
+    assert expected in "\n".join(problems_of(path))
+
+
+def test_json_problem_lines(tmp_path: Path) -> None:
+    import json
+
+    path = tmp_path / "c.json"
+    doc = {"schema_version": 1, "models": [entry(context_length=-5)]}
+    path.write_text(json.dumps(doc, indent=2))
+    (problem,) = problems_of(path)
+    line = next(i for i, t in enumerate(path.read_text().splitlines(), 1) if "context_length" in t)
+    assert problem.startswith(f"{path}:{line}: models[0].context_length")

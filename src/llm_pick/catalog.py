@@ -97,68 +97,80 @@ def load_catalog(
     use_env: bool = True,
 ) -> Catalog:
     """Bundled catalog, then LLM_PICK_CATALOG files, then `paths`; later ids override earlier."""
-    all_paths: list[str | Path] = [bundled_path()] if bundled else []
-    if use_env:
-        all_paths += env_paths()
-    all_paths += list(paths)
-    loaded = [read_file(path) for path in all_paths]
+    loaded = [read_file(bundled_path(), cached=True)] if bundled else []
+    extra: list[str | Path] = [*env_paths()] if use_env else []
+    loaded += [read_file(path) for path in [*extra, *paths]]
     return merge(loaded)
 
 
 def merge(loaded: Sequence[LoadedFile]) -> Catalog:
+    """Later files' entries replace earlier ones with the same id; lineage is checked on the
+    result, and any problem rejects the whole set."""
     models: dict[str, Model] = {}
-    origins: dict[str, Origin] = {}
     for item in loaded:
-        for index, model in enumerate(item.models):
+        for model in item.models:
             models[model.id] = model
-            origins[model.id] = Origin(item.source.path, index)
-    problems = check_lineage(models, origins)
+    problems = check_lineage(models)
     if problems:
-        raise CatalogError(f"{len(problems)} problem(s) in the catalog", problems)
+        origins = {
+            model.id: Origin(item.source.path, index)
+            for item in loaded
+            for index, model in enumerate(item.models)
+        }
+        lines = [
+            f"{origins[mid].path}: models[{origins[mid].index}] ({mid}): {message}"
+            for mid, message in problems
+        ]
+        raise CatalogError(f"{len(lines)} problem(s) in the catalog", lines)
     return Catalog(models, [item.source for item in loaded])
 
 
-def check_lineage(models: dict[str, Model], origins: dict[str, Origin]) -> list[str]:
-    """base_model must exist, lineage must not loop, a derivative is never freer than its base."""
+def check_lineage(models: dict[str, Model]) -> list[tuple[str, str]]:
+    """(model id, problem): base_model must exist, lineage must not loop, and a derivative is
+    never freer than its base."""
     problems = []
     for model in models.values():
-        where = origins[model.id]
-        prefix = f"{where.path}: models[{where.index}] ({model.id})"
         if model.base_model is None:
             continue
         base = models.get(model.base_model)
         if base is None:
-            problems.append(f"{prefix}: base_model: unknown id {model.base_model!r}")
+            problems.append((model.id, f"base_model: unknown id {model.base_model!r}"))
             continue
-        seen = {model.id}
-        cursor: Model | None = base
-        while cursor is not None and cursor.base_model is not None:
-            if cursor.id in seen:
-                problems.append(f"{prefix}: base_model: lineage loops through {cursor.id!r}")
-                break
-            seen.add(cursor.id)
-            cursor = models.get(cursor.base_model)
+        if base.base_model is not None:  # a chain: walk it to catch loops
+            seen = {model.id}
+            cursor: Model | None = base
+            while cursor is not None and cursor.base_model is not None:
+                if cursor.id in seen:
+                    problems.append((model.id, f"base_model: lineage loops through {cursor.id!r}"))
+                    break
+                seen.add(cursor.id)
+                cursor = models.get(cursor.base_model)
         mine, theirs = model.license.commercial_use, base.license.commercial_use
         if COMMERCIAL_RANK[mine] > COMMERCIAL_RANK[theirs]:
-            problems.append(
-                f"{prefix}: license.commercial_use: {mine!r} is freer than its base "
-                f"{base.id} ({theirs!r}); a derivative can never be more permissive than its base"
-            )
+            problems.append((model.id,
+                f"license.commercial_use: {mine!r} is freer than its base {base.id} "
+                f"({theirs!r}); a derivative can never be more permissive than its base"
+            ))  # fmt: skip
     return problems
 
 
-def read_file(path: str | Path) -> LoadedFile:
-    """Read and validate one catalog file (YAML, or JSON by .json suffix)."""
+def read_file(path: str | Path, *, cached: bool = False) -> LoadedFile:
+    """Read and validate one catalog file (YAML, or JSON by .json suffix).
+
+    With `cached`, the validated models are kept in the user cache keyed by the file's
+    sha256 (used for the bundled catalog, read on every run). User catalogs are validated
+    on every run: pickling tens of thousands of entries costs more than it saves once."""
     name = str(path)
     raw = _read_bytes(name)
     digest = hashlib.sha256(raw).hexdigest()
     key = cache.key("catalog", digest)
-    cached = cache.load(key)
-    if isinstance(cached, tuple) and all(isinstance(m, Model) for m in cached):
-        models: tuple[Model, ...] = cached
+    hit = cache.load(key) if cached else None
+    if isinstance(hit, tuple) and all(isinstance(m, Model) for m in hit):
+        models: tuple[Model, ...] = hit
     else:
         models = tuple(_validate(name, raw))
-        cache.store(key, models)
+        if cached:
+            cache.store(key, models)
     return LoadedFile(SourceFile(name, digest, len(models)), models)
 
 
@@ -177,7 +189,7 @@ def validate_files(paths: Sequence[str | Path]) -> list[str]:
     bundled = bundled_path()
     base = [] if any(Path(p).resolve() == bundled.resolve() for p in paths) else [bundled]
     try:
-        merge([read_file(p) for p in base] + loaded)
+        merge([read_file(p, cached=True) for p in base] + loaded)
     except CatalogError as error:
         problems += error.problems
     return problems
@@ -201,10 +213,9 @@ def _read_bytes(name: str) -> bytes:
 
 
 def _validate(name: str, raw: bytes) -> list[Model]:
-    from .validation import parse_document, validate_document
+    from .validation import load_models
 
-    data = parse_document(name, raw)
-    return validate_document(name, raw, data)
+    return load_models(name, raw)
 
 
 def catalog_json_schema() -> dict[str, Any]:

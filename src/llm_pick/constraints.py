@@ -6,7 +6,7 @@ scoring.py, where the quantization is chosen. Used by `list` filters and by `rec
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from collections.abc import Iterable
 
@@ -44,60 +44,85 @@ class Constraints(NamedTuple):
         }
 
 
-def evaluate(model: Model, wanted: Constraints) -> list[tuple[str, bool, str]]:
-    """Every constraint the query sets: (name, passed, detail). Unset ones are skipped."""
-    results: list[tuple[str, bool, str]] = []
+def _listed(label: str, value: str, allowed: tuple[str, ...], ok: bool) -> str:
+    return f"{label} {value}" + ("" if ok else f" not in [{', '.join(allowed)}]")
+
+
+def _commercial(model: Model, wanted: Constraints, ok: bool) -> str:
     lic = model.license
-    if wanted.exclude:
-        out = model.id in wanted.exclude
-        results.append(("exclude", not out, "excluded with --exclude" if out else "not excluded"))
-    if wanted.families:
-        ok = model.family in wanted.families
-        results.append(("family", ok, f"family {model.family}" + ("" if ok else
-                        f" not in [{', '.join(wanted.families)}]")))  # fmt: skip
-    if wanted.variants:
-        ok = model.variant in wanted.variants
-        results.append(("variant", ok, f"variant {model.variant}" + ("" if ok else
-                        f" not in [{', '.join(wanted.variants)}]")))  # fmt: skip
-    if wanted.commercial or wanted.unconditional:
-        use = lic.commercial_use
-        if use == "prohibited":
-            results.append(("commercial", False, f"licence prohibits commercial use ({lic.name})"))
-        elif use == "conditional" and wanted.unconditional:
-            results.append(("commercial", False,
-                            f"licence allows commercial use only under conditions ({lic.name})"))
-        else:
-            results.append(("commercial", True, f"commercial use {use} ({lic.name})"))
-    if wanted.licenses:
-        ok = lic.id in wanted.licenses
-        results.append(("license", ok, f"licence {lic.id}" + ("" if ok else
-                        f" not in [{', '.join(wanted.licenses)}]")))  # fmt: skip
-    if wanted.min_context:
-        ok = model.context_length >= wanted.min_context
-        sign = ">=" if ok else "<"
-        results.append(("context", ok,
-                        f"context {model.context_length} {sign} {wanted.min_context} required"))
-    if wanted.languages:
-        missing = [code for code in wanted.languages if code not in model.languages]
-        have = ", ".join(model.languages[:8]) + (", ..." if len(model.languages) > 8 else "")
-        detail = f"languages [{have}] lack {', '.join(missing)}" if missing else (
-            f"languages include {', '.join(wanted.languages)}")  # fmt: skip
-        results.append(("languages", not missing, detail))
-    billions = model.parameters.total / 1e9
-    if wanted.min_params is not None:
-        ok = billions >= wanted.min_params
-        results.append(("min_params", ok, f"{billions:.3g}B parameters "
-                        f"{'>=' if ok else '<'} {wanted.min_params:g}B minimum"))  # fmt: skip
-    if wanted.max_params is not None:
-        ok = billions <= wanted.max_params
-        results.append(("max_params", ok, f"{billions:.3g}B parameters "
-                        f"{'<=' if ok else '>'} {wanted.max_params:g}B maximum"))  # fmt: skip
+    if ok:
+        return f"commercial use {lic.commercial_use} ({lic.name})"
+    if lic.commercial_use == "prohibited":
+        return f"licence prohibits commercial use ({lic.name})"
+    return f"licence allows commercial use only under conditions ({lic.name})"
+
+
+def _languages(model: Model, wanted: Constraints, ok: bool) -> str:
+    if ok:
+        return f"languages include {', '.join(wanted.languages)}"
+    missing = [code for code in wanted.languages if code not in model.languages]
+    have = ", ".join(model.languages[:8]) + (", ..." if len(model.languages) > 8 else "")
+    return f"languages [{have}] lack {', '.join(missing)}"
+
+
+def _size(model: Model, bound: float, ok: bool, low: bool) -> str:
+    sign = (">=" if ok else "<") if low else ("<=" if ok else ">")
+    return f"{model.parameters.total / 1e9:.3g}B parameters {sign} {bound:g}B " + (
+        "minimum" if low else "maximum"
+    )
+
+
+# (name, set by the query?, passes?, detail): each detail is formatted only when needed.
+_CHECKS: tuple[tuple[str, Any, Any, Any], ...] = (
+    ("exclude", lambda w: w.exclude, lambda m, w: m.id not in w.exclude,
+     lambda m, w, ok: "not excluded" if ok else "excluded with --exclude"),
+    ("family", lambda w: w.families, lambda m, w: m.family in w.families,
+     lambda m, w, ok: _listed("family", m.family, w.families, ok)),
+    ("variant", lambda w: w.variants, lambda m, w: m.variant in w.variants,
+     lambda m, w, ok: _listed("variant", m.variant, w.variants, ok)),
+    ("commercial", lambda w: w.commercial or w.unconditional,
+     lambda m, w: m.license.commercial_use == "allowed"
+     or (m.license.commercial_use == "conditional" and not w.unconditional),
+     _commercial),
+    ("license", lambda w: w.licenses, lambda m, w: m.license.id in w.licenses,
+     lambda m, w, ok: _listed("licence", m.license.id, w.licenses, ok)),
+    ("context", lambda w: w.min_context, lambda m, w: m.context_length >= w.min_context,
+     lambda m, w, ok: f"context {m.context_length} {'>=' if ok else '<'} {w.min_context} required"),
+    ("languages", lambda w: w.languages,
+     lambda m, w: all(code in m.languages for code in w.languages), _languages),
+    ("min_params", lambda w: w.min_params is not None,
+     lambda m, w: m.parameters.total / 1e9 >= w.min_params,
+     lambda m, w, ok: _size(m, w.min_params, ok, low=True)),
+    ("max_params", lambda w: w.max_params is not None,
+     lambda m, w: m.parameters.total / 1e9 <= w.max_params,
+     lambda m, w, ok: _size(m, w.max_params, ok, low=False)),
+)  # fmt: skip
+
+
+def active(wanted: Constraints) -> tuple[tuple[str, Any, Any, Any], ...]:
+    """The checks this query sets (compute once per query for large catalogs)."""
+    return tuple(check for check in _CHECKS if check[1](wanted))
+
+
+def evaluate(
+    model: Model,
+    wanted: Constraints,
+    *,
+    failures_only: bool = False,
+    checks: tuple[tuple[str, Any, Any, Any], ...] | None = None,
+) -> list[tuple[str, bool, str]]:
+    """The constraints the query sets: (name, passed, detail); unset ones are skipped."""
+    results = []
+    for name, _, passes, describe in active(wanted) if checks is None else checks:
+        ok = bool(passes(model, wanted))
+        if not (ok and failures_only):
+            results.append((name, ok, describe(model, wanted, ok)))
     return results
 
 
 def check(model: Model, wanted: Constraints) -> list[str]:
     """Reasons the model fails the constraints; empty when it passes."""
-    return [detail for _, passed, detail in evaluate(model, wanted) if not passed]
+    return [detail for _, _, detail in evaluate(model, wanted, failures_only=True)]
 
 
 def passing(models: Iterable[Model], wanted: Constraints) -> list[Model]:

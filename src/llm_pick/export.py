@@ -38,10 +38,13 @@ class Report:
     """Rows for Markdown when they differ from the CSV rows (e.g. best values in bold)."""
 
 
-def to_json(data: Any) -> str:
+def to_json(data: Any, *, pretty: bool = True) -> str:
+    """Indented for people; compact (C encoder, several times faster) for pipes and files."""
     import json
 
-    return json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+    if pretty:
+        return json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+    return json.dumps(data, separators=(",", ":"), ensure_ascii=False, allow_nan=False) + "\n"
 
 
 def to_csv(columns: Sequence[str], rows: Sequence[Sequence[Cell]]) -> str:
@@ -65,10 +68,13 @@ def to_markdown(columns: Sequence[str], rows: Sequence[Sequence[Cell]]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def render_text(report: Report, fmt: Format, *, width: int | None = None, color: bool = False) -> str:
+def render_text(
+    report: Report, fmt: Format, *, width: int | None = None, color: bool = False,
+    pretty: bool = True,
+) -> str:  # fmt: skip
     """The report as text in the given format (table rendered without a terminal)."""
     if fmt == "json":
-        return to_json(report.data)
+        return to_json(report.data, pretty=pretty)
     if fmt == "csv":
         return to_csv(report.columns, report.rows)
     if fmt == "markdown":

@@ -10,12 +10,13 @@ training memory follow the formulas in docs/methodology.md. Everything here is a
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 from typing import Literal, NamedTuple
 
 from .errors import InputError
 from .quant import GGML_BLOCKS, QUANTS, Quant, Shape, get_quant, gguf_types, storable
-from .schema import Model
-from .tensors import Inventory, Matrix, inventory, stores_output_copy
+from .schema import Architecture, Model
+from .tensors import Inventory, Matrix, inventory, inventory_of
 
 Mode = Literal["inference", "lora", "qlora", "full"]
 MODES: tuple[Mode, ...] = ("inference", "lora", "qlora", "full")
@@ -98,14 +99,13 @@ def default_context(model: Model) -> int:
     return min(DEFAULT_CONTEXT, model.context_length)
 
 
-def shape(model: Model, inv: Inventory) -> Shape:
-    arch = model.architecture
+def shape(arch: Architecture, family: str) -> Shape:
     return Shape(
         layers=arch.layers,
-        falcon=model.family == "falcon",
+        falcon=family == "falcon",
         experts=arch.experts or 0,
         gqa=arch.attention_heads // arch.kv_heads,
-        type_70b=model.family in ("llama", "mistral", "mixtral")
+        type_70b=family in ("llama", "mistral", "mixtral")
         and arch.layers == 80
         and arch.kv_heads < arch.attention_heads,
     )
@@ -126,15 +126,23 @@ def ggml_bytes(kind: str, rows: int, row_length: int) -> int:
 
 
 def weights(model: Model, quant: Quant) -> Weights:
-    inv = inventory(model)
+    """Weight bytes of `model` stored as `quant` (memoized: fine-tunes share their base's
+    architecture, so large catalogs repeat the same few shapes)."""
+    return _weights(model.architecture, model.family, quant.name)
+
+
+@lru_cache(maxsize=4096)
+def _weights(arch: Architecture, family: str, quant_name: str) -> Weights:
+    quant = QUANTS[quant_name]
+    inv = inventory_of(arch, family)
     if quant.family == "gguf":
-        return _gguf_weights(model, quant, inv)
+        return _gguf_weights(arch, family, quant, inv)
     return _dense_weights(inv, quant)
 
 
-def _gguf_weights(model: Model, quant: Quant, inv: Inventory) -> Weights:
-    model_shape = shape(model, inv)
-    has_output = any(m.kind == "output" for m in inv.matrices) or stores_output_copy(model)
+def _gguf_weights(arch: Architecture, family: str, quant: Quant, inv: Inventory) -> Weights:
+    model_shape = shape(arch, family)
+    has_output = any(m.kind in ("output", "output_copy") for m in inv.matrices)
     total = per_layer = active = 0
     for matrix in inv.matrices:
         kind = "output" if matrix.kind == "output_copy" else matrix.kind
@@ -237,11 +245,10 @@ def estimate_memory(
     arch = model.architecture
     if arch.sliding_window and arch.sliding_window < tokens:
         assumptions.append(
-            f"{model.id} attends within a {arch.sliding_window}-token sliding window; the cache "
+            f"the model attends within a {arch.sliding_window}-token sliding window; the cache "
             f"is sized for all {tokens} tokens as llama.cpp and transformers allocate it "
             "(a rolling-buffer runtime needs less)"
         )
-    inv = inventory(model)
     w = weights(model, chosen)
     kv = kv_cache_bytes(model, tokens, batch, kv_dtype)
     estimate = Estimate(
@@ -256,14 +263,14 @@ def estimate_memory(
         overhead_bytes=overhead_bytes(model, tokens, batch),
         active_weight_bytes=w.active,
         layer_weight_bytes=w.per_layer,
-        layers=inv.layers,
+        layers=arch.layers,
         assumptions=tuple(assumptions),
     )
     if mode == "inference":
         return estimate
     from .training import add_training
 
-    return add_training(estimate, model, inv, tokens, batch, lora_rank)
+    return add_training(estimate, model, inventory(model), tokens, batch, lora_rank)
 
 
 def _context_note(model: Model, tokens: int, defaulted: bool) -> str:
@@ -292,8 +299,8 @@ def _check(
         raise InputError(f"--kv-dtype {kv_dtype} is a llama.cpp option: use it with a GGUF quant")
     if mode not in MODES:
         raise InputError(f"unknown mode {mode!r}; valid: {', '.join(MODES)}")
-    valid = [q.name for q in quants_for(mode)]  # type: ignore[arg-type]
-    if quant.name not in valid:
-        raise InputError(f"{mode} needs one of {', '.join(valid)}, not {quant.name}")
+    if mode != "inference" and quant.name not in _TRAINING_QUANTS[mode]:
+        valid = ", ".join(_TRAINING_QUANTS[mode])
+        raise InputError(f"{mode} needs one of {valid}, not {quant.name}")
     if rank < 1:
         raise InputError(f"LoRA rank must be positive, got {rank}")

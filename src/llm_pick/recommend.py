@@ -9,18 +9,19 @@
 from __future__ import annotations
 
 import math
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, get_args
 
 from . import scoring
 from .catalog import Catalog
 from .constraints import Constraints
+from .constraints import active as active_checks
 from .constraints import evaluate as evaluate_constraints
 from .fit import Assessment, assess
 from .hardware import GIB, Hardware
-from .memory import DEFAULT_CONTEXT, default_context, estimate_memory
+from .memory import DEFAULT_CONTEXT, Estimate, default_context, estimate_memory
 from .profiles import Profile
 from .quant import QUANTS, Quant, get_quant, retention
-from .schema import Model
+from .schema import Family, Model
 
 REFERENCE_BANDWIDTH_GBS = 1000.0  # speed is ranked per 1 TB/s when the GPU is unknown
 DEFAULT_CANDIDATES = ("fp16", *(q.name for q in QUANTS.values() if q.family == "gguf"))
@@ -57,8 +58,26 @@ class Candidate(NamedTuple):
     model: Model
     assessment: Assessment
     score: float
-    criteria: dict[str, scoring.Criterion]
-    reasons: tuple[str, ...]
+    values: dict[str, scoring.Value]
+    weights: dict[str, float]
+
+    @property
+    def criteria(self) -> dict[str, scoring.Criterion]:
+        """Each criterion's value, weight, contribution and note (built when asked for:
+        only shown and explained candidates need them)."""
+        return scoring.combine(self.values, self.weights)[1]
+
+    @property
+    def reasons(self) -> tuple[str, ...]:
+        """The top three contributions' notes, then what a user must know about the pick."""
+        ordered = sorted(self.criteria.items(), key=lambda kv: (-kv[1].contribution, kv[0]))
+        reasons = tuple(c.note for _, c in ordered[:3] if c.contribution > 0)
+        fit = self.assessment.fit
+        if fit is not None and fit.verdict == "offload":
+            reasons += (f"runs with {fit.gpu_layers}/{fit.layers} layers on the GPU",)
+        if self.model.license.commercial_use == "conditional":
+            reasons += (f"licence conditions: {self.model.license.name}",)
+        return reasons
 
     @property
     def tokens_per_second(self) -> float | None:
@@ -108,19 +127,32 @@ def lineage(catalog: Catalog) -> dict[str, Model]:
     return {m.id: m for m in catalog}
 
 
-def choose(model: Model, query: Query) -> tuple[Assessment | None, Assessment | None]:
+def choose(
+    model: Model, query: Query, candidates: list[Quant] | None = None, memo: dict[Any, Any] | None = None
+) -> tuple[Assessment | None, Assessment | None]:
     """The best-quality format that fits on the GPU, else (with --ram) the best that fits with
-    CPU offload. Returns (choice or None, the smallest format's assessment when none fits)."""
+    CPU offload. Returns (choice or None, the smallest format's assessment when none fits).
+
+    `memo` shares assessments between models of the same shape within one query (large
+    catalogs are mostly fine-tunes of a few bases)."""
     context = query.context or default_context(model)
     hardware = query.hardware
+    shape = (model.architecture, model.family, model.parameters.active_count, context,
+             model.context_length)  # fmt: skip
+    known: dict[str, Assessment] = {} if memo is None else memo.setdefault(shape, {})
 
     def assessed(quant: Quant) -> Assessment:
+        found = known.get(quant.name)
+        if found is not None:
+            # the same figures, under this model's id (model is the estimate's first field)
+            return Assessment(Estimate(model.id, *found.estimate[1:]), found.fit, found.speed)
         estimate = estimate_memory(
             model, quant, context=context, batch=query.batch, kv_dtype=query.kv_dtype
         )
-        return assess(estimate, hardware, model.parameters.active_count)
+        known[quant.name] = result = assess(estimate, hardware, model.parameters.active_count)
+        return result
 
-    candidates = query.candidates()
+    candidates = query.candidates() if candidates is None else candidates
     # Every format stores each weight in at least its nominal bits, so nominal bits x
     # parameters is a lower bound of the weights: formats over the GPU's memory by that
     # bound alone are skipped without a full estimate (only when offload is not allowed).
@@ -159,14 +191,14 @@ def evaluate(
     model: Model, query: Query, weights: dict[str, float], context: dict[str, Any]
 ) -> Candidate | Exclusion:
     """One model through the pipeline: a ranked Candidate or an Exclusion with reasons."""
-    wanted = query.constraints._replace(min_context=query.required_context)
-    results = evaluate_constraints(model, wanted)
-    reasons = [detail for _, passed, detail in results if not passed]
-    failed = {name for name, passed, _ in results if not passed}
+    wanted = context["wanted"]
+    results = evaluate_constraints(model, wanted, failures_only=True, checks=context["checks"])
+    reasons = [detail for _, _, detail in results]
+    failed = {name for name, _, _ in results}
     chosen: Assessment | None = None
     smallest: Assessment | None = None
     if model.context_length >= (query.context or 0):
-        chosen, smallest = choose(model, query)
+        chosen, smallest = choose(model, query, context["candidates"], context["memo"])
         if chosen is None and smallest is not None and query.hardware is not None:
             reasons.append(memory_reason(smallest, query.hardware))
             failed.add("memory")
@@ -193,17 +225,10 @@ def score(
         "speed": scoring.speed(tps, relative),
         "context": scoring.context(model, required or DEFAULT_CONTEXT, required is not None),
         "license": scoring.license_value(model),
-        "ecosystem": scoring.ecosystem(model, context["runtimes"]),
+        "ecosystem": context["ecosystem"][model.family],
         "languages": scoring.languages(model, query.constraints.languages),
     }
-    total, criteria = scoring.combine(values, weights)
-    ordered = sorted(criteria.items(), key=lambda kv: (-kv[1].contribution, kv[0]))
-    reasons = tuple(c.note for name, c in ordered[:3] if c.contribution > 0)
-    if chosen.fit is not None and chosen.fit.verdict == "offload":
-        reasons += (f"runs with {chosen.fit.gpu_layers}/{chosen.fit.layers} layers on the GPU",)
-    if model.license.commercial_use == "conditional":
-        reasons += (f"licence conditions: {model.license.name}",)
-    return Candidate(model, chosen, total, criteria, reasons)
+    return Candidate(model, chosen, scoring.total(values, weights), values, weights)
 
 
 def _tokens_per_second(chosen: Assessment, hardware: Hardware | None) -> tuple[float | None, bool]:
@@ -230,7 +255,16 @@ def recommend(catalog: Catalog, query: Query) -> Recommendation:
     """Rank every catalog model against the query; pure (no printing, no exiting)."""
     raw = query.weights if query.weights is not None else (query.profile or _balanced()).weights
     weights = scoring.normalize(raw)
-    context = {"lineage": lineage(catalog), "runtimes": runtime_support()}
+    runtimes = runtime_support()
+    wanted = query.constraints._replace(min_context=query.required_context)
+    context = {
+        "lineage": lineage(catalog),
+        "ecosystem": {f: scoring.ecosystem(f, runtimes) for f in get_args(Family)},
+        "candidates": query.candidates(),
+        "memo": {},
+        "wanted": wanted,
+        "checks": active_checks(wanted),
+    }
     ranked: list[Candidate] = []
     excluded: list[Exclusion] = []
     for model in catalog:

@@ -10,6 +10,7 @@ placeholders until `bind_constraints()` replaces them, just before pydantic read
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -219,11 +220,11 @@ class Model:
     """Caveats, disagreements between sources, corrections of popular claims."""
 
     def __post_init__(self) -> None:
-        if not _valid_id(self.id):
+        if not _ID.match(self.id):
             raise ValueError(f"id {self.id!r} must match [a-z0-9][a-z0-9.-]*")
-        for code in self.languages:
-            if not (code.isascii() and code.isalpha() and code.islower() and len(code) <= 3):
-                raise ValueError(f"language {code!r} is not an ISO 639 code (2-3 lowercase letters)")
+        if not _LANGUAGES.match(" ".join(self.languages)):
+            bad = next(code for code in self.languages if not _LANGUAGES.match(code))
+            raise ValueError(f"language {bad!r} is not an ISO 639 code (2-3 lowercase letters)")
         if self.base_model == self.id:
             raise ValueError("base_model cannot be the model itself")
         if self.variant == "fine-tune" and self.base_model is None:
@@ -243,9 +244,8 @@ class Model:
         return self.architecture.moe
 
 
-def _valid_id(value: str) -> bool:
-    allowed = set("abcdefghijklmnopqrstuvwxyz0123456789.-")
-    return bool(value) and value[0] in allowed - {".", "-"} and set(value) <= allowed
+_ID = re.compile(r"[a-z0-9][a-z0-9.-]*\Z")
+_LANGUAGES = re.compile(r"[a-z]{2,3}( [a-z]{2,3})*\Z")  # space-separated codes
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -7,6 +7,7 @@ combine them. Pure functions; docs/scoring.md gives every formula and why.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import Any, NamedTuple
 
 from .errors import InputError
@@ -29,8 +30,12 @@ LICENSE_VALUE = {"allowed": 1.0, "conditional": 0.5, "prohibited": 0.0}
 
 class Value(NamedTuple):
     value: float
-    note: str
+    describe: Callable[[], str]  # the note, formatted only when shown (most are not)
     missing: bool = False  # the input was unpublished and a documented default was used
+
+    @property
+    def note(self) -> str:
+        return self.describe()
 
 
 class Criterion(NamedTuple):
@@ -67,32 +72,34 @@ def mmlu_source(model: Model, lineage: dict[str, Model]) -> tuple[Model | None, 
 
 def quality(model: Model, quant: Quant, lineage: dict[str, Model]) -> Value:
     owner, score = mmlu_source(model, lineage)
-    missing = score is None
-    if owner is None or score is None:
-        score = CHANCE_MMLU
-        note = f"no published MMLU: scored at the {CHANCE_MMLU:g}% chance level"
-    else:
-        bench = owner.benchmarks["mmlu"]
-        shots = "" if bench.shots is None else f", {bench.shots}-shot"
-        note = f"MMLU {score:g}{shots}"
-        if owner is not model:
-            note += f" (of its base {owner.id}; this model is not scored)"
     kept = retention(quant)
-    if kept is None:
-        note += f"; {quant.name} has no published perplexity loss: not adjusted"
-        kept = 1.0
-    elif kept < 1.0:
-        note += f"; x{kept:.4f} for {quant.name} (perplexity ratio)"
-    return Value(score / 100 * kept, note, missing)
+    value = (CHANCE_MMLU if score is None else score) / 100 * (1.0 if kept is None else kept)
+
+    def describe() -> str:
+        if owner is None or score is None:
+            note = f"no published MMLU: scored at the {CHANCE_MMLU:g}% chance level"
+        else:
+            bench = owner.benchmarks["mmlu"]
+            shots = "" if bench.shots is None else f", {bench.shots}-shot"
+            note = f"MMLU {score:g}{shots}"
+            if owner is not model:
+                note += f" (of its base {owner.id}; this model is not scored)"
+        if kept is None:
+            note += f"; {quant.name} has no published perplexity loss: not adjusted"
+        elif kept < 1.0:
+            note += f"; x{kept:.4f} for {quant.name} (perplexity ratio)"
+        return note
+
+    return Value(value, describe, score is None)
 
 
 def speed(tokens_per_second: float | None, relative: bool) -> Value:
     if tokens_per_second is None:
-        return Value(0.0, "does not run on the given hardware", True)
+        return Value(0.0, lambda: "does not run on the given hardware", True)
     value = tokens_per_second / (tokens_per_second + SPEED_HALF)
     if relative:
-        return Value(value, f"~{tokens_per_second:.0f} tokens/s per 1 TB/s of GPU bandwidth")
-    return Value(value, f"~{tokens_per_second:.0f} tokens/s decode (estimate)")
+        return Value(value, lambda: f"~{tokens_per_second:.0f} tokens/s per 1 TB/s of GPU bandwidth")
+    return Value(value, lambda: f"~{tokens_per_second:.0f} tokens/s decode (estimate)")
 
 
 def context(model: Model, required: int, stated: bool = True) -> Value:
@@ -100,28 +107,39 @@ def context(model: Model, required: int, stated: bool = True) -> Value:
     ratio = model.context_length / required
     value = min(1.0, max(0.0, math.log2(ratio) / CONTEXT_DOUBLINGS))
     basis = "required" if stated else "default"
-    return Value(value, f"{model.context_length:,}-token context ({ratio:g}x the {required:,} {basis})")
+    return Value(
+        value,
+        lambda: f"{model.context_length:,}-token context ({ratio:g}x the {required:,} {basis})",
+    )
+
+
+_LICENSE_WORDS = {
+    "allowed": "commercial use allowed",
+    "conditional": "commercial use with conditions",
+    "prohibited": "no commercial use",
+}
 
 
 def license_value(model: Model) -> Value:
     lic = model.license
-    words = {"allowed": "commercial use allowed", "conditional": "commercial use with conditions",
-             "prohibited": "no commercial use"}[lic.commercial_use]  # fmt: skip
-    return Value(LICENSE_VALUE[lic.commercial_use], f"{lic.id}: {words}")
+    return Value(
+        LICENSE_VALUE[lic.commercial_use], lambda: f"{lic.id}: {_LICENSE_WORDS[lic.commercial_use]}"
+    )
 
 
-def ecosystem(model: Model, runtimes: dict[str, tuple[str, ...]]) -> Value:
+def ecosystem(family: str, runtimes: dict[str, tuple[str, ...]]) -> Value:
     if not runtimes:
-        return Value(0.0, "no runtime data", True)
-    supported = sorted(name for name, families in runtimes.items() if model.family in families)
-    value = len(supported) / len(runtimes)
-    return Value(value, f"runs on {len(supported)} of {len(runtimes)} tracked runtimes")
+        return Value(0.0, lambda: "no runtime data", True)
+    supported = sum(1 for families in runtimes.values() if family in families)
+    return Value(
+        supported / len(runtimes), lambda: f"runs on {supported} of {len(runtimes)} tracked runtimes"
+    )
 
 
 def languages(model: Model, required: tuple[str, ...]) -> Value:
     extra = max(0, len(model.languages) - len(required))
     value = min(1.0, math.log2(1 + extra) / math.log2(1 + LANGUAGES_FULL))
-    return Value(value, f"{len(model.languages)} documented languages")
+    return Value(value, lambda: f"{len(model.languages)} documented languages")
 
 
 def normalize(weights: dict[str, float]) -> dict[str, float]:
@@ -129,6 +147,11 @@ def normalize(weights: dict[str, float]) -> dict[str, float]:
     if total <= 0:
         raise InputError("the criterion weights sum to 0: give at least one a positive weight")
     return {name: weights.get(name, 0.0) / total for name in CRITERIA}
+
+
+def total(values: dict[str, Value], weights: dict[str, float]) -> float:
+    """The score: the sum of weight x value (the weights are normalized)."""
+    return sum(weights[name] * values[name].value for name in CRITERIA)
 
 
 def combine(values: dict[str, Value], weights: dict[str, float]) -> tuple[float, dict[str, Criterion]]:

@@ -45,20 +45,17 @@ class Inventory(NamedTuple):
         return total + self.layers * self.layer_vectors + self.model_vectors
 
 
-def fused_qkv(model: Model) -> bool:
-    """Falcon and BLOOM checkpoints store q, k and v as one query_key_value matrix."""
-    return model.family in ("falcon", "bloom")
-
-
-def stores_output_copy(model: Model) -> bool:
-    """Whether GGUF files carry an output matrix even though the head is tied: Falcon
-    checkpoints store lm_head.weight, and llama.cpp's BLOOM converter writes the word
-    embeddings again as output.weight (convert-bloom-hf-to-gguf.py)."""
-    return model.architecture.tied_embeddings and model.family in ("falcon", "bloom")
-
-
 def inventory(model: Model) -> Inventory:
-    return _inventory(model.architecture, fused_qkv(model), stores_output_copy(model))
+    return inventory_of(model.architecture, model.family)
+
+
+def inventory_of(arch: Architecture, family: str) -> Inventory:
+    # Falcon and BLOOM checkpoints store q, k and v as one query_key_value matrix. Their GGUF
+    # files also carry an output matrix when the head is tied: Falcon checkpoints store
+    # lm_head.weight, and llama.cpp's BLOOM converter writes the word embeddings again as
+    # output.weight (convert-bloom-hf-to-gguf.py).
+    fused = family in ("falcon", "bloom")
+    return _inventory(arch, fused, arch.tied_embeddings and fused)
 
 
 @cache

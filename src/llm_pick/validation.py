@@ -6,6 +6,7 @@ Imported only when a file is not in the cache: yaml and pydantic stay off the ho
 from __future__ import annotations
 
 import json
+import re
 from functools import cache
 from typing import Any
 
@@ -39,7 +40,7 @@ def parse_document(name: str, raw: bytes) -> Any:
                 [f"{name}:{error.lineno}: not valid JSON: {error.msg}"],
             ) from None
     try:
-        data = yaml.load(text, Loader=_Loader)  # noqa: S506 - a safe loader
+        data = _load_yaml(text)
     except yaml.YAMLError as error:
         line = _yaml_error_line(error)
         reason = _yaml_error_reason(error, text)
@@ -48,8 +49,83 @@ def parse_document(name: str, raw: bytes) -> Any:
         raise CatalogError(message, [message]) from None
     except RecursionError:
         raise CatalogError(f"{name}: YAML nesting is too deep") from None
-    _check_expansion(name, data)
+    if "&" in text:  # without an anchor there is no alias to expand
+        _check_expansion(name, data)
     return data
+
+
+def _load_yaml(text: str, chunked_from: int | None = None, chunk: int | None = None) -> Any:
+    """The document's data, parsed with the safe loader.
+
+    PyYAML holds a node (with two position marks) for every scalar of the document until it
+    has built the data: about 20x the file in memory. A large catalog's `models` list is
+    therefore parsed a chunk of entries at a time; anything unusual (anchors, document
+    markers, flow style, a parse error anywhere) falls back to parsing the whole document,
+    which also gives the exact error."""
+    if len(text) >= (CHUNKED_FROM if chunked_from is None else chunked_from) and "&" not in text:
+        split = _split_models(text)
+        if split is not None:
+            try:
+                return _load_chunks(*split, chunk or CHUNK_ENTRIES)
+            except yaml.YAMLError:
+                pass
+    return yaml.load(text, Loader=_Loader)  # noqa: S506 - a safe loader
+
+
+CHUNKED_FROM = 1 << 20  # characters
+CHUNK_ENTRIES = 100
+
+
+def _load_chunks(head: str, items: list[str], tail: str, size: int) -> Any:
+    data = yaml.load(f"{head}models: []\n{tail}", Loader=_Loader)  # noqa: S506
+    if not isinstance(data, dict) or data.get("models") != []:
+        raise yaml.YAMLError("unexpected document shape")
+    models: list[Any] = []
+    for start in range(0, len(items), size):
+        part = yaml.load("".join(items[start : start + size]), Loader=_Loader)  # noqa: S506
+        if not isinstance(part, list):
+            raise yaml.YAMLError("unexpected chunk shape")
+        models += part
+    data["models"] = models
+    return data
+
+
+def _split_models(text: str) -> tuple[str, list[str], str] | None:
+    """(text before `models:`, one text per entry of its block sequence, text after), or None
+    when the document is not a plain block-style catalog. Regular expressions anchored on
+    newlines do the scan (`^` in MULTILINE mode is several times slower on large texts)."""
+    text = text if text.startswith("\n") else "\n" + text
+    if _MARKERS.search(text):
+        return None
+    key = _MODELS_KEY.search(text)
+    if key is None:
+        return None
+    first = _FIRST_ENTRY.match(text, key.end() - 1)
+    if first is None:
+        return None
+    indent = len(first.group(1))
+    # Lines that start within the sequence's indentation are entry starts, comments, or the
+    # end of the sequence; every other line belongs to the entry above it.
+    shallow = re.compile(rf"\n {{0,{indent}}}[^ \n]")
+    starts: list[int] = []
+    end = len(text)
+    for match in shallow.finditer(text, first.start(1) - 1):
+        char, after = text[match.end() - 1], text[match.end() : match.end() + 1]
+        if char == "#":
+            continue
+        if char == "-" and match.end() - 2 - match.start() == indent and after in (" ", "\n", ""):
+            starts.append(match.start() + 1)
+            continue
+        end = match.start() + 1
+        break
+    items = [text[a:b] for a, b in zip(starts, [*starts[1:], end], strict=True)]
+    return text[1 : key.start() + 1], items, text[end:]
+
+
+_MARKERS = re.compile(r"\n(?:---|\.\.\.|%)")
+_MODELS_KEY = re.compile(r"\nmodels:[ \t]*(?:#[^\n]*)?\n")
+# blank and comment lines, then the first entry's dash: its indentation is the sequence's
+_FIRST_ENTRY = re.compile(r"\n(?:[ \t]*(?:#[^\n]*)?\n)*( *)-(?: |\n|$)")
 
 
 def _yaml_error_line(error: yaml.YAMLError) -> int | None:
@@ -102,6 +178,35 @@ def _check_expansion(name: str, data: Any) -> None:
         size(data)
     except RecursionError:
         raise CatalogError(f"{name}: the document is nested too deeply") from None
+
+
+def load_models(name: str, raw: bytes) -> list[Model]:
+    """Parse and validate one catalog file. JSON goes straight to pydantic's JSON validator
+    (no Python-level parse: about 8 us less per model); YAML through the safe loader."""
+    if name.lower().endswith(".json"):
+        return _validate_json(name, raw)
+    return validate_document(name, raw, parse_document(name, raw))
+
+
+def _validate_json(name: str, raw: bytes) -> list[Model]:
+    from pydantic import ValidationError
+
+    raw = raw.removeprefix(b"\xef\xbb\xbf")
+    if not raw.strip():
+        raise CatalogError(f"{name}: the file is empty")
+    try:
+        catalog = _adapter().validate_json(raw)
+    except ValidationError as error:
+        errors = error.errors(include_url=False)
+        if any(e["type"] == "json_invalid" for e in errors) or not any(e["loc"] for e in errors):
+            # not JSON, or not an object: the Python parser gives the line and the shape
+            validate_document(name, raw, parse_document(name, raw))
+        problems = _format_errors(name, raw, errors)
+        raise CatalogError(f"{name}: {len(problems)} problem(s)", problems) from None
+    problems = _duplicate_ids(name, raw, catalog.models)
+    if problems:
+        raise CatalogError(f"{name}: {len(problems)} problem(s)", problems)
+    return catalog.models
 
 
 def validate_document(name: str, raw: bytes, data: Any) -> list[Model]:
