@@ -1,16 +1,17 @@
 """A small content-keyed cache under the user cache dir (XDG_CACHE_HOME honoured).
 
-Entries are pickles of validated, immutable catalog objects. A key is the sha256 of the input
-bytes plus the package's schema fingerprint, so an entry can never be stale: a changed file
-or a changed schema simply misses. Failures to read or write the cache are silent (the
-cache is only an optimisation) and writes are atomic.
+An entry holds the exact input bytes and the value validated from them (a pickle of
+immutable catalog objects). It is found by the input's length and CRC-32 plus a fingerprint
+of the schema's source, and used only when the stored bytes equal the input: an entry can
+never be stale, and no cryptographic hash is needed on the hot path. Failures to read or
+write the cache are silent (it is only an optimisation) and writes are atomic.
 """
 
 from __future__ import annotations
 
-import hashlib
 import os
 import pickle
+import zlib
 from pathlib import Path
 from typing import Any
 
@@ -26,17 +27,29 @@ def directory() -> Path:
 def _fingerprint() -> str:
     """Changes whenever the schema's source changes (covers unreleased edits too)."""
     here = Path(__file__).parent
-    digest = hashlib.sha256()
-    for name in ("schema.py", "cache.py"):
+    crc = 0
+    for name in ("schema.py", "cache.py", "datafiles.py", "gpus.py", "profiles.py", "runtimes.py"):
         try:
-            digest.update((here / name).read_bytes())
+            crc = zlib.crc32((here / name).read_bytes(), crc)
         except OSError:
-            digest.update(name.encode())
-    return digest.hexdigest()[:16]
+            crc = zlib.crc32(name.encode(), crc)
+    return f"{crc:08x}"
 
 
-def key(kind: str, content_sha256: str) -> str:
-    return f"{kind}-{content_sha256[:32]}-{_fingerprint()}"
+def _name(kind: str, raw: bytes) -> str:
+    return f"{kind}-{len(raw)}-{zlib.crc32(raw):08x}-{_fingerprint()}"
+
+
+def get(kind: str, raw: bytes) -> Any:
+    """The value stored for exactly these input bytes, or None."""
+    entry = load(_name(kind, raw))
+    if isinstance(entry, tuple) and len(entry) == 2 and entry[0] == raw:
+        return entry[1]
+    return None
+
+
+def put(kind: str, raw: bytes, value: Any) -> None:
+    store(_name(kind, raw), (raw, value))
 
 
 def enabled() -> bool:

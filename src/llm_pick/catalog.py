@@ -7,7 +7,6 @@ on every run.
 
 from __future__ import annotations
 
-import hashlib
 import os
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -72,6 +71,8 @@ class Catalog:
 
     @property
     def sha256(self) -> str:
+        import hashlib
+
         digest = hashlib.sha256()
         for source in self.sources:
             digest.update(source.sha256.encode())
@@ -162,15 +163,15 @@ def read_file(path: str | Path, *, cached: bool = False) -> LoadedFile:
     on every run: pickling tens of thousands of entries costs more than it saves once."""
     name = str(path)
     raw = _read_bytes(name)
-    digest = hashlib.sha256(raw).hexdigest()
-    key = cache.key("catalog", digest)
-    hit = cache.load(key) if cached else None
-    if isinstance(hit, tuple) and all(isinstance(m, Model) for m in hit):
-        models: tuple[Model, ...] = hit
+    hit = cache.get("catalog", raw) if cached else None
+    if isinstance(hit, tuple) and len(hit) == 2 and all(isinstance(m, Model) for m in hit[1]):
+        digest, models = hit
     else:
-        models = tuple(_validate(name, raw))
+        import hashlib
+
+        digest, models = hashlib.sha256(raw).hexdigest(), tuple(_validate(name, raw))
         if cached:
-            cache.store(key, models)
+            cache.put("catalog", raw, (digest, models))
     return LoadedFile(SourceFile(name, digest, len(models)), models)
 
 

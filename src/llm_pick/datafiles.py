@@ -3,7 +3,7 @@ installed package (or data/ in a checkout), validated with pydantic once, cached
 
 from __future__ import annotations
 
-import hashlib
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -21,16 +21,22 @@ def path(name: str) -> Path:
     return here.parents[1] / "data" / name
 
 
-def load(file: Path, kind: type, *, use_cache: bool = True) -> Any:
-    """Parse and validate `file` as `kind` (a dataclass). Raises CatalogError with reasons."""
+def load(
+    file: Path,
+    kind: Callable[[], type],
+    convert: Callable[[Any], Any] = lambda value: value,
+    *,
+    use_cache: bool = True,
+) -> Any:
+    """Parse `file`, validate it as `kind()` (a dataclass, imported only on a cache miss) and
+    return `convert(validated)`, which is what the cache keeps. CatalogError with reasons."""
     try:
         raw = file.read_bytes()
     except OSError as error:
         raise CatalogError(f"{file}: cannot read: {error.strerror or error}") from None
-    key = cache.key(file.stem, hashlib.sha256(raw).hexdigest())
     if use_cache:
-        cached = cache.load(key)
-        if isinstance(cached, kind):
+        cached = cache.get(file.stem, raw)
+        if cached is not None:
             return cached
     from pydantic import TypeAdapter, ValidationError
 
@@ -38,7 +44,7 @@ def load(file: Path, kind: type, *, use_cache: bool = True) -> Any:
 
     data = parse_document(str(file), raw)
     try:
-        value = TypeAdapter(kind).validate_python(data)
+        value = convert(TypeAdapter(kind()).validate_python(data))
     except ValidationError as error:
         problems = [
             f"{file}: {'.'.join(str(p) for p in e['loc']) or '(document)'}: {e['msg']}"
@@ -46,5 +52,5 @@ def load(file: Path, kind: type, *, use_cache: bool = True) -> Any:
         ]
         raise CatalogError(f"{file}: {len(problems)} problem(s)", problems) from None
     if use_cache:
-        cache.store(key, value)
+        cache.put(file.stem, raw, value)
     return value

@@ -25,7 +25,8 @@ Cell = str | int | float | bool | None
 @dataclass
 class Report:
     data: Any
-    """JSON-able object printed by --format json."""
+    """JSON-able object printed by --format json, or a function building it (built only when
+    JSON is asked for)."""
     columns: Sequence[str] = ()
     """Header of the flat table used by CSV and Markdown."""
     rows: Sequence[Sequence[Cell]] = ()
@@ -74,7 +75,8 @@ def render_text(
 ) -> str:  # fmt: skip
     """The report as text in the given format (table rendered without a terminal)."""
     if fmt == "json":
-        return to_json(report.data, pretty=pretty)
+        data = report.data() if callable(report.data) else report.data
+        return to_json(data, pretty=pretty)
     if fmt == "csv":
         return to_csv(report.columns, report.rows)
     if fmt == "markdown":

@@ -43,8 +43,10 @@ class GpuFile:
 def load_gpus() -> dict[str, Gpu]:
     from . import datafiles
 
-    data: GpuFile = datafiles.load(datafiles.path("gpus.yaml"), GpuFile)
-    return {gpu.id: gpu for gpu in data.gpus}
+    gpus: dict[str, Gpu] = datafiles.load(
+        datafiles.path("gpus.yaml"), lambda: GpuFile, lambda file: {g.id: g for g in file.gpus}
+    )
+    return gpus
 
 
 def _norm(text: str) -> str:

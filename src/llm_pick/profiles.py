@@ -2,50 +2,35 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import Literal
+from typing import Any, NamedTuple
 
 from .errors import InputError, UnknownNameError
 from .scoring import CRITERIA, parse_weight
 
-_STRICT = {"extra": "forbid"}
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Profile:
-    __pydantic_config__ = _STRICT  # type: ignore[assignment]
-
+class Profile(NamedTuple):
     name: str
     description: str
     weights: dict[str, float]
     why: str = ""
 
-    def __post_init__(self) -> None:
-        unknown = sorted(set(self.weights) - set(CRITERIA))
-        if unknown:
-            raise ValueError(f"unknown criteria {unknown}; valid: {', '.join(CRITERIA)}")
-        if any(not 0 <= w <= 1e6 for w in self.weights.values()):
-            raise ValueError("weights must be between 0 and 1000000")
-        if sum(self.weights.values()) <= 0:
-            raise ValueError("at least one weight must be positive")
+
+def _profiles(file: Any) -> dict[str, Profile]:
+    return {p.name: Profile(p.name, p.description, dict(p.weights), p.why) for p in file.profiles}
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class ProfileFile:
-    __pydantic_config__ = _STRICT  # type: ignore[assignment]
+def _profile_file() -> type:
+    from .datatypes import ProfileFile
 
-    schema_version: Literal[1]
-    profiles: list[Profile] = field(default_factory=list)
+    return ProfileFile
 
 
 @cache
 def load_profiles() -> dict[str, Profile]:
     from . import datafiles
 
-    data: ProfileFile = datafiles.load(datafiles.path("profiles.yaml"), ProfileFile)
-    return {p.name: p for p in data.profiles}
+    return datafiles.load(datafiles.path("profiles.yaml"), _profile_file, _profiles)  # type: ignore[no-any-return]
 
 
 def get_profile(name_or_file: str) -> Profile:
@@ -57,10 +42,10 @@ def get_profile(name_or_file: str) -> Profile:
     if candidate.suffix.lower() in (".yaml", ".yml", ".json") or candidate.exists():
         from . import datafiles
 
-        data: ProfileFile = datafiles.load(candidate, ProfileFile, use_cache=False)
-        if len(data.profiles) != 1:
+        found = datafiles.load(candidate, _profile_file, _profiles, use_cache=False)
+        if len(found) != 1:
             raise InputError(f"--profile {name_or_file}: the file must hold exactly one profile")
-        return data.profiles[0]
+        return next(iter(found.values()))
     raise UnknownNameError("profile", name_or_file, profiles, list_all=True)
 
 

@@ -21,6 +21,7 @@ from .hardware import GIB, Hardware
 from .memory import DEFAULT_CONTEXT, Estimate, default_context, estimate_memory
 from .profiles import Profile
 from .quant import QUANTS, Quant, get_quant, retention
+from .runtimes import runtime_support
 from .schema import Family, Model
 
 REFERENCE_BANDWIDTH_GBS = 1000.0  # speed is ranked per 1 TB/s when the GPU is unknown
@@ -115,12 +116,6 @@ class Recommendation(NamedTuple):
             in_scope,
             key=lambda e: (len(e.reasons), e.needed_bytes or math.inf, e.model.id),
         )[:limit]
-
-
-def runtime_support() -> dict[str, tuple[str, ...]]:
-    from .runtimes import load_runtimes
-
-    return {r.id: tuple(r.supports) for r in load_runtimes()}
 
 
 def lineage(catalog: Catalog) -> dict[str, Model]:

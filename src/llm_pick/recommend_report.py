@@ -115,7 +115,7 @@ def recommend_report(rec: Recommendation, catalog: Catalog, show_excluded: bool)
         return recommendation(rec, show_excluded)
 
     return Report(
-        data=recommend_data(rec, catalog), columns=COLUMNS, rows=rows(rec), table=table
+        data=lambda: recommend_data(rec, catalog), columns=COLUMNS, rows=rows(rec), table=table
     )
 
 

@@ -2,36 +2,23 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from functools import cache
-from typing import Literal
-
-from .schema import Family
+from typing import Any
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Runtime:
-    __pydantic_config__ = {"extra": "forbid"}  # type: ignore[assignment]
+def _runtime_file() -> type:
+    from .datatypes import RuntimeFile
 
-    id: str
-    name: str
-    url: str
-    supports: list[Family]
-    sources: list[str] = field(default_factory=list)
-    notes: str | None = None
+    return RuntimeFile
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class RuntimeFile:
-    __pydantic_config__ = {"extra": "forbid"}  # type: ignore[assignment]
-
-    schema_version: Literal[1]
-    runtimes: list[Runtime]
+def _support(file: Any) -> dict[str, tuple[str, ...]]:
+    return {runtime.id: tuple(runtime.supports) for runtime in file.runtimes}
 
 
 @cache
-def load_runtimes() -> tuple[Runtime, ...]:
+def runtime_support() -> dict[str, tuple[str, ...]]:
+    """Runtime id -> the families it supports."""
     from . import datafiles
 
-    data: RuntimeFile = datafiles.load(datafiles.path("runtimes.yaml"), RuntimeFile)
-    return tuple(data.runtimes)
+    return datafiles.load(datafiles.path("runtimes.yaml"), _runtime_file, _support)  # type: ignore[no-any-return]

@@ -58,8 +58,10 @@ Commercial = Literal["allowed", "conditional", "prohibited"]
 COMMERCIAL_RANK = {"prohibited": 0, "conditional": 1, "allowed": 2}
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(frozen=True, slots=True, kw_only=True, eq=False)
 class Parameters:
+    """Parameter counts, with their source."""
+
     __pydantic_config__ = _STRICT
 
     total: Positive
@@ -84,6 +86,8 @@ class Parameters:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Architecture:
+    """The shapes memory estimation needs, from the model's config.json."""
+
     __pydantic_config__ = _STRICT
 
     layers: Positive
@@ -150,8 +154,10 @@ class Architecture:
         return self.experts is not None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(frozen=True, slots=True, kw_only=True, eq=False)
 class License:
+    """The licence of the weights and what it allows commercially."""
+
     __pydantic_config__ = _STRICT
 
     id: Text
@@ -170,8 +176,10 @@ class License:
             raise ValueError(f"conditions are required when commercial_use is {self.commercial_use}")
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(frozen=True, slots=True, kw_only=True, eq=False)
 class Benchmark:
+    """A published benchmark score."""
+
     __pydantic_config__ = _STRICT
 
     value: Percent
@@ -182,8 +190,10 @@ class Benchmark:
     """Few-shot examples used; null when the source does not say."""
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(frozen=True, slots=True, kw_only=True, eq=False)
 class Model:
+    """One catalog entry: an open-weight model and its sourced facts."""
+
     __pydantic_config__ = _STRICT
 
     id: Text
@@ -248,8 +258,10 @@ _ID = re.compile(r"[a-z0-9][a-z0-9.-]*\Z")
 _LANGUAGES = re.compile(r"[a-z]{2,3}( [a-z]{2,3})*\Z")  # space-separated codes
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(frozen=True, slots=True, kw_only=True, eq=False)
 class CatalogFile:
+    """A catalog file: `schema_version: 1` and a list of models."""
+
     __pydantic_config__ = _STRICT
 
     schema_version: Literal[1]
