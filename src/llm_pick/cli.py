@@ -158,7 +158,11 @@ def emit(report: Report, fmt: OutputFormat, output: Path | None, inputs: Any = (
             from rich.console import Console
 
             if report.table is not None:
-                console = Console(soft_wrap=False, markup=False, emoji=False, highlight=False)
+                # NO_COLOR: plain text, no styles at all (rich alone would keep bold)
+                plain = {"color_system": None} if os.environ.get("NO_COLOR") else {}
+                console = Console(
+                    soft_wrap=False, markup=False, emoji=False, highlight=False, **plain
+                )
                 console.print(report.table())
         else:
             pretty = sys.stdout.isatty()  # JSON: indented on a terminal, compact when piped

@@ -93,16 +93,17 @@ def render_text(
     return buffer.getvalue()
 
 
-def write_atomic(path: str | Path, text: str, *, overwrite: bool = True) -> None:
-    """Write text to path via a temporary file in the same folder and a rename."""
+def write_atomic(path: str | Path, text: str) -> None:
+    """Write text to path via a temporary file in the same folder and a rename: readers see
+    the old file or the new one, never a partial one, and a failure leaves the old intact."""
     target = Path(path)
-    folder = target.parent if str(target.parent) else Path(".")
+    folder = target.parent
     if target.is_dir():
         raise OutputError(f"{path}: is a directory")
+    if folder.exists() and not folder.is_dir():
+        raise OutputError(f"{path}: {folder} is not a folder")
     if not folder.is_dir():
         raise OutputError(f"{path}: folder {folder} does not exist")
-    if target.exists() and not overwrite:
-        raise OutputError(f"{path}: exists (use --force to replace it)")
     import tempfile
 
     try:

@@ -1,0 +1,265 @@
+"""Bad input never crashes, hangs, or damages files; user strings are shown as text."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import string
+from pathlib import Path
+
+import pytest
+import yaml
+from conftest import Result, entry, run, write_catalog
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from llm_pick.errors import OutputError
+from llm_pick.export import write_atomic
+
+DOCUMENTED_CODES = {0, 1, 2, 3}
+HOSTILE = "[bold red]boom[/] \x1b[31mred\x1b[0m \x07\x9b"
+
+
+def clean(result: Result) -> None:
+    assert result.code in DOCUMENTED_CODES, (result.code, result.stderr)
+    assert "Traceback" not in result.stdout + result.stderr
+    if result.code not in (0, 3):
+        assert result.stderr.startswith("Error: "), result.stderr
+
+
+# ---- strings from a user catalog are text, not markup or terminal commands -------------
+
+
+@pytest.fixture
+def hostile_catalog(tmp_path: Path) -> Path:
+    item = entry(id="hostile-7b", name=HOSTILE, organization=HOSTILE, notes=HOSTILE,
+                 sources=[HOSTILE], license={"id": "x[red]", "name": HOSTILE})  # fmt: skip
+    return write_catalog(tmp_path / "hostile.yaml", item)
+
+
+@pytest.mark.parametrize("command", [["show", "hostile-7b"], ["list"], ["recommend", "--vram", "80"]])
+@pytest.mark.parametrize("fmt", ["table", "csv", "markdown"])
+def test_markup_and_escapes_are_shown_literally(hostile_catalog: Path, command: list[str], fmt: str) -> None:
+    result = run(*command, "--catalog", str(hostile_catalog), "-f", fmt)
+    clean(result)
+    assert "\x1b" not in result.stdout and "\x07" not in result.stdout and "\x9b" not in result.stdout
+    if command[0] == "show":
+        assert "[bold red]boom[/]" in result.stdout
+        assert "\\x1b[31mred" in result.stdout
+
+
+def test_json_escapes_control_characters(hostile_catalog: Path) -> None:
+    result = run("show", "hostile-7b", "--catalog", str(hostile_catalog), "-f", "json")
+    clean(result)
+    assert "\x1b" not in result.stdout and json.loads(result.stdout)["name"] == HOSTILE
+
+
+# ---- hostile catalog files ----------------------------------------------------------------
+
+
+def test_yaml_tags_construct_nothing(tmp_path: Path) -> None:
+    marker = tmp_path / "pwned"
+    path = tmp_path / "evil.yaml"
+    path.write_text(f"!!python/object/apply:os.system ['touch {marker}']\n")
+    result = run("catalog", "validate", str(path))
+    clean(result)
+    assert result.code == 1 and "construct objects are refused" in result.stderr
+    assert not marker.exists()
+
+
+def test_alias_bomb_is_refused_through_the_cli(tmp_path: Path) -> None:
+    lines = ['a0: &a0 ["x","x","x","x","x","x","x","x","x","x"]']
+    lines += [f"a{i}: &a{i} [{','.join([f'*a{i - 1}'] * 10)}]" for i in range(1, 12)]
+    path = tmp_path / "bomb.yaml"
+    path.write_text("\n".join(lines) + "\nschema_version: 1\nmodels: *a11\n")
+    result = run("list", "--catalog", str(path))
+    clean(result)
+    assert "alias" in result.stderr
+
+
+def test_unreadable_catalog(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = write_catalog(tmp_path / "secret.yaml", entry())
+
+    def denied(self: Path) -> bytes:
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(Path, "read_bytes", denied)
+    result = run("list", "--catalog", str(path))
+    clean(result)
+    assert "permission denied" in result.stderr
+
+
+# ---- output files -----------------------------------------------------------------------
+
+
+def test_output_into_a_file_that_is_not_a_folder(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("keep")
+    result = run("list", "-f", "json", "-o", str(blocker / "out.json"))
+    clean(result)
+    assert "is not a folder" in result.stderr and blocker.read_text() == "keep"
+
+
+def test_output_write_failure_leaves_old_file_and_no_temp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    target = tmp_path / "ranking.json"
+    target.write_text("old")
+
+    def fail(*args: object, **kwargs: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", fail)
+    with pytest.raises(OutputError, match="No space left"):
+        write_atomic(target, "new")
+    assert target.read_text() == "old"
+    assert [p.name for p in tmp_path.iterdir()] == ["ranking.json"]
+
+
+def test_read_only_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import tempfile
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(tempfile, "mkstemp", refuse)
+    result = run("list", "-f", "csv", "-o", str(tmp_path / "out.csv"))
+    clean(result)
+    assert "cannot write" in result.stderr and not list(tmp_path.iterdir())
+
+
+# ---- conventions ------------------------------------------------------------------------
+
+
+def test_no_color_gives_plain_text(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FORCE_COLOR", "1")
+    colored = run("list", "--family", "mixtral")
+    assert "\x1b[" in colored.stdout
+    monkeypatch.setenv("NO_COLOR", "1")
+    plain = run("list", "--family", "mixtral")
+    assert "\x1b[" not in plain.stdout and "mixtral-8x7b" in plain.stdout
+
+
+def test_tables_fit_narrow_terminals(monkeypatch: pytest.MonkeyPatch) -> None:
+    for width in (60, 80, 120):
+        monkeypatch.setenv("COLUMNS", str(width))
+        out = run("recommend", "--gpu", "4090", "--commercial").stdout
+        assert max(len(line) for line in out.splitlines()) <= width
+
+
+def test_messages_go_to_stderr_data_to_stdout(tmp_path: Path) -> None:
+    result = run("recommend", "--vram", "24", "-f", "json", "-o", str(tmp_path / "r.json"))
+    assert result.stdout == "" and "Wrote" in result.stderr
+
+
+def test_debug_shows_the_traceback() -> None:
+    from llm_pick.errors import UnknownNameError
+
+    with pytest.raises(UnknownNameError):
+        run("--debug", "show", "no-such-model")
+
+
+def test_shell_completion_is_offered() -> None:
+    assert "--install-completion" in run("--help").stdout
+
+
+# ---- fuzzing ----------------------------------------------------------------------------
+
+NUMBERS = st.sampled_from(["0", "-1", "-5", "nan", "inf", "-inf", "1e308", "1e-308", "24", "2.5",
+                           "", " ", "x", "32k", "128K", "1m", "0x10", "1_000", "99999999999"])  # fmt: skip
+WORDS = st.sampled_from(["q4_k_m", "Q8_0", "fp16", "bnb-nf4", "q9", "", "4090", "rtx 3090", "h100",
+                         "balanced", "edge", "nope", "quality=2", "quality", "=3", "speed=-1",
+                         "en", "de", "english", "llama", "gpt", "mixtral-8x7b", "llama-1-7b",
+                         "apache-2.0", "[bold]", "\x1b[31m"])  # fmt: skip
+OPTIONS = {
+    "--vram": NUMBERS | st.just("auto"), "--gpu": WORDS, "--gpus": NUMBERS, "--ram": NUMBERS,
+    "--context": NUMBERS, "--batch": NUMBERS, "--min-context": NUMBERS, "--lang": WORDS,
+    "--min-params": NUMBERS, "--max-params": NUMBERS, "--license": WORDS, "--family": WORDS,
+    "--exclude": WORDS, "--quant": WORDS, "--min-bits": NUMBERS, "--profile": WORDS,
+    "--weight": WORDS, "--top": NUMBERS, "--kv-dtype": WORDS, "--format": st.sampled_from(
+        ["table", "json", "csv", "markdown", "xml"]),
+}  # fmt: skip
+FLAGS = ["--commercial", "--unconditional", "--show-excluded"]
+
+
+@st.composite
+def recommend_args(draw: st.DrawFn) -> list[str]:
+    args = ["recommend"]
+    for name in draw(st.lists(st.sampled_from(sorted(OPTIONS)), max_size=6)):
+        args += [name, draw(OPTIONS[name])]
+    args += draw(st.lists(st.sampled_from(FLAGS), max_size=2, unique=True))
+    return args
+
+
+def parseable(result: Result, args: list[str]) -> None:
+    at = [i for i, arg in enumerate(args) if arg == "--format"]  # the last one wins
+    fmt = args[at[-1] + 1] if at else "table"
+    if result.code not in (0, 3):
+        return
+    if fmt == "json":
+        json.loads(result.stdout)
+    elif fmt == "csv":
+        assert list(csv.reader(io.StringIO(result.stdout)))[0][0] == "rank"
+    elif fmt == "markdown" and result.stdout.strip():
+        assert all(line.startswith("|") for line in result.stdout.strip().splitlines())
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(recommend_args())
+def test_fuzzed_recommend_options(args: list[str]) -> None:
+    result = run(*args)
+    clean(result)
+    parseable(result, args)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    command=st.sampled_from([["memory", "llama-3-8b"], ["explain", "mixtral-8x7b"],
+                             ["compare", "llama-2-7b", "falcon-7b"], ["list"]]),
+    extra=st.lists(st.sampled_from(["--quant", "--context", "--batch", "--vram", "--gpu",
+                                    "--mode", "--kv-dtype", "--lora-rank"]), max_size=3),
+    value=st.one_of(NUMBERS, WORDS),
+)  # fmt: skip
+def test_fuzzed_other_commands(command: list[str], extra: list[str], value: str) -> None:
+    args = list(command)
+    for option in extra:
+        args += [option, value]
+    clean(run(*args))
+
+
+FIELD_VALUES = st.one_of(
+    st.none(), st.booleans(), st.integers(-(10**12), 10**12), st.floats(allow_nan=True),
+    st.text(max_size=12), st.lists(st.text(alphabet=string.ascii_lowercase, max_size=3), max_size=3),
+    st.dictionaries(st.text(max_size=5), st.integers(), max_size=2),
+)  # fmt: skip
+
+
+@st.composite
+def mutated_catalogs(draw: st.DrawFn) -> dict[str, object]:
+    item = entry(id=draw(st.sampled_from(["fuzz-7b", "Fuzz", "fuzz 7b", "llama-2-7b"])))
+    for _ in range(draw(st.integers(0, 4))):
+        sections = [item] + [item[k] for k in ("architecture", "parameters", "license")
+                             if isinstance(item.get(k), dict)]  # fmt: skip
+        section = draw(st.sampled_from(sections))
+        key = draw(st.sampled_from(sorted(section) + ["unknown_field"]))
+        if draw(st.booleans()):
+            section[key] = draw(FIELD_VALUES)
+        else:
+            section.pop(key, None)
+    return {"schema_version": draw(st.sampled_from([1, 1, 2, "1"])), "models": [item]}
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(doc=mutated_catalogs(), as_json=st.booleans())
+def test_fuzzed_catalogs(tmp_path: Path, doc: dict[str, object], as_json: bool) -> None:
+    path = tmp_path / ("fuzz.json" if as_json else "fuzz.yaml")
+    text = json.dumps(doc) if as_json else yaml.safe_dump(doc)
+    path.write_text(text)
+    for args in (["catalog", "validate", str(path)], ["list", "--catalog", str(path), "-f", "json"],
+                 ["recommend", "--vram", "24", "--catalog", str(path), "-f", "json"]):  # fmt: skip
+        result = run(*args)
+        clean(result)
+        assert result.code in (0, 1, 3)
+        if result.code == 1:
+            assert len(result.stderr.splitlines()) >= 1
+        parseable(result, args)
