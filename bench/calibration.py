@@ -38,7 +38,9 @@ def calibration_points() -> list[Point]:
     for model_id in ("llama-2-7b-chat", "llama-3-8b"):
         block = data[model_id]
         for quant, size in block["sizes"].items():
-            points.append(("calibration set", model_id, quant, size, UNITS[block["units"]], block["units"]))
+            points.append(
+                ("calibration set", model_id, quant, size, UNITS[block["units"]], block["units"])
+            )
     return points
 
 
@@ -49,8 +51,16 @@ def heldout_points() -> list[Point]:
         if block["units"] != "bytes":
             for quant, size in (block.get("sizes") or {}).items():
                 if quant not in exact:
-                    points.append((block["repo"], block["model"], quant, size, UNITS[block["units"]],
-                                   block["units"]))  # fmt: skip
+                    points.append(
+                        (
+                            block["repo"],
+                            block["model"],
+                            quant,
+                            size,
+                            UNITS[block["units"]],
+                            block["units"],
+                        )
+                    )
         for quant, nbytes in exact.items():
             points.append((block["repo"], block["model"], quant, float(nbytes), 1.0, "bytes"))
     return points
@@ -81,16 +91,23 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--heldout", action="store_true", help="also the held-out files")
     args = parser.parse_args()
-    print(f"{'published':44s} {'model':24s} {'quant':7s} {'size':>14s} {'estimate':>14s} {'error':>8s}")
+    print(
+        f"{'published':44s} {'model':24s} {'quant':7s} {'size':>14s} {'estimate':>14s} "
+        f"{'error':>8s}"
+    )
     for (source, model_id, quant, size, _, unit), estimate, error in evaluate(args.heldout):
         scale = 1e9 if unit == "bytes" else 1.0
         shown_unit = "GB" if unit == "bytes" else unit
-        print(f"{source[:44]:44s} {model_id:24s} {quant:7s} {size / scale:>9,.2f} {shown_unit:4s} "
-              f"{estimate / scale:>9,.2f} {shown_unit:4s} {error:+7.2f}%")  # fmt: skip
+        print(
+            f"{source[:44]:44s} {model_id:24s} {quant:7s} {size / scale:>9,.2f} {shown_unit:4s} "
+            f"{estimate / scale:>9,.2f} {shown_unit:4s} {error:+7.2f}%"
+        )
     print()
     for source, model_id, values in errors_by_source(args.heldout):
-        print(f"{source[:44]:44s} {model_id:24s} n={len(values):3d}  mean |error| "
-              f"{statistics.mean(values):5.2f}%  max {max(values):5.2f}%")  # fmt: skip
+        print(
+            f"{source[:44]:44s} {model_id:24s} n={len(values):3d}  mean |error| "
+            f"{statistics.mean(values):5.2f}%  max {max(values):5.2f}%"
+        )
     return 0
 
 

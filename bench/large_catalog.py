@@ -24,7 +24,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import yaml
@@ -32,8 +31,7 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "bench" / "out"
 PARSE = (  # the plain way: a file object, default garbage-collector settings
-    "import sys, yaml\n"
-    "yaml.load(open(sys.argv[1], 'rb'), Loader=yaml.CSafeLoader)\n"
+    "import sys, yaml\nyaml.load(open(sys.argv[1], 'rb'), Loader=yaml.CSafeLoader)\n"
 )
 PARSE_TUNED = (  # the fastest plain parse: text in memory, llm-pick's collector thresholds
     "import gc, sys, yaml\n"
@@ -69,8 +67,12 @@ def synthetic(count: int) -> dict[str, object]:
     for entry, model in zip(models, validate_document("synthetic", b"", document), strict=True):
         total = parameter_count(model)
         ratio = model.parameters.active_count / model.parameters.total
-        entry["parameters"] = {"total": total, "active": round(total * ratio) if ratio < 1 else total,
-                               "exact": True, "source": "computed"}  # fmt: skip
+        entry["parameters"] = {
+            "total": total,
+            "active": round(total * ratio) if ratio < 1 else total,
+            "exact": True,
+            "source": "computed",
+        }
     return document
 
 
@@ -100,9 +102,12 @@ def timed(argv: list[str], runs: int) -> tuple[float, float]:
                 "print(elapsed, rss, done.returncode)\n"
             )
             done = subprocess.run(
-                [sys.executable, "-c", wrapper, *argv], env=env, capture_output=True, text=True,
+                [sys.executable, "-c", wrapper, *argv],
+                env=env,
+                capture_output=True,
+                text=True,
                 check=True,
-            )  # fmt: skip
+            )
             elapsed, rss, code = done.stdout.split()
             if int(code) not in (0, 3):
                 raise SystemExit(f"{' '.join(argv)} failed with exit code {code}")
@@ -125,13 +130,20 @@ def main() -> int:
     for size in (small, large):
         ypath, jpath = write(size)
         for label, argv in [
-            (f"libyaml parse, {size} models ({ypath.stat().st_size / 1e6:.1f} MB)",
-             [sys.executable, "-c", PARSE, str(ypath)]),
-            (f"libyaml parse tuned, {size} models", [sys.executable, "-c", PARSE_TUNED, str(ypath)]),
+            (
+                f"libyaml parse, {size} models ({ypath.stat().st_size / 1e6:.1f} MB)",
+                [sys.executable, "-c", PARSE, str(ypath)],
+            ),
+            (
+                f"libyaml parse tuned, {size} models",
+                [sys.executable, "-c", PARSE_TUNED, str(ypath)],
+            ),
             (f"recommend, YAML catalog of {size}", [exe, *query, "--catalog", str(ypath)]),
-            (f"recommend, JSON catalog of {size} ({jpath.stat().st_size / 1e6:.1f} MB)",
-             [exe, *query, "--catalog", str(jpath)]),
-        ]:  # fmt: skip
+            (
+                f"recommend, JSON catalog of {size} ({jpath.stat().st_size / 1e6:.1f} MB)",
+                [exe, *query, "--catalog", str(jpath)],
+            ),
+        ]:
             results[label] = timed(argv, args.runs)
             seconds, peak = results[label]
             print(f"{label:52s} {seconds:9.3f} {peak:9.0f}")
@@ -139,13 +151,19 @@ def main() -> int:
     parse = next(v for k, v in results.items() if k.startswith(f"libyaml parse, {large} "))[0]
     tuned = results[f"libyaml parse tuned, {large} models"][0]
     yaml_run = results[f"recommend, YAML catalog of {large}"][0]
-    json_small = next(v for k, v in results.items() if k.startswith(f"recommend, JSON catalog of {small} "))[0]
-    json_large = next(v for k, v in results.items() if k.startswith(f"recommend, JSON catalog of {large} "))[0]
+    json_small = next(
+        v for k, v in results.items() if k.startswith(f"recommend, JSON catalog of {small} ")
+    )[0]
+    json_large = next(
+        v for k, v in results.items() if k.startswith(f"recommend, JSON catalog of {large} ")
+    )[0]
     per_model = (json_large - json_small) / (large - small) * 1e6
     ratio = yaml_run / tuned
     print()
-    print(f"YAML: recommend / libyaml parse at {large} models = {ratio:.2f}x against the tuned "
-          f"parse (target <= 1.25x), {yaml_run / parse:.2f}x against the plain parse")
+    print(
+        f"YAML: recommend / libyaml parse at {large} models = {ratio:.2f}x against the tuned "
+        f"parse (target <= 1.25x), {yaml_run / parse:.2f}x against the plain parse"
+    )
     print(f"JSON: {per_model:.1f} us per extra model ({small} -> {large}; target <= 50 us)")
     peak = max(v[1] for k, v in results.items() if k.startswith("recommend"))
     print(f"peak memory of llm-pick: {peak:.0f} MiB (target < 1024 MiB)")

@@ -26,7 +26,9 @@ def median_seconds(argv: list[str], runs: int, env: dict[str, str]) -> float:
     times = []
     for _ in range(runs):
         start = time.perf_counter()
-        subprocess.run(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+        subprocess.run(
+            argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False
+        )
         times.append(time.perf_counter() - start)
     return statistics.median(times)
 
@@ -43,15 +45,22 @@ def main() -> int:
         print(f"{'command':44s} {'median ms':>10s} {'x python -c pass':>17s}")
         print(f"{'python -c pass':44s} {base * 1000:10.1f} {1.0:17.1f}")
         failed = False
-        for command in ["--help", "--version", "recommend --vram 24 --commercial",
-                        "recommend --vram 24 --commercial --format json",
-                        "memory llama-3-8b --quant q4_k_m --format json",
-                        "list --format json"]:  # fmt: skip
+        for command in [
+            "--help",
+            "--version",
+            "recommend --vram 24 --commercial",
+            "recommend --vram 24 --commercial --format json",
+            "memory llama-3-8b --quant q4_k_m --format json",
+            "list --format json",
+        ]:
             seconds = median_seconds([str(exe), *command.split()], args.runs, env)
             ratio = seconds / base
             target = TARGETS.get(command)
-            mark = "" if target is None else (f"  (target <= {target:g}x: "
-                                              f"{'met' if ratio <= target else 'MISSED'})")  # fmt: skip
+            mark = (
+                ""
+                if target is None
+                else (f"  (target <= {target:g}x: {'met' if ratio <= target else 'MISSED'})")
+            )
             failed |= target is not None and ratio > target
             print(f"{'llm-pick ' + command:44s} {seconds * 1000:10.1f} {ratio:17.1f}{mark}")
     return 1 if failed else 0

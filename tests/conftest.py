@@ -63,17 +63,24 @@ BASE_ENTRY: dict[str, Any] = {
     "variant": "base",
     "parameters": {"total": 6738415616, "exact": True, "source": "computed"},
     "architecture": {
-        "layers": 32, "hidden_size": 4096, "intermediate_size": 11008,
-        "attention_heads": 32, "kv_heads": 32, "head_dim": 128, "vocab_size": 32000,
+        "layers": 32,
+        "hidden_size": 4096,
+        "intermediate_size": 11008,
+        "attention_heads": 32,
+        "kv_heads": 32,
+        "head_dim": 128,
+        "vocab_size": 32000,
     },
     "context_length": 4096,
     "license": {
-        "id": "apache-2.0", "name": "Apache License 2.0",
-        "url": "https://www.apache.org/licenses/LICENSE-2.0", "commercial_use": "allowed",
+        "id": "apache-2.0",
+        "name": "Apache License 2.0",
+        "url": "https://www.apache.org/licenses/LICENSE-2.0",
+        "commercial_use": "allowed",
     },
     "languages": ["en"],
     "sources": ["test fixture"],
-}  # fmt: skip
+}
 
 
 def entry(**overrides: Any) -> dict[str, Any]:

@@ -12,14 +12,47 @@ from llm_pick import cache
 from llm_pick.catalog import bundled_path, load_catalog, read_file, validate_files
 from llm_pick.errors import CatalogError, UnknownNameError
 
-REQUIRED_IDS = """
-llama-1-7b llama-1-13b llama-1-33b llama-1-65b llama-2-7b llama-2-13b llama-2-70b
-llama-2-7b-chat llama-2-13b-chat llama-2-70b-chat llama-3-8b llama-3-70b llama-3.1-8b
-llama-3.1-70b llama-3.1-405b llama-3.2-1b llama-3.2-3b llama-3.3-70b-instruct mistral-7b-v0.1
-mistral-7b-instruct-v0.2 mistral-7b-v0.3 mixtral-8x7b mixtral-8x7b-instruct mixtral-8x22b
-bloom-560m bloom-1b1 bloom-1b7 bloom-3b bloom-7b1 bloom-176b bloomz-7b1 bloomz-176b falcon-7b
-falcon-40b falcon-180b alpaca-7b vicuna-7b-v1.5 vicuna-13b-v1.5 koala-13b
-""".split()
+REQUIRED_IDS = [
+    "llama-1-7b",
+    "llama-1-13b",
+    "llama-1-33b",
+    "llama-1-65b",
+    "llama-2-7b",
+    "llama-2-13b",
+    "llama-2-70b",
+    "llama-2-7b-chat",
+    "llama-2-13b-chat",
+    "llama-2-70b-chat",
+    "llama-3-8b",
+    "llama-3-70b",
+    "llama-3.1-8b",
+    "llama-3.1-70b",
+    "llama-3.1-405b",
+    "llama-3.2-1b",
+    "llama-3.2-3b",
+    "llama-3.3-70b-instruct",
+    "mistral-7b-v0.1",
+    "mistral-7b-instruct-v0.2",
+    "mistral-7b-v0.3",
+    "mixtral-8x7b",
+    "mixtral-8x7b-instruct",
+    "mixtral-8x22b",
+    "bloom-560m",
+    "bloom-1b1",
+    "bloom-1b7",
+    "bloom-3b",
+    "bloom-7b1",
+    "bloom-176b",
+    "bloomz-7b1",
+    "bloomz-176b",
+    "falcon-7b",
+    "falcon-40b",
+    "falcon-180b",
+    "alpaca-7b",
+    "vicuna-7b-v1.5",
+    "vicuna-13b-v1.5",
+    "koala-13b",
+]
 
 
 def problems_of(path: Path) -> list[str]:
@@ -222,7 +255,10 @@ def test_derivative_cannot_be_freer_than_base(tmp_path: Path) -> None:
     with pytest.raises(CatalogError) as info:
         load_catalog([path])
     (problem,) = info.value.problems
-    assert "license.commercial_use: 'allowed' is freer than its base llama-1-7b ('prohibited')" in problem
+    assert (
+        "license.commercial_use: 'allowed' is freer than its base llama-1-7b ('prohibited')"
+        in problem
+    )
     assert validate_files([path]) == info.value.problems
 
 

@@ -49,9 +49,22 @@ def test_list_json_shape_and_derived_fields() -> None:
     falcon = models["falcon-7b"]
     assert falcon["attention"] == "mqa" and falcon["moe"] is False
     assert models["mixtral-8x7b"]["moe"] is True
-    for key in ("id", "name", "family", "organization", "release_date", "variant", "base_model",
-                "parameters", "architecture", "context_length", "license", "languages",
-                "benchmarks", "sources"):  # fmt: skip
+    for key in (
+        "id",
+        "name",
+        "family",
+        "organization",
+        "release_date",
+        "variant",
+        "base_model",
+        "parameters",
+        "architecture",
+        "context_length",
+        "license",
+        "languages",
+        "benchmarks",
+        "sources",
+    ):
         assert key in falcon
 
 
@@ -65,7 +78,9 @@ def test_list_every_format(fmt: str) -> None:
 
 
 def test_list_filters() -> None:
-    data = ok(run("list", "--commercial", "--min-context", "32k", "--lang", "de", "-f", "json")).json()
+    data = ok(
+        run("list", "--commercial", "--min-context", "32k", "--lang", "de", "-f", "json")
+    ).json()
     ids = {m["id"] for m in data["models"]}
     assert "mixtral-8x7b" in ids and "llama-3.1-8b" in ids
     assert "llama-1-7b" not in ids and "llama-2-7b" not in ids
@@ -133,11 +148,24 @@ def test_user_catalog_option_and_errors(tmp_path: Path) -> None:
 
 def test_memory_json_single_quant() -> None:
     data = ok(run("memory", "llama-2-7b", "--quant", "q4_k_m", "--format", "json")).json()
-    for key in ("model", "quant", "context", "batch", "kv_dtype", "mode", "weights_bytes",
-                "kv_cache_bytes", "overhead_bytes", "total_bytes"):  # fmt: skip
+    for key in (
+        "model",
+        "quant",
+        "context",
+        "batch",
+        "kv_dtype",
+        "mode",
+        "weights_bytes",
+        "kv_cache_bytes",
+        "overhead_bytes",
+        "total_bytes",
+    ):
         assert key in data
     assert data["context"] == 4096 and data["kv_cache_bytes"] == 2 * 32 * 32 * 128 * 4096 * 2
-    assert data["total_bytes"] == data["weights_bytes"] + data["kv_cache_bytes"] + data["overhead_bytes"]
+    assert (
+        data["total_bytes"]
+        == data["weights_bytes"] + data["kv_cache_bytes"] + data["overhead_bytes"]
+    )
     assert all(isinstance(data[k], int) for k in data if k.endswith("_bytes"))
 
 
@@ -156,7 +184,9 @@ def test_memory_table_without_quant_lists_every_quant() -> None:
 
 def test_memory_fit_and_speed_moe_faster_than_dense() -> None:
     def decode(model_id: str) -> float:
-        data = run("memory", model_id, "-q", "q4_k_m", "--gpu", "h100-sxm", "--gpus", "2", "-f", "json")
+        data = run(
+            "memory", model_id, "-q", "q4_k_m", "--gpu", "h100-sxm", "--gpus", "2", "-f", "json"
+        )
         speed = ok(data).json()["speed"]["decode_tokens_per_second"]
         return (speed["low"] + speed["high"]) / 2
 
@@ -164,7 +194,9 @@ def test_memory_fit_and_speed_moe_faster_than_dense() -> None:
 
 
 def test_memory_training_modes() -> None:
-    data = ok(run("memory", "llama-2-7b", "--mode", "qlora", "-q", "bnb-nf4-dq", "-f", "json")).json()
+    data = ok(
+        run("memory", "llama-2-7b", "--mode", "qlora", "-q", "bnb-nf4-dq", "-f", "json")
+    ).json()
     assert data["mode"] == "qlora" and data["optimizer_bytes"] > 0 and data["activation_bytes"] > 0
 
 
@@ -257,8 +289,9 @@ def test_recommend_nothing_fits_exit_3_with_closest() -> None:
 
 
 def test_recommend_profile_and_weights() -> None:
-    data = ok(run("recommend", "--vram", "24", "--profile", "edge", "--weight", "speed=5",
-                  "-f", "json")).json()  # fmt: skip
+    data = ok(
+        run("recommend", "--vram", "24", "--profile", "edge", "--weight", "speed=5", "-f", "json")
+    ).json()
     weights = data["query"]["weights"]
     assert data["query"]["profile"] == "edge"
     assert weights["speed"] == max(weights.values())
@@ -266,8 +299,10 @@ def test_recommend_profile_and_weights() -> None:
 
 def test_recommend_user_profile_file(tmp_path: Path) -> None:
     path = tmp_path / "mine.yaml"
-    path.write_text("schema_version: 1\nprofiles:\n  - name: mine\n    description: x\n"
-                    "    weights: {context: 1}\n")  # fmt: skip
+    path.write_text(
+        "schema_version: 1\nprofiles:\n  - name: mine\n    description: x\n"
+        "    weights: {context: 1}\n"
+    )
     data = ok(run("recommend", "--vram", "80", "--profile", str(path), "-f", "json")).json()
     assert data["query"]["weights"]["context"] == 1.0
     assert data["ranking"][0]["context_length"] == 131072
@@ -293,8 +328,11 @@ def test_recommend_user_profile_file(tmp_path: Path) -> None:
     ],
 )
 def test_recommend_bad_input_one_line(args: list[str], needle: str) -> None:
-    stderr = error(run("recommend", "--vram", "24", *args) if "--vram" not in args
-                   and "--gpus" not in args else run("recommend", *args))  # fmt: skip
+    stderr = error(
+        run("recommend", "--vram", "24", *args)
+        if "--vram" not in args and "--gpus" not in args
+        else run("recommend", *args)
+    )
     assert needle in stderr
 
 
@@ -337,8 +375,20 @@ def test_explain_and_compare_every_format(fmt: str) -> None:
 
 
 def test_compare_marks_best_values() -> None:
-    data = ok(run("compare", "mistral-7b-v0.1", "llama-2-13b", "mixtral-8x7b", "--gpu", "4090",
-                  "-q", "q4_k_m", "-f", "json")).json()  # fmt: skip
+    data = ok(
+        run(
+            "compare",
+            "mistral-7b-v0.1",
+            "llama-2-13b",
+            "mixtral-8x7b",
+            "--gpu",
+            "4090",
+            "-q",
+            "q4_k_m",
+            "-f",
+            "json",
+        )
+    ).json()
     rows = {r["field"]: r for r in data["rows"]}
     assert rows["context"]["best"] == ["mixtral-8x7b"]
     assert rows["memory q4_k_m (GiB)"]["best"] == ["mistral-7b-v0.1"]
@@ -355,7 +405,9 @@ def test_compare_needs_two_models() -> None:
 
 def test_vram_auto_reads_nvidia_smi(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     fake = tmp_path / "nvidia-smi"
-    fake.write_text("#!/bin/sh\necho 'NVIDIA GeForce RTX 4090, 24564'\necho 'NVIDIA GeForce RTX 4090, 24564'\n")
+    fake.write_text(
+        "#!/bin/sh\necho 'NVIDIA GeForce RTX 4090, 24564'\necho 'NVIDIA GeForce RTX 4090, 24564'\n"
+    )
     fake.chmod(0o755)
     monkeypatch.setenv("PATH", f"{tmp_path}:/usr/bin:/bin")
     data = ok(run("memory", "llama-2-13b", "-q", "q4_k_m", "--vram", "auto", "-f", "json")).json()
@@ -365,5 +417,7 @@ def test_vram_auto_reads_nvidia_smi(tmp_path: Path, monkeypatch: pytest.MonkeyPa
 
 def test_each_extra_gpu_adds_its_own_cuda_context() -> None:
     one = ok(run("memory", "llama-2-70b", "-q", "q4_k_m", "--vram", "48", "-f", "json")).json()
-    two = ok(run("memory", "llama-2-70b", "-q", "q4_k_m", "--vram", "24", "--gpus", "2", "-f", "json")).json()
+    two = ok(
+        run("memory", "llama-2-70b", "-q", "q4_k_m", "--vram", "24", "--gpus", "2", "-f", "json")
+    ).json()
     assert two["fit"]["needed_bytes"] - one["fit"]["needed_bytes"] == 512 * 1024**2

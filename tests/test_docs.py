@@ -47,6 +47,8 @@ def test_readme_quick_start_matches_ci() -> None:
     assert "llm-pick recommend --vram 24 --commercial" in readme
 
 
-@pytest.mark.parametrize("name", ["methodology.md", "scoring.md", "usage.md", "catalog.md"])
+@pytest.mark.parametrize(
+    "name", ["methodology.md", "scoring.md", "usage.md", "catalog.md", "performance.md"]
+)
 def test_docs_exist(name: str) -> None:
     assert len((ROOT / "docs" / name).read_text()) > 1000

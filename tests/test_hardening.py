@@ -34,17 +34,29 @@ def clean(result: Result) -> None:
 
 @pytest.fixture
 def hostile_catalog(tmp_path: Path) -> Path:
-    item = entry(id="hostile-7b", name=HOSTILE, organization=HOSTILE, notes=HOSTILE,
-                 sources=[HOSTILE], license={"id": "x[red]", "name": HOSTILE})  # fmt: skip
+    item = entry(
+        id="hostile-7b",
+        name=HOSTILE,
+        organization=HOSTILE,
+        notes=HOSTILE,
+        sources=[HOSTILE],
+        license={"id": "x[red]", "name": HOSTILE},
+    )
     return write_catalog(tmp_path / "hostile.yaml", item)
 
 
-@pytest.mark.parametrize("command", [["show", "hostile-7b"], ["list"], ["recommend", "--vram", "80"]])
+@pytest.mark.parametrize(
+    "command", [["show", "hostile-7b"], ["list"], ["recommend", "--vram", "80"]]
+)
 @pytest.mark.parametrize("fmt", ["table", "csv", "markdown"])
-def test_markup_and_escapes_are_shown_literally(hostile_catalog: Path, command: list[str], fmt: str) -> None:
+def test_markup_and_escapes_are_shown_literally(
+    hostile_catalog: Path, command: list[str], fmt: str
+) -> None:
     result = run(*command, "--catalog", str(hostile_catalog), "-f", fmt)
     clean(result)
-    assert "\x1b" not in result.stdout and "\x07" not in result.stdout and "\x9b" not in result.stdout
+    assert (
+        "\x1b" not in result.stdout and "\x07" not in result.stdout and "\x9b" not in result.stdout
+    )
     if command[0] == "show":
         assert "[bold red]boom[/]" in result.stdout
         assert "\\x1b[31mred" in result.stdout
@@ -102,7 +114,9 @@ def test_output_into_a_file_that_is_not_a_folder(tmp_path: Path) -> None:
     assert "is not a folder" in result.stderr and blocker.read_text() == "keep"
 
 
-def test_output_write_failure_leaves_old_file_and_no_temp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_output_write_failure_leaves_old_file_and_no_temp(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     target = tmp_path / "ranking.json"
     target.write_text("old")
 
@@ -165,20 +179,81 @@ def test_shell_completion_is_offered() -> None:
 
 # ---- fuzzing ----------------------------------------------------------------------------
 
-NUMBERS = st.sampled_from(["0", "-1", "-5", "nan", "inf", "-inf", "1e308", "1e-308", "24", "2.5",
-                           "", " ", "x", "32k", "128K", "1m", "0x10", "1_000", "99999999999"])  # fmt: skip
-WORDS = st.sampled_from(["q4_k_m", "Q8_0", "fp16", "bnb-nf4", "q9", "", "4090", "rtx 3090", "h100",
-                         "balanced", "edge", "nope", "quality=2", "quality", "=3", "speed=-1",
-                         "en", "de", "english", "llama", "gpt", "mixtral-8x7b", "llama-1-7b",
-                         "apache-2.0", "[bold]", "\x1b[31m"])  # fmt: skip
+NUMBERS = st.sampled_from(
+    [
+        "0",
+        "-1",
+        "-5",
+        "nan",
+        "inf",
+        "-inf",
+        "1e308",
+        "1e-308",
+        "24",
+        "2.5",
+        "",
+        " ",
+        "x",
+        "32k",
+        "128K",
+        "1m",
+        "0x10",
+        "1_000",
+        "99999999999",
+    ]
+)
+WORDS = st.sampled_from(
+    [
+        "q4_k_m",
+        "Q8_0",
+        "fp16",
+        "bnb-nf4",
+        "q9",
+        "",
+        "4090",
+        "rtx 3090",
+        "h100",
+        "balanced",
+        "edge",
+        "nope",
+        "quality=2",
+        "quality",
+        "=3",
+        "speed=-1",
+        "en",
+        "de",
+        "english",
+        "llama",
+        "gpt",
+        "mixtral-8x7b",
+        "llama-1-7b",
+        "apache-2.0",
+        "[bold]",
+        "\x1b[31m",
+    ]
+)
 OPTIONS = {
-    "--vram": NUMBERS | st.just("auto"), "--gpu": WORDS, "--gpus": NUMBERS, "--ram": NUMBERS,
-    "--context": NUMBERS, "--batch": NUMBERS, "--min-context": NUMBERS, "--lang": WORDS,
-    "--min-params": NUMBERS, "--max-params": NUMBERS, "--license": WORDS, "--family": WORDS,
-    "--exclude": WORDS, "--quant": WORDS, "--min-bits": NUMBERS, "--profile": WORDS,
-    "--weight": WORDS, "--top": NUMBERS, "--kv-dtype": WORDS, "--format": st.sampled_from(
-        ["table", "json", "csv", "markdown", "xml"]),
-}  # fmt: skip
+    "--vram": NUMBERS | st.just("auto"),
+    "--gpu": WORDS,
+    "--gpus": NUMBERS,
+    "--ram": NUMBERS,
+    "--context": NUMBERS,
+    "--batch": NUMBERS,
+    "--min-context": NUMBERS,
+    "--lang": WORDS,
+    "--min-params": NUMBERS,
+    "--max-params": NUMBERS,
+    "--license": WORDS,
+    "--family": WORDS,
+    "--exclude": WORDS,
+    "--quant": WORDS,
+    "--min-bits": NUMBERS,
+    "--profile": WORDS,
+    "--weight": WORDS,
+    "--top": NUMBERS,
+    "--kv-dtype": WORDS,
+    "--format": st.sampled_from(["table", "json", "csv", "markdown", "xml"]),
+}
 FLAGS = ["--commercial", "--unconditional", "--show-excluded"]
 
 
@@ -199,7 +274,7 @@ def parseable(result: Result, args: list[str]) -> None:
     if fmt == "json":
         json.loads(result.stdout)
     elif fmt == "csv":
-        assert list(csv.reader(io.StringIO(result.stdout)))[0][0] == "rank"
+        assert next(csv.reader(io.StringIO(result.stdout)))[0] == "rank"
     elif fmt == "markdown" and result.stdout.strip():
         assert all(line.startswith("|") for line in result.stdout.strip().splitlines())
 
@@ -214,12 +289,31 @@ def test_fuzzed_recommend_options(args: list[str]) -> None:
 
 @settings(max_examples=60, deadline=None)
 @given(
-    command=st.sampled_from([["memory", "llama-3-8b"], ["explain", "mixtral-8x7b"],
-                             ["compare", "llama-2-7b", "falcon-7b"], ["list"]]),
-    extra=st.lists(st.sampled_from(["--quant", "--context", "--batch", "--vram", "--gpu",
-                                    "--mode", "--kv-dtype", "--lora-rank"]), max_size=3),
+    command=st.sampled_from(
+        [
+            ["memory", "llama-3-8b"],
+            ["explain", "mixtral-8x7b"],
+            ["compare", "llama-2-7b", "falcon-7b"],
+            ["list"],
+        ]
+    ),
+    extra=st.lists(
+        st.sampled_from(
+            [
+                "--quant",
+                "--context",
+                "--batch",
+                "--vram",
+                "--gpu",
+                "--mode",
+                "--kv-dtype",
+                "--lora-rank",
+            ]
+        ),
+        max_size=3,
+    ),
     value=st.one_of(NUMBERS, WORDS),
-)  # fmt: skip
+)
 def test_fuzzed_other_commands(command: list[str], extra: list[str], value: str) -> None:
     args = list(command)
     for option in extra:
@@ -228,20 +322,27 @@ def test_fuzzed_other_commands(command: list[str], extra: list[str], value: str)
 
 
 FIELD_VALUES = st.one_of(
-    st.none(), st.booleans(), st.integers(-(10**12), 10**12), st.floats(allow_nan=True),
-    st.text(max_size=12), st.lists(st.text(alphabet=string.ascii_lowercase, max_size=3), max_size=3),
+    st.none(),
+    st.booleans(),
+    st.integers(-(10**12), 10**12),
+    st.floats(allow_nan=True),
+    st.text(max_size=12),
+    st.lists(st.text(alphabet=string.ascii_lowercase, max_size=3), max_size=3),
     st.dictionaries(st.text(max_size=5), st.integers(), max_size=2),
-)  # fmt: skip
+)
 
 
 @st.composite
 def mutated_catalogs(draw: st.DrawFn) -> dict[str, object]:
     item = entry(id=draw(st.sampled_from(["fuzz-7b", "Fuzz", "fuzz 7b", "llama-2-7b"])))
     for _ in range(draw(st.integers(0, 4))):
-        sections = [item] + [item[k] for k in ("architecture", "parameters", "license")
-                             if isinstance(item.get(k), dict)]  # fmt: skip
+        sections = [item] + [
+            item[k]
+            for k in ("architecture", "parameters", "license")
+            if isinstance(item.get(k), dict)
+        ]
         section = draw(st.sampled_from(sections))
-        key = draw(st.sampled_from(sorted(section) + ["unknown_field"]))
+        key = draw(st.sampled_from([*sorted(section), "unknown_field"]))
         if draw(st.booleans()):
             section[key] = draw(FIELD_VALUES)
         else:
@@ -249,14 +350,19 @@ def mutated_catalogs(draw: st.DrawFn) -> dict[str, object]:
     return {"schema_version": draw(st.sampled_from([1, 1, 2, "1"])), "models": [item]}
 
 
-@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(doc=mutated_catalogs(), as_json=st.booleans())
 def test_fuzzed_catalogs(tmp_path: Path, doc: dict[str, object], as_json: bool) -> None:
     path = tmp_path / ("fuzz.json" if as_json else "fuzz.yaml")
     text = json.dumps(doc) if as_json else yaml.safe_dump(doc)
     path.write_text(text)
-    for args in (["catalog", "validate", str(path)], ["list", "--catalog", str(path), "-f", "json"],
-                 ["recommend", "--vram", "24", "--catalog", str(path), "-f", "json"]):  # fmt: skip
+    for args in (
+        ["catalog", "validate", str(path)],
+        ["list", "--catalog", str(path), "-f", "json"],
+        ["recommend", "--vram", "24", "--catalog", str(path), "-f", "json"],
+    ):
         result = run(*args)
         clean(result)
         assert result.code in (0, 1, 3)

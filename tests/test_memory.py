@@ -57,7 +57,9 @@ def test_kv_cache_matches_llama_cpp_log() -> None:
         ("falcon-40b", 8, 64, 60),  # GQA ("kv groups")
     ],
 )
-def test_kv_cache_uses_real_kv_heads(model_id: str, kv_heads: int, head_dim: int, layers: int) -> None:
+def test_kv_cache_uses_real_kv_heads(
+    model_id: str, kv_heads: int, head_dim: int, layers: int
+) -> None:
     entry = model(model_id)
     assert kv_cache_bytes(entry, 4096) == 2 * layers * kv_heads * head_dim * 4096 * 2
     assert kv_cache_bytes(entry, 2048, batch=3) == 2 * layers * kv_heads * head_dim * 2048 * 2 * 3
@@ -161,7 +163,7 @@ def test_bad_inputs_raise_input_error(kwargs: dict[str, object], message: str) -
 
 
 def test_unknown_quant_lists_valid_ones() -> None:
-    with pytest.raises(UnknownNameError, match="Valid: .*q4_k_m"):
+    with pytest.raises(UnknownNameError, match=r"Valid: .*q4_k_m"):
         get_quant("q4_k_x")
     assert get_quant("Q4_K_M").name == "q4_k_m"
 
@@ -210,9 +212,10 @@ ORDERED = ["q2_k", "q3_k_s", "q3_k_m", "q3_k_l", "q4_k_m", "q5_k_m", "q6_k", "q8
 
 
 K_QUANT_READY = [
-    m.id for m in CATALOG
+    m.id
+    for m in CATALOG
     if m.architecture.hidden_size % 256 == 0 and m.architecture.intermediate_size % 256 == 0
-]  # fmt: skip
+]
 
 
 @settings(max_examples=60, deadline=None)

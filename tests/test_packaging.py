@@ -18,10 +18,22 @@ ROOT = Path(__file__).resolve().parents[1]
 def test_wheel_contains_catalog_and_gpu_data(tmp_path: Path) -> None:
     pytest.importorskip("hatchling")
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
-         "-w", str(tmp_path), str(ROOT)],
-        check=True, capture_output=True, timeout=300,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "-q",
+            "-w",
+            str(tmp_path),
+            str(ROOT),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
     (wheel,) = tmp_path.glob("llm_pick-*.whl")
     names = zipfile.ZipFile(wheel).namelist()
     assert "llm_pick/data/models.yaml" in names
@@ -37,14 +49,22 @@ def test_installed_console_script_runs_from_another_directory(tmp_path: Path) ->
     env.pop("LLM_PICK_CATALOG", None)
     done = subprocess.run(
         [str(script), "list", "--format", "json"],
-        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120,
-    )  # fmt: skip
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stderr
     assert len(json.loads(done.stdout)["models"]) >= 40
     module = subprocess.run(
         [sys.executable, "-m", "llm_pick", "--version"],
-        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120,
-    )  # fmt: skip
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert module.returncode == 0 and module.stdout.startswith("llm-pick ")
 
 

@@ -1,10 +1,8 @@
 from __future__ import annotations
 
-import json
-from pathlib import Path
+import itertools
 
 import pytest
-from conftest import entry, run, write_catalog
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -54,11 +52,17 @@ def test_each_failed_constraint_gives_its_own_reason() -> None:
 
 
 def test_quant_choice_is_highest_quality_that_fits() -> None:
-    result = recommend(CATALOG, query(hardware=vram(24), constraints=Constraints(families=("mixtral",))))
+    result = recommend(
+        CATALOG, query(hardware=vram(24), constraints=Constraints(families=("mixtral",)))
+    )
     chosen = {c.model.id: c.assessment.estimate.quant for c in result.ranking}
     assert chosen["mixtral-8x7b"] == "q3_k_l"  # q4 variants need more than 24 GiB
-    roomy = recommend(CATALOG, query(hardware=vram(200), constraints=Constraints(families=("mixtral",))))
-    assert {c.assessment.estimate.quant for c in roomy.ranking if c.model.id == "mixtral-8x7b"} == {"fp16"}
+    roomy = recommend(
+        CATALOG, query(hardware=vram(200), constraints=Constraints(families=("mixtral",)))
+    )
+    assert {c.assessment.estimate.quant for c in roomy.ranking if c.model.id == "mixtral-8x7b"} == {
+        "fp16"
+    }
 
 
 def test_offload_allowed_with_ram() -> None:
@@ -71,7 +75,9 @@ def test_offload_allowed_with_ram() -> None:
 
 
 def test_missing_benchmark_is_marked_not_zero() -> None:
-    result = recommend(CATALOG, query(hardware=vram(80), constraints=Constraints(families=("bloom",))))
+    result = recommend(
+        CATALOG, query(hardware=vram(80), constraints=Constraints(families=("bloom",)))
+    )
     bloom = next(c for c in result.ranking if c.model.id == "bloom-7b1")
     quality = bloom.criteria["quality"]
     assert quality.missing and quality.value > 0 and "chance" in quality.note
@@ -86,7 +92,9 @@ def test_fine_tune_inherits_base_score_marked() -> None:
 def test_nothing_fits_gives_closest_and_fix() -> None:
     from llm_pick.recommend import hint
 
-    result = recommend(CATALOG, query(hardware=vram(1), constraints=Constraints(families=("mixtral",))))
+    result = recommend(
+        CATALOG, query(hardware=vram(1), constraints=Constraints(families=("mixtral",)))
+    )
     assert not result.ranking
     closest = result.closest()
     assert closest[0].memory_only
@@ -95,7 +103,9 @@ def test_nothing_fits_gives_closest_and_fix() -> None:
 
 # ---- properties -------------------------------------------------------------------------
 
-LANGS = st.lists(st.sampled_from(["en", "de", "fr", "es", "it", "zh", "hi"]), max_size=2, unique=True)
+LANGS = st.lists(
+    st.sampled_from(["en", "de", "fr", "es", "it", "zh", "hi"]), max_size=2, unique=True
+)
 
 
 @st.composite
@@ -106,15 +116,33 @@ def queries(draw: st.DrawFn) -> Query:
         min_context=draw(st.sampled_from([None, 2048, 8192, 32768, 131072])),
         languages=tuple(draw(LANGS)),
         max_params=draw(st.sampled_from([None, 10.0, 80.0])),
-        families=tuple(draw(st.lists(st.sampled_from(["llama", "mistral", "mixtral", "bloom", "falcon"]), max_size=2, unique=True))),
+        families=tuple(
+            draw(
+                st.lists(
+                    st.sampled_from(["llama", "mistral", "mixtral", "bloom", "falcon"]),
+                    max_size=2,
+                    unique=True,
+                )
+            )
+        ),
     )
     gib = draw(st.floats(min_value=2, max_value=400, allow_nan=False))
     hardware = vram(gib, ram_gib=draw(st.sampled_from([0.0, 64.0])), gpus=draw(st.integers(1, 4)))
-    profile = get_profile(draw(st.sampled_from(["balanced", "chat", "edge", "long-context", "multilingual", "research"])))
+    profile = get_profile(
+        draw(
+            st.sampled_from(
+                ["balanced", "chat", "edge", "long-context", "multilingual", "research"]
+            )
+        )
+    )
     return Query(
-        constraints=constraints, hardware=hardware, profile=profile, weights=profile.weights,
-        context=draw(st.sampled_from([None, 1024, 8192])), batch=draw(st.integers(1, 4)),
-    )  # fmt: skip
+        constraints=constraints,
+        hardware=hardware,
+        profile=profile,
+        weights=profile.weights,
+        context=draw(st.sampled_from([None, 1024, 8192])),
+        batch=draw(st.integers(1, 4)),
+    )
 
 
 @settings(max_examples=40, deadline=None)
@@ -151,7 +179,7 @@ def test_ranking_is_deterministic_and_tie_broken_by_id(q: Query) -> None:
     first = recommend(CATALOG, q).ranking
     second = recommend(CATALOG, q).ranking
     assert [c.model.id for c in first] == [c.model.id for c in second]
-    for a, b in zip(first, first[1:], strict=False):
+    for a, b in itertools.pairwise(first):
         higher = round(a.score, 12) > round(b.score, 12)
         assert higher or (round(a.score, 12) == round(b.score, 12) and a.model.id < b.model.id)
 

@@ -36,8 +36,14 @@ def documents(draw: st.DrawFn) -> str:
         doc["extra_after"] = draw(TEXT)
     style = draw(st.sampled_from([False, None]))  # block style, or PyYAML's mixed default
     indent = draw(st.sampled_from([2, 4]))
-    text = yaml.safe_dump(doc, sort_keys=False, default_flow_style=style, indent=indent,
-                          allow_unicode=draw(st.booleans()), width=draw(st.sampled_from([20, 80, 1000])))  # fmt: skip
+    text = yaml.safe_dump(
+        doc,
+        sort_keys=False,
+        default_flow_style=style,
+        indent=indent,
+        allow_unicode=draw(st.booleans()),
+        width=draw(st.sampled_from([20, 80, 1000])),
+    )
     if draw(st.booleans()):
         text = "# a comment\n" + text.replace("\nmodels:", "\n# between\nmodels:  # the list")
     return text

@@ -29,9 +29,17 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 COMMANDS = [
-    ["list"], ["show"], ["memory"], ["gpus"], ["recommend"], ["explain"], ["compare"],
-    ["catalog", "validate"], ["catalog", "schema"], ["schema", "recommend"],
-]  # fmt: skip
+    ["list"],
+    ["show"],
+    ["memory"],
+    ["gpus"],
+    ["recommend"],
+    ["explain"],
+    ["compare"],
+    ["catalog", "validate"],
+    ["catalog", "schema"],
+    ["schema", "recommend"],
+]
 BLOCK = re.compile(r"(<!-- (llm-pick [^>]*?) -->\n)(.*?)(<!-- end -->)", re.S)
 CALIBRATION = re.compile(r"(<!-- calibration -->\n)(.*?)(<!-- end -->)", re.S)
 
@@ -41,8 +49,9 @@ def clean_env() -> Iterator[None]:
     saved, cwd = dict(os.environ), os.getcwd()
     os.chdir(ROOT)
     with tempfile.TemporaryDirectory() as cache:
-        os.environ.update({"XDG_CACHE_HOME": cache, "COLUMNS": "100", "NO_COLOR": "1",
-                           "LINES": "50"})  # fmt: skip
+        os.environ.update(
+            {"XDG_CACHE_HOME": cache, "COLUMNS": "100", "NO_COLOR": "1", "LINES": "50"}
+        )
         for name in ("LLM_PICK_CATALOG", "LLM_PICK_DEBUG", "FORCE_COLOR", "TERM"):
             os.environ.pop(name, None)
         try:
@@ -68,8 +77,12 @@ def run(args: list[str]) -> tuple[int, str]:
 
 
 def cli_reference() -> str:
-    parts = ["# CLI reference", "",
-             "Generated from `--help` by `python tools/gendocs.py`; do not edit by hand.", ""]  # fmt: skip
+    parts = [
+        "# CLI reference",
+        "",
+        "Generated from `--help` by `python tools/gendocs.py`; do not edit by hand.",
+        "",
+    ]
     for path in [[], *COMMANDS]:
         _, text = run([*path, "--help"])
         title = " ".join(["llm-pick", *path])
@@ -96,29 +109,38 @@ def _type(prop: dict[str, Any]) -> str:
 
 def catalog_reference(schema: dict[str, Any]) -> str:
     parts = [
-        "# Catalog reference", "",
+        "# Catalog reference",
+        "",
         "Generated from the catalog's JSON Schema (`llm-pick catalog schema`, also in",
-        "`docs/catalog.schema.json`) by `python tools/gendocs.py`; do not edit by hand.", "",
+        "`docs/catalog.schema.json`) by `python tools/gendocs.py`; do not edit by hand.",
+        "",
         "A catalog file is YAML (or JSON) holding `schema_version: 1` and `models: [...]`. Unknown",
         "fields are errors. `llm-pick catalog validate FILE` reports every problem with its file,",
         "line and field path. Add `# yaml-language-server: $schema=<path to catalog.schema.json>`",
-        "at the top of a YAML file for completion in editors.", "",
-        "Rules beyond the field types: ids are unique within a file and match `^[a-z0-9][a-z0-9.-]*$`;",
-        "`kv_heads` divides `attention_heads`; `active` <= `total` parameters and a mixture-of-experts",
-        "model has `active` < `total`; `conditions` are required unless commercial use is `allowed`;",
-        "`base_model` names a catalog id, lineage never loops, and a derivative's `commercial_use` is",
+        "at the top of a YAML file for completion in editors.",
+        "",
+        "Rules beyond the field types: ids are unique within a file and match",
+        "`^[a-z0-9][a-z0-9.-]*$`; `kv_heads` divides `attention_heads`; `active` <= `total`",
+        "parameters and a mixture-of-experts model has `active` < `total`; `conditions` are",
+        "required unless commercial use is `allowed`; `base_model` names a catalog id, lineage",
+        "never loops, and a derivative's `commercial_use` is",
         "never freer than its base's (prohibited < conditional < allowed). A later file's entry",
         "replaces an earlier one with the same id (bundled catalog, then `LLM_PICK_CATALOG`, then",
-        "`--catalog`).", "",
-    ]  # fmt: skip
+        "`--catalog`).",
+        "",
+    ]
     defs = schema.get("$defs", {})
     for name in ("CatalogFile", "Model", "Parameters", "Architecture", "License", "Benchmark"):
         block = schema if name == "CatalogFile" else defs.get(name)
         if block is None:
             continue
         required = set(block.get("required", []))
-        parts += [f"## {name}", "", "| field | type | required | description |",
-                  "| --- | --- | --- | --- |"]  # fmt: skip
+        parts += [
+            f"## {name}",
+            "",
+            "| field | type | required | description |",
+            "| --- | --- | --- | --- |",
+        ]
         for field, prop in block.get("properties", {}).items():
             description = prop.get("description", "").replace("|", "\\|").replace("\n", " ")
             default = "" if "default" not in prop else f" Default: `{json.dumps(prop['default'])}`."
@@ -136,8 +158,10 @@ def calibration_block() -> str:
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     rows = module.errors_by_source(heldout=True)
-    lines = ["| published files | model | points | mean abs. error | max abs. error |",
-             "| --- | --- | --- | --- | --- |"]  # fmt: skip
+    lines = [
+        "| published files | model | points | mean abs. error | max abs. error |",
+        "| --- | --- | --- | --- | --- |",
+    ]
     for source, model, values in rows:
         lines.append(
             f"| {source} | {model} | {len(values)} | {sum(values) / len(values):.2f}% | "

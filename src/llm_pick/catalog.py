@@ -26,7 +26,7 @@ class Origin(NamedTuple):
     """Where an entry came from, for error messages."""
 
     path: str
-    index: int
+    position: int  # index in the file's models list ("index" would shadow tuple.index)
 
 
 class SourceFile(NamedTuple):
@@ -119,7 +119,7 @@ def merge(loaded: Sequence[LoadedFile]) -> Catalog:
             for index, model in enumerate(item.models)
         }
         lines = [
-            f"{origins[mid].path}: models[{origins[mid].index}] ({mid}): {message}"
+            f"{origins[mid].path}: models[{origins[mid].position}] ({mid}): {message}"
             for mid, message in problems
         ]
         raise CatalogError(f"{len(lines)} problem(s) in the catalog", lines)
@@ -148,10 +148,13 @@ def check_lineage(models: dict[str, Model]) -> list[tuple[str, str]]:
                 cursor = models.get(cursor.base_model)
         mine, theirs = model.license.commercial_use, base.license.commercial_use
         if COMMERCIAL_RANK[mine] > COMMERCIAL_RANK[theirs]:
-            problems.append((model.id,
-                f"license.commercial_use: {mine!r} is freer than its base {base.id} "
-                f"({theirs!r}); a derivative can never be more permissive than its base"
-            ))  # fmt: skip
+            problems.append(
+                (
+                    model.id,
+                    f"license.commercial_use: {mine!r} is freer than its base {base.id} "
+                    f"({theirs!r}); a derivative can never be more permissive than its base",
+                )
+            )
     return problems
 
 

@@ -3,18 +3,17 @@
 import gc
 import os
 import sys
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
 import typer
+from typer import Abort, Exit
 from typer.core import TyperGroup
 
 from . import __version__
 from .errors import CatalogError, ExitCode, LlmPickError, OutputError
 from .export import Report, render_text, write_atomic
-
-from typer import Abort, Exit
 
 try:  # typer vendors click since 0.2x; before, it used click's exceptions
     from typer.exceptions import TyperException as ClickException
@@ -35,7 +34,7 @@ class Boundary(TyperGroup):
         thresholds = gc.get_threshold()
         gc.set_threshold(100_000, 50, 100)
         try:
-            code = super().main(*args, standalone_mode=False, **kwargs)
+            code = super().main(*args, standalone_mode=False, **kwargs)  # type: ignore[misc]
         except LlmPickError as error:
             if debug:
                 raise
@@ -100,7 +99,7 @@ catalog_app = typer.Typer(help="Validate catalog files and print the catalog's J
 app.add_typer(catalog_app, name="catalog")
 
 
-class OutputFormat(str, Enum):
+class OutputFormat(StrEnum):
     table = "table"
     json = "json"
     csv = "csv"
@@ -159,19 +158,19 @@ def emit(report: Report, fmt: OutputFormat, output: Path | None, inputs: Any = (
 
             if report.table is not None:
                 # NO_COLOR: plain text, no styles at all (rich alone would keep bold)
-                plain = {"color_system": None} if os.environ.get("NO_COLOR") else {}
+                plain: dict[str, Any] = {"color_system": None} if os.environ.get("NO_COLOR") else {}
                 console = Console(
                     soft_wrap=False, markup=False, emoji=False, highlight=False, **plain
                 )
                 console.print(report.table())
         else:
             pretty = sys.stdout.isatty()  # JSON: indented on a terminal, compact when piped
-            sys.stdout.write(render_text(report, fmt.value, pretty=pretty))
+            sys.stdout.write(render_text(report, fmt, pretty=pretty))
             sys.stdout.flush()
     else:
         _guard_output(output, inputs)
         existed = output.exists()
-        write_atomic(output, render_text(report, fmt.value, pretty=False))
+        write_atomic(output, render_text(report, fmt, pretty=False))
         report.notes.append(f"{'Replaced' if existed else 'Wrote'} {output}")
     for note in report.notes:
         sys.stderr.write(note + "\n")
@@ -189,10 +188,12 @@ def _guard_output(output: Path, inputs: Any) -> None:
 @app.command("list")
 def list_models(
     family: Annotated[
-        list[str] | None, typer.Option(help="Only these families (llama, mistral, ...); repeatable.")
+        list[str] | None,
+        typer.Option(help="Only these families (llama, mistral, ...); repeatable."),
     ] = None,
     variant: Annotated[
-        list[str] | None, typer.Option(help="Only these variants (base, chat, instruct, fine-tune).")
+        list[str] | None,
+        typer.Option(help="Only these variants (base, chat, instruct, fine-tune)."),
     ] = None,
     commercial: Annotated[
         bool, typer.Option("--commercial", help="Commercial use allowed (conditions may apply).")
@@ -274,10 +275,11 @@ def show(
 VramOpt = Annotated[
     str | None,
     typer.Option(
-        "--vram", metavar="GiB|auto",
+        "--vram",
+        metavar="GiB|auto",
         help="GPU memory per card in GiB (a '24 GB' card has 24 GiB), or 'auto' (nvidia-smi).",
     ),
-]  # fmt: skip
+]
 GpuOpt = Annotated[
     str | None, typer.Option("--gpu", metavar="NAME", help="A GPU from `llm-pick gpus`, e.g. 4090.")
 ]
@@ -291,17 +293,19 @@ RamOpt = Annotated[
 RamBwOpt = Annotated[
     float | None,
     typer.Option(
-        "--ram-bandwidth", metavar="GB/s",
+        "--ram-bandwidth",
+        metavar="GB/s",
         help="System RAM bandwidth for offloaded layers (default 51.2: dual-channel DDR4-3200).",
     ),
-]  # fmt: skip
+]
 ContextOpt = Annotated[
     str | None,
     typer.Option(
-        "--context", metavar="TOKENS",
+        "--context",
+        metavar="TOKENS",
         help="Tokens to size the KV cache for, e.g. 8192 or 32k (default: min(4096, model's)).",
     ),
-]  # fmt: skip
+]
 BatchOpt = Annotated[int, typer.Option("--batch", metavar="N", help="Sequences at once.")]
 KvOpt = Annotated[
     str, typer.Option("--kv-dtype", metavar="TYPE", help="KV cache type: fp16, q8_0 or q4_0.")
@@ -372,11 +376,27 @@ def list_gpus(fmt: FormatOpt = OutputFormat.table, output: OutputOpt = None) -> 
 
         return gpu_table(gpus)
 
-    columns = ("id", "name", "vendor", "memory_gib", "usable_gib", "memory_bandwidth_gbs",
-               "fp16_tflops", "fp16_tflops_kind")  # fmt: skip
+    columns = (
+        "id",
+        "name",
+        "vendor",
+        "memory_gib",
+        "usable_gib",
+        "memory_bandwidth_gbs",
+        "fp16_tflops",
+        "fp16_tflops_kind",
+    )
     rows = [
-        [g.id, g.name, g.vendor, g.memory_gib, round(g.usable_gib, 2), g.memory_bandwidth_gbs,
-         g.fp16_tflops, g.fp16_tflops_kind]  # fmt: skip
+        [
+            g.id,
+            g.name,
+            g.vendor,
+            g.memory_gib,
+            round(g.usable_gib, 2),
+            g.memory_bandwidth_gbs,
+            g.fp16_tflops,
+            g.fp16_tflops_kind,
+        ]
         for g in gpus
     ]
     data = {"gpus": [dataclasses.asdict(g) | {"usable_gib": g.usable_gib} for g in gpus]}
@@ -387,7 +407,8 @@ def list_gpus(fmt: FormatOpt = OutputFormat.table, output: OutputOpt = None) -> 
 
 
 CommercialOpt = Annotated[
-    bool, typer.Option("--commercial", help="Commercial use must be allowed (conditions may apply).")
+    bool,
+    typer.Option("--commercial", help="Commercial use must be allowed (conditions may apply)."),
 ]
 UnconditionalOpt = Annotated[
     bool, typer.Option("--unconditional", help="Commercial use must be allowed without conditions.")
@@ -407,7 +428,9 @@ MaxParamsOpt = Annotated[
 ]
 LicenseOpt = Annotated[
     list[str] | None,
-    typer.Option("--license", metavar="ID", help="Allowed licence ids (e.g. apache-2.0); repeatable."),
+    typer.Option(
+        "--license", metavar="ID", help="Allowed licence ids (e.g. apache-2.0); repeatable."
+    ),
 ]
 FamilyOpt = Annotated[
     list[str] | None, typer.Option("--family", metavar="F", help="Only these families; repeatable.")
@@ -425,10 +448,11 @@ MinBitsOpt = Annotated[
 ProfileOpt = Annotated[
     str,
     typer.Option(
-        "--profile", metavar="NAME|FILE",
+        "--profile",
+        metavar="NAME|FILE",
         help="Weights: balanced, chat, edge, long-context, multilingual, research, or a file.",
     ),
-]  # fmt: skip
+]
 WeightOpt = Annotated[
     list[str] | None,
     typer.Option("--weight", metavar="NAME=VALUE", help="Override one criterion's weight."),
@@ -480,12 +504,29 @@ def recommend(
     from .recommend_report import recommend_report
 
     query = _query(
-        vram=vram, gpu=gpu, gpus=gpus, ram=ram, ram_bandwidth=ram_bandwidth,
-        commercial=commercial, unconditional=unconditional, min_context=min_context, lang=lang,
-        min_params=min_params, max_params=max_params, license_ids=license_ids, family=family,
-        exclude=exclude, quant=quant, min_bits=min_bits, context=context, batch=batch,
-        kv=kv_dtype, profile=profile, weight=weight, top=top,
-    )  # fmt: skip
+        vram=vram,
+        gpu=gpu,
+        gpus=gpus,
+        ram=ram,
+        ram_bandwidth=ram_bandwidth,
+        commercial=commercial,
+        unconditional=unconditional,
+        min_context=min_context,
+        lang=lang,
+        min_params=min_params,
+        max_params=max_params,
+        license_ids=license_ids,
+        family=family,
+        exclude=exclude,
+        quant=quant,
+        min_bits=min_bits,
+        context=context,
+        batch=batch,
+        kv=kv_dtype,
+        profile=profile,
+        weight=weight,
+        top=top,
+    )
     models = load(catalog)
     result = run_recommend(models, query)
     emit(recommend_report(result, models, show_excluded), fmt, output, catalog or ())
@@ -526,12 +567,29 @@ def explain(
     from .recommend_report import explain_report
 
     query = _query(
-        vram=vram, gpu=gpu, gpus=gpus, ram=ram, ram_bandwidth=ram_bandwidth,
-        commercial=commercial, unconditional=unconditional, min_context=min_context, lang=lang,
-        min_params=min_params, max_params=max_params, license_ids=license_ids, family=family,
-        exclude=exclude, quant=quant, min_bits=min_bits, context=context, batch=batch,
-        kv=kv_dtype, profile=profile, weight=weight, top=10,
-    )  # fmt: skip
+        vram=vram,
+        gpu=gpu,
+        gpus=gpus,
+        ram=ram,
+        ram_bandwidth=ram_bandwidth,
+        commercial=commercial,
+        unconditional=unconditional,
+        min_context=min_context,
+        lang=lang,
+        min_params=min_params,
+        max_params=max_params,
+        license_ids=license_ids,
+        family=family,
+        exclude=exclude,
+        quant=quant,
+        min_bits=min_bits,
+        context=context,
+        batch=batch,
+        kv=kv_dtype,
+        profile=profile,
+        weight=weight,
+        top=10,
+    )
     models = load(catalog)
     model = models.get(model_id)
     emit(explain_report(model, run_recommend(models, query)), fmt, output, catalog or ())

@@ -31,7 +31,9 @@ def _best(values: dict[str, Any], better: str) -> tuple[str, ...]:
     return tuple(k for k, v in known.items() if v == target)
 
 
-def _row(name: str, values: dict[str, Any], better: str = "", shown: dict[str, str] | None = None) -> Row:
+def _row(
+    name: str, values: dict[str, Any], better: str = "", shown: dict[str, str] | None = None
+) -> Row:
     text = shown or {k: "-" if v is None else str(v) for k, v in values.items()}
     return Row(name, values, text, _best(values, better))
 
@@ -49,26 +51,63 @@ def rows(
     by = dict(zip(ids, models, strict=True))
     out = [
         _row("family", {i: f"{m.family} ({m.variant})" for i, m in by.items()}),
-        _row("parameters", {i: m.parameters.total for i, m in by.items()}, "",
-             {i: billions(m.parameters.total) for i, m in by.items()}),
-        _row("active parameters", {i: m.parameters.active_count for i, m in by.items()}, "",
-             {i: billions(m.parameters.active_count) for i, m in by.items()}),
+        _row(
+            "parameters",
+            {i: m.parameters.total for i, m in by.items()},
+            "",
+            {i: billions(m.parameters.total) for i, m in by.items()},
+        ),
+        _row(
+            "active parameters",
+            {i: m.parameters.active_count for i, m in by.items()},
+            "",
+            {i: billions(m.parameters.active_count) for i, m in by.items()},
+        ),
         _row("attention", {i: m.attention for i, m in by.items()}),
-        _row("mixture of experts", {i: m.moe for i, m in by.items()}, "",
-             {i: (f"yes: {m.architecture.experts} experts, {m.architecture.experts_per_token} per token"
-                  if m.moe else "no") for i, m in by.items()}),
-        _row("context", {i: m.context_length for i, m in by.items()}, "max",
-             {i: f"{m.context_length:,}" for i, m in by.items()}),
+        _row(
+            "mixture of experts",
+            {i: m.moe for i, m in by.items()},
+            "",
+            {
+                i: (
+                    f"yes: {m.architecture.experts} experts, "
+                    f"{m.architecture.experts_per_token} per token"
+                    if m.moe
+                    else "no"
+                )
+                for i, m in by.items()
+            },
+        ),
+        _row(
+            "context",
+            {i: m.context_length for i, m in by.items()},
+            "max",
+            {i: f"{m.context_length:,}" for i, m in by.items()},
+        ),
         _row("licence", {i: m.license.id for i, m in by.items()}),
-        _row("commercial use", {i: COMMERCIAL_RANK[m.license.commercial_use] for i, m in by.items()},
-             "max", {i: m.license.commercial_use for i, m in by.items()}),
-        _row("languages", {i: len(m.languages) for i, m in by.items()}, "max",
-             {i: " ".join(m.languages) if len(m.languages) <= 6 else f"{len(m.languages)} languages"
-              for i, m in by.items()}),
-    ]  # fmt: skip
+        _row(
+            "commercial use",
+            {i: COMMERCIAL_RANK[m.license.commercial_use] for i, m in by.items()},
+            "max",
+            {i: m.license.commercial_use for i, m in by.items()},
+        ),
+        _row(
+            "languages",
+            {i: len(m.languages) for i, m in by.items()},
+            "max",
+            {
+                i: " ".join(m.languages)
+                if len(m.languages) <= 6
+                else f"{len(m.languages)} languages"
+                for i, m in by.items()
+            },
+        ),
+    ]
     benchmarks = sorted({name for m in models for name in m.benchmarks})
     for name in benchmarks:
-        values = {i: (m.benchmarks[name].value if name in m.benchmarks else None) for i, m in by.items()}
+        values = {
+            i: (m.benchmarks[name].value if name in m.benchmarks else None) for i, m in by.items()
+        }
         shown = {}
         for i, m in by.items():
             bench = m.benchmarks.get(name)
@@ -86,23 +125,36 @@ def rows(
                 continue
             est = estimate_memory(m, q, context=tokens, batch=batch, kv_dtype=kv_dtype)
             results[i] = assess(est, hardware, m.parameters.active_count)
-        out.append(_row(
-            f"memory {q.name} (GiB)",
-            {i: (r.estimate.total_bytes if r else None) for i, r in results.items()}, "min",
-            {i: (f"{r.estimate.total_bytes / GIB:.1f}" if r else "context too long")
-             for i, r in results.items()},
-        ))  # fmt: skip
+        out.append(
+            _row(
+                f"memory {q.name} (GiB)",
+                {i: (r.estimate.total_bytes if r else None) for i, r in results.items()},
+                "min",
+                {
+                    i: (f"{r.estimate.total_bytes / GIB:.1f}" if r else "context too long")
+                    for i, r in results.items()
+                },
+            )
+        )
         if hardware is not None:
-            out.append(_row(
-                f"fit {q.name}",
-                {i: (r.fit.verdict if r and r.fit else None) for i, r in results.items()}, "",
-            ))  # fmt: skip
-            speeds = {i: (r.speed.decode_mid if r and r.speed else None) for i, r in results.items()}
-            out.append(_row(
-                f"decode tok/s {q.name}",
-                {i: (round(v, 1) if v is not None else None) for i, v in speeds.items()}, "max",
-                {i: "-" if v is None else f"~{v:.0f}" for i, v in speeds.items()},
-            ))  # fmt: skip
+            out.append(
+                _row(
+                    f"fit {q.name}",
+                    {i: (r.fit.verdict if r and r.fit else None) for i, r in results.items()},
+                    "",
+                )
+            )
+            speeds = {
+                i: (r.speed.decode_mid if r and r.speed else None) for i, r in results.items()
+            }
+            out.append(
+                _row(
+                    f"decode tok/s {q.name}",
+                    {i: (round(v, 1) if v is not None else None) for i, v in speeds.items()},
+                    "max",
+                    {i: "-" if v is None else f"~{v:.0f}" for i, v in speeds.items()},
+                )
+            )
     return out
 
 
@@ -133,6 +185,4 @@ def compare_report(models: list[Model], **options: Any) -> Report:
 
         return comparison(ids, table_rows)
 
-    return Report(
-        data=data, columns=("field", *ids), rows=flat, table=table, markdown_rows=marked
-    )
+    return Report(data=data, columns=("field", *ids), rows=flat, table=table, markdown_rows=marked)

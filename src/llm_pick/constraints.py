@@ -6,9 +6,8 @@ scoring.py, where the quantization is chosen. Used by `list` filters and by `rec
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple
-
 from collections.abc import Iterable
+from typing import Any, NamedTuple
 
 from .schema import Model
 
@@ -74,29 +73,66 @@ def _size(model: Model, bound: float, ok: bool, low: bool) -> str:
 
 # (name, set by the query?, passes?, detail): each detail is formatted only when needed.
 _CHECKS: tuple[tuple[str, Any, Any, Any], ...] = (
-    ("exclude", lambda w: w.exclude, lambda m, w: m.id not in w.exclude,
-     lambda m, w, ok: "not excluded" if ok else "excluded with --exclude"),
-    ("family", lambda w: w.families, lambda m, w: m.family in w.families,
-     lambda m, w, ok: _listed("family", m.family, w.families, ok)),
-    ("variant", lambda w: w.variants, lambda m, w: m.variant in w.variants,
-     lambda m, w, ok: _listed("variant", m.variant, w.variants, ok)),
-    ("commercial", lambda w: w.commercial or w.unconditional,
-     lambda m, w: m.license.commercial_use == "allowed"
-     or (m.license.commercial_use == "conditional" and not w.unconditional),
-     _commercial),
-    ("license", lambda w: w.licenses, lambda m, w: m.license.id in w.licenses,
-     lambda m, w, ok: _listed("licence", m.license.id, w.licenses, ok)),
-    ("context", lambda w: w.min_context, lambda m, w: m.context_length >= w.min_context,
-     lambda m, w, ok: f"context {m.context_length} {'>=' if ok else '<'} {w.min_context} required"),
-    ("languages", lambda w: w.languages,
-     lambda m, w: all(code in m.languages for code in w.languages), _languages),
-    ("min_params", lambda w: w.min_params is not None,
-     lambda m, w: m.parameters.total / 1e9 >= w.min_params,
-     lambda m, w, ok: _size(m, w.min_params, ok, low=True)),
-    ("max_params", lambda w: w.max_params is not None,
-     lambda m, w: m.parameters.total / 1e9 <= w.max_params,
-     lambda m, w, ok: _size(m, w.max_params, ok, low=False)),
-)  # fmt: skip
+    (
+        "exclude",
+        lambda w: w.exclude,
+        lambda m, w: m.id not in w.exclude,
+        lambda m, w, ok: "not excluded" if ok else "excluded with --exclude",
+    ),
+    (
+        "family",
+        lambda w: w.families,
+        lambda m, w: m.family in w.families,
+        lambda m, w, ok: _listed("family", m.family, w.families, ok),
+    ),
+    (
+        "variant",
+        lambda w: w.variants,
+        lambda m, w: m.variant in w.variants,
+        lambda m, w, ok: _listed("variant", m.variant, w.variants, ok),
+    ),
+    (
+        "commercial",
+        lambda w: w.commercial or w.unconditional,
+        lambda m, w: (
+            m.license.commercial_use == "allowed"
+            or (m.license.commercial_use == "conditional" and not w.unconditional)
+        ),
+        _commercial,
+    ),
+    (
+        "license",
+        lambda w: w.licenses,
+        lambda m, w: m.license.id in w.licenses,
+        lambda m, w, ok: _listed("licence", m.license.id, w.licenses, ok),
+    ),
+    (
+        "context",
+        lambda w: w.min_context,
+        lambda m, w: m.context_length >= w.min_context,
+        lambda m, w, ok: (
+            f"context {m.context_length} {'>=' if ok else '<'} {w.min_context} required"
+        ),
+    ),
+    (
+        "languages",
+        lambda w: w.languages,
+        lambda m, w: all(code in m.languages for code in w.languages),
+        _languages,
+    ),
+    (
+        "min_params",
+        lambda w: w.min_params is not None,
+        lambda m, w: m.parameters.total / 1e9 >= w.min_params,
+        lambda m, w, ok: _size(m, w.min_params, ok, low=True),
+    ),
+    (
+        "max_params",
+        lambda w: w.max_params is not None,
+        lambda m, w: m.parameters.total / 1e9 <= w.max_params,
+        lambda m, w, ok: _size(m, w.max_params, ok, low=False),
+    ),
+)
 
 
 def active(wanted: Constraints) -> tuple[tuple[str, Any, Any, Any], ...]:

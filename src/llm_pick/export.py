@@ -70,9 +70,13 @@ def to_markdown(columns: Sequence[str], rows: Sequence[Sequence[Cell]]) -> str:
 
 
 def render_text(
-    report: Report, fmt: Format, *, width: int | None = None, color: bool = False,
+    report: Report,
+    fmt: str,
+    *,
+    width: int | None = None,
+    color: bool = False,
     pretty: bool = True,
-) -> str:  # fmt: skip
+) -> str:
     """The report as text in the given format (table rendered without a terminal)."""
     if fmt == "json":
         data = report.data() if callable(report.data) else report.data
@@ -85,9 +89,14 @@ def render_text(
 
     buffer = io.StringIO()
     console = Console(
-        file=buffer, width=width or 120, force_terminal=color, no_color=not color,
-        markup=False, emoji=False, highlight=False,
-    )  # fmt: skip
+        file=buffer,
+        width=width or 120,
+        force_terminal=color,
+        no_color=not color,
+        markup=False,
+        emoji=False,
+        highlight=False,
+    )
     if report.table is not None:
         console.print(report.table())
     return buffer.getvalue()

@@ -105,11 +105,9 @@ def bytes_per_token(estimate: Estimate) -> int:
     return estimate.active_weight_bytes + estimate.kv_cache_bytes // estimate.batch
 
 
-def estimate_speed(
-    estimate: Estimate, hardware: Hardware, fit: Fit, active_params: int
-) -> Speed:
+def estimate_speed(estimate: Estimate, hardware: Hardware, fit: Fit, active_params: int) -> Speed:
     per_token = bytes_per_token(estimate)
-    decode = [None, None]
+    decode: list[float | None] = [None, None]
     if hardware.bandwidth_gbs and fit.verdict != "none":
         share = fit.gpu_layers / fit.layers if fit.verdict == "offload" else 1.0
         gpu_bytes = per_token * share
@@ -118,7 +116,7 @@ def estimate_speed(
             seconds = gpu_bytes / (hardware.bandwidth_gbs * 1e9 * eff)
             seconds += cpu_bytes / (hardware.ram_bandwidth_gbs * 1e9 * eff)
             decode[i] = 1 / seconds
-    prefill = [None, None]
+    prefill: list[float | None] = [None, None]
     if hardware.fp16_tflops and fit.verdict == "gpu":
         flops_per_token = 2 * active_params
         for i, eff in enumerate(PREFILL_EFFICIENCY):

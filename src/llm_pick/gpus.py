@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cache
-from typing import Literal
+from typing import Any, ClassVar, Literal
 
 from .errors import InputError, UnknownNameError
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Gpu:
-    __pydantic_config__ = {"extra": "forbid"}
+    """A GPU preset: memory, bandwidth, fp16 throughput, each with its source."""
+
+    __pydantic_config__: ClassVar[Any] = {"extra": "forbid"}
 
     id: str
     name: str
@@ -33,7 +35,9 @@ class Gpu:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class GpuFile:
-    __pydantic_config__ = {"extra": "forbid"}
+    """data/gpus.yaml."""
+
+    __pydantic_config__: ClassVar[Any] = {"extra": "forbid"}
 
     schema_version: Literal[1]
     gpus: list[Gpu]
@@ -68,7 +72,9 @@ def find_gpu(name: str) -> Gpu:
             names.setdefault(_norm(label), set()).add(gpu.id)
     if wanted in names and len(names[wanted]) == 1:
         return gpus[next(iter(names[wanted]))]
-    candidates = sorted({i for label, ids in names.items() if label.startswith(wanted) for i in ids})
+    candidates = sorted(
+        {i for label, ids in names.items() if label.startswith(wanted) for i in ids}
+    )
     if len(candidates) == 1:
         return gpus[candidates[0]]
     if len(candidates) > 1:

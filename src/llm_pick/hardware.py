@@ -61,15 +61,20 @@ def detect_vram_gib() -> tuple[float, int, str]:
     try:
         done = subprocess.run(
             [exe, "--query-gpu=name,memory.total", "--format=csv,noheader,nounits"],
-            capture_output=True, text=True, timeout=10, check=True,
-        )  # fmt: skip
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=True,
+        )
     except (OSError, subprocess.SubprocessError) as error:
         raise InputError(f"--vram auto: nvidia-smi failed ({error}); pass --vram GiB") from None
     rows = [line.rsplit(",", 1) for line in done.stdout.strip().splitlines() if "," in line]
     try:
         cards = [(label.strip(), float(mib) / 1024) for label, mib in rows]
     except ValueError:
-        raise InputError("--vram auto: could not read nvidia-smi's output; pass --vram GiB") from None
+        raise InputError(
+            "--vram auto: could not read nvidia-smi's output; pass --vram GiB"
+        ) from None
     if not cards:
         raise InputError("--vram auto: nvidia-smi lists no GPU; pass --vram GiB")
     smallest = min(gib for _, gib in cards)
@@ -91,24 +96,34 @@ def resolve(
         raise InputError("--vram and --gpu conflict: give one (--gpu sets the memory itself)")
     count = options.count("--gpus", gpus, 64) or 1
     ram_gib = options.finite("--ram", ram, maximum=options.MAX_GIB, allow_zero=True) or 0.0
-    ram_bw = options.finite("--ram-bandwidth", ram_bandwidth, maximum=1e5) or DEFAULT_RAM_BANDWIDTH_GBS
-    common = {"ram_gib": ram_gib, "ram_bandwidth_gbs": ram_bw}
+    ram_bw = (
+        options.finite("--ram-bandwidth", ram_bandwidth, maximum=1e5) or DEFAULT_RAM_BANDWIDTH_GBS
+    )
+    common: dict[str, Any] = {"ram_gib": ram_gib, "ram_bandwidth_gbs": ram_bw}
     if gpu is not None:
         from .gpus import find_gpu
 
         card = find_gpu(gpu)
         label = card.name if count == 1 else f"{count} x {card.name}"
         return Hardware(
-            label=label, vram_gib=card.usable_gib, gpus=count, gpu=card,
-            bandwidth_gbs=card.memory_bandwidth_gbs, fp16_tflops=card.fp16_tflops,
-            source=f"--gpu {card.id} (data/gpus.yaml)", **common,
-        )  # fmt: skip
+            label=label,
+            vram_gib=card.usable_gib,
+            gpus=count,
+            gpu=card,
+            bandwidth_gbs=card.memory_bandwidth_gbs,
+            fp16_tflops=card.fp16_tflops,
+            source=f"--gpu {card.id} (data/gpus.yaml)",
+            **common,
+        )
     if vram is not None and vram.strip().lower() == "auto":
         per_card, found, name = detect_vram_gib()
         return Hardware(
-            label=f"{found} x {name}" if found > 1 else name, vram_gib=per_card,
-            gpus=gpus or found, source="nvidia-smi", **common,
-        )  # fmt: skip
+            label=f"{found} x {name}" if found > 1 else name,
+            vram_gib=per_card,
+            gpus=gpus or found,
+            source="nvidia-smi",
+            **common,
+        )
     if vram is not None:
         try:
             value = float(vram)

@@ -55,17 +55,27 @@ class Estimate(NamedTuple):
     @property
     def total_bytes(self) -> int:
         return (
-            self.weights_bytes + self.kv_cache_bytes + self.overhead_bytes + self.adapter_bytes
-            + self.gradient_bytes + self.optimizer_bytes + self.activation_bytes
-        )  # fmt: skip
+            self.weights_bytes
+            + self.kv_cache_bytes
+            + self.overhead_bytes
+            + self.adapter_bytes
+            + self.gradient_bytes
+            + self.optimizer_bytes
+            + self.activation_bytes
+        )
 
     def as_dict(self) -> dict[str, object]:
         data: dict[str, object] = {
-            "model": self.model, "quant": self.quant, "context": self.context,
-            "batch": self.batch, "kv_dtype": self.kv_dtype, "mode": self.mode,
-            "weights_bytes": self.weights_bytes, "kv_cache_bytes": self.kv_cache_bytes,
+            "model": self.model,
+            "quant": self.quant,
+            "context": self.context,
+            "batch": self.batch,
+            "kv_dtype": self.kv_dtype,
+            "mode": self.mode,
+            "weights_bytes": self.weights_bytes,
+            "kv_cache_bytes": self.kv_cache_bytes,
             "overhead_bytes": self.overhead_bytes,
-        }  # fmt: skip
+        }
         if self.mode != "inference":
             data |= {
                 "adapter_bytes": self.adapter_bytes,
@@ -156,7 +166,9 @@ def _gguf_weights(arch: Architecture, family: str, quant: Quant, inv: Inventory)
             per_layer += size
         active += _active_share(matrix, size, inv)
     vectors = 4 * (inv.layers * inv.layer_vectors + inv.model_vectors)  # norms stay F32
-    return Weights(total + vectors, per_layer + 4 * inv.layers * inv.layer_vectors, active + vectors)
+    return Weights(
+        total + vectors, per_layer + 4 * inv.layers * inv.layer_vectors, active + vectors
+    )
 
 
 def _dense_weights(inv: Inventory, quant: Quant) -> Weights:

@@ -13,20 +13,41 @@ from .quant import QUANTS, get_quant
 from .schema import Model
 
 COLUMNS = (
-    "model", "quant", "context", "batch", "kv_dtype", "mode", "weights_bytes", "kv_cache_bytes",
-    "overhead_bytes", "total_bytes", "fit", "gpu_layers", "decode_tps_low", "decode_tps_high",
-)  # fmt: skip
+    "model",
+    "quant",
+    "context",
+    "batch",
+    "kv_dtype",
+    "mode",
+    "weights_bytes",
+    "kv_cache_bytes",
+    "overhead_bytes",
+    "total_bytes",
+    "fit",
+    "gpu_layers",
+    "decode_tps_low",
+    "decode_tps_high",
+)
 
 
 def row(result: Assessment) -> list[Any]:
     est, fit, speed = result.estimate, result.fit, result.speed
     return [
-        est.model, est.quant, est.context, est.batch, est.kv_dtype, est.mode, est.weights_bytes,
-        est.kv_cache_bytes, est.overhead_bytes, est.total_bytes,
-        fit.verdict if fit else None, fit.gpu_layers if fit else None,
+        est.model,
+        est.quant,
+        est.context,
+        est.batch,
+        est.kv_dtype,
+        est.mode,
+        est.weights_bytes,
+        est.kv_cache_bytes,
+        est.overhead_bytes,
+        est.total_bytes,
+        fit.verdict if fit else None,
+        fit.gpu_layers if fit else None,
         None if speed is None or speed.decode_low is None else round(speed.decode_low, 1),
         None if speed is None or speed.decode_high is None else round(speed.decode_high, 1),
-    ]  # fmt: skip
+    ]
 
 
 def memory_report(
@@ -46,12 +67,17 @@ def memory_report(
     results = [
         assess(
             estimate_memory(
-                model, q, context=context, batch=batch, kv_dtype=kv_dtype, mode=mode,
+                model,
+                q,
+                context=context,
+                batch=batch,
+                kv_dtype=kv_dtype,
+                mode=mode,
                 lora_rank=lora_rank,
             ),
             hardware,
             model.parameters.active_count,
-        )  # fmt: skip
+        )
         for q in quants
     ]
     hw = hardware.describe() if hardware else None

@@ -36,7 +36,9 @@ def count(option: str, value: int | None, maximum: int) -> int | None:
     return value
 
 
-def finite(option: str, value: float | None, *, maximum: float, allow_zero: bool = False) -> float | None:
+def finite(
+    option: str, value: float | None, *, maximum: float, allow_zero: bool = False
+) -> float | None:
     if value is None:
         return None
     if not math.isfinite(value):

@@ -9,6 +9,7 @@ from typing import Any, NamedTuple
 from .errors import InputError, UnknownNameError
 from .scoring import CRITERIA, parse_weight
 
+
 class Profile(NamedTuple):
     name: str
     description: str
@@ -42,7 +43,9 @@ def get_profile(name_or_file: str) -> Profile:
     if candidate.suffix.lower() in (".yaml", ".yml", ".json") or candidate.exists():
         from . import datafiles
 
-        found = datafiles.load(candidate, _profile_file, _profiles, use_cache=False)
+        found: dict[str, Profile] = datafiles.load(
+            candidate, _profile_file, _profiles, use_cache=False
+        )
         if len(found) != 1:
             raise InputError(f"--profile {name_or_file}: the file must hold exactly one profile")
         return next(iter(found.values()))

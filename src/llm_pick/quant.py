@@ -65,10 +65,8 @@ _LLAMA_CPP_PPL = (
 
 _QUANTS = [
     Quant("fp32", "float", "32-bit float", "f32", 32, 0.0, "reference precision", "any"),
-    Quant("fp16", "float", "16-bit float", "f16", 16, 0.0, "reference (llama.cpp baseline)",
-          "any"),
-    Quant("bf16", "float", "bfloat16", "bf16", 16, 0.0, "training precision of most models",
-          "any"),
+    Quant("fp16", "float", "16-bit float", "f16", 16, 0.0, "reference (llama.cpp baseline)", "any"),
+    Quant("bf16", "float", "bfloat16", "bf16", 16, 0.0, "training precision of most models", "any"),
     Quant("q8_0", "gguf", "GGUF Q8_0", "q8_0", 8.5, 0.0026, _LLAMA_CPP_PPL, "llama.cpp"),
     Quant("q6_k", "gguf", "GGUF Q6_K", "q6_k", 6.5625, 0.0217, _LLAMA_CPP_PPL, "llama.cpp"),
     Quant("q5_k_m", "gguf", "GGUF Q5_K_M", "q5_k", 5.5, 0.0569, _LLAMA_CPP_PPL, "llama.cpp"),
@@ -83,21 +81,69 @@ _QUANTS = [
     Quant("q3_k_m", "gguf", "GGUF Q3_K_M", "q3_k", 3.4375, 0.6569, _LLAMA_CPP_PPL, "llama.cpp"),
     Quant("q3_k_s", "gguf", "GGUF Q3_K_S", "q3_k", 3.4375, 1.6321, _LLAMA_CPP_PPL, "llama.cpp"),
     Quant("q2_k", "gguf", "GGUF Q2_K", "q2_k", 2.625, 3.5199, _LLAMA_CPP_PPL, "llama.cpp"),
-    Quant("bnb-int8", "gpu", "bitsandbytes LLM.int8()", "int8", 8.0, None,
-          "LLM.int8() paper arXiv 2208.07339: no degradation up to 175B", "transformers"),
-    Quant("bnb-nf4", "gpu", "bitsandbytes NF4 (blocksize 64)", "nf4", 4.5, None,
-          "QLoRA paper arXiv 2305.14314", "transformers"),
-    Quant("bnb-nf4-dq", "gpu", "bitsandbytes NF4 + double quant", "nf4", 4.127, None,
-          "QLoRA paper arXiv 2305.14314", "transformers"),
-    Quant("gptq-4bit", "gpu", "GPTQ 4-bit, group 128", "int4", 4.0 + 16 / 128 + 4 / 128, None,
-          "GPTQ paper arXiv 2210.17323", "transformers / vLLM / exllama"),
-    Quant("awq-4bit", "gpu", "AWQ 4-bit, group 128", "int4", 4.0 + 16 / 128 + 4 / 128, None,
-          "AWQ paper arXiv 2306.00978", "transformers / vLLM"),
-]  # fmt: skip
+    Quant(
+        "bnb-int8",
+        "gpu",
+        "bitsandbytes LLM.int8()",
+        "int8",
+        8.0,
+        None,
+        "LLM.int8() paper arXiv 2208.07339: no degradation up to 175B",
+        "transformers",
+    ),
+    Quant(
+        "bnb-nf4",
+        "gpu",
+        "bitsandbytes NF4 (blocksize 64)",
+        "nf4",
+        4.5,
+        None,
+        "QLoRA paper arXiv 2305.14314",
+        "transformers",
+    ),
+    Quant(
+        "bnb-nf4-dq",
+        "gpu",
+        "bitsandbytes NF4 + double quant",
+        "nf4",
+        4.127,
+        None,
+        "QLoRA paper arXiv 2305.14314",
+        "transformers",
+    ),
+    Quant(
+        "gptq-4bit",
+        "gpu",
+        "GPTQ 4-bit, group 128",
+        "int4",
+        4.0 + 16 / 128 + 4 / 128,
+        None,
+        "GPTQ paper arXiv 2210.17323",
+        "transformers / vLLM / exllama",
+    ),
+    Quant(
+        "awq-4bit",
+        "gpu",
+        "AWQ 4-bit, group 128",
+        "int4",
+        4.0 + 16 / 128 + 4 / 128,
+        None,
+        "AWQ paper arXiv 2306.00978",
+        "transformers / vLLM",
+    ),
+]
 
 QUANTS: dict[str, Quant] = {q.name: q for q in _QUANTS}
-ALIASES = {"f16": "fp16", "f32": "fp32", "int8": "bnb-int8", "nf4": "bnb-nf4", "gptq": "gptq-4bit",
-           "awq": "awq-4bit", "8bit": "bnb-int8", "4bit": "bnb-nf4"}  # fmt: skip
+ALIASES = {
+    "f16": "fp16",
+    "f32": "fp32",
+    "int8": "bnb-int8",
+    "nf4": "bnb-nf4",
+    "gptq": "gptq-4bit",
+    "awq": "awq-4bit",
+    "8bit": "bnb-int8",
+    "4bit": "bnb-nf4",
+}
 
 
 def get_quant(name: str) -> Quant:
@@ -151,7 +197,7 @@ def _layer_classes(n: int) -> tuple[tuple[int, int], ...]:
     return tuple((members[0], len(members)) for members in groups.values())
 
 
-def _gguf_type(quant: str, kind: str, i: int, shape: Shape) -> str:  # noqa: PLR0911, PLR0912
+def _gguf_type(quant: str, kind: str, i: int, shape: Shape) -> str:
     base = QUANTS[quant].base
     n = shape.layers
     if kind == "output":

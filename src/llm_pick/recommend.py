@@ -123,7 +123,10 @@ def lineage(catalog: Catalog) -> dict[str, Model]:
 
 
 def choose(
-    model: Model, query: Query, candidates: list[Quant] | None = None, memo: dict[Any, Any] | None = None
+    model: Model,
+    query: Query,
+    candidates: list[Quant] | None = None,
+    memo: dict[Any, Any] | None = None,
 ) -> tuple[Assessment | None, Assessment | None]:
     """The best-quality format that fits on the GPU, else (with --ram) the best that fits with
     CPU offload. Returns (choice or None, the smallest format's assessment when none fits).
@@ -132,8 +135,13 @@ def choose(
     catalogs are mostly fine-tunes of a few bases)."""
     context = query.context or default_context(model)
     hardware = query.hardware
-    shape = (model.architecture, model.family, model.parameters.active_count, context,
-             model.context_length)  # fmt: skip
+    shape = (
+        model.architecture,
+        model.family,
+        model.parameters.active_count,
+        context,
+        model.context_length,
+    )
     known: dict[str, Assessment] = {} if memo is None else memo.setdefault(shape, {})
 
     def assessed(quant: Quant) -> Assessment:
@@ -264,7 +272,10 @@ def recommend(catalog: Catalog, query: Query) -> Recommendation:
     excluded: list[Exclusion] = []
     for model in catalog:
         result = evaluate(model, query, weights, context)
-        (ranked if isinstance(result, Candidate) else excluded).append(result)
+        if isinstance(result, Candidate):
+            ranked.append(result)
+        else:
+            excluded.append(result)
     ranked.sort(key=lambda c: (-round(c.score, 12), c.model.id))
     excluded.sort(key=lambda e: e.model.id)
     return Recommendation(query, weights, tuple(ranked), tuple(excluded))
@@ -285,9 +296,12 @@ def hint(exclusion: Exclusion, query: Query) -> str:
     fixes = [f"--vram {math.ceil(per_card)}"]
     if query.quant or query.min_bits is not None:
         relaxed = Query(
-            constraints=query.constraints, hardware=hardware, context=query.context,
-            batch=query.batch, kv_dtype=query.kv_dtype,
-        )  # fmt: skip
+            constraints=query.constraints,
+            hardware=hardware,
+            context=query.context,
+            batch=query.batch,
+            kv_dtype=query.kv_dtype,
+        )
         chosen, _ = choose(exclusion.model, relaxed)
         if chosen is not None:
             fixes.append(f"--quant {chosen.estimate.quant}")

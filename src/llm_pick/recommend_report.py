@@ -14,9 +14,20 @@ from .schema import Model
 
 SCHEMA_VERSION = 1
 COLUMNS = (
-    "rank", "model", "name", "score", "quant", "total_bytes", "available_bytes", "fit",
-    "tokens_per_second", "context_length", "license", "commercial_use", "reasons",
-)  # fmt: skip
+    "rank",
+    "model",
+    "name",
+    "score",
+    "quant",
+    "total_bytes",
+    "available_bytes",
+    "fit",
+    "tokens_per_second",
+    "context_length",
+    "license",
+    "commercial_use",
+    "reasons",
+)
 
 
 def catalog_info(catalog: Catalog) -> dict[str, Any]:
@@ -70,12 +81,17 @@ def candidate_dict(rank: int, cand: Candidate) -> dict[str, Any]:
         "gpu_layers": fit.gpu_layers if fit else None,
         "tokens_per_second": _round(cand.tokens_per_second),
         "tokens_per_second_range": (
-            None if speed is None or speed.decode_low is None
+            None
+            if speed is None or speed.decode_low is None
             else {"low": _round(speed.decode_low), "high": _round(speed.decode_high)}
-        ),  # fmt: skip
+        ),
         "context_length": cand.model.context_length,
-        "license": {"id": lic.id, "name": lic.name, "commercial_use": lic.commercial_use,
-                    "conditions": lic.conditions},  # fmt: skip
+        "license": {
+            "id": lic.id,
+            "name": lic.name,
+            "commercial_use": lic.commercial_use,
+            "conditions": lic.conditions,
+        },
         "criteria": {name: c.as_dict() for name, c in cand.criteria.items()},
         "reasons": list(cand.reasons),
     }
@@ -99,12 +115,23 @@ def rows(rec: Recommendation) -> list[list[Any]]:
     out = []
     for rank, cand in enumerate(rec.shown, 1):
         est, fit = cand.assessment.estimate, cand.assessment.fit
-        out.append([
-            rank, cand.model.id, cand.model.name, round(cand.score, 4), est.quant,
-            est.total_bytes, fit.available_bytes if fit else None, fit.verdict if fit else None,
-            _round(cand.tokens_per_second), cand.model.context_length, cand.model.license.id,
-            cand.model.license.commercial_use, "; ".join(cand.reasons),
-        ])  # fmt: skip
+        out.append(
+            [
+                rank,
+                cand.model.id,
+                cand.model.name,
+                round(cand.score, 4),
+                est.quant,
+                est.total_bytes,
+                fit.available_bytes if fit else None,
+                fit.verdict if fit else None,
+                _round(cand.tokens_per_second),
+                cand.model.context_length,
+                cand.model.license.id,
+                cand.model.license.commercial_use,
+                "; ".join(cand.reasons),
+            ]
+        )
     return out
 
 
@@ -142,8 +169,13 @@ def explain_data(model: Model, rec: Recommendation) -> dict[str, Any]:
             checks.append({"constraint": "memory", "passed": True, "detail": detail})
             memory = chosen.as_dict()
         elif smallest is not None and query.hardware is not None:
-            checks.append({"constraint": "memory", "passed": False,
-                           "detail": memory_reason(smallest, query.hardware)})  # fmt: skip
+            checks.append(
+                {
+                    "constraint": "memory",
+                    "passed": False,
+                    "detail": memory_reason(smallest, query.hardware),
+                }
+            )
     data: dict[str, Any] = {
         "schema_version": SCHEMA_VERSION,
         "model": model.id,
@@ -154,9 +186,13 @@ def explain_data(model: Model, rec: Recommendation) -> dict[str, Any]:
     }
     if model.id in ranked:
         rank, cand = ranked[model.id]
-        data |= {"rank": rank, "of": len(rec.ranking), "score": round(cand.score, 6),
-                 "criteria": {n: c.as_dict() for n, c in cand.criteria.items()},
-                 "reasons": list(cand.reasons)}  # fmt: skip
+        data |= {
+            "rank": rank,
+            "of": len(rec.ranking),
+            "score": round(cand.score, 6),
+            "criteria": {n: c.as_dict() for n, c in cand.criteria.items()},
+            "reasons": list(cand.reasons),
+        }
     else:
         data |= {"rank": None, "of": len(rec.ranking), "score": None, "criteria": None}
     return data
@@ -169,8 +205,14 @@ def explain_report(model: Model, rec: Recommendation) -> Report:
         for c in data["constraints"]
     ]
     for name, c in (data["criteria"] or {}).items():
-        flat.append(["criterion", name, f"{c['value']:.3f} x {c['weight']:.3f} = "
-                     f"{c['contribution']:.3f}", c["note"]])  # fmt: skip
+        flat.append(
+            [
+                "criterion",
+                name,
+                f"{c['value']:.3f} x {c['weight']:.3f} = {c['contribution']:.3f}",
+                c["note"],
+            ]
+        )
 
     def table() -> Any:
         from .render_rank import explanation

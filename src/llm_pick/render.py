@@ -6,7 +6,6 @@ Every string that comes from a catalog goes through `text()`, so rich markup suc
 
 from __future__ import annotations
 
-
 from rich import box
 from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
 from rich.table import Table
@@ -62,9 +61,13 @@ class Columns:
                 break
             keep.remove(index)
         table = Table(
-            title=self.title, caption=self.caption, box=box.SIMPLE_HEAD, title_justify="left",
-            caption_justify="left", pad_edge=False,
-        )  # fmt: skip
+            title=self.title,
+            caption=self.caption,
+            box=box.SIMPLE_HEAD,
+            title_justify="left",
+            caption_justify="left",
+            pad_edge=False,
+        )
         for i in keep:
             header, _, _, justify = self.columns[i]
             table.add_column(header, justify=justify, overflow="fold")  # type: ignore[arg-type]
@@ -104,7 +107,9 @@ def commercial_mark(model: Model) -> Text:
 
 def model_detail(model: Model) -> RenderableType:
     arch, params, lic = model.architecture, model.parameters, model.license
-    facts = Table(box=box.SIMPLE, show_header=False, title=text(f"{model.name}  ({model.id})", "bold"))
+    facts = Table(
+        box=box.SIMPLE, show_header=False, title=text(f"{model.name}  ({model.id})", "bold")
+    )
     facts.add_column("field", style="cyan", no_wrap=True)
     facts.add_column("value", overflow="fold")
     rows: list[tuple[str, object]] = [
@@ -112,26 +117,46 @@ def model_detail(model: Model) -> RenderableType:
         ("released", model.release_date),
         ("base model", model.base_model),
         ("hugging face", model.hf_repo),
-        ("parameters", f"{params.total:,} total"
+        (
+            "parameters",
+            f"{params.total:,} total"
             + ("" if params.exact else " (rounded figure)")
-            + (f", {params.active_count:,} active per token" if model.moe else "")),
+            + (f", {params.active_count:,} active per token" if model.moe else ""),
+        ),
         ("  source", params.source),
         ("context", f"{model.context_length:,} tokens"),
-        ("attention", f"{model.attention}: {arch.attention_heads} heads, {arch.kv_heads} KV heads, "
+        (
+            "attention",
+            f"{model.attention}: {arch.attention_heads} heads, {arch.kv_heads} KV heads, "
             f"head_dim {arch.head_dim}"
-            + (f", sliding window {arch.sliding_window}" if arch.sliding_window else "")),
-        ("layers", f"{arch.layers} × hidden {arch.hidden_size}, MLP {arch.intermediate_size} "
-            f"({arch.mlp}{', bias' if arch.mlp_bias else ''})"),
-        ("experts", f"{arch.experts} per layer, {arch.experts_per_token} per token"
-            if arch.moe else None),
-        ("vocabulary", f"{arch.vocab_size:,}" + (" (tied embeddings)" if arch.tied_embeddings else "")),
-        ("positions", f"{arch.position_embedding}"
-            + (f" (theta {arch.rope_theta:g})" if arch.rope_theta else "")),
+            + (f", sliding window {arch.sliding_window}" if arch.sliding_window else ""),
+        ),
+        (
+            "layers",
+            f"{arch.layers} x hidden {arch.hidden_size}, MLP {arch.intermediate_size} "
+            f"({arch.mlp}{', bias' if arch.mlp_bias else ''})",
+        ),
+        (
+            "experts",
+            f"{arch.experts} per layer, {arch.experts_per_token} per token" if arch.moe else None,
+        ),
+        (
+            "vocabulary",
+            f"{arch.vocab_size:,}" + (" (tied embeddings)" if arch.tied_embeddings else ""),
+        ),
+        (
+            "positions",
+            f"{arch.position_embedding}"
+            + (f" (theta {arch.rope_theta:g})" if arch.rope_theta else ""),
+        ),
         ("licence", f"{lic.name} [{lic.id}]"),
-        ("  commercial", f"{lic.commercial_use}" + (f": {lic.conditions}" if lic.conditions else "")),
+        (
+            "  commercial",
+            f"{lic.commercial_use}" + (f": {lic.conditions}" if lic.conditions else ""),
+        ),
         ("  url", lic.url),
         ("languages", " ".join(model.languages)),
-    ]  # fmt: skip
+    ]
     for name, bench in sorted(model.benchmarks.items()):
         shots = "" if bench.shots is None else f", {bench.shots}-shot"
         rows.append((f"{name}", f"{bench.value:g}{shots}  ({bench.source})"))

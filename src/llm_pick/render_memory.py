@@ -100,7 +100,12 @@ def quant_table(model: Model, results: list[Assessment], hardware: Hardware | No
     view = Columns(title)
     view.add("quant", [text(r.estimate.quant) for r in results])
     params = model.parameters.total
-    view.add("bits/w", [text(f"{8 * r.estimate.weights_bytes / params:.2f}") for r in results], 3, "right")
+    view.add(
+        "bits/w",
+        [text(f"{8 * r.estimate.weights_bytes / params:.2f}") for r in results],
+        3,
+        "right",
+    )
     view.add("weights", [text(gib(r.estimate.weights_bytes)) for r in results], 2, "right")
     view.add("KV", [text(gib(r.estimate.kv_cache_bytes)) for r in results], 2, "right")
     view.add("total", [text(gib(r.estimate.total_bytes), "bold") for r in results], 0, "right")

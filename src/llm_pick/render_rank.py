@@ -77,10 +77,13 @@ def recommendation(rec: Recommendation, show_excluded: bool) -> RenderableType:
             parts.append(table)
         hidden = len(rec.excluded) - len(listed)
         if hidden:
-            parts.append(text(
-                f"{hidden} more excluded by --family/--exclude/--license/--min-params/--max-params "
-                "(--format json lists every one with its reasons).", "dim",
-            ))  # fmt: skip
+            parts.append(
+                text(
+                    f"{hidden} more excluded by --family/--exclude/--license/--min-params/"
+                    "--max-params (--format json lists every one with its reasons).",
+                    "dim",
+                )
+            )
     return Group(*parts)
 
 
@@ -119,16 +122,26 @@ def explanation(model: Model, data: dict[str, Any]) -> RenderableType:
     if criteria:
         table = Table(
             title=f"Score {data['score']:.3f}: rank {data['rank']} of {data['of']}",
-            box=box.SIMPLE_HEAD, title_justify="left", pad_edge=False,
-        )  # fmt: skip
-        for name, justify in (("criterion", "left"), ("value", "right"), ("weight", "right"),
-                              ("contribution", "right"), ("why", "left")):  # fmt: skip
+            box=box.SIMPLE_HEAD,
+            title_justify="left",
+            pad_edge=False,
+        )
+        for name, justify in (
+            ("criterion", "left"),
+            ("value", "right"),
+            ("weight", "right"),
+            ("contribution", "right"),
+            ("why", "left"),
+        ):
             table.add_column(name, justify=justify, overflow="fold")  # type: ignore[arg-type]
         for name, c in criteria.items():
             table.add_row(
-                text(name), text(f"{c['value']:.3f}"), text(f"{c['weight']:.3f}"),
-                text(f"{c['contribution']:.3f}"), text(c["note"] + (" (missing)" if c.get("missing") else "")),
-            )  # fmt: skip
+                text(name),
+                text(f"{c['value']:.3f}"),
+                text(f"{c['weight']:.3f}"),
+                text(f"{c['contribution']:.3f}"),
+                text(c["note"] + (" (missing)" if c.get("missing") else "")),
+            )
         parts.append(table)
     else:
         parts.append(text("Not ranked: it fails the constraints above.", "bold red"))
@@ -138,8 +151,10 @@ def explanation(model: Model, data: dict[str, Any]) -> RenderableType:
 def comparison(ids: list[str], rows: list[Any]) -> RenderableType:
     table = Table(
         title="Side by side (memory and speed are estimates; ★ marks the best value)",
-        box=box.SIMPLE_HEAD, title_justify="left", pad_edge=False,
-    )  # fmt: skip
+        box=box.SIMPLE_HEAD,
+        title_justify="left",
+        pad_edge=False,
+    )
     table.add_column("", style="cyan", no_wrap=True)
     for model_id in ids:
         table.add_column(text(model_id, "bold"), overflow="fold")

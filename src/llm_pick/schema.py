@@ -21,8 +21,8 @@ Positive = int  # > 0
 Count = int  # >= 0
 Text = str  # at least one character
 Code = str  # a language code, at least two characters
-Texts = list  # a non-empty list of Text
-Codes = list  # a non-empty list of Code
+Texts = list[str]  # a non-empty list of Text
+Codes = list[str]  # a non-empty list of Code
 Layers = int  # norms per layer: 1..4
 Theta = float  # > 0
 Experts = int  # >= 2
@@ -51,6 +51,7 @@ def bind_constraints() -> None:
         Percent=Annotated[float, Ge(0), Le(100)],
     )
 
+
 Family = Literal["llama", "mistral", "mixtral", "bloom", "falcon"]
 Variant = Literal["base", "chat", "instruct", "fine-tune"]
 Commercial = Literal["allowed", "conditional", "prohibited"]
@@ -69,7 +70,7 @@ class Parameters:
     active: Positive | None = None
     """Parameters used per token (MoE: router-selected experts only). Defaults to total."""
     exact: bool = False
-    """True when `total` is an exact count (e.g. from safetensors metadata), not a rounded figure."""
+    """True when `total` is an exact count (e.g. safetensors metadata), not a rounded figure."""
     source: str | None = None
     """Where the count comes from."""
 
@@ -173,7 +174,9 @@ class License:
 
     def __post_init__(self) -> None:
         if self.commercial_use != "allowed" and not (self.conditions or "").strip():
-            raise ValueError(f"conditions are required when commercial_use is {self.commercial_use}")
+            raise ValueError(
+                f"conditions are required when commercial_use is {self.commercial_use}"
+            )
 
 
 @dataclass(frozen=True, slots=True, kw_only=True, eq=False)

@@ -45,7 +45,10 @@ RANKED = _object(
         "gpu_layers": {"type": ["integer", "null"]},
         "tokens_per_second": _NUM_OR_NULL,
         "tokens_per_second_range": {
-            "oneOf": [{"type": "null"}, _object({"low": {"type": "number"}, "high": {"type": "number"}})]
+            "oneOf": [
+                {"type": "null"},
+                _object({"low": {"type": "number"}, "high": {"type": "number"}}),
+            ]
         },
         "context_length": {"type": "integer", "minimum": 1},
         "license": _object(
@@ -66,11 +69,16 @@ def recommend_schema() -> dict[str, Any]:
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "title": "llm-pick recommend output",
-        "description": "Output of `llm-pick recommend --format json`. Memory and speed are estimates.",
+        "description": (
+            "Output of `llm-pick recommend --format json`. Memory and speed are estimates."
+        ),
         **_object(
             {
                 "schema_version": {"const": 1},
-                "query": {"type": "object", "description": "every input, resolved hardware, weights"},
+                "query": {
+                    "type": "object",
+                    "description": "every input, resolved hardware, weights",
+                },
                 "catalog": _object(
                     {"sources": _STR_LIST, "sha256": {"type": "string"}, "models": _INT}
                 ),

@@ -98,7 +98,9 @@ def speed(tokens_per_second: float | None, relative: bool) -> Value:
         return Value(0.0, lambda: "does not run on the given hardware", True)
     value = tokens_per_second / (tokens_per_second + SPEED_HALF)
     if relative:
-        return Value(value, lambda: f"~{tokens_per_second:.0f} tokens/s per 1 TB/s of GPU bandwidth")
+        return Value(
+            value, lambda: f"~{tokens_per_second:.0f} tokens/s per 1 TB/s of GPU bandwidth"
+        )
     return Value(value, lambda: f"~{tokens_per_second:.0f} tokens/s decode (estimate)")
 
 
@@ -132,7 +134,8 @@ def ecosystem(family: str, runtimes: dict[str, tuple[str, ...]]) -> Value:
         return Value(0.0, lambda: "no runtime data", True)
     supported = sum(1 for families in runtimes.values() if family in families)
     return Value(
-        supported / len(runtimes), lambda: f"runs on {supported} of {len(runtimes)} tracked runtimes"
+        supported / len(runtimes),
+        lambda: f"runs on {supported} of {len(runtimes)} tracked runtimes",
     )
 
 
@@ -154,7 +157,9 @@ def total(values: dict[str, Value], weights: dict[str, float]) -> float:
     return sum(weights[name] * values[name].value for name in CRITERIA)
 
 
-def combine(values: dict[str, Value], weights: dict[str, float]) -> tuple[float, dict[str, Criterion]]:
+def combine(
+    values: dict[str, Value], weights: dict[str, float]
+) -> tuple[float, dict[str, Criterion]]:
     """Score and per-criterion contributions; the contributions sum to the score."""
     criteria = {}
     for name in CRITERIA:

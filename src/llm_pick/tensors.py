@@ -7,9 +7,8 @@ because every format keeps them in float.
 
 from __future__ import annotations
 
-from typing import NamedTuple
-
 from functools import cache
+from typing import NamedTuple
 
 from .schema import Architecture, Model
 
@@ -67,7 +66,11 @@ def _inventory(arch: Architecture, fused: bool, output_copy: bool) -> Inventory:
     if fused:
         mats.append(Matrix("attn_qkv", h, q_out + 2 * kv_out))
     else:
-        mats += [Matrix("attn_q", h, q_out), Matrix("attn_k", h, kv_out), Matrix("attn_v", h, kv_out)]
+        mats += [
+            Matrix("attn_q", h, q_out),
+            Matrix("attn_k", h, kv_out),
+            Matrix("attn_v", h, kv_out),
+        ]
     mats.append(Matrix("attn_output", q_out, h))
     inner = arch.intermediate_size
     if arch.mlp == "gated":

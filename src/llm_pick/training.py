@@ -52,14 +52,12 @@ def add_training(
 ) -> Estimate:
     activations = activation_bytes(model, tokens, batch)
     # Training keeps no generation KV cache: keys and values are part of the activations.
-    common = {
-        "overhead_bytes": CUDA_CONTEXT_BYTES,
-        "activation_bytes": activations,
-        "kv_cache_bytes": 0,
-    }
+    estimate = estimate._replace(
+        overhead_bytes=CUDA_CONTEXT_BYTES, activation_bytes=activations, kv_cache_bytes=0
+    )
     if estimate.mode == "full":
         params = model.parameters.total
-        notes = (
+        notes: tuple[str, ...] = (
             "full fine-tuning: bf16 weights and gradients, fp32 master weights and Adam "
             "moments (16 bytes per parameter, ZeRO arXiv 1910.02054)",
         )
@@ -67,7 +65,6 @@ def add_training(
             gradient_bytes=2 * params,
             optimizer_bytes=12 * params,
             assumptions=estimate.assumptions + notes + _activation_note(),
-            **common,
         )
     trainable = lora_parameters(inv, rank)
     notes = (
@@ -81,7 +78,6 @@ def add_training(
         gradient_bytes=4 * trainable,
         optimizer_bytes=8 * trainable,
         assumptions=estimate.assumptions + notes + _activation_note(),
-        **common,
     )
 
 

@@ -69,7 +69,7 @@ def _load_yaml(text: str, chunked_from: int | None = None, chunk: int | None = N
                 return _load_chunks(*split, chunk or CHUNK_ENTRIES)
             except yaml.YAMLError:
                 pass
-    return yaml.load(text, Loader=_Loader)  # noqa: S506 - a safe loader
+    return yaml.load(text, Loader=_Loader)
 
 
 CHUNKED_FROM = 1 << 20  # characters
@@ -77,12 +77,12 @@ CHUNK_ENTRIES = 100
 
 
 def _load_chunks(head: str, items: list[str], tail: str, size: int) -> Any:
-    data = yaml.load(f"{head}models: []\n{tail}", Loader=_Loader)  # noqa: S506
+    data = yaml.load(f"{head}models: []\n{tail}", Loader=_Loader)
     if not isinstance(data, dict) or data.get("models") != []:
         raise yaml.YAMLError("unexpected document shape")
     models: list[Any] = []
     for start in range(0, len(items), size):
-        part = yaml.load("".join(items[start : start + size]), Loader=_Loader)  # noqa: S506
+        part = yaml.load("".join(items[start : start + size]), Loader=_Loader)
         if not isinstance(part, list):
             raise yaml.YAMLError("unexpected chunk shape")
         models += part
@@ -142,7 +142,8 @@ def _yaml_error_reason(error: yaml.YAMLError, text: str) -> str:
         if mark.line < len(lines) and lines[mark.line][mark.column : mark.column + 1] == "\t":
             return "a tab character: YAML indentation must use spaces"
     if problem and "could not determine a constructor" in problem:
-        return f"YAML tags that construct objects are refused ({problem.split('for the tag')[-1].strip()})"
+        tag = problem.split("for the tag")[-1].strip()
+        return f"YAML tags that construct objects are refused ({tag})"
     parts = [p for p in (context, problem) if p]
     return "; ".join(parts) if parts else str(error).splitlines()[0]
 
@@ -203,10 +204,11 @@ def _validate_json(name: str, raw: bytes) -> list[Model]:
             validate_document(name, raw, parse_document(name, raw))
         problems = _format_errors(name, raw, errors)
         raise CatalogError(f"{name}: {len(problems)} problem(s)", problems) from None
-    problems = _duplicate_ids(name, raw, catalog.models)
+    models: list[Model] = catalog.models
+    problems = _duplicate_ids(name, raw, models)
     if problems:
         raise CatalogError(f"{name}: {len(problems)} problem(s)", problems)
-    return catalog.models
+    return models
 
 
 def validate_document(name: str, raw: bytes, data: Any) -> list[Model]:
@@ -222,10 +224,11 @@ def validate_document(name: str, raw: bytes, data: Any) -> list[Model]:
     except ValidationError as error:
         problems = _format_errors(name, raw, error.errors(include_url=False))
         raise CatalogError(f"{name}: {len(problems)} problem(s)", problems) from None
-    problems = _duplicate_ids(name, raw, catalog.models)
+    models: list[Model] = catalog.models
+    problems = _duplicate_ids(name, raw, models)
     if problems:
         raise CatalogError(f"{name}: {len(problems)} problem(s)", problems)
-    return catalog.models
+    return models
 
 
 @cache
@@ -279,8 +282,10 @@ def _format_errors(name: str, raw: bytes, errors: list[Any]) -> list[str]:
     for error in errors:
         loc = tuple(error["loc"])
         message = _MESSAGES.get(error["type"]) or error["msg"].removeprefix("Value error, ")
-        if error["type"] not in _MESSAGES and "input" in error and not isinstance(
-            error["input"], dict | list
+        if (
+            error["type"] not in _MESSAGES
+            and "input" in error
+            and not isinstance(error["input"], dict | list)
         ):
             message += f" (got {error['input']!r})"
         problems.append(f"{locator.where(loc)}: {_path(loc)}: {message}")

@@ -51,9 +51,19 @@ def mmlu(model: Model) -> float | None:
 
 
 LIST_COLUMNS = (
-    "id", "family", "variant", "params_b", "active_b", "attention", "moe", "context",
-    "license", "commercial", "languages", "mmlu",
-)  # fmt: skip
+    "id",
+    "family",
+    "variant",
+    "params_b",
+    "active_b",
+    "attention",
+    "moe",
+    "context",
+    "license",
+    "commercial",
+    "languages",
+    "mmlu",
+)
 
 
 def list_row(model: Model) -> list[Any]:
@@ -74,10 +84,10 @@ def list_row(model: Model) -> list[Any]:
     ]
 
 
-def flatten(data: object, prefix: str = "") -> list[list[object]]:
+def flatten(data: object, prefix: str = "") -> list[list[Any]]:
     """Nested JSON data -> [["architecture.layers", 32], ...] rows for CSV and Markdown."""
     if isinstance(data, dict):
-        rows: list[list[object]] = []
+        rows: list[list[Any]] = []
         for key, value in data.items():
             rows += flatten(value, f"{prefix}.{key}" if prefix else str(key))
         return rows
