@@ -3,7 +3,6 @@
 import gc
 import os
 import sys
-from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
@@ -12,6 +11,23 @@ from typer import Abort, Exit
 from typer.core import TyperGroup
 
 from . import __version__
+from .cli_options import (
+    BatchOpt,
+    CatalogOpt,
+    ContextOpt,
+    FormatOpt,
+    GpuOpt,
+    GpusOpt,
+    KvOpt,
+    OutputFormat,
+    OutputOpt,
+    QuantOpt,
+    RamBwOpt,
+    RamOpt,
+    TopOpt,
+    VramOpt,
+    with_query_options,
+)
 from .errors import CatalogError, ExitCode, LlmPickError, OutputError
 from .export import Report, render_text, write_atomic
 
@@ -97,33 +113,6 @@ app = typer.Typer(
 )
 catalog_app = typer.Typer(help="Validate catalog files and print the catalog's JSON Schema.")
 app.add_typer(catalog_app, name="catalog")
-
-
-class OutputFormat(StrEnum):
-    table = "table"
-    json = "json"
-    csv = "csv"
-    markdown = "markdown"
-
-
-CatalogOpt = Annotated[
-    list[Path] | None,
-    typer.Option(
-        "--catalog",
-        metavar="FILE",
-        help="Extra catalog (YAML or JSON) on top of the bundled one; repeatable; same id "
-        "overrides. LLM_PICK_CATALOG (paths separated by ':') does the same.",
-    ),
-]
-FormatOpt = Annotated[
-    OutputFormat, typer.Option("--format", "-f", case_sensitive=False, help="Output format.")
-]
-OutputOpt = Annotated[
-    Path | None,
-    typer.Option(
-        "--output", "-o", metavar="FILE", help="Write to FILE (atomically) instead of stdout."
-    ),
-]
 
 
 def _version(value: bool) -> None:
@@ -272,45 +261,6 @@ def show(
 
 # ---- hardware and memory options shared by memory, recommend, explain and compare ----
 
-VramOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--vram",
-        metavar="GiB|auto",
-        help="GPU memory per card in GiB (a '24 GB' card has 24 GiB), or 'auto' (nvidia-smi).",
-    ),
-]
-GpuOpt = Annotated[
-    str | None, typer.Option("--gpu", metavar="NAME", help="A GPU from `llm-pick gpus`, e.g. 4090.")
-]
-GpusOpt = Annotated[
-    int | None, typer.Option("--gpus", metavar="N", help="Split across N identical cards.")
-]
-RamOpt = Annotated[
-    float | None,
-    typer.Option("--ram", metavar="GiB", help="System RAM for layers offloaded to the CPU."),
-]
-RamBwOpt = Annotated[
-    float | None,
-    typer.Option(
-        "--ram-bandwidth",
-        metavar="GB/s",
-        help="System RAM bandwidth for offloaded layers (default 51.2: dual-channel DDR4-3200).",
-    ),
-]
-ContextOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--context",
-        metavar="TOKENS",
-        help="Tokens to size the KV cache for, e.g. 8192 or 32k (default: min(4096, model's)).",
-    ),
-]
-BatchOpt = Annotated[int, typer.Option("--batch", metavar="N", help="Sequences at once.")]
-KvOpt = Annotated[
-    str, typer.Option("--kv-dtype", metavar="TYPE", help="KV cache type: fp16, q8_0 or q4_0.")
-]
-
 
 def hardware_from(
     vram: str | None, gpu: str | None, gpus: int | None, ram: float | None, ram_bw: float | None
@@ -354,7 +304,7 @@ def memory(
         quant=quant,
         context=options.tokens("--context", context),
         batch=options.count("--batch", batch, options.MAX_BATCH) or 1,
-        kv_dtype=options.kv_dtype(kv_dtype),
+        kv_dtype=options.kv_dtype_of(kv_dtype),
         mode=options.mode(mode),
         lora_rank=options.count("--lora-rank", lora_rank, 4096) or 16,
         hardware=hardware,
@@ -406,89 +356,9 @@ def list_gpus(fmt: FormatOpt = OutputFormat.table, output: OutputOpt = None) -> 
 # ---- recommend / explain / compare ------------------------------------------------------
 
 
-CommercialOpt = Annotated[
-    bool,
-    typer.Option("--commercial", help="Commercial use must be allowed (conditions may apply)."),
-]
-UnconditionalOpt = Annotated[
-    bool, typer.Option("--unconditional", help="Commercial use must be allowed without conditions.")
-]
-MinContextOpt = Annotated[
-    str | None, typer.Option("--min-context", metavar="TOKENS", help="Required context, e.g. 32k.")
-]
-LangOpt = Annotated[
-    list[str] | None,
-    typer.Option("--lang", metavar="CODE", help="Required language (ISO 639); repeatable."),
-]
-MinParamsOpt = Annotated[
-    float | None, typer.Option("--min-params", metavar="B", help="Minimum size, billions.")
-]
-MaxParamsOpt = Annotated[
-    float | None, typer.Option("--max-params", metavar="B", help="Maximum size, billions.")
-]
-LicenseOpt = Annotated[
-    list[str] | None,
-    typer.Option(
-        "--license", metavar="ID", help="Allowed licence ids (e.g. apache-2.0); repeatable."
-    ),
-]
-FamilyOpt = Annotated[
-    list[str] | None, typer.Option("--family", metavar="F", help="Only these families; repeatable.")
-]
-ExcludeOpt = Annotated[
-    list[str] | None, typer.Option("--exclude", metavar="ID", help="Leave out a model; repeatable.")
-]
-QuantOpt = Annotated[
-    str | None, typer.Option("--quant", "-q", metavar="Q", help="Force one quantization.")
-]
-MinBitsOpt = Annotated[
-    float | None,
-    typer.Option("--min-bits", metavar="B", help="Only formats with at least B bits per weight."),
-]
-ProfileOpt = Annotated[
-    str,
-    typer.Option(
-        "--profile",
-        metavar="NAME|FILE",
-        help="Weights: balanced, chat, edge, long-context, multilingual, research, or a file.",
-    ),
-]
-WeightOpt = Annotated[
-    list[str] | None,
-    typer.Option("--weight", metavar="NAME=VALUE", help="Override one criterion's weight."),
-]
-TopOpt = Annotated[int, typer.Option("--top", metavar="N", help="How many to rank.")]
-
-
-def _query(**kwargs: Any) -> Any:
-    from .options import build_query
-
-    return build_query(**kwargs)
-
-
 @app.command()
+@with_query_options
 def recommend(
-    vram: VramOpt = None,
-    gpu: GpuOpt = None,
-    gpus: GpusOpt = None,
-    ram: RamOpt = None,
-    ram_bandwidth: RamBwOpt = None,
-    commercial: CommercialOpt = False,
-    unconditional: UnconditionalOpt = False,
-    min_context: MinContextOpt = None,
-    lang: LangOpt = None,
-    min_params: MinParamsOpt = None,
-    max_params: MaxParamsOpt = None,
-    license_ids: LicenseOpt = None,
-    family: FamilyOpt = None,
-    exclude: ExcludeOpt = None,
-    quant: QuantOpt = None,
-    min_bits: MinBitsOpt = None,
-    context: ContextOpt = None,
-    batch: BatchOpt = 1,
-    kv_dtype: KvOpt = "fp16",
-    profile: ProfileOpt = "balanced",
-    weight: WeightOpt = None,
     top: TopOpt = 10,
     show_excluded: Annotated[
         bool, typer.Option("--show-excluded", help="List excluded models with their reasons.")
@@ -496,103 +366,41 @@ def recommend(
     fmt: FormatOpt = OutputFormat.table,
     output: OutputOpt = None,
     catalog: CatalogOpt = None,
+    **query: Any,
 ) -> None:
     """Rank the catalog against your hardware and needs, and say why.
 
     Exit codes: 0 ranked, 1 bad input, 2 usage, 3 no model satisfies the constraints."""
+    from .options import build_query
     from .recommend import recommend as run_recommend
     from .recommend_report import recommend_report
 
-    query = _query(
-        vram=vram,
-        gpu=gpu,
-        gpus=gpus,
-        ram=ram,
-        ram_bandwidth=ram_bandwidth,
-        commercial=commercial,
-        unconditional=unconditional,
-        min_context=min_context,
-        lang=lang,
-        min_params=min_params,
-        max_params=max_params,
-        license_ids=license_ids,
-        family=family,
-        exclude=exclude,
-        quant=quant,
-        min_bits=min_bits,
-        context=context,
-        batch=batch,
-        kv=kv_dtype,
-        profile=profile,
-        weight=weight,
-        top=top,
-    )
+    wanted = build_query(**query, top=top)
     models = load(catalog)
-    result = run_recommend(models, query)
+    result = run_recommend(models, wanted)
     emit(recommend_report(result, models, show_excluded), fmt, output, catalog or ())
     if not result.ranking:
         raise Exit(ExitCode.NO_MATCH)
 
 
 @app.command()
+@with_query_options
 def explain(
     model_id: Annotated[str, typer.Argument(metavar="ID", help="Model id.")],
-    vram: VramOpt = None,
-    gpu: GpuOpt = None,
-    gpus: GpusOpt = None,
-    ram: RamOpt = None,
-    ram_bandwidth: RamBwOpt = None,
-    commercial: CommercialOpt = False,
-    unconditional: UnconditionalOpt = False,
-    min_context: MinContextOpt = None,
-    lang: LangOpt = None,
-    min_params: MinParamsOpt = None,
-    max_params: MaxParamsOpt = None,
-    license_ids: LicenseOpt = None,
-    family: FamilyOpt = None,
-    exclude: ExcludeOpt = None,
-    quant: QuantOpt = None,
-    min_bits: MinBitsOpt = None,
-    context: ContextOpt = None,
-    batch: BatchOpt = 1,
-    kv_dtype: KvOpt = "fp16",
-    profile: ProfileOpt = "balanced",
-    weight: WeightOpt = None,
     fmt: FormatOpt = OutputFormat.table,
     output: OutputOpt = None,
     catalog: CatalogOpt = None,
+    **query: Any,
 ) -> None:
     """Show, for one model, each constraint passed or failed and each criterion's share."""
+    from .options import build_query
     from .recommend import recommend as run_recommend
     from .recommend_report import explain_report
 
-    query = _query(
-        vram=vram,
-        gpu=gpu,
-        gpus=gpus,
-        ram=ram,
-        ram_bandwidth=ram_bandwidth,
-        commercial=commercial,
-        unconditional=unconditional,
-        min_context=min_context,
-        lang=lang,
-        min_params=min_params,
-        max_params=max_params,
-        license_ids=license_ids,
-        family=family,
-        exclude=exclude,
-        quant=quant,
-        min_bits=min_bits,
-        context=context,
-        batch=batch,
-        kv=kv_dtype,
-        profile=profile,
-        weight=weight,
-        top=10,
-    )
+    wanted = build_query(**query, top=10)
     models = load(catalog)
     model = models.get(model_id)
-    emit(explain_report(model, run_recommend(models, query)), fmt, output, catalog or ())
+    emit(explain_report(model, run_recommend(models, wanted)), fmt, output, catalog or ())
 
 
 @app.command()
@@ -623,7 +431,7 @@ def compare(
         quant=quant,
         context=options.tokens("--context", context),
         batch=options.count("--batch", batch, options.MAX_BATCH) or 1,
-        kv_dtype=options.kv_dtype(kv_dtype),
+        kv_dtype=options.kv_dtype_of(kv_dtype),
         hardware=hardware,
     )
     emit(report, fmt, output, catalog or ())

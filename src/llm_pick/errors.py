@@ -56,9 +56,3 @@ class InputError(LlmPickError):
 
 class OutputError(LlmPickError):
     """The output file could not be written; nothing was changed."""
-
-
-class NoMatchError(LlmPickError):
-    """No model satisfies the hard constraints."""
-
-    exit_code = ExitCode.NO_MATCH

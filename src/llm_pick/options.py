@@ -89,7 +89,7 @@ def variants(values: Iterable[str] | None) -> tuple[str, ...]:
     return choices("--variant", values, get_args(Variant))
 
 
-def kv_dtype(value: str) -> str:
+def kv_dtype_of(value: str) -> str:
     from .memory import KV_DTYPES
 
     key = value.strip().lower().replace("f16", "fp16").replace("fpfp16", "fp16")
@@ -127,7 +127,7 @@ def build_query(
     min_bits: float | None,
     context: str | None,
     batch: int,
-    kv: str,
+    kv_dtype: str,
     profile: str,
     weight: list[str] | None,
     top: int,
@@ -139,7 +139,7 @@ def build_query(
     from .quant import get_quant
     from .recommend import Query
 
-    kv_type = kv_dtype(kv)
+    kv_type = kv_dtype_of(kv_dtype)
     if quant is not None:
         forced = get_quant(quant)
         if kv_type != "fp16" and forced.family != "gguf":

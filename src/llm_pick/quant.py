@@ -35,11 +35,6 @@ GGML_BLOCKS: dict[str, tuple[int, int]] = {
 }
 
 
-def ggml_bits(kind: str) -> float:
-    per_block, nbytes = GGML_BLOCKS[kind]
-    return nbytes * 8 / per_block
-
-
 # K-quant types cannot store rows whose length is not a multiple of 256; llama.cpp then
 # falls back to a 32-block type (convert_incompatible_tensor in src/llama-quant.cpp).
 K_FALLBACK = {"q2_k": "q4_0", "q3_k": "q4_0", "q4_k": "q5_0", "q5_k": "q5_1", "q6_k": "q8_0"}

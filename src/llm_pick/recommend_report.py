@@ -9,7 +9,7 @@ from .catalog import Catalog, bundled_path
 from .constraints import evaluate as evaluate_constraints
 from .export import Report
 from .hardware import GIB
-from .recommend import Candidate, Exclusion, Query, Recommendation, choose, hint, memory_reason
+from .recommend import Candidate, Recommendation, choose, hint, memory_reason
 from .schema import Model
 
 SCHEMA_VERSION = 1
@@ -220,7 +220,3 @@ def explain_report(model: Model, rec: Recommendation) -> Report:
         return explanation(model, data)
 
     return Report(data=data, columns=("kind", "name", "result", "detail"), rows=flat, table=table)
-
-
-def excluded_reason(exclusion: Exclusion, query: Query) -> str:
-    return hint(exclusion, query) if exclusion.memory_only else "; ".join(exclusion.reasons)

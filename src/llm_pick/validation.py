@@ -204,11 +204,7 @@ def _validate_json(name: str, raw: bytes) -> list[Model]:
             validate_document(name, raw, parse_document(name, raw))
         problems = _format_errors(name, raw, errors)
         raise CatalogError(f"{name}: {len(problems)} problem(s)", problems) from None
-    models: list[Model] = catalog.models
-    problems = _duplicate_ids(name, raw, models)
-    if problems:
-        raise CatalogError(f"{name}: {len(problems)} problem(s)", problems)
-    return models
+    return _unique(name, raw, catalog.models)
 
 
 def validate_document(name: str, raw: bytes, data: Any) -> list[Model]:
@@ -224,11 +220,7 @@ def validate_document(name: str, raw: bytes, data: Any) -> list[Model]:
     except ValidationError as error:
         problems = _format_errors(name, raw, error.errors(include_url=False))
         raise CatalogError(f"{name}: {len(problems)} problem(s)", problems) from None
-    models: list[Model] = catalog.models
-    problems = _duplicate_ids(name, raw, models)
-    if problems:
-        raise CatalogError(f"{name}: {len(problems)} problem(s)", problems)
-    return models
+    return _unique(name, raw, catalog.models)
 
 
 @cache
@@ -249,6 +241,14 @@ def json_schema() -> dict[str, Any]:
     model_props["id"]["pattern"] = "^[a-z0-9][a-z0-9.-]*$"
     model_props["languages"]["items"]["pattern"] = "^[a-z]{2,3}$"
     return dict(sorted(schema.items(), key=lambda kv: kv[0] != "$schema"))
+
+
+def _unique(name: str, raw: bytes, models: list[Model]) -> list[Model]:
+    """The models, or CatalogError naming every repeated id."""
+    problems = _duplicate_ids(name, raw, models)
+    if problems:
+        raise CatalogError(f"{name}: {len(problems)} problem(s)", problems)
+    return models
 
 
 def _duplicate_ids(name: str, raw: bytes, models: list[Model]) -> list[str]:

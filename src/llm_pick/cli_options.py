@@ -1,0 +1,177 @@
+"""Option declarations shared by the commands (the CLI layer), and the decorator that gives
+`recommend` and `explain` the same query options without declaring them twice."""
+
+import inspect
+from collections.abc import Callable
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+
+
+class OutputFormat(StrEnum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+    markdown = "markdown"
+
+
+CatalogOpt = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "--catalog",
+        metavar="FILE",
+        help="Extra catalog (YAML or JSON) on top of the bundled one; repeatable; same id "
+        "overrides. LLM_PICK_CATALOG (paths separated by ':') does the same.",
+    ),
+]
+FormatOpt = Annotated[
+    OutputFormat, typer.Option("--format", "-f", case_sensitive=False, help="Output format.")
+]
+OutputOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--output", "-o", metavar="FILE", help="Write to FILE (atomically) instead of stdout."
+    ),
+]
+
+
+VramOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--vram",
+        metavar="GiB|auto",
+        help="GPU memory per card in GiB (a '24 GB' card has 24 GiB), or 'auto' (nvidia-smi).",
+    ),
+]
+GpuOpt = Annotated[
+    str | None, typer.Option("--gpu", metavar="NAME", help="A GPU from `llm-pick gpus`, e.g. 4090.")
+]
+GpusOpt = Annotated[
+    int | None, typer.Option("--gpus", metavar="N", help="Split across N identical cards.")
+]
+RamOpt = Annotated[
+    float | None,
+    typer.Option("--ram", metavar="GiB", help="System RAM for layers offloaded to the CPU."),
+]
+RamBwOpt = Annotated[
+    float | None,
+    typer.Option(
+        "--ram-bandwidth",
+        metavar="GB/s",
+        help="System RAM bandwidth for offloaded layers (default 51.2: dual-channel DDR4-3200).",
+    ),
+]
+ContextOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--context",
+        metavar="TOKENS",
+        help="Tokens to size the KV cache for, e.g. 8192 or 32k (default: min(4096, model's)).",
+    ),
+]
+BatchOpt = Annotated[int, typer.Option("--batch", metavar="N", help="Sequences at once.")]
+KvOpt = Annotated[
+    str, typer.Option("--kv-dtype", metavar="TYPE", help="KV cache type: fp16, q8_0 or q4_0.")
+]
+
+
+CommercialOpt = Annotated[
+    bool,
+    typer.Option("--commercial", help="Commercial use must be allowed (conditions may apply)."),
+]
+UnconditionalOpt = Annotated[
+    bool, typer.Option("--unconditional", help="Commercial use must be allowed without conditions.")
+]
+MinContextOpt = Annotated[
+    str | None, typer.Option("--min-context", metavar="TOKENS", help="Required context, e.g. 32k.")
+]
+LangOpt = Annotated[
+    list[str] | None,
+    typer.Option("--lang", metavar="CODE", help="Required language (ISO 639); repeatable."),
+]
+MinParamsOpt = Annotated[
+    float | None, typer.Option("--min-params", metavar="B", help="Minimum size, billions.")
+]
+MaxParamsOpt = Annotated[
+    float | None, typer.Option("--max-params", metavar="B", help="Maximum size, billions.")
+]
+LicenseOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--license", metavar="ID", help="Allowed licence ids (e.g. apache-2.0); repeatable."
+    ),
+]
+FamilyOpt = Annotated[
+    list[str] | None, typer.Option("--family", metavar="F", help="Only these families; repeatable.")
+]
+ExcludeOpt = Annotated[
+    list[str] | None, typer.Option("--exclude", metavar="ID", help="Leave out a model; repeatable.")
+]
+QuantOpt = Annotated[
+    str | None, typer.Option("--quant", "-q", metavar="Q", help="Force one quantization.")
+]
+MinBitsOpt = Annotated[
+    float | None,
+    typer.Option("--min-bits", metavar="B", help="Only formats with at least B bits per weight."),
+]
+ProfileOpt = Annotated[
+    str,
+    typer.Option(
+        "--profile",
+        metavar="NAME|FILE",
+        help="Weights: balanced, chat, edge, long-context, multilingual, research, or a file.",
+    ),
+]
+WeightOpt = Annotated[
+    list[str] | None,
+    typer.Option("--weight", metavar="NAME=VALUE", help="Override one criterion's weight."),
+]
+TopOpt = Annotated[int, typer.Option("--top", metavar="N", help="How many to rank.")]
+
+
+# The options recommend and explain share: (parameter name, declaration, default).
+QUERY_OPTIONS: list[tuple[str, Any, Any]] = [
+    ("vram", VramOpt, None),
+    ("gpu", GpuOpt, None),
+    ("gpus", GpusOpt, None),
+    ("ram", RamOpt, None),
+    ("ram_bandwidth", RamBwOpt, None),
+    ("commercial", CommercialOpt, False),
+    ("unconditional", UnconditionalOpt, False),
+    ("min_context", MinContextOpt, None),
+    ("lang", LangOpt, None),
+    ("min_params", MinParamsOpt, None),
+    ("max_params", MaxParamsOpt, None),
+    ("license_ids", LicenseOpt, None),
+    ("family", FamilyOpt, None),
+    ("exclude", ExcludeOpt, None),
+    ("quant", QuantOpt, None),
+    ("min_bits", MinBitsOpt, None),
+    ("context", ContextOpt, None),
+    ("batch", BatchOpt, 1),
+    ("kv_dtype", KvOpt, "fp16"),
+    ("profile", ProfileOpt, "balanced"),
+    ("weight", WeightOpt, None),
+]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def with_query_options(command: F) -> F:
+    """Append QUERY_OPTIONS to a command that takes them as **query (typer reads the
+    signature, so each option is declared once for every command that uses it)."""
+    signature = inspect.signature(command)
+    own = [p for p in signature.parameters.values() if p.kind is not p.VAR_KEYWORD]
+    keyword = inspect.Parameter.KEYWORD_ONLY
+    shared = [
+        inspect.Parameter(name, keyword, default=default, annotation=kind)
+        for name, kind, default in QUERY_OPTIONS
+    ]
+    # arguments first, then the shared options, then the command's own options (--help order)
+    arguments = [p for p in own if p.default is p.empty]
+    options = [p.replace(kind=keyword) for p in own if p.default is not p.empty]
+    parameters = [*arguments, *shared, *options]
+    command.__signature__ = signature.replace(parameters=parameters)  # type: ignore[attr-defined]
+    return command
