@@ -369,3 +369,10 @@ def test_fuzzed_catalogs(tmp_path: Path, doc: dict[str, object], as_json: bool) 
         if result.code == 1:
             assert len(result.stderr.splitlines()) >= 1
         parseable(result, args)
+
+
+@pytest.mark.parametrize("args", [[], ["catalog"], ["schema"]])
+def test_no_command_shows_the_help(args: list[str]) -> None:
+    result = run(*args)
+    assert result.code == 0 and result.stdout.startswith("Usage: llm-pick")
+    assert "Commands:" in result.stdout

@@ -56,7 +56,11 @@ class Boundary(TyperGroup):
                 raise
             code = _fail(str(error), error.exit_code, getattr(error, "problems", ()))
         except ClickException as error:
-            code = _fail(_one_line(error.format_message()), ExitCode.USAGE)
+            if type(error).__name__ == "NoArgsIsHelpError":  # `llm-pick` alone: the help
+                sys.stdout.write(error.format_message() + "\n")
+                code = ExitCode.OK
+            else:
+                code = _fail(_one_line(error.format_message()), ExitCode.USAGE)
         except Exit as error:
             code = error.exit_code
         except (Abort, KeyboardInterrupt):
@@ -111,7 +115,9 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
 )
-catalog_app = typer.Typer(help="Validate catalog files and print the catalog's JSON Schema.")
+catalog_app = typer.Typer(
+    help="Validate catalog files and print the catalog's JSON Schema.", no_args_is_help=True
+)
 app.add_typer(catalog_app, name="catalog")
 
 
@@ -437,7 +443,7 @@ def compare(
     emit(report, fmt, output, catalog or ())
 
 
-schema_app = typer.Typer(help="Print JSON Schemas of llm-pick's outputs.")
+schema_app = typer.Typer(help="Print JSON Schemas of llm-pick's outputs.", no_args_is_help=True)
 app.add_typer(schema_app, name="schema")
 
 
