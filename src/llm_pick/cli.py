@@ -308,12 +308,10 @@ def memory(
     report = memory_report(
         model,
         quant=quant,
-        context=options.tokens("--context", context),
-        batch=options.count("--batch", batch, options.MAX_BATCH) or 1,
-        kv_dtype=options.kv_dtype_of(kv_dtype),
         mode=options.mode(mode),
         lora_rank=options.count("--lora-rank", lora_rank, 4096) or 16,
         hardware=hardware,
+        **options.sizing(context, batch, kv_dtype),
     )
     emit(report, fmt, output, catalog or ())
 
@@ -433,12 +431,7 @@ def compare(
     models = load(catalog)
     chosen = [models.get(i) for i in dict.fromkeys(model_ids)]
     report = compare_report(
-        chosen,
-        quant=quant,
-        context=options.tokens("--context", context),
-        batch=options.count("--batch", batch, options.MAX_BATCH) or 1,
-        kv_dtype=options.kv_dtype_of(kv_dtype),
-        hardware=hardware,
+        chosen, quant=quant, hardware=hardware, **options.sizing(context, batch, kv_dtype)
     )
     emit(report, fmt, output, catalog or ())
 
