@@ -12,20 +12,15 @@ from typer.core import TyperGroup
 
 from . import __version__
 from .cli_options import (
-    BatchOpt,
+    HARDWARE_OPTIONS,
+    SIZING_OPTIONS,
     CatalogOpt,
-    ContextOpt,
     FormatOpt,
-    GpuOpt,
-    GpusOpt,
-    KvOpt,
     OutputFormat,
     OutputOpt,
     QuantOpt,
-    RamBwOpt,
-    RamOpt,
     TopOpt,
-    VramOpt,
+    with_estimate_options,
     with_query_options,
 )
 from .errors import CatalogError, ExitCode, LlmPickError, OutputError
@@ -268,42 +263,37 @@ def show(
 # ---- hardware and memory options shared by memory, recommend, explain and compare ----
 
 
-def hardware_from(
-    vram: str | None, gpu: str | None, gpus: int | None, ram: float | None, ram_bw: float | None
-) -> Any:
+def split_estimate_options(given: dict[str, Any]) -> tuple[Any, dict[str, Any]]:
+    """The hardware and the checked sizing arguments from the estimate option group."""
+    from . import options
     from .hardware import resolve
 
-    return resolve(vram=vram, gpu=gpu, gpus=gpus, ram=ram, ram_bandwidth=ram_bw)
+    hardware = resolve(**{name: given[name] for name, _, _ in HARDWARE_OPTIONS})
+    return hardware, options.sizing(**{name: given[name] for name, _, _ in SIZING_OPTIONS})
 
 
 @app.command()
+@with_estimate_options
 def memory(
     model_id: Annotated[str, typer.Argument(metavar="ID", help="Model id, e.g. llama-3-8b.")],
     quant: Annotated[
         str | None,
         typer.Option("--quant", "-q", metavar="Q", help="One quantization (default: all)."),
     ] = None,
-    context: ContextOpt = None,
-    batch: BatchOpt = 1,
-    kv_dtype: KvOpt = "fp16",
     mode: Annotated[
         str, typer.Option("--mode", help="inference, lora, qlora or full (fine-tuning).")
     ] = "inference",
     lora_rank: Annotated[int, typer.Option("--lora-rank", help="LoRA/QLoRA rank.")] = 16,
-    vram: VramOpt = None,
-    gpu: GpuOpt = None,
-    gpus: GpusOpt = None,
-    ram: RamOpt = None,
-    ram_bandwidth: RamBwOpt = None,
     fmt: FormatOpt = OutputFormat.table,
     output: OutputOpt = None,
     catalog: CatalogOpt = None,
+    **estimate: Any,
 ) -> None:
     """Estimate memory (and fit and speed on given hardware) for one model."""
     from . import options
     from .memory_report import memory_report
 
-    hardware = hardware_from(vram, gpu, gpus, ram, ram_bandwidth)
+    hardware, sizing = split_estimate_options(estimate)
     model = load(catalog).get(model_id)
     report = memory_report(
         model,
@@ -311,7 +301,7 @@ def memory(
         mode=options.mode(mode),
         lora_rank=options.count("--lora-rank", lora_rank, 4096) or 16,
         hardware=hardware,
-        **options.sizing(context, batch, kv_dtype),
+        **sizing,
     )
     emit(report, fmt, output, catalog or ())
 
@@ -408,32 +398,24 @@ def explain(
 
 
 @app.command()
+@with_estimate_options
 def compare(
     model_ids: Annotated[list[str], typer.Argument(metavar="ID...", help="Two or more model ids.")],
     quant: QuantOpt = None,
-    context: ContextOpt = None,
-    batch: BatchOpt = 1,
-    kv_dtype: KvOpt = "fp16",
-    vram: VramOpt = None,
-    gpu: GpuOpt = None,
-    gpus: GpusOpt = None,
-    ram: RamOpt = None,
-    ram_bandwidth: RamBwOpt = None,
     fmt: FormatOpt = OutputFormat.table,
     output: OutputOpt = None,
     catalog: CatalogOpt = None,
+    **estimate: Any,
 ) -> None:
     """Put models side by side; the best value in each row is marked."""
-    from . import options
     from .compare import compare_report
 
-    hardware = hardware_from(vram, gpu, gpus, ram, ram_bandwidth)
+    hardware, sizing = split_estimate_options(estimate)
     models = load(catalog)
     chosen = [models.get(i) for i in dict.fromkeys(model_ids)]
-    report = compare_report(
-        chosen, quant=quant, hardware=hardware, **options.sizing(context, batch, kv_dtype)
+    emit(
+        compare_report(chosen, quant=quant, hardware=hardware, **sizing), fmt, output, catalog or ()
     )
-    emit(report, fmt, output, catalog or ())
 
 
 schema_app = typer.Typer(help="Print JSON Schemas of llm-pick's outputs.", no_args_is_help=True)

@@ -131,13 +131,21 @@ WeightOpt = Annotated[
 TopOpt = Annotated[int, typer.Option("--top", metavar="N", help="How many to rank.")]
 
 
-# The options recommend and explain share: (parameter name, declaration, default).
-QUERY_OPTIONS: list[tuple[str, Any, Any]] = [
+# Shared option groups: (parameter name, declaration, default).
+HARDWARE_OPTIONS: list[tuple[str, Any, Any]] = [
     ("vram", VramOpt, None),
     ("gpu", GpuOpt, None),
     ("gpus", GpusOpt, None),
     ("ram", RamOpt, None),
     ("ram_bandwidth", RamBwOpt, None),
+]
+SIZING_OPTIONS: list[tuple[str, Any, Any]] = [
+    ("context", ContextOpt, None),
+    ("batch", BatchOpt, 1),
+    ("kv_dtype", KvOpt, "fp16"),
+]
+QUERY_OPTIONS: list[tuple[str, Any, Any]] = [
+    *HARDWARE_OPTIONS,
     ("commercial", CommercialOpt, False),
     ("unconditional", UnconditionalOpt, False),
     ("min_context", MinContextOpt, None),
@@ -149,9 +157,7 @@ QUERY_OPTIONS: list[tuple[str, Any, Any]] = [
     ("exclude", ExcludeOpt, None),
     ("quant", QuantOpt, None),
     ("min_bits", MinBitsOpt, None),
-    ("context", ContextOpt, None),
-    ("batch", BatchOpt, 1),
-    ("kv_dtype", KvOpt, "fp16"),
+    *SIZING_OPTIONS,
     ("profile", ProfileOpt, "balanced"),
     ("weight", WeightOpt, None),
 ]
@@ -159,19 +165,27 @@ QUERY_OPTIONS: list[tuple[str, Any, Any]] = [
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def with_query_options(command: F) -> F:
-    """Append QUERY_OPTIONS to a command that takes them as **query (typer reads the
+def with_options(group: list[tuple[str, Any, Any]]) -> Callable[[F], F]:
+    """Append an option group to a command that takes it as **kwargs (typer reads the
     signature, so each option is declared once for every command that uses it)."""
-    signature = inspect.signature(command)
-    own = [p for p in signature.parameters.values() if p.kind is not p.VAR_KEYWORD]
-    keyword = inspect.Parameter.KEYWORD_ONLY
-    shared = [
-        inspect.Parameter(name, keyword, default=default, annotation=kind)
-        for name, kind, default in QUERY_OPTIONS
-    ]
-    # arguments first, then the shared options, then the command's own options (--help order)
-    arguments = [p for p in own if p.default is p.empty]
-    options = [p.replace(kind=keyword) for p in own if p.default is not p.empty]
-    parameters = [*arguments, *shared, *options]
-    command.__signature__ = signature.replace(parameters=parameters)  # type: ignore[attr-defined]
-    return command
+
+    def decorate(command: F) -> F:
+        signature = inspect.signature(command)
+        own = [p for p in signature.parameters.values() if p.kind is not p.VAR_KEYWORD]
+        keyword = inspect.Parameter.KEYWORD_ONLY
+        shared = [
+            inspect.Parameter(name, keyword, default=default, annotation=kind)
+            for name, kind, default in group
+        ]
+        # arguments first, then the shared options, then the command's own (--help order)
+        arguments = [p for p in own if p.default is p.empty]
+        options = [p.replace(kind=keyword) for p in own if p.default is not p.empty]
+        parameters = [*arguments, *shared, *options]
+        command.__signature__ = signature.replace(parameters=parameters)  # type: ignore[attr-defined]
+        return command
+
+    return decorate
+
+
+with_query_options = with_options(QUERY_OPTIONS)
+with_estimate_options = with_options(HARDWARE_OPTIONS + SIZING_OPTIONS)

@@ -89,12 +89,12 @@ def variants(values: Iterable[str] | None) -> tuple[str, ...]:
     return choices("--variant", values, get_args(Variant))
 
 
-def sizing(context: str | None, batch: int, kv: str) -> dict[str, Any]:
+def sizing(context: str | None, batch: int, kv_dtype: str) -> dict[str, Any]:
     """--context, --batch and --kv-dtype checked, as estimate keyword arguments."""
     return {
         "context": tokens("--context", context),
         "batch": count("--batch", batch, MAX_BATCH) or 1,
-        "kv_dtype": kv_dtype_of(kv),
+        "kv_dtype": kv_dtype_of(kv_dtype),
     }
 
 
