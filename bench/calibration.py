@@ -17,10 +17,10 @@ from pathlib import Path
 
 import yaml
 
-from llm_pick.catalog import load_catalog
+from llm_pick.catalog.load import load_catalog
 from llm_pick.errors import LlmPickError
-from llm_pick.memory import weights
-from llm_pick.quant import get_quant
+from llm_pick.estimate.memory import weights
+from llm_pick.estimate.quant import get_quant
 
 ROOT = Path(__file__).resolve().parents[1]
 CALIBRATION = ROOT.parent / "shared" / "reference" / "memory-calibration.yaml"

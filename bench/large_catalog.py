@@ -41,9 +41,9 @@ PARSE_TUNED = (  # the fastest plain parse: text in memory, llm-pick's collector
 
 
 def synthetic(count: int) -> dict[str, object]:
-    from llm_pick.catalog import load_catalog
-    from llm_pick.tensors import parameter_count
-    from llm_pick.views import model_dict
+    from llm_pick.catalog.load import load_catalog
+    from llm_pick.estimate.tensors import parameter_count
+    from llm_pick.reports.catalog import model_dict
 
     templates = [model_dict(m) for m in load_catalog()]
     models = []
@@ -61,7 +61,7 @@ def synthetic(count: int) -> dict[str, object]:
         entry["sources"] = [f"synthetic benchmark entry {i}"]
         models.append(entry)
     # parameter counts consistent with the changed layer counts
-    from llm_pick.validation import validate_document
+    from llm_pick.catalog.validate import validate_document
 
     document = {"schema_version": 1, "models": models}
     for entry, model in zip(models, validate_document("synthetic", b"", document), strict=True):

@@ -40,7 +40,7 @@ def run(*args: str) -> Result:
     """Run the CLI in-process through its real error boundary."""
     import typer
 
-    from llm_pick.cli import app
+    from llm_pick.cli.app import app
 
     command = typer.main.get_command(app)
     out, err = io.StringIO(), io.StringIO()

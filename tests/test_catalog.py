@@ -8,8 +8,8 @@ import pytest
 import yaml
 from conftest import entry, write_catalog
 
-from llm_pick import cache
-from llm_pick.catalog import bundled_path, load_catalog, read_file, validate_files
+from llm_pick.catalog import cache
+from llm_pick.catalog.load import bundled_path, load_catalog, read_file, validate_files
 from llm_pick.errors import CatalogError, UnknownNameError
 
 REQUIRED_IDS = [

@@ -123,7 +123,7 @@ def test_catalog_schema_validates_the_bundled_catalog() -> None:
     import jsonschema
     import yaml
 
-    from llm_pick.catalog import bundled_path
+    from llm_pick.catalog.load import bundled_path
 
     schema = ok(run("catalog", "schema")).json()
     data = yaml.safe_load(bundled_path().read_text())
@@ -224,7 +224,7 @@ def test_gpus_json_and_forgiving_match() -> None:
     data = ok(run("gpus", "-f", "json")).json()
     ids = {g["id"] for g in data["gpus"]}
     assert {"rtx-4090", "a100-80gb-sxm", "h100-sxm", "mi300x"} <= ids
-    from llm_pick.gpus import find_gpu
+    from llm_pick.catalog.gpus import find_gpu
 
     assert find_gpu("RTX4090").id == "rtx-4090"
     assert find_gpu("NVIDIA GeForce RTX 4090").id == "rtx-4090"

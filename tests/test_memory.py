@@ -7,16 +7,16 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from llm_pick.catalog import load_catalog
+from llm_pick.catalog.load import load_catalog
 from llm_pick.errors import InputError, UnknownNameError
-from llm_pick.memory import (
+from llm_pick.estimate.memory import (
     estimate_memory,
     kv_cache_bytes,
     quants_for,
     weights,
 )
-from llm_pick.quant import QUANTS, get_quant, use_more_bits
-from llm_pick.tensors import parameter_count
+from llm_pick.estimate.quant import QUANTS, get_quant, use_more_bits
+from llm_pick.estimate.tensors import parameter_count
 
 CATALOG = load_catalog()
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "reference" / "memory-calibration.yaml"
@@ -232,7 +232,7 @@ def test_falcon_7b_rows_fall_back_from_k_quants() -> None:
     # hidden 4544 is not a multiple of 256: llama.cpp stores those rows with 32-block types
     # (Q2_K/Q3_K -> Q4_0, Q4_K -> Q5_0), so Q2_K and Q3_K_S files come out the same size and
     # Q4_K_S is larger than Q4_0 (published: 4.75 GB vs 4.21 GB).
-    from llm_pick.quant import storable
+    from llm_pick.estimate.quant import storable
 
     falcon = model("falcon-7b")
     assert storable("q4_k", 4544) == "q5_0" and storable("q4_k", 18176) == "q4_k"

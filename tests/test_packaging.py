@@ -38,7 +38,7 @@ def test_wheel_contains_catalog_and_gpu_data(tmp_path: Path) -> None:
     names = zipfile.ZipFile(wheel).namelist()
     assert "llm_pick/data/models.yaml" in names
     assert "llm_pick/data/gpus.yaml" in names
-    assert "llm_pick/cli.py" in names
+    assert "llm_pick/cli/app.py" in names
 
 
 def test_installed_console_script_runs_from_another_directory(tmp_path: Path) -> None:
@@ -70,7 +70,7 @@ def test_installed_console_script_runs_from_another_directory(tmp_path: Path) ->
 
 def test_installed_package_reads_its_shipped_data() -> None:
     import llm_pick
-    from llm_pick.catalog import bundled_path
+    from llm_pick.catalog.load import bundled_path
 
     package_dir = Path(llm_pick.__file__).resolve().parent
     if ROOT / "src" in package_dir.parents:

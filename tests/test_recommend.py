@@ -6,12 +6,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from llm_pick.catalog import load_catalog
-from llm_pick.constraints import Constraints, check
-from llm_pick.hardware import Hardware
-from llm_pick.profiles import get_profile, resolve_weights
-from llm_pick.recommend import Query, recommend
-from llm_pick.scoring import CRITERIA
+from llm_pick.catalog.load import load_catalog
+from llm_pick.estimate.hardware import Hardware
+from llm_pick.ranking import Query, recommend
+from llm_pick.scoring.constraints import Constraints, check
+from llm_pick.scoring.criteria import CRITERIA
+from llm_pick.scoring.profiles import get_profile, resolve_weights
 
 CATALOG = load_catalog()
 
@@ -90,7 +90,7 @@ def test_fine_tune_inherits_base_score_marked() -> None:
 
 
 def test_nothing_fits_gives_closest_and_fix() -> None:
-    from llm_pick.recommend import hint
+    from llm_pick.ranking import hint
 
     result = recommend(
         CATALOG, query(hardware=vram(1), constraints=Constraints(families=("mixtral",)))

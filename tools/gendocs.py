@@ -65,7 +65,7 @@ def clean_env() -> Iterator[None]:
 def run(args: list[str]) -> tuple[int, str]:
     import typer
 
-    from llm_pick.cli import app
+    from llm_pick.cli.app import app
 
     out, err = io.StringIO(), io.StringIO()
     with clean_env(), contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
@@ -184,9 +184,9 @@ def fill_blocks(text: str) -> str:
 
 
 def outputs() -> dict[Path, str]:
-    from llm_pick.catalog import catalog_json_schema
-    from llm_pick.export import to_json
-    from llm_pick.schemas import recommend_schema
+    from llm_pick.catalog.load import catalog_json_schema
+    from llm_pick.reports.report import to_json
+    from llm_pick.reports.schemas import recommend_schema
 
     schema = catalog_json_schema()
     files = {

@@ -3,6 +3,10 @@
 The library is usable without the CLI:
 
     from llm_pick import load_catalog, estimate_memory, recommend
+
+    catalog = load_catalog()
+    estimate_memory(catalog.get("llama-3-8b"), "q4_k_m", context=8192).total_bytes
+    recommend(catalog, Query(hardware=Hardware("24 GiB", 24))).ranking[0].model.id
 """
 
 from __future__ import annotations
@@ -12,10 +16,13 @@ from typing import Any
 __version__ = "0.1.0"
 
 _EXPORTS = {
-    "load_catalog": "catalog",
-    "Catalog": "catalog",
-    "estimate_memory": "memory",
-    "recommend": "scoring",
+    "load_catalog": "catalog.load",
+    "Catalog": "catalog.load",
+    "estimate_memory": "estimate.memory",
+    "Estimate": "estimate.memory",
+    "Hardware": "estimate.hardware",
+    "Query": "ranking",
+    "recommend": "ranking",
 }
 
 __all__ = ["__version__", *_EXPORTS]

@@ -1,3 +1,3 @@
-from .cli import main
+from llm_pick.cli.app import main
 
 main()

@@ -1,0 +1,234 @@
+"""Load, validate and merge catalogs: the bundled one, LLM_PICK_CATALOG and --catalog files.
+
+Nothing is half-loaded: any problem in any file raises CatalogError listing every problem.
+Validated files are cached by content hash (see cache.py) so the bundled YAML is not parsed
+on every run.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from llm_pick.catalog import cache
+from llm_pick.catalog.types import COMMERCIAL_RANK, Model
+from llm_pick.errors import CatalogError, UnknownNameError
+
+ENV_VAR = "LLM_PICK_CATALOG"
+MAX_FILE_BYTES = 512 * 1024 * 1024
+# Alias expansion budget: billion-laughs style files are refused before validation walks them.
+MAX_EXPANDED_NODES = 20_000_000
+
+
+class Origin(NamedTuple):
+    """Where an entry came from, for error messages."""
+
+    path: str
+    position: int  # index in the file's models list ("index" would shadow tuple.index)
+
+
+class SourceFile(NamedTuple):
+    path: str
+    sha256: str
+    models: int
+
+
+class LoadedFile(NamedTuple):
+    source: SourceFile
+    models: tuple[Model, ...]
+
+
+class Catalog:
+    """An immutable, merged set of models keyed by id (sorted by id)."""
+
+    def __init__(self, models: dict[str, Model], sources: Sequence[SourceFile]):
+        self._models = dict(sorted(models.items()))
+        self.sources = tuple(sources)
+
+    def __iter__(self) -> Iterator[Model]:
+        return iter(self._models.values())
+
+    def __len__(self) -> int:
+        return len(self._models)
+
+    def __contains__(self, model_id: object) -> bool:
+        return model_id in self._models
+
+    @property
+    def ids(self) -> list[str]:
+        return list(self._models)
+
+    def get(self, model_id: str) -> Model:
+        try:
+            return self._models[model_id]
+        except KeyError:
+            lowered = model_id.strip().lower()
+            if lowered in self._models:
+                return self._models[lowered]
+            raise UnknownNameError("model", model_id, self._models) from None
+
+    @property
+    def sha256(self) -> str:
+        import hashlib
+
+        digest = hashlib.sha256()
+        for source in self.sources:
+            digest.update(source.sha256.encode())
+        return digest.hexdigest()
+
+
+def bundled_path() -> Path:
+    """The catalog shipped in the wheel, or data/models.yaml of a source checkout."""
+    from llm_pick.catalog.datafiles import path
+
+    return path("models.yaml")
+
+
+def env_paths(environ: dict[str, str] | None = None) -> list[str]:
+    value = (os.environ if environ is None else environ).get(ENV_VAR, "")
+    return [part for part in value.split(os.pathsep) if part.strip()]
+
+
+def load_catalog(
+    paths: Sequence[str | Path] = (),
+    *,
+    bundled: bool = True,
+    use_env: bool = True,
+) -> Catalog:
+    """Bundled catalog, then LLM_PICK_CATALOG files, then `paths`; later ids override earlier."""
+    loaded = [read_file(bundled_path(), cached=True)] if bundled else []
+    extra: list[str | Path] = [*env_paths()] if use_env else []
+    loaded += [read_file(path) for path in [*extra, *paths]]
+    return merge(loaded)
+
+
+def merge(loaded: Sequence[LoadedFile]) -> Catalog:
+    """Later files' entries replace earlier ones with the same id; lineage is checked on the
+    result, and any problem rejects the whole set."""
+    models: dict[str, Model] = {}
+    for item in loaded:
+        for model in item.models:
+            models[model.id] = model
+    problems = check_lineage(models)
+    if problems:
+        origins = {
+            model.id: Origin(item.source.path, index)
+            for item in loaded
+            for index, model in enumerate(item.models)
+        }
+        lines = [
+            f"{origins[mid].path}: models[{origins[mid].position}] ({mid}): {message}"
+            for mid, message in problems
+        ]
+        raise CatalogError(f"{len(lines)} problem(s) in the catalog", lines)
+    return Catalog(models, [item.source for item in loaded])
+
+
+def check_lineage(models: dict[str, Model]) -> list[tuple[str, str]]:
+    """(model id, problem): base_model must exist, lineage must not loop, and a derivative is
+    never freer than its base."""
+    problems = []
+    for model in models.values():
+        if model.base_model is None:
+            continue
+        base = models.get(model.base_model)
+        if base is None:
+            problems.append((model.id, f"base_model: unknown id {model.base_model!r}"))
+            continue
+        if base.base_model is not None:  # a chain: walk it to catch loops
+            seen = {model.id}
+            cursor: Model | None = base
+            while cursor is not None and cursor.base_model is not None:
+                if cursor.id in seen:
+                    problems.append((model.id, f"base_model: lineage loops through {cursor.id!r}"))
+                    break
+                seen.add(cursor.id)
+                cursor = models.get(cursor.base_model)
+        mine, theirs = model.license.commercial_use, base.license.commercial_use
+        if COMMERCIAL_RANK[mine] > COMMERCIAL_RANK[theirs]:
+            problems.append(
+                (
+                    model.id,
+                    f"license.commercial_use: {mine!r} is freer than its base {base.id} "
+                    f"({theirs!r}); a derivative can never be more permissive than its base",
+                )
+            )
+    return problems
+
+
+def read_file(path: str | Path, *, cached: bool = False) -> LoadedFile:
+    """Read and validate one catalog file (YAML, or JSON by .json suffix).
+
+    With `cached`, the validated models are kept in the user cache keyed by the file's
+    sha256 (used for the bundled catalog, read on every run). User catalogs are validated
+    on every run: pickling tens of thousands of entries costs more than it saves once."""
+    name = str(path)
+    raw = _read_bytes(name)
+    hit = cache.get("catalog", raw) if cached else None
+    if isinstance(hit, tuple) and len(hit) == 2 and all(isinstance(m, Model) for m in hit[1]):
+        digest, models = hit
+    else:
+        import hashlib
+
+        digest, models = hashlib.sha256(raw).hexdigest(), tuple(_validate(name, raw))
+        if cached:
+            cache.put("catalog", raw, (digest, models))
+    return LoadedFile(SourceFile(name, digest, len(models)), models)
+
+
+def validate_files(paths: Sequence[str | Path]) -> list[str]:
+    """Every problem in the given files (each on its own, then merged on top of the bundled
+    catalog so base_model and lineage are checked). Empty list when all is well."""
+    problems: list[str] = []
+    loaded = []
+    for path in paths:
+        try:
+            loaded.append(read_file(path))
+        except CatalogError as error:
+            problems += error.problems or [str(error)]
+    if problems:
+        return problems
+    bundled = bundled_path()
+    base = [] if any(Path(p).resolve() == bundled.resolve() for p in paths) else [bundled]
+    try:
+        merge([read_file(p, cached=True) for p in base] + loaded)
+    except CatalogError as error:
+        problems += error.problems
+    return problems
+
+
+def _read_bytes(name: str) -> bytes:
+    path = Path(name)
+    try:
+        if path.is_dir():
+            raise CatalogError(f"{name}: is a directory, not a catalog file")
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise CatalogError(f"{name}: {size} bytes is larger than the {MAX_FILE_BYTES} limit")
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise CatalogError(f"{name}: no such file") from None
+    except PermissionError:
+        raise CatalogError(f"{name}: permission denied") from None
+    except OSError as error:
+        raise CatalogError(f"{name}: cannot read: {error.strerror or error}") from None
+
+
+def _validate(name: str, raw: bytes) -> list[Model]:
+    from llm_pick.catalog.validate import load_models
+
+    return load_models(name, raw)
+
+
+def catalog_json_schema() -> dict[str, Any]:
+    from llm_pick.catalog.validate import json_schema
+
+    return json_schema()
+
+
+def dump_json_schema() -> str:
+    import json
+
+    return json.dumps(catalog_json_schema(), indent=2, sort_keys=False)

@@ -1,0 +1,140 @@
+"""The hardware a query runs against: from --vram, --gpu (presets in gpus.py), --gpus, --ram,
+or nvidia-smi (--vram auto). No printing."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from llm_pick.errors import InputError
+
+if TYPE_CHECKING:
+    from llm_pick.catalog.gpus import Gpu
+
+GIB = 1024**3
+# System RAM bandwidth used for layers offloaded to the CPU when --ram-bandwidth is not
+# given: dual-channel DDR4-3200 = 2 channels x 8 bytes x 3200 MT/s = 51.2 GB/s (JEDEC).
+DEFAULT_RAM_BANDWIDTH_GBS = 51.2
+
+
+class Hardware(NamedTuple):
+    """What a query runs on. Memory is GiB per card; bandwidth is GB/s (10^9 bytes/s)."""
+
+    label: str
+    vram_gib: float  # usable per card
+    gpus: int = 1
+    bandwidth_gbs: float | None = None
+    fp16_tflops: float | None = None
+    ram_gib: float = 0.0
+    ram_bandwidth_gbs: float = DEFAULT_RAM_BANDWIDTH_GBS
+    gpu: Gpu | None = None
+    source: str = "--vram"
+
+    @property
+    def vram_bytes(self) -> int:
+        return int(self.vram_gib * GIB)
+
+    def describe(self) -> dict[str, Any]:
+        return {
+            "label": self.label,
+            "gpu": self.gpu.id if self.gpu else None,
+            "gpus": self.gpus,
+            "vram_gib_per_gpu": self.vram_gib,
+            "vram_bytes_total": self.vram_bytes * self.gpus,
+            "memory_bandwidth_gbs": self.bandwidth_gbs,
+            "fp16_tflops": self.fp16_tflops,
+            "ram_gib": self.ram_gib,
+            "ram_bandwidth_gbs": self.ram_bandwidth_gbs,
+            "source": self.source,
+        }
+
+
+def detect_vram_gib() -> tuple[float, int, str]:
+    """(GiB per card, card count, name) from nvidia-smi."""
+    import shutil
+    import subprocess
+
+    exe = shutil.which("nvidia-smi")
+    if exe is None:
+        raise InputError(
+            "--vram auto: nvidia-smi was not found; pass --vram GiB or --gpu NAME instead"
+        )
+    try:
+        done = subprocess.run(
+            [exe, "--query-gpu=name,memory.total", "--format=csv,noheader,nounits"],
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=True,
+        )
+    except (OSError, subprocess.SubprocessError) as error:
+        raise InputError(f"--vram auto: nvidia-smi failed ({error}); pass --vram GiB") from None
+    rows = [line.rsplit(",", 1) for line in done.stdout.strip().splitlines() if "," in line]
+    try:
+        cards = [(label.strip(), float(mib) / 1024) for label, mib in rows]
+    except ValueError:
+        raise InputError(
+            "--vram auto: could not read nvidia-smi's output; pass --vram GiB"
+        ) from None
+    if not cards:
+        raise InputError("--vram auto: nvidia-smi lists no GPU; pass --vram GiB")
+    smallest = min(gib for _, gib in cards)
+    return smallest, len(cards), cards[0][0]
+
+
+def resolve(
+    *,
+    vram: str | None = None,
+    gpu: str | None = None,
+    gpus: int | None = None,
+    ram: float | None = None,
+    ram_bandwidth: float | None = None,
+) -> Hardware | None:
+    """Hardware from the CLI options; None when no memory limit was given."""
+    from llm_pick.cli import parse as options
+
+    if vram is not None and gpu is not None:
+        raise InputError("--vram and --gpu conflict: give one (--gpu sets the memory itself)")
+    count = options.count("--gpus", gpus, 64) or 1
+    ram_gib = options.finite("--ram", ram, maximum=options.MAX_GIB, allow_zero=True) or 0.0
+    ram_bw = (
+        options.finite("--ram-bandwidth", ram_bandwidth, maximum=1e5) or DEFAULT_RAM_BANDWIDTH_GBS
+    )
+    common: dict[str, Any] = {"ram_gib": ram_gib, "ram_bandwidth_gbs": ram_bw}
+    if gpu is not None:
+        from llm_pick.catalog.gpus import find_gpu
+
+        card = find_gpu(gpu)
+        label = card.name if count == 1 else f"{count} x {card.name}"
+        return Hardware(
+            label=label,
+            vram_gib=card.usable_gib,
+            gpus=count,
+            gpu=card,
+            bandwidth_gbs=card.memory_bandwidth_gbs,
+            fp16_tflops=card.fp16_tflops,
+            source=f"--gpu {card.id} (data/gpus.yaml)",
+            **common,
+        )
+    if vram is not None and vram.strip().lower() == "auto":
+        per_card, found, name = detect_vram_gib()
+        return Hardware(
+            label=f"{found} x {name}" if found > 1 else name,
+            vram_gib=per_card,
+            gpus=gpus or found,
+            source="nvidia-smi",
+            **common,
+        )
+    if vram is not None:
+        try:
+            value = float(vram)
+        except ValueError:
+            raise InputError(f"--vram: {vram!r} is not a number of GiB (or 'auto')") from None
+        gib = options.gib("--vram", value)
+        assert gib is not None
+        label = f"{gib:g} GiB GPU" if count == 1 else f"{count} GPUs x {gib:g} GiB"
+        return Hardware(label=label, vram_gib=gib, gpus=count, source="--vram", **common)
+    if gpus is not None:
+        raise InputError("--gpus needs --gpu NAME or --vram GiB")
+    if ram:
+        raise InputError("--ram (CPU offload) needs --vram or --gpu for the GPU part")
+    return None

@@ -1,0 +1,326 @@
+"""Memory estimates from a model's real architecture. Pure functions; nothing printed.
+
+    estimate_memory(model, "q4_k_m", context=4096) -> Estimate (integer bytes)
+
+Weights are summed tensor by tensor with each format's real block storage and the types
+llama.cpp's mixes really use; the KV cache uses the real KV-head count; runtime overhead and
+training memory follow the formulas in docs/methodology.md. Everything here is an estimate.
+"""
+
+from __future__ import annotations
+
+import math
+from functools import lru_cache
+from typing import Literal, NamedTuple
+
+from llm_pick.catalog.types import Architecture, Model
+from llm_pick.errors import InputError
+from llm_pick.estimate.quant import (
+    GGML_BLOCKS,
+    QUANTS,
+    Quant,
+    Shape,
+    get_quant,
+    gguf_types,
+    storable,
+)
+from llm_pick.estimate.tensors import Inventory, Matrix, inventory, inventory_of
+
+Mode = Literal["inference", "lora", "qlora", "full"]
+MODES: tuple[Mode, ...] = ("inference", "lora", "qlora", "full")
+KV_DTYPES = {"fp16": 2.0, "q8_0": 34 / 32, "q4_0": 18 / 32}  # bytes per element (ggml blocks)
+DEFAULT_CONTEXT = 4096
+GIB = 1024**3
+
+# Runtime overhead (docs/methodology.md, "Runtime overhead"). The CUDA context measured
+# 107-555 MiB depending on the GPU (llama.cpp PR #23604); NVIDIA cites ~300 MB
+# (pytorch/pytorch#107667). We take 512 MiB per card: near the top of that range.
+CUDA_CONTEXT_BYTES = 512 * 1024**2
+UBATCH = 512  # llama.cpp's default physical batch (n_ubatch) for prompt processing
+LORA_RANK = 16
+
+
+class Estimate(NamedTuple):
+    model: str
+    quant: str
+    context: int
+    batch: int
+    kv_dtype: str
+    mode: Mode
+    weights_bytes: int
+    kv_cache_bytes: int
+    overhead_bytes: int
+    adapter_bytes: int = 0
+    gradient_bytes: int = 0
+    optimizer_bytes: int = 0
+    activation_bytes: int = 0
+    # for speed and offload: bytes read per generated token, and the weights in blocks
+    active_weight_bytes: int = 0
+    layer_weight_bytes: int = 0
+    layers: int = 1
+    assumptions: tuple[str, ...] = ()
+
+    @property
+    def total_bytes(self) -> int:
+        return (
+            self.weights_bytes
+            + self.kv_cache_bytes
+            + self.overhead_bytes
+            + self.adapter_bytes
+            + self.gradient_bytes
+            + self.optimizer_bytes
+            + self.activation_bytes
+        )
+
+    def as_dict(self) -> dict[str, object]:
+        data: dict[str, object] = {
+            "model": self.model,
+            "quant": self.quant,
+            "context": self.context,
+            "batch": self.batch,
+            "kv_dtype": self.kv_dtype,
+            "mode": self.mode,
+            "weights_bytes": self.weights_bytes,
+            "kv_cache_bytes": self.kv_cache_bytes,
+            "overhead_bytes": self.overhead_bytes,
+        }
+        if self.mode != "inference":
+            data |= {
+                "adapter_bytes": self.adapter_bytes,
+                "gradient_bytes": self.gradient_bytes,
+                "optimizer_bytes": self.optimizer_bytes,
+                "activation_bytes": self.activation_bytes,
+            }
+        data["total_bytes"] = self.total_bytes
+        data["estimated"] = True
+        data["assumptions"] = list(self.assumptions)
+        return data
+
+
+_TRAINING_QUANTS = {
+    "lora": ("bf16", "fp16", "bnb-int8"),
+    "qlora": ("bnb-nf4-dq", "bnb-nf4", "gptq-4bit"),
+    "full": ("bf16", "fp16"),
+}
+
+
+def quants_for(mode: Mode) -> list[Quant]:
+    """The formats a mode can use: every format for inference; float or 8-bit bases for LoRA;
+    4-bit GPU formats for QLoRA; 16-bit weights for full fine-tuning (mixed precision)."""
+    if mode == "inference":
+        return list(QUANTS.values())
+    return [QUANTS[name] for name in _TRAINING_QUANTS[mode]]
+
+
+def default_context(model: Model) -> int:
+    """min(4096, the model's context): never silently estimate at a full 128K context."""
+    return min(DEFAULT_CONTEXT, model.context_length)
+
+
+def shape(arch: Architecture, family: str) -> Shape:
+    return Shape(
+        layers=arch.layers,
+        falcon=family == "falcon",
+        experts=arch.experts or 0,
+        gqa=arch.attention_heads // arch.kv_heads,
+        type_70b=family in ("llama", "mistral", "mixtral")
+        and arch.layers == 80
+        and arch.kv_heads < arch.attention_heads,
+    )
+
+
+# ---- weights --------------------------------------------------------------------------
+
+
+class Weights(NamedTuple):
+    total: int
+    per_layer: int  # all decoder blocks together
+    active: int  # read per generated token (MoE: routed experts only; no embedding table)
+
+
+def ggml_bytes(kind: str, rows: int, row_length: int) -> int:
+    per_block, block_bytes = GGML_BLOCKS[storable(kind, row_length)]
+    return rows * math.ceil(row_length / per_block) * block_bytes
+
+
+def weights(model: Model, quant: Quant) -> Weights:
+    """Weight bytes of `model` stored as `quant` (memoized: fine-tunes share their base's
+    architecture, so large catalogs repeat the same few shapes)."""
+    return _weights(model.architecture, model.family, quant.name)
+
+
+@lru_cache(maxsize=4096)
+def _weights(arch: Architecture, family: str, quant_name: str) -> Weights:
+    quant = QUANTS[quant_name]
+    inv = inventory_of(arch, family)
+    if quant.family == "gguf":
+        return _gguf_weights(arch, family, quant, inv)
+    return _dense_weights(inv, quant)
+
+
+def _gguf_weights(arch: Architecture, family: str, quant: Quant, inv: Inventory) -> Weights:
+    model_shape = shape(arch, family)
+    has_output = any(m.kind in ("output", "output_copy") for m in inv.matrices)
+    total = per_layer = active = 0
+    for matrix in inv.matrices:
+        kind = "output" if matrix.kind == "output_copy" else matrix.kind
+        if kind == "token_embd" and not has_output:
+            kind = "output"  # llama.cpp gives a tied embedding the output head's type
+        size = 0
+        for ggml_type, layers in gguf_types(quant.name, kind, model_shape):
+            size += layers * matrix.copies * ggml_bytes(ggml_type, matrix.outputs, matrix.inputs)
+        total += size
+        if matrix.per_layer:
+            per_layer += size
+        active += _active_share(matrix, size, inv)
+    vectors = 4 * (inv.layers * inv.layer_vectors + inv.model_vectors)  # norms stay F32
+    return Weights(
+        total + vectors, per_layer + 4 * inv.layers * inv.layer_vectors, active + vectors
+    )
+
+
+def _dense_weights(inv: Inventory, quant: Quant) -> Weights:
+    """Float formats, and GPU formats that quantize only the decoder blocks' linear layers."""
+    float_bytes = 4 if quant.base == "f32" else 2
+    total = per_layer = active = 0
+    for matrix in inv.matrices:
+        if matrix.kind == "output_copy":
+            continue  # tied: one copy in memory
+        elements = inv.elements(matrix)
+        if quant.family == "gpu" and matrix.per_layer and matrix.kind != "ffn_gate_inp":
+            size = math.ceil(elements * quant.nominal_bits / 8)
+            count = inv.layers * matrix.copies
+            if quant.name == "bnb-int8":
+                size += 4 * matrix.outputs * count  # fp32 row scales (SCB)
+            elif quant.name == "gptq-4bit":
+                size += 4 * matrix.inputs * count  # g_idx: one int32 per input row
+        else:
+            size = elements * float_bytes
+        total += size
+        if matrix.per_layer:
+            per_layer += size
+        active += _active_share(matrix, size, inv)
+    vectors = float_bytes * (inv.layers * inv.layer_vectors + inv.model_vectors)
+    return Weights(
+        total + vectors, per_layer + float_bytes * inv.layers * inv.layer_vectors, active + vectors
+    )
+
+
+def _active_share(matrix: Matrix, size: int, inv: Inventory) -> int:
+    """Bytes of this tensor read to generate one token."""
+    if matrix.kind == "token_embd":
+        return 0  # one row is looked up, the table is not read
+    if matrix.copies > 1:  # experts: only the routed ones are read
+        return size * inv.experts_per_token // matrix.copies
+    return size
+
+
+# ---- KV cache and overhead ------------------------------------------------------------
+
+
+def kv_cache_bytes(model: Model, context: int, batch: int = 1, kv_dtype: str = "fp16") -> int:
+    """2 (K and V) x layers x kv_heads x head_dim x tokens x bytes per element x batch."""
+    arch = model.architecture
+    elements = 2 * arch.layers * arch.kv_heads * arch.head_dim * context * batch
+    return math.ceil(elements * KV_DTYPES[kv_dtype])
+
+
+def compute_buffer_bytes(model: Model, context: int, batch: int) -> int:
+    """llama.cpp's compute buffer holds the largest set of f32 tensors live at once while a
+    micro-batch of up to 512 tokens is processed: the logits (vocab per token), the attention
+    scores against the whole context with the q, k, v projections and the residual stream
+    (no flash attention), or the MLP activations (gate, up and their product)."""
+    arch = model.architecture
+    tokens = min(UBATCH, context * batch)
+    q_out, kv_out = arch.attention_heads * arch.head_dim, arch.kv_heads * arch.head_dim
+    attention = arch.attention_heads * context + q_out + 2 * kv_out + 2 * arch.hidden_size
+    experts = arch.experts_per_token or 1
+    mlp = 3 * arch.intermediate_size * experts
+    return 4 * tokens * max(arch.vocab_size, attention, mlp)
+
+
+def overhead_bytes(model: Model, context: int, batch: int) -> int:
+    """CUDA context + compute buffer (docs/methodology.md, "Runtime overhead")."""
+    return CUDA_CONTEXT_BYTES + compute_buffer_bytes(model, context, batch)
+
+
+# ---- the estimate ----------------------------------------------------------------------
+
+
+def estimate_memory(
+    model: Model,
+    quant: str | Quant = "q4_k_m",
+    *,
+    context: int | None = None,
+    batch: int = 1,
+    kv_dtype: str = "fp16",
+    mode: Mode = "inference",
+    lora_rank: int = LORA_RANK,
+) -> Estimate:
+    """Memory needed to run (or fine-tune) `model`; integer bytes; an estimate."""
+    chosen = quant if isinstance(quant, Quant) else get_quant(quant)
+    tokens = default_context(model) if context is None else context
+    _check(model, chosen, tokens, batch, kv_dtype, mode, lora_rank)
+    assumptions = [_context_note(model, tokens, context is None)]
+    arch = model.architecture
+    if arch.sliding_window and arch.sliding_window < tokens:
+        assumptions.append(
+            f"the model attends within a {arch.sliding_window}-token sliding window; the cache "
+            f"is sized for all {tokens} tokens as llama.cpp and transformers allocate it "
+            "(a rolling-buffer runtime needs less)"
+        )
+    w = weights(model, chosen)
+    kv = kv_cache_bytes(model, tokens, batch, kv_dtype)
+    estimate = Estimate(
+        model=model.id,
+        quant=chosen.name,
+        context=tokens,
+        batch=batch,
+        kv_dtype=kv_dtype,
+        mode=mode,
+        weights_bytes=w.total,
+        kv_cache_bytes=kv,
+        overhead_bytes=overhead_bytes(model, tokens, batch),
+        active_weight_bytes=w.active,
+        layer_weight_bytes=w.per_layer,
+        layers=arch.layers,
+        assumptions=tuple(assumptions),
+    )
+    if mode == "inference":
+        return estimate
+    from llm_pick.estimate.training import add_training
+
+    return add_training(estimate, model, inventory(model), tokens, batch, lora_rank)
+
+
+def _context_note(model: Model, tokens: int, defaulted: bool) -> str:
+    if defaulted and tokens < model.context_length:
+        return (
+            f"context {tokens} tokens (default: min(4096, model's {model.context_length}); "
+            "pass --context to change)"
+        )
+    return f"context {tokens} tokens"
+
+
+def _check(
+    model: Model, quant: Quant, context: int, batch: int, kv_dtype: str, mode: str, rank: int
+) -> None:
+    if not isinstance(context, int) or context < 1:
+        raise InputError(f"context must be a positive number of tokens, got {context}")
+    if context > model.context_length:
+        raise InputError(
+            f"context {context} exceeds {model.id}'s documented {model.context_length} tokens"
+        )
+    if not isinstance(batch, int) or batch < 1:
+        raise InputError(f"batch must be a positive integer, got {batch}")
+    if kv_dtype not in KV_DTYPES:
+        raise InputError(f"unknown KV cache type {kv_dtype!r}; valid: {', '.join(KV_DTYPES)}")
+    if kv_dtype != "fp16" and quant.family != "gguf":
+        raise InputError(f"--kv-dtype {kv_dtype} is a llama.cpp option: use it with a GGUF quant")
+    if mode not in MODES:
+        raise InputError(f"unknown mode {mode!r}; valid: {', '.join(MODES)}")
+    if mode != "inference" and quant.name not in _TRAINING_QUANTS[mode]:
+        valid = ", ".join(_TRAINING_QUANTS[mode])
+        raise InputError(f"{mode} needs one of {valid}, not {quant.name}")
+    if rank < 1:
+        raise InputError(f"LoRA rank must be positive, got {rank}")

@@ -1,0 +1,170 @@
+"""Rich renderables for `recommend`, `explain` and `compare`. They return; they never print."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich import box
+from rich.console import Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+
+from llm_pick.catalog.types import Model
+from llm_pick.estimate.hardware import GIB
+from llm_pick.ranking import SCOPE, Recommendation, hint
+from llm_pick.render.format import Columns, bar, commercial_mark, context, text
+
+
+def _query_line(rec: Recommendation) -> str:
+    q = rec.query
+    parts = [q.hardware.label if q.hardware else "no memory limit"]
+    c = q.constraints
+    if c.unconditional:
+        parts.append("commercial use without conditions")
+    elif c.commercial:
+        parts.append("commercial use")
+    if q.required_context:
+        parts.append(f"context >= {q.required_context:,}")
+    if c.languages:
+        parts.append("languages " + ", ".join(c.languages))
+    parts.append(f"profile {q.profile.name if q.profile else 'balanced'}")
+    return "; ".join(parts)
+
+
+def recommendation(rec: Recommendation, show_excluded: bool) -> RenderableType:
+    shown = rec.shown
+    title = Text.assemble(("Recommendations", "bold"), f"  ({_query_line(rec)})")
+    parts: list[RenderableType] = []
+    if shown:
+        view = Columns(title)
+        view.add("#", [text(i) for i in range(1, len(shown) + 1)], 0, "right")
+        view.add("model", [text(c.model.id, "bold") for c in shown])
+        view.add("quant", [text(c.assessment.estimate.quant) for c in shown])
+        view.add("memory GiB", [_memory(c) for c in shown], 1)
+        if any(c.assessment.speed and c.assessment.speed.decode_low for c in shown):
+            view.add("tok/s", [_speed(c) for c in shown], 1, "right")
+        view.add("ctx", [text(context(c.model.context_length)) for c in shown], 2, "right")
+        view.add("comm.", [commercial_mark(c.model) for c in shown], 2)
+        view.add("licence", [text(c.model.license.id) for c in shown], 4)
+        view.add("score", [text(f"{c.score:.3f}", "bold") for c in shown], 0, "right")
+        view.add("why", [text("; ".join(c.reasons[:2])) for c in shown], 5)
+        parts.append(view)
+        best = shown[0]
+        parts.append(text(f"Top pick {best.model.id}: " + "; ".join(best.reasons) + "."))
+        notes = (
+            f"{len(rec.ranking)} of {len(rec.ranking) + len(rec.excluded)} models pass the "
+            f"constraints; {len(rec.excluded)} excluded"
+            + ("" if show_excluded else " (--show-excluded lists them with reasons)")
+            + ". Memory and tok/s are estimates; `llm-pick explain ID` shows every term."
+        )
+        if rec.query.hardware and rec.query.hardware.bandwidth_gbs is None:
+            notes += " tok/s needs --gpu NAME (the card's bandwidth); speed is ranked per 1 TB/s."
+        parts.append(text(notes, "dim"))
+    else:
+        parts.append(text("No model satisfies every constraint. Closest:", "bold red"))
+        for exclusion in rec.closest():
+            parts.append(text(f"  - {hint(exclusion, rec.query)}"))
+    if show_excluded and rec.excluded:
+        # Models left out by the query's own scope (--family, --exclude, --license, size) are
+        # counted, not listed: the JSON output lists every one with its reasons.
+        listed = [e for e in rec.excluded if not e.failed & SCOPE]
+        table = Table(title="Excluded", box=box.SIMPLE_HEAD, title_justify="left", pad_edge=False)
+        table.add_column("model", no_wrap=True)
+        table.add_column("reasons", overflow="fold")
+        for exclusion in listed:
+            table.add_row(text(exclusion.model.id), text("; ".join(exclusion.reasons)))
+        if listed:
+            parts.append(table)
+        hidden = len(rec.excluded) - len(listed)
+        if hidden:
+            parts.append(
+                text(
+                    f"{hidden} more excluded by --family/--exclude/--license/--min-params/"
+                    "--max-params (--format json lists every one with its reasons).",
+                    "dim",
+                )
+            )
+    return Group(*parts)
+
+
+def _memory(cand: Any) -> Text:
+    est, fit = cand.assessment.estimate, cand.assessment.fit
+    need = est.total_bytes / GIB
+    if fit is None:
+        return text(f"{need:.1f}")
+    label = Text(f"{need:.1f}/{fit.available_bytes / GIB:.0f} ")
+    label.append_text(bar(fit.needed_bytes, fit.available_bytes, 6))
+    if fit.verdict == "offload":
+        label.append(f" {fit.gpu_layers}/{fit.layers}L", style="yellow")
+    return label
+
+
+def _speed(cand: Any) -> Text:
+    speed = cand.assessment.speed
+    if speed is None or speed.decode_low is None:
+        return text("-")
+    return text(f"{speed.decode_low:.0f}-{speed.decode_high:.0f}")
+
+
+def explanation(model: Model, data: dict[str, Any]) -> RenderableType:
+    head = Text.assemble((model.id, "bold"), f"  {model.name}")
+    checks = Table(title="Constraints", box=box.SIMPLE_HEAD, title_justify="left", pad_edge=False)
+    checks.add_column("constraint")
+    checks.add_column("result")
+    checks.add_column("detail", overflow="fold")
+    for check in data["constraints"]:
+        mark = text("pass", "green") if check["passed"] else text("FAIL", "bold red")
+        checks.add_row(text(check["constraint"]), mark, text(check["detail"]))
+    if not data["constraints"]:
+        checks.add_row(text("-"), text("pass", "green"), text("the query sets no constraint"))
+    parts: list[RenderableType] = [head, checks]
+    criteria = data.get("criteria")
+    if criteria:
+        table = Table(
+            title=f"Score {data['score']:.3f}: rank {data['rank']} of {data['of']}",
+            box=box.SIMPLE_HEAD,
+            title_justify="left",
+            pad_edge=False,
+        )
+        for name, justify in (
+            ("criterion", "left"),
+            ("value", "right"),
+            ("weight", "right"),
+            ("contribution", "right"),
+            ("why", "left"),
+        ):
+            table.add_column(name, justify=justify, overflow="fold")  # type: ignore[arg-type]
+        for name, c in criteria.items():
+            table.add_row(
+                text(name),
+                text(f"{c['value']:.3f}"),
+                text(f"{c['weight']:.3f}"),
+                text(f"{c['contribution']:.3f}"),
+                text(c["note"] + (" (missing)" if c.get("missing") else "")),
+            )
+        parts.append(table)
+    else:
+        parts.append(text("Not ranked: it fails the constraints above.", "bold red"))
+    return Group(*parts)
+
+
+def comparison(ids: list[str], rows: list[Any]) -> RenderableType:
+    table = Table(
+        title="Side by side (memory and speed are estimates; ★ marks the best value)",
+        box=box.SIMPLE_HEAD,
+        title_justify="left",
+        pad_edge=False,
+    )
+    table.add_column("", style="cyan", no_wrap=True)
+    for model_id in ids:
+        table.add_column(text(model_id, "bold"), overflow="fold")
+    for row in rows:
+        cells = []
+        for model_id in ids:
+            cell = text(row.shown[model_id])
+            if model_id in row.best:
+                cell = Text.assemble(cell, (" ★", "bold green"))
+                cell.stylize("green")
+            cells.append(cell)
+        table.add_row(text(row.field), *cells)
+    return table

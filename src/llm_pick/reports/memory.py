@@ -1,0 +1,117 @@
+"""The `memory` command's report: estimates per quantization, with fit and speed when
+hardware is given. Builds data, rows and a renderable; prints nothing."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from llm_pick.catalog.types import Model
+from llm_pick.estimate.fit import Assessment, assess
+from llm_pick.estimate.hardware import Hardware
+from llm_pick.estimate.memory import Mode, estimate_memory, quants_for
+from llm_pick.estimate.quant import QUANTS, get_quant
+from llm_pick.reports.report import Report
+
+COLUMNS = (
+    "model",
+    "quant",
+    "context",
+    "batch",
+    "kv_dtype",
+    "mode",
+    "weights_bytes",
+    "kv_cache_bytes",
+    "overhead_bytes",
+    "total_bytes",
+    "fit",
+    "gpu_layers",
+    "decode_tps_low",
+    "decode_tps_high",
+)
+
+
+def row(result: Assessment) -> list[Any]:
+    est, fit, speed = result.estimate, result.fit, result.speed
+    return [
+        est.model,
+        est.quant,
+        est.context,
+        est.batch,
+        est.kv_dtype,
+        est.mode,
+        est.weights_bytes,
+        est.kv_cache_bytes,
+        est.overhead_bytes,
+        est.total_bytes,
+        fit.verdict if fit else None,
+        fit.gpu_layers if fit else None,
+        None if speed is None or speed.decode_low is None else round(speed.decode_low, 1),
+        None if speed is None or speed.decode_high is None else round(speed.decode_high, 1),
+    ]
+
+
+def memory_report(
+    model: Model,
+    *,
+    quant: str | None,
+    context: int | None,
+    batch: int,
+    kv_dtype: str,
+    mode: Mode,
+    lora_rank: int,
+    hardware: Hardware | None,
+) -> Report:
+    quants = [get_quant(quant)] if quant else quants_for(mode)
+    if quant is None and kv_dtype != "fp16":
+        quants = [q for q in quants if q.family == "gguf"]
+    results = [
+        assess(
+            estimate_memory(
+                model,
+                q,
+                context=context,
+                batch=batch,
+                kv_dtype=kv_dtype,
+                mode=mode,
+                lora_rank=lora_rank,
+            ),
+            hardware,
+            model.parameters.active_count,
+        )
+        for q in quants
+    ]
+    hw = hardware.describe() if hardware else None
+    if quant:
+        (result,) = results
+        data: dict[str, Any] = result.as_dict() | {"hardware": hw}
+
+        def table() -> Any:
+            from llm_pick.render.memory import breakdown
+
+            return breakdown(model, result, hardware)
+
+    else:
+        first = results[0].estimate
+        data = {
+            "model": model.id,
+            "context": first.context,
+            "batch": batch,
+            "kv_dtype": kv_dtype,
+            "mode": mode,
+            "hardware": hw,
+            "estimated": True,
+            "assumptions": list(first.assumptions),
+            "estimates": [r.as_dict() | {"quality": _quality(r)} for r in results],
+        }
+
+        def table() -> Any:
+            from llm_pick.render.memory import quant_table
+
+            return quant_table(model, results, hardware)
+
+    return Report(data=data, columns=COLUMNS, rows=[row(r) for r in results], table=table)
+
+
+def _quality(result: Assessment) -> dict[str, Any]:
+    q = QUANTS[result.estimate.quant]
+    return {"ppl_delta": q.ppl_delta, "source": q.quality_source}

@@ -1,0 +1,222 @@
+"""Reports for `recommend` and `explain`: the documented JSON shape, flat rows, renderables.
+Builds data only; prints nothing. The JSON Schema of the recommend output is here too."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from llm_pick.catalog.load import Catalog, bundled_path
+from llm_pick.catalog.types import Model
+from llm_pick.estimate.hardware import GIB
+from llm_pick.ranking import Candidate, Recommendation, choose, hint, memory_reason
+from llm_pick.reports.report import Report
+from llm_pick.scoring.constraints import evaluate as evaluate_constraints
+
+SCHEMA_VERSION = 1
+COLUMNS = (
+    "rank",
+    "model",
+    "name",
+    "score",
+    "quant",
+    "total_bytes",
+    "available_bytes",
+    "fit",
+    "tokens_per_second",
+    "context_length",
+    "license",
+    "commercial_use",
+    "reasons",
+)
+
+
+def catalog_info(catalog: Catalog) -> dict[str, Any]:
+    bundled = str(bundled_path())
+    return {
+        "sources": ["bundled" if s.path == bundled else s.path for s in catalog.sources],
+        "sha256": catalog.sha256,
+        "models": len(catalog),
+    }
+
+
+def query_info(rec: Recommendation) -> dict[str, Any]:
+    query = rec.query
+    return {
+        "constraints": query.constraints.describe(),
+        "hardware": query.hardware.describe() if query.hardware else None,
+        "context": query.context,
+        "context_default": "min(4096, the model's context)" if query.context is None else None,
+        "required_context": query.required_context,
+        "batch": query.batch,
+        "kv_dtype": query.kv_dtype,
+        "quant": query.quant,
+        "min_bits": query.min_bits,
+        "candidate_quants": [q.name for q in query.candidates()],
+        "profile": query.profile.name if query.profile else "balanced",
+        "weights": {name: round(w, 6) for name, w in rec.weights.items()},
+        "top": query.top,
+    }
+
+
+def _round(value: float | None, digits: int = 1) -> float | None:
+    return None if value is None else round(value, digits)
+
+
+def candidate_dict(rank: int, cand: Candidate) -> dict[str, Any]:
+    est, fit, speed = cand.assessment.estimate, cand.assessment.fit, cand.assessment.speed
+    lic = cand.model.license
+    return {
+        "rank": rank,
+        "model": cand.model.id,
+        "name": cand.model.name,
+        "score": round(cand.score, 6),
+        "quant": est.quant,
+        "memory": {
+            "weights_bytes": est.weights_bytes,
+            "kv_cache_bytes": est.kv_cache_bytes,
+            "overhead_bytes": est.overhead_bytes,
+            "total_bytes": est.total_bytes,
+        },
+        "fit": fit.verdict if fit else None,
+        "gpu_layers": fit.gpu_layers if fit else None,
+        "tokens_per_second": _round(cand.tokens_per_second),
+        "tokens_per_second_range": (
+            None
+            if speed is None or speed.decode_low is None
+            else {"low": _round(speed.decode_low), "high": _round(speed.decode_high)}
+        ),
+        "context_length": cand.model.context_length,
+        "license": {
+            "id": lic.id,
+            "name": lic.name,
+            "commercial_use": lic.commercial_use,
+            "conditions": lic.conditions,
+        },
+        "criteria": {name: c.as_dict() for name, c in cand.criteria.items()},
+        "reasons": list(cand.reasons),
+    }
+
+
+def recommend_data(rec: Recommendation, catalog: Catalog) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "schema_version": SCHEMA_VERSION,
+        "query": query_info(rec),
+        "catalog": catalog_info(catalog),
+        "estimated": True,
+        "ranking": [candidate_dict(i, c) for i, c in enumerate(rec.shown, 1)],
+        "excluded": [{"model": e.model.id, "reasons": list(e.reasons)} for e in rec.excluded],
+    }
+    if not rec.ranking:
+        data["closest"] = [hint(e, rec.query) for e in rec.closest()]
+    return data
+
+
+def rows(rec: Recommendation) -> list[list[Any]]:
+    out = []
+    for rank, cand in enumerate(rec.shown, 1):
+        est, fit = cand.assessment.estimate, cand.assessment.fit
+        out.append(
+            [
+                rank,
+                cand.model.id,
+                cand.model.name,
+                round(cand.score, 4),
+                est.quant,
+                est.total_bytes,
+                fit.available_bytes if fit else None,
+                fit.verdict if fit else None,
+                _round(cand.tokens_per_second),
+                cand.model.context_length,
+                cand.model.license.id,
+                cand.model.license.commercial_use,
+                "; ".join(cand.reasons),
+            ]
+        )
+    return out
+
+
+def recommend_report(rec: Recommendation, catalog: Catalog, show_excluded: bool) -> Report:
+    def table() -> Any:
+        from llm_pick.render.ranking import recommendation
+
+        return recommendation(rec, show_excluded)
+
+    return Report(
+        data=lambda: recommend_data(rec, catalog), columns=COLUMNS, rows=rows(rec), table=table
+    )
+
+
+# ---- explain --------------------------------------------------------------------------
+
+
+def explain_data(model: Model, rec: Recommendation) -> dict[str, Any]:
+    """Each constraint passed or failed, and each criterion's value, weight and contribution."""
+    query = rec.query
+    wanted = query.constraints._replace(min_context=query.required_context)
+    checks = [
+        {"constraint": name, "passed": passed, "detail": detail}
+        for name, passed, detail in evaluate_constraints(model, wanted)
+    ]
+    ranked = {c.model.id: (i, c) for i, c in enumerate(rec.ranking, 1)}
+    memory: dict[str, Any] | None = None
+    if model.context_length >= (query.context or 0):
+        chosen, smallest = choose(model, query)
+        if chosen is not None:
+            fit = chosen.fit
+            detail = f"{chosen.estimate.total_bytes / GIB:.1f} GiB at {chosen.estimate.quant}"
+            if fit is not None:
+                detail += f", {fit.available_bytes / GIB:.1f} GiB available ({fit.verdict})"
+            checks.append({"constraint": "memory", "passed": True, "detail": detail})
+            memory = chosen.as_dict()
+        elif smallest is not None and query.hardware is not None:
+            checks.append(
+                {
+                    "constraint": "memory",
+                    "passed": False,
+                    "detail": memory_reason(smallest, query.hardware),
+                }
+            )
+    data: dict[str, Any] = {
+        "schema_version": SCHEMA_VERSION,
+        "model": model.id,
+        "query": query_info(rec),
+        "constraints": checks,
+        "passed": all(c["passed"] for c in checks),
+        "memory": memory,
+    }
+    if model.id in ranked:
+        rank, cand = ranked[model.id]
+        data |= {
+            "rank": rank,
+            "of": len(rec.ranking),
+            "score": round(cand.score, 6),
+            "criteria": {n: c.as_dict() for n, c in cand.criteria.items()},
+            "reasons": list(cand.reasons),
+        }
+    else:
+        data |= {"rank": None, "of": len(rec.ranking), "score": None, "criteria": None}
+    return data
+
+
+def explain_report(model: Model, rec: Recommendation) -> Report:
+    data = explain_data(model, rec)
+    flat: list[list[Any]] = [
+        ["constraint", c["constraint"], "pass" if c["passed"] else "FAIL", c["detail"]]
+        for c in data["constraints"]
+    ]
+    for name, c in (data["criteria"] or {}).items():
+        flat.append(
+            [
+                "criterion",
+                name,
+                f"{c['value']:.3f} x {c['weight']:.3f} = {c['contribution']:.3f}",
+                c["note"],
+            ]
+        )
+
+    def table() -> Any:
+        from llm_pick.render.ranking import explanation
+
+        return explanation(model, data)
+
+    return Report(data=data, columns=("kind", "name", "result", "detail"), rows=flat, table=table)

@@ -1,0 +1,95 @@
+"""JSON Schemas of llm-pick's machine outputs (printed by `llm-pick schema ...`)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from llm_pick.scoring.criteria import CRITERIA
+
+_INT = {"type": "integer", "minimum": 0}
+_NUM_OR_NULL = {"type": ["number", "null"]}
+_STR_LIST = {"type": "array", "items": {"type": "string"}}
+
+
+def _object(properties: dict[str, Any], required: list[str] | None = None) -> dict[str, Any]:
+    return {
+        "type": "object",
+        "properties": properties,
+        "required": required if required is not None else list(properties),
+        "additionalProperties": False,
+    }
+
+
+CRITERION = _object(
+    {
+        "value": {"type": "number", "minimum": 0, "maximum": 1},
+        "weight": {"type": "number", "minimum": 0, "maximum": 1},
+        "contribution": {"type": "number", "minimum": 0, "maximum": 1},
+        "note": {"type": "string"},
+        "missing": {"type": "boolean", "description": "input unpublished; documented default used"},
+    },
+    ["value", "weight", "contribution", "note"],
+)
+
+RANKED = _object(
+    {
+        "rank": {"type": "integer", "minimum": 1},
+        "model": {"type": "string"},
+        "name": {"type": "string"},
+        "score": {"type": "number", "minimum": 0, "maximum": 1},
+        "quant": {"type": "string"},
+        "memory": _object(
+            {k: _INT for k in ("weights_bytes", "kv_cache_bytes", "overhead_bytes", "total_bytes")}
+        ),
+        "fit": {"enum": ["gpu", "offload", None]},
+        "gpu_layers": {"type": ["integer", "null"]},
+        "tokens_per_second": _NUM_OR_NULL,
+        "tokens_per_second_range": {
+            "oneOf": [
+                {"type": "null"},
+                _object({"low": {"type": "number"}, "high": {"type": "number"}}),
+            ]
+        },
+        "context_length": {"type": "integer", "minimum": 1},
+        "license": _object(
+            {
+                "id": {"type": "string"},
+                "name": {"type": "string"},
+                "commercial_use": {"enum": ["allowed", "conditional", "prohibited"]},
+                "conditions": {"type": ["string", "null"]},
+            }
+        ),
+        "criteria": _object({name: CRITERION for name in CRITERIA}),
+        "reasons": _STR_LIST,
+    }
+)
+
+
+def recommend_schema() -> dict[str, Any]:
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": "llm-pick recommend output",
+        "description": (
+            "Output of `llm-pick recommend --format json`. Memory and speed are estimates."
+        ),
+        **_object(
+            {
+                "schema_version": {"const": 1},
+                "query": {
+                    "type": "object",
+                    "description": "every input, resolved hardware, weights",
+                },
+                "catalog": _object(
+                    {"sources": _STR_LIST, "sha256": {"type": "string"}, "models": _INT}
+                ),
+                "estimated": {"const": True},
+                "ranking": {"type": "array", "items": RANKED},
+                "excluded": {
+                    "type": "array",
+                    "items": _object({"model": {"type": "string"}, "reasons": _STR_LIST}),
+                },
+                "closest": _STR_LIST,
+            },
+            ["schema_version", "query", "catalog", "estimated", "ranking", "excluded"],
+        ),
+    }

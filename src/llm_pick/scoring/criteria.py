@@ -1,0 +1,185 @@
+"""The six criteria, each a value in 0..1 with a one-line explanation, and the weights that
+combine them. Pure functions; docs/scoring.md gives every formula and why.
+
+    score = sum over criteria of (weight / sum of weights) x value
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Any, NamedTuple
+
+from llm_pick.catalog.types import Model
+from llm_pick.errors import InputError
+from llm_pick.estimate.quant import Quant, retention
+
+CRITERIA = ("quality", "speed", "context", "license", "ecosystem", "languages")
+
+# MMLU is a four-way multiple-choice test: 25% is the score of random guessing. A model with
+# no published MMLU is scored at that level, never at zero, and marked.
+CHANCE_MMLU = 25.0
+# Decode speed at which the speed value is 0.5; the value approaches 1 as speed grows.
+SPEED_HALF = 20.0
+# Context: each doubling of the model's context over the required one adds 0.2 (32x = 1).
+CONTEXT_DOUBLINGS = 5
+# Languages: log2(1 + extra languages) / log2(1 + 16): 16 or more extra languages = 1.
+LANGUAGES_FULL = 16
+LICENSE_VALUE = {"allowed": 1.0, "conditional": 0.5, "prohibited": 0.0}
+
+
+class Value(NamedTuple):
+    value: float
+    describe: Callable[[], str]  # the note, formatted only when shown (most are not)
+    missing: bool = False  # the input was unpublished and a documented default was used
+
+    @property
+    def note(self) -> str:
+        return self.describe()
+
+
+class Criterion(NamedTuple):
+    value: float
+    weight: float  # normalized: the weights of a query sum to 1
+    contribution: float
+    note: str
+    missing: bool = False
+
+    def as_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "value": round(self.value, 6),
+            "weight": round(self.weight, 6),
+            "contribution": round(self.contribution, 6),
+            "note": self.note,
+        }
+        if self.missing:
+            data["missing"] = True
+        return data
+
+
+def mmlu_source(model: Model, lineage: dict[str, Model]) -> tuple[Model | None, float | None]:
+    """The model's own MMLU, else the nearest ancestor's (a fine-tune inherits, marked)."""
+    seen: set[str] = set()
+    cursor: Model | None = model
+    while cursor is not None and cursor.id not in seen:
+        bench = cursor.benchmarks.get("mmlu")
+        if bench is not None:
+            return cursor, bench.value
+        seen.add(cursor.id)
+        cursor = lineage.get(cursor.base_model) if cursor.base_model else None
+    return None, None
+
+
+def quality(model: Model, quant: Quant, lineage: dict[str, Model]) -> Value:
+    owner, score = mmlu_source(model, lineage)
+    kept = retention(quant)
+    value = (CHANCE_MMLU if score is None else score) / 100 * (1.0 if kept is None else kept)
+
+    def describe() -> str:
+        if owner is None or score is None:
+            note = f"no published MMLU: scored at the {CHANCE_MMLU:g}% chance level"
+        else:
+            bench = owner.benchmarks["mmlu"]
+            shots = "" if bench.shots is None else f", {bench.shots}-shot"
+            note = f"MMLU {score:g}{shots}"
+            if owner is not model:
+                note += f" (of its base {owner.id}; this model is not scored)"
+        if kept is None:
+            note += f"; {quant.name} has no published perplexity loss: not adjusted"
+        elif kept < 1.0:
+            note += f"; x{kept:.4f} for {quant.name} (perplexity ratio)"
+        return note
+
+    return Value(value, describe, score is None)
+
+
+def speed(tokens_per_second: float | None, relative: bool) -> Value:
+    if tokens_per_second is None:
+        return Value(0.0, lambda: "does not run on the given hardware", True)
+    value = tokens_per_second / (tokens_per_second + SPEED_HALF)
+    if relative:
+        return Value(
+            value, lambda: f"~{tokens_per_second:.0f} tokens/s per 1 TB/s of GPU bandwidth"
+        )
+    return Value(value, lambda: f"~{tokens_per_second:.0f} tokens/s decode (estimate)")
+
+
+def context(model: Model, required: int, stated: bool = True) -> Value:
+    """Headroom over the required context (or over the default 4096 when none is required)."""
+    ratio = model.context_length / required
+    value = min(1.0, max(0.0, math.log2(ratio) / CONTEXT_DOUBLINGS))
+    basis = "required" if stated else "default"
+    return Value(
+        value,
+        lambda: f"{model.context_length:,}-token context ({ratio:g}x the {required:,} {basis})",
+    )
+
+
+_LICENSE_WORDS = {
+    "allowed": "commercial use allowed",
+    "conditional": "commercial use with conditions",
+    "prohibited": "no commercial use",
+}
+
+
+def license_value(model: Model) -> Value:
+    lic = model.license
+    return Value(
+        LICENSE_VALUE[lic.commercial_use], lambda: f"{lic.id}: {_LICENSE_WORDS[lic.commercial_use]}"
+    )
+
+
+def ecosystem(family: str, runtimes: dict[str, tuple[str, ...]]) -> Value:
+    if not runtimes:
+        return Value(0.0, lambda: "no runtime data", True)
+    supported = sum(1 for families in runtimes.values() if family in families)
+    return Value(
+        supported / len(runtimes),
+        lambda: f"runs on {supported} of {len(runtimes)} tracked runtimes",
+    )
+
+
+def languages(model: Model, required: tuple[str, ...]) -> Value:
+    extra = max(0, len(model.languages) - len(required))
+    value = min(1.0, math.log2(1 + extra) / math.log2(1 + LANGUAGES_FULL))
+    return Value(value, lambda: f"{len(model.languages)} documented languages")
+
+
+def normalize(weights: dict[str, float]) -> dict[str, float]:
+    total = sum(weights.values())
+    if total <= 0:
+        raise InputError("the criterion weights sum to 0: give at least one a positive weight")
+    return {name: weights.get(name, 0.0) / total for name in CRITERIA}
+
+
+def total(values: dict[str, Value], weights: dict[str, float]) -> float:
+    """The score: the sum of weight x value (the weights are normalized)."""
+    return sum(weights[name] * values[name].value for name in CRITERIA)
+
+
+def combine(
+    values: dict[str, Value], weights: dict[str, float]
+) -> tuple[float, dict[str, Criterion]]:
+    """Score and per-criterion contributions; the contributions sum to the score."""
+    criteria = {}
+    for name in CRITERIA:
+        item, weight = values[name], weights[name]
+        criteria[name] = Criterion(item.value, weight, weight * item.value, item.note, item.missing)
+    return sum(c.contribution for c in criteria.values()), criteria
+
+
+def parse_weight(text: str) -> tuple[str, float]:
+    """'quality=2' -> ('quality', 2.0); a clear InputError otherwise."""
+    name, sep, raw = text.partition("=")
+    name = name.strip().lower()
+    if not sep or not name or not raw.strip():
+        raise InputError(f"--weight {text!r}: expected NAME=VALUE, e.g. quality=2")
+    if name not in CRITERIA:
+        raise InputError(f"--weight {text!r}: unknown criterion; valid: {', '.join(CRITERIA)}")
+    try:
+        value = float(raw)
+    except ValueError:
+        raise InputError(f"--weight {text!r}: {raw.strip()!r} is not a number") from None
+    if not math.isfinite(value) or value < 0 or value > 1e6:
+        raise InputError(f"--weight {text!r}: the weight must be a number from 0 to 1000000")
+    return name, value

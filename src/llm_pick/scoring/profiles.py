@@ -1,0 +1,62 @@
+"""Weight profiles (data/profiles.yaml, or a user's file) and --weight overrides."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from llm_pick.errors import InputError, UnknownNameError
+from llm_pick.scoring.criteria import CRITERIA, parse_weight
+
+
+class Profile(NamedTuple):
+    name: str
+    description: str
+    weights: dict[str, float]
+    why: str = ""
+
+
+def _profiles(file: Any) -> dict[str, Profile]:
+    return {p.name: Profile(p.name, p.description, dict(p.weights), p.why) for p in file.profiles}
+
+
+def _profile_file() -> type:
+    from llm_pick.catalog.datatypes import ProfileFile
+
+    return ProfileFile
+
+
+@cache
+def load_profiles() -> dict[str, Profile]:
+    from llm_pick.catalog import datafiles
+
+    return datafiles.load(datafiles.path("profiles.yaml"), _profile_file, _profiles)  # type: ignore[no-any-return]
+
+
+def get_profile(name_or_file: str) -> Profile:
+    """A bundled profile by name, or the single profile in a user's YAML/JSON file."""
+    profiles = load_profiles()
+    if name_or_file in profiles:
+        return profiles[name_or_file]
+    candidate = Path(name_or_file)
+    if candidate.suffix.lower() in (".yaml", ".yml", ".json") or candidate.exists():
+        from llm_pick.catalog import datafiles
+
+        found: dict[str, Profile] = datafiles.load(
+            candidate, _profile_file, _profiles, use_cache=False
+        )
+        if len(found) != 1:
+            raise InputError(f"--profile {name_or_file}: the file must hold exactly one profile")
+        return next(iter(found.values()))
+    raise UnknownNameError("profile", name_or_file, profiles, list_all=True)
+
+
+def resolve_weights(profile: Profile, overrides: list[str] | None) -> dict[str, float]:
+    weights = {name: profile.weights.get(name, 0.0) for name in CRITERIA}
+    for text in overrides or ():
+        name, value = parse_weight(text)
+        weights[name] = value
+    if sum(weights.values()) <= 0:
+        raise InputError("every criterion weight is 0: give at least one a positive weight")
+    return weights
