@@ -35,7 +35,10 @@ def parse(result: Result, fmt: str) -> object:
     if fmt == "markdown":
         lines = result.stdout.strip().splitlines()
         assert all(line.startswith("|") and line.endswith("|") for line in lines)
+        assert len(lines) >= 3 and set(lines[1]) <= set("|- ")
         return lines
+    lines = result.stdout.splitlines()  # a table: a title or header, a rule, rows
+    assert len(lines) >= 3 and any(set(line.strip()) == {"─"} for line in lines), result.stdout
     return result.stdout
 
 
@@ -98,8 +101,9 @@ def test_show_json_is_the_entry() -> None:
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_show_every_format(fmt: str) -> None:
     result = ok(run("show", "llama-2-70b", "-f", fmt))
-    parse(result, fmt)
-    assert "llama-2-70b" in result.stdout
+    if fmt != "table":  # the detail view is a key-value sheet, not a ruled table
+        parse(result, fmt)
+    assert "llama-2-70b" in result.stdout and "68.9" in result.stdout  # its MMLU
 
 
 def test_show_unknown_id_suggests() -> None:
@@ -173,6 +177,8 @@ def test_memory_json_single_quant() -> None:
 def test_memory_every_format(fmt: str) -> None:
     result = ok(run("memory", "mixtral-8x7b", "--gpu", "rtx 4090", "--ram", "64", "-f", fmt))
     parse(result, fmt)
+    for quant in ("q8_0", "q4_k_m", "q2_k"):
+        assert quant in result.stdout
 
 
 def test_memory_table_without_quant_lists_every_quant() -> None:
@@ -271,6 +277,8 @@ def test_recommend_every_format(fmt: str) -> None:
         assert parsed[0][:3] == ["rank", "model", "name"] and len(parsed) == 4  # type: ignore[index]
     if fmt == "markdown":
         assert len(parsed) == 5  # type: ignore[arg-type]
+    if fmt == "table":
+        assert "Top pick" in result.stdout and " 3 " in result.stdout
 
 
 def test_recommend_show_excluded_table() -> None:
@@ -370,8 +378,14 @@ def test_explain_pass_and_fail() -> None:
 
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_explain_and_compare_every_format(fmt: str) -> None:
-    parse(ok(run("explain", "llama-3-8b", "--vram", "12", "-f", fmt)), fmt)
-    parse(ok(run("compare", "mistral-7b-v0.1", "llama-2-13b", "mixtral-8x7b", "-f", fmt)), fmt)
+    explained = ok(run("explain", "llama-3-8b", "--vram", "12", "-f", fmt))
+    parse(explained, fmt)
+    for word in ("memory", "quality", "speed"):
+        assert word in explained.stdout
+    ids = ("mistral-7b-v0.1", "llama-2-13b", "mixtral-8x7b")
+    compared = ok(run("compare", *ids, "-f", fmt))
+    parse(compared, fmt)
+    assert all(i in compared.stdout for i in ids) and "context" in compared.stdout
 
 
 def test_compare_marks_best_values() -> None:

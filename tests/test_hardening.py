@@ -15,8 +15,8 @@ from conftest import Result, entry, run, write_catalog
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from llm_pick.cli.output import write_atomic
 from llm_pick.errors import OutputError
-from llm_pick.reports.report import write_atomic
 
 DOCUMENTED_CODES = {0, 1, 2, 3}
 HOSTILE = "[bold red]boom[/] \x1b[31mred\x1b[0m \x07\x9b"

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import itertools
+import math
 
 import pytest
 from hypothesis import given, settings
@@ -98,7 +99,11 @@ def test_nothing_fits_gives_closest_and_fix() -> None:
     assert not result.ranking
     closest = result.closest()
     assert closest[0].memory_only
-    assert "fits with --vram" in hint(closest[0], result.query)
+    text = hint(closest[0], result.query)
+    model, needed = closest[0].model.id, closest[0].needed_bytes
+    assert needed is not None and text.startswith(f"{model} needs ")
+    assert f"fits with --vram {math.ceil(needed / 2**30)} or --ram GiB" in text
+    assert result.hints == tuple(hint(e, result.query) for e in closest)
 
 
 # ---- properties -------------------------------------------------------------------------

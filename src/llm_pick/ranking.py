@@ -2,7 +2,7 @@
 
 1. hard constraints (catalog facts, then memory) -> excluded models with one reason each
 2. quantization choice: the highest-quality format that fits (on the GPU before offload)
-3. scoring: six criteria with weights from a profile (scoring.py)
+3. scoring: six criteria with weights from a profile (scoring/criteria.py)
 4. ranking: by score, ties broken by id (the same query gives the same output)
 """
 
@@ -14,12 +14,19 @@ from typing import Any, NamedTuple, get_args
 from llm_pick.catalog.load import Catalog
 from llm_pick.catalog.runtimes import runtime_support
 from llm_pick.catalog.types import Family, Model
-from llm_pick.estimate.fit import Assessment, assess
+from llm_pick.estimate.fit import (
+    DECODE_EFFICIENCY,
+    Assessment,
+    assess,
+    bytes_per_token,
+    decode_rate,
+    gpu_share,
+)
 from llm_pick.estimate.hardware import GIB, Hardware
-from llm_pick.estimate.memory import DEFAULT_CONTEXT, Estimate, default_context, estimate_memory
+from llm_pick.estimate.memory import DEFAULT_CONTEXT, default_context, estimate_memory
 from llm_pick.estimate.quant import QUANTS, Quant, get_quant, retention
 from llm_pick.scoring import criteria as scoring
-from llm_pick.scoring.constraints import Constraints
+from llm_pick.scoring.constraints import Check, Constraints
 from llm_pick.scoring.constraints import active as active_checks
 from llm_pick.scoring.constraints import evaluate as evaluate_constraints
 from llm_pick.scoring.profiles import Profile
@@ -96,6 +103,8 @@ class Exclusion(NamedTuple):
     needed_bytes: int | None = None  # at the smallest allowed format, when memory failed
     smallest_quant: str | None = None
     memory_only: bool = False
+    chosen: Assessment | None = None  # the format that fits, when other constraints failed
+    smallest: Assessment | None = None  # the smallest format, when none fits
 
 
 class Recommendation(NamedTuple):
@@ -103,6 +112,18 @@ class Recommendation(NamedTuple):
     weights: dict[str, float]  # normalized
     ranking: tuple[Candidate, ...]  # all passing models, best first
     excluded: tuple[Exclusion, ...]
+    hints: tuple[str, ...] = ()  # when nothing passes: what would change that, closest first
+
+    def outcome(self, model_id: str) -> Candidate | Exclusion | None:
+        """What the query decided for one model (None: not in the catalog)."""
+        items: list[Candidate | Exclusion] = [*self.ranking, *self.excluded]
+        return next((item for item in items if item.model.id == model_id), None)
+
+    def rank(self, model_id: str) -> int | None:
+        for index, cand in enumerate(self.ranking, 1):
+            if cand.model.id == model_id:
+                return index
+        return None
 
     @property
     def shown(self) -> tuple[Candidate, ...]:
@@ -118,6 +139,17 @@ class Recommendation(NamedTuple):
         )[:limit]
 
 
+class Pass(NamedTuple):
+    """What one recommend pass computes once and shares across models."""
+
+    lineage: dict[str, Model]
+    ecosystem: dict[str, scoring.Value]
+    candidates: list[Quant]
+    memo: dict[Any, dict[str, Assessment]]
+    wanted: Constraints
+    checks: tuple[Check, ...]
+
+
 def lineage(catalog: Catalog) -> dict[str, Model]:
     return {m.id: m for m in catalog}
 
@@ -126,7 +158,7 @@ def choose(
     model: Model,
     query: Query,
     candidates: list[Quant] | None = None,
-    memo: dict[Any, Any] | None = None,
+    memo: dict[Any, dict[str, Assessment]] | None = None,
 ) -> tuple[Assessment | None, Assessment | None]:
     """The best-quality format that fits on the GPU, else (with --ram) the best that fits with
     CPU offload. Returns (choice or None, the smallest format's assessment when none fits).
@@ -147,8 +179,8 @@ def choose(
     def assessed(quant: Quant) -> Assessment:
         found = known.get(quant.name)
         if found is not None:
-            # the same figures, under this model's id (model is the estimate's first field)
-            return Assessment(Estimate(model.id, *found.estimate[1:]), found.fit, found.speed)
+            # the same figures, under this model's id
+            return found._replace(estimate=found.estimate._replace(model=model.id))
         estimate = estimate_memory(
             model, quant, context=context, batch=query.batch, kv_dtype=query.kv_dtype
         )
@@ -191,17 +223,16 @@ def memory_reason(smallest: Assessment, hardware: Hardware) -> str:
 
 
 def evaluate(
-    model: Model, query: Query, weights: dict[str, float], context: dict[str, Any]
+    model: Model, query: Query, weights: dict[str, float], state: Pass
 ) -> Candidate | Exclusion:
     """One model through the pipeline: a ranked Candidate or an Exclusion with reasons."""
-    wanted = context["wanted"]
-    results = evaluate_constraints(model, wanted, failures_only=True, checks=context["checks"])
+    results = evaluate_constraints(model, state.wanted, failures_only=True, checks=state.checks)
     reasons = [detail for _, _, detail in results]
     failed = {name for name, _, _ in results}
     chosen: Assessment | None = None
     smallest: Assessment | None = None
     if model.context_length >= (query.context or 0):
-        chosen, smallest = choose(model, query, context["candidates"], context["memo"])
+        chosen, smallest = choose(model, query, state.candidates, state.memo)
         if chosen is None and smallest is not None and query.hardware is not None:
             reasons.append(memory_reason(smallest, query.hardware))
             failed.add("memory")
@@ -209,26 +240,24 @@ def evaluate(
         memory_only = chosen is None and smallest is not None and len(reasons) == 1
         needed = smallest.fit.needed_bytes if smallest and smallest.fit else None
         quant = smallest.estimate.quant if smallest else None
-        return Exclusion(model, tuple(reasons), frozenset(failed), needed, quant, memory_only)
-    return score(model, chosen, query, weights, context)
+        return Exclusion(
+            model, tuple(reasons), frozenset(failed), needed, quant, memory_only, chosen, smallest
+        )
+    return score(model, chosen, query, weights, state)
 
 
 def score(
-    model: Model,
-    chosen: Assessment,
-    query: Query,
-    weights: dict[str, float],
-    context: dict[str, Any],
+    model: Model, chosen: Assessment, query: Query, weights: dict[str, float], state: Pass
 ) -> Candidate:
     quant = QUANTS[chosen.estimate.quant]
     required = query.required_context
     tps, relative = _tokens_per_second(chosen, query.hardware)
     values = {
-        "quality": scoring.quality(model, quant, context["lineage"]),
+        "quality": scoring.quality(model, quant, state.lineage),
         "speed": scoring.speed(tps, relative),
         "context": scoring.context(model, required or DEFAULT_CONTEXT, required is not None),
         "license": scoring.license_value(model),
-        "ecosystem": context["ecosystem"][model.family],
+        "ecosystem": state.ecosystem[model.family],
         "languages": scoring.languages(model, query.constraints.languages),
     }
     return Candidate(model, chosen, scoring.total(values, weights), values, weights)
@@ -241,17 +270,11 @@ def _tokens_per_second(chosen: Assessment, hardware: Hardware | None) -> tuple[f
     if chosen.fit is not None and chosen.fit.verdict == "none":
         return None, False
     # Unknown bandwidth: rank by tokens/s on a 1 TB/s card (relative), say so in the note.
-    from llm_pick.estimate.fit import DECODE_EFFICIENCY, bytes_per_token
-
     efficiency = sum(DECODE_EFFICIENCY) / 2
-    share = 1.0
-    if chosen.fit is not None and chosen.fit.verdict == "offload" and hardware is not None:
-        share = chosen.fit.gpu_layers / chosen.fit.layers
-        per_token = bytes_per_token(chosen.estimate)
-        seconds = per_token * share / (REFERENCE_BANDWIDTH_GBS * 1e9 * efficiency)
-        seconds += per_token * (1 - share) / (hardware.ram_bandwidth_gbs * 1e9 * efficiency)
-        return 1 / seconds, True
-    return REFERENCE_BANDWIDTH_GBS * 1e9 * efficiency / bytes_per_token(chosen.estimate), True
+    share = 1.0 if chosen.fit is None or hardware is None else gpu_share(chosen.fit)
+    ram = hardware.ram_bandwidth_gbs if hardware is not None else REFERENCE_BANDWIDTH_GBS
+    per_token = bytes_per_token(chosen.estimate)
+    return decode_rate(per_token, share, REFERENCE_BANDWIDTH_GBS, ram, efficiency), True
 
 
 def recommend(catalog: Catalog, query: Query) -> Recommendation:
@@ -260,25 +283,28 @@ def recommend(catalog: Catalog, query: Query) -> Recommendation:
     weights = scoring.normalize(raw)
     runtimes = runtime_support()
     wanted = query.constraints._replace(min_context=query.required_context)
-    context = {
-        "lineage": lineage(catalog),
-        "ecosystem": {f: scoring.ecosystem(f, runtimes) for f in get_args(Family)},
-        "candidates": query.candidates(),
-        "memo": {},
-        "wanted": wanted,
-        "checks": active_checks(wanted),
-    }
+    state = Pass(
+        lineage=lineage(catalog),
+        ecosystem={f: scoring.ecosystem(f, runtimes) for f in get_args(Family)},
+        candidates=query.candidates(),
+        memo={},
+        wanted=wanted,
+        checks=active_checks(wanted),
+    )
     ranked: list[Candidate] = []
     excluded: list[Exclusion] = []
     for model in catalog:
-        result = evaluate(model, query, weights, context)
+        result = evaluate(model, query, weights, state)
         if isinstance(result, Candidate):
             ranked.append(result)
         else:
             excluded.append(result)
     ranked.sort(key=lambda c: (-round(c.score, 12), c.model.id))
     excluded.sort(key=lambda e: e.model.id)
-    return Recommendation(query, weights, tuple(ranked), tuple(excluded))
+    rec = Recommendation(query, weights, tuple(ranked), tuple(excluded))
+    if ranked:
+        return rec
+    return rec._replace(hints=tuple(hint(e, query) for e in rec.closest()))
 
 
 def _balanced() -> Profile:
@@ -295,14 +321,7 @@ def hint(exclusion: Exclusion, query: Query) -> str:
     per_card = exclusion.needed_bytes / hardware.gpus / GIB
     fixes = [f"--vram {math.ceil(per_card)}"]
     if query.quant or query.min_bits is not None:
-        relaxed = Query(
-            constraints=query.constraints,
-            hardware=hardware,
-            context=query.context,
-            batch=query.batch,
-            kv_dtype=query.kv_dtype,
-        )
-        chosen, _ = choose(exclusion.model, relaxed)
+        chosen, _ = choose(exclusion.model, query._replace(quant=None, min_bits=None))
         if chosen is not None:
             fixes.append(f"--quant {chosen.estimate.quant}")
     if not hardware.ram_gib:

@@ -40,7 +40,7 @@ def load(
             return cached
     from pydantic import TypeAdapter, ValidationError
 
-    from llm_pick.catalog.validate import parse_document
+    from llm_pick.catalog.parse import parse_document
 
     data = parse_document(str(file), raw)
     try:

@@ -2,45 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from functools import cache
-from typing import Any, ClassVar, Literal
 
+from llm_pick.catalog.types import Gpu, GpuFile
 from llm_pick.errors import InputError, UnknownNameError
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Gpu:
-    """A GPU preset: memory, bandwidth, fp16 throughput, each with its source."""
-
-    __pydantic_config__: ClassVar[Any] = {"extra": "forbid"}
-
-    id: str
-    name: str
-    vendor: Literal["nvidia", "amd", "apple"]
-    kind: Literal["consumer", "datacenter", "apple"]
-    memory_gib: float
-    memory_bandwidth_gbs: float
-    fp16_tflops: float | None = None
-    fp16_tflops_kind: str | None = None
-    usable_memory_fraction: float | None = None
-    aliases: list[str] = field(default_factory=list)
-    sources: list[str] = field(default_factory=list)
-    notes: str | None = None
-
-    @property
-    def usable_gib(self) -> float:
-        return self.memory_gib * (self.usable_memory_fraction or 1.0)
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class GpuFile:
-    """data/gpus.yaml."""
-
-    __pydantic_config__: ClassVar[Any] = {"extra": "forbid"}
-
-    schema_version: Literal[1]
-    gpus: list[Gpu]
 
 
 @cache

@@ -18,8 +18,6 @@ from llm_pick.errors import CatalogError, UnknownNameError
 
 ENV_VAR = "LLM_PICK_CATALOG"
 MAX_FILE_BYTES = 512 * 1024 * 1024
-# Alias expansion budget: billion-laughs style files are refused before validation walks them.
-MAX_EXPANDED_NODES = 20_000_000
 
 
 class Origin(NamedTuple):

@@ -58,6 +58,24 @@ Commercial = Literal["allowed", "conditional", "prohibited"]
 
 COMMERCIAL_RANK = {"prohibited": 0, "conditional": 1, "allowed": 2}
 
+# The scoring criteria (scoring/criteria.py computes them; profiles weight them).
+CRITERIA = ("quality", "speed", "context", "license", "ecosystem", "languages")
+MAX_WEIGHT = 1e6
+
+
+def check_weights(weights: dict[str, float]) -> None:
+    """The one check of criterion weights (profiles, --weight): ValueError with the reason."""
+    import math
+
+    unknown = sorted(set(weights) - set(CRITERIA))
+    if unknown:
+        raise ValueError(f"unknown criterion {', '.join(unknown)}; valid: {', '.join(CRITERIA)}")
+    for name, weight in weights.items():
+        if not (math.isfinite(weight) and 0 <= weight <= MAX_WEIGHT):
+            raise ValueError(f"the weight of {name} must be a number from 0 to {MAX_WEIGHT:.0f}")
+    if sum(weights.values()) <= 0:
+        raise ValueError("every criterion weight is 0: give at least one a positive weight")
+
 
 @dataclass(frozen=True, slots=True, kw_only=True, eq=False)
 class Parameters:
@@ -234,7 +252,7 @@ class Model:
 
     def __post_init__(self) -> None:
         if not _ID.match(self.id):
-            raise ValueError(f"id {self.id!r} must match [a-z0-9][a-z0-9.-]*")
+            raise ValueError(f"id {self.id!r} must match {ID_PATTERN}")
         if not _LANGUAGES.match(" ".join(self.languages)):
             bad = next(code for code in self.languages if not _LANGUAGES.match(code))
             raise ValueError(f"language {bad!r} is not an ISO 639 code (2-3 lowercase letters)")
@@ -257,7 +275,8 @@ class Model:
         return self.architecture.moe
 
 
-_ID = re.compile(r"[a-z0-9][a-z0-9.-]*\Z")
+ID_PATTERN = "[a-z0-9][a-z0-9.-]*"
+_ID = re.compile(ID_PATTERN + r"\Z")
 _LANGUAGES = re.compile(r"[a-z]{2,3}( [a-z]{2,3})*\Z")  # space-separated codes
 
 
@@ -271,3 +290,91 @@ class CatalogFile:
     """Format version of this file."""
     models: list[Model]
     """The model entries."""
+
+
+# ---- the small data files: profiles, runtimes, GPUs ------------------------------------
+
+_PLAIN: Any = {"extra": "forbid"}
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ProfileSpec:
+    """One weight profile."""
+
+    __pydantic_config__ = _PLAIN
+
+    name: str
+    description: str
+    weights: dict[str, float]
+    why: str = ""
+
+    def __post_init__(self) -> None:
+        check_weights(self.weights)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ProfileFile:
+    """data/profiles.yaml, or a user's profile file."""
+
+    __pydantic_config__ = _PLAIN
+
+    schema_version: Literal[1]
+    profiles: list[ProfileSpec] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Runtime:
+    """An inference runtime and the families its own docs say it supports."""
+
+    __pydantic_config__ = _PLAIN
+
+    id: str
+    name: str
+    url: str
+    supports: list[Family]
+    sources: list[str] = field(default_factory=list)
+    notes: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RuntimeFile:
+    """data/runtimes.yaml."""
+
+    __pydantic_config__ = _PLAIN
+
+    schema_version: Literal[1]
+    runtimes: list[Runtime]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Gpu:
+    """A GPU preset: memory, bandwidth, fp16 throughput, each with its source."""
+
+    __pydantic_config__ = _PLAIN
+
+    id: str
+    name: str
+    vendor: Literal["nvidia", "amd", "apple"]
+    kind: Literal["consumer", "datacenter", "apple"]
+    memory_gib: float
+    memory_bandwidth_gbs: float
+    fp16_tflops: float | None = None
+    fp16_tflops_kind: str | None = None
+    usable_memory_fraction: float | None = None
+    aliases: list[str] = field(default_factory=list)
+    sources: list[str] = field(default_factory=list)
+    notes: str | None = None
+
+    @property
+    def usable_gib(self) -> float:
+        return self.memory_gib * (self.usable_memory_fraction or 1.0)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class GpuFile:
+    """data/gpus.yaml."""
+
+    __pydantic_config__ = _PLAIN
+
+    schema_version: Literal[1]
+    gpus: list[Gpu]

@@ -1,184 +1,17 @@
-"""Parse a catalog document safely and validate it with pydantic, collecting every problem.
+"""Validate parsed catalog documents with pydantic, collecting every problem with its
+file:line and field path; and the catalog's JSON Schema.
 
-Imported only when a file is not in the cache: yaml and pydantic stay off the hot path.
+Imported only when a file is not in the cache: pydantic stays off the hot path.
 """
 
 from __future__ import annotations
 
-import json
-import re
 from functools import cache
 from typing import Any
 
-import yaml
-
-from llm_pick.catalog.types import CatalogFile, Model
+from llm_pick.catalog.parse import Locator, parse_document
+from llm_pick.catalog.types import ID_PATTERN, CatalogFile, Model
 from llm_pick.errors import CatalogError
-
-try:  # libyaml is several times faster; both loaders are the safe ones
-    from yaml import CSafeLoader as _Loader
-except ImportError:  # pragma: no cover - pyyaml built without libyaml
-    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
-
-MAX_EXPANDED_NODES = 20_000_000
-
-
-def parse_document(name: str, raw: bytes) -> Any:
-    """bytes -> plain Python data. JSON for *.json, YAML otherwise (safe loader only)."""
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise CatalogError(f"{name}: not UTF-8 text (byte {error.start})") from None
-    if not text.strip():
-        raise CatalogError(f"{name}: the file is empty")
-    if name.lower().endswith(".json"):
-        try:
-            return json.loads(text)
-        except json.JSONDecodeError as error:
-            raise CatalogError(
-                f"{name}:{error.lineno}: not valid JSON: {error.msg}",
-                [f"{name}:{error.lineno}: not valid JSON: {error.msg}"],
-            ) from None
-    try:
-        data = _load_yaml(text)
-    except yaml.YAMLError as error:
-        line = _yaml_error_line(error)
-        reason = _yaml_error_reason(error, text)
-        where = f"{name}:{line}" if line else name
-        message = f"{where}: not valid YAML: {reason}"
-        raise CatalogError(message, [message]) from None
-    except RecursionError:
-        raise CatalogError(f"{name}: YAML nesting is too deep") from None
-    if "&" in text:  # without an anchor there is no alias to expand
-        _check_expansion(name, data)
-    return data
-
-
-def _load_yaml(text: str, chunked_from: int | None = None, chunk: int | None = None) -> Any:
-    """The document's data, parsed with the safe loader.
-
-    PyYAML holds a node (with two position marks) for every scalar of the document until it
-    has built the data: about 20x the file in memory. A large catalog's `models` list is
-    therefore parsed a chunk of entries at a time; anything unusual (anchors, document
-    markers, flow style, a parse error anywhere) falls back to parsing the whole document,
-    which also gives the exact error."""
-    if len(text) >= (CHUNKED_FROM if chunked_from is None else chunked_from) and "&" not in text:
-        split = _split_models(text)
-        if split is not None:
-            try:
-                return _load_chunks(*split, chunk or CHUNK_ENTRIES)
-            except yaml.YAMLError:
-                pass
-    return yaml.load(text, Loader=_Loader)
-
-
-CHUNKED_FROM = 1 << 20  # characters
-CHUNK_ENTRIES = 100
-
-
-def _load_chunks(head: str, items: list[str], tail: str, size: int) -> Any:
-    data = yaml.load(f"{head}models: []\n{tail}", Loader=_Loader)
-    if not isinstance(data, dict) or data.get("models") != []:
-        raise yaml.YAMLError("unexpected document shape")
-    models: list[Any] = []
-    for start in range(0, len(items), size):
-        part = yaml.load("".join(items[start : start + size]), Loader=_Loader)
-        if not isinstance(part, list):
-            raise yaml.YAMLError("unexpected chunk shape")
-        models += part
-    data["models"] = models
-    return data
-
-
-def _split_models(text: str) -> tuple[str, list[str], str] | None:
-    """(text before `models:`, one text per entry of its block sequence, text after), or None
-    when the document is not a plain block-style catalog. Regular expressions anchored on
-    newlines do the scan (`^` in MULTILINE mode is several times slower on large texts)."""
-    text = text if text.startswith("\n") else "\n" + text
-    if _MARKERS.search(text):
-        return None
-    key = _MODELS_KEY.search(text)
-    if key is None:
-        return None
-    first = _FIRST_ENTRY.match(text, key.end() - 1)
-    if first is None:
-        return None
-    indent = len(first.group(1))
-    # Lines that start within the sequence's indentation are entry starts, comments, or the
-    # end of the sequence; every other line belongs to the entry above it.
-    shallow = re.compile(rf"\n {{0,{indent}}}[^ \n]")
-    starts: list[int] = []
-    end = len(text)
-    for match in shallow.finditer(text, first.start(1) - 1):
-        char, after = text[match.end() - 1], text[match.end() : match.end() + 1]
-        if char == "#":
-            continue
-        if char == "-" and match.end() - 2 - match.start() == indent and after in (" ", "\n", ""):
-            starts.append(match.start() + 1)
-            continue
-        end = match.start() + 1
-        break
-    items = [text[a:b] for a, b in zip(starts, [*starts[1:], end], strict=True)]
-    return text[1 : key.start() + 1], items, text[end:]
-
-
-_MARKERS = re.compile(r"\n(?:---|\.\.\.|%)")
-_MODELS_KEY = re.compile(r"\nmodels:[ \t]*(?:#[^\n]*)?\n")
-# blank and comment lines, then the first entry's dash: its indentation is the sequence's
-_FIRST_ENTRY = re.compile(r"\n(?:[ \t]*(?:#[^\n]*)?\n)*( *)-(?: |\n|$)")
-
-
-def _yaml_error_line(error: yaml.YAMLError) -> int | None:
-    mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
-    return mark.line + 1 if mark is not None else None
-
-
-def _yaml_error_reason(error: yaml.YAMLError, text: str) -> str:
-    problem = getattr(error, "problem", None)
-    context = getattr(error, "context", None)
-    mark = getattr(error, "problem_mark", None)
-    if mark is not None:
-        lines = text.splitlines()
-        if mark.line < len(lines) and lines[mark.line][mark.column : mark.column + 1] == "\t":
-            return "a tab character: YAML indentation must use spaces"
-    if problem and "could not determine a constructor" in problem:
-        tag = problem.split("for the tag")[-1].strip()
-        return f"YAML tags that construct objects are refused ({tag})"
-    parts = [p for p in (context, problem) if p]
-    return "; ".join(parts) if parts else str(error).splitlines()[0]
-
-
-def _check_expansion(name: str, data: Any) -> None:
-    """Refuse alias bombs and recursive aliases: count nodes as validation would see them."""
-    sizes: dict[int, int] = {}
-    active: set[int] = set()
-
-    def size(node: Any) -> int:
-        if not isinstance(node, dict | list):
-            return 1
-        key = id(node)
-        if key in sizes:
-            return sizes[key]
-        if key in active:
-            raise CatalogError(f"{name}: a YAML alias refers to itself (recursive structure)")
-        active.add(key)
-        children = node.items() if isinstance(node, dict) else enumerate(node)
-        total = 1
-        for _, child in children:
-            total += size(child)
-            if total > MAX_EXPANDED_NODES:
-                raise CatalogError(
-                    f"{name}: YAML aliases expand to more than {MAX_EXPANDED_NODES:,} nodes "
-                    "(an alias bomb?); refusing to process it"
-                )
-        active.discard(key)
-        sizes[key] = total
-        return total
-
-    try:
-        size(data)
-    except RecursionError:
-        raise CatalogError(f"{name}: the document is nested too deeply") from None
 
 
 def load_models(name: str, raw: bytes) -> list[Model]:
@@ -238,7 +71,7 @@ def json_schema() -> dict[str, Any]:
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["title"] = "llm-pick catalog"
     model_props = schema["$defs"]["Model"]["properties"]
-    model_props["id"]["pattern"] = "^[a-z0-9][a-z0-9.-]*$"
+    model_props["id"]["pattern"] = f"^{ID_PATTERN}$"
     model_props["languages"]["items"]["pattern"] = "^[a-z]{2,3}$"
     return dict(sorted(schema.items(), key=lambda kv: kv[0] != "$schema"))
 
@@ -254,7 +87,7 @@ def _unique(name: str, raw: bytes, models: list[Model]) -> list[Model]:
 def _duplicate_ids(name: str, raw: bytes, models: list[Model]) -> list[str]:
     first: dict[str, int] = {}
     problems = []
-    lines = _Locator(name, raw)
+    lines = Locator(name, raw)
     for index, model in enumerate(models):
         if model.id in first:
             where = lines.where(("models", index, "id"))
@@ -277,7 +110,7 @@ _MESSAGES = {
 
 
 def _format_errors(name: str, raw: bytes, errors: list[Any]) -> list[str]:
-    locator = _Locator(name, raw)
+    locator = Locator(name, raw)
     problems = []
     for error in errors:
         loc = tuple(error["loc"])
@@ -297,44 +130,3 @@ def _path(loc: tuple[Any, ...]) -> str:
     for part in loc:
         out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
     return out or "(document)"
-
-
-class _Locator:
-    """Finds the line of a field path in a YAML document (composed lazily, errors only)."""
-
-    def __init__(self, name: str, raw: bytes):
-        self.name, self.raw = name, raw
-        self._root: Any = None
-        self._composed = False
-
-    def where(self, loc: tuple[Any, ...]) -> str:
-        line = self._line(loc)
-        return f"{self.name}:{line}" if line else self.name
-
-    def _line(self, loc: tuple[Any, ...]) -> int | None:
-        if not self._composed:
-            self._composed = True
-            try:
-                self._root = yaml.compose(self.raw.decode("utf-8-sig"), Loader=_Loader)
-            except Exception:  # location is best effort
-                self._root = None
-        node, line = self._root, None
-        for part in loc:
-            if node is None:
-                break
-            line = node.start_mark.line + 1
-            node = self._child(node, part)
-        if node is not None:
-            line = node.start_mark.line + 1
-        return line
-
-    @staticmethod
-    def _child(node: Any, part: Any) -> Any:
-        if isinstance(node, yaml.MappingNode):
-            for key, value in node.value:
-                if getattr(key, "value", None) == str(part):
-                    return value
-            return None
-        if isinstance(node, yaml.SequenceNode) and isinstance(part, int):
-            return node.value[part] if 0 <= part < len(node.value) else None
-        return None

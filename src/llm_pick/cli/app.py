@@ -9,43 +9,50 @@ from typing import Annotated, Any, NoReturn
 import typer
 from typer import Abort, Exit
 from typer.core import TyperGroup
+from typer.exceptions import TyperException as ClickException  # typer 0.26-0.28 vendor click
 
 from llm_pick import __version__
+from llm_pick.cli.output import emit
 from llm_pick.cli.params import (
     HARDWARE_OPTIONS,
     SIZING_OPTIONS,
     CatalogOpt,
+    CommercialOpt,
+    FamilyOpt,
     FormatOpt,
+    LangOpt,
+    MaxParamsOpt,
+    MinContextOpt,
+    MinParamsOpt,
     OutputFormat,
     OutputOpt,
     QuantOpt,
     TopOpt,
+    UnconditionalOpt,
+    VariantOpt,
     with_estimate_options,
     with_query_options,
 )
-from llm_pick.errors import CatalogError, ExitCode, LlmPickError, OutputError
-from llm_pick.reports.report import Report, render_text, write_atomic
-
-try:  # typer vendors click since 0.2x; before, it used click's exceptions
-    from typer.exceptions import TyperException as ClickException
-except ImportError:  # pragma: no cover
-    from click.exceptions import ClickException  # type: ignore[no-redef,import-not-found]
+from llm_pick.errors import CatalogError, ExitCode, LlmPickError
 
 
 class Boundary(TyperGroup):
     """Turns every known failure into one `Error: ...` line on stderr and an exit code."""
 
     def main(self, *args: Any, standalone_mode: bool = True, **kwargs: Any) -> Any:
-        argv = kwargs.get("args") if "args" in kwargs else (args[0] if args else None)
-        debug = "--debug" in (sys.argv[1:] if argv is None else argv) or bool(
-            os.environ.get("LLM_PICK_DEBUG")
-        )
+        given = kwargs.get("args", args[0] if args else None)
+        argv = list(sys.argv[1:] if given is None else given)
+        options = argv[: argv.index("--")] if "--" in argv else argv
+        debug = "--debug" in options or debug_from_env()
+        if "--debug" in options:  # a global flag, taken out before the commands parse
+            argv.remove("--debug")
+        kwargs["args"], args = argv, ()
         # A short run allocates many small objects and frees few cycles: collect rarely (as
         # mypy does) instead of re-scanning a large catalog every 700 allocations.
         thresholds = gc.get_threshold()
         gc.set_threshold(100_000, 50, 100)
         try:
-            code = super().main(*args, standalone_mode=False, **kwargs)  # type: ignore[misc]
+            code = super().main(*args, standalone_mode=False, **kwargs)
         except LlmPickError as error:
             if debug:
                 raise
@@ -77,6 +84,10 @@ class Boundary(TyperGroup):
         if standalone_mode:
             sys.exit(code)
         return code
+
+
+def debug_from_env() -> bool:
+    return os.environ.get("LLM_PICK_DEBUG", "").strip().lower() in ("1", "true", "yes", "on")
 
 
 def _one_line(message: str) -> str:
@@ -122,13 +133,10 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
-@app.callback()
+@app.callback(epilog="--debug (anywhere before --) or LLM_PICK_DEBUG=1 shows tracebacks.")
 def _root(
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
-    ] = False,
-    debug: Annotated[
-        bool, typer.Option("--debug", help="Show tracebacks for errors (for bug reports).")
     ] = False,
 ) -> None:
     """Pick an open-weight LLM that fits your GPU, licence and needs."""
@@ -140,102 +148,36 @@ def load(catalogs: list[Path] | None) -> Any:
     return load_catalog(catalogs or ())
 
 
-def emit(report: Report, fmt: OutputFormat, output: Path | None, inputs: Any = ()) -> None:
-    """Write the report to stdout or to --output; notes go to stderr."""
-    if output is None:
-        if fmt is OutputFormat.table:
-            from rich.console import Console
-
-            if report.table is not None:
-                # NO_COLOR: plain text, no styles at all (rich alone would keep bold)
-                plain: dict[str, Any] = {"color_system": None} if os.environ.get("NO_COLOR") else {}
-                console = Console(
-                    soft_wrap=False, markup=False, emoji=False, highlight=False, **plain
-                )
-                console.print(report.table())
-        else:
-            pretty = sys.stdout.isatty()  # JSON: indented on a terminal, compact when piped
-            sys.stdout.write(render_text(report, fmt, pretty=pretty))
-            sys.stdout.flush()
-    else:
-        _guard_output(output, inputs)
-        existed = output.exists()
-        write_atomic(output, render_text(report, fmt, pretty=False))
-        report.notes.append(f"{'Replaced' if existed else 'Wrote'} {output}")
-    for note in report.notes:
-        sys.stderr.write(note + "\n")
-
-
-def _guard_output(output: Path, inputs: Any) -> None:
-    from llm_pick.catalog.load import bundled_path, env_paths
-
-    target = output.resolve()
-    for path in [bundled_path(), *env_paths(), *inputs]:
-        if Path(path).resolve() == target:
-            raise OutputError(f"{output}: refusing to overwrite an input catalog file")
-
-
 @app.command("list")
 def list_models(
-    family: Annotated[
-        list[str] | None,
-        typer.Option(help="Only these families (llama, mistral, ...); repeatable."),
-    ] = None,
-    variant: Annotated[
-        list[str] | None,
-        typer.Option(help="Only these variants (base, chat, instruct, fine-tune)."),
-    ] = None,
-    commercial: Annotated[
-        bool, typer.Option("--commercial", help="Commercial use allowed (conditions may apply).")
-    ] = False,
-    unconditional: Annotated[
-        bool, typer.Option("--unconditional", help="Commercial use allowed without conditions.")
-    ] = False,
-    min_context: Annotated[
-        str | None, typer.Option(metavar="TOKENS", help="Minimum context, e.g. 8192 or 32k.")
-    ] = None,
-    lang: Annotated[
-        list[str] | None, typer.Option(metavar="CODE", help="Required language; repeatable.")
-    ] = None,
-    min_params: Annotated[
-        float | None, typer.Option(metavar="BILLIONS", help="Minimum total parameters.")
-    ] = None,
-    max_params: Annotated[
-        float | None, typer.Option(metavar="BILLIONS", help="Maximum total parameters.")
-    ] = None,
+    family: FamilyOpt = None,
+    variant: VariantOpt = None,
+    commercial: CommercialOpt = False,
+    unconditional: UnconditionalOpt = False,
+    min_context: MinContextOpt = None,
+    lang: LangOpt = None,
+    min_params: MinParamsOpt = None,
+    max_params: MaxParamsOpt = None,
     fmt: FormatOpt = OutputFormat.table,
     output: OutputOpt = None,
     catalog: CatalogOpt = None,
 ) -> None:
     """List catalog models, optionally filtered."""
-    from llm_pick.cli import parse as options
-    from llm_pick.reports import catalog as views
-    from llm_pick.scoring.constraints import Constraints, passing
+    from llm_pick.cli.parse import constraints
+    from llm_pick.reports.catalog import list_report
+    from llm_pick.scoring.constraints import passing
 
-    wanted = Constraints(
+    wanted = constraints(
+        family=family,
+        variant=variant,
         commercial=commercial,
         unconditional=unconditional,
-        min_context=options.tokens("--min-context", min_context),
-        languages=options.languages(lang),
-        min_params=options.billions("--min-params", min_params),
-        max_params=options.billions("--max-params", max_params),
-        families=options.families(family),
-        variants=options.variants(variant),
+        min_context=min_context,
+        lang=lang,
+        min_params=min_params,
+        max_params=max_params,
     )
-    models = views.display_order(passing(load(catalog), wanted))
-
-    def table() -> Any:
-        from llm_pick.render.format import model_list
-
-        return model_list(models, f"{len(models)} models")
-
-    report = Report(
-        data={"models": [views.model_dict(m) for m in models]},
-        columns=views.LIST_COLUMNS,
-        rows=[views.list_row(m) for m in models],
-        table=table,
-    )
-    emit(report, fmt, output, catalog or ())
+    emit(list_report(passing(load(catalog), wanted)), fmt, output, catalog or ())
 
 
 @app.command()
@@ -246,19 +188,9 @@ def show(
     catalog: CatalogOpt = None,
 ) -> None:
     """Show every field of one model and its sources."""
-    from llm_pick.reports import catalog as views
+    from llm_pick.reports.catalog import show_report
 
-    model = load(catalog).get(model_id)
-    data = views.model_dict(model)
-
-    def table() -> Any:
-        from llm_pick.render.format import model_detail
-
-        return model_detail(model)
-
-    flat = views.flatten(data)
-    report = Report(data=data, columns=("field", "value"), rows=flat, table=table)
-    emit(report, fmt, output, catalog or ())
+    emit(show_report(load(catalog).get(model_id)), fmt, output, catalog or ())
 
 
 # ---- hardware and memory options shared by memory, recommend, explain and compare ----
@@ -266,11 +198,10 @@ def show(
 
 def split_estimate_options(given: dict[str, Any]) -> tuple[Any, dict[str, Any]]:
     """The hardware and the checked sizing arguments from the estimate option group."""
-    from llm_pick.cli import parse as options
-    from llm_pick.estimate.hardware import resolve
+    from llm_pick.cli.parse import hardware, sizing
 
-    hardware = resolve(**{name: given[name] for name, _, _ in HARDWARE_OPTIONS})
-    return hardware, options.sizing(**{name: given[name] for name, _, _ in SIZING_OPTIONS})
+    machine = hardware(**{name: given[name] for name, _, _ in HARDWARE_OPTIONS})
+    return machine, sizing(**{name: given[name] for name, _, _ in SIZING_OPTIONS})
 
 
 @app.command()
@@ -300,7 +231,7 @@ def memory(
         model,
         quant=quant,
         mode=options.mode(mode),
-        lora_rank=options.count("--lora-rank", lora_rank, 4096) or 16,
+        lora_rank=options.count("--lora-rank", lora_rank, 4096),
         hardware=hardware,
         **sizing,
     )
@@ -310,42 +241,10 @@ def memory(
 @app.command("gpus")
 def list_gpus(fmt: FormatOpt = OutputFormat.table, output: OutputOpt = None) -> None:
     """List the GPU presets usable with --gpu (memory, bandwidth, fp16 TFLOPS, sources)."""
-    import dataclasses
-
     from llm_pick.catalog.gpus import load_gpus
+    from llm_pick.reports.catalog import gpus_report
 
-    gpus = list(load_gpus().values())
-
-    def table() -> Any:
-        from llm_pick.render.memory import gpu_table
-
-        return gpu_table(gpus)
-
-    columns = (
-        "id",
-        "name",
-        "vendor",
-        "memory_gib",
-        "usable_gib",
-        "memory_bandwidth_gbs",
-        "fp16_tflops",
-        "fp16_tflops_kind",
-    )
-    rows = [
-        [
-            g.id,
-            g.name,
-            g.vendor,
-            g.memory_gib,
-            round(g.usable_gib, 2),
-            g.memory_bandwidth_gbs,
-            g.fp16_tflops,
-            g.fp16_tflops_kind,
-        ]
-        for g in gpus
-    ]
-    data = {"gpus": [dataclasses.asdict(g) | {"usable_gib": g.usable_gib} for g in gpus]}
-    emit(Report(data=data, columns=columns, rows=rows, table=table), fmt, output)
+    emit(gpus_report(list(load_gpus().values())), fmt, output)
 
 
 # ---- recommend / explain / compare ------------------------------------------------------
@@ -454,6 +353,9 @@ def catalog_schema(output: OutputOpt = None) -> None:
     if output is None:
         sys.stdout.write(text)
     else:
+        from llm_pick.cli.output import guard_output, write_atomic
+
+        guard_output(output)
         write_atomic(output, text)
 
 

@@ -104,7 +104,16 @@ LicenseOpt = Annotated[
     ),
 ]
 FamilyOpt = Annotated[
-    list[str] | None, typer.Option("--family", metavar="F", help="Only these families; repeatable.")
+    list[str] | None,
+    typer.Option(
+        "--family", metavar="F", help="Only these families (llama, mistral, ...); repeatable."
+    ),
+]
+VariantOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--variant", metavar="V", help="Only these variants (base, chat, instruct, fine-tune)."
+    ),
 ]
 ExcludeOpt = Annotated[
     list[str] | None, typer.Option("--exclude", metavar="ID", help="Leave out a model; repeatable.")

@@ -1,36 +1,55 @@
-"""Checks and conversions of user-given option values. Each bad value raises InputError
-with one line that names the option and says what is accepted."""
+"""Option strings -> typed values (Constraints, Hardware, Query). Each bad value raises
+InputError with one line that names the option and says what is accepted."""
 
 from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from typing import Any, get_args
+from typing import TYPE_CHECKING, Any, get_args
 
 from llm_pick.catalog.types import Family, Variant
 from llm_pick.errors import InputError
-from llm_pick.scoring.constraints import parse_tokens
+
+if TYPE_CHECKING:
+    from llm_pick.estimate.hardware import Hardware
+    from llm_pick.ranking import Query
+    from llm_pick.scoring.constraints import Constraints
 
 MAX_TOKENS = 16 * 1024 * 1024  # 16M tokens: beyond any catalog model
 MAX_BATCH = 4096
+MAX_GPUS = 64
 MAX_GIB = 1024 * 1024  # 1 PiB of memory: larger is a typo
+_PREFIX = {"": 1, "k": 1024, "m": 1024 * 1024}
+
+
+def parse_tokens(text: str) -> int:
+    """'32k' -> 32768, '128K' -> 131072, '4096' -> 4096 (k = 1024 tokens, m = 1024**2)."""
+    value = text.strip().lower().replace("_", "")
+    suffix = value[-1:] if value[-1:] in ("k", "m") else ""
+    number = value[: len(value) - len(suffix)]
+    try:
+        amount = float(number) if "." in number else int(number)
+    except ValueError:
+        raise ValueError(f"{text!r} is not a token count (e.g. 4096, 32k)") from None
+    tokens = int(amount * _PREFIX[suffix])
+    if tokens != amount * _PREFIX[suffix] or tokens <= 0:
+        raise ValueError(f"{text!r} is not a positive whole number of tokens")
+    return tokens
 
 
 def tokens(option: str, value: str | None) -> int | None:
     if value is None:
         return None
     try:
-        count = parse_tokens(value)
+        number = parse_tokens(value)
     except ValueError as error:
         raise InputError(f"{option}: {error}") from None
-    if count > MAX_TOKENS:
+    if number > MAX_TOKENS:
         raise InputError(f"{option}: {value} tokens is beyond any model (max {MAX_TOKENS:,})")
-    return count
+    return number
 
 
-def count(option: str, value: int | None, maximum: int) -> int | None:
-    if value is None:
-        return None
+def count(option: str, value: int, maximum: int) -> int:
     if not 1 <= value <= maximum:
         raise InputError(f"{option}: must be between 1 and {maximum}, got {value}")
     return value
@@ -48,10 +67,6 @@ def finite(
     if value > maximum:
         raise InputError(f"{option}: {value:g} is implausibly large (max {maximum:g})")
     return value
-
-
-def gib(option: str, value: float | None) -> float | None:
-    return finite(option, value, maximum=MAX_GIB)
 
 
 def billions(option: str, value: float | None) -> float | None:
@@ -81,21 +96,8 @@ def choices(option: str, values: Iterable[str] | None, valid: Iterable[str]) -> 
     return tuple(dict.fromkeys(out))
 
 
-def families(values: Iterable[str] | None) -> tuple[str, ...]:
-    return choices("--family", values, get_args(Family))
-
-
-def variants(values: Iterable[str] | None) -> tuple[str, ...]:
-    return choices("--variant", values, get_args(Variant))
-
-
-def sizing(context: str | None, batch: int, kv_dtype: str) -> dict[str, Any]:
-    """--context, --batch and --kv-dtype checked, as estimate keyword arguments."""
-    return {
-        "context": tokens("--context", context),
-        "batch": count("--batch", batch, MAX_BATCH) or 1,
-        "kv_dtype": kv_dtype_of(kv_dtype),
-    }
+def ids(values: Iterable[str] | None) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(x.strip().lower() for x in values or ()))
 
 
 def kv_dtype_of(value: str) -> str:
@@ -116,6 +118,105 @@ def mode(value: str) -> Any:
     return key
 
 
+def sizing(context: str | None, batch: int, kv_dtype: str) -> dict[str, Any]:
+    """--context, --batch and --kv-dtype checked, as estimate keyword arguments."""
+    return {
+        "context": tokens("--context", context),
+        "batch": count("--batch", batch, MAX_BATCH),
+        "kv_dtype": kv_dtype_of(kv_dtype),
+    }
+
+
+def constraints(
+    *,
+    commercial: bool = False,
+    unconditional: bool = False,
+    min_context: str | None = None,
+    lang: list[str] | None = None,
+    min_params: float | None = None,
+    max_params: float | None = None,
+    license_ids: list[str] | None = None,
+    family: list[str] | None = None,
+    variant: list[str] | None = None,
+    exclude: list[str] | None = None,
+) -> Constraints:
+    """The hard constraints shared by list, recommend and explain."""
+    from llm_pick.scoring.constraints import Constraints
+
+    low, high = billions("--min-params", min_params), billions("--max-params", max_params)
+    if low is not None and high is not None and low > high:
+        raise InputError(f"--min-params {low:g} is above --max-params {high:g}")
+    return Constraints(
+        commercial=commercial,
+        unconditional=unconditional,
+        min_context=tokens("--min-context", min_context),
+        languages=languages(lang),
+        min_params=low,
+        max_params=high,
+        licenses=ids(license_ids),
+        families=choices("--family", family, get_args(Family)),
+        variants=choices("--variant", variant, get_args(Variant)),
+        exclude=ids(exclude),
+    )
+
+
+def hardware(
+    *,
+    vram: str | None = None,
+    gpu: str | None = None,
+    gpus: int | None = None,
+    ram: float | None = None,
+    ram_bandwidth: float | None = None,
+) -> Hardware | None:
+    """Hardware from the CLI options; None when no memory limit was given."""
+    from llm_pick.estimate.hardware import DEFAULT_RAM_BANDWIDTH_GBS, Hardware
+
+    if vram is not None and gpu is not None:
+        raise InputError("--vram and --gpu conflict: give one (--gpu sets the memory itself)")
+    cards = 1 if gpus is None else count("--gpus", gpus, MAX_GPUS)
+    ram_gib = finite("--ram", ram, maximum=MAX_GIB, allow_zero=True) or 0.0
+    ram_bw = finite("--ram-bandwidth", ram_bandwidth, maximum=1e5) or DEFAULT_RAM_BANDWIDTH_GBS
+    common: dict[str, Any] = {"ram_gib": ram_gib, "ram_bandwidth_gbs": ram_bw}
+    if gpu is not None:
+        from llm_pick.catalog.gpus import find_gpu
+
+        card = find_gpu(gpu)
+        return Hardware(
+            label=card.name if cards == 1 else f"{cards} x {card.name}",
+            vram_gib=card.usable_gib,
+            gpus=cards,
+            gpu=card,
+            bandwidth_gbs=card.memory_bandwidth_gbs,
+            fp16_tflops=card.fp16_tflops,
+            source=f"--gpu {card.id} (data/gpus.yaml)",
+            **common,
+        )
+    if vram is not None and vram.strip().lower() == "auto":
+        from llm_pick.estimate.hardware import detect_vram_gib
+
+        per_card, found, name = detect_vram_gib()
+        return Hardware(
+            label=f"{found} x {name}" if found > 1 else name,
+            vram_gib=per_card,
+            gpus=gpus or found,
+            source="nvidia-smi",
+            **common,
+        )
+    if vram is not None:
+        try:
+            value = float(vram)
+        except ValueError:
+            raise InputError(f"--vram: {vram!r} is not a number of GiB (or 'auto')") from None
+        gib = finite("--vram", value, maximum=MAX_GIB) or 0.0
+        label = f"{gib:g} GiB GPU" if cards == 1 else f"{cards} GPUs x {gib:g} GiB"
+        return Hardware(label=label, vram_gib=gib, gpus=cards, source="--vram", **common)
+    if gpus is not None:
+        raise InputError("--gpus needs --gpu NAME or --vram GiB")
+    if ram:
+        raise InputError("--ram (CPU offload) needs --vram or --gpu for the GPU part")
+    return None
+
+
 def build_query(
     *,
     vram: str | None,
@@ -123,15 +224,6 @@ def build_query(
     gpus: int | None,
     ram: float | None,
     ram_bandwidth: float | None,
-    commercial: bool,
-    unconditional: bool,
-    min_context: str | None,
-    lang: list[str] | None,
-    min_params: float | None,
-    max_params: float | None,
-    license_ids: list[str] | None,
-    family: list[str] | None,
-    exclude: list[str] | None,
     quant: str | None,
     min_bits: float | None,
     context: str | None,
@@ -140,12 +232,11 @@ def build_query(
     profile: str,
     weight: list[str] | None,
     top: int,
-) -> Any:
-    """Check every recommend/explain/compare option and build the Query (InputError if bad)."""
-    from llm_pick.estimate.hardware import resolve
+    **wanted: Any,
+) -> Query:
+    """Check every recommend/explain option and build the Query (InputError if bad)."""
     from llm_pick.estimate.quant import get_quant
     from llm_pick.ranking import Query
-    from llm_pick.scoring.constraints import Constraints
     from llm_pick.scoring.profiles import get_profile, resolve_weights
 
     kv_type = kv_dtype_of(kv_dtype)
@@ -154,30 +245,16 @@ def build_query(
         if kv_type != "fp16" and forced.family != "gguf":
             raise InputError(f"--kv-dtype {kv_type} is a llama.cpp option: use a GGUF --quant")
         quant = forced.name
-    bits = finite("--min-bits", min_bits, maximum=32)
-    low, high = billions("--min-params", min_params), billions("--max-params", max_params)
-    if low is not None and high is not None and low > high:
-        raise InputError(f"--min-params {low:g} is above --max-params {high:g}")
     chosen = get_profile(profile)
     return Query(
-        constraints=Constraints(
-            commercial=commercial,
-            unconditional=unconditional,
-            min_context=tokens("--min-context", min_context),
-            languages=languages(lang),
-            min_params=low,
-            max_params=high,
-            licenses=tuple(dict.fromkeys(x.strip().lower() for x in license_ids or ())),
-            families=families(family),
-            exclude=tuple(dict.fromkeys(x.strip().lower() for x in exclude or ())),
-        ),
-        hardware=resolve(vram=vram, gpu=gpu, gpus=gpus, ram=ram, ram_bandwidth=ram_bandwidth),
+        constraints=constraints(**wanted),
+        hardware=hardware(vram=vram, gpu=gpu, gpus=gpus, ram=ram, ram_bandwidth=ram_bandwidth),
         context=tokens("--context", context),
-        batch=count("--batch", batch, MAX_BATCH) or 1,
+        batch=count("--batch", batch, MAX_BATCH),
         kv_dtype=kv_type,
         quant=quant,
-        min_bits=bits,
+        min_bits=finite("--min-bits", min_bits, maximum=32),
         profile=chosen,
         weights=resolve_weights(chosen, weight),
-        top=count("--top", top, 100_000) or 10,
+        top=count("--top", top, 100_000),
     )

@@ -105,17 +105,29 @@ def bytes_per_token(estimate: Estimate) -> int:
     return estimate.active_weight_bytes + estimate.kv_cache_bytes // estimate.batch
 
 
+def gpu_share(fit: Fit) -> float:
+    """The share of the decoder layers (and of the bytes read per token) on the GPU."""
+    return fit.gpu_layers / fit.layers if fit.verdict == "offload" else 1.0
+
+
+def decode_rate(
+    per_token: int, share: float, gpu_gbs: float, ram_gbs: float, efficiency: float
+) -> float:
+    """Tokens/s when each token reads `per_token` bytes, `share` of them from the GPU."""
+    seconds = per_token * share / (gpu_gbs * 1e9 * efficiency)
+    seconds += per_token * (1 - share) / (ram_gbs * 1e9 * efficiency)
+    return 1 / seconds
+
+
 def estimate_speed(estimate: Estimate, hardware: Hardware, fit: Fit, active_params: int) -> Speed:
     per_token = bytes_per_token(estimate)
     decode: list[float | None] = [None, None]
     if hardware.bandwidth_gbs and fit.verdict != "none":
-        share = fit.gpu_layers / fit.layers if fit.verdict == "offload" else 1.0
-        gpu_bytes = per_token * share
-        cpu_bytes = per_token - gpu_bytes
+        share = gpu_share(fit)
         for i, eff in enumerate(DECODE_EFFICIENCY):
-            seconds = gpu_bytes / (hardware.bandwidth_gbs * 1e9 * eff)
-            seconds += cpu_bytes / (hardware.ram_bandwidth_gbs * 1e9 * eff)
-            decode[i] = 1 / seconds
+            decode[i] = decode_rate(
+                per_token, share, hardware.bandwidth_gbs, hardware.ram_bandwidth_gbs, eff
+            )
     prefill: list[float | None] = [None, None]
     if hardware.fp16_tflops and fit.verdict == "gpu":
         flops_per_token = 2 * active_params

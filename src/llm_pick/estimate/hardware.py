@@ -1,5 +1,5 @@
-"""The hardware a query runs against: from --vram, --gpu (presets in gpus.py), --gpus, --ram,
-or nvidia-smi (--vram auto). No printing."""
+"""The hardware a query runs against (the record), and its detection with nvidia-smi.
+Option values are turned into it by cli/parse.py. No printing."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from llm_pick.errors import InputError
 
 if TYPE_CHECKING:
-    from llm_pick.catalog.gpus import Gpu
+    from llm_pick.catalog.types import Gpu
 
 GIB = 1024**3
 # System RAM bandwidth used for layers offloaded to the CPU when --ram-bandwidth is not
@@ -79,62 +79,3 @@ def detect_vram_gib() -> tuple[float, int, str]:
         raise InputError("--vram auto: nvidia-smi lists no GPU; pass --vram GiB")
     smallest = min(gib for _, gib in cards)
     return smallest, len(cards), cards[0][0]
-
-
-def resolve(
-    *,
-    vram: str | None = None,
-    gpu: str | None = None,
-    gpus: int | None = None,
-    ram: float | None = None,
-    ram_bandwidth: float | None = None,
-) -> Hardware | None:
-    """Hardware from the CLI options; None when no memory limit was given."""
-    from llm_pick.cli import parse as options
-
-    if vram is not None and gpu is not None:
-        raise InputError("--vram and --gpu conflict: give one (--gpu sets the memory itself)")
-    count = options.count("--gpus", gpus, 64) or 1
-    ram_gib = options.finite("--ram", ram, maximum=options.MAX_GIB, allow_zero=True) or 0.0
-    ram_bw = (
-        options.finite("--ram-bandwidth", ram_bandwidth, maximum=1e5) or DEFAULT_RAM_BANDWIDTH_GBS
-    )
-    common: dict[str, Any] = {"ram_gib": ram_gib, "ram_bandwidth_gbs": ram_bw}
-    if gpu is not None:
-        from llm_pick.catalog.gpus import find_gpu
-
-        card = find_gpu(gpu)
-        label = card.name if count == 1 else f"{count} x {card.name}"
-        return Hardware(
-            label=label,
-            vram_gib=card.usable_gib,
-            gpus=count,
-            gpu=card,
-            bandwidth_gbs=card.memory_bandwidth_gbs,
-            fp16_tflops=card.fp16_tflops,
-            source=f"--gpu {card.id} (data/gpus.yaml)",
-            **common,
-        )
-    if vram is not None and vram.strip().lower() == "auto":
-        per_card, found, name = detect_vram_gib()
-        return Hardware(
-            label=f"{found} x {name}" if found > 1 else name,
-            vram_gib=per_card,
-            gpus=gpus or found,
-            source="nvidia-smi",
-            **common,
-        )
-    if vram is not None:
-        try:
-            value = float(vram)
-        except ValueError:
-            raise InputError(f"--vram: {vram!r} is not a number of GiB (or 'auto')") from None
-        gib = options.gib("--vram", value)
-        assert gib is not None
-        label = f"{gib:g} GiB GPU" if count == 1 else f"{count} GPUs x {gib:g} GiB"
-        return Hardware(label=label, vram_gib=gib, gpus=count, source="--vram", **common)
-    if gpus is not None:
-        raise InputError("--gpus needs --gpu NAME or --vram GiB")
-    if ram:
-        raise InputError("--ram (CPU offload) needs --vram or --gpu for the GPU part")
-    return None

@@ -30,7 +30,6 @@ Mode = Literal["inference", "lora", "qlora", "full"]
 MODES: tuple[Mode, ...] = ("inference", "lora", "qlora", "full")
 KV_DTYPES = {"fp16": 2.0, "q8_0": 34 / 32, "q4_0": 18 / 32}  # bytes per element (ggml blocks)
 DEFAULT_CONTEXT = 4096
-GIB = 1024**3
 
 # Runtime overhead (docs/methodology.md, "Runtime overhead"). The CUDA context measured
 # 107-555 MiB depending on the GPU (llama.cpp PR #23604); NVIDIA cites ~300 MB
@@ -288,9 +287,19 @@ def estimate_memory(
     )
     if mode == "inference":
         return estimate
-    from llm_pick.estimate.training import add_training
+    from llm_pick.estimate.training import training_parts
 
-    return add_training(estimate, model, inventory(model), tokens, batch, lora_rank)
+    parts = training_parts(model, inventory(model), mode, tokens, batch, lora_rank)
+    # Training keeps no generation KV cache: keys and values are part of the activations.
+    return estimate._replace(
+        kv_cache_bytes=0,
+        overhead_bytes=CUDA_CONTEXT_BYTES,
+        adapter_bytes=parts.adapter_bytes,
+        gradient_bytes=parts.gradient_bytes,
+        optimizer_bytes=parts.optimizer_bytes,
+        activation_bytes=parts.activation_bytes,
+        assumptions=estimate.assumptions + parts.assumptions,
+    )
 
 
 def _context_note(model: Model, tokens: int, defaulted: bool) -> str:

@@ -14,11 +14,22 @@
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from llm_pick.catalog.types import Model
-from llm_pick.estimate.memory import CUDA_CONTEXT_BYTES, Estimate
 from llm_pick.estimate.tensors import Inventory
 
 ADAM_BYTES = 16  # per trainable parameter: weight + gradient + 2 Adam moments, fp32 (LoRA)
+
+
+class TrainingParts(NamedTuple):
+    """Memory fine-tuning adds to the weights (bytes), and what was assumed."""
+
+    adapter_bytes: int
+    gradient_bytes: int
+    optimizer_bytes: int
+    activation_bytes: int
+    assumptions: tuple[str, ...]
 
 
 def lora_parameters(inv: Inventory, rank: int) -> int:
@@ -47,42 +58,31 @@ def activation_bytes(model: Model, tokens: int, batch: int) -> int:
     return checkpoints + layer_activation_bytes(model, tokens, batch) + logits
 
 
-def add_training(
-    estimate: Estimate, model: Model, inv: Inventory, tokens: int, batch: int, rank: int
-) -> Estimate:
+_ACTIVATIONS = (
+    "activations with gradient checkpointing and fused attention, plus fp32 logits and "
+    "their gradient (Korthikanti et al. arXiv 2205.05198)"
+)
+
+
+def training_parts(
+    model: Model, inv: Inventory, mode: str, tokens: int, batch: int, rank: int
+) -> TrainingParts:
+    """The gradients, optimizer states, adapters and activations of `mode` (lora, qlora, full)."""
     activations = activation_bytes(model, tokens, batch)
-    # Training keeps no generation KV cache: keys and values are part of the activations.
-    estimate = estimate._replace(
-        overhead_bytes=CUDA_CONTEXT_BYTES, activation_bytes=activations, kv_cache_bytes=0
-    )
-    if estimate.mode == "full":
+    if mode == "full":
         params = model.parameters.total
-        notes: tuple[str, ...] = (
+        note = (
             "full fine-tuning: bf16 weights and gradients, fp32 master weights and Adam "
-            "moments (16 bytes per parameter, ZeRO arXiv 1910.02054)",
+            "moments (16 bytes per parameter, ZeRO arXiv 1910.02054)"
         )
-        return estimate._replace(
-            gradient_bytes=2 * params,
-            optimizer_bytes=12 * params,
-            assumptions=estimate.assumptions + notes + _activation_note(),
-        )
+        return TrainingParts(0, 2 * params, 12 * params, activations, (note, _ACTIVATIONS))
     trainable = lora_parameters(inv, rank)
-    notes = (
+    notes: tuple[str, ...] = (
         f"LoRA rank {rank} on every linear layer of the decoder blocks: {trainable:,} trainable "
         "parameters in fp32 with Adam (16 bytes each)",
     )
-    if estimate.mode == "qlora":
+    if mode == "qlora":
         notes += ("QLoRA: frozen base in NF4 with double quantization (arXiv 2305.14314)",)
-    return estimate._replace(
-        adapter_bytes=4 * trainable,
-        gradient_bytes=4 * trainable,
-        optimizer_bytes=8 * trainable,
-        assumptions=estimate.assumptions + notes + _activation_note(),
-    )
-
-
-def _activation_note() -> tuple[str, ...]:
-    return (
-        "activations with gradient checkpointing and fused attention, plus fp32 logits and "
-        "their gradient (Korthikanti et al. arXiv 2205.05198)",
+    return TrainingParts(
+        4 * trainable, 4 * trainable, 8 * trainable, activations, (*notes, _ACTIVATIONS)
     )

@@ -1,4 +1,4 @@
-"""Rich renderables for the terminal. Functions return renderables; they never print.
+"""Shared pieces of the terminal renderables: safe text, bars, sizes, droppable columns.
 
 Every string that comes from a catalog goes through `text()`, so rich markup such as
 "[bold]" and terminal escape sequences in a model name are shown literally.
@@ -6,14 +6,43 @@ Every string that comes from a catalog goes through `text()`, so rich markup suc
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich import box
-from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
+from rich.console import Console, ConsoleOptions, RenderResult
 from rich.table import Table
 from rich.text import Text
 
 from llm_pick.catalog.types import Model
-from llm_pick.reports.catalog import COMMERCIAL_MARK, billions, mmlu
-from llm_pick.reports.report import sanitize
+
+if TYPE_CHECKING:
+    from llm_pick.estimate.fit import Speed
+
+COMMERCIAL_MARK = {"allowed": "yes", "conditional": "cond.", "prohibited": "no"}
+_CONTROL = {c: f"\\x{c:02x}" for c in [*range(0, 32), *range(127, 160)] if chr(c) not in "\n\t"}
+
+
+def sanitize(text: str) -> str:
+    """Make control characters (terminal escapes) visible instead of interpreted."""
+    return text.translate(_CONTROL)
+
+
+def billions(count: int) -> str:
+    value = count / 1e9
+    return f"{value:.3g}B" if value < 100 else f"{value:.0f}B"
+
+
+def mmlu(model: Model) -> float | None:
+    bench = model.benchmarks.get("mmlu")
+    return bench.value if bench else None
+
+
+def speed_range(speed: Speed | None) -> str:
+    """Decode tokens/s as 'low-high', or '-' when unknown."""
+    if speed is None or speed.decode_low is None or speed.decode_high is None:
+        return "-"
+    return f"{speed.decode_low:.0f}-{speed.decode_high:.0f}"
+
 
 COMMERCIAL_STYLE = {"allowed": "green", "conditional": "yellow", "prohibited": "red"}
 
@@ -77,25 +106,6 @@ class Columns:
         yield table
 
 
-def model_list(models: list[Model], title: str) -> Columns:
-    view = Columns(title)
-    mmlu_scores = [mmlu(m) for m in models]
-    sizes = [
-        billions(m.parameters.total)
-        + (f" ({billions(m.parameters.active_count)} act.)" if m.moe else "")
-        for m in models
-    ]
-    view.add("id", [text(m.id, "bold") for m in models])
-    view.add("params", [text(s) for s in sizes], justify="right")
-    view.add("attn", [text(m.attention + ("+moe" if m.moe else "")) for m in models], 3)
-    view.add("ctx", [text(context(m.context_length)) for m in models], justify="right")
-    view.add("licence", [text(m.license.id) for m in models], 2)
-    view.add("commercial", [commercial_mark(m) for m in models], 1)
-    view.add("langs", [text(languages(m.languages)) for m in models], 4)
-    view.add("MMLU", [text("-" if s is None else f"{s:g}") for s in mmlu_scores], 1, "right")
-    return view
-
-
 def languages(codes: list[str]) -> str:
     return " ".join(codes) if len(codes) <= 3 else f"{len(codes)} languages"
 
@@ -103,71 +113,3 @@ def languages(codes: list[str]) -> str:
 def commercial_mark(model: Model) -> Text:
     use = model.license.commercial_use
     return text(COMMERCIAL_MARK[use], COMMERCIAL_STYLE[use])
-
-
-def model_detail(model: Model) -> RenderableType:
-    arch, params, lic = model.architecture, model.parameters, model.license
-    facts = Table(
-        box=box.SIMPLE, show_header=False, title=text(f"{model.name}  ({model.id})", "bold")
-    )
-    facts.add_column("field", style="cyan", no_wrap=True)
-    facts.add_column("value", overflow="fold")
-    rows: list[tuple[str, object]] = [
-        ("family", f"{model.family} · {model.variant} · {model.organization}"),
-        ("released", model.release_date),
-        ("base model", model.base_model),
-        ("hugging face", model.hf_repo),
-        (
-            "parameters",
-            f"{params.total:,} total"
-            + ("" if params.exact else " (rounded figure)")
-            + (f", {params.active_count:,} active per token" if model.moe else ""),
-        ),
-        ("  source", params.source),
-        ("context", f"{model.context_length:,} tokens"),
-        (
-            "attention",
-            f"{model.attention}: {arch.attention_heads} heads, {arch.kv_heads} KV heads, "
-            f"head_dim {arch.head_dim}"
-            + (f", sliding window {arch.sliding_window}" if arch.sliding_window else ""),
-        ),
-        (
-            "layers",
-            f"{arch.layers} x hidden {arch.hidden_size}, MLP {arch.intermediate_size} "
-            f"({arch.mlp}{', bias' if arch.mlp_bias else ''})",
-        ),
-        (
-            "experts",
-            f"{arch.experts} per layer, {arch.experts_per_token} per token" if arch.moe else None,
-        ),
-        (
-            "vocabulary",
-            f"{arch.vocab_size:,}" + (" (tied embeddings)" if arch.tied_embeddings else ""),
-        ),
-        (
-            "positions",
-            f"{arch.position_embedding}"
-            + (f" (theta {arch.rope_theta:g})" if arch.rope_theta else ""),
-        ),
-        ("licence", f"{lic.name} [{lic.id}]"),
-        (
-            "  commercial",
-            f"{lic.commercial_use}" + (f": {lic.conditions}" if lic.conditions else ""),
-        ),
-        ("  url", lic.url),
-        ("languages", " ".join(model.languages)),
-    ]
-    for name, bench in sorted(model.benchmarks.items()):
-        shots = "" if bench.shots is None else f", {bench.shots}-shot"
-        rows.append((f"{name}", f"{bench.value:g}{shots}  ({bench.source})"))
-    for name, value in rows:
-        if value not in (None, ""):
-            facts.add_row(text(name), text(value))
-    parts: list[RenderableType] = [facts]
-    if model.notes:
-        parts.append(text("Notes: " + " ".join(model.notes.split()), "italic"))
-    sources = Text("Sources:\n", style="bold")
-    for source in model.sources:
-        sources.append_text(text(f"  - {source}\n"))
-    parts.append(sources)
-    return Group(*parts)

@@ -1,4 +1,4 @@
-"""Rich renderables for `memory` and `gpus`. They return renderables; they never print."""
+"""Rich renderables for `memory`. They return renderables; they never print."""
 
 from __future__ import annotations
 
@@ -7,22 +7,15 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from llm_pick.catalog.gpus import Gpu
 from llm_pick.catalog.types import Model
-from llm_pick.estimate.fit import Assessment, Fit, Speed
+from llm_pick.estimate.fit import Assessment, Fit
 from llm_pick.estimate.hardware import GIB, Hardware
 from llm_pick.estimate.quant import QUANTS
-from llm_pick.render.format import Columns, bar, text
+from llm_pick.render.format import Columns, bar, speed_range, text
 
 
 def gib(nbytes: float) -> str:
     return f"{nbytes / GIB:.2f}"
-
-
-def speed_text(speed: Speed | None) -> str:
-    if speed is None or speed.decode_low is None or speed.decode_high is None:
-        return "-"
-    return f"{speed.decode_low:.0f}-{speed.decode_high:.0f}"
 
 
 def fit_text(fit: Fit | None, short: bool = False) -> Text:
@@ -70,7 +63,7 @@ def breakdown(model: Model, result: Assessment, hardware: Hardware | None) -> Re
         facts.append_text(fit_text(result.fit))
         facts.append("\n")
         if result.speed is not None:
-            decode = speed_text(result.speed)
+            decode = speed_range(result.speed)
             facts.append(
                 f"Decode: {decode} tokens/s (estimate; bandwidth-bound, "
                 f"{result.speed.bytes_per_token / GIB:.2f} GiB read per token)\n"
@@ -113,27 +106,5 @@ def quant_table(model: Model, results: list[Assessment], hardware: Hardware | No
     view.add("ppl +", [text("-" if p is None else f"{p:.4f}") for p in ppl], 4, "right")
     if hardware is not None:
         view.add("fit", [fit_text(r.fit, short=True) for r in results], 1)
-        view.add("tok/s", [text(speed_text(r.speed)) for r in results], 1, "right")
-    return view
-
-
-def gpu_table(gpus: list[Gpu]) -> Columns:
-    view = Columns("GPUs (data/gpus.yaml; memory in GiB, bandwidth in GB/s)")
-    view.add("id", [text(g.id, "bold") for g in gpus])
-    view.add("name", [text(g.name) for g in gpus], 3)
-    view.add("memory", [text(f"{g.memory_gib:g}") for g in gpus], 0, "right")
-    view.add(
-        "usable",
-        [text(f"{g.usable_gib:g}" if g.usable_memory_fraction else "") for g in gpus],
-        2,
-        "right",
-    )
-    view.add("GB/s", [text(f"{g.memory_bandwidth_gbs:g}") for g in gpus], 1, "right")
-    view.add(
-        "fp16 TFLOPS",
-        [text("-" if g.fp16_tflops is None else f"{g.fp16_tflops:g}") for g in gpus],
-        2,
-        "right",
-    )
-    view.add("kind", [text(g.fp16_tflops_kind or "") for g in gpus], 4)
+        view.add("tok/s", [text(speed_range(r.speed)) for r in results], 1, "right")
     return view

@@ -11,8 +11,8 @@ from rich.text import Text
 
 from llm_pick.catalog.types import Model
 from llm_pick.estimate.hardware import GIB
-from llm_pick.ranking import SCOPE, Recommendation, hint
-from llm_pick.render.format import Columns, bar, commercial_mark, context, text
+from llm_pick.ranking import SCOPE, Recommendation
+from llm_pick.render.format import Columns, bar, commercial_mark, context, speed_range, text
 
 
 def _query_line(rec: Recommendation) -> str:
@@ -42,7 +42,7 @@ def recommendation(rec: Recommendation, show_excluded: bool) -> RenderableType:
         view.add("quant", [text(c.assessment.estimate.quant) for c in shown])
         view.add("memory GiB", [_memory(c) for c in shown], 1)
         if any(c.assessment.speed and c.assessment.speed.decode_low for c in shown):
-            view.add("tok/s", [_speed(c) for c in shown], 1, "right")
+            view.add("tok/s", [text(speed_range(c.assessment.speed)) for c in shown], 1, "right")
         view.add("ctx", [text(context(c.model.context_length)) for c in shown], 2, "right")
         view.add("comm.", [commercial_mark(c.model) for c in shown], 2)
         view.add("licence", [text(c.model.license.id) for c in shown], 4)
@@ -62,8 +62,8 @@ def recommendation(rec: Recommendation, show_excluded: bool) -> RenderableType:
         parts.append(text(notes, "dim"))
     else:
         parts.append(text("No model satisfies every constraint. Closest:", "bold red"))
-        for exclusion in rec.closest():
-            parts.append(text(f"  - {hint(exclusion, rec.query)}"))
+        for line in rec.hints:
+            parts.append(text(f"  - {line}"))
     if show_excluded and rec.excluded:
         # Models left out by the query's own scope (--family, --exclude, --license, size) are
         # counted, not listed: the JSON output lists every one with its reasons.
@@ -97,13 +97,6 @@ def _memory(cand: Any) -> Text:
     if fit.verdict == "offload":
         label.append(f" {fit.gpu_layers}/{fit.layers}L", style="yellow")
     return label
-
-
-def _speed(cand: Any) -> Text:
-    speed = cand.assessment.speed
-    if speed is None or speed.decode_low is None:
-        return text("-")
-    return text(f"{speed.decode_low:.0f}-{speed.decode_high:.0f}")
 
 
 def explanation(model: Model, data: dict[str, Any]) -> RenderableType:

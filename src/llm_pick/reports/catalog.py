@@ -1,4 +1,4 @@
-"""Plain-data views of catalog models: the public JSON shape and flat table rows."""
+"""Reports of `list`, `show` and `gpus`: the public JSON shape of models, flat rows, tables."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
-from llm_pick.catalog.types import Model
-
-COMMERCIAL_MARK = {"allowed": "yes", "conditional": "cond.", "prohibited": "no"}
+from llm_pick.catalog.types import Gpu, Model
+from llm_pick.render.format import mmlu
+from llm_pick.reports.report import Report
 
 
 def model_dict(model: Model) -> dict[str, Any]:
@@ -38,16 +38,6 @@ def display_order(models: Iterable[Model]) -> list[Model]:
         models,
         key=lambda m: (m.family, m.release_date or dt.date.min, m.parameters.total, m.id),
     )
-
-
-def billions(count: int) -> str:
-    value = count / 1e9
-    return f"{value:.3g}B" if value < 100 else f"{value:.0f}B"
-
-
-def mmlu(model: Model) -> float | None:
-    bench = model.benchmarks.get("mmlu")
-    return bench.value if bench else None
 
 
 LIST_COLUMNS = (
@@ -99,3 +89,65 @@ def flatten(data: object, prefix: str = "") -> list[list[Any]]:
             rows += flatten(value, f"{prefix}[{index}]")
         return rows
     return [[prefix, data]]
+
+
+def list_report(models: Iterable[Model]) -> Report:
+    shown = display_order(models)
+
+    def table() -> Any:
+        from llm_pick.render.catalog import model_list
+
+        return model_list(shown, f"{len(shown)} models")
+
+    return Report(
+        data={"models": [model_dict(m) for m in shown]},
+        columns=LIST_COLUMNS,
+        rows=[list_row(m) for m in shown],
+        table=table,
+    )
+
+
+def show_report(model: Model) -> Report:
+    data = model_dict(model)
+
+    def table() -> Any:
+        from llm_pick.render.catalog import model_detail
+
+        return model_detail(model)
+
+    return Report(data=data, columns=("field", "value"), rows=flatten(data), table=table)
+
+
+GPU_COLUMNS = (
+    "id",
+    "name",
+    "vendor",
+    "memory_gib",
+    "usable_gib",
+    "memory_bandwidth_gbs",
+    "fp16_tflops",
+    "fp16_tflops_kind",
+)
+
+
+def gpus_report(gpus: list[Gpu]) -> Report:
+    def table() -> Any:
+        from llm_pick.render.catalog import gpu_table
+
+        return gpu_table(gpus)
+
+    rows = [
+        [
+            g.id,
+            g.name,
+            g.vendor,
+            g.memory_gib,
+            round(g.usable_gib, 2),
+            g.memory_bandwidth_gbs,
+            g.fp16_tflops,
+            g.fp16_tflops_kind,
+        ]
+        for g in gpus
+    ]
+    data = {"gpus": [dataclasses.asdict(g) | {"usable_gib": g.usable_gib} for g in gpus]}
+    return Report(data=data, columns=GPU_COLUMNS, rows=rows, table=table)

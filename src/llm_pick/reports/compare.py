@@ -6,11 +6,12 @@ from __future__ import annotations
 from typing import Any, NamedTuple
 
 from llm_pick.catalog.types import COMMERCIAL_RANK, Model
+from llm_pick.errors import InputError
 from llm_pick.estimate.fit import Assessment, assess
 from llm_pick.estimate.hardware import GIB, Hardware
 from llm_pick.estimate.memory import estimate_memory, quants_for
-from llm_pick.estimate.quant import get_quant
-from llm_pick.reports.catalog import billions
+from llm_pick.estimate.quant import Quant, get_quant
+from llm_pick.render.format import billions
 from llm_pick.reports.report import Report
 
 DEFAULT_QUANTS = ("fp16", "q8_0", "q6_k", "q5_k_m", "q4_k_m", "q3_k_m", "q2_k")
@@ -47,121 +48,124 @@ def rows(
     kv_dtype: str,
     hardware: Hardware | None,
 ) -> list[Row]:
-    ids = [m.id for m in models]
-    by = dict(zip(ids, models, strict=True))
-    out = [
-        _row("family", {i: f"{m.family} ({m.variant})" for i, m in by.items()}),
+    by = {m.id: m for m in models}
+    quants = [get_quant(quant)] if quant else [get_quant(q) for q in DEFAULT_QUANTS]
+    quants = [q for q in quants if q in quants_for("inference")]
+    out = fact_rows(by) + benchmark_rows(by)
+    for q in quants:
+        results = {i: _assess(m, q, context, batch, kv_dtype, hardware) for i, m in by.items()}
+        out += quant_rows(q, results, hardware is not None)
+    return out
+
+
+def fact_rows(by: dict[str, Model]) -> list[Row]:
+    def each(value: Any) -> dict[str, Any]:
+        return {i: value(m) for i, m in by.items()}
+
+    def experts(m: Model) -> str:
+        arch = m.architecture
+        return f"yes: {arch.experts} experts, {arch.experts_per_token} per token" if m.moe else "no"
+
+    def languages(m: Model) -> str:
+        count = len(m.languages)
+        return " ".join(m.languages) if count <= 6 else f"{count} languages"
+
+    return [
+        _row("family", each(lambda m: f"{m.family} ({m.variant})")),
         _row(
             "parameters",
-            {i: m.parameters.total for i, m in by.items()},
-            "",
-            {i: billions(m.parameters.total) for i, m in by.items()},
+            each(lambda m: m.parameters.total),
+            shown=each(lambda m: billions(m.parameters.total)),
         ),
         _row(
             "active parameters",
-            {i: m.parameters.active_count for i, m in by.items()},
-            "",
-            {i: billions(m.parameters.active_count) for i, m in by.items()},
+            each(lambda m: m.parameters.active_count),
+            shown=each(lambda m: billions(m.parameters.active_count)),
         ),
-        _row("attention", {i: m.attention for i, m in by.items()}),
-        _row(
-            "mixture of experts",
-            {i: m.moe for i, m in by.items()},
-            "",
-            {
-                i: (
-                    f"yes: {m.architecture.experts} experts, "
-                    f"{m.architecture.experts_per_token} per token"
-                    if m.moe
-                    else "no"
-                )
-                for i, m in by.items()
-            },
-        ),
+        _row("attention", each(lambda m: m.attention)),
+        _row("mixture of experts", each(lambda m: m.moe), shown=each(experts)),
         _row(
             "context",
-            {i: m.context_length for i, m in by.items()},
+            each(lambda m: m.context_length),
             "max",
-            {i: f"{m.context_length:,}" for i, m in by.items()},
+            each(lambda m: f"{m.context_length:,}"),
         ),
-        _row("licence", {i: m.license.id for i, m in by.items()}),
+        _row("licence", each(lambda m: m.license.id)),
         _row(
             "commercial use",
-            {i: COMMERCIAL_RANK[m.license.commercial_use] for i, m in by.items()},
+            each(lambda m: COMMERCIAL_RANK[m.license.commercial_use]),
             "max",
-            {i: m.license.commercial_use for i, m in by.items()},
+            each(lambda m: m.license.commercial_use),
+        ),
+        _row("languages", each(lambda m: len(m.languages)), "max", each(languages)),
+    ]
+
+
+def benchmark_rows(by: dict[str, Model]) -> list[Row]:
+    out = []
+    for name in sorted({name for m in by.values() for name in m.benchmarks}):
+        found = {i: m.benchmarks.get(name) for i, m in by.items()}
+        values = {i: None if b is None else b.value for i, b in found.items()}
+        shown = {
+            i: "-"
+            if b is None
+            else f"{b.value:g}" + ("" if b.shots is None else f" ({b.shots}-shot)")
+            for i, b in found.items()
+        }
+        out.append(_row(name, values, "max", shown))
+    return out
+
+
+def _score(value: float, shots: int | None) -> str:
+    return f"{value:g}" + ("" if shots is None else f" ({shots}-shot)")
+
+
+def _assess(
+    model: Model,
+    quant: Quant,
+    context: int | None,
+    batch: int,
+    kv_dtype: str,
+    hardware: Hardware | None,
+) -> Assessment | None:
+    if context is not None and context > model.context_length:
+        return None
+    est = estimate_memory(model, quant, context=context, batch=batch, kv_dtype=kv_dtype)
+    return assess(est, hardware, model.parameters.active_count)
+
+
+def quant_rows(q: Quant, results: dict[str, Assessment | None], with_fit: bool) -> list[Row]:
+    out = [
+        _row(
+            f"memory {q.name} (GiB)",
+            {i: (r.estimate.total_bytes if r else None) for i, r in results.items()},
+            "min",
+            {
+                i: (f"{r.estimate.total_bytes / GIB:.1f}" if r else "context too long")
+                for i, r in results.items()
+            },
+        )
+    ]
+    if not with_fit:
+        return out
+    speeds = {i: (r.speed.decode_mid if r and r.speed else None) for i, r in results.items()}
+    return [
+        *out,
+        _row(
+            f"fit {q.name}",
+            {i: (r.fit.verdict if r and r.fit else None) for i, r in results.items()},
         ),
         _row(
-            "languages",
-            {i: len(m.languages) for i, m in by.items()},
+            f"decode tok/s {q.name}",
+            {i: (round(v, 1) if v is not None else None) for i, v in speeds.items()},
             "max",
-            {
-                i: " ".join(m.languages)
-                if len(m.languages) <= 6
-                else f"{len(m.languages)} languages"
-                for i, m in by.items()
-            },
+            {i: "-" if v is None else f"~{v:.0f}" for i, v in speeds.items()},
         ),
     ]
-    benchmarks = sorted({name for m in models for name in m.benchmarks})
-    for name in benchmarks:
-        values = {
-            i: (m.benchmarks[name].value if name in m.benchmarks else None) for i, m in by.items()
-        }
-        shown = {}
-        for i, m in by.items():
-            bench = m.benchmarks.get(name)
-            shots = "" if bench is None or bench.shots is None else f" ({bench.shots}-shot)"
-            shown[i] = "-" if bench is None else f"{bench.value:g}{shots}"
-        out.append(_row(name, values, "max", shown))
-    quants = [get_quant(quant)] if quant else [get_quant(q) for q in DEFAULT_QUANTS]
-    quants = [q for q in quants if q in quants_for("inference")]
-    for q in quants:
-        results: dict[str, Assessment | None] = {}
-        for i, m in by.items():
-            tokens = context if context is not None else None
-            if tokens is not None and tokens > m.context_length:
-                results[i] = None
-                continue
-            est = estimate_memory(m, q, context=tokens, batch=batch, kv_dtype=kv_dtype)
-            results[i] = assess(est, hardware, m.parameters.active_count)
-        out.append(
-            _row(
-                f"memory {q.name} (GiB)",
-                {i: (r.estimate.total_bytes if r else None) for i, r in results.items()},
-                "min",
-                {
-                    i: (f"{r.estimate.total_bytes / GIB:.1f}" if r else "context too long")
-                    for i, r in results.items()
-                },
-            )
-        )
-        if hardware is not None:
-            out.append(
-                _row(
-                    f"fit {q.name}",
-                    {i: (r.fit.verdict if r and r.fit else None) for i, r in results.items()},
-                    "",
-                )
-            )
-            speeds = {
-                i: (r.speed.decode_mid if r and r.speed else None) for i, r in results.items()
-            }
-            out.append(
-                _row(
-                    f"decode tok/s {q.name}",
-                    {i: (round(v, 1) if v is not None else None) for i, v in speeds.items()},
-                    "max",
-                    {i: "-" if v is None else f"~{v:.0f}" for i, v in speeds.items()},
-                )
-            )
-    return out
 
 
 def compare_report(models: list[Model], **options: Any) -> Report:
     if len(models) < 2:
-        from llm_pick.errors import InputError
-
         raise InputError("compare needs at least two different model ids")
     table_rows = rows(models, **options)
     ids = [m.id for m in models]

@@ -8,7 +8,7 @@ from typing import Any
 from llm_pick.catalog.load import Catalog, bundled_path
 from llm_pick.catalog.types import Model
 from llm_pick.estimate.hardware import GIB
-from llm_pick.ranking import Candidate, Recommendation, choose, hint, memory_reason
+from llm_pick.ranking import Candidate, Exclusion, Recommendation, memory_reason
 from llm_pick.reports.report import Report
 from llm_pick.scoring.constraints import evaluate as evaluate_constraints
 
@@ -107,7 +107,7 @@ def recommend_data(rec: Recommendation, catalog: Catalog) -> dict[str, Any]:
         "excluded": [{"model": e.model.id, "reasons": list(e.reasons)} for e in rec.excluded],
     }
     if not rec.ranking:
-        data["closest"] = [hint(e, rec.query) for e in rec.closest()]
+        data["closest"] = list(rec.hints)
     return data
 
 
@@ -157,25 +157,27 @@ def explain_data(model: Model, rec: Recommendation) -> dict[str, Any]:
         {"constraint": name, "passed": passed, "detail": detail}
         for name, passed, detail in evaluate_constraints(model, wanted)
     ]
-    ranked = {c.model.id: (i, c) for i, c in enumerate(rec.ranking, 1)}
+    outcome = rec.outcome(model.id)
+    chosen = outcome.assessment if isinstance(outcome, Candidate) else None
+    smallest = None
+    if isinstance(outcome, Exclusion):
+        chosen, smallest = outcome.chosen, outcome.smallest
     memory: dict[str, Any] | None = None
-    if model.context_length >= (query.context or 0):
-        chosen, smallest = choose(model, query)
-        if chosen is not None:
-            fit = chosen.fit
-            detail = f"{chosen.estimate.total_bytes / GIB:.1f} GiB at {chosen.estimate.quant}"
-            if fit is not None:
-                detail += f", {fit.available_bytes / GIB:.1f} GiB available ({fit.verdict})"
-            checks.append({"constraint": "memory", "passed": True, "detail": detail})
-            memory = chosen.as_dict()
-        elif smallest is not None and query.hardware is not None:
-            checks.append(
-                {
-                    "constraint": "memory",
-                    "passed": False,
-                    "detail": memory_reason(smallest, query.hardware),
-                }
-            )
+    if chosen is not None:
+        fit = chosen.fit
+        detail = f"{chosen.estimate.total_bytes / GIB:.1f} GiB at {chosen.estimate.quant}"
+        if fit is not None:
+            detail += f", {fit.available_bytes / GIB:.1f} GiB available ({fit.verdict})"
+        checks.append({"constraint": "memory", "passed": True, "detail": detail})
+        memory = chosen.as_dict()
+    elif smallest is not None and query.hardware is not None:
+        checks.append(
+            {
+                "constraint": "memory",
+                "passed": False,
+                "detail": memory_reason(smallest, query.hardware),
+            }
+        )
     data: dict[str, Any] = {
         "schema_version": SCHEMA_VERSION,
         "model": model.id,
@@ -184,10 +186,10 @@ def explain_data(model: Model, rec: Recommendation) -> dict[str, Any]:
         "passed": all(c["passed"] for c in checks),
         "memory": memory,
     }
-    if model.id in ranked:
-        rank, cand = ranked[model.id]
+    if isinstance(outcome, Candidate):
+        cand = outcome
         data |= {
-            "rank": rank,
+            "rank": rec.rank(model.id),
             "of": len(rec.ranking),
             "score": round(cand.score, 6),
             "criteria": {n: c.as_dict() for n, c in cand.criteria.items()},

@@ -1,23 +1,17 @@
-"""One output switch for every command: a Report is written as table, JSON, CSV or Markdown.
+"""One output switch for every command: a Report is rendered as table, JSON, CSV or Markdown.
 
 Commands build a Report (JSON data, flat rows, and a lazily built rich renderable) without
-knowing the format. `--output` files are written atomically: a temporary file in the same
-folder, then a rename, so a failed run never leaves a partial file or damages an old one.
+knowing the format; cli/output.py writes the text to stdout or, atomically, to a file.
 """
 
 from __future__ import annotations
 
 import io
-import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any, Literal
+from typing import IO, Any
 
-from llm_pick.errors import OutputError
-
-Format = Literal["table", "json", "csv", "markdown"]
-FORMATS: tuple[Format, ...] = ("table", "json", "csv", "markdown")
+from llm_pick.render.format import sanitize
 
 Cell = str | int | float | bool | None
 
@@ -85,58 +79,23 @@ def render_text(
         return to_csv(report.columns, report.rows)
     if fmt == "markdown":
         return to_markdown(report.columns, report.markdown_rows or report.rows)
-    from rich.console import Console
-
     buffer = io.StringIO()
-    console = Console(
-        file=buffer,
-        width=width or 120,
-        force_terminal=color,
-        no_color=not color,
-        markup=False,
-        emoji=False,
-        highlight=False,
-    )
     if report.table is not None:
-        console.print(report.table())
+        console(buffer, width=width or 120, color=color).print(report.table())
     return buffer.getvalue()
 
 
-def write_atomic(path: str | Path, text: str) -> None:
-    """Write text to path via a temporary file in the same folder and a rename: readers see
-    the old file or the new one, never a partial one, and a failure leaves the old intact."""
-    target = Path(path)
-    folder = target.parent
-    if target.is_dir():
-        raise OutputError(f"{path}: is a directory")
-    if folder.exists() and not folder.is_dir():
-        raise OutputError(f"{path}: {folder} is not a folder")
-    if not folder.is_dir():
-        raise OutputError(f"{path}: folder {folder} does not exist")
-    import tempfile
+def console(file: IO[str] | None = None, *, width: int | None = None, color: bool = True) -> Any:
+    """The one console every table is printed with: no markup, emoji or highlighting (catalog
+    text is shown as it is); `color=False` prints no styles at all (NO_COLOR, files)."""
+    from rich.console import Console
 
-    try:
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{target.name}.", suffix=".tmp")
-    except OSError as error:
-        raise OutputError(f"{path}: cannot write in {folder}: {error.strerror or error}") from None
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        if target.exists():
-            os.chmod(tmp, target.stat().st_mode & 0o7777)
-        else:
-            umask = os.umask(0)
-            os.umask(umask)
-            os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, target)
-    except OSError as error:
-        Path(tmp).unlink(missing_ok=True)
-        raise OutputError(f"{path}: cannot write: {error.strerror or error}") from None
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    plain: dict[str, Any] = {} if color else {"color_system": None, "no_color": True}
+    if file is not None:
+        plain["file"], plain["force_terminal"] = file, color
+    return Console(
+        width=width, soft_wrap=False, markup=False, emoji=False, highlight=False, **plain
+    )
 
 
 def _plain(value: Cell) -> str:
@@ -145,11 +104,3 @@ def _plain(value: Cell) -> str:
     if isinstance(value, bool):
         return "yes" if value else "no"
     return sanitize(str(value))
-
-
-_CONTROL = {c: f"\\x{c:02x}" for c in [*range(0, 32), *range(127, 160)] if chr(c) not in "\n\t"}
-
-
-def sanitize(text: str) -> str:
-    """Make control characters (terminal escapes) visible instead of interpreted."""
-    return text.translate(_CONTROL)

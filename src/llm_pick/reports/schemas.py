@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from llm_pick.scoring.criteria import CRITERIA
+from llm_pick.catalog.types import CRITERIA
 
 _INT = {"type": "integer", "minimum": 0}
 _NUM_OR_NULL = {"type": ["number", "null"]}

@@ -1,7 +1,7 @@
 """Hard constraints on catalog facts (licence, context, languages, size, family).
 
 Each failed constraint yields one reason a user can act on. Memory fit is checked in
-scoring.py, where the quantization is chosen. Used by `list` filters and by `recommend`.
+ranking.py, where the quantization is chosen. Used by `list` filters and by `recommend`.
 """
 
 from __future__ import annotations
@@ -10,8 +10,6 @@ from collections.abc import Iterable
 from typing import Any, NamedTuple
 
 from llm_pick.catalog.types import Model
-
-_PREFIX = {"": 1, "k": 1024, "m": 1024 * 1024}
 
 
 class Constraints(NamedTuple):
@@ -72,7 +70,8 @@ def _size(model: Model, bound: float, ok: bool, low: bool) -> str:
 
 
 # (name, set by the query?, passes?, detail): each detail is formatted only when needed.
-_CHECKS: tuple[tuple[str, Any, Any, Any], ...] = (
+Check = tuple[str, Any, Any, Any]
+_CHECKS: tuple[Check, ...] = (
     (
         "exclude",
         lambda w: w.exclude,
@@ -135,7 +134,7 @@ _CHECKS: tuple[tuple[str, Any, Any, Any], ...] = (
 )
 
 
-def active(wanted: Constraints) -> tuple[tuple[str, Any, Any, Any], ...]:
+def active(wanted: Constraints) -> tuple[Check, ...]:
     """The checks this query sets (compute once per query for large catalogs)."""
     return tuple(check for check in _CHECKS if check[1](wanted))
 
@@ -145,7 +144,7 @@ def evaluate(
     wanted: Constraints,
     *,
     failures_only: bool = False,
-    checks: tuple[tuple[str, Any, Any, Any], ...] | None = None,
+    checks: tuple[Check, ...] | None = None,
 ) -> list[tuple[str, bool, str]]:
     """The constraints the query sets: (name, passed, detail); unset ones are skipped."""
     results = []
@@ -163,18 +162,3 @@ def check(model: Model, wanted: Constraints) -> list[str]:
 
 def passing(models: Iterable[Model], wanted: Constraints) -> list[Model]:
     return [model for model in models if not check(model, wanted)]
-
-
-def parse_tokens(text: str) -> int:
-    """'32k' -> 32768, '128K' -> 131072, '4096' -> 4096 (k = 1024 tokens, m = 1024**2)."""
-    value = text.strip().lower().replace("_", "")
-    suffix = value[-1:] if value[-1:] in ("k", "m") else ""
-    number = value[: len(value) - len(suffix)]
-    try:
-        amount = float(number) if "." in number else int(number)
-    except ValueError:
-        raise ValueError(f"{text!r} is not a token count (e.g. 4096, 32k)") from None
-    tokens = int(amount * _PREFIX[suffix])
-    if tokens != amount * _PREFIX[suffix] or tokens <= 0:
-        raise ValueError(f"{text!r} is not a positive whole number of tokens")
-    return tokens

@@ -10,11 +10,11 @@ import math
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
-from llm_pick.catalog.types import Model
+from llm_pick.catalog.types import CRITERIA, Model, check_weights
 from llm_pick.errors import InputError
 from llm_pick.estimate.quant import Quant, retention
 
-CRITERIA = ("quality", "speed", "context", "license", "ecosystem", "languages")
+__all__ = ["CRITERIA"]
 
 # MMLU is a four-way multiple-choice test: 25% is the score of random guessing. A model with
 # no published MMLU is scored at that level, never at zero, and marked.
@@ -145,11 +145,19 @@ def languages(model: Model, required: tuple[str, ...]) -> Value:
     return Value(value, lambda: f"{len(model.languages)} documented languages")
 
 
+def weights_of(weights: dict[str, float], what: str = "weights") -> dict[str, float]:
+    """Every criterion's weight (missing ones 0), checked once for every source of weights."""
+    try:
+        check_weights(weights)
+    except ValueError as error:
+        raise InputError(f"{what}: {error}") from None
+    return {name: float(weights.get(name, 0.0)) for name in CRITERIA}
+
+
 def normalize(weights: dict[str, float]) -> dict[str, float]:
-    total = sum(weights.values())
-    if total <= 0:
-        raise InputError("the criterion weights sum to 0: give at least one a positive weight")
-    return {name: weights.get(name, 0.0) / total for name in CRITERIA}
+    checked = weights_of(weights)
+    total = sum(checked.values())
+    return {name: value / total for name, value in checked.items()}
 
 
 def total(values: dict[str, Value], weights: dict[str, float]) -> float:
@@ -174,12 +182,12 @@ def parse_weight(text: str) -> tuple[str, float]:
     name = name.strip().lower()
     if not sep or not name or not raw.strip():
         raise InputError(f"--weight {text!r}: expected NAME=VALUE, e.g. quality=2")
-    if name not in CRITERIA:
-        raise InputError(f"--weight {text!r}: unknown criterion; valid: {', '.join(CRITERIA)}")
     try:
         value = float(raw)
     except ValueError:
         raise InputError(f"--weight {text!r}: {raw.strip()!r} is not a number") from None
-    if not math.isfinite(value) or value < 0 or value > 1e6:
-        raise InputError(f"--weight {text!r}: the weight must be a number from 0 to 1000000")
+    try:
+        check_weights({name: value} if value > 0 else {name: value, "quality": 1.0})
+    except ValueError as error:
+        raise InputError(f"--weight {text!r}: {error}") from None
     return name, value

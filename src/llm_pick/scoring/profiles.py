@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from llm_pick.errors import InputError, UnknownNameError
-from llm_pick.scoring.criteria import CRITERIA, parse_weight
+from llm_pick.scoring.criteria import parse_weight, weights_of
 
 
 class Profile(NamedTuple):
@@ -22,7 +22,7 @@ def _profiles(file: Any) -> dict[str, Profile]:
 
 
 def _profile_file() -> type:
-    from llm_pick.catalog.datatypes import ProfileFile
+    from llm_pick.catalog.types import ProfileFile
 
     return ProfileFile
 
@@ -53,10 +53,8 @@ def get_profile(name_or_file: str) -> Profile:
 
 
 def resolve_weights(profile: Profile, overrides: list[str] | None) -> dict[str, float]:
-    weights = {name: profile.weights.get(name, 0.0) for name in CRITERIA}
+    weights = dict(profile.weights)
     for text in overrides or ():
         name, value = parse_weight(text)
         weights[name] = value
-    if sum(weights.values()) <= 0:
-        raise InputError("every criterion weight is 0: give at least one a positive weight")
-    return weights
+    return weights_of(weights, "--weight")

@@ -1,0 +1,128 @@
+"""Rich renderables for `list`, `show` and `gpus`. They return renderables; they never print."""
+
+from __future__ import annotations
+
+from rich import box
+from rich.console import Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+
+from llm_pick.catalog.types import Gpu, Model
+from llm_pick.render.format import (
+    Columns,
+    billions,
+    commercial_mark,
+    context,
+    languages,
+    mmlu,
+    text,
+)
+
+
+def model_list(models: list[Model], title: str) -> Columns:
+    view = Columns(title)
+    mmlu_scores = [mmlu(m) for m in models]
+    sizes = [
+        billions(m.parameters.total)
+        + (f" ({billions(m.parameters.active_count)} act.)" if m.moe else "")
+        for m in models
+    ]
+    view.add("id", [text(m.id, "bold") for m in models])
+    view.add("params", [text(s) for s in sizes], justify="right")
+    view.add("attn", [text(m.attention + ("+moe" if m.moe else "")) for m in models], 3)
+    view.add("ctx", [text(context(m.context_length)) for m in models], justify="right")
+    view.add("licence", [text(m.license.id) for m in models], 2)
+    view.add("commercial", [commercial_mark(m) for m in models], 1)
+    view.add("langs", [text(languages(m.languages)) for m in models], 4)
+    view.add("MMLU", [text("-" if s is None else f"{s:g}") for s in mmlu_scores], 1, "right")
+    return view
+
+
+def model_detail(model: Model) -> RenderableType:
+    arch, params, lic = model.architecture, model.parameters, model.license
+    facts = Table(
+        box=box.SIMPLE, show_header=False, title=text(f"{model.name}  ({model.id})", "bold")
+    )
+    facts.add_column("field", style="cyan", no_wrap=True)
+    facts.add_column("value", overflow="fold")
+    rows: list[tuple[str, object]] = [
+        ("family", f"{model.family} · {model.variant} · {model.organization}"),
+        ("released", model.release_date),
+        ("base model", model.base_model),
+        ("hugging face", model.hf_repo),
+        (
+            "parameters",
+            f"{params.total:,} total"
+            + ("" if params.exact else " (rounded figure)")
+            + (f", {params.active_count:,} active per token" if model.moe else ""),
+        ),
+        ("  source", params.source),
+        ("context", f"{model.context_length:,} tokens"),
+        (
+            "attention",
+            f"{model.attention}: {arch.attention_heads} heads, {arch.kv_heads} KV heads, "
+            f"head_dim {arch.head_dim}"
+            + (f", sliding window {arch.sliding_window}" if arch.sliding_window else ""),
+        ),
+        (
+            "layers",
+            f"{arch.layers} x hidden {arch.hidden_size}, MLP {arch.intermediate_size} "
+            f"({arch.mlp}{', bias' if arch.mlp_bias else ''})",
+        ),
+        (
+            "experts",
+            f"{arch.experts} per layer, {arch.experts_per_token} per token" if arch.moe else None,
+        ),
+        (
+            "vocabulary",
+            f"{arch.vocab_size:,}" + (" (tied embeddings)" if arch.tied_embeddings else ""),
+        ),
+        (
+            "positions",
+            f"{arch.position_embedding}"
+            + (f" (theta {arch.rope_theta:g})" if arch.rope_theta else ""),
+        ),
+        ("licence", f"{lic.name} [{lic.id}]"),
+        (
+            "  commercial",
+            f"{lic.commercial_use}" + (f": {lic.conditions}" if lic.conditions else ""),
+        ),
+        ("  url", lic.url),
+        ("languages", " ".join(model.languages)),
+    ]
+    for name, bench in sorted(model.benchmarks.items()):
+        shots = "" if bench.shots is None else f", {bench.shots}-shot"
+        rows.append((f"{name}", f"{bench.value:g}{shots}  ({bench.source})"))
+    for name, value in rows:
+        if value not in (None, ""):
+            facts.add_row(text(name), text(value))
+    parts: list[RenderableType] = [facts]
+    if model.notes:
+        parts.append(text("Notes: " + " ".join(model.notes.split()), "italic"))
+    sources = Text("Sources:\n", style="bold")
+    for source in model.sources:
+        sources.append_text(text(f"  - {source}\n"))
+    parts.append(sources)
+    return Group(*parts)
+
+
+def gpu_table(gpus: list[Gpu]) -> Columns:
+    view = Columns("GPUs (data/gpus.yaml; memory in GiB, bandwidth in GB/s)")
+    view.add("id", [text(g.id, "bold") for g in gpus])
+    view.add("name", [text(g.name) for g in gpus], 3)
+    view.add("memory", [text(f"{g.memory_gib:g}") for g in gpus], 0, "right")
+    view.add(
+        "usable",
+        [text(f"{g.usable_gib:g}" if g.usable_memory_fraction else "") for g in gpus],
+        2,
+        "right",
+    )
+    view.add("GB/s", [text(f"{g.memory_bandwidth_gbs:g}") for g in gpus], 1, "right")
+    view.add(
+        "fp16 TFLOPS",
+        [text("-" if g.fp16_tflops is None else f"{g.fp16_tflops:g}") for g in gpus],
+        2,
+        "right",
+    )
+    view.add("kind", [text(g.fp16_tflops_kind or "") for g in gpus], 4)
+    return view

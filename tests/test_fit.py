@@ -1,0 +1,42 @@
+"""Fit verdicts and the partial-offload arithmetic (estimate/fit.py)."""
+
+from __future__ import annotations
+
+from llm_pick.catalog.load import load_catalog
+from llm_pick.estimate.fit import CUDA_CONTEXT_BYTES, check_fit, decode_rate
+from llm_pick.estimate.hardware import GIB, Hardware
+from llm_pick.estimate.memory import estimate_memory
+
+CATALOG = load_catalog(bundled=True, use_env=False)
+
+
+def test_offload_puts_whole_layers_on_the_gpu_and_the_rest_in_ram() -> None:
+    est = estimate_memory(CATALOG.get("mixtral-8x7b"), "q4_k_m", context=4096)
+    hw = Hardware("24 GiB", 24.0, ram_gib=64.0)
+    fit = check_fit(est, hw)
+    assert fit.verdict == "offload"
+    per_layer = (est.layer_weight_bytes + est.kv_cache_bytes) / est.layers
+    expected_layers = int((24 * GIB - est.overhead_bytes) // per_layer)
+    assert fit.gpu_layers == expected_layers
+    assert fit.needed_bytes == est.overhead_bytes + int(expected_layers * per_layer) <= 24 * GIB
+    assert fit.cpu_bytes == est.total_bytes - est.overhead_bytes - int(expected_layers * per_layer)
+    assert fit.margin_bytes == 64 * GIB - fit.cpu_bytes
+
+
+def test_every_extra_card_carries_its_own_cuda_context() -> None:
+    est = estimate_memory(CATALOG.get("llama-3-70b"), "q4_k_m", context=4096)
+    two = check_fit(est, Hardware("2 x 48", 48.0, gpus=2))
+    assert two.verdict == "gpu"
+    assert two.needed_bytes == est.total_bytes + CUDA_CONTEXT_BYTES
+
+
+def test_no_ram_means_no_offload() -> None:
+    est = estimate_memory(CATALOG.get("llama-3-70b"), "q4_k_m", context=4096)
+    fit = check_fit(est, Hardware("24 GiB", 24.0))
+    assert fit.verdict == "none" and fit.gpu_layers == 0
+
+
+def test_decode_rate_splits_the_bytes_by_where_they_live() -> None:
+    # 1 GB per token at 100 GB/s on the GPU and 10 GB/s in RAM, half each, 100% efficiency
+    assert decode_rate(10**9, 1.0, 100.0, 10.0, 1.0) == 100.0
+    assert abs(decode_rate(10**9, 0.5, 100.0, 10.0, 1.0) - 1 / (0.005 + 0.05)) < 1e-9
