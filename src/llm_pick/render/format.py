@@ -14,17 +14,12 @@ from rich.table import Table
 from rich.text import Text
 
 from llm_pick.catalog.types import Model
+from llm_pick.render.safe import sanitize
 
 if TYPE_CHECKING:
     from llm_pick.estimate.fit import Speed
 
 COMMERCIAL_MARK = {"allowed": "yes", "conditional": "cond.", "prohibited": "no"}
-_CONTROL = {c: f"\\x{c:02x}" for c in [*range(0, 32), *range(127, 160)] if chr(c) not in "\n\t"}
-
-
-def sanitize(text: str) -> str:
-    """Make control characters (terminal escapes) visible instead of interpreted."""
-    return text.translate(_CONTROL)
 
 
 def billions(count: int) -> str:

@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import IO, Any
 
-from llm_pick.render.format import sanitize
+from llm_pick.render.safe import sanitize
 
 Cell = str | int | float | bool | None
 
