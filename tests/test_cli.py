@@ -434,4 +434,8 @@ def test_each_extra_gpu_adds_its_own_cuda_context() -> None:
     two = ok(
         run("memory", "llama-2-70b", "-q", "q4_k_m", "--vram", "24", "--gpus", "2", "-f", "json")
     ).json()
-    assert two["fit"]["needed_bytes"] - one["fit"]["needed_bytes"] == 512 * 1024**2
+    # the second card holds its own CUDA context and compute buffer; layers split whole
+    assert two["fit"]["needed_bytes"] - one["fit"]["needed_bytes"] == one["overhead_bytes"]
+    cards = two["fit"]["cards"]
+    assert [c["layers"] for c in cards] == [40, 40]
+    assert sum(c["total_bytes"] for c in cards) == two["fit"]["needed_bytes"]

@@ -15,19 +15,27 @@ def test_offload_puts_whole_layers_on_the_gpu_and_the_rest_in_ram() -> None:
     hw = Hardware("24 GiB", 24.0, ram_gib=64.0)
     fit = check_fit(est, hw)
     assert fit.verdict == "offload"
+    headroom = int(24 * GIB * 0.05)  # 1.2 GiB: more than the 0.5 GiB floor
     per_layer = (est.layer_weight_bytes + est.kv_cache_bytes) / est.layers
-    expected_layers = int((24 * GIB - est.overhead_bytes) // per_layer)
-    assert fit.gpu_layers == expected_layers
-    assert fit.needed_bytes == est.overhead_bytes + int(expected_layers * per_layer) <= 24 * GIB
-    assert fit.cpu_bytes == est.total_bytes - est.overhead_bytes - int(expected_layers * per_layer)
-    assert fit.margin_bytes == 64 * GIB - fit.cpu_bytes
+    expected_layers = int((24 * GIB - headroom - est.overhead_bytes) // per_layer)
+    assert fit.gpu_layers == expected_layers == 26
+    (card,) = fit.cards
+    assert fit.needed_bytes == card.total_bytes <= 24 * GIB - headroom
+    assert card.overhead_bytes == est.overhead_bytes and card.layers == expected_layers
+    outside = est.weights_bytes - est.layer_weight_bytes  # embeddings and output head in RAM
+    in_ram = outside + int((est.layers - expected_layers) * per_layer) + est.compute_buffer_bytes
+    assert fit.cpu_bytes == in_ram
+    assert fit.margin_bytes == 64 * GIB - int(64 * GIB * 0.10) - in_ram
 
 
-def test_every_extra_card_carries_its_own_cuda_context() -> None:
+def test_every_extra_card_carries_its_own_cuda_context_and_buffer() -> None:
     est = estimate_memory(CATALOG.get("llama-3-70b"), "q4_k_m", context=4096)
     two = check_fit(est, Hardware("2 x 48", 48.0, gpus=2))
     assert two.verdict == "gpu"
-    assert two.needed_bytes == est.total_bytes + CUDA_CONTEXT_BYTES
+    assert est.overhead_bytes == CUDA_CONTEXT_BYTES + est.compute_buffer_bytes
+    assert two.needed_bytes == est.total_bytes + est.overhead_bytes
+    assert [c.layers for c in two.cards] == [40, 40]
+    assert sum(c.total_bytes for c in two.cards) == two.needed_bytes
 
 
 def test_no_ram_means_no_offload() -> None:

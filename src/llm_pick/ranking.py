@@ -1,14 +1,19 @@
 """The recommendation pipeline, each step a pure function:
 
-1. hard constraints (catalog facts, then memory) -> excluded models with one reason each
-2. quantization choice: the highest-quality format that fits (on the GPU before offload)
-3. scoring: six criteria with weights from a profile (scoring/criteria.py)
-4. ranking: by score, ties broken by id (the same query gives the same output)
+1. hard constraints (catalog facts) -> excluded models with one reason each
+2. memory: every candidate format sized at the context the user needs, with flash attention
+   and each card's headroom; a model that fits in no format is excluded with what it needs
+3. format choice: the format (and, when nothing fits otherwise, the KV type) with the best
+   score for this model; 16-bit weights only when asked for (--quant, --min-bits 16)
+4. scoring: six criteria with weights from a profile (scoring/criteria.py)
+5. ranking: by score, ties broken by id (the same query gives the same output)
 """
 
 from __future__ import annotations
 
+import functools
 import math
+import statistics
 from typing import Any, NamedTuple, get_args
 
 from llm_pick.catalog.load import Catalog
@@ -17,14 +22,14 @@ from llm_pick.catalog.types import Family, Model
 from llm_pick.estimate.fit import (
     DECODE_EFFICIENCY,
     Assessment,
-    assess,
     bytes_per_token,
     decode_rate,
     gpu_share,
 )
+from llm_pick.estimate.formats import Sizing, assess_formats, longest_context, runs
 from llm_pick.estimate.hardware import GIB, Hardware
-from llm_pick.estimate.memory import DEFAULT_CONTEXT, default_context, estimate_memory
-from llm_pick.estimate.quant import QUANTS, Quant, get_quant, retention
+from llm_pick.estimate.memory import DEFAULT_CONTEXT
+from llm_pick.estimate.quant import QUANTS, Quant, get_quant
 from llm_pick.scoring import criteria as scoring
 from llm_pick.scoring.constraints import Check, Constraints
 from llm_pick.scoring.constraints import active as active_checks
@@ -32,7 +37,8 @@ from llm_pick.scoring.constraints import evaluate as evaluate_constraints
 from llm_pick.scoring.profiles import Profile
 
 REFERENCE_BANDWIDTH_GBS = 1000.0  # speed is ranked per 1 TB/s when the GPU is unknown
-DEFAULT_CANDIDATES = ("fp16", *(q.name for q in QUANTS.values() if q.family == "gguf"))
+GGUF = tuple(q.name for q in QUANTS.values() if q.family == "gguf")
+FLOATS = ("fp16",)  # 16-bit weights: only with --min-bits 16 or --quant
 
 
 class Query(NamedTuple):
@@ -46,20 +52,36 @@ class Query(NamedTuple):
     profile: Profile | None = None
     weights: dict[str, float] | None = None  # raw weights (profile + overrides)
     top: int = 10
+    flash_attn: bool = True
+    kv_fixed: bool = False  # the user chose --kv-dtype; else a quantized KV is a fallback
 
     @property
     def required_context(self) -> int | None:
         needs = [n for n in (self.constraints.min_context, self.context) if n]
         return max(needs) if needs else None
 
+    def context_for(self, model: Model) -> int:
+        """Tokens to size for: the larger of --min-context and --context, else
+        min(4096, the model's context)."""
+        return self.required_context or min(DEFAULT_CONTEXT, model.context_length)
+
     def candidates(self) -> list[Quant]:
-        """Formats to try, best quality first (then smaller first)."""
+        """Formats to try: every GGUF type, plus 16-bit weights with --min-bits above 8.5."""
         if self.quant:
             return [get_quant(self.quant)]
-        quants = [QUANTS[name] for name in DEFAULT_CANDIDATES]
+        names = GGUF + (FLOATS if (self.min_bits or 0) > 8.5 else ())
+        quants = [QUANTS[name] for name in names]
         if self.min_bits is not None:
             quants = [q for q in quants if q.nominal_bits >= self.min_bits]
-        return sorted(quants, key=lambda q: (-(retention(q) or 0.0), q.nominal_bits, q.name))
+        return sorted(quants, key=lambda q: (-q.nominal_bits, q.name))
+
+
+class Option(NamedTuple):
+    """One format of one model, scored."""
+
+    assessment: Assessment
+    score: float
+    values: dict[str, scoring.Value]
 
 
 class Candidate(NamedTuple):
@@ -68,6 +90,8 @@ class Candidate(NamedTuple):
     score: float
     values: dict[str, scoring.Value]
     weights: dict[str, float]
+    options: tuple[Option, ...] = ()  # every format that runs, best first
+    hardware: Hardware | None = None
 
     @property
     def criteria(self) -> dict[str, scoring.Criterion]:
@@ -83,6 +107,8 @@ class Candidate(NamedTuple):
         fit = self.assessment.fit
         if fit is not None and fit.verdict == "offload":
             reasons += (f"runs with {fit.gpu_layers}/{fit.layers} layers on the GPU",)
+        if fit is not None and fit.verdict == "cpu":
+            reasons += ("runs on the CPU alone",)
         if self.model.license.commercial_use == "conditional":
             reasons += (f"licence conditions: {self.model.license.name}",)
         return reasons
@@ -91,6 +117,11 @@ class Candidate(NamedTuple):
     def tokens_per_second(self) -> float | None:
         speed = self.assessment.speed
         return None if speed is None else speed.decode_mid
+
+    @property
+    def max_context(self) -> int:
+        """The most tokens the chosen format fits on the hardware (the model's context cap)."""
+        return longest_context(self.model, self.assessment, self.hardware)
 
 
 SCOPE = frozenset({"exclude", "family", "variant", "license", "min_params", "max_params"})
@@ -148,73 +179,59 @@ class Pass(NamedTuple):
     memo: dict[Any, dict[str, Assessment]]
     wanted: Constraints
     checks: tuple[Check, ...]
+    weights: dict[str, float]
 
 
 def lineage(catalog: Catalog) -> dict[str, Model]:
     return {m.id: m for m in catalog}
 
 
-def choose(
-    model: Model,
-    query: Query,
-    candidates: list[Quant] | None = None,
-    memo: dict[Any, dict[str, Assessment]] | None = None,
-) -> tuple[Assessment | None, Assessment | None]:
-    """The best-quality format that fits on the GPU, else (with --ram) the best that fits with
-    CPU offload. Returns (choice or None, the smallest format's assessment when none fits).
-
-    `memo` shares assessments between models of the same shape within one query (large
-    catalogs are mostly fine-tunes of a few bases)."""
-    context = query.context or default_context(model)
-    hardware = query.hardware
-    shape = (
-        model.architecture,
-        model.family,
-        model.parameters.active_count,
-        context,
-        model.context_length,
+def sizing(model: Model, query: Query, kv_dtype: str | None = None) -> Sizing:
+    return Sizing(
+        query.context_for(model), query.batch, kv_dtype or query.kv_dtype, query.flash_attn
     )
-    known: dict[str, Assessment] = {} if memo is None else memo.setdefault(shape, {})
 
-    def assessed(quant: Quant) -> Assessment:
-        found = known.get(quant.name)
-        if found is not None:
-            # the same figures, under this model's id
-            return found._replace(estimate=found.estimate._replace(model=model.id))
-        estimate = estimate_memory(
-            model, quant, context=context, batch=query.batch, kv_dtype=query.kv_dtype
-        )
-        known[quant.name] = result = assess(estimate, hardware, model.parameters.active_count)
-        return result
 
-    candidates = query.candidates() if candidates is None else candidates
-    # Every format stores each weight in at least its nominal bits, so nominal bits x
-    # parameters is a lower bound of the weights: formats over the GPU's memory by that
-    # bound alone are skipped without a full estimate (only when offload is not allowed).
-    limit = None if hardware is None or hardware.ram_gib else hardware.vram_bytes * hardware.gpus
-    offload: Assessment | None = None
-    for quant in candidates:
-        if limit is not None and quant.nominal_bits / 8 * model.parameters.total > limit:
-            continue
-        item = assessed(quant)
-        if item.fit is None or item.fit.verdict == "gpu":
-            return item, None
-        if item.fit.verdict == "offload" and offload is None:
-            offload = item
-    if offload is not None:
-        return offload, None
-    smallest = min(candidates, key=lambda q: (q.nominal_bits, q.name))
-    return None, assessed(smallest)
+def formats(model: Model, query: Query, state: Pass) -> tuple[list[Assessment], Assessment | None]:
+    """The formats that run (any placement), and the smallest format when none does. When
+    none runs with a 16-bit KV cache and the user left the KV type open, a q8_0 cache (half
+    the size; llama.cpp needs flash attention for it) is tried for the GGUF formats."""
+    found = assess_formats(
+        model, state.candidates, sizing(model, query), query.hardware, state.memo
+    )
+    running = [a for a in found if runs(a)]
+    if not running and not query.kv_fixed and query.flash_attn and query.kv_dtype == "fp16":
+        half = sizing(model, query, "q8_0")
+        found_q8 = assess_formats(model, state.candidates, half, query.hardware, state.memo)
+        running = [a for a in found_q8 if runs(a) and a.estimate.kv_dtype == "q8_0"]
+    if running:
+        return running, None
+    smallest = min(state.candidates, key=lambda q: (q.nominal_bits, q.name))
+    (last,) = assess_formats(model, [smallest], sizing(model, query), query.hardware, skip=False)
+    return [], last
 
 
 def memory_reason(smallest: Assessment, hardware: Hardware) -> str:
     fit = smallest.fit
     assert fit is not None
+    est = smallest.estimate
+    if fit.verdict == "none" and hardware.vram_bytes <= 0:
+        return (
+            f"needs {fit.needed_bytes / GIB:.1f} GiB of RAM at {est.quant} ({est.context:,} "
+            f"tokens), {(hardware.ram_gib * GIB - hardware.ram_headroom_bytes) / GIB:.1f} "
+            "GiB usable"
+        )
+    where = hardware.gpu.name if hardware.gpu is not None else f"{hardware.vram_gib:g} GiB"
     reason = (
-        f"needs {fit.needed_bytes / GIB:.1f} GiB at {smallest.estimate.quant}, "
-        f"{fit.available_bytes / GIB:.1f} GiB available"
+        f"does not fit: needs {fit.needed_bytes / GIB:.1f} GiB at {est.quant} "
+        f"({est.context:,} tokens) on {hardware.gpus} x {where}"
+        if hardware.gpus > 1
+        else f"does not fit: needs {fit.needed_bytes / GIB:.1f} GiB at {est.quant} "
+        f"({est.context:,} tokens) on {where}"
     )
-    if hardware.ram_gib:
+    usable = (hardware.vram_bytes - hardware.headroom_bytes) * hardware.gpus
+    reason += f", {usable / GIB:.1f} GiB usable"
+    if hardware.ram_gib and fit.cpu_bytes:
         reason += (
             f" (with CPU offload {fit.cpu_bytes / GIB:.1f} GiB of RAM, "
             f"{hardware.ram_gib:g} GiB given)"
@@ -222,67 +239,119 @@ def memory_reason(smallest: Assessment, hardware: Hardware) -> str:
     return reason
 
 
-def evaluate(
-    model: Model, query: Query, weights: dict[str, float], state: Pass
-) -> Candidate | Exclusion:
+def evaluate(model: Model, query: Query, state: Pass) -> Candidate | Exclusion:
     """One model through the pipeline: a ranked Candidate or an Exclusion with reasons."""
     results = evaluate_constraints(model, state.wanted, failures_only=True, checks=state.checks)
     reasons = [detail for _, _, detail in results]
     failed = {name for name, _, _ in results}
-    chosen: Assessment | None = None
+    options: list[Option] = []
     smallest: Assessment | None = None
-    if model.context_length >= (query.context or 0):
-        chosen, smallest = choose(model, query, state.candidates, state.memo)
-        if chosen is None and smallest is not None and query.hardware is not None:
+    if model.context_length >= (query.required_context or 0):
+        running, smallest = formats(model, query, state)
+        options = sorted(
+            (score(model, item, query, state) for item in running),
+            key=lambda o: (-round(o.score, 12), o.assessment.estimate.total_bytes),
+        )
+        if not options and smallest is not None and query.hardware is not None:
             reasons.append(memory_reason(smallest, query.hardware))
             failed.add("memory")
+    chosen = options[0] if options else None
     if reasons or chosen is None:
         memory_only = chosen is None and smallest is not None and len(reasons) == 1
         needed = smallest.fit.needed_bytes if smallest and smallest.fit else None
         quant = smallest.estimate.quant if smallest else None
+        best = chosen.assessment if chosen else None
         return Exclusion(
-            model, tuple(reasons), frozenset(failed), needed, quant, memory_only, chosen, smallest
+            model, tuple(reasons), frozenset(failed), needed, quant, memory_only, best, smallest
         )
-    return score(model, chosen, query, weights, state)
+    return Candidate(
+        model,
+        chosen.assessment,
+        chosen.score,
+        chosen.values,
+        state.weights,
+        tuple(options),
+        query.hardware,
+    )
 
 
-def score(
-    model: Model, chosen: Assessment, query: Query, weights: dict[str, float], state: Pass
-) -> Candidate:
-    quant = QUANTS[chosen.estimate.quant]
+def score(model: Model, item: Assessment, query: Query, state: Pass) -> Option:
+    quant = QUANTS[item.estimate.quant]
     required = query.required_context
-    tps, relative = _tokens_per_second(chosen, query.hardware)
+    tps, relative = _tokens_per_second(item, query.hardware)
+    asked = query.constraints
     values = {
         "quality": scoring.quality(model, quant, state.lineage),
         "speed": scoring.speed(tps, relative),
         "context": scoring.context(model, required or DEFAULT_CONTEXT, required is not None),
-        "license": scoring.license_value(model),
-        "ecosystem": state.ecosystem[model.family],
-        "languages": scoring.languages(model, query.constraints.languages),
+        "license": scoring.license_value(model, asked.commercial or asked.unconditional),
+        "ecosystem": state.ecosystem.get(model.family) or scoring.ecosystem(model.family, {}),
+        "languages": scoring.languages(model, asked.languages),
     }
-    return Candidate(model, chosen, scoring.total(values, weights), values, weights)
+    return Option(item, scoring.total(values, state.weights), values)
 
 
-def _tokens_per_second(chosen: Assessment, hardware: Hardware | None) -> tuple[float | None, bool]:
+def _tokens_per_second(
+    chosen: Assessment, hardware: Hardware | None
+) -> tuple[float | None, str | None]:
+    """Decode tokens/s, and the assumed bandwidth when the card is unknown (None: known)."""
     speed = chosen.speed
     if speed is not None and speed.decode_mid is not None:
-        return speed.decode_mid, False
+        return speed.decode_mid, None
     if chosen.fit is not None and chosen.fit.verdict == "none":
-        return None, False
-    # Unknown bandwidth: rank by tokens/s on a 1 TB/s card (relative), say so in the note.
+        return None, None
+    # Unknown card: the median bandwidth of the preset cards of that memory class.
+    gbs, basis = reference_bandwidth(hardware)
     efficiency = sum(DECODE_EFFICIENCY) / 2
     share = 1.0 if chosen.fit is None or hardware is None else gpu_share(chosen.fit)
-    ram = hardware.ram_bandwidth_gbs if hardware is not None else REFERENCE_BANDWIDTH_GBS
+    ram = hardware.ram_bandwidth_gbs if hardware is not None else gbs
     per_token = bytes_per_token(chosen.estimate)
-    return decode_rate(per_token, share, REFERENCE_BANDWIDTH_GBS, ram, efficiency), True
+    return decode_rate(per_token, share, gbs, ram, efficiency), basis
+
+
+def reference_bandwidth(hardware: Hardware | None) -> tuple[float, str]:
+    """GB/s to rank speed by when only --vram is known: the median of the discrete preset
+    cards with that much memory (up to 1.5x), or 1 TB/s without a memory limit."""
+    if hardware is None or hardware.vram_bytes <= 0:
+        return REFERENCE_BANDWIDTH_GBS, "per 1 TB/s of GPU bandwidth"
+    return _reference(round(hardware.vram_gib, 3))
+
+
+@functools.cache
+def _reference(vram_gib: float) -> tuple[float, str]:
+    from llm_pick.catalog.gpus import load_gpus
+
+    discrete = [g for g in load_gpus().values() if g.vendor != "apple"]
+    near = sorted(
+        g.memory_bandwidth_gbs for g in discrete if vram_gib <= g.memory_gib <= 1.5 * vram_gib
+    )
+    if not near:
+        bigger = [g for g in discrete if g.memory_gib >= vram_gib] or discrete
+        near = [min(bigger, key=lambda g: g.memory_gib).memory_bandwidth_gbs]
+    gbs = statistics.median(near)
+    return gbs, f"assuming {gbs:g} GB/s (median of the {vram_gib:g} GiB preset cards; --gpu NAME)"
+
+
+def query_weights(query: Query) -> dict[str, float]:
+    """The profile's weights (with overrides); licence terms count only when the query asks
+    about commercial use (docs/scoring.md)."""
+    profile = query.profile or _balanced()
+    raw = dict(query.weights if query.weights is not None else profile.weights)
+    asked = query.constraints
+    others = sum(value for name, value in raw.items() if name != "license")
+    if not (asked.commercial or asked.unconditional or asked.licenses) and others > 0:
+        raw["license"] = 0.0
+    return scoring.normalize(raw)
 
 
 def recommend(catalog: Catalog, query: Query) -> Recommendation:
     """Rank every catalog model against the query; pure (no printing, no exiting)."""
-    raw = query.weights if query.weights is not None else (query.profile or _balanced()).weights
-    weights = scoring.normalize(raw)
+    weights = query_weights(query)
     runtimes = runtime_support()
     wanted = query.constraints._replace(min_context=query.required_context)
+    profile = query.profile
+    if profile is not None and profile.variants and not wanted.variants:
+        wanted = wanted._replace(variants=tuple(profile.variants))
     state = Pass(
         lineage=lineage(catalog),
         ecosystem={f: scoring.ecosystem(f, runtimes) for f in get_args(Family)},
@@ -290,11 +359,12 @@ def recommend(catalog: Catalog, query: Query) -> Recommendation:
         memo={},
         wanted=wanted,
         checks=active_checks(wanted),
+        weights=weights,
     )
     ranked: list[Candidate] = []
     excluded: list[Exclusion] = []
     for model in catalog:
-        result = evaluate(model, query, weights, state)
+        result = evaluate(model, query, state)
         if isinstance(result, Candidate):
             ranked.append(result)
         else:
@@ -314,16 +384,41 @@ def _balanced() -> Profile:
 
 
 def hint(exclusion: Exclusion, query: Query) -> str:
-    """What would change the verdict for a model excluded only by memory."""
-    if not exclusion.memory_only or exclusion.needed_bytes is None or query.hardware is None:
+    """What would change the verdict for a model excluded only by memory: the memory per card
+    (headroom included), or the RAM that CPU offload would need, or a smaller format."""
+    smallest, hardware = exclusion.smallest, query.hardware
+    if not exclusion.memory_only or smallest is None or hardware is None:
         return "; ".join(exclusion.reasons)
-    hardware = query.hardware
-    per_card = exclusion.needed_bytes / hardware.gpus / GIB
-    fixes = [f"--vram {math.ceil(per_card)}"]
+    fixes = []
+    if hardware.vram_bytes > 0 and smallest.fit is not None:
+        per_card = smallest.fit.needed_bytes / hardware.gpus / GIB
+        need = max(per_card + 0.5, per_card / 0.95)  # the default headroom, inverted
+        fixes.append(f"--vram {math.ceil(need)}" + (" per card" if hardware.gpus > 1 else ""))
     if query.quant or query.min_bits is not None:
-        chosen, _ = choose(exclusion.model, query._replace(quant=None, min_bits=None))
-        if chosen is not None:
-            fixes.append(f"--quant {chosen.estimate.quant}")
-    if not hardware.ram_gib:
-        fixes.append("--ram GiB for CPU offload")
-    return f"{exclusion.model.id} {exclusion.reasons[0]}: fits with {' or '.join(fixes)}"
+        relaxed = query._replace(quant=None, min_bits=None)
+        state = _state_for(relaxed)
+        running, _ = formats(exclusion.model, relaxed, state)
+        if running:
+            best = min(running, key=lambda a: a.estimate.total_bytes)
+            fixes.append(f"--quant {best.estimate.quant}")
+    ram = _ram_needed(smallest, hardware)
+    if ram is not None and ram > hardware.ram_gib:
+        fixes.append(f"--ram {ram} for CPU offload" if hardware.vram_bytes else f"--ram {ram}")
+    head = f"{exclusion.model.id} {exclusion.reasons[0]}"
+    return f"{head}: fits with {' or '.join(fixes)}" if fixes else head
+
+
+def _ram_needed(smallest: Assessment, hardware: Hardware) -> int | None:
+    """GiB of RAM (the default 10% / 1 GiB kept free included) that offload would need."""
+    from llm_pick.estimate.fit import check_fit
+
+    roomy = check_fit(smallest.estimate, hardware._replace(ram_gib=1e6))
+    if roomy.verdict not in ("offload", "cpu"):
+        return None
+    cpu = roomy.cpu_bytes / GIB
+    return math.ceil(max(cpu + 1, cpu / 0.9))
+
+
+def _state_for(query: Query) -> Pass:
+    wanted = query.constraints
+    return Pass({}, {}, query.candidates(), {}, wanted, active_checks(wanted), {})

@@ -307,6 +307,8 @@ class ProfileSpec:
     description: str
     weights: dict[str, float]
     why: str = ""
+    variants: list[Variant] = field(default_factory=list)
+    """Only these variants are ranked (e.g. chat: no base models), unless --variant is given."""
 
     def __post_init__(self) -> None:
         check_weights(self.weights)

@@ -73,7 +73,30 @@ ContextOpt = Annotated[
 ]
 BatchOpt = Annotated[int, typer.Option("--batch", metavar="N", help="Sequences at once.")]
 KvOpt = Annotated[
-    str, typer.Option("--kv-dtype", metavar="TYPE", help="KV cache type: fp16, q8_0 or q4_0.")
+    str | None,
+    typer.Option(
+        "--kv-dtype",
+        metavar="TYPE",
+        help="KV cache type: fp16, q8_0 or q4_0 (quantized needs flash attention; applies to "
+        "GGUF formats). Default fp16; recommend falls back to q8_0 when nothing fits.",
+    ),
+]
+FlashOpt = Annotated[
+    str,
+    typer.Option(
+        "--flash-attn",
+        metavar="on|off",
+        help="Flash attention (llama.cpp -fa, on by default there and in Ollama): the compute "
+        "buffer stops growing with the context.",
+    ),
+]
+HeadroomOpt = Annotated[
+    float | None,
+    typer.Option(
+        "--headroom",
+        metavar="GiB",
+        help="Memory kept free per GPU (default max(0.5 GiB, 5% of the card)).",
+    ),
 ]
 
 
@@ -147,11 +170,13 @@ HARDWARE_OPTIONS: list[tuple[str, Any, Any]] = [
     ("gpus", GpusOpt, None),
     ("ram", RamOpt, None),
     ("ram_bandwidth", RamBwOpt, None),
+    ("headroom", HeadroomOpt, None),
 ]
 SIZING_OPTIONS: list[tuple[str, Any, Any]] = [
     ("context", ContextOpt, None),
     ("batch", BatchOpt, 1),
-    ("kv_dtype", KvOpt, "fp16"),
+    ("kv_dtype", KvOpt, None),
+    ("flash_attn", FlashOpt, "on"),
 ]
 QUERY_OPTIONS: list[tuple[str, Any, Any]] = [
     *HARDWARE_OPTIONS,
@@ -163,6 +188,7 @@ QUERY_OPTIONS: list[tuple[str, Any, Any]] = [
     ("max_params", MaxParamsOpt, None),
     ("license_ids", LicenseOpt, None),
     ("family", FamilyOpt, None),
+    ("variant", VariantOpt, None),
     ("exclude", ExcludeOpt, None),
     ("quant", QuantOpt, None),
     ("min_bits", MinBitsOpt, None),

@@ -100,9 +100,11 @@ def ids(values: Iterable[str] | None) -> tuple[str, ...]:
     return tuple(dict.fromkeys(x.strip().lower() for x in values or ()))
 
 
-def kv_dtype_of(value: str) -> str:
+def kv_dtype_of(value: str | None) -> str:
     from llm_pick.estimate.memory import KV_DTYPES
 
+    if value is None:
+        return "fp16"
     key = value.strip().lower().replace("f16", "fp16").replace("fpfp16", "fp16")
     if key not in KV_DTYPES:
         raise InputError(f"--kv-dtype: {value!r} is not one of {', '.join(KV_DTYPES)}")
@@ -118,12 +120,28 @@ def mode(value: str) -> Any:
     return key
 
 
-def sizing(context: str | None, batch: int, kv_dtype: str) -> dict[str, Any]:
-    """--context, --batch and --kv-dtype checked, as estimate keyword arguments."""
+def flash(value: str) -> bool:
+    key = value.strip().lower()
+    if key not in ("on", "off"):
+        raise InputError(f"--flash-attn: {value!r} is not on or off")
+    return key == "on"
+
+
+def sizing(
+    context: str | None, batch: int, kv_dtype: str | None, flash_attn: str
+) -> dict[str, Any]:
+    """--context, --batch, --kv-dtype and --flash-attn checked, as estimate keyword arguments."""
+    kv, fa = kv_dtype_of(kv_dtype), flash(flash_attn)
+    if kv != "fp16" and not fa:
+        raise InputError(
+            f"--kv-dtype {kv} needs flash attention (llama.cpp refuses a quantized V cache "
+            "without it): drop --flash-attn off"
+        )
     return {
         "context": tokens("--context", context),
         "batch": count("--batch", batch, MAX_BATCH),
-        "kv_dtype": kv_dtype_of(kv_dtype),
+        "kv_dtype": kv,
+        "flash_attn": fa,
     }
 
 
@@ -167,6 +185,7 @@ def hardware(
     gpus: int | None = None,
     ram: float | None = None,
     ram_bandwidth: float | None = None,
+    headroom: float | None = None,
 ) -> Hardware | None:
     """Hardware from the CLI options; None when no memory limit was given."""
     from llm_pick.estimate.hardware import DEFAULT_RAM_BANDWIDTH_GBS, Hardware
@@ -176,7 +195,12 @@ def hardware(
     cards = 1 if gpus is None else count("--gpus", gpus, MAX_GPUS)
     ram_gib = finite("--ram", ram, maximum=MAX_GIB, allow_zero=True) or 0.0
     ram_bw = finite("--ram-bandwidth", ram_bandwidth, maximum=1e5) or DEFAULT_RAM_BANDWIDTH_GBS
-    common: dict[str, Any] = {"ram_gib": ram_gib, "ram_bandwidth_gbs": ram_bw}
+    spare = finite("--headroom", headroom, maximum=MAX_GIB, allow_zero=True)
+    common: dict[str, Any] = {
+        "ram_gib": ram_gib,
+        "ram_bandwidth_gbs": ram_bw,
+        "headroom_gib": spare,
+    }
     if gpu is not None:
         from llm_pick.catalog.gpus import find_gpu
 
@@ -207,7 +231,16 @@ def hardware(
             value = float(vram)
         except ValueError:
             raise InputError(f"--vram: {vram!r} is not a number of GiB (or 'auto')") from None
-        gib = finite("--vram", value, maximum=MAX_GIB) or 0.0
+        gib = finite("--vram", value, maximum=MAX_GIB, allow_zero=True) or 0.0
+        if gib == 0:
+            if not ram_gib:
+                raise InputError("--vram 0 (CPU only) needs --ram GiB: the model runs from RAM")
+            if gpus is not None:
+                raise InputError("--vram 0 (CPU only) and --gpus conflict")
+            label = f"CPU only, {ram_gib:g} GiB RAM"
+            return Hardware(label=label, vram_gib=0.0, source="--vram 0", **common)
+        if spare is not None and spare >= gib:
+            raise InputError(f"--headroom {spare:g} GiB leaves nothing of --vram {gib:g}")
         label = f"{gib:g} GiB GPU" if cards == 1 else f"{cards} GPUs x {gib:g} GiB"
         return Hardware(label=label, vram_gib=gib, gpus=cards, source="--vram", **common)
     if gpus is not None:
@@ -224,11 +257,13 @@ def build_query(
     gpus: int | None,
     ram: float | None,
     ram_bandwidth: float | None,
+    headroom: float | None,
     quant: str | None,
     min_bits: float | None,
     context: str | None,
     batch: int,
-    kv_dtype: str,
+    kv_dtype: str | None,
+    flash_attn: str,
     profile: str,
     weight: list[str] | None,
     top: int,
@@ -239,19 +274,25 @@ def build_query(
     from llm_pick.ranking import Query
     from llm_pick.scoring.profiles import get_profile, resolve_weights
 
-    kv_type = kv_dtype_of(kv_dtype)
+    sized = sizing(context, batch, kv_dtype, flash_attn)
+    kv_type = sized["kv_dtype"]
     if quant is not None:
         forced = get_quant(quant)
         if kv_type != "fp16" and forced.family != "gguf":
             raise InputError(f"--kv-dtype {kv_type} is a llama.cpp option: use a GGUF --quant")
         quant = forced.name
     chosen = get_profile(profile)
+    machine = hardware(
+        vram=vram, gpu=gpu, gpus=gpus, ram=ram, ram_bandwidth=ram_bandwidth, headroom=headroom
+    )
     return Query(
         constraints=constraints(**wanted),
-        hardware=hardware(vram=vram, gpu=gpu, gpus=gpus, ram=ram, ram_bandwidth=ram_bandwidth),
-        context=tokens("--context", context),
-        batch=count("--batch", batch, MAX_BATCH),
+        hardware=machine,
+        context=sized["context"],
+        batch=sized["batch"],
         kv_dtype=kv_type,
+        flash_attn=sized["flash_attn"],
+        kv_fixed=kv_dtype is not None,
         quant=quant,
         min_bits=finite("--min-bits", min_bits, maximum=32),
         profile=chosen,

@@ -28,10 +28,23 @@ class Hardware(NamedTuple):
     ram_bandwidth_gbs: float = DEFAULT_RAM_BANDWIDTH_GBS
     gpu: Gpu | None = None
     source: str = "--vram"
+    headroom_gib: float | None = None  # kept free per card; None: default_headroom()
 
     @property
     def vram_bytes(self) -> int:
         return int(self.vram_gib * GIB)
+
+    @property
+    def headroom_bytes(self) -> int:
+        """Per card: --headroom, else max(0.5 GiB, 5% of the card) (docs/methodology.md)."""
+        if self.headroom_gib is not None:
+            return int(self.headroom_gib * GIB)
+        return max(GIB // 2, int(self.vram_bytes * 0.05))
+
+    @property
+    def ram_headroom_bytes(self) -> int:
+        """System RAM left to the OS and other programs: max(1 GiB, 10%)."""
+        return max(GIB, int(self.ram_gib * GIB * 0.10))
 
     def describe(self) -> dict[str, Any]:
         return {
@@ -44,6 +57,8 @@ class Hardware(NamedTuple):
             "fp16_tflops": self.fp16_tflops,
             "ram_gib": self.ram_gib,
             "ram_bandwidth_gbs": self.ram_bandwidth_gbs,
+            "headroom_bytes_per_gpu": self.headroom_bytes if self.vram_bytes else 0,
+            "ram_headroom_bytes": self.ram_headroom_bytes if self.ram_gib else 0,
             "source": self.source,
         }
 

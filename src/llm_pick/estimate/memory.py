@@ -58,6 +58,8 @@ class Estimate(NamedTuple):
     layer_weight_bytes: int = 0
     layers: int = 1
     assumptions: tuple[str, ...] = ()
+    flash_attn: bool = True
+    compute_buffer_bytes: int = 0  # part of overhead_bytes: one card's compute buffer
 
     @property
     def total_bytes(self) -> int:
@@ -82,6 +84,7 @@ class Estimate(NamedTuple):
             "weights_bytes": self.weights_bytes,
             "kv_cache_bytes": self.kv_cache_bytes,
             "overhead_bytes": self.overhead_bytes,
+            "flash_attn": self.flash_attn,
         }
         if self.mode != "inference":
             data |= {
@@ -224,23 +227,29 @@ def kv_cache_bytes(model: Model, context: int, batch: int = 1, kv_dtype: str = "
     return math.ceil(elements * KV_DTYPES[kv_dtype])
 
 
-def compute_buffer_bytes(model: Model, context: int, batch: int) -> int:
+def compute_buffer_bytes(
+    model: Model, context: int, batch: int = 1, flash_attn: bool = True
+) -> int:
     """llama.cpp's compute buffer holds the largest set of f32 tensors live at once while a
     micro-batch of up to 512 tokens is processed: the logits (vocab per token), the attention
-    scores against the whole context with the q, k, v projections and the residual stream
-    (no flash attention), or the MLP activations (gate, up and their product)."""
+    (the q, k, v projections and the residual stream, plus, without flash attention, the
+    scores of every head against the whole context), or the MLP activations (gate, up and
+    their product). Flash attention never materialises the scores, so with it the buffer no
+    longer grows with the context. Checked against published logs: bench/buffers.py."""
     arch = model.architecture
     tokens = min(UBATCH, context * batch)
     q_out, kv_out = arch.attention_heads * arch.head_dim, arch.kv_heads * arch.head_dim
-    attention = arch.attention_heads * context + q_out + 2 * kv_out + 2 * arch.hidden_size
+    attention = q_out + 2 * kv_out + 2 * arch.hidden_size
+    if not flash_attn:
+        attention += arch.attention_heads * context
     experts = arch.experts_per_token or 1
     mlp = 3 * arch.intermediate_size * experts
     return 4 * tokens * max(arch.vocab_size, attention, mlp)
 
 
-def overhead_bytes(model: Model, context: int, batch: int) -> int:
+def overhead_bytes(model: Model, context: int, batch: int, flash_attn: bool = True) -> int:
     """CUDA context + compute buffer (docs/methodology.md, "Runtime overhead")."""
-    return CUDA_CONTEXT_BYTES + compute_buffer_bytes(model, context, batch)
+    return CUDA_CONTEXT_BYTES + compute_buffer_bytes(model, context, batch, flash_attn)
 
 
 # ---- the estimate ----------------------------------------------------------------------
@@ -255,11 +264,20 @@ def estimate_memory(
     kv_dtype: str = "fp16",
     mode: Mode = "inference",
     lora_rank: int = LORA_RANK,
+    flash_attn: bool = True,
 ) -> Estimate:
-    """Memory needed to run (or fine-tune) `model`; integer bytes; an estimate."""
+    """Memory needed to run (or fine-tune) `model`; integer bytes; an estimate.
+
+    `flash_attn` (llama.cpp's default since it became `-fa auto`, and Ollama's) keeps the
+    compute buffer independent of the context; a quantized KV cache requires it."""
     chosen = quant if isinstance(quant, Quant) else get_quant(quant)
     tokens = default_context(model) if context is None else context
     _check(model, chosen, tokens, batch, kv_dtype, mode, lora_rank)
+    if kv_dtype != "fp16" and not flash_attn:
+        raise InputError(
+            f"--kv-dtype {kv_dtype} needs flash attention (llama.cpp refuses a quantized V "
+            "cache without it): drop --flash-attn off"
+        )
     assumptions = [_context_note(model, tokens, context is None)]
     arch = model.architecture
     if arch.sliding_window and arch.sliding_window < tokens:
@@ -270,6 +288,7 @@ def estimate_memory(
         )
     w = weights(model, chosen)
     kv = kv_cache_bytes(model, tokens, batch, kv_dtype)
+    buffer = compute_buffer_bytes(model, tokens, batch, flash_attn)
     estimate = Estimate(
         model=model.id,
         quant=chosen.name,
@@ -279,11 +298,13 @@ def estimate_memory(
         mode=mode,
         weights_bytes=w.total,
         kv_cache_bytes=kv,
-        overhead_bytes=overhead_bytes(model, tokens, batch),
+        overhead_bytes=CUDA_CONTEXT_BYTES + buffer,
         active_weight_bytes=w.active,
         layer_weight_bytes=w.per_layer,
         layers=arch.layers,
         assumptions=tuple(assumptions),
+        flash_attn=flash_attn,
+        compute_buffer_bytes=buffer,
     )
     if mode == "inference":
         return estimate
@@ -294,6 +315,7 @@ def estimate_memory(
     return estimate._replace(
         kv_cache_bytes=0,
         overhead_bytes=CUDA_CONTEXT_BYTES,
+        compute_buffer_bytes=0,
         adapter_bytes=parts.adapter_bytes,
         gradient_bytes=parts.gradient_bytes,
         optimizer_bytes=parts.optimizer_bytes,

@@ -33,10 +33,13 @@ def mmlu(model: Model) -> float | None:
 
 
 def speed_range(speed: Speed | None) -> str:
-    """Decode tokens/s as 'low-high', or '-' when unknown."""
+    """Decode tokens/s as 'low-high' (one decimal under 10), '~x' when both round alike, or
+    '-' when unknown."""
     if speed is None or speed.decode_low is None or speed.decode_high is None:
         return "-"
-    return f"{speed.decode_low:.0f}-{speed.decode_high:.0f}"
+    digits = 1 if speed.decode_high < 10 else 0
+    low, high = f"{speed.decode_low:.{digits}f}", f"{speed.decode_high:.{digits}f}"
+    return f"~{low}" if low == high else f"{low}-{high}"
 
 
 COMMERCIAL_STYLE = {"allowed": "green", "conditional": "yellow", "prohibited": "red"}
@@ -69,14 +72,25 @@ class Columns:
     def __init__(self, title: str | Text = "", caption: str | None = None):
         self.title, self.caption = title, caption
         self.columns: list[tuple[str, list[Text], int, str]] = []
+        self.folds: list[int | None] = []
 
-    def add(self, header: str, cells: list[Text], priority: int = 0, justify: str = "left") -> None:
+    def add(
+        self,
+        header: str,
+        cells: list[Text],
+        priority: int = 0,
+        justify: str = "left",
+        fold: int | None = None,
+    ) -> None:
+        """Priority 0 columns are kept whole and never wrap (ids); others drop when the
+        terminal is narrow, and a column with `fold` may wrap to that width before it drops."""
         self.columns.append((header, cells, priority, justify))
+        self.folds.append(fold)
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         widths = [
-            max([len(header), *(cell.cell_len for cell in cells)]) + 2
-            for header, cells, _, _ in self.columns
+            min(max([len(header), *(cell.cell_len for cell in cells)]), fold or 10**6) + 3
+            for (header, cells, _, _), fold in zip(self.columns, self.folds, strict=True)
         ]
         keep = list(range(len(self.columns)))
         by_priority = sorted(keep, key=lambda i: -self.columns[i][2])
@@ -94,7 +108,12 @@ class Columns:
         )
         for i in keep:
             header, _, _, justify = self.columns[i]
-            table.add_column(header, justify=justify, overflow="fold")  # type: ignore[arg-type]
+            table.add_column(
+                header,
+                justify=justify,  # type: ignore[arg-type]
+                overflow="fold",
+                no_wrap=self.columns[i][2] == 0,
+            )
         rows = len(self.columns[0][1]) if self.columns else 0
         for row in range(rows):
             table.add_row(*(self.columns[i][1][row] for i in keep))

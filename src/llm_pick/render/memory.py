@@ -11,27 +11,46 @@ from llm_pick.catalog.types import Model
 from llm_pick.estimate.fit import Assessment, Fit
 from llm_pick.estimate.hardware import GIB, Hardware
 from llm_pick.estimate.quant import QUANTS
-from llm_pick.render.format import Columns, bar, speed_range, text
+from llm_pick.render.format import Columns, bar, context, speed_range, text
 
 
 def gib(nbytes: float) -> str:
     return f"{nbytes / GIB:.2f}"
 
 
+def placement(fit: Fit) -> str:
+    """Where the model runs, in plain words."""
+    if fit.verdict == "offload":
+        return (
+            f"{fit.needed_bytes / GIB:.1f} GiB GPU + {fit.cpu_bytes / GIB:.1f} GiB RAM, "
+            f"{fit.gpu_layers}/{fit.layers} layers on GPU"
+        )
+    if fit.verdict == "cpu":
+        return f"{fit.cpu_bytes / GIB:.1f} GiB RAM, CPU only"
+    return f"{fit.needed_bytes / GIB:.1f} GiB GPU"
+
+
 def fit_text(fit: Fit | None, short: bool = False) -> Text:
     if fit is None:
         return text("-")
-    if short and fit.verdict == "offload":
-        return text(f"offload {fit.gpu_layers}/{fit.layers}", "yellow")
-    if fit.verdict == "gpu":
-        return text(f"fits ({gib(fit.margin_bytes)} GiB spare)", "green")
     if fit.verdict == "offload":
-        return text(f"offload ({fit.gpu_layers}/{fit.layers} layers on GPU)", "yellow")
-    return text(f"no ({gib(-fit.margin_bytes)} GiB short)", "red")
+        if short:
+            return text(f"offload {fit.gpu_layers}/{fit.layers}", "yellow")
+        return text(f"offload: {placement(fit)}", "yellow")
+    if fit.verdict == "cpu":
+        return text("CPU only" if short else f"CPU only ({gib(fit.margin_bytes)} GiB RAM spare)")
+    if fit.verdict == "gpu":
+        spare = f"{gib(fit.margin_bytes)} GiB spare"
+        if short:
+            return text("fits", "green")
+        return text(f"fits ({spare} after {gib(fit.headroom_bytes)} GiB headroom)", "green")
+    return text(f"does not fit ({gib(-fit.margin_bytes)} GiB short)", "red")
 
 
-def breakdown(model: Model, result: Assessment, hardware: Hardware | None) -> RenderableType:
-    est = result.estimate
+def breakdown(
+    model: Model, result: Assessment, hardware: Hardware | None, longest: int | None = None
+) -> RenderableType:
+    est, fit = result.estimate, result.fit
     parts = [
         ("weights", est.weights_bytes),
         ("KV cache", est.kv_cache_bytes),
@@ -44,7 +63,8 @@ def breakdown(model: Model, result: Assessment, hardware: Hardware | None) -> Re
     total = est.total_bytes
     capacity = hardware.vram_bytes * hardware.gpus if hardware else total
     title = Text.assemble(
-        text(model.id, "bold"), f"  {QUANTS[est.quant].label}, {est.mode}, estimated"
+        text(model.id, "bold"),
+        f"  {QUANTS[est.quant].label}, {est.mode}, {est.context:,} tokens, estimated",
     )
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
     table.add_column("part")
@@ -56,34 +76,69 @@ def breakdown(model: Model, result: Assessment, hardware: Hardware | None) -> Re
             table.add_row(name, gib(nbytes), bar(nbytes, max(total, capacity), 24))
     table.add_row(text("total", "bold"), text(gib(total), "bold"), bar(total, capacity, 24))
     lines: list[RenderableType] = [title, table]
+    if fit is not None and len(fit.cards) > 1:
+        lines.append(cards_table(fit))
     facts = Text()
-    if hardware is not None:
+    if hardware is not None and fit is not None:
         facts.append(f"Hardware: {hardware.label} ({hardware.source})\n")
         facts.append("Fit: ")
-        facts.append_text(fit_text(result.fit))
+        facts.append_text(fit_text(fit))
         facts.append("\n")
+        if longest is not None:
+            facts.append(f"Largest context that fits: {longest:,} tokens\n")
         if result.speed is not None:
             decode = speed_range(result.speed)
-            facts.append(
-                f"Decode: {decode} tokens/s (estimate; bandwidth-bound, "
-                f"{result.speed.bytes_per_token / GIB:.2f} GiB read per token)\n"
-                if decode != "-"
-                else "Decode: - (needs --gpu NAME for the memory bandwidth)\n"
-            )
+            if decode != "-":
+                facts.append(
+                    f"Decode: {decode} tokens/s (estimate; bandwidth-bound, "
+                    f"{result.speed.bytes_per_token / GIB:.2f} GiB read per token)\n"
+                )
+            elif fit.verdict == "none":
+                facts.append("Decode: - (does not fit)\n")
+            else:
+                facts.append("Decode: - (needs --gpu NAME for the memory bandwidth)\n")
             if result.speed.prefill_low is not None and result.speed.prefill_high is not None:
                 facts.append(
                     f"Prefill: {result.speed.prefill_low:.0f}-{result.speed.prefill_high:.0f} "
                     "tokens/s (estimate; compute-bound)\n"
                 )
     cache = f", KV cache {est.kv_dtype}" if est.mode == "inference" else ""
-    facts.append(f"Assumptions: batch {est.batch}{cache}\n")
+    attention = ", flash attention" if est.flash_attn else ", no flash attention"
+    facts.append(
+        f"Assumptions: batch {est.batch}{cache}{attention if est.mode == 'inference' else ''}\n"
+    )
     for note in est.assumptions:
         facts.append_text(text(f"  - {note}\n"))
     lines.append(facts)
     return Group(*lines)
 
 
-def quant_table(model: Model, results: list[Assessment], hardware: Hardware | None) -> Columns:
+def cards_table(fit: Fit) -> Table:
+    """Per card: the layers it holds, their weights and cache, its own CUDA context and
+    compute buffer; the rows add up to the total on the GPUs."""
+    table = Table(title="Per card (GiB)", box=box.SIMPLE_HEAD, title_justify="left")
+    for name in ("card", "layers", "weights", "KV", "overhead", "total", "usable"):
+        table.add_column(name, justify="right")
+    for i, card in enumerate(fit.cards):
+        table.add_row(
+            str(i),
+            str(card.layers),
+            gib(card.weights_bytes),
+            gib(card.kv_cache_bytes),
+            gib(card.overhead_bytes),
+            gib(card.total_bytes),
+            gib(card.capacity_bytes - card.headroom_bytes),
+        )
+    table.add_row("all", str(fit.gpu_layers), "", "", "", gib(fit.needed_bytes), "")
+    return table
+
+
+def quant_table(
+    model: Model,
+    results: list[Assessment],
+    hardware: Hardware | None,
+    longest: list[int | None] | None = None,
+) -> Columns:
     first = results[0].estimate
     title = Text.assemble(
         text(model.id, "bold"),
@@ -106,5 +161,9 @@ def quant_table(model: Model, results: list[Assessment], hardware: Hardware | No
     view.add("ppl +", [text("-" if p is None else f"{p:.4f}") for p in ppl], 4, "right")
     if hardware is not None:
         view.add("fit", [fit_text(r.fit, short=True) for r in results], 1)
-        view.add("tok/s", [text(speed_range(r.speed)) for r in results], 1, "right")
+        if first.mode == "inference":
+            view.add("tok/s", [text(speed_range(r.speed)) for r in results], 1, "right")
+        if longest is not None and any(n is not None for n in longest):
+            cells = [text("-" if not n else context(n)) for n in longest]
+            view.add("max ctx", cells, 2, "right")
     return view

@@ -13,6 +13,7 @@ from llm_pick.catalog.types import Model
 from llm_pick.estimate.hardware import GIB
 from llm_pick.ranking import SCOPE, Recommendation
 from llm_pick.render.format import Columns, bar, commercial_mark, context, speed_range, text
+from llm_pick.render.memory import placement
 
 
 def _query_line(rec: Recommendation) -> str:
@@ -24,7 +25,9 @@ def _query_line(rec: Recommendation) -> str:
     elif c.commercial:
         parts.append("commercial use")
     if q.required_context:
-        parts.append(f"context >= {q.required_context:,}")
+        parts.append(f"sized for {q.required_context:,} tokens")
+    else:
+        parts.append("sized for min(4096, model's) tokens")
     if c.languages:
         parts.append("languages " + ", ".join(c.languages))
     parts.append(f"profile {q.profile.name if q.profile else 'balanced'}")
@@ -39,12 +42,12 @@ def recommendation(rec: Recommendation, show_excluded: bool) -> RenderableType:
         view = Columns(title)
         view.add("#", [text(i) for i in range(1, len(shown) + 1)], 0, "right")
         view.add("model", [text(c.model.id, "bold") for c in shown])
-        view.add("quant", [text(c.assessment.estimate.quant) for c in shown])
-        view.add("memory GiB", [_memory(c) for c in shown], 1)
+        view.add("quant", [text(_format(c)) for c in shown], 1)
+        view.add("memory GiB", [_memory(c) for c in shown], 1, fold=27)
         if any(c.assessment.speed and c.assessment.speed.decode_low for c in shown):
             view.add("tok/s", [text(speed_range(c.assessment.speed)) for c in shown], 1, "right")
-        view.add("ctx", [text(context(c.model.context_length)) for c in shown], 2, "right")
-        view.add("comm.", [commercial_mark(c.model) for c in shown], 2)
+        view.add("max ctx", [text(context(c.max_context)) for c in shown], 2, "right")
+        view.add("comm.", [commercial_mark(c.model) for c in shown], 3)
         view.add("licence", [text(c.model.license.id) for c in shown], 4)
         view.add("score", [text(f"{c.score:.3f}", "bold") for c in shown], 0, "right")
         view.add("why", [text("; ".join(c.reasons[:2])) for c in shown], 5)
@@ -57,8 +60,19 @@ def recommendation(rec: Recommendation, show_excluded: bool) -> RenderableType:
             + ("" if show_excluded else " (--show-excluded lists them with reasons)")
             + ". Memory and tok/s are estimates; `llm-pick explain ID` shows every term."
         )
-        if rec.query.hardware and rec.query.hardware.bandwidth_gbs is None:
+        hardware = rec.query.hardware
+        if hardware and hardware.bandwidth_gbs is None and hardware.vram_bytes > 0:
             notes += " tok/s needs --gpu NAME (the card's bandwidth); speed is ranked per 1 TB/s."
+        if any(c.assessment.estimate.kv_dtype != "fp16" for c in shown):
+            notes += (
+                " A quantized KV cache (marked +kv) applies to GGUF formats and needs flash "
+                "attention (llama.cpp -fa on)."
+            )
+        if hardware and hardware.vram_bytes > 0:
+            notes += (
+                f" Each card keeps {hardware.headroom_bytes / GIB:.1f} GiB free (--headroom);"
+                " 'max ctx' is the longest context that fits."
+            )
         parts.append(text(notes, "dim"))
     else:
         parts.append(text("No model satisfies every constraint. Closest:", "bold red"))
@@ -87,15 +101,19 @@ def recommendation(rec: Recommendation, show_excluded: bool) -> RenderableType:
     return Group(*parts)
 
 
+def _format(cand: Any) -> str:
+    est = cand.assessment.estimate
+    return f"{est.quant}" + ("" if est.kv_dtype == "fp16" else f" +kv {est.kv_dtype}")
+
+
 def _memory(cand: Any) -> Text:
     est, fit = cand.assessment.estimate, cand.assessment.fit
-    need = est.total_bytes / GIB
     if fit is None:
-        return text(f"{need:.1f}")
-    label = Text(f"{need:.1f}/{fit.available_bytes / GIB:.0f} ")
+        return text(f"{est.total_bytes / GIB:.1f}")
+    if fit.verdict in ("offload", "cpu"):
+        return text(placement(fit), "yellow")
+    label = Text(f"{fit.needed_bytes / GIB:.1f}/{fit.available_bytes / GIB:.0f} ")
     label.append_text(bar(fit.needed_bytes, fit.available_bytes, 6))
-    if fit.verdict == "offload":
-        label.append(f" {fit.gpu_layers}/{fit.layers}L", style="yellow")
     return label
 
 
@@ -136,14 +154,17 @@ def explanation(model: Model, data: dict[str, Any]) -> RenderableType:
                 text(c["note"] + (" (missing)" if c.get("missing") else "")),
             )
         parts.append(table)
+        if data.get("formats"):
+            parts.append(formats_table(data["formats"]))
     else:
         parts.append(text("Not ranked: it fails the constraints above.", "bold red"))
     return Group(*parts)
 
 
-def comparison(ids: list[str], rows: list[Any]) -> RenderableType:
+def comparison(ids: list[str], rows: list[Any], tokens: int) -> RenderableType:
     table = Table(
-        title="Side by side (memory and speed are estimates; ★ marks the best value)",
+        title=f"Side by side at {tokens:,} tokens (memory and speed are estimates; ★ marks the "
+        "best value)",
         box=box.SIMPLE_HEAD,
         title_justify="left",
         pad_edge=False,
@@ -160,4 +181,37 @@ def comparison(ids: list[str], rows: list[Any]) -> RenderableType:
                 cell.stylize("green")
             cells.append(cell)
         table.add_row(text(row.field), *cells)
+    return table
+
+
+def formats_table(formats: list[dict[str, Any]]) -> Table:
+    """Every format that runs, with what decided the choice (the model's own score)."""
+    table = Table(
+        title="Formats that run (the best score is chosen)",
+        box=box.SIMPLE_HEAD,
+        title_justify="left",
+        pad_edge=False,
+    )
+    for name, justify in (
+        ("format", "left"),
+        ("GiB", "right"),
+        ("fit", "left"),
+        ("max ctx", "right"),
+        ("tok/s", "right"),
+        ("quality", "right"),
+        ("score", "right"),
+    ):
+        table.add_column(name, justify=justify, no_wrap=name == "format")  # type: ignore[arg-type]
+    for f in formats:
+        style = "bold green" if f["chosen"] else ""
+        label = f["quant"] + ("" if f["kv_dtype"] == "fp16" else f" +kv {f['kv_dtype']}")
+        table.add_row(
+            text(label + (" *" if f["chosen"] else ""), style),
+            text(f"{f['total_bytes'] / GIB:.1f}"),
+            text(f["fit"] or "-"),
+            text(context(f["max_context"])),
+            text("-" if f["tokens_per_second"] is None else f"{f['tokens_per_second']:.0f}"),
+            text(f"{f['quality_value']:.3f}"),
+            text(f"{f['score']:.3f}", style),
+        )
     return table

@@ -47,13 +47,17 @@ def rows(
     batch: int,
     kv_dtype: str,
     hardware: Hardware | None,
+    flash_attn: bool = True,
 ) -> list[Row]:
     by = {m.id: m for m in models}
+    tokens = shared_context(models, context)
     quants = [get_quant(quant)] if quant else [get_quant(q) for q in DEFAULT_QUANTS]
     quants = [q for q in quants if q in quants_for("inference")]
     out = fact_rows(by) + benchmark_rows(by)
     for q in quants:
-        results = {i: _assess(m, q, context, batch, kv_dtype, hardware) for i, m in by.items()}
+        results = {
+            i: _assess(m, q, tokens, batch, kv_dtype, hardware, flash_attn) for i, m in by.items()
+        }
         out += quant_rows(q, results, hardware is not None)
     return out
 
@@ -120,17 +124,26 @@ def _score(value: float, shots: int | None) -> str:
     return f"{value:g}" + ("" if shots is None else f" ({shots}-shot)")
 
 
+def shared_context(models: list[Model], context: int | None) -> int:
+    """One context for every model (a fair comparison): --context, else min(4096, the
+    shortest model context)."""
+    return context or min(4096, *(m.context_length for m in models))
+
+
 def _assess(
     model: Model,
     quant: Quant,
-    context: int | None,
+    context: int,
     batch: int,
     kv_dtype: str,
     hardware: Hardware | None,
+    flash_attn: bool,
 ) -> Assessment | None:
-    if context is not None and context > model.context_length:
+    if context > model.context_length:
         return None
-    est = estimate_memory(model, quant, context=context, batch=batch, kv_dtype=kv_dtype)
+    est = estimate_memory(
+        model, quant, context=context, batch=batch, kv_dtype=kv_dtype, flash_attn=flash_attn
+    )
     return assess(est, hardware, model.parameters.active_count)
 
 
@@ -172,8 +185,8 @@ def compare_report(models: list[Model], **options: Any) -> Report:
     context = options.get("context")
     data = {
         "models": ids,
-        "context": context,
-        "context_default": "min(4096, each model's context)" if context is None else None,
+        "context": shared_context(models, context),
+        "context_default": "min(4096, the shortest model context)" if context is None else None,
         "hardware": options["hardware"].describe() if options.get("hardware") else None,
         "estimated": True,
         "rows": [{"field": r.field, "values": r.values, "best": list(r.best)} for r in table_rows],
@@ -187,6 +200,6 @@ def compare_report(models: list[Model], **options: Any) -> Report:
     def table() -> Any:
         from llm_pick.render.ranking import comparison
 
-        return comparison(ids, table_rows)
+        return comparison(ids, table_rows, shared_context(models, context))
 
     return Report(data=data, columns=("field", *ids), rows=flat, table=table, markdown_rows=marked)

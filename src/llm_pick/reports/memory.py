@@ -7,6 +7,7 @@ from typing import Any
 
 from llm_pick.catalog.types import Model
 from llm_pick.estimate.fit import Assessment, assess
+from llm_pick.estimate.formats import longest_context
 from llm_pick.estimate.hardware import Hardware
 from llm_pick.estimate.memory import Mode, estimate_memory, quants_for
 from llm_pick.estimate.quant import QUANTS, get_quant
@@ -27,6 +28,7 @@ COLUMNS = (
     "gpu_layers",
     "decode_tps_low",
     "decode_tps_high",
+    "max_context",
 )
 
 
@@ -60,6 +62,7 @@ def memory_report(
     mode: Mode,
     lora_rank: int,
     hardware: Hardware | None,
+    flash_attn: bool = True,
 ) -> Report:
     quants = [get_quant(quant)] if quant else quants_for(mode)
     if quant is None and kv_dtype != "fp16":
@@ -74,6 +77,7 @@ def memory_report(
                 kv_dtype=kv_dtype,
                 mode=mode,
                 lora_rank=lora_rank,
+                flash_attn=flash_attn,
             ),
             hardware,
             model.parameters.active_count,
@@ -81,14 +85,17 @@ def memory_report(
         for q in quants
     ]
     hw = hardware.describe() if hardware else None
+    longest = [
+        longest_context(model, r, hardware) if mode == "inference" else None for r in results
+    ]
     if quant:
         (result,) = results
-        data: dict[str, Any] = result.as_dict() | {"hardware": hw}
+        data: dict[str, Any] = result.as_dict() | {"hardware": hw, "max_context": longest[0]}
 
         def table() -> Any:
             from llm_pick.render.memory import breakdown
 
-            return breakdown(model, result, hardware)
+            return breakdown(model, result, hardware, longest[0])
 
     else:
         first = results[0].estimate
@@ -101,15 +108,19 @@ def memory_report(
             "hardware": hw,
             "estimated": True,
             "assumptions": list(first.assumptions),
-            "estimates": [r.as_dict() | {"quality": _quality(r)} for r in results],
+            "estimates": [
+                r.as_dict() | {"quality": _quality(r), "max_context": n}
+                for r, n in zip(results, longest, strict=True)
+            ],
         }
 
         def table() -> Any:
             from llm_pick.render.memory import quant_table
 
-            return quant_table(model, results, hardware)
+            return quant_table(model, results, hardware, longest)
 
-    return Report(data=data, columns=COLUMNS, rows=[row(r) for r in results], table=table)
+    rows = [[*row(r), n] for r, n in zip(results, longest, strict=True)]
+    return Report(data=data, columns=COLUMNS, rows=rows, table=table)
 
 
 def _quality(result: Assessment) -> dict[str, Any]:

@@ -7,8 +7,9 @@ from typing import Any
 
 from llm_pick.catalog.load import Catalog, bundled_path
 from llm_pick.catalog.types import Model
+from llm_pick.estimate.formats import longest_context
 from llm_pick.estimate.hardware import GIB
-from llm_pick.ranking import Candidate, Exclusion, Recommendation, memory_reason
+from llm_pick.ranking import Candidate, Exclusion, Option, Recommendation, memory_reason
 from llm_pick.reports.report import Report
 from llm_pick.scoring.constraints import evaluate as evaluate_constraints
 
@@ -49,6 +50,8 @@ def query_info(rec: Recommendation) -> dict[str, Any]:
         "required_context": query.required_context,
         "batch": query.batch,
         "kv_dtype": query.kv_dtype,
+        "kv_dtype_fixed": query.kv_fixed,
+        "flash_attn": query.flash_attn,
         "quant": query.quant,
         "min_bits": query.min_bits,
         "candidate_quants": [q.name for q in query.candidates()],
@@ -86,6 +89,11 @@ def candidate_dict(rank: int, cand: Candidate) -> dict[str, Any]:
             else {"low": _round(speed.decode_low), "high": _round(speed.decode_high)}
         ),
         "context_length": cand.model.context_length,
+        "context": est.context,
+        "kv_dtype": est.kv_dtype,
+        "flash_attn": est.flash_attn,
+        "max_context": cand.max_context,
+        "placement": fit.as_dict() if fit else None,
         "license": {
             "id": lic.id,
             "name": lic.name,
@@ -188,6 +196,10 @@ def explain_data(model: Model, rec: Recommendation) -> dict[str, Any]:
     }
     if isinstance(outcome, Candidate):
         cand = outcome
+        data["formats"] = [
+            option_dict(cand, option, option.assessment is cand.assessment)
+            for option in cand.options
+        ]
         data |= {
             "rank": rec.rank(model.id),
             "of": len(rec.ranking),
@@ -198,6 +210,24 @@ def explain_data(model: Model, rec: Recommendation) -> dict[str, Any]:
     else:
         data |= {"rank": None, "of": len(rec.ranking), "score": None, "criteria": None}
     return data
+
+
+def option_dict(cand: Candidate, option: Option, chosen: bool) -> dict[str, Any]:
+    """One candidate format of an explained model: memory, max context, speed, quality."""
+    est, speed = option.assessment.estimate, option.assessment.speed
+    quality = option.values["quality"]
+    return {
+        "quant": est.quant,
+        "kv_dtype": est.kv_dtype,
+        "total_bytes": est.total_bytes,
+        "fit": option.assessment.fit.verdict if option.assessment.fit else None,
+        "max_context": longest_context(cand.model, option.assessment, cand.hardware),
+        "tokens_per_second": _round(speed.decode_mid if speed else None),
+        "quality_value": round(quality.value, 6),
+        "speed_value": round(option.values["speed"].value, 6),
+        "score": round(option.score, 6),
+        "chosen": chosen,
+    }
 
 
 def explain_report(model: Model, rec: Recommendation) -> Report:
@@ -213,6 +243,17 @@ def explain_report(model: Model, rec: Recommendation) -> Report:
                 name,
                 f"{c['value']:.3f} x {c['weight']:.3f} = {c['contribution']:.3f}",
                 c["note"],
+            ]
+        )
+    for f in data.get("formats", []):
+        speed = "-" if f["tokens_per_second"] is None else f"{f['tokens_per_second']} tok/s"
+        flat.append(
+            [
+                "format",
+                f["quant"] + ("" if f["kv_dtype"] == "fp16" else f" +kv {f['kv_dtype']}"),
+                f"{f['score']:.3f}" + (" chosen" if f["chosen"] else ""),
+                f"{f['total_bytes'] / GIB:.1f} GiB, {f['fit']}, max context "
+                f"{f['max_context']:,}, {speed}, quality {f['quality_value']:.3f}",
             ]
         )
 

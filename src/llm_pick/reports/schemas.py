@@ -41,7 +41,7 @@ RANKED = _object(
         "memory": _object(
             {k: _INT for k in ("weights_bytes", "kv_cache_bytes", "overhead_bytes", "total_bytes")}
         ),
-        "fit": {"enum": ["gpu", "offload", None]},
+        "fit": {"enum": ["gpu", "offload", "cpu", None]},
         "gpu_layers": {"type": ["integer", "null"]},
         "tokens_per_second": _NUM_OR_NULL,
         "tokens_per_second_range": {
@@ -51,6 +51,22 @@ RANKED = _object(
             ]
         },
         "context_length": {"type": "integer", "minimum": 1},
+        "context": {
+            "type": "integer",
+            "minimum": 1,
+            "description": "tokens memory and speed were sized for",
+        },
+        "kv_dtype": {"enum": ["fp16", "q8_0", "q4_0"]},
+        "flash_attn": {"type": "boolean"},
+        "max_context": {
+            "type": "integer",
+            "minimum": 0,
+            "description": "the most tokens this format fits on the hardware (model's cap)",
+        },
+        "placement": {
+            "type": ["object", "null"],
+            "description": "fit details: per-card use, headroom, GPU layers, RAM",
+        },
         "license": _object(
             {
                 "id": {"type": "string"},

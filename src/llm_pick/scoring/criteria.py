@@ -19,8 +19,15 @@ __all__ = ["CRITERIA"]
 # MMLU is a four-way multiple-choice test: 25% is the score of random guessing. A model with
 # no published MMLU is scored at that level, never at zero, and marked.
 CHANCE_MMLU = 25.0
-# Decode speed at which the speed value is 0.5; the value approaches 1 as speed grows.
-SPEED_HALF = 20.0
+# Speed: 0 at or below SPEED_MIN tokens/s (too slow to use); SPEED_COMFORT_VALUE at
+# SPEED_COMFORT, about four times reading speed (people read about 238 words a minute,
+# Brysbaert 2019, doi 10.1016/j.jml.2019.104047: about 5 tokens/s at 1.3 tokens a word); 1 from
+# SPEED_FULL. Logarithmic in between: most of the value is earned by being usable, the rest
+# (faster prompts, several users) saturates.
+SPEED_MIN = 2.0
+SPEED_COMFORT = 20.0
+SPEED_COMFORT_VALUE = 0.8
+SPEED_FULL = 80.0
 # Context: each doubling of the model's context over the required one adds 0.2 (32x = 1).
 CONTEXT_DOUBLINGS = 5
 # Languages: log2(1 + extra languages) / log2(1 + 16): 16 or more extra languages = 1.
@@ -93,14 +100,23 @@ def quality(model: Model, quant: Quant, lineage: dict[str, Model]) -> Value:
     return Value(value, describe, score is None)
 
 
-def speed(tokens_per_second: float | None, relative: bool) -> Value:
+def speed_value(tps: float) -> float:
+    if tps <= SPEED_MIN:
+        return 0.0
+    if tps <= SPEED_COMFORT:
+        return SPEED_COMFORT_VALUE * math.log(tps / SPEED_MIN) / math.log(SPEED_COMFORT / SPEED_MIN)
+    rest = math.log(min(tps, SPEED_FULL) / SPEED_COMFORT) / math.log(SPEED_FULL / SPEED_COMFORT)
+    return SPEED_COMFORT_VALUE + (1 - SPEED_COMFORT_VALUE) * rest
+
+
+def speed(tokens_per_second: float | None, assumed: str | None = None) -> Value:
+    """Saturating: 0 at SPEED_MIN tokens/s or less, 1 from SPEED_FULL. `assumed` says which
+    bandwidth the figure assumes when the card is unknown."""
     if tokens_per_second is None:
         return Value(0.0, lambda: "does not run on the given hardware", True)
-    value = tokens_per_second / (tokens_per_second + SPEED_HALF)
-    if relative:
-        return Value(
-            value, lambda: f"~{tokens_per_second:.0f} tokens/s per 1 TB/s of GPU bandwidth"
-        )
+    value = speed_value(tokens_per_second)
+    if assumed is not None:
+        return Value(value, lambda: f"~{tokens_per_second:.0f} tokens/s decode {assumed}")
     return Value(value, lambda: f"~{tokens_per_second:.0f} tokens/s decode (estimate)")
 
 
@@ -122,11 +138,17 @@ _LICENSE_WORDS = {
 }
 
 
-def license_value(model: Model) -> Value:
+def license_value(model: Model, asked: bool = True) -> Value:
+    """How free the terms are for commercial use; without --commercial it is shown but its
+    weight is 0 (ranking.query_weights)."""
     lic = model.license
-    return Value(
-        LICENSE_VALUE[lic.commercial_use], lambda: f"{lic.id}: {_LICENSE_WORDS[lic.commercial_use]}"
-    )
+    words = _LICENSE_WORDS[lic.commercial_use]
+    if not asked:
+        return Value(
+            LICENSE_VALUE[lic.commercial_use],
+            lambda: f"{lic.id}: {words} (not weighed: --commercial not given)",
+        )
+    return Value(LICENSE_VALUE[lic.commercial_use], lambda: f"{lic.id}: {words}")
 
 
 def ecosystem(family: str, runtimes: dict[str, tuple[str, ...]]) -> Value:

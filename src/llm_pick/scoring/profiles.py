@@ -15,10 +15,14 @@ class Profile(NamedTuple):
     description: str
     weights: dict[str, float]
     why: str = ""
+    variants: tuple[str, ...] = ()  # only these variants unless --variant says otherwise
 
 
 def _profiles(file: Any) -> dict[str, Profile]:
-    return {p.name: Profile(p.name, p.description, dict(p.weights), p.why) for p in file.profiles}
+    return {
+        p.name: Profile(p.name, p.description, dict(p.weights), p.why, tuple(p.variants))
+        for p in file.profiles
+    }
 
 
 def _profile_file() -> type:
