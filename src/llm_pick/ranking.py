@@ -391,9 +391,17 @@ def hint(exclusion: Exclusion, query: Query) -> str:
         return "; ".join(exclusion.reasons)
     fixes = []
     if hardware.vram_bytes > 0 and smallest.fit is not None:
-        per_card = smallest.fit.needed_bytes / hardware.gpus / GIB
-        need = max(per_card + 0.5, per_card / 0.95)  # the default headroom, inverted
-        fixes.append(f"--vram {math.ceil(need)}" + (" per card" if hardware.gpus > 1 else ""))
+        if hardware.gpu is not None:  # a named card: how many of them
+            usable = hardware.vram_bytes - hardware.headroom_bytes
+            cards = math.ceil(
+                smallest.fit.needed_bytes / max(1, usable - smallest.estimate.overhead_bytes)
+            )
+            if hardware.gpus < cards <= 64:
+                fixes.append(f"--gpus {cards}")
+        else:
+            per_card = smallest.fit.needed_bytes / hardware.gpus / GIB
+            need = max(per_card + 0.5, per_card / 0.95)  # the default headroom, inverted
+            fixes.append(f"--vram {math.ceil(need)}" + (" per card" if hardware.gpus > 1 else ""))
     if query.quant or query.min_bits is not None:
         relaxed = query._replace(quant=None, min_bits=None)
         state = _state_for(relaxed)

@@ -62,7 +62,10 @@ def recommendation(rec: Recommendation, show_excluded: bool) -> RenderableType:
         )
         hardware = rec.query.hardware
         if hardware and hardware.bandwidth_gbs is None and hardware.vram_bytes > 0:
-            notes += " tok/s needs --gpu NAME (the card's bandwidth); speed is ranked per 1 TB/s."
+            notes += (
+                " tok/s needs --gpu NAME (the card's bandwidth); until then speed is ranked at"
+                " the median bandwidth of the preset cards with this memory."
+            )
         if any(c.assessment.estimate.kv_dtype != "fp16" for c in shown):
             notes += (
                 " A quantized KV cache (marked +kv) applies to GGUF formats and needs flash "
