@@ -249,3 +249,18 @@ def test_nominal_bits_are_a_lower_bound_of_weights(quant: str) -> None:
     for entry in CATALOG:
         q = QUANTS[quant]
         assert q.nominal_bits / 8 * entry.parameters.total <= weights(entry, q).total, entry.id
+
+
+def test_compute_buffer_matches_published_llama_cpp_logs() -> None:
+    """bench/buffers.py: every logged buffer within 5%, with and without flash attention."""
+    import importlib.util
+
+    path = Path(__file__).resolve().parents[1] / "bench" / "buffers.py"
+    spec = importlib.util.spec_from_file_location("buffers", path)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    table = module.rows()
+    assert {r["flash_attn"] for r in table} == {True, False}
+    assert len([r for r in table if r["set"] == "test"]) >= 5
+    assert max(abs(r["error"]) for r in table) < 0.05

@@ -8,7 +8,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from llm_pick.catalog.load import load_catalog
+from llm_pick.estimate.fit import check_fit
 from llm_pick.estimate.hardware import Hardware
+from llm_pick.estimate.memory import estimate_memory
 from llm_pick.ranking import Query, recommend
 from llm_pick.scoring.constraints import Constraints, check
 from llm_pick.scoring.criteria import CRITERIA
@@ -174,9 +176,19 @@ def test_every_ranked_model_meets_every_hard_constraint(q: Query) -> None:
         fit = cand.assessment.fit
         assert fit is not None and fit.verdict in ("gpu", "offload")
         if fit.verdict == "gpu":
-            assert fit.needed_bytes <= fit.available_bytes
+            assert fit.needed_bytes <= fit.available_bytes - fit.headroom_bytes
         else:
             assert fit.cpu_bytes <= q.hardware.ram_gib * 2**30  # type: ignore[union-attr]
+        # re-checked as `memory` would: the same format at the required context fits
+        est = cand.assessment.estimate
+        assert est.context == q.context_for(cand.model)
+        again = estimate_memory(
+            cand.model, est.quant, context=est.context, batch=est.batch, kv_dtype=est.kv_dtype
+        )
+        recheck = check_fit(again, q.hardware)  # type: ignore[arg-type]
+        assert recheck.verdict == fit.verdict and recheck.margin_bytes >= 0
+        # the chosen format is the model's best-scoring one
+        assert cand.score == max(o.score for o in cand.options)
     assert len(result.ranking) + len(result.excluded) == len(CATALOG)
 
 

@@ -42,6 +42,7 @@ COMMANDS = [
 ]
 BLOCK = re.compile(r"(<!-- (llm-pick [^>]*?) -->\n)(.*?)(<!-- end -->)", re.S)
 CALIBRATION = re.compile(r"(<!-- calibration -->\n)(.*?)(<!-- end -->)", re.S)
+BUFFERS = re.compile(r"(<!-- buffers -->\n)(.*?)(<!-- end -->)", re.S)
 
 
 @contextlib.contextmanager
@@ -152,12 +153,28 @@ def catalog_reference(schema: dict[str, Any]) -> str:
     return "\n".join(parts)
 
 
-def calibration_block() -> str:
-    spec = importlib.util.spec_from_file_location("calibration", ROOT / "bench" / "calibration.py")
+def bench_module(name: str) -> Any:
+    spec = importlib.util.spec_from_file_location(name, ROOT / "bench" / f"{name}.py")
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    rows = module.errors_by_source(heldout=True)
+    return module
+
+
+def buffers_block() -> str:
+    rows = bench_module("buffers").rows()
+    lines = ["| log | n_ctx | flash attn | logged MiB | estimate MiB | error | set |"]
+    lines.append("| --- | --- | --- | --- | --- | --- | --- |")
+    for r in rows:
+        lines.append(
+            f"| {r['model']} | {r['n_ctx']} | {'on' if r['flash_attn'] else 'off'} | "
+            f"{r['mib']:.1f} | {r['estimate']:.1f} | {100 * r['error']:+.1f}% | {r['set']} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def calibration_block() -> str:
+    rows = bench_module("calibration").errors_by_source(heldout=True)
     lines = [
         "| published files | model | points | mean abs. error | max abs. error |",
         "| --- | --- | --- | --- | --- |",
@@ -180,6 +197,8 @@ def fill_blocks(text: str) -> str:
     text = BLOCK.sub(command, text)
     if CALIBRATION.search(text):
         text = CALIBRATION.sub(lambda m: m.group(1) + calibration_block() + m.group(3), text)
+    if BUFFERS.search(text):
+        text = BUFFERS.sub(lambda m: m.group(1) + buffers_block() + m.group(3), text)
     return text
 
 
