@@ -34,6 +34,7 @@ from llm_pick.scoring import criteria as scoring
 from llm_pick.scoring.constraints import Check, Constraints
 from llm_pick.scoring.constraints import active as active_checks
 from llm_pick.scoring.constraints import evaluate as evaluate_constraints
+from llm_pick.scoring.criteria import SPEED_FULL
 from llm_pick.scoring.profiles import Profile
 
 REFERENCE_BANDWIDTH_GBS = 1000.0  # speed is ranked per 1 TB/s when the GPU is unknown
@@ -54,6 +55,7 @@ class Query(NamedTuple):
     top: int = 10
     flash_attn: bool = True
     kv_fixed: bool = False  # the user chose --kv-dtype; else a quantized KV is a fallback
+    all_formats: bool = False  # assess every format (explain), not only those that may win
 
     @property
     def required_context(self) -> int | None:
@@ -196,8 +198,26 @@ def formats(model: Model, query: Query, state: Pass) -> tuple[list[Assessment], 
     """The formats that run (any placement), and the smallest format when none does. When
     none runs with a 16-bit KV cache and the user left the KV type open, a q8_0 cache (half
     the size; llama.cpp needs flash attention for it) is tried for the GGUF formats."""
+    # Best quality first: once a format fits on the GPUs at full speed, no format after it can
+    # score higher (less quality, no more speed), so the rest are not assessed unless all are
+    # wanted (explain).
+    ordered = sorted(
+        state.candidates,
+        key=lambda q: (-scoring.quality(model, q, state.lineage).value, q.nominal_bits, q.name),
+    )
+
+    def enough(item: Assessment) -> bool:
+        tps, _ = _tokens_per_second(item, query.hardware)
+        fit = item.fit
+        return (fit is None or fit.verdict == "gpu") and tps is not None and tps >= SPEED_FULL
+
     found = assess_formats(
-        model, state.candidates, sizing(model, query), query.hardware, state.memo
+        model,
+        ordered,
+        sizing(model, query),
+        query.hardware,
+        state.memo,
+        enough=None if query.all_formats else enough,
     )
     running = [a for a in found if runs(a)]
     if not running and not query.kv_fixed and query.flash_attn and query.kv_dtype == "fp16":
@@ -248,8 +268,9 @@ def evaluate(model: Model, query: Query, state: Pass) -> Candidate | Exclusion:
     smallest: Assessment | None = None
     if model.context_length >= (query.required_context or 0):
         running, smallest = formats(model, query, state)
+        fixed = model_values(model, query, state) if running else {}
         options = sorted(
-            (score(model, item, query, state) for item in running),
+            (score(model, item, query, state, fixed) for item in running),
             key=lambda o: (-round(o.score, 12), o.assessment.estimate.total_bytes),
         )
         if not options and smallest is not None and query.hardware is not None:
@@ -275,18 +296,31 @@ def evaluate(model: Model, query: Query, state: Pass) -> Candidate | Exclusion:
     )
 
 
-def score(model: Model, item: Assessment, query: Query, state: Pass) -> Option:
-    quant = QUANTS[item.estimate.quant]
+def model_values(model: Model, query: Query, state: Pass) -> dict[str, scoring.Value]:
+    """The criteria that do not depend on the format (computed once per model)."""
     required = query.required_context
-    tps, relative = _tokens_per_second(item, query.hardware)
     asked = query.constraints
-    values = {
-        "quality": scoring.quality(model, quant, state.lineage),
-        "speed": scoring.speed(tps, relative),
+    return {
         "context": scoring.context(model, required or DEFAULT_CONTEXT, required is not None),
         "license": scoring.license_value(model, asked.commercial or asked.unconditional),
         "ecosystem": state.ecosystem.get(model.family) or scoring.ecosystem(model.family, {}),
         "languages": scoring.languages(model, asked.languages),
+    }
+
+
+def score(
+    model: Model,
+    item: Assessment,
+    query: Query,
+    state: Pass,
+    fixed: dict[str, scoring.Value] | None = None,
+) -> Option:
+    quant = QUANTS[item.estimate.quant]
+    tps, assumed = _tokens_per_second(item, query.hardware)
+    values = {
+        "quality": scoring.quality(model, quant, state.lineage),
+        "speed": scoring.speed(tps, assumed),
+        **(fixed or model_values(model, query, state)),
     }
     return Option(item, scoring.total(values, state.weights), values)
 

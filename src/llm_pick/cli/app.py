@@ -291,7 +291,7 @@ def explain(
     from llm_pick.ranking import recommend as run_recommend
     from llm_pick.reports.recommend import explain_report
 
-    wanted = build_query(**query, top=10)
+    wanted = build_query(**query, top=10)._replace(all_formats=True)
     models = load(catalog)
     model = models.get(model_id)
     emit(explain_report(model, run_recommend(models, wanted)), fmt, output, catalog or ())

@@ -4,6 +4,7 @@ base are assessed once per query (memo)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, NamedTuple
 
 from llm_pick.catalog.types import Model
@@ -30,9 +31,10 @@ def assess_formats(
     memo: dict[Any, dict[str, Assessment]] | None = None,
     *,
     skip: bool = True,
+    enough: Callable[[Assessment], bool] | None = None,
 ) -> list[Assessment]:
-    """Every format's assessment (with `skip`, those over the memory by a lower bound are
-    left out)."""
+    """Every format's assessment, in the given order (with `skip`, those over the memory by a
+    lower bound are left out; after one that is `enough`, the rest are not assessed)."""
     shape = (
         model.architecture,
         model.family,
@@ -66,6 +68,8 @@ def assess_formats(
         elif found.estimate.model != model.id:  # the same figures, under this model's id
             found = found._replace(estimate=found.estimate._replace(model=model.id))
         out.append(found)
+        if enough is not None and enough(found):
+            break
     return out
 
 
