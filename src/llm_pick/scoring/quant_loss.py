@@ -161,14 +161,14 @@ def _measured_reference(model: Model, lineage: dict[str, Model]) -> Model | None
 def loss(model: Model, quant: Quant, lineage: dict[str, Model]) -> Loss:
     if quant.family == "float":
         return Loss(1.0, "16/32-bit: the reference")
-    table = TABLES.get(model.id)
-    if table is not None and quant.name in table.ppl:
-        kept = table.f16 / table.ppl[quant.name]
-        return Loss(kept, f"measured on {model.id}: {table.source}")
+    ref = _measured_reference(model, lineage)
+    if ref is not None and quant.name in TABLES[ref.id].ppl and _ancestor(ref, model, lineage):
+        table = TABLES[ref.id]
+        where = model.id if ref is model else f"its base {ref.id}"
+        return Loss(table.f16 / table.ppl[quant.name], f"measured on {where}: {table.source}")
     ref_ratio = _reference_ratio(quant)
     if ref_ratio is None:
         return Loss(None, f"{quant.name} has no published perplexity loss: not adjusted")
-    ref = _measured_reference(model, lineage)
     if ref is None:
         k = (
             (_params(lineage.get(REFERENCE)) / _params(model)) ** GAMMA
@@ -183,6 +183,18 @@ def loss(model: Model, quant: Quant, lineage: dict[str, Model]) -> Loss:
             f"scaled by size^-{GAMMA})"
         )
     return Loss(1 / (1 + k * ref_ratio), basis)
+
+
+def _ancestor(ref: Model, model: Model, lineage: dict[str, Model]) -> bool:
+    """The model itself or a fine-tune of the measured model: its table applies as it is."""
+    cursor: Model | None = model
+    for _ in range(len(lineage) + 1):
+        if cursor is None:
+            return False
+        if cursor.id == ref.id:
+            return True
+        cursor = lineage.get(cursor.base_model or "")
+    return False
 
 
 def _params(model: Model | None) -> float:
