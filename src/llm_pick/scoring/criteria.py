@@ -83,8 +83,8 @@ def quality(model: Model, quant: Quant, lineage: dict[str, Model]) -> Value:
         basis += f"; {quant.name}: {kept.basis}"
 
     def describe() -> str:
-        word = "estimated " if found.estimated else ""
-        note = f"{word}MMLU-equivalent {scale.mmlu_equivalent(found.theta):.1f} ({found.basis})"
+        # an estimate's basis starts with "estimated:", so the note says it
+        note = f"MMLU-equivalent {scale.mmlu_equivalent(found.theta):.1f} ({found.basis})"
         if kept.kept is None:
             note += f"; {kept.basis}"
         elif kept.kept < 1.0:
