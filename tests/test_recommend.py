@@ -89,19 +89,21 @@ def test_offload_allowed_with_ram() -> None:
     assert all(c.assessment.fit.verdict == "offload" for c in with_ram.ranking)  # type: ignore[union-attr]
 
 
-def test_missing_benchmark_is_marked_not_zero() -> None:
+def test_model_without_figures_is_estimated_with_its_basis() -> None:
     result = recommend(
-        CATALOG, query(hardware=vram(80), constraints=Constraints(families=("bloom",)))
+        CATALOG, query(hardware=vram(80), constraints=Constraints(families=("falcon",)))
     )
-    bloom = next(c for c in result.ranking if c.model.id == "bloom-7b1")
-    quality = bloom.criteria["quality"]
-    assert quality.missing and quality.value > 0 and "chance" in quality.note
+    chat = next(c for c in result.ranking if c.model.id == "falcon-7b-instruct")
+    quality = chat.criteria["quality"]
+    assert quality.estimated and not quality.missing and quality.value > 0
+    assert quality.basis is not None and "falcon-40b-instruct" in quality.basis
+    assert quality.as_dict()["estimated"] is True and "estimated" in quality.note
 
 
-def test_fine_tune_inherits_base_score_marked() -> None:
+def test_fine_tune_combines_own_scores_with_its_base() -> None:
     result = recommend(CATALOG, query(hardware=vram(80)))
     cand = next(c for c in result.ranking if c.model.id == "mixtral-8x7b-instruct")
-    assert "of its base mixtral-8x7b" in cand.criteria["quality"].note
+    assert "mt_bench; with its base mixtral-8x7b" in cand.criteria["quality"].note
 
 
 def test_nothing_fits_gives_closest_and_fix() -> None:

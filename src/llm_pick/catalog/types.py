@@ -209,6 +209,12 @@ class Benchmark:
     """Paper table or model card the value comes from."""
     shots: Count | None = None
     """Few-shot examples used; null when the source does not say."""
+    protocol: str | None = None
+    """How the score was obtained (shots, scoring, harness), e.g. '5-shot' or '5-shot, instruct
+    dialogue format, generated answer (Meta)'. The key names the scale: scores under one key
+    share one protocol (docs/scoring.md lists the keys the quality scale reads)."""
+    metric: str | None = None
+    """The metric as the source names it (acc, acc_norm, pass@1, maj@1, ...), when it says."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True, eq=False)

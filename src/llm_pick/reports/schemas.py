@@ -27,6 +27,11 @@ CRITERION = _object(
         "contribution": {"type": "number", "minimum": 0, "maximum": 1},
         "note": {"type": "string"},
         "missing": {"type": "boolean", "description": "input unpublished; documented default used"},
+        "estimated": {
+            "type": "boolean",
+            "description": "the value rests on an estimate; basis says from what",
+        },
+        "basis": {"type": "string", "description": "what the value rests on, in words"},
     },
     ["value", "weight", "contribution", "note"],
 )

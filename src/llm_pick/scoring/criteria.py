@@ -12,13 +12,13 @@ from typing import Any, NamedTuple
 
 from llm_pick.catalog.types import CRITERIA, Model, check_weights
 from llm_pick.errors import InputError
-from llm_pick.estimate.quant import Quant, retention
+from llm_pick.estimate.quant import Quant
+from llm_pick.scoring import quality as scale
+from llm_pick.scoring.quant_loss import describe as describe_loss
+from llm_pick.scoring.quant_loss import loss
 
 __all__ = ["CRITERIA"]
 
-# MMLU is a four-way multiple-choice test: 25% is the score of random guessing. A model with
-# no published MMLU is scored at that level, never at zero, and marked.
-CHANCE_MMLU = 25.0
 # Speed: 0 at or below SPEED_MIN tokens/s (too slow to use); SPEED_COMFORT_VALUE at
 # SPEED_COMFORT, about four times reading speed (people read about 238 words a minute,
 # Brysbaert 2019, doi 10.1016/j.jml.2019.104047: about 5 tokens/s at 1.3 tokens a word); 1 from
@@ -39,6 +39,8 @@ class Value(NamedTuple):
     value: float
     describe: Callable[[], str]  # the note, formatted only when shown (most are not)
     missing: bool = False  # the input was unpublished and a documented default was used
+    estimated: bool = False  # the value rests on an estimate (basis says from what)
+    basis: str | None = None  # what the value rests on, in words
 
     @property
     def note(self) -> str:
@@ -51,6 +53,8 @@ class Criterion(NamedTuple):
     contribution: float
     note: str
     missing: bool = False
+    estimated: bool = False
+    basis: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -61,43 +65,33 @@ class Criterion(NamedTuple):
         }
         if self.missing:
             data["missing"] = True
+        if self.estimated:
+            data["estimated"] = True
+        if self.basis is not None:
+            data["basis"] = self.basis
         return data
 
 
-def mmlu_source(model: Model, lineage: dict[str, Model]) -> tuple[Model | None, float | None]:
-    """The model's own MMLU, else the nearest ancestor's (a fine-tune inherits, marked)."""
-    seen: set[str] = set()
-    cursor: Model | None = model
-    while cursor is not None and cursor.id not in seen:
-        bench = cursor.benchmarks.get("mmlu")
-        if bench is not None:
-            return cursor, bench.value
-        seen.add(cursor.id)
-        cursor = lineage.get(cursor.base_model) if cursor.base_model else None
-    return None, None
-
-
 def quality(model: Model, quant: Quant, lineage: dict[str, Model]) -> Value:
-    owner, score = mmlu_source(model, lineage)
-    kept = retention(quant)
-    value = (CHANCE_MMLU if score is None else score) / 100 * (1.0 if kept is None else kept)
+    """The quality scale (scoring/quality.py) times the quality the format keeps
+    (scoring/quant_loss.py); docs/scoring.md gives the formulas."""
+    found = scale.ability(model, lineage)
+    kept = loss(model, quant, lineage)
+    value = scale.value(found.theta) * (1.0 if kept.kept is None else kept.kept)
+    basis = found.basis
+    if kept.kept is not None and kept.kept < 1.0:
+        basis += f"; {quant.name}: {kept.basis}"
 
     def describe() -> str:
-        if owner is None or score is None:
-            note = f"no published MMLU: scored at the {CHANCE_MMLU:g}% chance level"
-        else:
-            bench = owner.benchmarks["mmlu"]
-            shots = "" if bench.shots is None else f", {bench.shots}-shot"
-            note = f"MMLU {score:g}{shots}"
-            if owner is not model:
-                note += f" (of its base {owner.id}; this model is not scored)"
-        if kept is None:
-            note += f"; {quant.name} has no published perplexity loss: not adjusted"
-        elif kept < 1.0:
-            note += f"; x{kept:.4f} for {quant.name} (perplexity ratio)"
+        # an estimate's basis starts with "estimated:", so the note says it
+        note = f"MMLU-equivalent {scale.mmlu_equivalent(found.theta):.1f} ({found.basis})"
+        if kept.kept is None:
+            note += f"; {kept.basis}"
+        elif kept.kept < 1.0:
+            note += f"; {describe_loss(kept.kept, quant)}"
         return note
 
-    return Value(value, describe, score is None)
+    return Value(value, describe, False, found.estimated, basis)
 
 
 def speed_value(tps: float) -> float:
@@ -194,7 +188,15 @@ def combine(
     criteria = {}
     for name in CRITERIA:
         item, weight = values[name], weights[name]
-        criteria[name] = Criterion(item.value, weight, weight * item.value, item.note, item.missing)
+        criteria[name] = Criterion(
+            item.value,
+            weight,
+            weight * item.value,
+            item.note,
+            item.missing,
+            item.estimated,
+            item.basis,
+        )
     return sum(c.contribution for c in criteria.values()), criteria
 
 

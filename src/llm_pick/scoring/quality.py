@@ -1,0 +1,253 @@
+"""The quality scale: one ability per model from every benchmark it has, on the scale of a
+chance-corrected 5-shot MMLU. docs/scoring.md gives every formula and source.
+
+Each benchmark key names one protocol (`mmlu` is 5-shot log-likelihood MMLU, `mmlu_generative`
+Meta's instruct re-run, ...; SCALES lists them). A score becomes a chance-corrected fraction
+
+    z = (score - chance) / (top - chance), clipped to [0.02, 0.98]
+
+and each key maps logit(z) onto the shared ability theta by a fitted line,
+
+    logit(z) = alpha_key + beta_key * theta      (mmlu: alpha 0, beta 1, the anchor)
+
+(tools/fit_quality.py fits alpha and beta on the bundled catalog; quality_fit.py holds them).
+A model's theta is the least-squares solution over its own scores; a fine-tune adds its base's
+theta as one more observation (weight BASE_WEIGHT), so chat scores move it away from the base.
+Without own scores, theta is estimated and labelled: the base's theta plus the published delta
+of a sibling fine-tune (same organisation's recipe), or a predecessor's theta, or a prior from
+size. The value is sigmoid(theta): 0 = chance, 1 = a perfect MMLU-equivalent score.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import NamedTuple
+
+from llm_pick.catalog.types import Model
+from llm_pick.scoring import quality_fit
+
+BASE_WEIGHT = 1.0  # the base's theta counts as one benchmark in a fine-tune's estimate
+CLIP = 0.02
+HUBER = 0.5  # theta units: beyond this distance a score is down-weighted
+HUBER_ROUNDS = 5
+
+
+class Scale(NamedTuple):
+    chance: float
+    top: float
+    weight: float
+    label: str
+
+
+# key -> chance level, top of scale, weight in a model's estimate, protocol the key stands for
+SCALES: dict[str, Scale] = {
+    "mmlu": Scale(25, 100, 1, "MMLU 5-shot, log-likelihood scoring"),
+    "mmlu_generative": Scale(25, 100, 1, "MMLU 5-shot, instruct dialogue, generated answer"),
+    "mmlu_lmsys": Scale(25, 100, 1, "MMLU 5-shot as run by LMSYS (InstructEval)"),
+    "mmlu_cot": Scale(25, 100, 1, "MMLU 0-shot chain-of-thought, generated"),
+    "mmlu_pro": Scale(10, 100, 1, "MMLU-Pro 5-shot, log-likelihood scoring"),
+    "mmlu_pro_cot": Scale(10, 100, 1, "MMLU-Pro 5-shot chain-of-thought, generated"),
+    "arc_challenge": Scale(25, 100, 1, "ARC-Challenge 0-shot"),
+    "arc_challenge_25shot": Scale(25, 100, 1, "ARC-Challenge 25-shot"),
+    "arc_challenge_instruct": Scale(25, 100, 1, "ARC-Challenge 0-shot, instruct prompt"),
+    "arc_challenge_harness": Scale(25, 100, 1, "ARC-Challenge 0-shot, lm-eval-harness acc"),
+    "arc_challenge_tii": Scale(25, 100, 1, "ARC-Challenge 0-shot, TII's harness run"),
+    "hellaswag": Scale(25, 100, 1, "HellaSwag 0-shot"),
+    "hellaswag_10shot": Scale(25, 100, 1, "HellaSwag 10-shot"),
+    "hellaswag_harness": Scale(25, 100, 1, "HellaSwag 0-shot, lm-eval-harness acc"),
+    "hellaswag_tii": Scale(25, 100, 1, "HellaSwag 0-shot, TII's harness run"),
+    "winogrande": Scale(50, 100, 1, "WinoGrande 0-shot"),
+    "winogrande_5shot": Scale(50, 100, 1, "WinoGrande 5-shot"),
+    "winogrande_harness": Scale(50, 100, 1, "WinoGrande 0-shot, lm-eval-harness acc"),
+    "winogrande_tii": Scale(50, 100, 1, "WinoGrande 0-shot, TII's harness run"),
+    "piqa": Scale(50, 100, 1, "PIQA 0-shot"),
+    "piqa_harness": Scale(50, 100, 1, "PIQA 0-shot, lm-eval-harness acc"),
+    "commonsenseqa": Scale(20, 100, 1, "CommonsenseQA 7-shot"),
+    "bbh": Scale(25, 100, 1, "BIG-Bench Hard 3-shot"),
+    "agieval": Scale(20, 100, 1, "AGIEval English 3-5-shot"),
+    "gsm8k": Scale(0, 100, 0.5, "GSM8K 8-shot maj@1"),
+    "gsm8k_maj8": Scale(0, 100, 0.5, "GSM8K 8-shot maj@8"),
+    "gsm8k_5shot": Scale(0, 100, 0.5, "GSM8K 5-shot maj@1"),
+    "humaneval": Scale(0, 100, 0.5, "HumanEval 0-shot pass@1"),
+    "mbpp": Scale(0, 100, 0.5, "MBPP 3-shot pass@1"),
+    "mt_bench": Scale(1, 10, 2, "MT-Bench, GPT-4 single-answer grading"),
+    "ifeval": Scale(0, 100, 2, "IFEval (Meta: mean of strict/loose prompt/instruction accuracy)"),
+}
+
+# Human-judged or instruction-following scales: a sibling's delta is read on these when it has
+# them, since they measure what the fine-tune changed.
+CHAT_KEYS = frozenset({"mt_bench", "ifeval"})
+
+# Models without own scores whose estimate has a published, closer basis than the generic
+# rules: model -> (kind, reference model, the source's words). `sibling`: the reference is a
+# fine-tune by the same organisation whose delta over its base is applied to this model's base;
+# `predecessor`: the reference is the version this one replaces.
+REFERENCES: dict[str, tuple[str, str, str]] = {
+    "falcon-180b-chat": (
+        "sibling",
+        "falcon-40b-instruct",
+        "TII chat/instruct fine-tunes on dialogue mixtures (model cards of Falcon-180B-chat and "
+        "Falcon-40B-instruct); no chat benchmark of Falcon-180B-chat is published",
+    ),
+    "falcon-7b-instruct": (
+        "sibling",
+        "falcon-40b-instruct",
+        "same TII instruct recipe (Falcon-7B-instruct and Falcon-40B-instruct model cards)",
+    ),
+    "mixtral-8x22b-instruct": (
+        "sibling",
+        "mixtral-8x7b-instruct",
+        "Mistral AI's instruct fine-tune of its own base (Mixtral model cards)",
+    ),
+    "mistral-nemo-instruct-2407": (
+        "sibling",
+        "mixtral-8x7b-instruct",
+        "Mistral AI's instruct fine-tune of its own base; its own instruct figures use unstated "
+        "protocols (MT Bench (dev), IFEval-v5)",
+    ),
+    "mistral-7b-instruct-v0.3": (
+        "sibling",
+        "mistral-7b-instruct-v0.1",
+        "Mistral AI's instruct fine-tune of Mistral-7B (model cards)",
+    ),
+    "mistral-7b-instruct-v0.2": (
+        "predecessor",
+        "mistral-7b-instruct-v0.1",
+        "model card: 'an improved instruct fine-tuned version of Mistral-7B-Instruct-v0.1'",
+    ),
+    "mistral-7b-v0.3": (
+        "predecessor",
+        "mistral-7b-v0.1",
+        "model card lists only an extended vocabulary over v0.2, itself v0.1 with a 32k context",
+    ),
+    "alpaca-7b": (
+        "sibling",
+        "koala-13b",
+        "both 2023 supervised fine-tunes of LLaMA 1 on instruction/dialogue data, no RLHF",
+    ),
+    "bloomz-560m": ("sibling", "bloomz-3b", "same BigScience xP3 multitask fine-tune"),
+    "bloomz-1b1": ("sibling", "bloomz-3b", "same BigScience xP3 multitask fine-tune"),
+    "bloomz-1b7": ("sibling", "bloomz-3b", "same BigScience xP3 multitask fine-tune"),
+    "bloomz-7b1": ("sibling", "bloomz-3b", "same BigScience xP3 multitask fine-tune"),
+}
+
+
+class Ability(NamedTuple):
+    theta: float
+    estimated: bool
+    basis: str  # what the value rests on, in words
+    used: tuple[str, ...]  # own benchmark keys that entered the estimate
+
+
+def logit(z: float) -> float:
+    z = min(1 - CLIP, max(CLIP, z))
+    return math.log(z / (1 - z))
+
+
+def sigmoid(x: float) -> float:
+    return 1 / (1 + math.exp(-x))
+
+
+def observations(model: Model) -> list[tuple[str, float]]:
+    """(key, logit of the chance-corrected score) for every score on a known scale."""
+    found = []
+    for key, bench in sorted(model.benchmarks.items()):
+        scale = SCALES.get(key)
+        if scale is None:
+            continue
+        found.append((key, logit((bench.value - scale.chance) / (scale.top - scale.chance))))
+    return found
+
+
+def solve(
+    obs: list[tuple[str, float]],
+    calibration: dict[str, tuple[float, float]],
+    prior: float | None,
+) -> float | None:
+    """Weighted least-squares theta from the observations (and a prior observation of weight
+    BASE_WEIGHT), made robust: a score whose own theta lies more than HUBER from the consensus
+    counts with weight HUBER / distance (one benchmark a model never trained for, such as
+    code for Falcon, does not outvote the rest)."""
+    points = []
+    for key, y in obs:
+        if key in calibration:
+            alpha, beta = calibration[key]
+            points.append(((y - alpha) / beta, SCALES[key].weight * beta * beta))
+    if prior is not None:
+        points.append((prior, BASE_WEIGHT))
+    if not points:
+        return None
+    theta = sum(t * w for t, w in points) / sum(w for _, w in points)
+    for _ in range(HUBER_ROUNDS):
+        robust = [(t, w * min(1.0, HUBER / max(abs(t - theta), 1e-9))) for t, w in points]
+        theta = sum(t * w for t, w in robust) / sum(w for _, w in robust)
+    return theta
+
+
+def ability(
+    model: Model,
+    lineage: dict[str, Model],
+    calibration: dict[str, tuple[float, float]] | None = None,
+    _seen: frozenset[str] = frozenset(),
+) -> Ability:
+    """The model's theta and how it was obtained (see the module docstring)."""
+    cal = quality_fit.CALIBRATION if calibration is None else calibration
+    seen = _seen | {model.id}
+    base = lineage.get(model.base_model or "")
+    parent = ability(base, lineage, cal, seen) if base and base.id not in seen else None
+    obs = [(k, y) for k, y in observations(model) if k in cal]
+    own = solve(obs, cal, None if parent is None else parent.theta)
+    used = tuple(k for k, _ in obs)
+    if obs and own is not None:
+        basis = f"{len(obs)} benchmark(s): {', '.join(used)}"
+        if parent is not None:
+            basis += f"; with its base {model.base_model}"
+        return Ability(own, False, basis, used)
+    reference = REFERENCES.get(model.id)
+    if reference is not None and reference[1] in lineage and reference[1] not in seen:
+        kind, ref_id, words = reference
+        ref = lineage[ref_id]
+        ref_ability = ability(ref, lineage, cal, seen)
+        if kind == "predecessor":
+            return Ability(
+                ref_ability.theta, True, f"estimated: as its predecessor {ref_id} ({words})", ()
+            )
+        ref_base = lineage.get(ref.base_model or "")
+        if parent is not None and ref_base is not None:
+            chat = [(k, y) for k, y in observations(ref) if k in CHAT_KEYS and k in cal]
+            ref_theta = solve(chat, cal, None) if chat else ref_ability.theta
+            delta = (ref_theta or 0.0) - ability(ref_base, lineage, cal, seen).theta
+            return Ability(
+                parent.theta + delta,
+                True,
+                f"estimated: base {model.base_model} {delta:+.2f} (the published delta "
+                f"of {ref_id} over {ref_base.id}; {words})",
+                (),
+            )
+    if parent is not None:
+        delta = quality_fit.TYPICAL_DELTA
+        return Ability(
+            parent.theta + delta,
+            True,
+            f"estimated: base {model.base_model} {delta:+.2f} (median fine-tune delta)",
+            (),
+        )
+    a, b = quality_fit.SIZE_PRIOR
+    billions = model.parameters.active_count / 1e9
+    theta = a + b * math.log10(billions)
+    return Ability(
+        theta,
+        True,
+        f"estimated: prior from size ({billions:.1f}B active parameters; fitted on base models)",
+        (),
+    )
+
+
+def value(theta: float) -> float:
+    """The quality value in 0..1: the MMLU-equivalent chance-corrected fraction."""
+    return sigmoid(theta)
+
+
+def mmlu_equivalent(theta: float) -> float:
+    """theta as a 5-shot MMLU percentage (25 = chance)."""
+    return 25 + 75 * sigmoid(theta)
