@@ -127,3 +127,11 @@ def languages(codes: list[str]) -> str:
 def commercial_mark(model: Model) -> Text:
     use = model.license.commercial_use
     return text(COMMERCIAL_MARK[use], COMMERCIAL_STYLE[use])
+
+
+def titled_table(title: str | Text, columns: tuple[tuple[str, str], ...]) -> Table:
+    """A left-titled table with these (header, justify) columns; cells fold when narrow."""
+    table = Table(title=title, box=box.SIMPLE_HEAD, title_justify="left", pad_edge=False)
+    for name, justify in columns:
+        table.add_column(name, justify=justify, overflow="fold")  # type: ignore[arg-type]
+    return table

@@ -12,7 +12,15 @@ from rich.text import Text
 from llm_pick.catalog.types import Model
 from llm_pick.estimate.hardware import GIB
 from llm_pick.ranking import SCOPE, Recommendation
-from llm_pick.render.format import Columns, bar, commercial_mark, context, speed_range, text
+from llm_pick.render.format import (
+    Columns,
+    bar,
+    commercial_mark,
+    context,
+    speed_range,
+    text,
+    titled_table,
+)
 from llm_pick.render.memory import placement
 
 
@@ -134,20 +142,16 @@ def explanation(model: Model, data: dict[str, Any]) -> RenderableType:
     parts: list[RenderableType] = [head, checks]
     criteria = data.get("criteria")
     if criteria:
-        table = Table(
-            title=f"Score {data['score']:.3f}: rank {data['rank']} of {data['of']}",
-            box=box.SIMPLE_HEAD,
-            title_justify="left",
-            pad_edge=False,
+        table = titled_table(
+            f"Score {data['score']:.3f}: rank {data['rank']} of {data['of']}",
+            (
+                ("criterion", "left"),
+                ("value", "right"),
+                ("weight", "right"),
+                ("contribution", "right"),
+                ("why", "left"),
+            ),
         )
-        for name, justify in (
-            ("criterion", "left"),
-            ("value", "right"),
-            ("weight", "right"),
-            ("contribution", "right"),
-            ("why", "left"),
-        ):
-            table.add_column(name, justify=justify, overflow="fold")  # type: ignore[arg-type]
         for name, c in criteria.items():
             table.add_row(
                 text(name),
@@ -189,22 +193,18 @@ def comparison(ids: list[str], rows: list[Any], tokens: int) -> RenderableType:
 
 def formats_table(formats: list[dict[str, Any]]) -> Table:
     """Every format that runs, with what decided the choice (the model's own score)."""
-    table = Table(
-        title="Formats that run (the best score is chosen)",
-        box=box.SIMPLE_HEAD,
-        title_justify="left",
-        pad_edge=False,
+    table = titled_table(
+        "Formats that run (the best score is chosen)",
+        (
+            ("format", "left"),
+            ("GiB", "right"),
+            ("fit", "left"),
+            ("max ctx", "right"),
+            ("tok/s", "right"),
+            ("quality", "right"),
+            ("score", "right"),
+        ),
     )
-    for name, justify in (
-        ("format", "left"),
-        ("GiB", "right"),
-        ("fit", "left"),
-        ("max ctx", "right"),
-        ("tok/s", "right"),
-        ("quality", "right"),
-        ("score", "right"),
-    ):
-        table.add_column(name, justify=justify, no_wrap=name == "format")  # type: ignore[arg-type]
     for f in formats:
         style = "bold green" if f["chosen"] else ""
         label = f["quant"] + ("" if f["kv_dtype"] == "fp16" else f" +kv {f['kv_dtype']}")
