@@ -8,7 +8,8 @@ from collections.abc import Callable
 from typing import Any, NamedTuple
 
 from llm_pick.catalog.types import Model
-from llm_pick.estimate.fit import Assessment, assess, check_fit, max_context
+from llm_pick.estimate.assess import Assessment, assess
+from llm_pick.estimate.fit import check_fit, max_context
 from llm_pick.estimate.hardware import Hardware
 from llm_pick.estimate.memory import estimate_memory
 from llm_pick.estimate.quant import Quant

@@ -17,7 +17,7 @@ from llm_pick.catalog.types import Model
 from llm_pick.render.safe import sanitize
 
 if TYPE_CHECKING:
-    from llm_pick.estimate.fit import Speed
+    from llm_pick.estimate.speed import Speed
 
 COMMERCIAL_MARK = {"allowed": "yes", "conditional": "cond.", "prohibited": "no"}
 

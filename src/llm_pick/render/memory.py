@@ -8,7 +8,8 @@ from rich.table import Table
 from rich.text import Text
 
 from llm_pick.catalog.types import Model
-from llm_pick.estimate.fit import Assessment, Fit
+from llm_pick.estimate.assess import Assessment
+from llm_pick.estimate.fit import Fit
 from llm_pick.estimate.hardware import GIB, Hardware
 from llm_pick.estimate.quant import QUANTS
 from llm_pick.render.format import Columns, bar, context, speed_range, text

@@ -7,7 +7,7 @@ from typing import Any, NamedTuple
 
 from llm_pick.catalog.types import COMMERCIAL_RANK, Model
 from llm_pick.errors import InputError
-from llm_pick.estimate.fit import Assessment, assess
+from llm_pick.estimate.assess import Assessment, assess
 from llm_pick.estimate.hardware import GIB, Hardware
 from llm_pick.estimate.memory import estimate_memory, quants_for
 from llm_pick.estimate.quant import Quant, get_quant

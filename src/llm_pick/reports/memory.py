@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from llm_pick.catalog.types import Model
-from llm_pick.estimate.fit import Assessment, assess
+from llm_pick.estimate.assess import Assessment, assess
 from llm_pick.estimate.formats import longest_context
 from llm_pick.estimate.hardware import Hardware
 from llm_pick.estimate.memory import Mode, estimate_memory, quants_for
