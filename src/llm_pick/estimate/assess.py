@@ -24,10 +24,18 @@ class Assessment(NamedTuple):
         return data
 
 
-def assess(estimate: Estimate, hardware: Hardware | None, active_params: int) -> Assessment:
+def assess(
+    estimate: Estimate,
+    hardware: Hardware | None,
+    active_params: int,
+    *,
+    attention_width: int = 0,
+) -> Assessment:
+    """`attention_width` = layers x attention heads x head dim (prefill's attention FLOPs)."""
     if hardware is None:
         return Assessment(estimate, None, None)
     fit = check_fit(estimate, hardware)
     if estimate.mode != "inference":  # training speed is not modelled: no inference figures
         return Assessment(estimate, fit, None)
-    return Assessment(estimate, fit, estimate_speed(estimate, hardware, fit, active_params))
+    speed = estimate_speed(estimate, hardware, fit, active_params, attention_width=attention_width)
+    return Assessment(estimate, fit, speed)

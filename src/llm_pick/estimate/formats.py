@@ -13,6 +13,7 @@ from llm_pick.estimate.fit import check_fit, max_context
 from llm_pick.estimate.hardware import Hardware
 from llm_pick.estimate.memory import estimate_memory
 from llm_pick.estimate.quant import Quant
+from llm_pick.estimate.speed import attention_width_of
 
 
 class Sizing(NamedTuple):
@@ -64,7 +65,12 @@ def assess_formats(
                 kv_dtype=kv,
                 flash_attn=sizing.flash_attn,
             )
-            found = assess(estimate, hardware, model.parameters.active_count)
+            found = assess(
+                estimate,
+                hardware,
+                model.parameters.active_count,
+                attention_width=attention_width_of(model),
+            )
             known[f"{quant.name}/{kv}"] = found
         elif found.estimate.model != model.id:  # the same figures, under this model's id
             found = found._replace(estimate=found.estimate._replace(model=model.id))
