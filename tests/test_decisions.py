@@ -243,7 +243,7 @@ def test_offload_cells_read_plainly_and_ranges_never_repeat() -> None:
     class S:
         decode_low, decode_high = 1.04, 1.4
 
-    assert speed_range(S()) == "1.0-1.4"  # type: ignore[arg-type]
+    assert speed_range(S()) == "1.2 (1.0-1.4)"  # expected (low-high)  # type: ignore[arg-type]
     S.decode_low, S.decode_high = 1.01, 1.04
     assert speed_range(S()) == "~1.0"  # type: ignore[arg-type]
 

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from llm_pick.catalog.load import load_catalog
-from llm_pick.estimate.fit import CUDA_CONTEXT_BYTES, check_fit, decode_rate
+from llm_pick.estimate.fit import CUDA_CONTEXT_BYTES, check_fit
 from llm_pick.estimate.hardware import GIB, Hardware
 from llm_pick.estimate.memory import estimate_memory
+from llm_pick.estimate.speed import decode_rate
 
 CATALOG = load_catalog(bundled=True, use_env=False)
 

@@ -43,6 +43,7 @@ COMMANDS = [
 BLOCK = re.compile(r"(<!-- (llm-pick [^>]*?) -->\n)(.*?)(<!-- end -->)", re.S)
 CALIBRATION = re.compile(r"(<!-- calibration -->\n)(.*?)(<!-- end -->)", re.S)
 BUFFERS = re.compile(r"(<!-- buffers -->\n)(.*?)(<!-- end -->)", re.S)
+SPEED_BENCH = re.compile(r"(<!-- speed-bench -->\n)(.*?)(<!-- end -->)", re.S)
 
 
 @contextlib.contextmanager
@@ -187,6 +188,24 @@ def calibration_block() -> str:
     return "\n".join(lines) + "\n"
 
 
+def speed_block() -> str:
+    spec = importlib.util.spec_from_file_location("speed_bench", ROOT / "bench" / "speed.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["speed_bench"] = module
+    spec.loader.exec_module(module)
+    lines = [
+        "| kind | set | hardware | points | median abs. error | max abs. error |",
+        "| --- | --- | --- | --- | --- | --- |",
+    ]
+    for row in module.summary():
+        lines.append(
+            f"| {row.kind} | {row.set} | {row.hardware} | {row.points} | "
+            f"{row.median:.1%} | {row.maximum:.1%} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
 def fill_blocks(text: str) -> str:
     def command(match: re.Match[str]) -> str:
         args = shlex.split(match.group(2))[1:]
@@ -199,6 +218,8 @@ def fill_blocks(text: str) -> str:
         text = CALIBRATION.sub(lambda m: m.group(1) + calibration_block() + m.group(3), text)
     if BUFFERS.search(text):
         text = BUFFERS.sub(lambda m: m.group(1) + buffers_block() + m.group(3), text)
+    if SPEED_BENCH.search(text):
+        text = SPEED_BENCH.sub(lambda m: m.group(1) + speed_block() + m.group(3), text)
     return text
 
 

@@ -19,17 +19,12 @@ from typing import Any, NamedTuple, get_args
 from llm_pick.catalog.load import Catalog
 from llm_pick.catalog.runtimes import runtime_support
 from llm_pick.catalog.types import Family, Model
-from llm_pick.estimate.fit import (
-    DECODE_EFFICIENCY,
-    Assessment,
-    bytes_per_token,
-    decode_rate,
-    gpu_share,
-)
+from llm_pick.estimate.assess import Assessment
 from llm_pick.estimate.formats import Sizing, assess_formats, longest_context, runs
 from llm_pick.estimate.hardware import GIB, Hardware
 from llm_pick.estimate.memory import DEFAULT_CONTEXT
 from llm_pick.estimate.quant import QUANTS, Quant, get_quant
+from llm_pick.estimate.speed import DECODE_EFFICIENCY, bytes_per_token, decode_rate, gpu_share
 from llm_pick.scoring import criteria as scoring
 from llm_pick.scoring.constraints import Check, Constraints
 from llm_pick.scoring.constraints import active as active_checks

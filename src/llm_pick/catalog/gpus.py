@@ -1,21 +1,45 @@
-"""GPU presets (data/gpus.yaml, each figure sourced) and forgiving name matching."""
+"""GPU and CPU-memory presets (data/gpus.yaml, each figure sourced) and forgiving name
+matching."""
 
 from __future__ import annotations
 
 from functools import cache
 
-from llm_pick.catalog.types import Gpu, GpuFile
+from llm_pick.catalog.types import Cpu, Gpu, GpuFile
 from llm_pick.errors import InputError, UnknownNameError
 
 
 @cache
-def load_gpus() -> dict[str, Gpu]:
+def _load() -> tuple[dict[str, Gpu], dict[str, Cpu]]:
     from llm_pick.catalog import datafiles
 
-    gpus: dict[str, Gpu] = datafiles.load(
-        datafiles.path("gpus.yaml"), lambda: GpuFile, lambda file: {g.id: g for g in file.gpus}
+    found: tuple[dict[str, Gpu], dict[str, Cpu]] = datafiles.load(
+        datafiles.path("gpus.yaml"),
+        lambda: GpuFile,
+        lambda file: ({g.id: g for g in file.gpus}, {c.id: c for c in file.cpus}),
     )
-    return gpus
+    return found
+
+
+def load_gpus() -> dict[str, Gpu]:
+    return _load()[0]
+
+
+def load_cpus() -> dict[str, Cpu]:
+    return _load()[1]
+
+
+def find_cpu(name: str) -> Cpu:
+    """A CPU-memory preset by id or name (case, spaces and dashes ignored), or a prefix of one."""
+    cpus = load_cpus()
+    wanted = _norm(name)
+    exact = [c.id for c in cpus.values() if wanted in (_norm(c.id), _norm(c.name))]
+    found = exact or sorted(c.id for c in cpus.values() if _norm(c.id).startswith(wanted))
+    if wanted and len(found) == 1:
+        return cpus[found[0]]
+    if wanted and len(found) > 1:
+        raise InputError(f"--cpu {name!r} is ambiguous: {', '.join(found)}")
+    raise UnknownNameError("CPU preset", name, cpus)
 
 
 def _norm(text: str) -> str:

@@ -300,6 +300,8 @@ class CatalogFile:
 
 # ---- the small data files: profiles, runtimes, GPUs ------------------------------------
 
+Backend = Literal["cuda", "rocm", "vulkan", "metal", "cpu"]  # llama.cpp backends
+
 _PLAIN: Any = {"extra": "forbid"}
 
 
@@ -362,8 +364,8 @@ class Gpu:
 
     id: str
     name: str
-    vendor: Literal["nvidia", "amd", "apple"]
-    kind: Literal["consumer", "datacenter", "apple"]
+    vendor: Literal["nvidia", "amd", "apple", "intel"]
+    kind: Literal["consumer", "datacenter", "workstation", "apple"]
     memory_gib: float
     memory_bandwidth_gbs: float
     fp16_tflops: float | None = None
@@ -372,10 +374,30 @@ class Gpu:
     aliases: list[str] = field(default_factory=list)
     sources: list[str] = field(default_factory=list)
     notes: str | None = None
+    backend: Backend = "cuda"
+    driver_memory_mib: float | None = None  # total the driver reports (nvidia-smi, rocm-smi)
 
     @property
     def usable_gib(self) -> float:
-        return self.memory_gib * (self.usable_memory_fraction or 1.0)
+        """What a fit may use: the driver-reported total where sourced (else the marketed
+        size), times Metal's working-set share on Apple chips."""
+        total = self.driver_memory_mib / 1024 if self.driver_memory_mib else self.memory_gib
+        return total * (self.usable_memory_fraction or 1.0)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Cpu:
+    """A system-memory preset for CPU-only runs and offloaded layers (--cpu NAME)."""
+
+    __pydantic_config__ = _PLAIN
+
+    id: str
+    name: str
+    channels: int
+    mts: int  # transfers per second (millions)
+    memory_bandwidth_gbs: float  # theoretical: mts x 8 bytes x channels / 1000
+    sources: list[str] = field(default_factory=list)
+    notes: str | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -386,3 +408,4 @@ class GpuFile:
 
     schema_version: Literal[1]
     gpus: list[Gpu]
+    cpus: list[Cpu] = field(default_factory=list)

@@ -42,7 +42,7 @@ VramOpt = Annotated[
     typer.Option(
         "--vram",
         metavar="GiB|auto",
-        help="GPU memory per card in GiB (a '24 GB' card has 24 GiB), or 'auto' (nvidia-smi).",
+        help="GPU memory per card in GiB, or 'auto' (nvidia-smi); with --gpu: its usable memory.",
     ),
 ]
 GpuOpt = Annotated[
@@ -61,6 +61,14 @@ RamBwOpt = Annotated[
         "--ram-bandwidth",
         metavar="GB/s",
         help="System RAM bandwidth for offloaded layers (default 51.2: dual-channel DDR4-3200).",
+    ),
+]
+CpuOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--cpu",
+        metavar="NAME",
+        help="System memory preset for CPU layers, e.g. ddr5-4800-12ch-genoa (`llm-pick gpus`).",
     ),
 ]
 ContextOpt = Annotated[
@@ -171,6 +179,7 @@ HARDWARE_OPTIONS: list[tuple[str, Any, Any]] = [
     ("ram", RamOpt, None),
     ("ram_bandwidth", RamBwOpt, None),
     ("headroom", HeadroomOpt, None),
+    ("cpu", CpuOpt, None),
 ]
 SIZING_OPTIONS: list[tuple[str, Any, Any]] = [
     ("context", ContextOpt, None),

@@ -186,15 +186,22 @@ def hardware(
     ram: float | None = None,
     ram_bandwidth: float | None = None,
     headroom: float | None = None,
+    cpu: str | None = None,
 ) -> Hardware | None:
-    """Hardware from the CLI options; None when no memory limit was given."""
+    """Hardware from the CLI options; None when no memory limit was given. --gpu with --vram:
+    the card's bandwidth and FLOPS with the given memory (e.g. an Apple chip whose GPU limit
+    was raised with `sysctl iogpu.wired_limit_mb`)."""
     from llm_pick.estimate.hardware import DEFAULT_RAM_BANDWIDTH_GBS, Hardware
 
-    if vram is not None and gpu is not None:
-        raise InputError("--vram and --gpu conflict: give one (--gpu sets the memory itself)")
     cards = 1 if gpus is None else count("--gpus", gpus, MAX_GPUS)
     ram_gib = finite("--ram", ram, maximum=MAX_GIB, allow_zero=True) or 0.0
     ram_bw = finite("--ram-bandwidth", ram_bandwidth, maximum=1e5) or DEFAULT_RAM_BANDWIDTH_GBS
+    if cpu is not None:
+        from llm_pick.catalog.gpus import find_cpu
+
+        if ram_bandwidth is not None:
+            raise InputError("--cpu and --ram-bandwidth conflict: --cpu sets the bandwidth")
+        ram_bw = find_cpu(cpu).memory_bandwidth_gbs
     spare = finite("--headroom", headroom, maximum=MAX_GIB, allow_zero=True)
     common: dict[str, Any] = {
         "ram_gib": ram_gib,
@@ -205,14 +212,21 @@ def hardware(
         from llm_pick.catalog.gpus import find_gpu
 
         card = find_gpu(gpu)
+        memory, source = card.usable_gib, f"--gpu {card.id} (data/gpus.yaml)"
+        if vram is not None:
+            try:
+                memory = finite("--vram", float(vram), maximum=MAX_GIB) or 0.0
+            except ValueError:
+                raise InputError(f"--vram: {vram!r} is not a number of GiB") from None
+            source += f", --vram {memory:g} GiB usable"
         return Hardware(
             label=card.name if cards == 1 else f"{cards} x {card.name}",
-            vram_gib=card.usable_gib,
+            vram_gib=memory,
             gpus=cards,
             gpu=card,
             bandwidth_gbs=card.memory_bandwidth_gbs,
             fp16_tflops=card.fp16_tflops,
-            source=f"--gpu {card.id} (data/gpus.yaml)",
+            source=source,
             **common,
         )
     if vram is not None and vram.strip().lower() == "auto":
@@ -259,6 +273,7 @@ def build_query(
     ram_bandwidth: float | None,
     headroom: float | None,
     quant: str | None,
+    cpu: str | None = None,
     min_bits: float | None,
     context: str | None,
     batch: int,
@@ -283,7 +298,13 @@ def build_query(
         quant = forced.name
     chosen = get_profile(profile)
     machine = hardware(
-        vram=vram, gpu=gpu, gpus=gpus, ram=ram, ram_bandwidth=ram_bandwidth, headroom=headroom
+        vram=vram,
+        gpu=gpu,
+        gpus=gpus,
+        ram=ram,
+        ram_bandwidth=ram_bandwidth,
+        headroom=headroom,
+        cpu=cpu,
     )
     return Query(
         constraints=constraints(**wanted),

@@ -8,10 +8,12 @@ from collections.abc import Callable
 from typing import Any, NamedTuple
 
 from llm_pick.catalog.types import Model
-from llm_pick.estimate.fit import Assessment, assess, check_fit, max_context
+from llm_pick.estimate.assess import Assessment, assess
+from llm_pick.estimate.fit import check_fit, max_context
 from llm_pick.estimate.hardware import Hardware
 from llm_pick.estimate.memory import estimate_memory
 from llm_pick.estimate.quant import Quant
+from llm_pick.estimate.speed import attention_width_of
 
 
 class Sizing(NamedTuple):
@@ -63,7 +65,12 @@ def assess_formats(
                 kv_dtype=kv,
                 flash_attn=sizing.flash_attn,
             )
-            found = assess(estimate, hardware, model.parameters.active_count)
+            found = assess(
+                estimate,
+                hardware,
+                model.parameters.active_count,
+                attention_width=attention_width_of(model),
+            )
             known[f"{quant.name}/{kv}"] = found
         elif found.estimate.model != model.id:  # the same figures, under this model's id
             found = found._replace(estimate=found.estimate._replace(model=model.id))

@@ -17,7 +17,7 @@ from llm_pick.catalog.types import Model
 from llm_pick.render.safe import sanitize
 
 if TYPE_CHECKING:
-    from llm_pick.estimate.fit import Speed
+    from llm_pick.estimate.speed import Speed
 
 COMMERCIAL_MARK = {"allowed": "yes", "conditional": "cond.", "prohibited": "no"}
 
@@ -33,13 +33,14 @@ def mmlu(model: Model) -> float | None:
 
 
 def speed_range(speed: Speed | None) -> str:
-    """Decode tokens/s as 'low-high' (one decimal under 10), '~x' when both round alike, or
-    '-' when unknown."""
+    """Decode tokens/s of one stream as 'expected (low-high)' (one decimal under 10), or '-'
+    when unknown."""
     if speed is None or speed.decode_low is None or speed.decode_high is None:
         return "-"
+    middle = getattr(speed, "decode_expected", None) or (speed.decode_low + speed.decode_high) / 2
     digits = 1 if speed.decode_high < 10 else 0
     low, high = f"{speed.decode_low:.{digits}f}", f"{speed.decode_high:.{digits}f}"
-    return f"~{low}" if low == high else f"{low}-{high}"
+    return f"~{low}" if low == high else f"{middle:.{digits}f} ({low}-{high})"
 
 
 COMMERCIAL_STYLE = {"allowed": "green", "conditional": "yellow", "prohibited": "red"}

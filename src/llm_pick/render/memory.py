@@ -8,10 +8,37 @@ from rich.table import Table
 from rich.text import Text
 
 from llm_pick.catalog.types import Model
-from llm_pick.estimate.fit import Assessment, Fit
+from llm_pick.estimate.assess import Assessment
+from llm_pick.estimate.fit import Fit
 from llm_pick.estimate.hardware import GIB, Hardware
 from llm_pick.estimate.quant import QUANTS
+from llm_pick.estimate.speed import Speed
 from llm_pick.render.format import Columns, bar, context, speed_range, text
+
+
+def speed_text(speed: Speed) -> str:
+    """The decode, aggregate and prefill lines of the memory view."""
+    decode = speed_range(speed)
+    if decode == "-":
+        why = speed.note or "needs --gpu NAME for the memory bandwidth"
+        return f"Decode: - ({why})\n"
+    eff = f", {speed.efficiency:.0%} of bandwidth" if speed.efficiency else ""
+    lines = [
+        f"Decode: {decode} tokens/s per stream at context {speed.context:,}, batch {speed.batch} "
+        f"(estimate; {speed.backend}, {speed.family}{eff}; "
+        f"{speed.bytes_per_token / GIB:.2f} GiB read per token)"
+    ]
+    if speed.aggregate_expected is not None:
+        lines.append(f"All {speed.batch} streams: ~{speed.aggregate_expected:.0f} tokens/s")
+    if speed.prefill_expected and speed.prefill_low and speed.prefill_high:
+        lines.append(
+            f"Prefill: {speed.prefill_expected:.0f} ({speed.prefill_low:.0f}-"
+            f"{speed.prefill_high:.0f}) tokens/s; first token after a {speed.prompt_tokens}-token "
+            f"prompt in ~{speed.prompt_tokens / speed.prefill_expected:.2f} s (estimate)"
+        )
+    if speed.note:
+        lines.append(f"  - {speed.note}")
+    return "\n".join(lines) + "\n"
 
 
 def gib(nbytes: float) -> str:
@@ -87,21 +114,7 @@ def breakdown(
         if longest is not None:
             facts.append(f"Largest context that fits: {longest:,} tokens\n")
         if result.speed is not None:
-            decode = speed_range(result.speed)
-            if decode != "-":
-                facts.append(
-                    f"Decode: {decode} tokens/s (estimate; bandwidth-bound, "
-                    f"{result.speed.bytes_per_token / GIB:.2f} GiB read per token)\n"
-                )
-            elif fit.verdict == "none":
-                facts.append("Decode: - (does not fit)\n")
-            else:
-                facts.append("Decode: - (needs --gpu NAME for the memory bandwidth)\n")
-            if result.speed.prefill_low is not None and result.speed.prefill_high is not None:
-                facts.append(
-                    f"Prefill: {result.speed.prefill_low:.0f}-{result.speed.prefill_high:.0f} "
-                    "tokens/s (estimate; compute-bound)\n"
-                )
+            facts.append_text(text(speed_text(result.speed)))
     cache = f", KV cache {est.kv_dtype}" if est.mode == "inference" else ""
     attention = ", flash attention" if est.flash_attn else ", no flash attention"
     facts.append(

@@ -7,10 +7,11 @@ from typing import Any, NamedTuple
 
 from llm_pick.catalog.types import COMMERCIAL_RANK, Model
 from llm_pick.errors import InputError
-from llm_pick.estimate.fit import Assessment, assess
+from llm_pick.estimate.assess import Assessment, assess
 from llm_pick.estimate.hardware import GIB, Hardware
 from llm_pick.estimate.memory import estimate_memory, quants_for
 from llm_pick.estimate.quant import Quant, get_quant
+from llm_pick.estimate.speed import attention_width_of
 from llm_pick.render.format import billions
 from llm_pick.reports.report import Report
 
@@ -144,7 +145,9 @@ def _assess(
     est = estimate_memory(
         model, quant, context=context, batch=batch, kv_dtype=kv_dtype, flash_attn=flash_attn
     )
-    return assess(est, hardware, model.parameters.active_count)
+    return assess(
+        est, hardware, model.parameters.active_count, attention_width=attention_width_of(model)
+    )
 
 
 def quant_rows(q: Quant, results: dict[str, Assessment | None], with_fit: bool) -> list[Row]:

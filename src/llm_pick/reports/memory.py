@@ -6,11 +6,12 @@ from __future__ import annotations
 from typing import Any
 
 from llm_pick.catalog.types import Model
-from llm_pick.estimate.fit import Assessment, assess
+from llm_pick.estimate.assess import Assessment, assess
 from llm_pick.estimate.formats import longest_context
 from llm_pick.estimate.hardware import Hardware
 from llm_pick.estimate.memory import Mode, estimate_memory, quants_for
 from llm_pick.estimate.quant import QUANTS, get_quant
+from llm_pick.estimate.speed import attention_width_of
 from llm_pick.reports.report import Report
 
 COLUMNS = (
@@ -29,6 +30,7 @@ COLUMNS = (
     "decode_tps_low",
     "decode_tps_high",
     "max_context",
+    "decode_tps_expected",
 )
 
 
@@ -50,6 +52,13 @@ def row(result: Assessment) -> list[Any]:
         None if speed is None or speed.decode_low is None else round(speed.decode_low, 1),
         None if speed is None or speed.decode_high is None else round(speed.decode_high, 1),
     ]
+
+
+def expected(result: Assessment) -> float | None:
+    speed = result.speed
+    return (
+        None if speed is None or speed.decode_expected is None else round(speed.decode_expected, 1)
+    )
 
 
 def memory_report(
@@ -81,6 +90,7 @@ def memory_report(
             ),
             hardware,
             model.parameters.active_count,
+            attention_width=attention_width_of(model),
         )
         for q in quants
     ]
@@ -119,7 +129,7 @@ def memory_report(
 
             return quant_table(model, results, hardware, longest)
 
-    rows = [[*row(r), n] for r, n in zip(results, longest, strict=True)]
+    rows = [[*row(r), n, expected(r)] for r, n in zip(results, longest, strict=True)]
     return Report(data=data, columns=COLUMNS, rows=rows, table=table)
 
 

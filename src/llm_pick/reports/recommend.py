@@ -88,6 +88,7 @@ def candidate_dict(rank: int, cand: Candidate) -> dict[str, Any]:
             if speed is None or speed.decode_low is None
             else {"low": _round(speed.decode_low), "high": _round(speed.decode_high)}
         ),
+        "speed": speed.as_dict() if speed else None,
         "context_length": cand.model.context_length,
         "context": est.context,
         "kv_dtype": est.kv_dtype,

@@ -36,6 +36,42 @@ CRITERION = _object(
     ["value", "weight", "contribution", "note"],
 )
 
+_RATE = {
+    "oneOf": [
+        {"type": "null"},
+        _object(
+            {"low": {"type": "number"}, "high": {"type": "number"}, "expected": {"type": "number"}}
+        ),
+    ]
+}
+SPEED = {
+    "oneOf": [
+        {"type": "null"},
+        {
+            "type": "object",
+            "description": "Estimated speed (docs/methodology.md, Speed): per stream at "
+            "the stated context and batch; expected is the central value, low/high the "
+            "measured scatter.",
+            "properties": {
+                "decode_tokens_per_second": _RATE,
+                "prefill_tokens_per_second": _RATE,
+                "aggregate_decode_tokens_per_second": _RATE,
+                "bytes_read_per_token": _INT,
+                "context": _INT,
+                "batch": {"type": "integer", "minimum": 1},
+                "per": {"const": "stream"},
+                "basis": {"type": "object"},
+            },
+            "required": [
+                "decode_tokens_per_second",
+                "prefill_tokens_per_second",
+                "context",
+                "batch",
+            ],
+        },
+    ]
+}
+
 RANKED = _object(
     {
         "rank": {"type": "integer", "minimum": 1},
@@ -55,6 +91,7 @@ RANKED = _object(
                 _object({"low": {"type": "number"}, "high": {"type": "number"}}),
             ]
         },
+        "speed": SPEED,
         "context_length": {"type": "integer", "minimum": 1},
         "context": {
             "type": "integer",

@@ -1,0 +1,286 @@
+"""Print the speed model's error against published measurements, fit and test points apart.
+
+    python bench/speed.py          # median and max |error| by kind, set and hardware class
+    python bench/speed.py --fit    # refit the constants on the fit points and print them
+    python bench/speed.py --worst  # also the ten largest errors
+
+Points: bench/data/speed_points.yaml (each with its source and quoted row). The constants of
+src/llm_pick/estimate/speed.py are fitted here on the `fit` points only: a linear least-squares
+fit of seconds per token (relative residuals, Huber weights so a few failed runs do not steer
+it). Error = (estimated - measured) / measured tokens/s, at the expected (central) value.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+from collections.abc import Callable, Iterable
+from functools import cache
+from pathlib import Path
+from typing import Any, NamedTuple
+
+import yaml
+
+from llm_pick.catalog.gpus import load_gpus
+from llm_pick.catalog.load import load_catalog
+from llm_pick.catalog.types import Model
+from llm_pick.estimate import speed
+from llm_pick.estimate.memory import estimate_memory
+
+ROOT = Path(__file__).resolve().parents[1]
+POINTS = ROOT / "bench" / "data" / "speed_points.yaml"
+HUBER = 0.1  # relative residual beyond which a point's weight falls as 1/residual
+
+
+class Point(NamedTuple):
+    id: str
+    set: str
+    kind: str  # decode | prefill
+    hardware: str  # class for the report
+    backend: str
+    cards: int
+    bandwidth_gbs: float
+    tflops: float | None
+    family: str
+    layers: int
+    read_bytes: float  # decode: weights + KV at the test's average context
+    flops: float  # prefill: per prompt token
+    measured: float  # tokens/s
+
+
+@cache
+def _models() -> dict[str, Model]:
+    return {m.id: m for m in load_catalog()}
+
+
+def load_points(path: Path = POINTS) -> list[Point]:
+    data = yaml.safe_load(path.read_text())
+    devices: dict[str, dict[str, Any]] = data["devices"]
+    presets = load_gpus()
+    points = []
+    for raw in data["points"]:
+        model = _models()[raw["model"]]
+        if raw["device"] in presets:
+            gpu = presets[raw["device"]]
+            bandwidth, tflops, kind = gpu.memory_bandwidth_gbs, gpu.fp16_tflops, gpu.kind
+            if gpu.fp16_tflops_kind not in ("tensor-dense-fp16-accumulate", "matrix-dense"):
+                tflops = None  # prefill is fitted on one FLOPS kind only
+        else:
+            device = devices[raw["device"]]
+            bandwidth, tflops, kind = device["bandwidth_gbs"], None, device["kind"]
+        arch = model.architecture
+        kv = 0
+        if raw["kind"] == "decode":
+            estimate = estimate_memory(model, raw["quant"], context=max(1, raw["context"]))
+            weights, kv = estimate.active_weight_bytes, estimate.kv_cache_bytes
+        else:
+            weights = 0
+        width = arch.layers * arch.attention_heads * arch.head_dim
+        flops = speed.prefill_flops(model.parameters.active_count, width, raw.get("prompt", 0))
+        cls = "apple" if kind == "apple" else raw["backend"] if raw["backend"] != "cuda" else kind
+        if raw["gpus"] > 1:
+            cls = "multi-gpu"
+        points.append(
+            Point(
+                raw["id"],
+                raw["set"],
+                raw["kind"],
+                cls,
+                raw["backend"],
+                raw["gpus"],
+                bandwidth,
+                tflops,
+                speed.format_family(raw["quant"]),
+                arch.layers,
+                weights + kv,
+                flops,
+                raw["tokens_per_second"],
+            )
+        )
+    return points
+
+
+# ---- the model, as features linear in the constants ---------------------------------------
+
+
+def decode_features(p: Point) -> dict[str, float]:
+    """step seconds = sum(constant x feature): mirrors speed.step_seconds."""
+    group = speed.backend_group(p.backend)
+    runtime = p.family if p.family in ("gptq", "awq") else group
+    where = "metal" if group == "metal" else "gpu"
+    features = {
+        f"PER_LAYER[{runtime}]": float(p.layers),
+        f"PER_BYTE[{group}]": p.read_bytes,
+        f"INVERSE_EFFICIENCY[{p.family},{where}]": p.read_bytes / (p.bandwidth_gbs * 1e9),
+    }
+    if p.cards > 1:
+        features["SPLIT_SECONDS"] = float(p.cards - 1)
+    return features
+
+
+def prefill_features(p: Point) -> dict[str, float]:
+    assert p.tflops
+    family = "16-bit" if p.family == "16-bit" else "quantized"
+    group = speed.backend_group(p.backend)
+    return {
+        f"INVERSE_PREFILL_EFFICIENCY[{family}]": p.flops / (p.tflops * 1e12),
+        f"PREFILL_PER_FLOP[{group}]": p.flops,
+    }
+
+
+def usable(p: Point) -> bool:
+    if p.kind == "prefill":
+        return p.tflops is not None and p.cards == 1
+    return True
+
+
+def fit(points: list[Point], features: Callable[[Point], dict[str, float]]) -> dict[str, float]:
+    """Least squares on relative residuals of seconds per token, with Huber weights; a
+    constant that comes out negative (no physical meaning) is fixed at 0 and the rest refitted."""
+    rows = [(features(p), 1 / p.measured) for p in points]
+    names = sorted({name for row, _ in rows for name in row})
+    fixed: set[str] = set()
+    while True:
+        free = [n for n in names if n not in fixed]
+        beta = _huber([({n: row[n] for n in free if n in row}, y) for row, y in rows], free)
+        worst = min(free, key=lambda n: beta[n])
+        if beta[worst] >= 0:
+            return {n: beta.get(n, 0.0) for n in names}
+        fixed.add(worst)
+
+
+def _huber(rows: list[tuple[dict[str, float], float]], names: list[str]) -> dict[str, float]:
+    weights = [1.0] * len(rows)
+    beta = [0.0] * len(names)
+    for _ in range(30):
+        matrix = [[0.0] * len(names) for _ in names]
+        vector = [0.0] * len(names)
+        for (row, y), w in zip(rows, weights, strict=True):
+            x = [row.get(n, 0.0) / y for n in names]  # relative: divide by the measurement
+            for i, xi in enumerate(x):
+                if xi:
+                    vector[i] += w * xi
+                    for j, xj in enumerate(x):
+                        matrix[i][j] += w * xi * xj
+        beta = _solve(matrix, vector)
+        residuals = [
+            sum(b * row.get(n, 0.0) for b, n in zip(beta, names, strict=True)) / y - 1
+            for row, y in rows
+        ]
+        weights = [1.0 if abs(r) <= HUBER else HUBER / abs(r) for r in residuals]
+    return dict(zip(names, beta, strict=True))
+
+
+def _solve(matrix: list[list[float]], vector: list[float]) -> list[float]:
+    """Gaussian elimination with partial pivoting (a few unknowns; no numpy needed)."""
+    n = len(vector)
+    rows = [[*matrix[i], vector[i]] for i in range(n)]
+    for col in range(n):
+        pivot = max(range(col, n), key=lambda r: abs(rows[r][col]))
+        rows[col], rows[pivot] = rows[pivot], rows[col]
+        for r in range(n):
+            if r != col and rows[col][col]:
+                factor = rows[r][col] / rows[col][col]
+                for k in range(col, n + 1):
+                    rows[r][k] -= factor * rows[col][k]
+    return [rows[i][n] / rows[i][i] for i in range(n)]
+
+
+def constants(points: list[Point]) -> dict[str, float]:
+    chosen = [p for p in points if p.set == "fit" and usable(p)]
+    decode = fit([p for p in chosen if p.kind == "decode"], decode_features)
+    prefill = fit([p for p in chosen if p.kind == "prefill"], prefill_features)
+    return decode | prefill
+
+
+# ---- the package's estimate for a point -----------------------------------------------------
+
+
+def estimated(p: Point) -> float | None:
+    """Tokens/s the package's speed model gives for the point (expected value)."""
+    if p.kind == "decode":
+        seconds = speed.step_seconds(
+            p.read_bytes,
+            p.layers,
+            family=p.family,
+            backend=p.backend,
+            bandwidth_gbs=p.bandwidth_gbs,
+            cards=p.cards,
+        )
+    else:
+        seconds = speed.prefill_seconds(p.flops, p.tflops, p.family, p.backend)
+    return None if seconds is None else 1 / seconds
+
+
+def errors(points: Iterable[Point]) -> list[tuple[Point, float]]:
+    """(point, relative error of the estimate) for every usable point."""
+    found = []
+    for p in points:
+        value = estimated(p) if usable(p) else None
+        if value is not None:
+            found.append((p, value / p.measured - 1))
+    return found
+
+
+class Row(NamedTuple):
+    kind: str
+    set: str
+    hardware: str
+    points: int
+    median: float  # |error|, share
+    maximum: float
+
+
+def summary(points: list[Point] | None = None) -> list[Row]:
+    """Median and max |error| by kind and set, overall ('all') and per hardware class."""
+    found = errors(points if points is not None else load_points())
+    rows = []
+    for kind in ("decode", "prefill"):
+        for which in ("fit", "test"):
+            chosen = [(p, e) for p, e in found if p.kind == kind and p.set == which]
+            classes = ["all", *sorted({p.hardware for p, _ in chosen})]
+            for cls in classes:
+                values = [abs(e) for p, e in chosen if cls in ("all", p.hardware)]
+                if values:
+                    rows.append(
+                        Row(kind, which, cls, len(values), statistics.median(values), max(values))
+                    )
+    return rows
+
+
+def scatter(points: list[Point], kind: str) -> tuple[float, float]:
+    """10th and 90th percentiles of measured / expected on the fit points (the range)."""
+    ratios = sorted(1 / (1 + e) for p, e in errors(points) if p.kind == kind and p.set == "fit")
+    cuts = statistics.quantiles(ratios, n=10)
+    return cuts[0], cuts[-1]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--fit", action="store_true", help="refit and print the constants")
+    parser.add_argument("--worst", action="store_true", help="list the ten largest errors")
+    args = parser.parse_args()
+    points = load_points()
+    if args.fit:
+        for name, value in constants(points).items():
+            print(f"{name} = {value:.3g}")
+        for kind in ("decode", "prefill"):
+            low, high = scatter(points, kind)
+            print(f"{kind.upper()}_SCATTER = ({low:.2f}, {high:.2f})")
+        return 0
+    print(f"{'kind':8} {'set':5} {'hardware':12} {'points':>6} {'median':>8} {'max':>8}")
+    for row in summary(points):
+        print(
+            f"{row.kind:8} {row.set:5} {row.hardware:12} {row.points:6d} "
+            f"{row.median:8.1%} {row.maximum:8.1%}"
+        )
+    if args.worst:
+        print("\nlargest errors (estimated / measured - 1):")
+        for p, e in sorted(errors(points), key=lambda pe: -abs(pe[1]))[:10]:
+            print(f"  {e:+7.1%}  {p.set:4}  {p.id} ({p.measured:g} tok/s)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

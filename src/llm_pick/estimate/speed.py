@@ -1,0 +1,370 @@
+"""Speed estimates (docs/methodology.md, "Speed"). Pure functions.
+
+Decode. One step generates a token for each of `batch` sequences; it reads the active weights
+once and each sequence's KV cache:
+
+    bytes  = active weights + batch x KV cache of one sequence (at the stated context)
+    step s = layers x PER_LAYER[runtime] + bytes x PER_BYTE[backend]
+             + bytes x INVERSE_EFFICIENCY[format family, backend] / bandwidth
+             + (cards - 1) x SPLIT_SECONDS                  (layer split across cards)
+
+A stream gets 1/step tokens/s; all streams together get batch/step, at most the prefill rate
+(the compute ceiling). Layers offloaded to the CPU read their share of the bytes from system
+RAM. Prefill is compute bound:
+
+    seconds per prompt token = FLOPs x (INVERSE_PREFILL_EFFICIENCY[16-bit|quantized] / fp16 FLOPS
+                                        + PREFILL_PER_FLOP[backend])
+
+FLOPs = 2 x active parameters + 2 x layers x attention width x prompt/2 (attention). The
+constants are fitted by bench/speed.py on published measurements (bench/data/speed_points.yaml);
+low/high are the 10th/90th percentiles of measured/expected on the fit points. Formats whose
+runtime has no collected measurement (bitsandbytes) get no speed: unknown, not a guess.
+"""
+
+from __future__ import annotations
+
+from typing import Literal, NamedTuple
+
+from llm_pick.catalog.types import Model
+from llm_pick.estimate.fit import Fit
+from llm_pick.estimate.hardware import Hardware
+from llm_pick.estimate.memory import Estimate
+
+FormatFamily = Literal["16-bit", "8-bit", "k-quant", "legacy", "gptq", "awq", "bitsandbytes"]
+BackendGroup = Literal["cuda", "metal", "rocm-vulkan", "cpu"]
+
+# ---- fitted constants (bench/speed.py --fit prints them; tests/test_speed.py refits) ------
+# Fixed cost per layer per step (kernel launches, synchronisation), seconds; by runtime.
+PER_LAYER: dict[str, float] = {
+    "cuda": 9.71e-05,
+    "metal": 0.000184,
+    "rocm-vulkan": 6.12e-05,
+    "gptq": 4.75e-05,
+    "awq": 0.0,
+}
+# Cost per byte read that does not scale with memory bandwidth (the cores' side), s/byte.
+PER_BYTE: dict[str, float] = {"cuda": 3.49e-13, "metal": 0.0, "rocm-vulkan": 3.22e-13}
+# 1 / share of memory bandwidth of the bandwidth-bound part, by format family and backend.
+INVERSE_EFFICIENCY: dict[tuple[str, str], float] = {
+    ("16-bit", "gpu"): 0.849,
+    ("8-bit", "gpu"): 0.685,
+    ("k-quant", "gpu"): 0.869,
+    ("legacy", "gpu"): 1.24,
+    ("gptq", "gpu"): 0.728,
+    ("awq", "gpu"): 1.22,
+    ("16-bit", "metal"): 1.09,
+    ("8-bit", "metal"): 1.08,
+    ("k-quant", "metal"): 1.29,
+    ("legacy", "metal"): 1.09,
+}
+SPLIT_SECONDS = 8.16e-05  # per extra card in a layer split
+INVERSE_PREFILL_EFFICIENCY: dict[str, float] = {"16-bit": 1.35, "quantized": 1.74}
+PREFILL_PER_FLOP: dict[str, float] = {"cuda": 4.33e-15, "rocm-vulkan": 1.09e-15}
+# 10th / 90th percentiles of measured / expected on the fit points: the printed range.
+DECODE_SCATTER = (0.83, 1.11)
+PREFILL_SCATTER = (0.42, 1.12)
+# ---------------------------------------------------------------------------------------------
+
+DEFAULT_PROMPT_TOKENS = 512  # time to first token is quoted for a prompt this long
+# Before this module: one range for every format and card (kept for callers that rank by a
+# bandwidth alone, see ranking.py): 45-91% of bandwidth on Apple M2/M4 (llama.cpp discussion
+# #4167), 48-82% on RTX 3090/3090 Ti/4090 (PR #4766, #4812).
+DECODE_EFFICIENCY = (0.45, 0.85)
+
+
+def format_family(quant: str) -> FormatFamily:
+    """The efficiency family of a format name (estimate/quant.py)."""
+    if quant in ("fp16", "bf16", "fp32"):
+        return "16-bit"
+    if quant == "q8_0":
+        return "8-bit"
+    if quant in ("q4_0", "q4_1", "q5_0", "q5_1"):
+        return "legacy"
+    if quant.startswith("q"):
+        return "k-quant"
+    if quant.startswith("gptq"):
+        return "gptq"
+    if quant.startswith("awq"):
+        return "awq"
+    return "bitsandbytes"
+
+
+def backend_group(backend: str) -> BackendGroup:
+    """CUDA, Metal, ROCm/Vulkan (one group: too few measurements to tell them apart), CPU."""
+    if backend in ("rocm", "vulkan"):
+        return "rocm-vulkan"
+    if backend in ("metal", "cpu"):
+        return backend  # type: ignore[return-value]
+    return "cuda"
+
+
+def hardware_backend(hardware: Hardware, fit: Fit | None = None) -> str:
+    if hardware.gpu is not None:
+        return hardware.gpu.backend
+    return "cuda" if hardware.vram_gib > 0 and (fit is None or fit.verdict != "cpu") else "cpu"
+
+
+def inverse_efficiency(family: str, backend: str) -> float | None:
+    group = backend_group(backend)
+    if family == "bitsandbytes" or (family in ("gptq", "awq") and group != "cuda"):
+        return None  # no published measurement collected for this runtime
+    return INVERSE_EFFICIENCY.get((family, "metal" if group == "metal" else "gpu"))
+
+
+def efficiency(family: str, backend: str, bandwidth_gbs: float) -> float | None:
+    """Share of `bandwidth_gbs` a decode step reaches for this format (both per-byte terms)."""
+    inverse = inverse_efficiency(family, backend)
+    if inverse is None:
+        return None
+    return 1 / (inverse + PER_BYTE.get(backend_group(backend), 0.0) * bandwidth_gbs * 1e9)
+
+
+def step_seconds(
+    read_bytes: float,
+    layers: int,
+    *,
+    family: str,
+    backend: str,
+    bandwidth_gbs: float,
+    cards: int = 1,
+) -> float | None:
+    """Seconds for one decode step that reads `read_bytes` from memory of `bandwidth_gbs`."""
+    inverse = inverse_efficiency(family, backend)
+    if inverse is None or bandwidth_gbs <= 0:
+        return None
+    group = backend_group(backend)
+    runtime = family if family in ("gptq", "awq") else group
+    seconds = layers * PER_LAYER.get(runtime, 0.0) + read_bytes * PER_BYTE.get(group, 0.0)
+    seconds += read_bytes * inverse / (bandwidth_gbs * 1e9)
+    return seconds + (cards - 1) * SPLIT_SECONDS
+
+
+def prefill_seconds(flops: float, tflops: float | None, family: str, backend: str) -> float | None:
+    """Seconds of compute for `flops` on a card of `tflops` fp16 (gpus.yaml's one kind)."""
+    group = backend_group(backend)
+    if not tflops or group not in PREFILL_PER_FLOP or family in ("gptq", "awq", "bitsandbytes"):
+        return None
+    inverse = INVERSE_PREFILL_EFFICIENCY["16-bit" if family == "16-bit" else "quantized"]
+    return flops * (inverse / (tflops * 1e12) + PREFILL_PER_FLOP[group])
+
+
+def attention_width_of(model: Model) -> int:
+    """layers x attention heads x head dim: the attention FLOPs per prompt token and position."""
+    arch = model.architecture
+    return arch.layers * arch.attention_heads * arch.head_dim
+
+
+def prefill_flops(active_params: int, attention_width: int, prompt: int) -> float:
+    """Per prompt token: 2 per active parameter, plus attention over half the prompt on average
+    (QK^T and AV: 2 x 2 x layers x heads x head_dim x position)."""
+    return 2 * active_params + 2 * attention_width * prompt
+
+
+class Speed(NamedTuple):
+    decode_low: float | None
+    decode_high: float | None
+    prefill_low: float | None
+    prefill_high: float | None
+    bytes_per_token: int
+    decode_expected: float | None = None
+    prefill_expected: float | None = None
+    context: int = 0
+    batch: int = 1
+    aggregate_expected: float | None = None  # all streams together (batch > 1)
+    prompt_tokens: int = DEFAULT_PROMPT_TOKENS
+    backend: str = "cuda"
+    family: str = "k-quant"
+    efficiency: float | None = None
+    note: str = ""
+
+    def as_dict(self) -> dict[str, object]:
+        decode = _range(self.decode_low, self.decode_high, self.decode_expected)
+        prefill = _range(self.prefill_low, self.prefill_high, self.prefill_expected)
+        ttft = None
+        if self.prefill_expected and self.prefill_low and self.prefill_high:
+            ttft = {
+                "prompt_tokens": self.prompt_tokens,
+                "low": round(self.prompt_tokens / self.prefill_high, 2),
+                "high": round(self.prompt_tokens / self.prefill_low, 2),
+                "expected": round(self.prompt_tokens / self.prefill_expected, 2),
+            }
+        aggregate = None
+        if self.aggregate_expected is not None and decode is not None:
+            scale = self.aggregate_expected / (self.decode_expected or 1)
+            aggregate = _range(
+                (self.decode_low or 0) * scale,
+                (self.decode_high or 0) * scale,
+                self.aggregate_expected,
+            )
+        return {
+            "decode_tokens_per_second": decode,
+            "prefill_tokens_per_second": prefill,
+            "bytes_read_per_token": self.bytes_per_token,
+            "estimated": True,
+            "per": "stream",
+            "context": self.context,
+            "batch": self.batch,
+            "aggregate_decode_tokens_per_second": aggregate,
+            "time_to_first_token_seconds": ttft,
+            "basis": {
+                "backend": self.backend,
+                "format_family": self.family,
+                "bandwidth_efficiency": None
+                if self.efficiency is None
+                else round(self.efficiency, 3),
+                "note": self.note,
+            },
+        }
+
+    @property
+    def decode_mid(self) -> float | None:
+        """The central (expected) decode rate of one stream: what the ranking uses."""
+        return self.decode_expected
+
+
+def _range(
+    low: float | None, high: float | None, expected: float | None
+) -> dict[str, float] | None:
+    if low is None or high is None or expected is None:
+        return None
+    return {"low": round(low, 1), "high": round(high, 1), "expected": round(expected, 1)}
+
+
+def bytes_per_token(estimate: Estimate) -> int:
+    """Active weights plus one sequence's whole KV cache."""
+    return estimate.active_weight_bytes + estimate.kv_cache_bytes // estimate.batch
+
+
+def gpu_share(fit: Fit) -> float:
+    """The share of the decoder layers (and of the bytes read per token) on the GPU."""
+    if fit.verdict == "cpu":
+        return 0.0
+    if fit.verdict != "offload":
+        return 1.0
+    return fit.gpu_layers / fit.layers
+
+
+def decode_rate(
+    per_token: int, share: float, gpu_gbs: float, ram_gbs: float, efficiency: float
+) -> float:
+    """Tokens/s when each token reads `per_token` bytes, `share` of them from the GPU, at one
+    efficiency (the ranking's per-1-TB/s scale when the card is unknown)."""
+    seconds = per_token * share / (gpu_gbs * 1e9 * efficiency)
+    seconds += per_token * (1 - share) / (ram_gbs * 1e9 * efficiency)
+    return 1 / seconds
+
+
+def decode_step(
+    estimate: Estimate, hardware: Hardware, share: float, family: str, backend: str
+) -> float | None:
+    """Seconds per decode step (all `batch` streams), GPU part plus CPU part."""
+    read = estimate.active_weight_bytes + estimate.kv_cache_bytes  # KV of every sequence
+    layers = estimate.layers
+    total = 0.0
+    if share > 0:
+        if not hardware.bandwidth_gbs:
+            return None
+        gpu = step_seconds(
+            read * share,
+            round(layers * share),
+            family=family,
+            backend=backend,
+            bandwidth_gbs=hardware.bandwidth_gbs,
+            cards=hardware.gpus,
+        )
+        if gpu is None:
+            return None
+        total += gpu
+    if share < 1:
+        # CPU layers: bandwidth-bound at the GPU efficiency of the format; no CPU measurement
+        # with a known memory bandwidth was collected to fit a CPU constant (methodology.md).
+        cpu = step_seconds(
+            read * (1 - share),
+            0,
+            family=family,
+            backend="cpu",
+            bandwidth_gbs=hardware.ram_bandwidth_gbs,
+        )
+        if cpu is None:
+            return None
+        total += cpu
+    return total
+
+
+def estimate_speed(
+    estimate: Estimate,
+    hardware: Hardware,
+    fit: Fit,
+    active_params: int,
+    *,
+    attention_width: int = 0,
+    prompt_tokens: int = DEFAULT_PROMPT_TOKENS,
+) -> Speed:
+    per_token = bytes_per_token(estimate)
+    backend = hardware_backend(hardware, fit)
+    family = format_family(estimate.quant)
+    share = 0.0 if backend == "cpu" or fit.verdict == "cpu" else gpu_share(fit)
+    base = Speed(
+        None,
+        None,
+        None,
+        None,
+        per_token,
+        context=estimate.context,
+        batch=estimate.batch,
+        prompt_tokens=prompt_tokens,
+        backend=backend,
+        family=family,
+        efficiency=_efficiency(family, backend, share, hardware),
+    )
+    if fit.verdict == "none":
+        return base._replace(note="does not fit: no speed")
+    step = decode_step(estimate, hardware, share, family, backend)
+    prefill = None
+    if fit.verdict == "gpu" and share > 0:
+        flops = prefill_flops(active_params, attention_width, prompt_tokens)
+        seconds = prefill_seconds(flops, hardware.fp16_tflops, family, backend)
+        prefill = None if seconds is None else 1 / seconds
+    note = _note(family, backend, share, hardware)
+    if step is None:
+        return base._replace(note=note)
+    stream = 1 / step
+    aggregate = estimate.batch / step
+    if prefill is not None:
+        aggregate = min(aggregate, prefill)  # many streams become compute bound
+    low, high = DECODE_SCATTER
+    plow, phigh = PREFILL_SCATTER
+    return base._replace(
+        decode_low=stream * low,
+        decode_high=stream * high,
+        decode_expected=stream,
+        prefill_low=None if prefill is None else prefill * plow,
+        prefill_high=None if prefill is None else prefill * phigh,
+        prefill_expected=prefill,
+        aggregate_expected=aggregate if estimate.batch > 1 else None,
+        note=note,
+    )
+
+
+def _efficiency(family: str, backend: str, share: float, hardware: Hardware) -> float | None:
+    if share > 0 and hardware.bandwidth_gbs:
+        return efficiency(family, backend, hardware.bandwidth_gbs)
+    return efficiency(family, "cpu", hardware.ram_bandwidth_gbs)
+
+
+def _note(family: str, backend: str, share: float, hardware: Hardware) -> str:
+    if family == "bitsandbytes":
+        return "bitsandbytes: no published decode measurement collected; speed unknown"
+    if family in ("gptq", "awq") and backend_group(backend) != "cuda":
+        return f"{family}: measured only on CUDA (exllamav2 / AutoAWQ); speed unknown here"
+    parts = []
+    if family in ("gptq", "awq"):
+        parts.append(f"{family} speed from {'exllamav2' if family == 'gptq' else 'AutoAWQ'}")
+    if share < 1:
+        parts.append(
+            f"{1 - share:.0%} of the bytes from system RAM at {hardware.ram_bandwidth_gbs:g} GB/s "
+            "(CPU part not fitted: assumed at the format's GPU efficiency)"
+        )
+    if hardware.gpu is None and backend != "cpu":
+        parts.append("backend assumed CUDA (--vram gives no card)")
+    return "; ".join(parts)
