@@ -11,6 +11,7 @@ from llm_pick.estimate.fit import Assessment, assess
 from llm_pick.estimate.hardware import GIB, Hardware
 from llm_pick.estimate.memory import estimate_memory, quants_for
 from llm_pick.estimate.quant import Quant, get_quant
+from llm_pick.ranking import Recommendation
 from llm_pick.render.format import billions
 from llm_pick.reports.report import Report
 
@@ -177,7 +178,15 @@ def quant_rows(q: Quant, results: dict[str, Assessment | None], with_fit: bool) 
     ]
 
 
-def compare_report(models: list[Model], **options: Any) -> Report:
+def compare_report(
+    models: list[Model],
+    *,
+    chart: str | None = None,
+    outcome: tuple[Recommendation, dict[str, Model]] | None = None,
+    **options: Any,
+) -> Report:
+    """`outcome`: the recommend pipeline's result over the catalog and its lineage, for the
+    chart (--chart and --format html): each model at the format recommend would choose."""
     if len(models) < 2:
         raise InputError("compare needs at least two different model ids")
     table_rows = rows(models, **options)
@@ -200,6 +209,24 @@ def compare_report(models: list[Model], **options: Any) -> Report:
     def table() -> Any:
         from llm_pick.render.ranking import comparison
 
-        return comparison(ids, table_rows, shared_context(models, context))
+        view = comparison(ids, table_rows, shared_context(models, context))
+        if chart is None or outcome is None:
+            return view
+        from llm_pick.render.chart import below
 
-    return Report(data=data, columns=("field", *ids), rows=flat, table=table, markdown_rows=marked)
+        return below(view, outcome[0], outcome[1], chart, only=set(ids))
+
+    def page() -> str:
+        from llm_pick.reports.html import compare_page
+
+        rec, lineage = outcome if outcome is not None else (None, {})
+        return compare_page(ids, table_rows, data, rec, lineage)
+
+    return Report(
+        data=data,
+        columns=("field", *ids),
+        rows=flat,
+        table=table,
+        markdown_rows=marked,
+        html=page,
+    )
