@@ -115,8 +115,10 @@ def scale(
     if zero:
         low = min(low, 0.0)
     if high - low < 1e-9:  # one value (or all equal): give it room on both sides
-        pad = abs(high) * 0.1 or 1.0
-        low, high = (low - pad, high + pad) if not (zero and low == 0) else (0.0, pad)
+        pad = abs(high) * 0.1 if abs(high) > 1e-6 else 1.0
+        low, high = low - pad, high + pad
+        if zero and low < 0 <= low + pad:
+            low = 0.0
     step = nice_step(high - low, count)
     low = math.floor(low / step + 1e-9) * step
     high = math.ceil(high / step - 1e-9) * step

@@ -4,6 +4,7 @@ Drawn by render/chart.py (terminal) and render/svg.py (HTML). Pure: no rich, no 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Collection
 from typing import Literal, NamedTuple
 
@@ -99,7 +100,9 @@ def plot(
     dimmed = finite(dimmed)
     usable = _usable_gib(rec)
     base = [p.x for p in points] + ([usable] if usable else [])
-    reach = max(base, default=0.0) * NEAR if base else max((p.x for p in dimmed), default=1.0)
+    # compare draws every model it names; recommend leaves out the far ones (counted)
+    # (when nothing is ranked, every excluded model is drawn against the usable memory)
+    reach = max(base) * NEAR if points and only is None else math.inf
     near = [p for p in dimmed if p.x <= reach]
     everything = points + near
     x_scale = scale([p.x for p in everything] + ([usable] if usable else []), 5, zero=True)

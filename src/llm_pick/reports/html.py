@@ -104,7 +104,7 @@ def provenance(catalog: dict[str, Any]) -> str:
 
 def ranking_table(entries: Sequence[dict[str, Any]], total: int) -> str:
     extra = any("max_context" in e for e in entries)
-    headers = ["model", "#", "quant", "memory GiB", "fit", "model context"]
+    headers = ["model", "#", "name", "quant", "memory GiB", "fit", "model context"]
     headers += ["max context that fits"] if extra else []
     headers += ["tok/s", "licence", "commercial use", "score"]
     rows = []
@@ -113,6 +113,7 @@ def ranking_table(entries: Sequence[dict[str, Any]], total: int) -> str:
         row: list[Any] = [
             e["model"],
             e["rank"],
+            e["name"],
             e["quant"],
             _gib(e["memory"]["total_bytes"]),
             e.get("fit"),
@@ -126,7 +127,7 @@ def ranking_table(entries: Sequence[dict[str, Any]], total: int) -> str:
             f"{e['score']:.3f}",
         ]
         rows.append(row)
-    plain = {"model", "quant", "fit", "licence", "commercial use"}
+    plain = {"model", "name", "quant", "fit", "licence", "commercial use"}
     caption = (
         f"Ranked models, best first ({len(entries)} shown of {total} that pass); memory and "
         "tok/s are estimates, tok/s a low-high range."
