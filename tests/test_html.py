@@ -42,6 +42,8 @@ def test_recommend_report_has_every_ranked_model_in_chart_and_table(tmp_path: Pa
         assert model in page.rows  # a row in the ranking table
         assert page.marks[model].startswith(f"{model}: ")  # a mark named by its <title>
     assert page.svgs == 2  # quality and speed (the card's bandwidth is known)
+    labels = re.search(r'<g class="labels"[^>]*>(.*?)</g>', html, re.S)
+    assert labels and f">{ranked[0]}</text>" in labels.group(1)  # the top pick is named
     assert any(kind == "frontier" for kind in page.mark_kinds.values())
     assert any(kind == "excluded" for kind in page.mark_kinds.values())
     for words in ("Query", "Ranking", "Excluded", "Catalog and estimates", "estimates"):

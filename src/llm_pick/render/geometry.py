@@ -144,26 +144,27 @@ def place_labels(
     texts: Sequence[tuple[int, str]],
     width: int,
     height: int,
-    blocked: Sequence[tuple[int, int]] = (),
+    reach: int = 0,
 ) -> list[Label]:
     """Put each text (point index, text) beside its mark (row, column), right if it fits,
     else left, on cells no mark or earlier label uses; texts are tried in the given order
     (most important first). A text that finds no room is left out (the caller lists it).
-    `blocked`: more cells no label may cover (e.g. around marks wider than one cell)."""
+    `reach`: cells each side a mark covers (a drawn mark wider than one cell)."""
     taken = [[False] * width for _ in range(height)]
-    for row, column in [*marks, *blocked]:
-        if 0 <= row < height and 0 <= column < width:
-            taken[row][column] = True
+    for row, column in marks:
+        if 0 <= row < height:
+            for c in range(max(0, column - reach), min(width, column + reach + 1)):
+                taken[row][c] = True
     placed: list[Label] = []
     for index, label in texts:
         row, column = marks[index]
         size = len(label)
-        for start in (column + 2, column - 1 - size):
+        for start in (column + reach + 2, column - reach - 1 - size):
             # a blank cell on each side keeps neighbouring labels apart
             span = range(max(0, start - 1), min(width, start + size + 1))
             if start < 0 or start + size > width:
                 continue
-            if any(taken[row][c] for c in span if c != column):
+            if any(taken[row][c] for c in span):
                 continue
             for c in range(start, start + size):
                 taken[row][c] = True

@@ -147,8 +147,7 @@ def _labels(plot: Plot, spots: list[tuple[float, float]]) -> str:
         for x, y in spots
     ]
     texts = [(i, shorten(sanitize(plot.points[i].key), 28)) for i in plot.labelled]
-    around = [(r, c + d) for r, c in marks for d in (-1, 1)]
-    placed = place_labels(marks, texts, columns, rows, around)
+    placed = place_labels(marks, texts, columns, rows, reach=1)
     out = ['<g class="labels" aria-hidden="true">']
     for label in placed:
         x = LEFT + label.column * CHAR_W
