@@ -3,7 +3,7 @@ Builds data and renderables; prints nothing."""
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from llm_pick.catalog.types import COMMERCIAL_RANK, Model
 from llm_pick.errors import InputError
@@ -11,9 +11,11 @@ from llm_pick.estimate.fit import Assessment, assess
 from llm_pick.estimate.hardware import GIB, Hardware
 from llm_pick.estimate.memory import estimate_memory, quants_for
 from llm_pick.estimate.quant import Quant, get_quant
-from llm_pick.ranking import Recommendation
 from llm_pick.render.format import billions
 from llm_pick.reports.report import Report
+
+if TYPE_CHECKING:
+    from llm_pick.ranking import Recommendation
 
 DEFAULT_QUANTS = ("fp16", "q8_0", "q6_k", "q5_k_m", "q4_k_m", "q3_k_m", "q2_k")
 
