@@ -9,7 +9,9 @@ Generated:
 - docs/recommend.schema.json: the schema of `recommend --format json`;
 - blocks `<!-- llm-pick ARGS -->` ... `<!-- end -->` in README.md and docs/*.md: the real
   output of that command (run in-process, 100 columns, no colour, bundled catalog only);
-- the `<!-- calibration -->` block of docs/methodology.md: bench/calibration.py's summary.
+- the `<!-- calibration -->` block of docs/methodology.md: bench/calibration.py's summary;
+- docs/report.png: a screenshot of `recommend --format html` in headless Chromium (only when
+  a browser is installed; the PNG is not part of --check, as browsers draw fonts differently).
 """
 
 from __future__ import annotations
@@ -250,6 +252,28 @@ def stale() -> list[str]:
     ]
 
 
+SCREENSHOT = ROOT / "docs" / "report.png"
+SCREENSHOT_ARGS = ["recommend", "--gpu", "4090", "--commercial", "--top", "5"]
+
+
+def screenshot() -> str:
+    """docs/report.png from the HTML report, or why it was not made."""
+    spec = importlib.util.spec_from_file_location("chromium", ROOT / "tools" / "chromium.py")
+    assert spec and spec.loader
+    chromium = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(chromium)
+    browser = chromium.find()
+    if browser is None:
+        return f"skipped {SCREENSHOT.relative_to(ROOT)}: no Chromium (apt-get install chromium)"
+    with tempfile.TemporaryDirectory() as folder:
+        page = Path(folder) / "report.html"
+        code, _ = run([*SCREENSHOT_ARGS, "--format", "html", "--output", str(page)])
+        if code != 0:
+            raise SystemExit(f"{SCREENSHOT_ARGS} exited {code}")
+        chromium.screenshot(browser, page, SCREENSHOT, 1100, 1900)
+    return f"wrote {SCREENSHOT.relative_to(ROOT)}"
+
+
 def main() -> int:
     if "--check" in sys.argv[1:]:
         names = stale()
@@ -260,6 +284,7 @@ def main() -> int:
         if not path.exists() or path.read_text() != text:
             path.write_text(text)
             print(f"wrote {path.relative_to(ROOT)}")
+    print(screenshot())
     return 0
 
 

@@ -17,6 +17,7 @@ from llm_pick.cli.params import (
     HARDWARE_OPTIONS,
     SIZING_OPTIONS,
     CatalogOpt,
+    ChartOpt,
     CommercialOpt,
     FamilyOpt,
     FormatOpt,
@@ -30,6 +31,7 @@ from llm_pick.cli.params import (
     TopOpt,
     UnconditionalOpt,
     VariantOpt,
+    chart_value,
     with_estimate_options,
     with_query_options,
 )
@@ -46,6 +48,9 @@ class Boundary(TyperGroup):
         debug = "--debug" in options or debug_from_env()
         if "--debug" in options:  # a global flag, taken out before the commands parse
             argv.remove("--debug")
+        if "--chart" in options:
+            cut = argv.index("--") if "--" in argv else len(argv)
+            argv = chart_value(argv[:cut]) + argv[cut:]
         kwargs["args"], args = argv, ()
         # A short run allocates many small objects and frees few cycles: collect rarely (as
         # mypy does) instead of re-scanning a large catalog every 700 allocations.
@@ -257,6 +262,7 @@ def recommend(
     show_excluded: Annotated[
         bool, typer.Option("--show-excluded", help="List excluded models with their reasons.")
     ] = False,
+    chart: ChartOpt = None,
     fmt: FormatOpt = OutputFormat.table,
     output: OutputOpt = None,
     catalog: CatalogOpt = None,
@@ -272,7 +278,8 @@ def recommend(
     wanted = build_query(**query, top=top)
     models = load(catalog)
     result = run_recommend(models, wanted)
-    emit(recommend_report(result, models, show_excluded), fmt, output, catalog or ())
+    report = recommend_report(result, models, show_excluded, chart)
+    emit(chart_note(report, chart, fmt), fmt, output, catalog or ())
     if not result.ranking:
         raise Exit(ExitCode.NO_MATCH)
 
@@ -294,7 +301,8 @@ def explain(
     wanted = build_query(**query, top=10)._replace(all_formats=True)
     models = load(catalog)
     model = models.get(model_id)
-    emit(explain_report(model, run_recommend(models, wanted)), fmt, output, catalog or ())
+    report = explain_report(model, run_recommend(models, wanted), models)
+    emit(report, fmt, output, catalog or ())
 
 
 @app.command()
@@ -302,6 +310,7 @@ def explain(
 def compare(
     model_ids: Annotated[list[str], typer.Argument(metavar="ID...", help="Two or more model ids.")],
     quant: QuantOpt = None,
+    chart: ChartOpt = None,
     fmt: FormatOpt = OutputFormat.table,
     output: OutputOpt = None,
     catalog: CatalogOpt = None,
@@ -313,9 +322,24 @@ def compare(
     hardware, sizing = split_estimate_options(estimate)
     models = load(catalog)
     chosen = [models.get(i) for i in dict.fromkeys(model_ids)]
-    emit(
-        compare_report(chosen, quant=quant, hardware=hardware, **sizing), fmt, output, catalog or ()
+    outcome = None
+    if (chart is not None and fmt == OutputFormat.table) or fmt == OutputFormat.html:
+        from llm_pick.ranking import Query, lineage
+        from llm_pick.ranking import recommend as run_recommend
+
+        wanted = Query(hardware=hardware, quant=quant, top=len(chosen), **sizing)
+        outcome = (run_recommend(models, wanted), lineage(models))
+    report = compare_report(
+        chosen, chart=chart, outcome=outcome, quant=quant, hardware=hardware, **sizing
     )
+    emit(chart_note(report, chart, fmt), fmt, output, catalog or ())
+
+
+def chart_note(report: Any, chart: str | None, fmt: str) -> Any:
+    """--chart draws in the table; HTML always has the charts; other formats say so."""
+    if chart is not None and fmt not in (OutputFormat.table, OutputFormat.html):
+        report.notes.append(f"Note: --chart is drawn with --format table or html, not {fmt}.")
+    return report
 
 
 schema_app = typer.Typer(help="Print JSON Schemas of llm-pick's outputs.", no_args_is_help=True)

@@ -15,6 +15,12 @@ class OutputFormat(StrEnum):
     json = "json"
     csv = "csv"
     markdown = "markdown"
+    html = "html"
+
+
+class ChartAxis(StrEnum):
+    quality = "quality"
+    speed = "speed"
 
 
 CatalogOpt = Annotated[
@@ -29,6 +35,32 @@ CatalogOpt = Annotated[
 FormatOpt = Annotated[
     OutputFormat, typer.Option("--format", "-f", case_sensitive=False, help="Output format.")
 ]
+ChartOpt = Annotated[
+    ChartAxis | None,
+    typer.Option(
+        "--chart",
+        case_sensitive=False,
+        metavar="[quality|speed]",
+        help="Draw memory needed against quality (the default) or tok/s (needs --gpu) under "
+        "the table, with the Pareto frontier. --format html always has the charts.",
+    ),
+]
+CHART_DEFAULT = "quality"
+
+
+def chart_value(argv: list[str]) -> list[str]:
+    """`--chart` alone means `--chart quality` (typer has no option with an optional value):
+    the next word is taken as the axis only when it is one."""
+    out = []
+    for index, word in enumerate(argv):
+        out.append(word)
+        if word == "--chart":
+            following = argv[index + 1].lower() if index + 1 < len(argv) else ""
+            if following not in {axis.value for axis in ChartAxis}:
+                out.append(CHART_DEFAULT)
+    return out
+
+
 OutputOpt = Annotated[
     Path | None,
     typer.Option(

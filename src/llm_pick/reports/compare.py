@@ -3,7 +3,7 @@ Builds data and renderables; prints nothing."""
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from llm_pick.catalog.types import COMMERCIAL_RANK, Model
 from llm_pick.errors import InputError
@@ -14,6 +14,9 @@ from llm_pick.estimate.quant import Quant, get_quant
 from llm_pick.estimate.speed import attention_width_of
 from llm_pick.render.format import billions
 from llm_pick.reports.report import Report
+
+if TYPE_CHECKING:
+    from llm_pick.ranking import Recommendation
 
 DEFAULT_QUANTS = ("fp16", "q8_0", "q6_k", "q5_k_m", "q4_k_m", "q3_k_m", "q2_k")
 
@@ -180,7 +183,15 @@ def quant_rows(q: Quant, results: dict[str, Assessment | None], with_fit: bool) 
     ]
 
 
-def compare_report(models: list[Model], **options: Any) -> Report:
+def compare_report(
+    models: list[Model],
+    *,
+    chart: str | None = None,
+    outcome: tuple[Recommendation, dict[str, Model]] | None = None,
+    **options: Any,
+) -> Report:
+    """`outcome`: the recommend pipeline's result over the catalog and its lineage, for the
+    chart (--chart and --format html): each model at the format recommend would choose."""
     if len(models) < 2:
         raise InputError("compare needs at least two different model ids")
     table_rows = rows(models, **options)
@@ -203,6 +214,24 @@ def compare_report(models: list[Model], **options: Any) -> Report:
     def table() -> Any:
         from llm_pick.render.ranking import comparison
 
-        return comparison(ids, table_rows, shared_context(models, context))
+        view = comparison(ids, table_rows, shared_context(models, context))
+        if chart is None or outcome is None:
+            return view
+        from llm_pick.render.chart import below
 
-    return Report(data=data, columns=("field", *ids), rows=flat, table=table, markdown_rows=marked)
+        return below(view, outcome[0], outcome[1], chart, only=set(ids))
+
+    def page() -> str:
+        from llm_pick.reports.html import compare_page
+
+        rec, lineage = outcome if outcome is not None else (None, {})
+        return compare_page(ids, table_rows, data, rec, lineage)
+
+    return Report(
+        data=data,
+        columns=("field", *ids),
+        rows=flat,
+        table=table,
+        markdown_rows=marked,
+        html=page,
+    )

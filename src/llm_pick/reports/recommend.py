@@ -9,7 +9,14 @@ from llm_pick.catalog.load import Catalog, bundled_path
 from llm_pick.catalog.types import Model
 from llm_pick.estimate.formats import longest_context
 from llm_pick.estimate.hardware import GIB
-from llm_pick.ranking import Candidate, Exclusion, Option, Recommendation, memory_reason
+from llm_pick.ranking import (
+    Candidate,
+    Exclusion,
+    Option,
+    Recommendation,
+    lineage,
+    memory_reason,
+)
 from llm_pick.reports.report import Report
 from llm_pick.scoring.constraints import evaluate as evaluate_constraints
 
@@ -144,14 +151,30 @@ def rows(rec: Recommendation) -> list[list[Any]]:
     return out
 
 
-def recommend_report(rec: Recommendation, catalog: Catalog, show_excluded: bool) -> Report:
+def recommend_report(
+    rec: Recommendation, catalog: Catalog, show_excluded: bool, chart: str | None = None
+) -> Report:
     def table() -> Any:
         from llm_pick.render.ranking import recommendation
 
-        return recommendation(rec, show_excluded)
+        view = recommendation(rec, show_excluded)
+        if chart is None:
+            return view
+        from llm_pick.render.chart import below
+
+        return below(view, rec, lineage(catalog), chart)
+
+    def page() -> str:
+        from llm_pick.reports.html import recommend_page
+
+        return recommend_page(rec, recommend_data(rec, catalog), lineage(catalog))
 
     return Report(
-        data=lambda: recommend_data(rec, catalog), columns=COLUMNS, rows=rows(rec), table=table
+        data=lambda: recommend_data(rec, catalog),
+        columns=COLUMNS,
+        rows=rows(rec),
+        table=table,
+        html=page,
     )
 
 
@@ -231,7 +254,7 @@ def option_dict(cand: Candidate, option: Option, chosen: bool) -> dict[str, Any]
     }
 
 
-def explain_report(model: Model, rec: Recommendation) -> Report:
+def explain_report(model: Model, rec: Recommendation, catalog: Catalog | None = None) -> Report:
     data = explain_data(model, rec)
     flat: list[list[Any]] = [
         ["constraint", c["constraint"], "pass" if c["passed"] else "FAIL", c["detail"]]
@@ -263,4 +286,17 @@ def explain_report(model: Model, rec: Recommendation) -> Report:
 
         return explanation(model, data)
 
-    return Report(data=data, columns=("kind", "name", "result", "detail"), rows=flat, table=table)
+    def page() -> str:
+        from llm_pick.reports.html import explain_page
+
+        models = {} if catalog is None else lineage(catalog)
+        return explain_page(model, rec, data, models)
+
+    return Report(
+        data=data,
+        columns=("kind", "name", "result", "detail"),
+        rows=flat,
+        table=table,
+        html=page,
+        title=f"llm-pick: explain {model.id}",
+    )

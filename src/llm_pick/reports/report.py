@@ -1,4 +1,5 @@
-"""One output switch for every command: a Report is rendered as table, JSON, CSV or Markdown.
+"""One output switch for every command: a Report is rendered as table, JSON, CSV, Markdown
+or HTML.
 
 Commands build a Report (JSON data, flat rows, and a lazily built rich renderable) without
 knowing the format; cli/output.py writes the text to stdout or, atomically, to a file.
@@ -31,6 +32,10 @@ class Report:
     """Messages for stderr (never mixed into the data)."""
     markdown_rows: Sequence[Sequence[Cell]] | None = None
     """Rows for Markdown when they differ from the CSV rows (e.g. best values in bold)."""
+    html: Callable[[], str] | None = None
+    """Builds the self-contained HTML page; without it --format html shows the flat rows."""
+    title: str = "llm-pick"
+    """The HTML page's title when it is built from the flat rows."""
 
 
 def to_json(data: Any, *, pretty: bool = True) -> str:
@@ -79,6 +84,12 @@ def render_text(
         return to_csv(report.columns, report.rows)
     if fmt == "markdown":
         return to_markdown(report.columns, report.markdown_rows or report.rows)
+    if fmt == "html":
+        if report.html is not None:
+            return report.html()
+        from llm_pick.reports.html import flat_page
+
+        return flat_page(report.title, report.columns, report.rows)
     buffer = io.StringIO()
     if report.table is not None:
         console(buffer, width=width or 120, color=color).print(report.table())
