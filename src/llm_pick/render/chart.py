@@ -85,7 +85,10 @@ class Chart:
             style = "bold" if kind(plot, label.point) == "highlight" else ""
             for offset, char in enumerate(label.text):
                 rows[label.row][label.column + offset] = (char, style)
-        named = {label.point for label in labels}
+        # a shortened label does not name its model: it is listed under the chart as well
+        named = {
+            label.point for label in labels if label.text == sanitize(plot.points[label.point].key)
+        }
         tick_rows = {
             height - 1 - plot.y.cell(t, height): n for t, n in zip(ticks, names, strict=True)
         }

@@ -9,7 +9,7 @@ from collections.abc import Collection
 from typing import Literal, NamedTuple
 
 from llm_pick.catalog.types import Model
-from llm_pick.estimate.fit import Assessment
+from llm_pick.estimate.assess import Assessment
 from llm_pick.estimate.hardware import GIB
 from llm_pick.estimate.quant import QUANTS
 from llm_pick.ranking import SCOPE, Recommendation
