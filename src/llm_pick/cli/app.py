@@ -247,6 +247,14 @@ def list_gpus(fmt: FormatOpt = OutputFormat.table, output: OutputOpt = None) -> 
     emit(gpus_report(list(load_gpus().values())), fmt, output)
 
 
+@app.command("hardware")
+def hardware_command(fmt: FormatOpt = OutputFormat.table, output: OutputOpt = None) -> None:
+    """Show the detected GPUs and RAM: which tool, usable memory per card, matched preset."""
+    from llm_pick.reports.hardware import hardware_report
+
+    emit(hardware_report(), fmt, output)
+
+
 # ---- recommend / explain / compare ------------------------------------------------------
 
 

@@ -42,7 +42,8 @@ VramOpt = Annotated[
     typer.Option(
         "--vram",
         metavar="GiB|auto",
-        help="GPU memory per card in GiB (a '24 GB' card has 24 GiB), or 'auto' (nvidia-smi).",
+        help="GPU memory per card in GiB (a '24 GB' card has 24 GiB), or 'auto' (nvidia-smi, "
+        "rocm-smi or Apple's sysctl).",
     ),
 ]
 GpuOpt = Annotated[
@@ -52,8 +53,12 @@ GpusOpt = Annotated[
     int | None, typer.Option("--gpus", metavar="N", help="Split across N identical cards.")
 ]
 RamOpt = Annotated[
-    float | None,
-    typer.Option("--ram", metavar="GiB", help="System RAM for layers offloaded to the CPU."),
+    str | None,
+    typer.Option(
+        "--ram",
+        metavar="GiB|auto",
+        help="System RAM for layers offloaded to the CPU, or 'auto' (RAM available now).",
+    ),
 ]
 RamBwOpt = Annotated[
     float | None,
