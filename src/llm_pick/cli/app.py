@@ -33,7 +33,7 @@ from llm_pick.cli.params import (
     with_estimate_options,
     with_query_options,
 )
-from llm_pick.errors import CatalogError, ExitCode, LlmPickError
+from llm_pick.errors import CatalogError, ExitCode, InputError, LlmPickError
 
 
 class Boundary(TyperGroup):
@@ -207,7 +207,10 @@ def split_estimate_options(given: dict[str, Any]) -> tuple[Any, dict[str, Any]]:
 @app.command()
 @with_estimate_options
 def memory(
-    model_id: Annotated[str, typer.Argument(metavar="ID", help="Model id, e.g. llama-3-8b.")],
+    model_id: Annotated[
+        str,
+        typer.Argument(metavar="ID|FILE.gguf", help="Model id (e.g. llama-3-8b) or a GGUF file."),
+    ],
     quant: Annotated[
         str | None,
         typer.Option("--quant", "-q", metavar="Q", help="One quantization (default: all)."),
@@ -221,11 +224,18 @@ def memory(
     catalog: CatalogOpt = None,
     **estimate: Any,
 ) -> None:
-    """Estimate memory (and fit and speed on given hardware) for one model."""
+    """Estimate memory (and fit and speed on given hardware) for one model or GGUF file."""
     from llm_pick.cli import parse as options
     from llm_pick.reports.memory import memory_report
 
     hardware, sizing = split_estimate_options(estimate)
+    if model_id.lower().endswith(".gguf"):
+        from llm_pick.reports.memory import file_report
+
+        if quant is not None or mode != "inference":
+            raise InputError("a GGUF file has its own quantization: drop --quant and --mode")
+        emit(file_report(model_id, hardware=hardware, **sizing), fmt, output)
+        return
     model = load(catalog).get(model_id)
     report = memory_report(
         model,

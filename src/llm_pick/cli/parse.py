@@ -7,7 +7,7 @@ import math
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, get_args
 
-from llm_pick.catalog.types import Family, Variant
+from llm_pick.catalog.types import Variant
 from llm_pick.errors import InputError
 from llm_pick.estimate.hardware import MAX_GIB, MAX_GPUS
 
@@ -95,6 +95,22 @@ def choices(option: str, values: Iterable[str] | None, valid: Iterable[str]) -> 
     return tuple(dict.fromkeys(out))
 
 
+def family_ids(values: Iterable[str] | None) -> tuple[str, ...]:
+    """--family: any family id (lowercase letters, digits, dots, dashes); catalogs are open."""
+    import re
+
+    from llm_pick.catalog.types import FAMILY_PATTERN
+
+    out = []
+    for value in values or ():
+        for item in value.split(","):
+            item = item.strip().lower()
+            if not re.fullmatch(FAMILY_PATTERN, item):
+                raise InputError(f"--family: {item!r} is not a family id such as llama or qwen")
+            out.append(item)
+    return tuple(dict.fromkeys(out))
+
+
 def ids(values: Iterable[str] | None) -> tuple[str, ...]:
     return tuple(dict.fromkeys(x.strip().lower() for x in values or ()))
 
@@ -171,7 +187,7 @@ def constraints(
         min_params=low,
         max_params=high,
         licenses=ids(license_ids),
-        families=choices("--family", family, get_args(Family)),
+        families=family_ids(family),
         variants=choices("--variant", variant, get_args(Variant)),
         exclude=ids(exclude),
     )

@@ -64,7 +64,7 @@ def breakdown(
     capacity = hardware.vram_bytes * hardware.gpus if hardware else total
     title = Text.assemble(
         text(model.id, "bold"),
-        f"  {QUANTS[est.quant].label}, {est.mode}, {est.context:,} tokens, estimated",
+        f"  {QUANTS[est.quant].label if est.quant in QUANTS else est.quant}, {est.mode}, {est.context:,} tokens, estimated",
     )
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
     table.add_column("part")

@@ -126,3 +126,42 @@ def memory_report(
 def _quality(result: Assessment) -> dict[str, Any]:
     q = QUANTS[result.estimate.quant]
     return {"ppl_delta": q.ppl_delta, "source": q.quality_source}
+
+
+def file_report(
+    path: str,
+    *,
+    context: int | None,
+    batch: int,
+    kv_dtype: str,
+    hardware: Hardware | None,
+) -> Report:
+    """`memory PATH.gguf`: the file's exact weights, KV cache and buffers from its metadata."""
+    from llm_pick.catalog.gguf import read_gguf
+    from llm_pick.estimate.modelfile import estimate_file, file_model
+
+    gguf = read_gguf(path)
+    found = file_model(gguf)
+    model = found.model
+    estimate = estimate_file(found, context=context, batch=batch, kv_dtype=kv_dtype)
+    result = assess(estimate, hardware, model.parameters.active_count)
+    data: dict[str, Any] = result.as_dict() | {
+        "hardware": hardware.describe() if hardware else None,
+        "weights_exact": True,
+        "file": {
+            "path": path,
+            "gguf_version": gguf.version,
+            "architecture": gguf.architecture,
+            "tensors": len(gguf.tensors),
+            "parameters": model.parameters.total,
+            "context_length": model.context_length,
+            "metadata": found.facts,
+        },
+    }
+
+    def table() -> Any:
+        from llm_pick.render.memory import breakdown
+
+        return breakdown(model, result, hardware)
+
+    return Report(data=data, columns=COLUMNS, rows=[row(result)], table=table)
