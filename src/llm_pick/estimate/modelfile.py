@@ -161,14 +161,23 @@ def file_model(file: GgufFile) -> FileModel:
     return FileModel(model, file_weights(file, arch), quant, facts)
 
 
-def estimate_file(found: FileModel, *, context: int | None, batch: int, kv_dtype: str) -> Estimate:
+def estimate_file(
+    found: FileModel, *, context: int | None, batch: int, kv_dtype: str, flash_attn: bool = True
+) -> Estimate:
     """estimate_memory for the file's architecture, with the exact weights of its tensors."""
     if context is not None and context > found.model.context_length:
         raise InputError(
             f"context {context} exceeds the file's {found.model.context_length} tokens "
             f"({found.model.architecture.max_position_embeddings} in its metadata)"
         )
-    base = estimate_memory(found.model, "q8_0", context=context, batch=batch, kv_dtype=kv_dtype)
+    base = estimate_memory(
+        found.model,
+        "q8_0",
+        context=context,
+        batch=batch,
+        kv_dtype=kv_dtype,
+        flash_attn=flash_attn,
+    )
     w = found.weights
     note = (
         f"weights: the exact bytes of the file's {w.tensors} tensors (not an estimate); "
