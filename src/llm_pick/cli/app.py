@@ -336,6 +336,56 @@ def compare(
     )
 
 
+@app.command("import")
+def import_model(
+    path: Annotated[
+        Path, typer.Argument(metavar="PATH", help="A .gguf file, a config.json or a model folder.")
+    ],
+    model_id: Annotated[str | None, typer.Option("--id", help="Catalog id to give it.")] = None,
+    name: Annotated[str | None, typer.Option("--name", help="Display name.")] = None,
+    organization: Annotated[str | None, typer.Option("--organization")] = None,
+    variant: Annotated[str | None, typer.Option("--variant", help="base, chat, ...")] = None,
+    base_model: Annotated[str | None, typer.Option("--base-model", metavar="ID")] = None,
+    license_id: Annotated[str | None, typer.Option("--license", metavar="ID")] = None,
+    commercial_use: Annotated[
+        str | None, typer.Option("--commercial-use", help="allowed, conditional or prohibited.")
+    ] = None,
+    conditions: Annotated[str | None, typer.Option("--conditions")] = None,
+    license_url: Annotated[str | None, typer.Option("--license-url", metavar="URL")] = None,
+    lang: Annotated[list[str] | None, typer.Option("--lang", help="Language codes.")] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            metavar="FILE",
+            help="Catalog to write; an existing one gets the entry added or replaced (atomically).",
+        ),
+    ] = None,
+) -> None:
+    """Make a catalog entry from a GGUF file, a config.json or a model folder."""
+    from llm_pick.cli.importing import import_command
+
+    import_command(
+        path,
+        output,
+        {
+            "id": model_id,
+            "name": name,
+            "organization": organization,
+            "variant": variant,
+            "base_model": base_model,
+        },
+        {
+            "id": license_id,
+            "commercial_use": commercial_use,
+            "conditions": conditions,
+            "url": license_url,
+        },
+        lang,
+    )
+
+
 schema_app = typer.Typer(help="Print JSON Schemas of llm-pick's outputs.", no_args_is_help=True)
 app.add_typer(schema_app, name="schema")
 
