@@ -330,7 +330,7 @@ def test_recommend_user_profile_file(tmp_path: Path) -> None:
         (["--quant", "q9"], "quantization"),
         (["--min-bits", "nan"], "--min-bits"),
         (["--lang", "english"], "--lang"),
-        (["--family", "gpt"], "--family"),
+        (["--family", "gpt/4"], "--family"),
         (["--min-params", "70", "--max-params", "7"], "above"),
         (["--top", "0"], "--top"),
         (["--vram", "auto"], "nvidia-smi"),

@@ -14,11 +14,11 @@ from __future__ import annotations
 import functools
 import math
 import statistics
-from typing import Any, NamedTuple, get_args
+from typing import Any, NamedTuple
 
 from llm_pick.catalog.load import Catalog
 from llm_pick.catalog.runtimes import runtime_support
-from llm_pick.catalog.types import Family, Model
+from llm_pick.catalog.types import Model
 from llm_pick.estimate.assess import Assessment
 from llm_pick.estimate.formats import Sizing, assess_formats, longest_context, runs
 from llm_pick.estimate.hardware import GIB, Hardware
@@ -171,12 +171,13 @@ class Pass(NamedTuple):
     """What one recommend pass computes once and shares across models."""
 
     lineage: dict[str, Model]
-    ecosystem: dict[str, scoring.Value]
+    ecosystem: dict[str, scoring.Value]  # per listed family, filled as families are met
     candidates: list[Quant]
     memo: dict[Any, dict[str, Assessment]]
     wanted: Constraints
     checks: tuple[Check, ...]
     weights: dict[str, float]
+    runtimes: dict[str, tuple[str, ...]] = {}  # noqa: RUF012 (read only)
 
 
 def lineage(catalog: Catalog) -> dict[str, Model]:
@@ -298,7 +299,7 @@ def model_values(model: Model, query: Query, state: Pass) -> dict[str, scoring.V
     return {
         "context": scoring.context(model, required or DEFAULT_CONTEXT, required is not None),
         "license": scoring.license_value(model, asked.commercial or asked.unconditional),
-        "ecosystem": state.ecosystem.get(model.family) or scoring.ecosystem(model.family, {}),
+        "ecosystem": ecosystem_of(model, state),
         "languages": scoring.languages(model, asked.languages),
     }
 
@@ -318,6 +319,18 @@ def score(
         **(fixed or model_values(model, query, state)),
     }
     return Option(item, scoring.total(values, state.weights), values)
+
+
+def ecosystem_of(model: Model, state: Pass) -> scoring.Value:
+    """Runtime support: data/runtimes.yaml for its families; for another family, the entry's
+    runtimes.supported, or none (the documented default)."""
+    listed = any(model.family in families for families in state.runtimes.values())
+    if listed:
+        found = state.ecosystem.get(model.family)
+        if found is None:
+            found = state.ecosystem[model.family] = scoring.ecosystem(model.family, state.runtimes)
+        return found
+    return scoring.unlisted_ecosystem(model, state.runtimes)
 
 
 def _tokens_per_second(
@@ -383,7 +396,8 @@ def recommend(catalog: Catalog, query: Query) -> Recommendation:
         wanted = wanted._replace(variants=tuple(profile.variants))
     state = Pass(
         lineage=lineage(catalog),
-        ecosystem={f: scoring.ecosystem(f, runtimes) for f in get_args(Family)},
+        ecosystem={},
+        runtimes=runtimes,
         candidates=query.candidates(),
         memo={},
         wanted=wanted,

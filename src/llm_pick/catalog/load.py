@@ -109,7 +109,8 @@ def merge(loaded: Sequence[LoadedFile]) -> Catalog:
     for item in loaded:
         for model in item.models:
             models[model.id] = model
-    problems = check_lineage(models)
+    problems = inherit(models)
+    problems += check_lineage(models)
     if problems:
         origins = {
             model.id: Origin(item.source.path, index)
@@ -122,6 +123,51 @@ def merge(loaded: Sequence[LoadedFile]) -> Catalog:
         ]
         raise CatalogError(f"{len(lines)} problem(s) in the catalog", lines)
     return Catalog(models, [item.source for item in loaded])
+
+
+def inherit(models: dict[str, Model]) -> list[tuple[str, str]]:
+    """Fill in, in place, the fields a fine-tune left out (family, parameters, architecture,
+    context_length, languages) from its base, bases first. Unknown bases and loops are left
+    to check_lineage; anything else that stops a model from being completed is a problem."""
+    import dataclasses
+
+    from llm_pick.catalog.types import INHERITED
+
+    def missing(model: Model) -> list[str]:
+        return [name for name in INHERITED if getattr(model, name) is None]
+
+    problems: list[tuple[str, str]] = []
+    done: set[str] = set()
+    for start in list(models):
+        chain: list[str] = []
+        cursor: str | None = start
+        while cursor in models and cursor not in done and cursor not in chain:
+            chain.append(cursor)
+            cursor = models[cursor].base_model
+        for mid in reversed(chain):  # the base first, so a chain inherits all the way down
+            done.add(mid)
+            model = models[mid]
+            base = models.get(model.base_model or "")
+            gaps = missing(model)
+            if not gaps or base is None or missing(base):
+                continue
+            try:
+                models[mid] = dataclasses.replace(
+                    model, **{name: getattr(base, name) for name in gaps}
+                )
+            except ValueError as error:
+                problems.append((mid, f"inherited from {base.id}: {error}"))
+    failed = {mid for mid, _ in problems}
+    for model in models.values():  # an unknown base itself is reported by check_lineage
+        if missing(model) and model.id not in failed and (model.base_model or "") in models:
+            problems.append(
+                (
+                    model.id,
+                    f"cannot inherit {', '.join(missing(model))}: its base "
+                    f"{model.base_model} is not complete (a loop, or an unknown base above it)",
+                )
+            )
+    return problems
 
 
 def check_lineage(models: dict[str, Model]) -> list[tuple[str, str]]:

@@ -52,7 +52,14 @@ def bind_constraints() -> None:
     )
 
 
-Family = Literal["llama", "mistral", "mixtral", "bloom", "falcon"]
+# The families data/runtimes.yaml knows. A catalog entry may name any other family id
+# (lowercase letters, digits, dots and dashes); runtime support for it then comes from the
+# entry's `runtimes.supported`, or is assumed to be none (the documented default).
+KnownFamily = Literal["llama", "mistral", "mixtral", "bloom", "falcon"]
+Family = str
+FAMILY_PATTERN = "[a-z][a-z0-9.-]*"
+# Fields a fine-tune (an entry with base_model) may leave out: they come from its base.
+INHERITED = ("family", "parameters", "architecture", "context_length", "languages")
 Variant = Literal["base", "chat", "instruct", "fine-tune"]
 Commercial = Literal["allowed", "conditional", "prohibited"]
 
@@ -218,6 +225,51 @@ class Benchmark:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True, eq=False)
+class GgufRepo:
+    """A Hugging Face repository of GGUF files for this model."""
+
+    __pydantic_config__ = _STRICT
+
+    repo: Text
+    """owner/name on Hugging Face, as `llama-server -hf` takes it."""
+    quants: list[str]
+    """The quantizations seen in the repository (llm-pick names, lowercase: q4_k_m, q8_0)."""
+    source: Text
+    """Where the repository and its files were seen."""
+    hf_ready: bool = True
+    """False when large files are byte-split parts (.partXofY) that `-hf` cannot load."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True, eq=False)
+class OllamaTags:
+    """The Ollama library tags of this model, one per quantization."""
+
+    __pydantic_config__ = _STRICT
+
+    pattern: Text
+    """The tag with `{quant}` where the quantization goes, e.g. llama3.1:8b-instruct-{quant}."""
+    quants: list[str]
+    """Quantizations the library has, spelled as in the tags (q4_K_M, q8_0, fp16)."""
+    source: Text
+    """Where the tags were seen."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True, eq=False)
+class Runtimes:
+    """How to run the model: GGUF files, Ollama tags, and runtimes for an unlisted family."""
+
+    __pydantic_config__ = _STRICT
+
+    gguf: GgufRepo | None = None
+    """GGUF files for llama.cpp (`llama-server -hf REPO:QUANT`)."""
+    ollama: OllamaTags | None = None
+    """Ollama library tags (`ollama run TAG`)."""
+    supported: list[str] | None = None
+    """Runtime ids (data/runtimes.yaml) that run this model; used only when the family is not
+    one data/runtimes.yaml lists."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True, eq=False)
 class Model:
     """One catalog entry: an open-weight model and its sourced facts."""
 
@@ -227,8 +279,9 @@ class Model:
     """Unique id: lowercase letters, digits, dots and dashes."""
     name: Text
     """Display name."""
-    family: Family
-    """Model family."""
+    family: Family = None  # type: ignore[assignment]
+    """Model family: any lowercase id (llama, mistral, qwen, ...). A fine-tune may leave it out
+    to inherit its base's."""
     organization: Text
     """Who released the weights."""
     release_date: dt.date | None = None
@@ -239,33 +292,46 @@ class Model:
     """Id of the catalog model this one was fine-tuned from."""
     hf_repo: str | None = None
     """Hugging Face repository of the weights."""
-    parameters: Parameters
-    """Parameter counts."""
-    architecture: Architecture
-    """The shapes memory estimation needs (from config.json)."""
-    context_length: Positive
-    """Context the model was trained or documented for, in tokens."""
+    parameters: Parameters = None  # type: ignore[assignment]
+    """Parameter counts (a fine-tune may leave them out to inherit its base's)."""
+    architecture: Architecture = None  # type: ignore[assignment]
+    """The shapes memory estimation needs (from config.json); inherited when left out."""
+    context_length: Positive = None  # type: ignore[assignment]
+    """Context the model was trained or documented for, in tokens; inherited when left out."""
     license: License
     """Licence of the weights."""
-    languages: Codes
-    """ISO 639-1 codes (639-3 where no 639-1 code exists) documented by the model card or paper."""
+    languages: Codes = None  # type: ignore[assignment]
+    """ISO 639-1 codes (639-3 where no 639-1 code exists) documented by the model card or paper;
+    inherited when left out."""
     benchmarks: dict[str, Benchmark] = field(default_factory=dict)
     """Published scores (mmlu, hellaswag, ...) with shots and source."""
     sources: Texts
     """Where each fact comes from: paper table, model card, config.json, licence."""
     notes: str | None = None
     """Caveats, disagreements between sources, corrections of popular claims."""
+    runtimes: Runtimes | None = None
+    """GGUF repository, Ollama tags (for the run commands) and runtime support, sourced."""
 
     def __post_init__(self) -> None:
         if not _ID.match(self.id):
             raise ValueError(f"id {self.id!r} must match {ID_PATTERN}")
-        if not _LANGUAGES.match(" ".join(self.languages)):
-            bad = next(code for code in self.languages if not _LANGUAGES.match(code))
-            raise ValueError(f"language {bad!r} is not an ISO 639 code (2-3 lowercase letters)")
         if self.base_model == self.id:
             raise ValueError("base_model cannot be the model itself")
         if self.variant == "fine-tune" and self.base_model is None:
             raise ValueError("a fine-tune must name its base_model")
+        missing = [name for name in INHERITED if getattr(self, name) is None]
+        if missing and self.base_model is None:
+            raise ValueError(
+                f"{', '.join(missing)}: required (only an entry with base_model may leave "
+                "them out, to inherit them from its base)"
+            )
+        if self.family is not None and not _FAMILY.match(self.family):
+            raise ValueError(f"family {self.family!r} must match {FAMILY_PATTERN} (lowercase)")
+        if missing:
+            return  # checked again once the catalog fills them in from the base
+        if not _LANGUAGES.match(" ".join(self.languages)):
+            bad = next(code for code in self.languages if not _LANGUAGES.match(code))
+            raise ValueError(f"language {bad!r} is not an ISO 639 code (2-3 lowercase letters)")
         arch, params = self.architecture, self.parameters
         if arch.moe and params.active_count >= params.total:
             raise ValueError("a mixture-of-experts model must have active < total parameters")
@@ -283,6 +349,7 @@ class Model:
 
 ID_PATTERN = "[a-z0-9][a-z0-9.-]*"
 _ID = re.compile(ID_PATTERN + r"\Z")
+_FAMILY = re.compile(FAMILY_PATTERN + r"\Z")
 _LANGUAGES = re.compile(r"[a-z]{2,3}( [a-z]{2,3})*\Z")  # space-separated codes
 
 
@@ -341,7 +408,7 @@ class Runtime:
     id: str
     name: str
     url: str
-    supports: list[Family]
+    supports: list[KnownFamily]
     sources: list[str] = field(default_factory=list)
     notes: str | None = None
 

@@ -35,7 +35,7 @@ from llm_pick.cli.params import (
     with_estimate_options,
     with_query_options,
 )
-from llm_pick.errors import CatalogError, ExitCode, LlmPickError
+from llm_pick.errors import CatalogError, ExitCode, InputError, LlmPickError
 
 
 class Boundary(TyperGroup):
@@ -212,7 +212,10 @@ def split_estimate_options(given: dict[str, Any]) -> tuple[Any, dict[str, Any]]:
 @app.command()
 @with_estimate_options
 def memory(
-    model_id: Annotated[str, typer.Argument(metavar="ID", help="Model id, e.g. llama-3-8b.")],
+    model_id: Annotated[
+        str,
+        typer.Argument(metavar="ID|FILE.gguf", help="Model id (e.g. llama-3-8b) or a GGUF file."),
+    ],
     quant: Annotated[
         str | None,
         typer.Option("--quant", "-q", metavar="Q", help="One quantization (default: all)."),
@@ -226,11 +229,18 @@ def memory(
     catalog: CatalogOpt = None,
     **estimate: Any,
 ) -> None:
-    """Estimate memory (and fit and speed on given hardware) for one model."""
+    """Estimate memory (and fit and speed on given hardware) for one model or GGUF file."""
     from llm_pick.cli import parse as options
     from llm_pick.reports.memory import memory_report
 
     hardware, sizing = split_estimate_options(estimate)
+    if model_id.lower().endswith(".gguf"):
+        from llm_pick.reports.memory import file_report
+
+        if quant is not None or mode != "inference":
+            raise InputError("a GGUF file has its own quantization: drop --quant and --mode")
+        emit(file_report(model_id, hardware=hardware, **sizing), fmt, output)
+        return
     model = load(catalog).get(model_id)
     report = memory_report(
         model,
@@ -250,6 +260,14 @@ def list_gpus(fmt: FormatOpt = OutputFormat.table, output: OutputOpt = None) -> 
     from llm_pick.reports.catalog import gpus_report
 
     emit(gpus_report(list(load_gpus().values())), fmt, output)
+
+
+@app.command("hardware")
+def hardware_command(fmt: FormatOpt = OutputFormat.table, output: OutputOpt = None) -> None:
+    """Show the detected GPUs and RAM: which tool, usable memory per card, matched preset."""
+    from llm_pick.reports.hardware import hardware_report
+
+    emit(hardware_report(), fmt, output)
 
 
 # ---- recommend / explain / compare ------------------------------------------------------
@@ -340,6 +358,56 @@ def chart_note(report: Any, chart: str | None, fmt: str) -> Any:
     if chart is not None and fmt not in (OutputFormat.table, OutputFormat.html):
         report.notes.append(f"Note: --chart is drawn with --format table or html, not {fmt}.")
     return report
+
+
+@app.command("import")
+def import_model(
+    path: Annotated[
+        Path, typer.Argument(metavar="PATH", help="A .gguf file, a config.json or a model folder.")
+    ],
+    model_id: Annotated[str | None, typer.Option("--id", help="Catalog id to give it.")] = None,
+    name: Annotated[str | None, typer.Option("--name", help="Display name.")] = None,
+    organization: Annotated[str | None, typer.Option("--organization")] = None,
+    variant: Annotated[str | None, typer.Option("--variant", help="base, chat, ...")] = None,
+    base_model: Annotated[str | None, typer.Option("--base-model", metavar="ID")] = None,
+    license_id: Annotated[str | None, typer.Option("--license", metavar="ID")] = None,
+    commercial_use: Annotated[
+        str | None, typer.Option("--commercial-use", help="allowed, conditional or prohibited.")
+    ] = None,
+    conditions: Annotated[str | None, typer.Option("--conditions")] = None,
+    license_url: Annotated[str | None, typer.Option("--license-url", metavar="URL")] = None,
+    lang: Annotated[list[str] | None, typer.Option("--lang", help="Language codes.")] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            metavar="FILE",
+            help="Catalog to write; an existing one gets the entry added or replaced (atomically).",
+        ),
+    ] = None,
+) -> None:
+    """Make a catalog entry from a GGUF file, a config.json or a model folder."""
+    from llm_pick.cli.importing import import_command
+
+    import_command(
+        path,
+        output,
+        {
+            "id": model_id,
+            "name": name,
+            "organization": organization,
+            "variant": variant,
+            "base_model": base_model,
+        },
+        {
+            "id": license_id,
+            "commercial_use": commercial_use,
+            "conditions": conditions,
+            "url": license_url,
+        },
+        lang,
+    )
 
 
 schema_app = typer.Typer(help="Print JSON Schemas of llm-pick's outputs.", no_args_is_help=True)

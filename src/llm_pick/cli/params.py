@@ -74,7 +74,8 @@ VramOpt = Annotated[
     typer.Option(
         "--vram",
         metavar="GiB|auto",
-        help="GPU memory per card in GiB, or 'auto' (nvidia-smi); with --gpu: its usable memory.",
+        help="GPU memory per card in GiB, or 'auto' (nvidia-smi, rocm-smi or Apple's sysctl); "
+        "with --gpu: its usable memory (e.g. after raising iogpu.wired_limit_mb).",
     ),
 ]
 GpuOpt = Annotated[
@@ -84,8 +85,12 @@ GpusOpt = Annotated[
     int | None, typer.Option("--gpus", metavar="N", help="Split across N identical cards.")
 ]
 RamOpt = Annotated[
-    float | None,
-    typer.Option("--ram", metavar="GiB", help="System RAM for layers offloaded to the CPU."),
+    str | None,
+    typer.Option(
+        "--ram",
+        metavar="GiB|auto",
+        help="System RAM for layers offloaded to the CPU, or 'auto' (RAM available now).",
+    ),
 ]
 RamBwOpt = Annotated[
     float | None,

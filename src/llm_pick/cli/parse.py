@@ -7,8 +7,9 @@ import math
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, get_args
 
-from llm_pick.catalog.types import Family, Variant
+from llm_pick.catalog.types import Variant
 from llm_pick.errors import InputError
+from llm_pick.estimate.hardware import MAX_GIB, MAX_GPUS
 
 if TYPE_CHECKING:
     from llm_pick.estimate.hardware import Hardware
@@ -17,8 +18,6 @@ if TYPE_CHECKING:
 
 MAX_TOKENS = 16 * 1024 * 1024  # 16M tokens: beyond any catalog model
 MAX_BATCH = 4096
-MAX_GPUS = 64
-MAX_GIB = 1024 * 1024  # 1 PiB of memory: larger is a typo
 _PREFIX = {"": 1, "k": 1024, "m": 1024 * 1024}
 
 
@@ -92,6 +91,22 @@ def choices(option: str, values: Iterable[str] | None, valid: Iterable[str]) -> 
             item = item.strip().lower()
             if item not in valid:
                 raise InputError(f"{option}: {item!r} is not one of {', '.join(valid)}")
+            out.append(item)
+    return tuple(dict.fromkeys(out))
+
+
+def family_ids(values: Iterable[str] | None) -> tuple[str, ...]:
+    """--family: any family id (lowercase letters, digits, dots, dashes); catalogs are open."""
+    import re
+
+    from llm_pick.catalog.types import FAMILY_PATTERN
+
+    out = []
+    for value in values or ():
+        for item in value.split(","):
+            item = item.strip().lower()
+            if not re.fullmatch(FAMILY_PATTERN, item):
+                raise InputError(f"--family: {item!r} is not a family id such as llama or qwen")
             out.append(item)
     return tuple(dict.fromkeys(out))
 
@@ -172,7 +187,7 @@ def constraints(
         min_params=low,
         max_params=high,
         licenses=ids(license_ids),
-        families=choices("--family", family, get_args(Family)),
+        families=family_ids(family),
         variants=choices("--variant", variant, get_args(Variant)),
         exclude=ids(exclude),
     )
@@ -183,7 +198,7 @@ def hardware(
     vram: str | None = None,
     gpu: str | None = None,
     gpus: int | None = None,
-    ram: float | None = None,
+    ram: str | float | None = None,
     ram_bandwidth: float | None = None,
     headroom: float | None = None,
     cpu: str | None = None,
@@ -194,7 +209,7 @@ def hardware(
     from llm_pick.estimate.hardware import DEFAULT_RAM_BANDWIDTH_GBS, Hardware
 
     cards = 1 if gpus is None else count("--gpus", gpus, MAX_GPUS)
-    ram_gib = finite("--ram", ram, maximum=MAX_GIB, allow_zero=True) or 0.0
+    ram_gib = ram_amount(ram)
     ram_bw = finite("--ram-bandwidth", ram_bandwidth, maximum=1e5) or DEFAULT_RAM_BANDWIDTH_GBS
     if cpu is not None:
         from llm_pick.catalog.gpus import find_cpu
@@ -230,14 +245,19 @@ def hardware(
             **common,
         )
     if vram is not None and vram.strip().lower() == "auto":
-        from llm_pick.estimate.hardware import detect_vram_gib
+        from llm_pick.estimate.detect import detect_gpus
 
-        per_card, found, name = detect_vram_gib()
+        found = detect_gpus()
+        count_ = gpus or len(found.cards)
+        preset = found.gpu
         return Hardware(
-            label=f"{found} x {name}" if found > 1 else name,
-            vram_gib=per_card,
-            gpus=gpus or found,
-            source="nvidia-smi",
+            label=f"{count_} x {found.name}" if count_ > 1 else found.name,
+            vram_gib=found.usable_gib,
+            gpus=count_,
+            gpu=preset,
+            bandwidth_gbs=preset.memory_bandwidth_gbs if preset else None,
+            fp16_tflops=preset.fp16_tflops if preset else None,
+            source=found.tool,
             **common,
         )
     if vram is not None:
@@ -259,9 +279,25 @@ def hardware(
         return Hardware(label=label, vram_gib=gib, gpus=cards, source="--vram", **common)
     if gpus is not None:
         raise InputError("--gpus needs --gpu NAME or --vram GiB")
-    if ram:
+    if ram_gib:
         raise InputError("--ram (CPU offload) needs --vram or --gpu for the GPU part")
     return None
+
+
+def ram_amount(ram: str | float | None) -> float:
+    """--ram GiB, or 'auto': the RAM available now (/proc/meminfo MemAvailable, or sysctl)."""
+    if ram is None:
+        return 0.0
+    if isinstance(ram, str) and ram.strip().lower() == "auto":
+        from llm_pick.estimate.detect import detect_ram
+        from llm_pick.estimate.hardware import GIB
+
+        return detect_ram().usable_bytes / GIB
+    try:
+        value = float(ram) if str(ram).strip().isascii() else math.nan
+    except ValueError:
+        raise InputError(f"--ram: {ram!r} is not a number of GiB (or 'auto')") from None
+    return finite("--ram", value, maximum=MAX_GIB, allow_zero=True) or 0.0
 
 
 def build_query(
@@ -269,7 +305,7 @@ def build_query(
     vram: str | None,
     gpu: str | None,
     gpus: int | None,
-    ram: float | None,
+    ram: str | float | None,
     ram_bandwidth: float | None,
     headroom: float | None,
     quant: str | None,

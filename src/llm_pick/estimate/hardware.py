@@ -1,11 +1,9 @@
-"""The hardware a query runs against (the record), and its detection with nvidia-smi.
-Option values are turned into it by cli/parse.py. No printing."""
+"""The hardware a query runs against (the record) and its limits. Option values are turned
+into it by cli/parse.py; detection is in detect.py. No printing."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, NamedTuple
-
-from llm_pick.errors import InputError
 
 if TYPE_CHECKING:
     from llm_pick.catalog.types import Gpu
@@ -14,6 +12,9 @@ GIB = 1024**3
 # System RAM bandwidth used for layers offloaded to the CPU when --ram-bandwidth is not
 # given: dual-channel DDR4-3200 = 2 channels x 8 bytes x 3200 MT/s = 51.2 GB/s (JEDEC).
 DEFAULT_RAM_BANDWIDTH_GBS = 51.2
+# Limits shared by --vram/--gpus/--ram and detection: larger is a typo or a broken tool.
+MAX_GPUS = 64
+MAX_GIB = 1024 * 1024  # 1 PiB
 
 
 class Hardware(NamedTuple):
@@ -61,36 +62,3 @@ class Hardware(NamedTuple):
             "ram_headroom_bytes": self.ram_headroom_bytes if self.ram_gib else 0,
             "source": self.source,
         }
-
-
-def detect_vram_gib() -> tuple[float, int, str]:
-    """(GiB per card, card count, name) from nvidia-smi."""
-    import shutil
-    import subprocess
-
-    exe = shutil.which("nvidia-smi")
-    if exe is None:
-        raise InputError(
-            "--vram auto: nvidia-smi was not found; pass --vram GiB or --gpu NAME instead"
-        )
-    try:
-        done = subprocess.run(
-            [exe, "--query-gpu=name,memory.total", "--format=csv,noheader,nounits"],
-            capture_output=True,
-            text=True,
-            timeout=10,
-            check=True,
-        )
-    except (OSError, subprocess.SubprocessError) as error:
-        raise InputError(f"--vram auto: nvidia-smi failed ({error}); pass --vram GiB") from None
-    rows = [line.rsplit(",", 1) for line in done.stdout.strip().splitlines() if "," in line]
-    try:
-        cards = [(label.strip(), float(mib) / 1024) for label, mib in rows]
-    except ValueError:
-        raise InputError(
-            "--vram auto: could not read nvidia-smi's output; pass --vram GiB"
-        ) from None
-    if not cards:
-        raise InputError("--vram auto: nvidia-smi lists no GPU; pass --vram GiB")
-    smallest = min(gib for _, gib in cards)
-    return smallest, len(cards), cards[0][0]

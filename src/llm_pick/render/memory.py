@@ -89,9 +89,9 @@ def breakdown(
     ]
     total = est.total_bytes
     capacity = hardware.vram_bytes * hardware.gpus if hardware else total
+    label = QUANTS[est.quant].label if est.quant in QUANTS else est.quant  # a file's own mix
     title = Text.assemble(
-        text(model.id, "bold"),
-        f"  {QUANTS[est.quant].label}, {est.mode}, {est.context:,} tokens, estimated",
+        text(model.id, "bold"), f"  {label}, {est.mode}, {est.context:,} tokens, estimated"
     )
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
     table.add_column("part")

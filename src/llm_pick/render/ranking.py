@@ -42,7 +42,19 @@ def _query_line(rec: Recommendation) -> str:
     return "; ".join(parts)
 
 
-def recommendation(rec: Recommendation, show_excluded: bool) -> RenderableType:
+def run_lines(commands: list[dict[str, Any]]) -> list[RenderableType]:
+    """The commands that run a pick as sized, one per runtime (notes dimmed)."""
+    lines: list[RenderableType] = []
+    for item in commands:
+        lines.append(text(f"  {item['runtime']}: {item['command']}"))
+        if item.get("note"):
+            lines.append(text(f"    ({item['note']})", "dim"))
+    return lines
+
+
+def recommendation(
+    rec: Recommendation, show_excluded: bool, run: list[dict[str, Any]] | None = None
+) -> RenderableType:
     shown = rec.shown
     title = Text.assemble(("Recommendations", "bold"), f"  ({_query_line(rec)})")
     parts: list[RenderableType] = []
@@ -62,6 +74,9 @@ def recommendation(rec: Recommendation, show_excluded: bool) -> RenderableType:
         parts.append(view)
         best = shown[0]
         parts.append(text(f"Top pick {best.model.id}: " + "; ".join(best.reasons) + "."))
+        if run:
+            parts.append(text("Run it as sized:"))
+            parts.extend(run_lines(run))
         notes = (
             f"{len(rec.ranking)} of {len(rec.ranking) + len(rec.excluded)} models pass the "
             f"constraints; {len(rec.excluded)} excluded"
@@ -161,6 +176,9 @@ def explanation(model: Model, data: dict[str, Any]) -> RenderableType:
                 text(c["note"] + (" (missing)" if c.get("missing") else "")),
             )
         parts.append(table)
+        if data.get("run"):
+            parts.append(text("Run it as sized:", "bold"))
+            parts.extend(run_lines(data["run"]))
         if data.get("formats"):
             parts.append(formats_table(data["formats"]))
     else:

@@ -136,3 +136,56 @@ def memory_report(
 def _quality(result: Assessment) -> dict[str, Any]:
     q = QUANTS[result.estimate.quant]
     return {"ppl_delta": q.ppl_delta, "source": q.quality_source}
+
+
+def file_report(
+    path: str,
+    *,
+    context: int | None,
+    batch: int,
+    kv_dtype: str,
+    hardware: Hardware | None,
+    flash_attn: bool = True,
+) -> Report:
+    """`memory PATH.gguf`: the file's exact weights, KV cache and buffers from its metadata,
+    fit, speed and the longest context that fits, as for catalog models."""
+    from llm_pick.catalog.gguf import read_gguf
+    from llm_pick.estimate.fit import check_fit, max_context
+    from llm_pick.estimate.modelfile import estimate_file, file_model
+
+    gguf = read_gguf(path)
+    found = file_model(gguf)
+    model = found.model
+    sizing: dict[str, Any] = {"batch": batch, "kv_dtype": kv_dtype, "flash_attn": flash_attn}
+    estimate = estimate_file(found, context=context, **sizing)
+    result = assess(estimate, hardware, model.parameters.active_count)
+    longest = model.context_length
+    if hardware is not None and result.fit is not None:
+        same = ("gpu",) if result.fit.verdict == "gpu" else ("gpu", "offload", "cpu")
+
+        def fits(tokens: int) -> bool:
+            sized = estimate_file(found, context=tokens, **sizing)
+            return check_fit(sized, hardware).verdict in same
+
+        longest = max_context(fits, model.context_length)
+    data: dict[str, Any] = result.as_dict() | {
+        "hardware": hardware.describe() if hardware else None,
+        "max_context": longest,
+        "weights_exact": True,
+        "file": {
+            "path": path,
+            "gguf_version": gguf.version,
+            "architecture": gguf.architecture,
+            "tensors": len(gguf.tensors),
+            "parameters": model.parameters.total,
+            "context_length": model.context_length,
+            "metadata": found.facts,
+        },
+    }
+
+    def table() -> Any:
+        from llm_pick.render.memory import breakdown
+
+        return breakdown(model, result, hardware, longest)
+
+    return Report(data=data, columns=COLUMNS, rows=[[*row(result), longest]], table=table)

@@ -72,7 +72,15 @@ def _round(value: float | None, digits: int = 1) -> float | None:
     return None if value is None else round(value, digits)
 
 
-def candidate_dict(rank: int, cand: Candidate) -> dict[str, Any]:
+def run_of(cand: Candidate, rec: Recommendation) -> list[dict[str, Any]]:
+    """The commands that run this pick as sized (reports/run.py)."""
+    from llm_pick.reports.run import run_commands, sized_from
+
+    gpus = rec.query.hardware.gpus if rec.query.hardware else 1
+    return run_commands(cand.model, sized_from(cand.model, cand.assessment, gpus))
+
+
+def candidate_dict(rank: int, cand: Candidate, rec: Recommendation) -> dict[str, Any]:
     est, fit, speed = cand.assessment.estimate, cand.assessment.fit, cand.assessment.speed
     lic = cand.model.license
     return {
@@ -110,6 +118,7 @@ def candidate_dict(rank: int, cand: Candidate) -> dict[str, Any]:
         },
         "criteria": {name: c.as_dict() for name, c in cand.criteria.items()},
         "reasons": list(cand.reasons),
+        "run": run_of(cand, rec),
     }
 
 
@@ -119,7 +128,7 @@ def recommend_data(rec: Recommendation, catalog: Catalog) -> dict[str, Any]:
         "query": query_info(rec),
         "catalog": catalog_info(catalog),
         "estimated": True,
-        "ranking": [candidate_dict(i, c) for i, c in enumerate(rec.shown, 1)],
+        "ranking": [candidate_dict(i, c, rec) for i, c in enumerate(rec.shown, 1)],
         "excluded": [{"model": e.model.id, "reasons": list(e.reasons)} for e in rec.excluded],
     }
     if not rec.ranking:
@@ -157,7 +166,8 @@ def recommend_report(
     def table() -> Any:
         from llm_pick.render.ranking import recommendation
 
-        view = recommendation(rec, show_excluded)
+        top = run_of(rec.shown[0], rec) if rec.shown else []
+        view = recommendation(rec, show_excluded, top)
         if chart is None:
             return view
         from llm_pick.render.chart import below
@@ -230,6 +240,7 @@ def explain_data(model: Model, rec: Recommendation) -> dict[str, Any]:
             "score": round(cand.score, 6),
             "criteria": {n: c.as_dict() for n, c in cand.criteria.items()},
             "reasons": list(cand.reasons),
+            "run": run_of(cand, rec),
         }
     else:
         data |= {"rank": None, "of": len(rec.ranking), "score": None, "criteria": None}
@@ -269,6 +280,8 @@ def explain_report(model: Model, rec: Recommendation, catalog: Catalog | None = 
                 c["note"],
             ]
         )
+    for command in data.get("run", []):
+        flat.append(["run", command["runtime"], command["command"], command.get("note", "")])
     for f in data.get("formats", []):
         speed = "-" if f["tokens_per_second"] is None else f"{f['tokens_per_second']} tok/s"
         flat.append(

@@ -119,6 +119,20 @@ RANKED = _object(
         ),
         "criteria": _object({name: CRITERION for name in CRITERIA}),
         "reasons": _STR_LIST,
+        "run": {
+            "type": "array",
+            "description": "commands that run this pick as sized; repositories and tags are "
+            "only those the catalog records (with their source)",
+            "items": _object(
+                {
+                    "runtime": {"enum": ["llama.cpp", "ollama", "vllm"]},
+                    "command": {"type": "string"},
+                    "source": {"type": "string"},
+                    "note": {"type": "string"},
+                },
+                ["runtime", "command"],
+            ),
+        },
     }
 )
 

@@ -155,6 +155,30 @@ def ecosystem(family: str, runtimes: dict[str, tuple[str, ...]]) -> Value:
     )
 
 
+def unlisted_ecosystem(model: Model, runtimes: dict[str, tuple[str, ...]]) -> Value:
+    """A family data/runtimes.yaml does not list: the runtimes the entry names, else none."""
+    named = model.runtimes.supported if model.runtimes and model.runtimes.supported else []
+    tracked = sorted(set(named) & set(runtimes))
+    if not runtimes:
+        return Value(0.0, lambda: "no runtime data", True)
+    if not tracked:
+        return Value(
+            0.0,
+            lambda: (
+                f"family {model.family} is not in data/runtimes.yaml and the entry names "
+                "no runtimes.supported: no runtime support assumed (default)"
+            ),
+            True,
+        )
+    return Value(
+        len(tracked) / len(runtimes),
+        lambda: (
+            f"runs on {len(tracked)} of {len(runtimes)} tracked runtimes "
+            f"({', '.join(tracked)}; from the entry's runtimes.supported)"
+        ),
+    )
+
+
 def languages(model: Model, required: tuple[str, ...]) -> Value:
     extra = max(0, len(model.languages) - len(required))
     value = min(1.0, math.log2(1 + extra) / math.log2(1 + LANGUAGES_FULL))

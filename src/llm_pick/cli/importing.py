@@ -1,0 +1,82 @@
+"""`llm-pick import`: build the entry (estimate/importer.py) and print it, or add it to a
+catalog file atomically (replacing an entry with the same id). Comments of that file are not
+kept: it is written again from its parsed data."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+from llm_pick.errors import CatalogError, InputError
+
+
+def import_command(
+    path: Path,
+    output: Path | None,
+    fields: dict[str, str | None],
+    licence: dict[str, str | None],
+    lang: list[str] | None,
+) -> None:
+    import yaml
+
+    from llm_pick.cli.output import guard_output, write_atomic
+    from llm_pick.cli.parse import languages
+    from llm_pick.estimate.importer import import_entry, ordered
+
+    given: dict[str, Any] = dict(fields)
+    if any(licence.values()):
+        given["license"] = {
+            "id": licence["id"],
+            "name": licence["id"],
+            "url": licence["url"],
+            "commercial_use": licence["commercial_use"],
+            "conditions": licence["conditions"],
+        }
+        given["license"] = {k: v for k, v in given["license"].items() if v is not None}
+    if lang:
+        given["languages"] = list(languages(lang))
+    entry, missing = import_entry(path, given)
+    entry = ordered(entry)
+    as_json = output is not None and output.suffix.lower() == ".json"
+    document: dict[str, Any] = {"schema_version": 1, "models": [entry]}
+    if output is not None and output.exists():
+        document = _existing(output)
+        models = document["models"]
+        same = [
+            i for i, m in enumerate(models) if isinstance(m, dict) and m.get("id") == entry["id"]
+        ]
+        if same:
+            models[same[0]] = entry
+        else:
+            models.append(entry)
+    if as_json:
+        import json
+
+        text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    else:
+        text = yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=100)
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        guard_output(output)
+        write_atomic(output, text)
+        sys.stderr.write(f"Wrote {entry['id']} to {output}\n")
+    if missing:
+        sys.stderr.write(
+            f"To fill in (not in the file): {', '.join(missing)}; `llm-pick catalog validate` "
+            "names what is still missing\n"
+        )
+
+
+def _existing(output: Path) -> dict[str, Any]:
+    from llm_pick.catalog.parse import parse_document
+
+    try:
+        raw = output.read_bytes()
+    except OSError as error:
+        raise InputError(f"{output}: cannot read: {error.strerror or error}") from None
+    data = parse_document(str(output), raw)
+    if not (isinstance(data, dict) and isinstance(data.get("models"), list)):
+        raise CatalogError(f"{output}: not a catalog (schema_version: 1, models: [...])")
+    return data

@@ -1,0 +1,135 @@
+"""`llm-pick import`: a catalog entry from a GGUF file, a config.json or a model folder.
+
+What the file says is filled in (and its source named); what it cannot say (licence,
+organization, languages, variant) comes from options or is left out, so that `catalog
+validate` names what is still missing. Parameters are exact when counted from tensors
+(GGUF, safetensors headers), and computed from the shapes (and said so) otherwise."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from llm_pick.errors import CatalogError
+from llm_pick.estimate.tensors import inventory_of
+
+FILLED_BY_USER = ("organization", "variant", "license", "languages")
+
+
+def _slug(text: str) -> str:
+    slug = re.sub(r"[^a-z0-9.]+", "-", text.lower()).strip("-.")
+    return slug or "model"
+
+
+def from_gguf(path: Path) -> dict[str, Any]:
+    from llm_pick.catalog.gguf import read_gguf
+    from llm_pick.estimate.modelfile import file_model
+
+    found = file_model(read_gguf(path))
+    model = found.model
+    arch = {k: v for k, v in found.facts.items() if v is not None}
+    meta = read_gguf(path).metadata
+    entry: dict[str, Any] = {
+        "id": _slug(path.name.removesuffix(".gguf")),
+        "name": model.name,
+        "family": model.family,
+        "parameters": {
+            "total": model.parameters.total,
+            "active": model.parameters.active_count,
+            "exact": True,
+            "source": f"sum of the tensor shapes in {path.name}",
+        },
+        "architecture": arch,
+        "context_length": model.context_length,
+        "sources": [f"GGUF header of {path.name} ({meta.get('general.architecture')})"],
+    }
+    if isinstance(meta.get("general.organization"), str):
+        entry["organization"] = meta["general.organization"]
+    return entry
+
+
+def from_config(path: Path) -> dict[str, Any]:
+    from llm_pick.catalog.hfconfig import architecture_fields, read_json, safetensors_parameters
+    from llm_pick.catalog.types import Architecture
+
+    folder = path if path.is_dir() else path.parent
+    config_path = path / "config.json" if path.is_dir() else path
+    if not config_path.is_file():
+        raise CatalogError(f"{path}: no config.json in this folder")
+    family, fields, context = architecture_fields(read_json(config_path), str(config_path))
+    try:
+        arch = Architecture(**fields)
+    except (TypeError, ValueError) as error:
+        raise CatalogError(f"{config_path}: inconsistent values: {error}") from None
+    shards = sorted(folder.glob("*.safetensors")) if path.is_dir() else []
+    if shards:
+        total = sum(safetensors_parameters(shard) for shard in shards)
+        source = f"sum of the tensor shapes in the safetensors headers ({len(shards)} file(s))"
+        exact = True
+    else:
+        total = inventory_of(arch, family).parameters
+        source = "computed by llm-pick from the config.json shapes (no safetensors headers read)"
+        exact = False
+    share = (arch.experts_per_token or 1) / (arch.experts or 1)
+    experts = sum(
+        m.elements * arch.layers for m in inventory_of(arch, family).matrices if m.copies > 1
+    )
+    name = folder.name if path.is_dir() else config_path.parent.name
+    return {
+        "id": _slug(name),
+        "name": name,
+        "family": family,
+        "parameters": {
+            "total": total,
+            "active": total - experts + round(experts * share),
+            "exact": exact,
+            "source": source,
+        },
+        "architecture": fields,
+        "context_length": context,
+        "sources": [f"config.json of {name}"],
+    }
+
+
+def import_entry(path: Path, given: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    """The entry for `path` with the options in `given` applied, and what is still missing."""
+    if not path.exists():
+        raise CatalogError(f"{path}: no such file or folder")
+    if path.is_file() and path.name.lower().endswith(".gguf"):
+        entry = from_gguf(path)
+    elif path.is_dir() or path.name == "config.json" or path.suffix == ".json":
+        entry = from_config(path)
+    else:
+        raise CatalogError(f"{path}: give a .gguf file, a config.json or a model folder")
+    entry["notes"] = f"Imported by llm-pick import from {path.name}; check every field."
+    for key, value in given.items():
+        if value is not None:
+            entry[key] = value
+    missing = [key for key in FILLED_BY_USER if key not in entry]
+    return entry, missing
+
+
+ORDER = [
+    "id",
+    "name",
+    "family",
+    "organization",
+    "release_date",
+    "variant",
+    "base_model",
+    "hf_repo",
+    "parameters",
+    "architecture",
+    "context_length",
+    "license",
+    "languages",
+    "benchmarks",
+    "sources",
+    "notes",
+    "runtimes",
+]
+
+
+def ordered(entry: dict[str, Any]) -> dict[str, Any]:
+    return {key: entry[key] for key in ORDER if key in entry}

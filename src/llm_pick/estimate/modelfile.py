@@ -1,0 +1,192 @@
+"""A local GGUF file as a model: its architecture from the metadata, its weights as the exact
+bytes of its tensors. The memory, fit and speed figures then come from the same functions as
+for catalog models (estimate_memory, assess), with the weight terms replaced by the file's."""
+
+from __future__ import annotations
+
+from typing import Any, NamedTuple
+
+from llm_pick.catalog.gguf import GgufFile
+from llm_pick.catalog.types import Architecture, License, Model, Parameters
+from llm_pick.errors import CatalogError, InputError
+from llm_pick.estimate.memory import Estimate, estimate_memory
+
+# GGUF architectures whose memory terms llm-pick knows (llama.cpp's llm_arch names); Mistral
+# and Mixtral files use "llama". Others are refused rather than guessed.
+ARCHITECTURES = {
+    "llama": "llama",
+    "falcon": "falcon",
+    "bloom": "bloom",
+    "qwen2": "qwen",
+    "qwen2moe": "qwen",
+    "qwen3": "qwen",
+    "qwen3moe": "qwen",
+    "gemma": "gemma",
+    "gemma2": "gemma",
+    "gemma3": "gemma",
+    "phi3": "phi",
+}
+UNKNOWN_LICENSE = License(
+    id="unknown",
+    name="not recorded in the file",
+    url="-",
+    commercial_use="prohibited",
+    conditions="the licence is not known from the file; check the model card",
+)
+
+
+class FileWeights(NamedTuple):
+    total: int
+    per_layer: int
+    active: int
+    tensors: int
+
+
+class FileModel(NamedTuple):
+    model: Model
+    weights: FileWeights
+    quant: str  # the file's type mix (general.file_type), or the most common tensor type
+    facts: dict[str, Any]  # the metadata read, by key, for reports and import
+
+
+def _meta(file: GgufFile, key: str, required: bool = True) -> Any:
+    value = file.metadata.get(key)
+    if isinstance(value, list):  # per-layer values (e.g. head_count_kv): the largest
+        value = max(value) if value and all(isinstance(v, int) for v in value) else None
+    if value is None and required:
+        raise CatalogError(f"{file.path}: the GGUF metadata has no {key}")
+    if value is not None and (isinstance(value, bool) or not isinstance(value, int | float)):
+        raise CatalogError(f"{file.path}: {key} is {value!r}, not a number")
+    return value
+
+
+def architecture_of(file: GgufFile) -> tuple[str, Architecture, int, dict[str, Any]]:
+    """(family, Architecture, context length, the facts read) from the metadata and tensors."""
+    arch = file.architecture
+    if arch not in ARCHITECTURES:
+        known = ", ".join(sorted(ARCHITECTURES))
+        raise CatalogError(f"{file.path}: GGUF architecture {arch!r} is not supported ({known})")
+    names = {t.name for t in file.tensors}
+    embd = next((t for t in file.tensors if t.name == "token_embd.weight"), None)
+    heads = int(_meta(file, f"{arch}.attention.head_count"))
+    hidden = int(_meta(file, f"{arch}.embedding_length"))
+    experts = _meta(file, f"{arch}.expert_count", required=False) or None
+    used = _meta(file, f"{arch}.expert_used_count", required=experts is not None) or None
+    ffn_key = f"{arch}.expert_feed_forward_length" if experts else ""
+    inner = _meta(file, ffn_key, required=False) if ffn_key else None
+    inner = inner or _meta(file, f"{arch}.feed_forward_length")
+    vocab = file.metadata.get("tokenizer.ggml.tokens")  # a list, or its length when large
+    vocab = len(vocab) if isinstance(vocab, list) else vocab
+    if embd is not None and len(embd.shape) == 2:
+        vocab = embd.shape[1]
+    if not isinstance(vocab, int) or vocab < 1:
+        raise CatalogError(f"{file.path}: no vocabulary size (tokenizer.ggml.tokens)")
+    facts: dict[str, Any] = {
+        "layers": int(_meta(file, f"{arch}.block_count")),
+        "hidden_size": hidden,
+        "intermediate_size": int(inner),
+        "attention_heads": heads,
+        "kv_heads": int(_meta(file, f"{arch}.attention.head_count_kv", False) or heads),
+        "head_dim": int(_meta(file, f"{arch}.attention.key_length", False) or hidden // heads),
+        "vocab_size": vocab,
+        "mlp": "gated" if any(".ffn_gate" in n for n in names) else "plain",
+        "norm": "layernorm" if "blk.0.attn_norm.bias" in names else "rmsnorm",
+        "attention_bias": "blk.0.attn_q.bias" in names or "blk.0.attn_qkv.bias" in names,
+        "tied_embeddings": "output.weight" not in names,
+        "experts": int(experts) if experts else None,
+        "experts_per_token": int(used or 0) if experts else None,
+        "sliding_window": _meta(file, f"{arch}.attention.sliding_window", False) or None,
+        "rope_theta": _meta(file, f"{arch}.rope.freq_base", False),
+        "max_position_embeddings": int(_meta(file, f"{arch}.context_length")),
+    }
+    if facts["rope_theta"] is None:
+        facts["position_embedding"] = "alibi" if arch == "bloom" else "rope"
+    try:
+        built = Architecture(**facts)
+    except (TypeError, ValueError) as error:
+        raise CatalogError(f"{file.path}: the GGUF metadata is inconsistent: {error}") from None
+    return ARCHITECTURES[arch], built, facts["max_position_embeddings"], facts
+
+
+def file_weights(file: GgufFile, arch: Architecture) -> FileWeights:
+    """Exact tensor bytes: all, those inside the decoder blocks, and those read per token."""
+    total = per_layer = active = 0
+    tied = arch.tied_embeddings
+    share = (arch.experts_per_token or 1) / (arch.experts or 1)
+    for tensor in file.tensors:
+        size = tensor.nbytes
+        total += size
+        if tensor.name.startswith("blk."):
+            per_layer += size
+        if tensor.name.startswith("token_embd.") and not tied:
+            continue  # one row is looked up per token
+        active += round(size * share) if "_exps." in tensor.name else size
+    return FileWeights(total, per_layer, active, len(file.tensors))
+
+
+def parameter_counts(file: GgufFile, arch: Architecture) -> tuple[int, int]:
+    total = sum(t.elements for t in file.tensors)
+    experts = sum(t.elements for t in file.tensors if "_exps." in t.name)
+    share = (arch.experts_per_token or 1) / (arch.experts or 1)
+    return total, total - experts + round(experts * share)
+
+
+def model_id(file: GgufFile) -> str:
+    import re
+    from pathlib import Path
+
+    stem = Path(file.path).name.removesuffix(".gguf").lower()
+    slug = re.sub(r"[^a-z0-9.]+", "-", stem).strip("-.")
+    return slug or "model"
+
+
+def file_model(file: GgufFile) -> FileModel:
+    family, arch, context, facts = architecture_of(file)
+    total, active = parameter_counts(file, arch)
+    model = Model(
+        id=model_id(file),
+        name=str(file.metadata.get("general.name") or model_id(file))[:200],
+        family=family,
+        organization="-",
+        variant="base",
+        parameters=Parameters(total=total, active=active, exact=True, source=file.path),
+        architecture=arch,
+        context_length=context,
+        license=UNKNOWN_LICENSE,
+        languages=["und"],
+        sources=[file.path],
+    )
+    types = [t.type_name for t in file.tensors]
+    quant = file.quant or max(sorted(set(types)), key=types.count)
+    return FileModel(model, file_weights(file, arch), quant, facts)
+
+
+def estimate_file(
+    found: FileModel, *, context: int | None, batch: int, kv_dtype: str, flash_attn: bool = True
+) -> Estimate:
+    """estimate_memory for the file's architecture, with the exact weights of its tensors."""
+    if context is not None and context > found.model.context_length:
+        raise InputError(
+            f"context {context} exceeds the file's {found.model.context_length} tokens "
+            f"({found.model.architecture.max_position_embeddings} in its metadata)"
+        )
+    base = estimate_memory(
+        found.model,
+        "q8_0",
+        context=context,
+        batch=batch,
+        kv_dtype=kv_dtype,
+        flash_attn=flash_attn,
+    )
+    w = found.weights
+    note = (
+        f"weights: the exact bytes of the file's {w.tensors} tensors (not an estimate); "
+        "KV cache and buffers estimated from its metadata"
+    )
+    return base._replace(
+        quant=found.quant,
+        weights_bytes=w.total,
+        active_weight_bytes=w.active,
+        layer_weight_bytes=w.per_layer,
+        assumptions=(note, *base.assumptions),
+    )

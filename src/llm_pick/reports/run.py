@@ -1,0 +1,134 @@
+"""The commands that run a pick as it was sized: llama.cpp (`llama-server -hf REPO:QUANT`),
+Ollama (`ollama run TAG`) and vLLM (`vllm serve REPO`). Pure functions of the catalog facts
+and the sizing; a repository or tag is only ever one the catalog records with its source.
+
+Flags (llama.cpp tools/server/README.md): -hf <user>/<model>[:quant], -c context, -ngl GPU
+layers, -fa on|off, --cache-type-k/-v for a quantized KV cache, -sm layer -ts for a split
+across cards. vLLM (docs.vllm.ai engine args): --max-model-len, --tensor-parallel-size,
+--gpu-memory-utilization (default 0.9, 0.92 in newer releases: we always pass it).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, NamedTuple
+
+from llm_pick.catalog.types import Model
+from llm_pick.estimate.assess import Assessment
+
+VLLM_DEFAULT_UTILIZATION = 0.90
+_GGUF_NAME = {"fp16": "f16", "fp32": "f32", "bf16": "bf16"}
+
+
+class Sized(NamedTuple):
+    """How the pick was sized: what the commands must reproduce."""
+
+    quant: str
+    context: int
+    gpu_layers: int | None  # None: all (no hardware given, or everything on the GPUs)
+    layers: int
+    kv_dtype: str = "fp16"
+    flash_attn: bool = True
+    gpus: int = 1
+    memory_share: float | None = None  # needed / available per card, when known
+
+
+def sized_from(model: Model, assessment: Assessment, gpus: int) -> Sized:
+    """The sizing of one assessed format, as the commands need it."""
+    est, fit = assessment.estimate, assessment.fit
+    placed = fit is not None and fit.verdict != "gpu"
+    share = fit.needed_bytes / fit.available_bytes if fit and fit.available_bytes else None
+    return Sized(
+        quant=est.quant,
+        context=est.context,
+        gpu_layers=(0 if fit.verdict == "cpu" else fit.gpu_layers) if fit and placed else None,
+        layers=est.layers,
+        kv_dtype=est.kv_dtype,
+        flash_attn=est.flash_attn,
+        gpus=gpus,
+        memory_share=share,
+    )
+
+
+def run_commands(model: Model, sized: Sized) -> list[dict[str, Any]]:
+    """[{runtime, command, source?, note?}]: llama.cpp always (a repository, or how to convert
+    the weights), Ollama when the library has this model at this quantization, vLLM when the
+    format is one vLLM serves from the original repository (16-bit weights)."""
+    out = [_llama_cpp(model, sized)]
+    ollama = _ollama(model, sized)
+    if ollama is not None:
+        out.append(ollama)
+    vllm = _vllm(model, sized)
+    if vllm is not None:
+        out.append(vllm)
+    return out
+
+
+def _llama_flags(sized: Sized) -> str:
+    layers = sized.layers + 1 if sized.gpu_layers is None else sized.gpu_layers  # +1: output
+    flags = f"-c {sized.context} -ngl {layers} -fa {'on' if sized.flash_attn else 'off'}"
+    if sized.kv_dtype != "fp16":
+        flags += f" --cache-type-k {sized.kv_dtype} --cache-type-v {sized.kv_dtype}"
+    if sized.gpus > 1:
+        flags += " -sm layer -ts " + ",".join(["1"] * sized.gpus)
+    return flags
+
+
+def _llama_cpp(model: Model, sized: Sized) -> dict[str, Any]:
+    gguf = model.runtimes.gguf if model.runtimes else None
+    name = _GGUF_NAME.get(sized.quant, sized.quant)
+    flags = _llama_flags(sized)
+    if gguf is not None and name in gguf.quants:
+        if gguf.hf_ready:
+            return {
+                "runtime": "llama.cpp",
+                "command": f"llama-server -hf {gguf.repo}:{name.upper()} {flags}",
+                "source": gguf.source,
+            }
+        return {
+            "runtime": "llama.cpp",
+            "command": f"llama-server -m MODEL.gguf {flags}",
+            "source": gguf.source,
+            "note": f"{gguf.repo} splits large files into .partXofY pieces that -hf cannot "
+            "load: download them and join them with cat into MODEL.gguf first",
+        }
+    quant = name.upper()
+    weights = f"./{model.hf_repo.split('/')[-1]}" if model.hf_repo else "./MODEL-DIR"
+    note = "no GGUF repository with this quantization is known: convert the weights yourself"
+    if gguf is not None:
+        note = f"{gguf.repo} lists no {quant} file (it has {', '.join(gguf.quants)}): convert"
+    return {
+        "runtime": "llama.cpp",
+        "command": f"python convert_hf_to_gguf.py {weights} --outfile {model.id}-f16.gguf "
+        f"&& llama-quantize {model.id}-f16.gguf {model.id}-{quant}.gguf {quant} "
+        f"&& llama-server -m {model.id}-{quant}.gguf {flags}",
+        "note": note + (f" (weights: {model.hf_repo})" if model.hf_repo else ""),
+    }
+
+
+def _ollama(model: Model, sized: Sized) -> dict[str, Any] | None:
+    tags = model.runtimes.ollama if model.runtimes else None
+    if tags is None:
+        return None
+    spelled = {q.lower(): q for q in tags.quants}
+    tag = spelled.get(sized.quant.lower())
+    if tag is None:
+        return None
+    return {
+        "runtime": "ollama",
+        "command": f"ollama run {tags.pattern.replace('{quant}', tag)}",
+        "source": tags.source,
+        "note": f"Ollama sizes the context itself: set num_ctx to {sized.context} to match",
+    }
+
+
+def _vllm(model: Model, sized: Sized) -> dict[str, Any] | None:
+    if sized.quant not in ("fp16", "bf16") or not model.hf_repo or sized.gpu_layers is not None:
+        return None
+    share = sized.memory_share or 0.0
+    utilization = max(VLLM_DEFAULT_UTILIZATION, math.ceil(share * 100) / 100)
+    return {
+        "runtime": "vllm",
+        "command": f"vllm serve {model.hf_repo} --max-model-len {sized.context} "
+        f"--tensor-parallel-size {sized.gpus} --gpu-memory-utilization {utilization:.2f}",
+    }

@@ -1,0 +1,145 @@
+"""`llm-pick import` on real formats: a GGUF file (gguf writer), a config.json, and a model
+folder whose safetensors headers are written by hand (8-byte length + JSON header + data)."""
+
+from __future__ import annotations
+
+import json
+import struct
+from pathlib import Path
+
+import yaml
+from gguf_files import write_gguf
+
+from llm_pick.catalog.load import load_catalog
+
+LICENCE = [
+    "--license",
+    "apache-2.0",
+    "--commercial-use",
+    "allowed",
+    "--license-url",
+    "https://www.apache.org/licenses/LICENSE-2.0",
+    "--lang",
+    "en",
+    "--organization",
+    "Tests",
+    "--variant",
+    "base",
+]
+CONFIG = {
+    "model_type": "qwen2",
+    "hidden_size": 64,
+    "intermediate_size": 128,
+    "num_attention_heads": 4,
+    "num_key_value_heads": 2,
+    "num_hidden_layers": 2,
+    "vocab_size": 96,
+    "max_position_embeddings": 4096,
+    "rope_theta": 1000000.0,
+    "tie_word_embeddings": True,
+}
+
+
+def safetensors(path: Path, shapes: dict[str, list[int]]) -> Path:
+    header: dict[str, object] = {"__metadata__": {"format": "pt"}}
+    offset = 0
+    for name, shape in shapes.items():
+        size = 2
+        for n in shape:
+            size *= n
+        header[name] = {"dtype": "BF16", "shape": shape, "data_offsets": [offset, offset + size]}
+        offset += size
+    raw = json.dumps(header).encode()
+    path.write_bytes(struct.pack("<Q", len(raw)) + raw + b"\0" * offset)
+    return path
+
+
+def test_import_gguf_validates_and_loads(tmp_path, cli):
+    model = write_gguf(tmp_path / "tiny-q8.gguf")
+    out = tmp_path / "mine.yaml"
+    result = cli("import", str(model), *LICENCE, "-o", str(out))
+    assert result.code == 0, result.stderr
+    assert cli("catalog", "validate", str(out)).code == 0
+    entry = load_catalog([out]).get("tiny-q8")
+    assert entry.parameters.exact and entry.architecture.kv_heads == 2
+    assert any("GGUF header of tiny-q8.gguf" in s for s in entry.sources)
+
+
+def test_missing_facts_are_named(tmp_path, cli):
+    model = write_gguf(tmp_path / "tiny.gguf")
+    result = cli("import", str(model))
+    assert result.code == 0
+    assert (
+        "To fill in (not in the file): organization, variant, license, languages" in result.stderr
+    )
+    path = tmp_path / "out.yaml"
+    path.write_text(result.stdout)
+    check = cli("catalog", "validate", str(path))
+    assert check.code == 1 and "license: required field is missing" in check.stderr
+
+
+def test_import_folder_with_safetensors_headers(tmp_path, cli):
+    folder = tmp_path / "Tiny-Qwen"
+    folder.mkdir()
+    (folder / "config.json").write_text(json.dumps(CONFIG))
+    safetensors(folder / "model-1.safetensors", {"a": [96, 64], "b": [2, 64, 128]})
+    safetensors(folder / "model-2.safetensors", {"c": [64]})
+    out = tmp_path / "c.yaml"
+    result = cli("import", str(folder), *LICENCE, "-o", str(out))
+    assert result.code == 0, result.stderr
+    entry = load_catalog([out]).get("tiny-qwen")
+    assert entry.family == "qwen"
+    assert entry.parameters.total == 96 * 64 + 2 * 64 * 128 + 64 and entry.parameters.exact
+    assert entry.architecture.attention_bias and entry.architecture.tied_embeddings
+
+
+def test_config_json_alone_computes_parameters(tmp_path, cli):
+    config = tmp_path / "config.json"
+    config.write_text(json.dumps(CONFIG | {"model_type": "llama", "tie_word_embeddings": False}))
+    data = yaml.safe_load(cli("import", str(config), "--id", "cfg").stdout)
+    params = data["models"][0]["parameters"]
+    assert params["exact"] is False and "computed by llm-pick" in params["source"]
+    assert data["models"][0]["id"] == "cfg"
+
+
+def test_output_adds_or_replaces_the_entry(tmp_path, cli):
+    model = write_gguf(tmp_path / "tiny.gguf")
+    out = tmp_path / "c.yaml"
+    assert cli("import", str(model), *LICENCE, "-o", str(out)).code == 0
+    assert cli("import", str(model), *LICENCE, "--id", "other", "-o", str(out)).code == 0
+    assert cli("import", str(model), *LICENCE, "--name", "Renamed", "-o", str(out)).code == 0
+    models = yaml.safe_load(out.read_text())["models"]
+    assert [m["id"] for m in models] == ["tiny", "other"]
+    assert models[0]["name"] == "Renamed"
+
+
+def test_bad_inputs_are_one_error_and_write_nothing(tmp_path, cli):
+    out = tmp_path / "c.yaml"
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    bad_config = tmp_path / "bad" / "config.json"
+    bad_config.parent.mkdir()
+    bad_config.write_text(json.dumps({"model_type": "llama", "hidden_size": 64}))
+    truncated = tmp_path / "trunc"
+    truncated.mkdir()
+    (truncated / "config.json").write_text(json.dumps(CONFIG))
+    (truncated / "model.safetensors").write_bytes(struct.pack("<Q", 10**9) + b"{}")
+    weird = tmp_path / "weird" / "config.json"
+    weird.parent.mkdir()
+    weird.write_text(json.dumps(CONFIG | {"model_type": "rwkv"}))
+    gguf_bad = tmp_path / "bad.gguf"
+    gguf_bad.write_bytes(b"GGUF\x03\0\0\0" + b"\xff" * 16)
+    cases = {
+        empty: "no config.json",
+        bad_config: "no num_attention_heads",
+        truncated: "header length",
+        weird: "model_type 'rwkv' is not supported",
+        gguf_bad: "tensor count of",
+        tmp_path / "none": "no such file",
+    }
+    for path, message in cases.items():
+        result = cli("import", str(path), "-o", str(out))
+        assert result.code != 0, path
+        assert result.stderr.startswith("Error: ") and message in result.stderr, result.stderr
+        assert "Traceback" not in result.stderr
+    assert not out.exists()
