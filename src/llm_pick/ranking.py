@@ -31,6 +31,8 @@ from llm_pick.scoring.constraints import active as active_checks
 from llm_pick.scoring.constraints import evaluate as evaluate_constraints
 from llm_pick.scoring.criteria import SPEED_FULL
 from llm_pick.scoring.profiles import Profile
+from llm_pick.scoring.quality import Ability, ability
+from llm_pick.scoring.quant_loss import measured_reference
 
 REFERENCE_BANDWIDTH_GBS = 1000.0  # speed is ranked per 1 TB/s when the GPU is unknown
 GGUF = tuple(q.name for q in QUANTS.values() if q.family == "gguf")
@@ -178,6 +180,26 @@ class Pass(NamedTuple):
     checks: tuple[Check, ...]
     weights: dict[str, float]
     runtimes: dict[str, tuple[str, ...]] = {}  # noqa: RUF012 (read only)
+    # per model id, filled as models are met: its ability and measured quantization reference
+    abilities: dict[str, tuple[Ability, Model | None]] | None = None
+    qualities: dict[tuple[str, str], scoring.Value] | None = None  # per (model id, format)
+
+    def quality(self, model: Model, quant: Quant) -> scoring.Value:
+        """The quality criterion, computed once per model and format in a pass (the model's
+        ability once per model)."""
+        if self.abilities is None or self.qualities is None:
+            return scoring.quality(model, quant, self.lineage)
+        value = self.qualities.get((model.id, quant.name))
+        if value is None:
+            if model.id not in self.abilities:
+                self.abilities[model.id] = (
+                    ability(model, self.lineage),
+                    measured_reference(model, self.lineage),
+                )
+            found, ref = self.abilities[model.id]
+            value = scoring.quality(model, quant, self.lineage, found, ref)
+            self.qualities[(model.id, quant.name)] = value
+        return value
 
 
 def lineage(catalog: Catalog) -> dict[str, Model]:
@@ -199,7 +221,7 @@ def formats(model: Model, query: Query, state: Pass) -> tuple[list[Assessment], 
     # wanted (explain).
     ordered = sorted(
         state.candidates,
-        key=lambda q: (-scoring.quality(model, q, state.lineage).value, q.nominal_bits, q.name),
+        key=lambda q: (-state.quality(model, q).value, q.nominal_bits, q.name),
     )
 
     def enough(item: Assessment) -> bool:
@@ -314,7 +336,7 @@ def score(
     quant = QUANTS[item.estimate.quant]
     tps, assumed = _tokens_per_second(item, query.hardware)
     values = {
-        "quality": scoring.quality(model, quant, state.lineage),
+        "quality": state.quality(model, quant),
         "speed": scoring.speed(tps, assumed),
         **(fixed or model_values(model, query, state)),
     }
@@ -402,6 +424,8 @@ def recommend(catalog: Catalog, query: Query) -> Recommendation:
         memo={},
         wanted=wanted,
         checks=active_checks(wanted),
+        abilities={},
+        qualities={},
         weights=weights,
     )
     ranked: list[Candidate] = []

@@ -72,11 +72,19 @@ class Criterion(NamedTuple):
         return data
 
 
-def quality(model: Model, quant: Quant, lineage: dict[str, Model]) -> Value:
+def quality(
+    model: Model,
+    quant: Quant,
+    lineage: dict[str, Model],
+    found: scale.Ability | None = None,
+    ref: Model | bool | None = True,
+) -> Value:
     """The quality scale (scoring/quality.py) times the quality the format keeps
-    (scoring/quant_loss.py); docs/scoring.md gives the formulas."""
-    found = scale.ability(model, lineage)
-    kept = loss(model, quant, lineage)
+    (scoring/quant_loss.py); docs/scoring.md gives the formulas. `found` (the model's ability)
+    and `ref` (its measured reference) when the caller has them already: neither depends on
+    the format."""
+    found = scale.ability(model, lineage) if found is None else found
+    kept = loss(model, quant, lineage, ref)
     value = scale.value(found.theta) * (1.0 if kept.kept is None else kept.kept)
     basis = found.basis
     if kept.kept is not None and kept.kept < 1.0:

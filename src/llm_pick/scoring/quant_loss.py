@@ -16,6 +16,7 @@ lose less. N is the active parameter count.
 
 from __future__ import annotations
 
+import functools
 import math
 import statistics
 from typing import NamedTuple
@@ -127,6 +128,7 @@ def _reference_ratio(quant: Quant) -> float | None:
     return None if quant.ppl_delta is None else quant.ppl_delta / BASE_PPL
 
 
+@functools.cache
 def sensitivity(model_id: str) -> float:
     """k of a measured model: median of its loss / Llama-3-8B's loss over shared formats."""
     from llm_pick.estimate.quant import QUANTS
@@ -140,7 +142,9 @@ def sensitivity(model_id: str) -> float:
     return statistics.median(ratios) if ratios else 1.0
 
 
-def _measured_reference(model: Model, lineage: dict[str, Model]) -> Model | None:
+def measured_reference(model: Model, lineage: dict[str, Model]) -> Model | None:
+    """The measured model whose table (or sensitivity) applies: the model or an ancestor, else
+    the family's measured model closest in release date."""
     cursor: Model | None = model
     seen: set[str] = set()
     while cursor is not None and cursor.id not in seen:
@@ -158,10 +162,15 @@ def _measured_reference(model: Model, lineage: dict[str, Model]) -> Model | None
     )
 
 
-def loss(model: Model, quant: Quant, lineage: dict[str, Model]) -> Loss:
+def loss(
+    model: Model, quant: Quant, lineage: dict[str, Model], ref: Model | bool | None = True
+) -> Loss:
+    """The quality `quant` keeps for `model`. `ref`: measured_reference(model, lineage) when
+    the caller has it already (True: look it up)."""
     if quant.family == "float":
         return Loss(1.0, "16/32-bit: the reference")
-    ref = _measured_reference(model, lineage)
+    if ref is True or ref is False:
+        ref = measured_reference(model, lineage)
     if ref is not None and quant.name in TABLES[ref.id].ppl and _ancestor(ref, model, lineage):
         table = TABLES[ref.id]
         where = model.id if ref is model else f"its base {ref.id}"
