@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from functools import cache
 
-from llm_pick.catalog.types import Cpu, Gpu, GpuFile
+from llm_pick.catalog.filetypes import Cpu, Gpu, GpuFile
 from llm_pick.errors import InputError, UnknownNameError
 
 

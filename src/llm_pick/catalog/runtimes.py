@@ -7,7 +7,7 @@ from typing import Any
 
 
 def _runtime_file() -> type:
-    from llm_pick.catalog.types import RuntimeFile
+    from llm_pick.catalog.filetypes import RuntimeFile
 
     return RuntimeFile
 

@@ -24,7 +24,7 @@ from llm_pick.errors import InputError, LlmPickError
 from llm_pick.estimate.hardware import GIB, MAX_GIB, MAX_GPUS
 
 if TYPE_CHECKING:
-    from llm_pick.catalog.types import Gpu
+    from llm_pick.catalog.filetypes import Gpu
 
 TIMEOUT_SECONDS = 10.0
 MAX_OUTPUT_BYTES = 256 * 1024

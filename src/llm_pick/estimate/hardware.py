@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 if TYPE_CHECKING:
-    from llm_pick.catalog.types import Gpu
+    from llm_pick.catalog.filetypes import Gpu
 
 GIB = 1024**3
 # System RAM bandwidth used for layers offloaded to the CPU when --ram-bandwidth is not

@@ -7,7 +7,8 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from llm_pick.catalog.types import Gpu, Model
+from llm_pick.catalog.filetypes import Gpu
+from llm_pick.catalog.types import Model
 from llm_pick.render.format import (
     Columns,
     billions,

@@ -7,7 +7,8 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
-from llm_pick.catalog.types import Gpu, Model
+from llm_pick.catalog.filetypes import Gpu
+from llm_pick.catalog.types import Model
 from llm_pick.render.format import mmlu
 from llm_pick.reports.report import Report
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from llm_pick.catalog.load import Catalog, bundled_path
 from llm_pick.catalog.types import Model
+from llm_pick.estimate.advice import memory_reason
 from llm_pick.estimate.formats import longest_context
 from llm_pick.estimate.hardware import GIB
 from llm_pick.ranking import (
@@ -15,7 +16,6 @@ from llm_pick.ranking import (
     Option,
     Recommendation,
     lineage,
-    memory_reason,
 )
 from llm_pick.reports.report import Report
 from llm_pick.scoring.constraints import evaluate as evaluate_constraints

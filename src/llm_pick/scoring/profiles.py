@@ -26,7 +26,7 @@ def _profiles(file: Any) -> dict[str, Profile]:
 
 
 def _profile_file() -> type:
-    from llm_pick.catalog.types import ProfileFile
+    from llm_pick.catalog.filetypes import ProfileFile
 
     return ProfileFile
 
