@@ -200,7 +200,7 @@ def test_speed_saturates() -> None:
     from llm_pick.scoring.criteria import speed_value
 
     assert speed_value(2) == 0 and speed_value(80) == speed_value(637) == 1.0
-    assert 0.79 < speed_value(20) < 0.81
+    assert 0.89 < speed_value(20) < 0.91
     assert speed_value(5) < speed_value(10) < speed_value(20) < speed_value(40) < 1.0
 
 

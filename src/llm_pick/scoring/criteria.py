@@ -26,7 +26,7 @@ __all__ = ["CRITERIA"]
 # (faster prompts, several users) saturates.
 SPEED_MIN = 2.0
 SPEED_COMFORT = 20.0
-SPEED_COMFORT_VALUE = 0.8
+SPEED_COMFORT_VALUE = 0.9
 SPEED_FULL = 80.0
 # Context: each doubling of the model's context over the required one adds 0.2 (32x = 1).
 CONTEXT_DOUBLINGS = 5
