@@ -43,6 +43,8 @@ COMMANDS = [
     ["schema", "recommend"],
 ]
 BLOCK = re.compile(r"(<!-- (llm-pick [^>]*?) -->\n)(.*?)(<!-- end -->)", re.S)
+# the same, run with a folder of stand-in tools first on PATH (e.g. a recorded nvidia-smi)
+TOOLS_BLOCK = re.compile(r"(<!-- tools (\S+): (llm-pick [^>]*?) -->\n)(.*?)(<!-- end -->)", re.S)
 CALIBRATION = re.compile(r"(<!-- calibration -->\n)(.*?)(<!-- end -->)", re.S)
 BUFFERS = re.compile(r"(<!-- buffers -->\n)(.*?)(<!-- end -->)", re.S)
 SPEED_BENCH = re.compile(r"(<!-- speed-bench -->\n)(.*?)(<!-- end -->)", re.S)
@@ -216,6 +218,22 @@ def fill_blocks(text: str) -> str:
         return f"{match.group(1)}```text\n$ {match.group(2)}\n{output}{status}```\n{match.group(4)}"
 
     text = BLOCK.sub(command, text)
+
+    def with_tools(match: re.Match[str]) -> str:
+        from llm_pick.estimate import detect
+
+        folder = ROOT / match.group(2)
+        saved, meminfo = os.environ.get("PATH", ""), detect.MEMINFO
+        os.environ["PATH"] = str(folder) + os.pathsep + saved
+        detect.MEMINFO = Path(match.group(2)) / "meminfo"  # a stand-in machine (relative)
+        try:
+            code, output = run(shlex.split(match.group(3))[1:])
+        finally:
+            os.environ["PATH"], detect.MEMINFO = saved, meminfo
+        status = f"[exit code {code}]\n" if code else ""
+        return f"{match.group(1)}```text\n$ {match.group(3)}\n{output}{status}```\n{match.group(5)}"
+
+    text = TOOLS_BLOCK.sub(with_tools, text)
     if CALIBRATION.search(text):
         text = CALIBRATION.sub(lambda m: m.group(1) + calibration_block() + m.group(3), text)
     if BUFFERS.search(text):
@@ -253,6 +271,7 @@ def stale() -> list[str]:
 
 
 SCREENSHOT = ROOT / "docs" / "report.png"
+SCREENSHOT_KEY = ROOT / "docs" / "report.png.sha256"  # of the HTML the screenshot shows
 SCREENSHOT_ARGS = ["recommend", "--gpu", "4090", "--commercial", "--top", "5"]
 
 
@@ -265,12 +284,18 @@ def screenshot() -> str:
     browser = chromium.find()
     if browser is None:
         return f"skipped {SCREENSHOT.relative_to(ROOT)}: no Chromium (apt-get install chromium)"
+    import hashlib
+
     with tempfile.TemporaryDirectory() as folder:
         page = Path(folder) / "report.html"
         code, _ = run([*SCREENSHOT_ARGS, "--format", "html", "--output", str(page)])
         if code != 0:
             raise SystemExit(f"{SCREENSHOT_ARGS} exited {code}")
+        key = hashlib.sha256(page.read_bytes()).hexdigest() + "\n"
+        if SCREENSHOT.exists() and SCREENSHOT_KEY.exists() and SCREENSHOT_KEY.read_text() == key:
+            return f"kept {SCREENSHOT.relative_to(ROOT)}: the report has not changed"
         chromium.screenshot(browser, page, SCREENSHOT, 1100, 1900)
+        SCREENSHOT_KEY.write_text(key)
     return f"wrote {SCREENSHOT.relative_to(ROOT)}"
 
 
