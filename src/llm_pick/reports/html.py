@@ -55,7 +55,7 @@ def hardware_facts(hardware: dict[str, Any] | None) -> list[tuple[str, Any]]:
         return [("hardware", "no memory limit")]
     return [
         ("hardware", hardware.get("label")),
-        ("GPU memory", f"{hardware['vram_gib_per_gpu']:g} GiB x {hardware['gpus']}"),
+        ("GPU memory", f"{hardware['vram_gib_per_gpu']:.1f} GiB x {hardware['gpus']}"),
         ("bandwidth", _unit(hardware.get("memory_bandwidth_gbs"), "GB/s")),
         ("system RAM for offload", _unit(hardware.get("ram_gib") or None, "GiB")),
     ]
