@@ -14,7 +14,7 @@ from rich.text import Text
 from llm_pick.catalog.types import Model
 from llm_pick.ranking import Recommendation
 from llm_pick.render.geometry import place_labels, shorten
-from llm_pick.render.plot import Plot, plot
+from llm_pick.render.plot import Plot, kind, plot
 from llm_pick.render.safe import sanitize
 
 MAX_WIDTH = 100
@@ -27,15 +27,6 @@ MARKS = {
     "highlight": ("★", "bold magenta"),
     "usable": ("┆", "yellow"),
 }
-
-
-def kind(plot: Plot, index: int) -> str:
-    point = plot.points[index]
-    if plot.highlight is not None and point.key == plot.highlight:
-        return "highlight"
-    if index in plot.frontier:
-        return "frontier"
-    return "ranked" if point.ranked else "excluded"
 
 
 DRAW_ORDER = {"excluded": 0, "ranked": 1, "frontier": 2, "highlight": 3}

@@ -120,8 +120,13 @@ def scale(
         if zero and low < 0 <= low + pad:
             low = 0.0
     step = nice_step(high - low, count)
+    first, last = low, high
     low = math.floor(low / step + 1e-9) * step
     high = math.ceil(high / step - 1e-9) * step
+    if low > first:  # a product of floats can land just inside the data: widen by a step
+        low -= step
+    if high < last:
+        high += step
     if high <= low:
         high = low + step
     return Scale(low, high, step)

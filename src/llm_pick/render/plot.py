@@ -51,6 +51,16 @@ class Plot(NamedTuple):
         return [self.points[i] for i in self.frontier]
 
 
+def kind(plot: Plot, index: int) -> str:
+    """How a point is drawn: the explained model, on the frontier, ranked or excluded."""
+    point = plot.points[index]
+    if plot.highlight is not None and point.key == plot.highlight:
+        return "highlight"
+    if index in plot.frontier:
+        return "frontier"
+    return "ranked" if point.ranked else "excluded"
+
+
 def _y(axis: Axis, model: Model, item: Assessment, lineage: dict[str, Model]) -> float | None:
     if axis == "speed":
         speed = item.speed

@@ -9,7 +9,7 @@ import math
 from html import escape
 
 from llm_pick.render.geometry import place_labels, shorten
-from llm_pick.render.plot import Plot
+from llm_pick.render.plot import Plot, kind
 from llm_pick.render.safe import sanitize
 
 WIDTH, HEIGHT = 760, 420
@@ -20,15 +20,6 @@ SIZE = 5.0
 
 def esc(value: object) -> str:
     return escape(sanitize(str(value)), quote=True)
-
-
-def _kind(plot: Plot, index: int) -> str:
-    point = plot.points[index]
-    if plot.highlight is not None and point.key == plot.highlight:
-        return "highlight"
-    if index in plot.frontier:
-        return "frontier"
-    return "ranked" if point.ranked else "excluded"
 
 
 def _shape(kind: str, x: float, y: float) -> str:
@@ -121,16 +112,16 @@ def svg(plot: Plot, ident: str) -> str:
         out.append(f'<polyline class="frontier-line" points="{line}"/>')
     order = {"excluded": 0, "ranked": 1, "frontier": 2, "highlight": 3}
     spots = [at(p.x, p.y) for p in plot.points]
-    for index in sorted(range(len(plot.points)), key=lambda i: order[_kind(plot, i)]):
-        point, kind = plot.points[index], _kind(plot, index)
+    for index in sorted(range(len(plot.points)), key=lambda i: order[kind(plot, i)]):
+        point, shape = plot.points[index], kind(plot, index)
         rank = plot.ranks.get(point.key)
         status = f"rank {rank}" if rank else "excluded"
-        if kind == "frontier":
+        if shape == "frontier":
             status += ", on the frontier"
         tip = f"{point.key}: {point.x:.1f} GiB, {plot.y_label} {_value(plot, point.y)} ({status})"
         out.append(
-            f'<g class="mark {kind}" data-model="{esc(point.key)}"><title>{esc(tip)}</title>'
-            f"{_shape(kind, *spots[index])}</g>"
+            f'<g class="mark {shape}" data-model="{esc(point.key)}"><title>{esc(tip)}</title>'
+            f"{_shape(shape, *spots[index])}</g>"
         )
     out.append(_labels(plot, spots))
     out.append("</svg>")
