@@ -210,16 +210,14 @@ def nvidia() -> Detection:
         if not sep:
             raise ToolError(f"printed {clean_name(line)!r}, not 'name, MiB'")
         cards.append(Card(clean_name(label), checked_bytes(_number(mib, "memory") * MIB, "memory")))
+    return _detection("nvidia-smi", command, cards, "memory.total of the smallest card")
+
+
+def _detection(tool: str, command: list[str], cards: list[Card], rule: str) -> Detection:
+    """Cards read from a tool: usable memory per card is the smallest card's."""
     found = _cards(cards)
     smallest = min(card.memory_bytes for card in found)
-    return Detection(
-        "nvidia-smi",
-        " ".join(command),
-        found,
-        smallest,
-        "memory.total of the smallest card",
-        _preset(found[0].name),
-    )
+    return Detection(tool, " ".join(command), found, smallest, rule, _preset(found[0].name))
 
 
 def rocm() -> Detection:
@@ -242,16 +240,7 @@ def rocm() -> Detection:
         size = checked_bytes(_number(fields["vram total memory (b)"], "VRAM"), "VRAM")
         label = fields.get("card series") or fields.get("card model") or key
         cards.append(Card(clean_name(str(label)), size))
-    found = _cards(cards)
-    smallest = min(card.memory_bytes for card in found)
-    return Detection(
-        "rocm-smi",
-        " ".join(command),
-        found,
-        smallest,
-        "VRAM Total Memory of the smallest card",
-        _preset(found[0].name),
-    )
+    return _detection("rocm-smi", command, cards, "VRAM Total Memory of the smallest card")
 
 
 def apple() -> Detection:
