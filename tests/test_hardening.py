@@ -94,10 +94,14 @@ def test_alias_bomb_is_refused_through_the_cli(tmp_path: Path) -> None:
 def test_unreadable_catalog(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = write_catalog(tmp_path / "secret.yaml", entry())
 
-    def denied(self: Path) -> bytes:
-        raise PermissionError(13, "Permission denied")
+    real_open = os.open
 
-    monkeypatch.setattr(Path, "read_bytes", denied)
+    def denied(name: str, *args: object, **kwargs: object) -> int:
+        if str(name) == str(path):
+            raise PermissionError(13, "Permission denied")
+        return real_open(name, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(os, "open", denied)
     result = run("list", "--catalog", str(path))
     clean(result)
     assert "permission denied" in result.stderr

@@ -7,6 +7,7 @@ Imported only when a file is not in the cache: pydantic stays off the hot path.
 from __future__ import annotations
 
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 from llm_pick.catalog.parse import Locator, parse_document
@@ -54,6 +55,22 @@ def validate_document(name: str, raw: bytes, data: Any) -> list[Model]:
         problems = _format_errors(name, raw, error.errors(include_url=False))
         raise CatalogError(f"{name}: {len(problems)} problem(s)", problems) from None
     return _unique(name, raw, catalog.models)
+
+
+def validate_file(file: Path, raw: bytes, kind: type) -> Any:
+    """Parse and validate a data or profile file as `kind` (a dataclass): CatalogError with
+    every reason."""
+    from pydantic import TypeAdapter, ValidationError
+
+    data = parse_document(str(file), raw)
+    try:
+        return TypeAdapter(kind).validate_python(data)
+    except ValidationError as error:
+        problems = [
+            f"{file}: {'.'.join(str(p) for p in e['loc']) or '(document)'}: {e['msg']}"
+            for e in error.errors(include_url=False)
+        ]
+        raise CatalogError(f"{file}: {len(problems)} problem(s)", problems) from None
 
 
 @cache
