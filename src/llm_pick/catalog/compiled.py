@@ -126,9 +126,8 @@ def _plain(value: Any) -> Any:
 
 def compile_files(folder: Path) -> dict[str, Any]:
     """Validate every bundled file in `folder` (pydantic) -> {name: {sha256, data}}."""
-    from llm_pick.catalog.validate import load_models, validate_file
-
     from llm_pick.catalog.filetypes import GpuFile, ProfileFile, RuntimeFile
+    from llm_pick.catalog.validate import load_models, validate_file
 
     kinds = {"gpus.yaml": GpuFile, "profiles.yaml": ProfileFile, "runtimes.yaml": RuntimeFile}
     out: dict[str, Any] = {}
