@@ -16,29 +16,9 @@ from llm_pick.errors import CatalogError
 
 
 def load_models(name: str, raw: bytes) -> list[Model]:
-    """Parse and validate one catalog file. JSON goes straight to pydantic's JSON validator
-    (no Python-level parse: about 8 us less per model); YAML through the safe loader."""
-    if name.lower().endswith(".json"):
-        return _validate_json(name, raw)
+    """Parse (YAML safe loader, or JSON by suffix; repeated keys refused) and validate one
+    catalog file."""
     return validate_document(name, raw, parse_document(name, raw))
-
-
-def _validate_json(name: str, raw: bytes) -> list[Model]:
-    from pydantic import ValidationError
-
-    raw = raw.removeprefix(b"\xef\xbb\xbf")
-    if not raw.strip():
-        raise CatalogError(f"{name}: the file is empty")
-    try:
-        catalog = _adapter().validate_json(raw)
-    except ValidationError as error:
-        errors = error.errors(include_url=False)
-        if any(e["type"] == "json_invalid" for e in errors) or not any(e["loc"] for e in errors):
-            # not JSON, or not an object: the Python parser gives the line and the shape
-            validate_document(name, raw, parse_document(name, raw))
-        problems = _format_errors(name, raw, errors)
-        raise CatalogError(f"{name}: {len(problems)} problem(s)", problems) from None
-    return _unique(name, raw, catalog.models)
 
 
 def validate_document(name: str, raw: bytes, data: Any) -> list[Model]:
