@@ -9,7 +9,8 @@ import stat
 
 from llm_pick.errors import CatalogError
 
-_URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://")
+# "https://x" arrives as "https:/x" when the CLI has made it a Path
+_URL = re.compile(r"(?:https?|ftps?|file|s3|gs|hf|ssh|sftp|git)://?", re.IGNORECASE)
 
 
 def is_url(name: str) -> bool:
