@@ -151,9 +151,9 @@ def test_markdown_escapes_html() -> None:
         ["--vram", "٣٢"],
         ["--vram=٣٢"],
         ["--vram", "24", "--context", "٤٠٩٦"],
-        ["--vram", "24", "--gpus", "２"],
+        ["--vram", "24", "--gpus", "\uff12"],
         ["--vram", "24", "--top", "٣"],
-        ["--vram", "24", "--min-params", "٧"],
+        ["--vram", "24", "--min-params", "\u0667"],
     ],
 )
 def test_non_ascii_digits_are_refused(args: list[str]) -> None:
