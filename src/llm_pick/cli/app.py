@@ -1,7 +1,9 @@
 """The command line: thin typer commands over the library, and the one error boundary."""
 
+import contextlib
 import gc
 import os
+import signal
 import sys
 from pathlib import Path
 from typing import Annotated, Any
@@ -64,14 +66,17 @@ class Boundary(TyperGroup):
         try:
             ascii_numbers(options)
             code = super().main(*args, standalone_mode=False, **kwargs)
+            if code == ExitCode.INTERRUPTED:  # typer turns Ctrl-C into a silent exit 130
+                with contextlib.suppress(ValueError):  # not the main thread
+                    signal.signal(signal.SIGINT, signal.SIG_IGN)  # one message only
+                code = _fail("interrupted", ExitCode.INTERRUPTED)
         except LlmPickError as error:
             if debug:
                 raise
             code = _fail(str(error), error.exit_code, getattr(error, "problems", ()))
         except ClickException as error:
             if type(error).__name__ == "NoArgsIsHelpError":  # `llm-pick` alone: the help
-                sys.stdout.write(error.format_message() + "\n")
-                code = ExitCode.OK
+                code = _print_help(error.format_message())
             else:
                 code = _fail(_one_line(error.format_message()), ExitCode.USAGE)
         except Exit as error:
@@ -110,6 +115,19 @@ class Boundary(TyperGroup):
         if standalone_mode:
             sys.exit(code)
         return code
+
+
+def _print_help(text: str) -> int:
+    try:
+        sys.stdout.write(text + "\n")
+        sys.stdout.flush()
+    except BrokenPipeError:
+        silence_stdout()
+        return ExitCode.ERROR
+    except OSError as error:
+        silence_stdout()
+        return _fail(f"cannot write to stdout: {describe(error)}", ExitCode.ERROR)
+    return ExitCode.OK
 
 
 def debug_from_env() -> bool:
