@@ -11,7 +11,6 @@ tests/test_compiled.py fails when it is stale.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import asdict, fields, is_dataclass
@@ -38,10 +37,22 @@ def _compiled() -> dict[str, Any]:
 def entry(name: str, raw: bytes) -> Any:
     """The compiled plain data of bundled file `name` when it was compiled from exactly these
     bytes, else None (the caller then validates the YAML)."""
+    import hashlib
+
     item = _compiled().get(name)
     if item is None or item.get("sha256") != hashlib.sha256(raw).hexdigest():
         return None
     return item["data"]
+
+
+def shipped(name: str, path: Path) -> tuple[str, Any] | None:
+    """(sha256, data) of bundled file `name` in an installed wheel, where compiled.json and the
+    YAML files come from the same build (tests/test_compiled.py fails a build whose JSON is
+    stale), so the YAML is not read again; None in a source checkout, where `entry` compares."""
+    if path != COMPILED.parent.parent / "data" / name or not path.is_file():
+        return None
+    item = _compiled().get(name)
+    return None if item is None else (item["sha256"], item["data"])
 
 
 # ---- plain JSON -> frozen dataclasses (the data was validated when it was compiled) ----------
@@ -126,6 +137,8 @@ def _plain(value: Any) -> Any:
 
 def compile_files(folder: Path) -> dict[str, Any]:
     """Validate every bundled file in `folder` (pydantic) -> {name: {sha256, data}}."""
+    import hashlib
+
     from llm_pick.catalog.filetypes import GpuFile, ProfileFile, RuntimeFile
     from llm_pick.catalog.validate import load_models, validate_file
 

@@ -33,6 +33,9 @@ def bundled(name: str, kind: Callable[[], type], convert: Callable[[Any], Any]) 
     from llm_pick.catalog import compiled
 
     file = path(name)
+    found = compiled.shipped(name, file)
+    if found is not None:
+        return convert(compiled.file_of(name, found[1]))
     raw = read_input(str(file), 16 * MAX_DATA_BYTES)
     data = compiled.entry(name, raw)
     if data is not None:

@@ -229,6 +229,11 @@ def read_bundled() -> LoadedFile:
     from llm_pick.catalog import compiled
 
     path = bundled_path()
+    found = compiled.shipped("models.yaml", path)
+    if found is not None:
+        digest, plain = found
+        built = compiled.models(plain)
+        return LoadedFile(SourceFile(str(path), digest, len(built)), built)
     raw = read_input(str(path), MAX_FILE_BYTES)
     data = compiled.entry("models.yaml", raw)
     models = compiled.models(data) if data is not None else tuple(_validate(str(path), raw))

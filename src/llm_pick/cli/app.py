@@ -57,14 +57,15 @@ class Boundary(TyperGroup):
             cut = argv.index("--") if "--" in argv else len(argv)
             argv = chart_value(argv[:cut]) + argv[cut:]
         kwargs["args"], args = argv, ()
-        from llm_pick.cli.parse import ascii_numbers
-
         # A short run allocates many small objects and frees few cycles: collect rarely (as
         # mypy does) instead of re-scanning a large catalog every 700 allocations.
         thresholds = gc.get_threshold()
         gc.set_threshold(100_000, 50, 100)
         try:
-            ascii_numbers(options)
+            if not all(arg.isascii() for arg in options):
+                from llm_pick.cli.parse import ascii_numbers
+
+                ascii_numbers(options)  # '--vram ٣٢' is not 32
             code = super().main(*args, standalone_mode=False, **kwargs)
             if code == ExitCode.INTERRUPTED:  # typer turns Ctrl-C into a silent exit 130
                 with contextlib.suppress(ValueError):  # not the main thread

@@ -7,7 +7,6 @@ import math
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, get_args
 
-from llm_pick.catalog.types import Variant
 from llm_pick.errors import InputError
 from llm_pick.estimate.hardware import MAX_GIB, MAX_GPUS
 
@@ -213,6 +212,8 @@ def constraints(
     low, high = billions("--min-params", min_params), billions("--max-params", max_params)
     if low is not None and high is not None and low > high:
         raise InputError(f"--min-params {low:g} is above --max-params {high:g}")
+    from llm_pick.catalog.types import Variant
+
     return Constraints(
         commercial=commercial,
         unconditional=unconditional,
