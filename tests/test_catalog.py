@@ -8,7 +8,6 @@ import pytest
 import yaml
 from conftest import entry, write_catalog
 
-from llm_pick.catalog import cache
 from llm_pick.catalog.load import bundled_path, load_catalog, read_file, validate_files
 from llm_pick.errors import CatalogError, UnknownNameError
 
@@ -279,35 +278,43 @@ def test_fine_tune_must_name_its_base(tmp_path: Path) -> None:
     assert "a fine-tune must name its base_model" in problems_of(path)[0]
 
 
-# ---- the cache --------------------------------------------------------------------------
+# ---- no cache: nothing is written or unpickled -----------------------------------------
 
 
-def test_cache_is_keyed_on_content(tmp_path: Path, isolated_env: Path) -> None:
-    path = write_catalog(tmp_path / "c.yaml", entry(id="first"))
-    assert [m.id for m in read_file(path, cached=True).models] == ["first"]
-    assert list((isolated_env / "llm-pick").glob("catalog-*.pickle"))
-    write_catalog(path, entry(id="second"))
-    assert [m.id for m in read_file(path, cached=True).models] == ["second"]
-
-
-def test_cache_entries_that_are_corrupt_are_ignored(tmp_path: Path, isolated_env: Path) -> None:
-    path = write_catalog(tmp_path / "c.yaml", entry(id="first"))
-    read_file(path, cached=True)
-    for pickle_file in (isolated_env / "llm-pick").glob("*.pickle"):
-        pickle_file.write_bytes(b"garbage")
-    assert [m.id for m in read_file(path, cached=True).models] == ["first"]
-
-
-def test_cache_can_be_disabled(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("LLM_PICK_NO_CACHE", "1")
-    read_file(write_catalog(tmp_path / "c.yaml", entry()), cached=True)
-    assert not cache.directory().exists()
-
-
-def test_user_catalogs_are_not_cached(tmp_path: Path, isolated_env: Path) -> None:
+def test_nothing_is_written_to_the_cache_folder(tmp_path: Path, isolated_env: Path) -> None:
     load_catalog([write_catalog(tmp_path / "mine.yaml", entry(id="mine"))])
-    cached = list((isolated_env / "llm-pick").glob("catalog-*.pickle"))
-    assert len(cached) == 1  # the bundled catalog only
+    from llm_pick.catalog import gpus
+
+    gpus._load.cache_clear()
+    gpus.load_gpus()
+    assert not list(isolated_env.rglob("*"))
+
+
+def test_a_planted_pickle_is_never_loaded(tmp_path: Path, isolated_env: Path) -> None:
+    """Issue 9 item 2: files in the cache folder whose names can be predicted ran code."""
+    import pickle
+
+    marker = tmp_path / "pwned"
+
+    class Evil:
+        def __reduce__(self) -> tuple[object, tuple[str]]:
+            return (os.system, (f"touch {marker}",))
+
+    folder = isolated_env / "llm-pick"
+    folder.mkdir()
+    payload = pickle.dumps(Evil())
+    raw = bundled_path().read_bytes()
+    import zlib
+
+    for stem in ("catalog", "gpus", "profiles", "runtimes"):
+        for fingerprint in ("00000000", "ffffffff"):
+            name = f"{stem}-{len(raw)}-{zlib.crc32(raw):08x}-{fingerprint}.pickle"
+            (folder / name).write_bytes(payload)
+    assert len(load_catalog()) >= 40
+    assert not marker.exists()
+    import llm_pick.catalog as package
+
+    assert not (Path(package.__file__).parent / "cache.py").exists()
 
 
 @pytest.mark.parametrize(

@@ -107,7 +107,7 @@ def test_runs_without_chart_do_not_import_it() -> None:
         " 'llm_pick.render.svg', 'llm_pick.render.html', 'llm_pick.reports.html')\n"
         "atexit.register(lambda: sys.stderr.write('LOADED ' + repr([n for n in names"
         " if n in sys.modules])))\n"
-        "from llm_pick.cli.app import main\n"
+        "from llm_pick.__main__ import main\n"
         "main()\n"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)

@@ -364,7 +364,7 @@ def test_output_never_overwrites_an_input_catalog(tmp_path: Path) -> None:
     mine = write_catalog(tmp_path / "mine.yaml", entry(id="mine"))
     before = mine.read_text()
     stderr = error(run("list", "--catalog", str(mine), "-o", str(mine)))
-    assert "input catalog" in stderr and mine.read_text() == before
+    assert "input file" in stderr and mine.read_text() == before
 
 
 def test_explain_pass_and_fail() -> None:

@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import os
+import stat
 import string
 from pathlib import Path
 
@@ -94,10 +95,14 @@ def test_alias_bomb_is_refused_through_the_cli(tmp_path: Path) -> None:
 def test_unreadable_catalog(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = write_catalog(tmp_path / "secret.yaml", entry())
 
-    def denied(self: Path) -> bytes:
-        raise PermissionError(13, "Permission denied")
+    real_open = os.open
 
-    monkeypatch.setattr(Path, "read_bytes", denied)
+    def denied(name: str, *args: object, **kwargs: object) -> int:
+        if str(name) == str(path):
+            raise PermissionError(13, "Permission denied")
+        return real_open(name, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(os, "open", denied)
     result = run("list", "--catalog", str(path))
     clean(result)
     assert "permission denied" in result.stderr
@@ -124,7 +129,7 @@ def test_output_write_failure_leaves_old_file_and_no_temp(
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(os, "fsync", fail)
-    with pytest.raises(OutputError, match="No space left"):
+    with pytest.raises(OutputError, match="no space left"):
         write_atomic(target, "new")
     assert target.read_text() == "old"
     assert [p.name for p in tmp_path.iterdir()] == ["ranking.json"]
@@ -376,3 +381,121 @@ def test_no_command_shows_the_help(args: list[str]) -> None:
     result = run(*args)
     assert result.code == 0 and result.stdout.startswith("Usage: llm-pick")
     assert "Commands:" in result.stdout
+
+
+# ---- fuzzing paths, environment variables and terminal widths (issue 9) -------------------
+
+NAMES = st.one_of(
+    st.sampled_from(
+        ["out.json", "x" * 300, "a\x1b]0;t\x07.csv", "\u202eevil", ".", "..", "", " ", "-", "--"]
+    ),
+    st.text(alphabet=st.characters(blacklist_characters="/\x00"), min_size=1, max_size=20),
+)
+INPUT_PATHS = st.one_of(
+    NAMES,
+    st.sampled_from(
+        [
+            "/dev/null",
+            "/dev/zero",
+            "/dev/urandom",
+            "/etc/passwd",
+            "/",
+            "https://example.com/c.yaml",
+            "file:///etc/passwd",
+            "loop",
+            "fifo",
+        ]
+    ),
+)
+ENV = {
+    "LLM_PICK_CATALOG": st.one_of(INPUT_PATHS, st.just("a:b::c")),
+    "LLM_PICK_DEBUG": st.sampled_from(["", "0", "false", "no", "off", "FALSE", " 0 "]),
+    "NO_COLOR": st.sampled_from(["", "1"]),
+    "COLUMNS": st.one_of(
+        st.integers(-10, 300).map(str), st.sampled_from(["", "x", "1e9", "99999999999999999999"])
+    ),
+    "LINES": st.integers(-5, 100).map(str),
+}
+
+
+@st.composite
+def hostile_runs(draw: st.DrawFn) -> tuple[list[str], dict[str, str], str | None]:
+    command = draw(
+        st.sampled_from(
+            [
+                ["list"],
+                ["show", "llama-2-7b"],
+                ["recommend", "--vram", "24"],
+                ["explain", "mixtral-8x7b"],
+                ["memory", "llama-3-8b", "-q", "q4_k_m"],
+                ["compare", "llama-2-7b", "falcon-7b"],
+                ["gpus"],
+                ["catalog", "schema"],
+                ["catalog", "validate"],
+            ]
+        )
+    )
+    args = list(command)
+    if command[0] == "catalog" and command[1] == "validate":
+        args.append(draw(INPUT_PATHS))
+    elif command[0] not in ("gpus", "catalog") and draw(st.booleans()):
+        args += ["--catalog", draw(INPUT_PATHS)]
+    if command[0] in ("recommend", "explain") and draw(st.booleans()):
+        args += ["--profile", draw(INPUT_PATHS)]
+    if command[0] != "catalog" and draw(st.booleans()):
+        args += ["--format", draw(st.sampled_from(["table", "json", "csv", "markdown"]))]
+    output = draw(st.none() | NAMES | st.sampled_from(["/dev/null", "loop", "fifo-out"]))
+    if output is not None and args[:2] != ["catalog", "validate"]:
+        args += ["--force"] if draw(st.booleans()) else []
+    else:
+        output = None
+    env = draw(st.dictionaries(st.sampled_from(sorted(ENV)), st.nothing(), max_size=0))
+    for name in draw(st.lists(st.sampled_from(sorted(ENV)), unique=True, max_size=4)):
+        env[name] = draw(ENV[name])
+    return args, env, output
+
+
+@settings(
+    max_examples=120,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(case=hostile_runs())
+def test_fuzzed_paths_environment_and_widths(tmp_path: Path, case: tuple) -> None:  # type: ignore[type-arg]
+    args, env, output = case
+    folder = tmp_path / "work"
+    if not folder.exists():
+        folder.mkdir()
+        (folder / "loop").symlink_to(folder / "loop")
+        os.mkfifo(folder / "fifo")
+    from llm_pick.catalog import compiled
+    from llm_pick.catalog.datafiles import path as data_path
+
+    protected = [data_path(n) for n in compiled.FILES] + [compiled.COMPILED]
+    before = {p: p.read_bytes() for p in protected}
+    cwd = os.getcwd()
+    saved = {name: os.environ.get(name) for name in ENV}
+    try:
+        os.chdir(folder)
+        for name, value in env.items():
+            os.environ[name] = value
+        full = list(args)
+        if output is not None:
+            if output == "fifo-out":
+                output = "/dev/null"  # a FIFO without a reader would wait, by design
+            full += ["--output", output]
+        result = run(*full)
+    finally:
+        os.chdir(cwd)
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+    clean(result)
+    if result.code in (0, 3) and output is None and args[:2] != ["catalog", "validate"]:
+        assert result.stdout.strip(), "a successful command printed nothing"
+    for line in result.stderr.splitlines():
+        assert "\x1b" not in line and "\u202e" not in line and "internal error" not in line
+    assert {p: p.read_bytes() for p in protected} == before
+    assert stat.S_ISCHR(os.stat("/dev/null").st_mode)

@@ -38,6 +38,7 @@ def test_wheel_contains_catalog_and_gpu_data(tmp_path: Path) -> None:
     names = zipfile.ZipFile(wheel).namelist()
     assert "llm_pick/data/models.yaml" in names
     assert "llm_pick/data/gpus.yaml" in names
+    assert "llm_pick/catalog/compiled.json" in names  # the bundled data, validated at build time
     assert "llm_pick/cli/app.py" in names
 
 

@@ -1,3 +1,95 @@
-from llm_pick.cli.app import main
+"""The console entry (`llm-pick`, `python -m llm_pick`).
 
-main()
+Set up before anything heavy is imported, so that even an early Ctrl-C or a closed stdout
+gives one `Error:` line and an exit code instead of a traceback."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import sys
+from typing import Any, NoReturn
+
+INTERRUPTED = 130
+
+
+def _interrupt(signum: int, frame: Any) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # one message, however often it is pressed
+    raise KeyboardInterrupt
+
+
+class _Closed:
+    """Stands for a stdout or stderr that was closed (`>&-`): every write fails clearly."""
+
+    encoding = "utf-8"
+
+    def __init__(self, fd: int) -> None:
+        self.fd = fd
+
+    def write(self, text: str) -> int:
+        raise OSError(9, "the stream is closed")
+
+    def flush(self) -> None:
+        return None
+
+    def isatty(self) -> bool:
+        return False
+
+    def fileno(self) -> int:
+        return self.fd
+
+
+def _guard_streams() -> None:
+    """A closed fd 1 or 2 gets /dev/null (so no file opened later lands on it, where output
+    would go into that file) and a stream that reports the closure; stderr replaces what its
+    encoding cannot show (PYTHONIOENCODING=ascii) instead of failing."""
+    for fd, name in ((1, "stdout"), (2, "stderr")):
+        try:
+            os.fstat(fd)
+        except OSError:
+            try:
+                devnull = os.open(os.devnull, os.O_WRONLY)
+                if devnull != fd:
+                    os.dup2(devnull, fd)
+                    os.close(devnull)
+            except OSError:
+                pass
+            setattr(sys, name, _Closed(fd))
+    reconfigure = getattr(sys.stderr, "reconfigure", None)
+    if reconfigure is not None:
+        reconfigure(errors="backslashreplace")
+
+
+def _exit_interrupted() -> NoReturn:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    with contextlib.suppress(OSError):
+        os.write(2, b"Error: interrupted\n")
+    os._exit(INTERRUPTED)
+
+
+def main() -> NoReturn:
+    signal.signal(signal.SIGINT, _interrupt)
+    try:
+        _guard_streams()
+        from llm_pick.cli.app import app
+
+        code = app(standalone_mode=False)
+    except KeyboardInterrupt:  # during the imports above, before the boundary is in place
+        _exit_interrupted()
+    try:
+        sys.stdout.flush()
+    except KeyboardInterrupt:
+        _exit_interrupted()
+    except OSError as error:
+        from llm_pick.catalog.read import describe
+        from llm_pick.cli.output import silence_stdout
+
+        silence_stdout()
+        sys.stderr.write(f"Error: cannot write to stdout: {describe(error)}\n")
+        code = 1
+    sys.exit(int(code or 0))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,5 +1,6 @@
-"""The small data files shipped beside the catalog (gpus, runtimes, profiles): located in the
-installed package (or data/ in a checkout), validated with pydantic once, cached by content."""
+"""The small data files shipped beside the catalog (gpus, runtimes, profiles), and users'
+profile files: located in the installed package (or data/ in a checkout), read with a size
+cap, and validated (bundled files come ready-validated from compiled.json)."""
 
 from __future__ import annotations
 
@@ -7,8 +8,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from llm_pick.catalog import cache
-from llm_pick.errors import CatalogError
+from llm_pick.catalog.read import read_input
+
+MAX_DATA_BYTES = 1024 * 1024  # data and profile files are a few KiB
 
 
 def path(name: str) -> Path:
@@ -21,36 +23,30 @@ def path(name: str) -> Path:
     return package.parents[1] / "data" / name
 
 
-def load(
-    file: Path,
-    kind: Callable[[], type],
-    convert: Callable[[Any], Any] = lambda value: value,
-    *,
-    use_cache: bool = True,
-) -> Any:
-    """Parse `file`, validate it as `kind()` (a dataclass, imported only on a cache miss) and
-    return `convert(validated)`, which is what the cache keeps. CatalogError with reasons."""
-    try:
-        raw = file.read_bytes()
-    except OSError as error:
-        raise CatalogError(f"{file}: cannot read: {error.strerror or error}") from None
-    if use_cache:
-        cached = cache.get(file.stem, raw)
-        if cached is not None:
-            return cached
-    from pydantic import TypeAdapter, ValidationError
+def folder() -> Path:
+    return path("models.yaml").parent
 
-    from llm_pick.catalog.parse import parse_document
 
-    data = parse_document(str(file), raw)
-    try:
-        value = convert(TypeAdapter(kind()).validate_python(data))
-    except ValidationError as error:
-        problems = [
-            f"{file}: {'.'.join(str(p) for p in e['loc']) or '(document)'}: {e['msg']}"
-            for e in error.errors(include_url=False)
-        ]
-        raise CatalogError(f"{file}: {len(problems)} problem(s)", problems) from None
-    if use_cache:
-        cache.put(file.stem, raw, value)
-    return value
+def bundled(name: str, kind: Callable[[], type], convert: Callable[[Any], Any]) -> Any:
+    """A bundled data file: from compiled.json when it was compiled from the file as it is,
+    else validated now. Returns convert(validated file)."""
+    from llm_pick.catalog import compiled
+
+    file = path(name)
+    found = compiled.shipped(name, file)
+    if found is not None:
+        return convert(compiled.file_of(name, found[1]))
+    raw = read_input(str(file), 16 * MAX_DATA_BYTES)
+    data = compiled.entry(name, raw)
+    if data is not None:
+        return convert(compiled.file_of(name, data))
+    from llm_pick.catalog.validate import validate_file
+
+    return convert(validate_file(file, raw, kind()))
+
+
+def user_file(file: Path, kind: Callable[[], type], convert: Callable[[Any], Any]) -> Any:
+    """A user's file (e.g. --profile FILE), read with the MAX_DATA_BYTES cap and validated."""
+    from llm_pick.catalog.validate import validate_file
+
+    return convert(validate_file(file, read_input(str(file), MAX_DATA_BYTES), kind()))

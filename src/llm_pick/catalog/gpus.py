@@ -13,8 +13,8 @@ from llm_pick.errors import InputError, UnknownNameError
 def _load() -> tuple[dict[str, Gpu], dict[str, Cpu]]:
     from llm_pick.catalog import datafiles
 
-    found: tuple[dict[str, Gpu], dict[str, Cpu]] = datafiles.load(
-        datafiles.path("gpus.yaml"),
+    found: tuple[dict[str, Gpu], dict[str, Cpu]] = datafiles.bundled(
+        "gpus.yaml",
         lambda: GpuFile,
         lambda file: ({g.id: g for g in file.gpus}, {c.id: c for c in file.cpus}),
     )

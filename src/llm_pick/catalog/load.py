@@ -1,8 +1,8 @@
 """Load, validate and merge catalogs: the bundled one, LLM_PICK_CATALOG and --catalog files.
 
 Nothing is half-loaded: any problem in any file raises CatalogError listing every problem.
-Validated files are cached by content hash (see cache.py) so the bundled YAML is not parsed
-on every run.
+The bundled catalog comes ready-validated from compiled.json (no parse, no pydantic); user
+catalogs are read with a size cap and validated on every run (nothing is cached).
 """
 
 from __future__ import annotations
@@ -12,12 +12,13 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from llm_pick.catalog import cache
+from llm_pick.catalog.read import is_url, read_input
 from llm_pick.catalog.types import COMMERCIAL_RANK, Model
 from llm_pick.errors import CatalogError, UnknownNameError
 
 ENV_VAR = "LLM_PICK_CATALOG"
-MAX_FILE_BYTES = 512 * 1024 * 1024
+MAX_FILE_BYTES = 64 * 1024 * 1024  # JSON: ~2 s and ~0.3 GiB; see docs/usage.md
+MAX_YAML_BYTES = 16 * 1024 * 1024  # YAML parses ~8x slower than JSON
 
 
 class Origin(NamedTuple):
@@ -86,6 +87,8 @@ def bundled_path() -> Path:
 
 def env_paths(environ: dict[str, str] | None = None) -> list[str]:
     value = (os.environ if environ is None else environ).get(ENV_VAR, "")
+    if "://" in value:  # before splitting on ':', which would cut a URL in two
+        raise CatalogError(f"{ENV_VAR}={value}: URLs are not read (llm-pick works offline)")
     return [part for part in value.split(os.pathsep) if part.strip()]
 
 
@@ -96,7 +99,7 @@ def load_catalog(
     use_env: bool = True,
 ) -> Catalog:
     """Bundled catalog, then LLM_PICK_CATALOG files, then `paths`; later ids override earlier."""
-    loaded = [read_file(bundled_path(), cached=True)] if bundled else []
+    loaded = [read_bundled()] if bundled else []
     extra: list[str | Path] = [*env_paths()] if use_env else []
     loaded += [read_file(path) for path in [*extra, *paths]]
     return merge(loaded)
@@ -172,8 +175,9 @@ def inherit(models: dict[str, Model]) -> list[tuple[str, str]]:
 
 def check_lineage(models: dict[str, Model]) -> list[tuple[str, str]]:
     """(model id, problem): base_model must exist, lineage must not loop, and a derivative is
-    never freer than its base."""
+    never freer than its base. Linear in the catalog: each chain is walked once."""
     problems = []
+    loops = _lineage_loops(models)
     for model in models.values():
         if model.base_model is None:
             continue
@@ -181,15 +185,8 @@ def check_lineage(models: dict[str, Model]) -> list[tuple[str, str]]:
         if base is None:
             problems.append((model.id, f"base_model: unknown id {model.base_model!r}"))
             continue
-        if base.base_model is not None:  # a chain: walk it to catch loops
-            seen = {model.id}
-            cursor: Model | None = base
-            while cursor is not None and cursor.base_model is not None:
-                if cursor.id in seen:
-                    problems.append((model.id, f"base_model: lineage loops through {cursor.id!r}"))
-                    break
-                seen.add(cursor.id)
-                cursor = models.get(cursor.base_model)
+        if loops.get(model.id):
+            problems.append((model.id, f"base_model: lineage loops through {loops[model.id]!r}"))
         mine, theirs = model.license.commercial_use, base.license.commercial_use
         if COMMERCIAL_RANK[mine] > COMMERCIAL_RANK[theirs]:
             problems.append(
@@ -202,24 +199,61 @@ def check_lineage(models: dict[str, Model]) -> list[tuple[str, str]]:
     return problems
 
 
-def read_file(path: str | Path, *, cached: bool = False) -> LoadedFile:
-    """Read and validate one catalog file (YAML, or JSON by .json suffix).
+def _lineage_loops(models: dict[str, Model]) -> dict[str, str | None]:
+    """id -> the id where its base_model chain loops, or None. Every id is visited once: a
+    walk stops at the first id whose answer is known and gives its answer to the whole path."""
+    loops: dict[str, str | None] = {}
+    for start in models:
+        path: list[str] = []
+        on_path: set[str] = set()
+        cursor: str | None = start
+        result: str | None = None
+        while cursor is not None and cursor in models:
+            if cursor in loops:
+                result = loops[cursor]
+                break
+            if cursor in on_path:
+                result = cursor
+                break
+            on_path.add(cursor)
+            path.append(cursor)
+            cursor = models[cursor].base_model
+        for node in path:
+            loops[node] = result
+    return loops
 
-    With `cached`, the validated models are kept in the user cache keyed by the file's
-    sha256 (used for the bundled catalog, read on every run). User catalogs are validated
-    on every run: pickling tens of thousands of entries costs more than it saves once."""
+
+def read_bundled() -> LoadedFile:
+    """The bundled catalog: from compiled.json when it was compiled from models.yaml as it is
+    (the normal case: no YAML parse, no pydantic), else validated from the YAML."""
+    from llm_pick.catalog import compiled
+
+    path = bundled_path()
+    found = compiled.shipped("models.yaml", path)
+    if found is not None:
+        digest, plain = found
+        built = compiled.models(plain)
+        return LoadedFile(SourceFile(str(path), digest, len(built)), built)
+    raw = read_input(str(path), MAX_FILE_BYTES)
+    data = compiled.entry("models.yaml", raw)
+    models = compiled.models(data) if data is not None else tuple(_validate(str(path), raw))
+    return _loaded(str(path), raw, models)
+
+
+def read_file(path: str | Path) -> LoadedFile:
+    """Read and validate one catalog file (YAML, or JSON by .json suffix), every run."""
     name = str(path)
-    raw = _read_bytes(name)
-    hit = cache.get("catalog", raw) if cached else None
-    if isinstance(hit, tuple) and len(hit) == 2 and all(isinstance(m, Model) for m in hit[1]):
-        digest, models = hit
-    else:
-        import hashlib
+    if is_url(name):
+        raise CatalogError(f"{name}: URLs are not read (llm-pick works offline): give a file path")
+    limit = MAX_FILE_BYTES if name.lower().endswith(".json") else MAX_YAML_BYTES
+    raw = read_input(name, limit)
+    return _loaded(name, raw, tuple(_validate(name, raw)))
 
-        digest, models = hashlib.sha256(raw).hexdigest(), tuple(_validate(name, raw))
-        if cached:
-            cache.put("catalog", raw, (digest, models))
-    return LoadedFile(SourceFile(name, digest, len(models)), models)
+
+def _loaded(name: str, raw: bytes, models: tuple[Model, ...]) -> LoadedFile:
+    import hashlib
+
+    return LoadedFile(SourceFile(name, hashlib.sha256(raw).hexdigest(), len(models)), models)
 
 
 def validate_files(paths: Sequence[str | Path]) -> list[str]:
@@ -237,27 +271,10 @@ def validate_files(paths: Sequence[str | Path]) -> list[str]:
     bundled = bundled_path()
     base = [] if any(Path(p).resolve() == bundled.resolve() for p in paths) else [bundled]
     try:
-        merge([read_file(p, cached=True) for p in base] + loaded)
+        merge([read_bundled() for _ in base] + loaded)
     except CatalogError as error:
         problems += error.problems
     return problems
-
-
-def _read_bytes(name: str) -> bytes:
-    path = Path(name)
-    try:
-        if path.is_dir():
-            raise CatalogError(f"{name}: is a directory, not a catalog file")
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise CatalogError(f"{name}: {size} bytes is larger than the {MAX_FILE_BYTES} limit")
-        return path.read_bytes()
-    except FileNotFoundError:
-        raise CatalogError(f"{name}: no such file") from None
-    except PermissionError:
-        raise CatalogError(f"{name}: permission denied") from None
-    except OSError as error:
-        raise CatalogError(f"{name}: cannot read: {error.strerror or error}") from None
 
 
 def _validate(name: str, raw: bytes) -> list[Model]:

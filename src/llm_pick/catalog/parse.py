@@ -15,11 +15,54 @@ import yaml
 from llm_pick.errors import CatalogError
 
 try:  # libyaml is several times faster; both loaders are the safe ones
-    from yaml import CSafeLoader as _Loader
+    from yaml import CSafeLoader as _SafeLoader
 except ImportError:  # pragma: no cover - pyyaml built without libyaml
-    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+    from yaml import SafeLoader as _SafeLoader  # type: ignore[assignment]
+
+from yaml.constructor import ConstructorError
 
 MAX_EXPANDED_NODES = 20_000_000
+
+
+class _Loader(_SafeLoader):
+    """The safe loader, stricter: a repeated mapping key is an error (PyYAML keeps the last
+    value silently), and a bad scalar (a 5000-digit integer, 2024-02-30) is an error at its
+    line instead of a ValueError from deep inside the constructor."""
+
+    def construct_mapping(self, node: Any, deep: bool = False) -> Any:
+        if isinstance(node, yaml.MappingNode):
+            seen: set[Any] = set()
+            for key, _ in node.value:
+                if isinstance(key, yaml.ScalarNode) and key.tag != "tag:yaml.org,2002:merge":
+                    marker = (key.tag, key.value)
+                    if marker in seen:
+                        raise ConstructorError(
+                            None, None, f"duplicate key {key.value!r}", key.start_mark
+                        )
+                    seen.add(marker)
+        return super().construct_mapping(node, deep=deep)
+
+
+def _checked(construct: Any, what: str) -> Any:
+    def wrapper(loader: Any, node: Any) -> Any:
+        try:
+            return construct(loader, node)
+        except (ValueError, OverflowError) as error:
+            value = str(node.value)
+            shown = value if len(value) <= 40 else f"{value[:20]}...({len(value)} characters)"
+            reason = str(error).split(";")[0].split(" (")[0]
+            if "Exceeds the limit" in reason:
+                reason = "more than 4300 digits"
+            raise ConstructorError(
+                None, None, f"invalid {what} {shown}: {reason}", node.start_mark
+            ) from None
+
+    return wrapper
+
+
+for _tag, _what in (("int", "integer"), ("float", "number"), ("timestamp", "date")):
+    _name = f"tag:yaml.org,2002:{_tag}"
+    _Loader.add_constructor(_name, _checked(_Loader.yaml_constructors[_name], _what))
 
 
 def parse_document(name: str, raw: bytes) -> Any:
@@ -31,25 +74,72 @@ def parse_document(name: str, raw: bytes) -> Any:
     if not text.strip():
         raise CatalogError(f"{name}: the file is empty")
     if name.lower().endswith(".json"):
-        try:
-            return json.loads(text)
-        except json.JSONDecodeError as error:
-            raise CatalogError(
-                f"{name}:{error.lineno}: not valid JSON: {error.msg}",
-                [f"{name}:{error.lineno}: not valid JSON: {error.msg}"],
-            ) from None
+        return parse_json(name, text)
     try:
         data = _load_yaml(text)
     except yaml.YAMLError as error:
         line = _yaml_error_line(error)
         reason = _yaml_error_reason(error, text)
         where = f"{name}:{line}" if line else name
-        message = f"{where}: not valid YAML: {reason}"
-        raise CatalogError(message, [message]) from None
+        raise CatalogError(f"{where}: not valid YAML: {reason}") from None
     except RecursionError:
         raise CatalogError(f"{name}: YAML nesting is too deep") from None
+    except (ValueError, OverflowError) as error:  # what the checked constructors missed
+        raise CatalogError(f"{name}: not valid YAML: {str(error).split(';')[0]}") from None
     if "&" in text:  # without an anchor there is no alias to expand
         _check_expansion(name, data)
+    return data
+
+
+def parse_json(name: str, text: str) -> Any:
+    """JSON text -> data; a repeated key, a huge number or deep nesting is one clear error."""
+    try:
+        return json.loads(text, object_pairs_hook=_unique_pairs)
+    except json.JSONDecodeError as error:
+        raise CatalogError(f"{name}:{error.lineno}: not valid JSON: {error.msg}") from None
+    except _DuplicateKey:
+        key, line = duplicate_line(text)
+        raise CatalogError(f"{name}:{line}: duplicate key {key!r}") from None
+    except RecursionError:
+        raise CatalogError(f"{name}: the JSON is nested too deeply") from None
+    except ValueError:  # int() refuses more than 4300 digits
+        found = re.search(r"\d{4300}", text)
+        line = text.count("\n", 0, found.start()) + 1 if found else 1
+        raise CatalogError(f"{name}:{line}: a number has more than 4300 digits") from None
+
+
+class _DuplicateKey(Exception):
+    pass
+
+
+_JSON_TOKEN = re.compile(r'"(?:[^"\\\n]|\\.)*"|[{}\[\]:\n]')
+
+
+def duplicate_line(text: str) -> tuple[str, int]:
+    """The first repeated key of a JSON text and its line (the error path only)."""
+    stack: list[set[str] | None] = []  # keys seen per open object; None for an array
+    line, last = 1, None
+    for match in _JSON_TOKEN.finditer(text):
+        token = match.group()
+        if token == "\n":
+            line += 1
+        elif token == ":" and last is not None and stack and stack[-1] is not None:
+            key = json.loads(last)
+            if key in stack[-1]:
+                return key, line
+            stack[-1].add(key)
+        elif token in "{[":
+            stack.append(set() if token == "{" else None)
+        elif token in "}]" and stack:
+            stack.pop()
+        last = token if token.startswith('"') else None
+    return "?", 1
+
+
+def _unique_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    data = dict(pairs)
+    if len(data) != len(pairs):
+        raise _DuplicateKey
     return data
 
 

@@ -21,4 +21,4 @@ def runtime_support() -> dict[str, tuple[str, ...]]:
     """Runtime id -> the families it supports."""
     from llm_pick.catalog import datafiles
 
-    return datafiles.load(datafiles.path("runtimes.yaml"), _runtime_file, _support)  # type: ignore[no-any-return]
+    return datafiles.bundled("runtimes.yaml", _runtime_file, _support)  # type: ignore[no-any-return]

@@ -19,7 +19,8 @@ _STRICT: Any = {"extra": "forbid", "use_attribute_docstrings": True}
 # Constrained types, as pydantic sees them after bind_constraints().
 Positive = int  # > 0
 Count = int  # >= 0
-Text = str  # at least one character
+Text = str  # at least one character, at most MAX_TEXT
+Note = str  # at most MAX_TEXT characters
 Code = str  # a language code, at least two characters
 Texts = list[str]  # a non-empty list of Text
 Codes = list[str]  # a non-empty list of Code
@@ -27,13 +28,23 @@ Layers = int  # norms per layer: 1..4
 Theta = float  # > 0
 Experts = int  # >= 2
 Percent = float  # 0..100
+# Plausible maximums (issue 9): far above any released model, low enough that no estimate
+# loops for minutes or runs out of memory on a typo. docs/catalog.md lists them.
+ParamCount = int  # 1..1e14 parameters
+Blocks = int  # decoder layers: 1..1024
+Width = int  # hidden or MLP width: 1..2**22
+Heads = int  # attention or KV heads, head width, experts per token: 1..4096
+Vocab = int  # 1..2**24 tokens
+Tokens = int  # context, window, positions: 1..2**30 tokens
+Shots = int  # 0..1000
+MAX_TEXT = 100_000  # characters in any one catalog string
 
 
 def bind_constraints() -> None:
     """Give the constrained names their annotated_types constraints (validation only)."""
     from typing import Annotated
 
-    from annotated_types import Ge, Gt, Le, MinLen
+    from annotated_types import Ge, Gt, Le, MaxLen, MinLen
 
     names = globals()
     if names["Positive"] is not int:
@@ -41,14 +52,22 @@ def bind_constraints() -> None:
     names.update(
         Positive=Annotated[int, Gt(0)],
         Count=Annotated[int, Ge(0)],
-        Text=Annotated[str, MinLen(1)],
+        Text=Annotated[str, MinLen(1), MaxLen(MAX_TEXT)],
+        Note=Annotated[str, MaxLen(MAX_TEXT)],
         Code=Annotated[str, MinLen(2)],
-        Texts=Annotated[list[Annotated[str, MinLen(1)]], MinLen(1)],
-        Codes=Annotated[list[Annotated[str, MinLen(2)]], MinLen(1)],
+        Texts=Annotated[list[Annotated[str, MinLen(1), MaxLen(MAX_TEXT)]], MinLen(1), MaxLen(1000)],
+        Codes=Annotated[list[Annotated[str, MinLen(2)]], MinLen(1), MaxLen(1000)],
         Layers=Annotated[int, Ge(1), Le(4)],
-        Theta=Annotated[float, Gt(0)],
-        Experts=Annotated[int, Ge(2)],
+        Theta=Annotated[float, Gt(0), Le(1e12)],
+        Experts=Annotated[int, Ge(2), Le(4096)],
         Percent=Annotated[float, Ge(0), Le(100)],
+        ParamCount=Annotated[int, Gt(0), Le(10**14)],
+        Blocks=Annotated[int, Gt(0), Le(1024)],
+        Width=Annotated[int, Gt(0), Le(2**22)],
+        Heads=Annotated[int, Gt(0), Le(4096)],
+        Vocab=Annotated[int, Gt(0), Le(2**24)],
+        Tokens=Annotated[int, Gt(0), Le(2**30)],
+        Shots=Annotated[int, Ge(0), Le(1000)],
     )
 
 
@@ -90,13 +109,13 @@ class Parameters:
 
     __pydantic_config__ = _STRICT
 
-    total: Positive
+    total: ParamCount
     """Total parameter count, every expert included."""
-    active: Positive | None = None
+    active: ParamCount | None = None
     """Parameters used per token (MoE: router-selected experts only). Defaults to total."""
     exact: bool = False
     """True when `total` is an exact count (e.g. safetensors metadata), not a rounded figure."""
-    source: str | None = None
+    source: Note | None = None
     """Where the count comes from."""
 
     def __post_init__(self) -> None:
@@ -116,19 +135,19 @@ class Architecture:
 
     __pydantic_config__ = _STRICT
 
-    layers: Positive
+    layers: Blocks
     """Decoder blocks (num_hidden_layers)."""
-    hidden_size: Positive
+    hidden_size: Width
     """Model width (d_model)."""
-    intermediate_size: Positive
+    intermediate_size: Width
     """MLP inner width; per expert for mixture-of-experts models."""
-    attention_heads: Positive
+    attention_heads: Heads
     """Query heads per layer."""
-    kv_heads: Positive
+    kv_heads: Heads
     """Key/value heads per layer: equal to attention_heads for MHA, fewer for GQA, 1 for MQA."""
-    head_dim: Positive
+    head_dim: Heads
     """Width of one attention head."""
-    vocab_size: Positive
+    vocab_size: Vocab
     """Token vocabulary size (rows of the embedding matrix)."""
     mlp: Literal["gated", "plain"] = "gated"
     """gated: SwiGLU-style gate, up and down matrices; plain: up and down matrices only."""
@@ -150,11 +169,11 @@ class Architecture:
     """RoPE base frequency, null for ALiBi."""
     experts: Experts | None = None
     """Mixture-of-experts: experts per layer; null for dense models."""
-    experts_per_token: Positive | None = None
+    experts_per_token: Heads | None = None
     """Mixture-of-experts: experts the router selects per token."""
-    sliding_window: Positive | None = None
+    sliding_window: Tokens | None = None
     """Attention window in tokens when the model uses sliding-window attention."""
-    max_position_embeddings: Positive | None = None
+    max_position_embeddings: Tokens | None = None
     """The raw config.json value; may differ from the documented context length."""
 
     def __post_init__(self) -> None:
@@ -194,7 +213,7 @@ class License:
     """Where the licence text can be read."""
     commercial_use: Commercial
     """allowed; conditional (allowed under conditions stated in `conditions`); prohibited."""
-    conditions: str | None = None
+    conditions: Note | None = None
     """The conditions or prohibition, in words. Required unless commercial_use is allowed."""
 
     def __post_init__(self) -> None:
@@ -214,7 +233,7 @@ class Benchmark:
     """Score in percent (0-100)."""
     source: Text
     """Paper table or model card the value comes from."""
-    shots: Count | None = None
+    shots: Shots | None = None
     """Few-shot examples used; null when the source does not say."""
     protocol: str | None = None
     """How the score was obtained (shots, scoring, harness), e.g. '5-shot' or '5-shot, instruct
@@ -288,15 +307,15 @@ class Model:
     """Public release date."""
     variant: Variant
     """base, chat, instruct, or a third-party fine-tune."""
-    base_model: str | None = None
+    base_model: Note | None = None
     """Id of the catalog model this one was fine-tuned from."""
-    hf_repo: str | None = None
+    hf_repo: Note | None = None
     """Hugging Face repository of the weights."""
     parameters: Parameters = None  # type: ignore[assignment]
     """Parameter counts (a fine-tune may leave them out to inherit its base's)."""
     architecture: Architecture = None  # type: ignore[assignment]
     """The shapes memory estimation needs (from config.json); inherited when left out."""
-    context_length: Positive = None  # type: ignore[assignment]
+    context_length: Tokens = None  # type: ignore[assignment]
     """Context the model was trained or documented for, in tokens; inherited when left out."""
     license: License
     """Licence of the weights."""
@@ -307,7 +326,7 @@ class Model:
     """Published scores (mmlu, hellaswag, ...) with shots and source."""
     sources: Texts
     """Where each fact comes from: paper table, model card, config.json, licence."""
-    notes: str | None = None
+    notes: Note | None = None
     """Caveats, disagreements between sources, corrections of popular claims."""
     runtimes: Runtimes | None = None
     """GGUF repository, Ollama tags (for the run commands) and runtime support, sourced."""

@@ -1,10 +1,12 @@
 """The command line: thin typer commands over the library, and the one error boundary."""
 
+import contextlib
 import gc
 import os
+import signal
 import sys
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import Annotated, Any
 
 import typer
 from typer import Abort, Exit
@@ -12,7 +14,8 @@ from typer.core import TyperGroup
 from typer.exceptions import TyperException as ClickException  # typer 0.26-0.28 vendor click
 
 from llm_pick import __version__
-from llm_pick.cli.output import emit
+from llm_pick.catalog.read import describe
+from llm_pick.cli.output import emit, silence_stdout
 from llm_pick.cli.params import (
     HARDWARE_OPTIONS,
     SIZING_OPTIONS,
@@ -20,6 +23,7 @@ from llm_pick.cli.params import (
     ChartOpt,
     CommercialOpt,
     FamilyOpt,
+    ForceOpt,
     FormatOpt,
     LangOpt,
     MaxParamsOpt,
@@ -36,6 +40,7 @@ from llm_pick.cli.params import (
     with_query_options,
 )
 from llm_pick.errors import CatalogError, ExitCode, InputError, LlmPickError
+from llm_pick.render.safe import sanitize
 
 
 class Boundary(TyperGroup):
@@ -57,15 +62,22 @@ class Boundary(TyperGroup):
         thresholds = gc.get_threshold()
         gc.set_threshold(100_000, 50, 100)
         try:
+            if not all(arg.isascii() for arg in options):
+                from llm_pick.cli.parse import ascii_numbers
+
+                ascii_numbers(options)  # '--vram ٣٢' is not 32
             code = super().main(*args, standalone_mode=False, **kwargs)
+            if code == ExitCode.INTERRUPTED:  # typer turns Ctrl-C into a silent exit 130
+                with contextlib.suppress(ValueError):  # not the main thread
+                    signal.signal(signal.SIGINT, signal.SIG_IGN)  # one message only
+                code = _fail("interrupted", ExitCode.INTERRUPTED)
         except LlmPickError as error:
             if debug:
                 raise
             code = _fail(str(error), error.exit_code, getattr(error, "problems", ()))
         except ClickException as error:
             if type(error).__name__ == "NoArgsIsHelpError":  # `llm-pick` alone: the help
-                sys.stdout.write(error.format_message() + "\n")
-                code = ExitCode.OK
+                code = _print_help(error.format_message())
             else:
                 code = _fail(_one_line(error.format_message()), ExitCode.USAGE)
         except Exit as error:
@@ -73,8 +85,23 @@ class Boundary(TyperGroup):
         except (Abort, KeyboardInterrupt):
             code = _fail("interrupted", ExitCode.INTERRUPTED)
         except BrokenPipeError:
-            _silence_stdout()
+            silence_stdout()
             code = ExitCode.ERROR
+        except UnicodeEncodeError as error:
+            if debug:
+                raise
+            silence_stdout()
+            shown = ascii(error.object[error.start : error.end])
+            code = _fail(
+                f"the output encoding ({error.encoding}) cannot show {shown}: "
+                "set PYTHONIOENCODING=utf-8 or write a file with --output",
+                ExitCode.ERROR,
+            )
+        except OSError as error:  # stdout closed or full while click printed help or usage
+            if debug:
+                raise
+            silence_stdout()
+            code = _fail(f"cannot write to stdout: {describe(error)}", ExitCode.ERROR)
         except Exception as error:
             if debug:
                 raise
@@ -91,6 +118,19 @@ class Boundary(TyperGroup):
         return code
 
 
+def _print_help(text: str) -> int:
+    try:
+        sys.stdout.write(text + "\n")
+        sys.stdout.flush()
+    except BrokenPipeError:
+        silence_stdout()
+        return ExitCode.ERROR
+    except OSError as error:
+        silence_stdout()
+        return _fail(f"cannot write to stdout: {describe(error)}", ExitCode.ERROR)
+    return ExitCode.OK
+
+
 def debug_from_env() -> bool:
     return os.environ.get("LLM_PICK_DEBUG", "").strip().lower() in ("1", "true", "yes", "on")
 
@@ -100,20 +140,17 @@ def _one_line(message: str) -> str:
 
 
 def _fail(message: str, code: int, problems: Any = ()) -> int:
+    """One `Error:` line (and one indented line per problem), terminal escapes made visible."""
     err = sys.stderr
-    err.write(f"Error: {_one_line(message)}\n")
-    for problem in problems:
-        err.write(f"  {_one_line(problem)}\n")
-    err.flush()
-    return code
-
-
-def _silence_stdout() -> None:
+    first = _one_line(sanitize(message))
+    lines = [f"Error: {first}"]
+    lines += [f"  {line}" for p in problems if (line := _one_line(sanitize(p))) != first]
     try:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-    except (OSError, ValueError):
-        pass
+        err.write("\n".join(lines) + "\n")
+        err.flush()
+    except (OSError, ValueError, AttributeError):
+        pass  # stderr closed: the exit code still says it
+    return code
 
 
 app = typer.Typer(
@@ -165,6 +202,7 @@ def list_models(
     max_params: MaxParamsOpt = None,
     fmt: FormatOpt = OutputFormat.table,
     output: OutputOpt = None,
+    force: ForceOpt = False,
     catalog: CatalogOpt = None,
 ) -> None:
     """List catalog models, optionally filtered."""
@@ -182,7 +220,7 @@ def list_models(
         min_params=min_params,
         max_params=max_params,
     )
-    emit(list_report(passing(load(catalog), wanted)), fmt, output, catalog or ())
+    emit(list_report(passing(load(catalog), wanted)), fmt, output, catalog or (), force=force)
 
 
 @app.command()
@@ -190,12 +228,13 @@ def show(
     model_id: Annotated[str, typer.Argument(metavar="ID", help="Model id, e.g. mixtral-8x7b.")],
     fmt: FormatOpt = OutputFormat.table,
     output: OutputOpt = None,
+    force: ForceOpt = False,
     catalog: CatalogOpt = None,
 ) -> None:
     """Show every field of one model and its sources."""
     from llm_pick.reports.catalog import show_report
 
-    emit(show_report(load(catalog).get(model_id)), fmt, output, catalog or ())
+    emit(show_report(load(catalog).get(model_id)), fmt, output, catalog or (), force=force)
 
 
 # ---- hardware and memory options shared by memory, recommend, explain and compare ----
@@ -226,6 +265,7 @@ def memory(
     lora_rank: Annotated[int, typer.Option("--lora-rank", help="LoRA/QLoRA rank.")] = 16,
     fmt: FormatOpt = OutputFormat.table,
     output: OutputOpt = None,
+    force: ForceOpt = False,
     catalog: CatalogOpt = None,
     **estimate: Any,
 ) -> None:
@@ -239,7 +279,8 @@ def memory(
 
         if quant is not None or mode != "inference":
             raise InputError("a GGUF file has its own quantization: drop --quant and --mode")
-        emit(file_report(model_id, hardware=hardware, **sizing), fmt, output)
+        report = file_report(model_id, hardware=hardware, **sizing)
+        emit(report, fmt, output, [model_id], force=force)
         return
     model = load(catalog).get(model_id)
     report = memory_report(
@@ -250,24 +291,28 @@ def memory(
         hardware=hardware,
         **sizing,
     )
-    emit(report, fmt, output, catalog or ())
+    emit(report, fmt, output, catalog or (), force=force)
 
 
 @app.command("gpus")
-def list_gpus(fmt: FormatOpt = OutputFormat.table, output: OutputOpt = None) -> None:
+def list_gpus(
+    fmt: FormatOpt = OutputFormat.table, output: OutputOpt = None, force: ForceOpt = False
+) -> None:
     """List the GPU presets usable with --gpu (memory, bandwidth, fp16 TFLOPS, sources)."""
     from llm_pick.catalog.gpus import load_gpus
     from llm_pick.reports.catalog import gpus_report
 
-    emit(gpus_report(list(load_gpus().values())), fmt, output)
+    emit(gpus_report(list(load_gpus().values())), fmt, output, force=force)
 
 
 @app.command("hardware")
-def hardware_command(fmt: FormatOpt = OutputFormat.table, output: OutputOpt = None) -> None:
+def hardware_command(
+    fmt: FormatOpt = OutputFormat.table, output: OutputOpt = None, force: ForceOpt = False
+) -> None:
     """Show the detected GPUs and RAM: which tool, usable memory per card, matched preset."""
     from llm_pick.reports.hardware import hardware_report
 
-    emit(hardware_report(), fmt, output)
+    emit(hardware_report(), fmt, output, force=force)
 
 
 # ---- recommend / explain / compare ------------------------------------------------------
@@ -283,6 +328,7 @@ def recommend(
     chart: ChartOpt = None,
     fmt: FormatOpt = OutputFormat.table,
     output: OutputOpt = None,
+    force: ForceOpt = False,
     catalog: CatalogOpt = None,
     **query: Any,
 ) -> None:
@@ -297,7 +343,8 @@ def recommend(
     models = load(catalog)
     result = run_recommend(models, wanted)
     report = recommend_report(result, models, show_excluded, chart)
-    emit(chart_note(report, chart, fmt), fmt, output, catalog or ())
+    inputs = [*(catalog or ()), query["profile"]]
+    emit(chart_note(report, chart, fmt), fmt, output, inputs, force=force)
     if not result.ranking:
         raise Exit(ExitCode.NO_MATCH)
 
@@ -308,6 +355,7 @@ def explain(
     model_id: Annotated[str, typer.Argument(metavar="ID", help="Model id.")],
     fmt: FormatOpt = OutputFormat.table,
     output: OutputOpt = None,
+    force: ForceOpt = False,
     catalog: CatalogOpt = None,
     **query: Any,
 ) -> None:
@@ -320,7 +368,8 @@ def explain(
     models = load(catalog)
     model = models.get(model_id)
     report = explain_report(model, run_recommend(models, wanted), models)
-    emit(report, fmt, output, catalog or ())
+    inputs = [*(catalog or ()), query["profile"]]
+    emit(report, fmt, output, inputs, force=force)
 
 
 @app.command()
@@ -331,6 +380,7 @@ def compare(
     chart: ChartOpt = None,
     fmt: FormatOpt = OutputFormat.table,
     output: OutputOpt = None,
+    force: ForceOpt = False,
     catalog: CatalogOpt = None,
     **estimate: Any,
 ) -> None:
@@ -350,7 +400,7 @@ def compare(
     report = compare_report(
         chosen, chart=chart, outcome=outcome, quant=quant, hardware=hardware, **sizing
     )
-    emit(chart_note(report, chart, fmt), fmt, output, catalog or ())
+    emit(chart_note(report, chart, fmt), fmt, output, catalog or (), force=force)
 
 
 def chart_note(report: Any, chart: str | None, fmt: str) -> Any:
@@ -437,20 +487,15 @@ def catalog_validate(
 
 
 @catalog_app.command("schema")
-def catalog_schema(output: OutputOpt = None) -> None:
+def catalog_schema(output: OutputOpt = None, force: ForceOpt = False) -> None:
     """Print the JSON Schema of the catalog format."""
     from llm_pick.catalog.load import dump_json_schema
+    from llm_pick.cli.output import stdout_errors, write_output
 
     text = dump_json_schema() + "\n"
     if output is None:
-        sys.stdout.write(text)
+        with stdout_errors():
+            sys.stdout.write(text)
+            sys.stdout.flush()
     else:
-        from llm_pick.cli.output import guard_output, write_atomic
-
-        guard_output(output)
-        write_atomic(output, text)
-
-
-def main() -> NoReturn:
-    app()
-    raise SystemExit(0)  # pragma: no cover - app() always exits
+        write_output(output, text, force=force)

@@ -20,7 +20,7 @@ def import_command(
 ) -> None:
     import yaml
 
-    from llm_pick.cli.output import guard_output, write_atomic
+    from llm_pick.cli.output import write_output
     from llm_pick.cli.parse import languages
     from llm_pick.estimate.importer import import_entry, ordered
 
@@ -59,8 +59,7 @@ def import_command(
     if output is None:
         sys.stdout.write(text)
     else:
-        guard_output(output)
-        write_atomic(output, text)
+        write_output(output, text, [path])
         sys.stderr.write(f"Wrote {entry['id']} to {output}\n")
     if missing:
         sys.stderr.write(

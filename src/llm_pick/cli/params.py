@@ -67,6 +67,9 @@ OutputOpt = Annotated[
         "--output", "-o", metavar="FILE", help="Write to FILE (atomically) instead of stdout."
     ),
 ]
+ForceOpt = Annotated[
+    bool, typer.Option("--force", help="With --output: replace the file even if it is read-only.")
+]
 
 
 VramOpt = Annotated[

@@ -7,7 +7,6 @@ import math
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, get_args
 
-from llm_pick.catalog.types import Variant
 from llm_pick.errors import InputError
 from llm_pick.estimate.hardware import MAX_GIB, MAX_GPUS
 
@@ -21,15 +20,49 @@ MAX_BATCH = 4096
 _PREFIX = {"": 1, "k": 1024, "m": 1024 * 1024}
 
 
+NUMERIC_OPTIONS = (
+    "--vram",
+    "--gpus",
+    "--ram",
+    "--ram-bandwidth",
+    "--context",
+    "--batch",
+    "--min-context",
+    "--min-params",
+    "--max-params",
+    "--min-bits",
+    "--top",
+    "--lora-rank",
+)
+
+
+def ascii_numbers(argv: list[str]) -> None:
+    """Numbers are written with ASCII digits: Python would read '--vram ٣٢' as 32."""
+    for index, arg in enumerate(argv):
+        option, _, value = arg.partition("=")
+        if option not in NUMERIC_OPTIONS:
+            continue
+        if not _:
+            value = argv[index + 1] if index + 1 < len(argv) else ""
+        if not value.isascii():
+            raise InputError(f"{option}: {value!r} is not a number: write digits as 0-9")
+
+
 def parse_tokens(text: str) -> int:
     """'32k' -> 32768, '128K' -> 131072, '4096' -> 4096 (k = 1024 tokens, m = 1024**2)."""
     value = text.strip().lower().replace("_", "")
     suffix = value[-1:] if value[-1:] in ("k", "m") else ""
     number = value[: len(value) - len(suffix)]
     try:
-        amount = float(number) if "." in number else int(number)
+        if not number.isascii() or len(number) > 40:
+            raise ValueError
+        amount = float(number) if "." in number or "e" in number else int(number)
     except ValueError:
         raise ValueError(f"{text!r} is not a token count (e.g. 4096, 32k)") from None
+    if not math.isfinite(amount):
+        raise ValueError(f"{text!r} is not a finite number of tokens")
+    if amount * _PREFIX[suffix] > MAX_TOKENS:
+        raise ValueError(f"{text} tokens is beyond any model (max {MAX_TOKENS:,})")
     tokens = int(amount * _PREFIX[suffix])
     if tokens != amount * _PREFIX[suffix] or tokens <= 0:
         raise ValueError(f"{text!r} is not a positive whole number of tokens")
@@ -179,6 +212,8 @@ def constraints(
     low, high = billions("--min-params", min_params), billions("--max-params", max_params)
     if low is not None and high is not None and low > high:
         raise InputError(f"--min-params {low:g} is above --max-params {high:g}")
+    from llm_pick.catalog.types import Variant
+
     return Constraints(
         commercial=commercial,
         unconditional=unconditional,
@@ -262,6 +297,8 @@ def hardware(
         )
     if vram is not None:
         try:
+            if not vram.isascii():
+                raise ValueError
             value = float(vram)
         except ValueError:
             raise InputError(f"--vram: {vram!r} is not a number of GiB (or 'auto')") from None

@@ -14,7 +14,7 @@ from rich.table import Table
 from rich.text import Text
 
 from llm_pick.catalog.types import Model
-from llm_pick.render.safe import sanitize
+from llm_pick.render.safe import shown
 
 if TYPE_CHECKING:
     from llm_pick.estimate.speed import Speed
@@ -47,7 +47,7 @@ COMMERCIAL_STYLE = {"allowed": "green", "conditional": "yellow", "prohibited": "
 
 
 def text(value: object, style: str = "") -> Text:
-    return Text(sanitize("" if value is None else str(value)), style=style)
+    return Text(shown(value), style=style)
 
 
 def bar(used: float, capacity: float, width: int = 10) -> Text:

@@ -14,6 +14,7 @@ from llm_pick.estimate.hardware import GIB, Hardware
 from llm_pick.estimate.quant import QUANTS
 from llm_pick.estimate.speed import Speed
 from llm_pick.render.format import Columns, bar, context, speed_range, text
+from llm_pick.render.safe import shown
 
 
 def speed_text(speed: Speed) -> str:
@@ -107,7 +108,7 @@ def breakdown(
         lines.append(cards_table(fit))
     facts = Text()
     if hardware is not None and fit is not None:
-        facts.append(f"Hardware: {hardware.label} ({hardware.source})\n")
+        facts.append(f"Hardware: {shown(hardware.label)} ({shown(hardware.source)})\n")
         facts.append("Fit: ")
         facts.append_text(fit_text(fit))
         facts.append("\n")

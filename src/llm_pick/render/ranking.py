@@ -22,11 +22,12 @@ from llm_pick.render.format import (
     titled_table,
 )
 from llm_pick.render.memory import placement
+from llm_pick.render.safe import shown as visible
 
 
 def _query_line(rec: Recommendation) -> str:
     q = rec.query
-    parts = [q.hardware.label if q.hardware else "no memory limit"]
+    parts = [visible(q.hardware.label) if q.hardware else "no memory limit"]
     c = q.constraints
     if c.unconditional:
         parts.append("commercial use without conditions")
@@ -38,7 +39,7 @@ def _query_line(rec: Recommendation) -> str:
         parts.append("sized for min(4096, model's) tokens")
     if c.languages:
         parts.append("languages " + ", ".join(c.languages))
-    parts.append(f"profile {q.profile.name if q.profile else 'balanced'}")
+    parts.append(f"profile {visible(q.profile.name) if q.profile else 'balanced'}")
     return "; ".join(parts)
 
 
@@ -144,7 +145,7 @@ def _memory(cand: Any) -> Text:
 
 
 def explanation(model: Model, data: dict[str, Any]) -> RenderableType:
-    head = Text.assemble((model.id, "bold"), f"  {model.name}")
+    head = Text.assemble((visible(model.id), "bold"), f"  {visible(model.name)}")
     checks = Table(title="Constraints", box=box.SIMPLE_HEAD, title_justify="left", pad_edge=False)
     checks.add_column("constraint")
     checks.add_column("result")

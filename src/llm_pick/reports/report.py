@@ -54,13 +54,26 @@ def to_csv(columns: Sequence[str], rows: Sequence[Sequence[Cell]]) -> str:
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(columns)
     for row in rows:
-        writer.writerow([_plain(cell) for cell in row])
+        writer.writerow([_no_formula(cell) for cell in row])
     return buffer.getvalue()
+
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _no_formula(value: Cell) -> str:
+    """A text cell that a spreadsheet would run as a formula gets a leading apostrophe
+    (OWASP, "CSV Injection"); numbers stay numbers."""
+    text = _plain(value)
+    if isinstance(value, str) and text.startswith(_FORMULA_START):
+        return "'" + text
+    return text
 
 
 def to_markdown(columns: Sequence[str], rows: Sequence[Sequence[Cell]]) -> str:
     def cell(value: Cell) -> str:
-        return _plain(value).replace("|", "\\|").replace("\n", " ")
+        text = _plain(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        return text.replace("|", "\\|").replace("\n", " ")
 
     lines = ["| " + " | ".join(cell(c) for c in columns) + " |"]
     lines.append("|" + "|".join(" --- " for _ in columns) + "|")
@@ -104,9 +117,15 @@ def console(file: IO[str] | None = None, *, width: int | None = None, color: boo
     plain: dict[str, Any] = {} if color else {"color_system": None, "no_color": True}
     if file is not None:
         plain["file"], plain["force_terminal"] = file, color
-    return Console(
+    made = Console(
         width=width, soft_wrap=False, markup=False, emoji=False, highlight=False, **plain
     )
+    if made.width < MIN_WIDTH:  # COLUMNS=0 or a tiny terminal would print nothing at all
+        made.width = MIN_WIDTH
+    return made
+
+
+MIN_WIDTH = 60
 
 
 def _plain(value: Cell) -> str:

@@ -35,7 +35,7 @@ def _profile_file() -> type:
 def load_profiles() -> dict[str, Profile]:
     from llm_pick.catalog import datafiles
 
-    return datafiles.load(datafiles.path("profiles.yaml"), _profile_file, _profiles)  # type: ignore[no-any-return]
+    return datafiles.bundled("profiles.yaml", _profile_file, _profiles)  # type: ignore[no-any-return]
 
 
 def get_profile(name_or_file: str) -> Profile:
@@ -47,9 +47,7 @@ def get_profile(name_or_file: str) -> Profile:
     if candidate.suffix.lower() in (".yaml", ".yml", ".json") or candidate.exists():
         from llm_pick.catalog import datafiles
 
-        found: dict[str, Profile] = datafiles.load(
-            candidate, _profile_file, _profiles, use_cache=False
-        )
+        found: dict[str, Profile] = datafiles.user_file(candidate, _profile_file, _profiles)
         if len(found) != 1:
             raise InputError(f"--profile {name_or_file}: the file must hold exactly one profile")
         return next(iter(found.values()))

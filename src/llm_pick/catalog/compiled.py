@@ -1,0 +1,180 @@
+"""The bundled data, validated once at build time: catalog/compiled.json holds every bundled
+file (models, GPUs, profiles, runtimes) as plain JSON with the sha256 of the YAML it came from.
+
+Nothing is cached at run time and nothing is unpickled: the JSON is read, its source hashes are
+compared with the YAML files beside it, and the frozen dataclasses are built directly (no
+pydantic, no yaml). A stale entry (a YAML file edited after compiling) is never used: the
+caller validates the YAML instead. `python tools/compile_data.py` regenerates the file and
+tests/test_compiled.py fails when it is stale.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable
+from dataclasses import asdict, fields, is_dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from llm_pick.catalog.types import Model
+
+COMPILED = Path(__file__).with_name("compiled.json")
+FORMAT = 1
+FILES = ("models.yaml", "gpus.yaml", "profiles.yaml", "runtimes.yaml")
+
+
+@cache
+def _compiled() -> dict[str, Any]:
+    try:
+        data: dict[str, Any] = json.loads(COMPILED.read_bytes())
+    except (OSError, ValueError):
+        return {}
+    return data.get("files", {}) if data.get("format") == FORMAT else {}
+
+
+def entry(name: str, raw: bytes) -> Any:
+    """The compiled plain data of bundled file `name` when it was compiled from exactly these
+    bytes, else None (the caller then validates the YAML)."""
+    import hashlib
+
+    item = _compiled().get(name)
+    if item is None or item.get("sha256") != hashlib.sha256(raw).hexdigest():
+        return None
+    return item["data"]
+
+
+def shipped(name: str, path: Path) -> tuple[str, Any] | None:
+    """(sha256, data) of bundled file `name` in an installed wheel, where compiled.json and the
+    YAML files come from the same build (tests/test_compiled.py fails a build whose JSON is
+    stale), so the YAML is not read again; None in a source checkout, where `entry` compares."""
+    if path != COMPILED.parent.parent / "data" / name or not path.is_file():
+        return None
+    item = _compiled().get(name)
+    return None if item is None else (item["sha256"], item["data"])
+
+
+# ---- plain JSON -> frozen dataclasses (the data was validated when it was compiled) ----------
+
+
+def model(data: dict[str, Any]) -> Model:
+    return _build(Model, data)  # type: ignore[no-any-return]
+
+
+def models(data: list[dict[str, Any]]) -> tuple[Model, ...]:
+    return tuple(_build(Model, item) for item in data)
+
+
+def file_of(name: str, data: dict[str, Any]) -> Any:
+    """A bundled data file's object (GpuFile, ProfileFile, RuntimeFile)."""
+    from llm_pick.catalog import filetypes
+
+    kind = {"gpus.yaml": "GpuFile", "profiles.yaml": "ProfileFile", "runtimes.yaml": "RuntimeFile"}
+    return _build(getattr(filetypes, kind[name]), data)
+
+
+Convert = Callable[[Any], Any] | None  # None: the JSON value as it is
+
+
+def _build(cls: type, data: dict[str, Any]) -> Any:
+    converters = _converters(cls)
+    return cls(
+        **{
+            key: value
+            if (convert := converters.get(key)) is None or value is None
+            else convert(value)
+            for key, value in data.items()
+        }
+    )
+
+
+@cache
+def _converters(cls: type) -> dict[str, Convert]:
+    """Per field of dataclass `cls`, how to turn its JSON value back into the field's type
+    (nested dataclasses, lists and dicts of them, dates); plain values need nothing."""
+    import typing
+
+    hints = typing.get_type_hints(cls)
+    return {f.name: _converter(hints[f.name]) for f in fields(cls)}
+
+
+def _converter(kind: Any) -> Convert:
+    import types
+    import typing
+
+    origin, args = typing.get_origin(kind), typing.get_args(kind)
+    if origin is typing.Annotated:
+        return _converter(args[0])
+    if origin in (typing.Union, types.UnionType):
+        found = [c for c in (_converter(a) for a in args if a is not type(None)) if c]
+        return found[0] if len(found) == 1 else None
+    if origin is list:
+        item = _converter(args[0])
+        return None if item is None else (lambda values: [item(v) for v in values])
+    if origin is dict:
+        value = _converter(args[1])
+        return None if value is None else (lambda d: {k: value(v) for k, v in d.items()})
+    if kind is dt.date:
+        return dt.date.fromisoformat
+    if is_dataclass(kind):
+        return lambda data: _build(kind, data)  # type: ignore[arg-type]
+    return None
+
+
+# ---- build time: validate the YAML files and write compiled.json -----------------------------
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(item) for item in value]
+    return value
+
+
+def compile_files(folder: Path) -> dict[str, Any]:
+    """Validate every bundled file in `folder` (pydantic) -> {name: {sha256, data}}."""
+    import hashlib
+
+    from llm_pick.catalog.filetypes import GpuFile, ProfileFile, RuntimeFile
+    from llm_pick.catalog.validate import load_models, validate_file
+
+    kinds = {"gpus.yaml": GpuFile, "profiles.yaml": ProfileFile, "runtimes.yaml": RuntimeFile}
+    out: dict[str, Any] = {}
+    for name in FILES:
+        raw = (folder / name).read_bytes()
+        if name == "models.yaml":
+            data: Any = [_plain(asdict(m)) for m in load_models(str(folder / name), raw)]
+        else:
+            data = _plain(asdict(validate_file(folder / name, raw, kinds[name])))
+        out[name] = {"sha256": hashlib.sha256(raw).hexdigest(), "data": data}
+    return out
+
+
+def dumps(files: dict[str, Any]) -> str:
+    """compiled.json's text: one list item per line, so a changed entry is a one-line diff."""
+
+    def rows(items: list[Any]) -> str:
+        return "[\n" + ",\n".join(json.dumps(i, ensure_ascii=False) for i in items) + "\n]"
+
+    parts = []
+    for name, item in files.items():
+        data = item["data"]
+        if isinstance(data, list):
+            body = rows(data)
+        else:  # a file object: each of its lists one item per line
+            body = (
+                "{"
+                + ", ".join(
+                    f"{json.dumps(k)}: {rows(v) if isinstance(v, list) else json.dumps(v)}"
+                    for k, v in data.items()
+                )
+                + "}"
+            )
+        parts.append(
+            f'{json.dumps(name)}: {{"sha256": {json.dumps(item["sha256"])}, "data": {body}}}'
+        )
+    return '{"format": ' + str(FORMAT) + ', "files": {\n' + ",\n".join(parts) + "\n}}\n"
