@@ -30,7 +30,12 @@ from llm_pick.scoring.constraints import evaluate as evaluate_constraints
 from llm_pick.scoring.criteria import SPEED_FULL
 from llm_pick.scoring.profiles import Profile
 from llm_pick.scoring.quality import Ability, ability
-from llm_pick.scoring.quant_loss import measured_reference
+from llm_pick.scoring.quant_loss import (
+    loss_order,
+    measured_by_family,
+    measured_reference,
+    order_key,
+)
 
 GGUF = tuple(q.name for q in QUANTS.values() if q.family == "gguf")
 FLOATS = ("fp16",)  # 16-bit weights: only with --min-bits 16 or --quant
@@ -178,8 +183,24 @@ class Pass(NamedTuple):
     weights: dict[str, float]
     runtimes: dict[str, tuple[str, ...]] = {}  # noqa: RUF012 (read only)
     # per model id, filled as models are met: its ability and measured quantization reference
-    abilities: dict[str, tuple[Ability, Model | None]] | None = None
+    abilities: dict[str, Ability] | None = None
+    references: dict[str, Model | None] = {}  # noqa: RUF012 (a fresh dict per pass)
+    measured: dict[str, list[Model]] = {}  # noqa: RUF012 (measured models by family)
+    orders: dict[tuple[str, bool], list[Quant]] = {}  # noqa: RUF012 (per order_key)
     qualities: dict[tuple[str, str], scoring.Value] | None = None  # per (model id, format)
+
+    def reference(self, model: Model) -> Model | None:
+        if model.id not in self.references:
+            self.references[model.id] = measured_reference(model, self.lineage, self.measured)
+        return self.references[model.id]
+
+    def order(self, model: Model) -> list[Quant]:
+        """The candidates by the quality they keep for this model, best first."""
+        ref = self.reference(model)
+        key = order_key(model, self.lineage, ref)
+        if key not in self.orders:
+            self.orders[key] = loss_order(model, self.candidates, self.lineage, ref)
+        return self.orders[key]
 
     def quality(self, model: Model, quant: Quant) -> scoring.Value:
         """The quality criterion, computed once per model and format in a pass (the model's
@@ -188,12 +209,8 @@ class Pass(NamedTuple):
             return scoring.quality(model, quant, self.lineage)
         value = self.qualities.get((model.id, quant.name))
         if value is None:
-            if model.id not in self.abilities:
-                self.abilities[model.id] = (
-                    ability(model, self.lineage),
-                    measured_reference(model, self.lineage),
-                )
-            found, ref = self.abilities[model.id]
+            found = ability(model, self.lineage, memo=self.abilities)
+            ref = self.reference(model)
             value = scoring.quality(model, quant, self.lineage, found, ref)
             self.qualities[(model.id, quant.name)] = value
         return value
@@ -216,10 +233,7 @@ def formats(model: Model, query: Query, state: Pass) -> tuple[list[Assessment], 
     # Best quality first: once a format fits on the GPUs at full speed, no format after it can
     # score higher (less quality, no more speed), so the rest are not assessed unless all are
     # wanted (explain).
-    ordered = sorted(
-        state.candidates,
-        key=lambda q: (-state.quality(model, q).value, q.nominal_bits, q.name),
-    )
+    ordered = state.order(model)
 
     def enough(item: Assessment) -> bool:
         tps, _ = tokens_per_second(item, query.hardware)
@@ -344,8 +358,9 @@ def recommend(catalog: Catalog, query: Query) -> Recommendation:
     profile = query.profile
     if profile is not None and profile.variants and not wanted.variants:
         wanted = wanted._replace(variants=tuple(profile.variants))
+    models = lineage(catalog)
     state = Pass(
-        lineage=lineage(catalog),
+        lineage=models,
         ecosystem={},
         runtimes=runtimes,
         candidates=query.candidates(),
@@ -354,6 +369,9 @@ def recommend(catalog: Catalog, query: Query) -> Recommendation:
         checks=active_checks(wanted),
         abilities={},
         qualities={},
+        references={},
+        orders={},
+        measured=measured_by_family(models),
         weights=weights,
     )
     ranked: list[Candidate] = []
@@ -397,5 +415,8 @@ def hint(exclusion: Exclusion, query: Query) -> str:
 
 
 def _state_for(query: Query) -> Pass:
+    """A pass with no catalog, to size one model's formats (fresh caches: never shared)."""
     wanted = query.constraints
-    return Pass({}, {}, query.candidates(), {}, wanted, active_checks(wanted), {})
+    return Pass(
+        {}, {}, query.candidates(), {}, wanted, active_checks(wanted), {}, references={}, orders={}
+    )

@@ -115,7 +115,9 @@ def check_fit(estimate: Estimate, hardware: Hardware) -> Fit:
 
     caps = [int((usable - fixed) // per_layer) for _ in range(cards_n)]
     caps[-1] = int((usable - fixed - outside) // per_layer)
-    split = _split(layers, caps)
+    # every card carries its CUDA context and buffer (the last the output head) even with no
+    # layer: a card that cannot hold that much makes the layout impossible
+    split = _split(layers, caps) if min(caps) >= 0 else None
     if split is not None:
         used = tuple(card(n, i == cards_n - 1) for i, n in enumerate(split))
         needed = sum(c.total_bytes for c in used)
@@ -127,8 +129,8 @@ def check_fit(estimate: Estimate, hardware: Hardware) -> Fit:
         return Fit("none", full, available, 0, layers, 0, short, headroom * cards_n)
     # Partial offload (llama.cpp -ngl): whole decoder layers with their KV cache go to the
     # GPUs; the rest, the output head and a CPU compute buffer stay in system RAM.
-    room = [max(0, int((usable - fixed) // per_layer)) for _ in range(cards_n)]
-    gpu_layers = min(layers - 1, sum(room))
+    room = [int((usable - fixed) // per_layer) for _ in range(cards_n)]
+    gpu_layers = min(layers - 1, sum(room)) if min(room) >= 0 else 0
     split = _split(gpu_layers, room) or [0] * cards_n
     used = tuple(card(n, False) for n in split)
     on_gpu = sum(c.total_bytes for c in used)

@@ -189,12 +189,29 @@ def ability(
     lineage: dict[str, Model],
     calibration: dict[str, tuple[float, float]] | None = None,
     _seen: frozenset[str] = frozenset(),
+    memo: dict[str, Ability] | None = None,
 ) -> Ability:
-    """The model's theta and how it was obtained (see the module docstring)."""
+    """The model's theta and how it was obtained (see the module docstring). `memo` keeps
+    the abilities found (bases are shared by many fine-tunes) for one catalog."""
+    if memo is not None:
+        found = memo.get(model.id)
+        if found is None:
+            found = memo[model.id] = _ability(model, lineage, calibration, _seen, memo)
+        return found
+    return _ability(model, lineage, calibration, _seen, None)
+
+
+def _ability(
+    model: Model,
+    lineage: dict[str, Model],
+    calibration: dict[str, tuple[float, float]] | None,
+    _seen: frozenset[str],
+    memo: dict[str, Ability] | None,
+) -> Ability:
     cal = quality_fit.CALIBRATION if calibration is None else calibration
     seen = _seen | {model.id}
     base = lineage.get(model.base_model or "")
-    parent = ability(base, lineage, cal, seen) if base and base.id not in seen else None
+    parent = ability(base, lineage, cal, seen, memo) if base and base.id not in seen else None
     obs = [(k, y) for k, y in observations(model) if k in cal]
     own = solve(obs, cal, None if parent is None else parent.theta)
     used = tuple(k for k, _ in obs)
@@ -207,7 +224,7 @@ def ability(
     if reference is not None and reference[1] in lineage and reference[1] not in seen:
         kind, ref_id, words = reference
         ref = lineage[ref_id]
-        ref_ability = ability(ref, lineage, cal, seen)
+        ref_ability = ability(ref, lineage, cal, seen, memo)
         if kind == "predecessor":
             return Ability(
                 ref_ability.theta, True, f"estimated: as its predecessor {ref_id} ({words})", ()
@@ -216,7 +233,7 @@ def ability(
         if parent is not None and ref_base is not None:
             chat = [(k, y) for k, y in observations(ref) if k in CHAT_KEYS and k in cal]
             ref_theta = solve(chat, cal, None) if chat else ref_ability.theta
-            delta = (ref_theta or 0.0) - ability(ref_base, lineage, cal, seen).theta
+            delta = (ref_theta or 0.0) - ability(ref_base, lineage, cal, seen, memo).theta
             return Ability(
                 parent.theta + delta,
                 True,

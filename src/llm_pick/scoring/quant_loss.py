@@ -142,9 +142,24 @@ def sensitivity(model_id: str) -> float:
     return statistics.median(ratios) if ratios else 1.0
 
 
-def measured_reference(model: Model, lineage: dict[str, Model]) -> Model | None:
+def measured_by_family(lineage: dict[str, Model]) -> dict[str, list[Model]]:
+    """The catalog's measured models by family (computed once per catalog by callers that ask
+    for many models' references)."""
+    out: dict[str, list[Model]] = {}
+    for model_id in TABLES:
+        found = lineage.get(model_id)
+        if found is not None:
+            out.setdefault(found.family, []).append(found)
+    return out
+
+
+def measured_reference(
+    model: Model,
+    lineage: dict[str, Model],
+    measured: dict[str, list[Model]] | None = None,
+) -> Model | None:
     """The measured model whose table (or sensitivity) applies: the model or an ancestor, else
-    the family's measured model closest in release date."""
+    the family's measured model closest in release date. `measured`: measured_by_family()."""
     cursor: Model | None = model
     seen: set[str] = set()
     while cursor is not None and cursor.id not in seen:
@@ -152,7 +167,8 @@ def measured_reference(model: Model, lineage: dict[str, Model]) -> Model | None:
             return cursor
         seen.add(cursor.id)
         cursor = lineage.get(cursor.base_model or "")
-    same = [m for m in lineage.values() if m.id in TABLES and m.family == model.family]
+    families = measured_by_family(lineage) if measured is None else measured
+    same = sorted(families.get(model.family, ()), key=lambda m: m.id)
     if not same or model.release_date is None:
         return same[0] if len(same) == 1 else None
     when = model.release_date
@@ -171,7 +187,7 @@ def loss(
         return Loss(1.0, "16/32-bit: the reference")
     if ref is True or ref is False:
         ref = measured_reference(model, lineage)
-    if ref is not None and quant.name in TABLES[ref.id].ppl and _ancestor(ref, model, lineage):
+    if ref is not None and quant.name in TABLES[ref.id].ppl and ancestor(ref, model, lineage):
         table = TABLES[ref.id]
         where = model.id if ref is model else f"its base {ref.id}"
         return Loss(table.f16 / table.ppl[quant.name], f"measured on {where}: {table.source}")
@@ -194,7 +210,7 @@ def loss(
     return Loss(1 / (1 + k * ref_ratio), basis)
 
 
-def _ancestor(ref: Model, model: Model, lineage: dict[str, Model]) -> bool:
+def ancestor(ref: Model, model: Model, lineage: dict[str, Model]) -> bool:
     """The model itself or a fine-tune of the measured model: its table applies as it is."""
     cursor: Model | None = model
     for _ in range(len(lineage) + 1):
@@ -215,3 +231,24 @@ def _params(model: Model | None) -> float:
 def describe(kept: float, quant: Quant) -> str:
     loss_pct = (1 / kept - 1) * 100 if kept > 0 else math.inf
     return f"x{kept:.4f} for {quant.name} (perplexity +{loss_pct:.2f}%)"
+
+
+def loss_order(
+    model: Model, quants: list[Quant], lineage: dict[str, Model], ref: Model | None
+) -> list[Quant]:
+    """The formats by the quality they keep for this model, best first (then fewer bits).
+    Every model with the same measured reference (and the same ancestry to it) has the same
+    order, so callers may keep it per order_key()."""
+
+    def kept(quant: Quant) -> float:
+        found = loss(model, quant, lineage, ref).kept
+        return -1.0 if found is None else found
+
+    return sorted(quants, key=lambda q: (-kept(q), q.nominal_bits, q.name))
+
+
+def order_key(model: Model, lineage: dict[str, Model], ref: Model | None) -> tuple[str, bool]:
+    """Models with equal keys lose quality in the same order across formats."""
+    if ref is None:
+        return ("", False)
+    return (ref.id, ancestor(ref, model, lineage))
