@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import functools
 import math
-import statistics
 
 from llm_pick.estimate.assess import Assessment
 from llm_pick.estimate.fit import check_fit
 from llm_pick.estimate.hardware import GIB, Hardware
+from llm_pick.estimate.quant import median
 from llm_pick.estimate.speed import DECODE_EFFICIENCY, bytes_per_token, decode_rate, gpu_share
 
 REFERENCE_BANDWIDTH_GBS = 1000.0  # speed is ranked per 1 TB/s without a memory limit
@@ -111,5 +111,5 @@ def _reference(vram_gib: float) -> tuple[float, str]:
     if not near:
         bigger = [g for g in discrete if g.memory_gib >= vram_gib] or discrete
         near = [min(bigger, key=lambda g: g.memory_gib).memory_bandwidth_gbs]
-    gbs = statistics.median(near)
+    gbs = median(near)
     return gbs, f"assuming {gbs:g} GB/s (median of the {vram_gib:g} GiB preset cards; --gpu NAME)"

@@ -276,3 +276,13 @@ def retention(quant: Quant) -> float | None:
     if quant.ppl_delta is None:
         return None
     return BASE_PPL / (BASE_PPL + quant.ppl_delta)
+
+
+def median(values: list[float]) -> float:
+    """The median (statistics.median without importing statistics, fractions and decimal,
+    which cost start-up time)."""
+    ordered = sorted(values)
+    middle = len(ordered) // 2
+    if len(ordered) % 2:
+        return ordered[middle]
+    return (ordered[middle - 1] + ordered[middle]) / 2

@@ -18,11 +18,10 @@ from __future__ import annotations
 
 import functools
 import math
-import statistics
 from typing import NamedTuple
 
 from llm_pick.catalog.types import Model
-from llm_pick.estimate.quant import BASE_PPL, Quant
+from llm_pick.estimate.quant import BASE_PPL, Quant, median
 
 GAMMA = 0.39
 
@@ -139,7 +138,7 @@ def sensitivity(model_id: str) -> float:
         ref = _reference_ratio(QUANTS[name])
         if ref:
             ratios.append((ppl / table.f16 - 1) / ref)
-    return statistics.median(ratios) if ratios else 1.0
+    return median(ratios) if ratios else 1.0
 
 
 def measured_by_family(lineage: dict[str, Model]) -> dict[str, list[Model]]:
