@@ -143,3 +143,21 @@ def test_bad_inputs_are_one_error_and_write_nothing(tmp_path, cli):
         assert result.stderr.startswith("Error: ") and message in result.stderr, result.stderr
         assert "Traceback" not in result.stderr
     assert not out.exists()
+
+
+def test_output_catalog_is_read_with_the_catalog_caps(tmp_path, cli):
+    """`-o` onto a FIFO or an oversized catalog: one error, no hang, nothing written."""
+    import os
+
+    model = write_gguf(tmp_path / "tiny.gguf")
+    fifo = tmp_path / "pipe.yaml"
+    os.mkfifo(fifo)
+    result = cli("import", str(model), *LICENCE, "-o", str(fifo))
+    assert result.code == 1 and result.stderr.startswith("Error: ")
+    assert "Traceback" not in result.stderr
+    huge = tmp_path / "huge.yaml"
+    huge.write_text("schema_version: 1\nmodels: []\n" + "#" * (17 * 2**20))
+    before = huge.stat().st_size
+    result = cli("import", str(model), *LICENCE, "-o", str(huge))
+    assert result.code == 1 and "MiB" in result.stderr
+    assert huge.stat().st_size == before

@@ -27,7 +27,6 @@ from llm_pick.scoring import criteria as scoring
 from llm_pick.scoring.constraints import Check, Constraints
 from llm_pick.scoring.constraints import active as active_checks
 from llm_pick.scoring.constraints import evaluate as evaluate_constraints
-from llm_pick.scoring.criteria import SPEED_FULL
 from llm_pick.scoring.profiles import Profile
 from llm_pick.scoring.quality import Ability, ability
 from llm_pick.scoring.quant_loss import (
@@ -230,15 +229,23 @@ def formats(model: Model, query: Query, state: Pass) -> tuple[list[Assessment], 
     """The formats that run (any placement), and the smallest format when none does. When
     none runs with a 16-bit KV cache and the user left the KV type open, a q8_0 cache (half
     the size; llama.cpp needs flash attention for it) is tried for the GGUF formats."""
-    # Best quality first: once a format fits on the GPUs at full speed, no format after it can
-    # score higher (less quality, no more speed), so the rest are not assessed unless all are
-    # wanted (explain).
+    # Best quality first, and bounded: a later format keeps no more quality and can at most
+    # reach full speed, so once the best score so far beats that bound, the rest cannot win
+    # and are not assessed (unless all are wanted: explain).
     ordered = state.order(model)
+    weights = state.weights
+    bounded = bool(weights) and not query.all_formats  # a pass with weights (not a hint's)
+    fixed = model_values(model, query, state) if bounded else {}
+    rest = sum(weights[name] * value.value for name, value in fixed.items())
+    best = [-1.0]
 
     def enough(item: Assessment) -> bool:
-        tps, _ = tokens_per_second(item, query.hardware)
-        fit = item.fit
-        return (fit is None or fit.verdict == "gpu") and tps is not None and tps >= SPEED_FULL
+        if not runs(item):
+            return False
+        option = score(model, item, query, state, fixed)
+        best[0] = max(best[0], option.score)
+        quality = option.values["quality"].value
+        return rest + weights["quality"] * quality + weights["speed"] < best[0]
 
     found = assess_formats(
         model,
@@ -246,7 +253,7 @@ def formats(model: Model, query: Query, state: Pass) -> tuple[list[Assessment], 
         sizing(model, query),
         query.hardware,
         state.memo,
-        enough=None if query.all_formats else enough,
+        enough=enough if bounded else None,
     )
     running = [a for a in found if runs(a)]
     if not running and not query.kv_fixed and query.flash_attn and query.kv_dtype == "fp16":

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from llm_pick.errors import CatalogError, InputError
+from llm_pick.errors import CatalogError
 
 
 def import_command(
@@ -69,13 +69,15 @@ def import_command(
 
 
 def _existing(output: Path) -> dict[str, Any]:
+    """The catalog `-o` adds to, read with the same caps as any catalog (regular files only)."""
+    from llm_pick.catalog.load import MAX_FILE_BYTES, MAX_YAML_BYTES
     from llm_pick.catalog.parse import parse_document
+    from llm_pick.catalog.read import read_input
 
-    try:
-        raw = output.read_bytes()
-    except OSError as error:
-        raise InputError(f"{output}: cannot read: {error.strerror or error}") from None
-    data = parse_document(str(output), raw)
+    name = str(output)
+    limit = MAX_FILE_BYTES if name.lower().endswith(".json") else MAX_YAML_BYTES
+    raw = read_input(name, limit)
+    data = parse_document(name, raw)
     if not (isinstance(data, dict) and isinstance(data.get("models"), list)):
         raise CatalogError(f"{output}: not a catalog (schema_version: 1, models: [...])")
     return data
