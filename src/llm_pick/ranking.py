@@ -225,7 +225,9 @@ def sizing(model: Model, query: Query, kv_dtype: str | None = None) -> Sizing:
     )
 
 
-def formats(model: Model, query: Query, state: Pass) -> tuple[list[Assessment], Assessment | None]:
+def formats(
+    model: Model, query: Query, state: Pass, scored: dict[int, Option] | None = None
+) -> tuple[list[Assessment], Assessment | None]:
     """The formats that run (any placement), and the smallest format when none does. When
     none runs with a 16-bit KV cache and the user left the KV type open, a q8_0 cache (half
     the size; llama.cpp needs flash attention for it) is tried for the GGUF formats."""
@@ -243,6 +245,8 @@ def formats(model: Model, query: Query, state: Pass) -> tuple[list[Assessment], 
         if not runs(item):
             return False
         option = score(model, item, query, state, fixed)
+        if scored is not None:
+            scored[id(item)] = option
         best[0] = max(best[0], option.score)
         quality = option.values["quality"].value
         return rest + weights["quality"] * quality + weights["speed"] < best[0]
@@ -275,10 +279,11 @@ def evaluate(model: Model, query: Query, state: Pass) -> Candidate | Exclusion:
     options: list[Option] = []
     smallest: Assessment | None = None
     if model.context_length >= (query.required_context or 0):
-        running, smallest = formats(model, query, state)
+        scored: dict[int, Option] = {}  # the options the bounded search scored already
+        running, smallest = formats(model, query, state, scored)
         fixed = model_values(model, query, state) if running else {}
         options = sorted(
-            (score(model, item, query, state, fixed) for item in running),
+            (scored.get(id(item)) or score(model, item, query, state, fixed) for item in running),
             key=lambda o: (-round(o.score, 12), o.assessment.estimate.total_bytes),
         )
         if not options and smallest is not None and query.hardware is not None:
