@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import IO, Any
 
-from llm_pick.render.safe import json_safe, sanitize
+from llm_pick.render.safe import json_safe, one_line
 
 Cell = str | int | float | bool | None
 
@@ -81,7 +81,7 @@ _MARKDOWN = str.maketrans({c: "\\" + c for c in "\\|[]()!"})
 def to_markdown(columns: Sequence[str], rows: Sequence[Sequence[Cell]]) -> str:
     def cell(value: Cell) -> str:
         text = _plain(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-        return text.translate(_MARKDOWN).replace("\n", " ")
+        return text.translate(_MARKDOWN)
 
     lines = ["| " + " | ".join(cell(c) for c in columns) + " |"]
     lines.append("|" + "|".join(" --- " for _ in columns) + "|")
@@ -141,4 +141,4 @@ def _plain(value: Cell) -> str:
         return ""
     if isinstance(value, bool):
         return "yes" if value else "no"
-    return sanitize(str(value))
+    return one_line(str(value))  # a cell is one line: no forged lines in a terminal
