@@ -49,7 +49,11 @@ def test_markdown_export_of_a_hostile_catalog(tmp_path: Path) -> None:
     path = write_catalog(
         tmp_path / "c.yaml", entry(name=IMAGE, organization=LINK, license={"name": LINK})
     )
-    for args in (["list"], ["compare", "test-7b", "llama-2-7b"], ["recommend", "--vram", "80"]):
+    for args in (
+        ["list"],
+        ["compare", "test-7b", "llama-2-7b"],
+        ["recommend", "--vram", "80", "--top", "100"],
+    ):
         result = run(*args, "--catalog", str(path), "-f", "markdown")
         assert result.code == 0, result.stderr
         page = markdown_html(result.stdout)
