@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import os
+import re
 import stat
 import string
 from pathlib import Path
@@ -60,8 +61,11 @@ def test_markup_and_escapes_are_shown_literally(
         "\x1b" not in result.stdout and "\x07" not in result.stdout and "\x9b" not in result.stdout
     )
     if command[0] == "show":
-        assert "[bold red]boom[/]" in result.stdout
-        assert "\\x1b[31mred" in result.stdout
+        shown = result.stdout
+        if fmt == "markdown":  # as a Markdown viewer shows it: backslash escapes removed
+            shown = re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", shown)
+        assert "[bold red]boom[/]" in shown
+        assert "\\x1b[31mred" in shown
 
 
 def test_json_escapes_control_characters(hostile_catalog: Path) -> None:

@@ -205,11 +205,11 @@ def test_recommend_commands_paste_safely(
 
 
 # What each format makes of a value's control characters: JSON keeps the value (escaped in
-# the JSON text), the others show them as visible escapes; a table shows newlines as \n and
+# the JSON text), the others show them as visible escapes; a table and CSV show newlines as \n,
 # Markdown turns them into spaces.
 DISPLAYED = {
     "json": lambda value: value,
-    "csv": sanitize,
+    "csv": one_line,
     "markdown": lambda value: sanitize(value).replace("\n", " "),
     "table": one_line,
 }

@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import IO, Any
 
-from llm_pick.render.safe import json_safe, one_line
+from llm_pick.render.safe import json_safe, sanitize
 
 Cell = str | int | float | bool | None
 
@@ -67,7 +67,7 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 def _no_formula(value: Cell) -> str:
     """A text cell that a spreadsheet would run as a formula gets a leading apostrophe
     (OWASP, "CSV Injection"); numbers stay numbers."""
-    text = _plain(value)
+    text = _plain(value).replace("\n", "\\n")  # one line per row: no forged lines either
     if isinstance(value, str) and text.startswith(_FORMULA_START):
         return "'" + text
     return text
@@ -81,7 +81,7 @@ _MARKDOWN = str.maketrans({c: "\\" + c for c in "\\|[]()!"})
 def to_markdown(columns: Sequence[str], rows: Sequence[Sequence[Cell]]) -> str:
     def cell(value: Cell) -> str:
         text = _plain(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-        return text.translate(_MARKDOWN)
+        return text.translate(_MARKDOWN).replace("\n", " ")  # a cell is one line
 
     lines = ["| " + " | ".join(cell(c) for c in columns) + " |"]
     lines.append("|" + "|".join(" --- " for _ in columns) + "|")
@@ -141,4 +141,4 @@ def _plain(value: Cell) -> str:
         return ""
     if isinstance(value, bool):
         return "yes" if value else "no"
-    return one_line(str(value))  # a cell is one line: no forged lines in a terminal
+    return sanitize(str(value))
