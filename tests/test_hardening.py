@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import os
+import re
 import stat
 import string
 from pathlib import Path
@@ -13,9 +14,10 @@ from pathlib import Path
 import pytest
 import yaml
 from conftest import Result, entry, run, write_catalog
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
+from llm_pick.catalog.runfields import HF_REPO_PATTERN
 from llm_pick.cli.output import write_atomic
 from llm_pick.errors import OutputError
 
@@ -59,8 +61,11 @@ def test_markup_and_escapes_are_shown_literally(
         "\x1b" not in result.stdout and "\x07" not in result.stdout and "\x9b" not in result.stdout
     )
     if command[0] == "show":
-        assert "[bold red]boom[/]" in result.stdout
-        assert "\\x1b[31mred" in result.stdout
+        shown = result.stdout
+        if fmt == "markdown":  # as a Markdown viewer shows it: backslash escapes removed
+            shown = re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", shown)
+        assert "[bold red]boom[/]" in shown
+        assert "\\x1b[31mred" in shown
 
 
 def test_json_escapes_control_characters(hostile_catalog: Path) -> None:
@@ -499,3 +504,135 @@ def test_fuzzed_paths_environment_and_widths(tmp_path: Path, case: tuple) -> Non
         assert "\x1b" not in line and "\u202e" not in line and "internal error" not in line
     assert {p: p.read_bytes() for p in protected} == before
     assert stat.S_ISCHR(os.stat("/dev/null").st_mode)
+
+
+# ---- fuzzing the catalog fields that go into run commands (issue 17) ----------------------
+
+SHELL_CHARS = ";&|$`'\"\\ \n\t\r()<>*?~#!{}[]=%^,+@"
+RUN_VALUES = st.one_of(
+    st.sampled_from(
+        [
+            "org/model-GGUF",
+            "TheBloke/Llama-2-7B-GGUF",
+            "a/b;touch PWNED;#",
+            "a/$(touch PWNED)",
+            "a/`touch PWNED`",
+            "a/b\ntouch PWNED",
+            "a/b && touch PWNED",
+            "a/b | touch PWNED",
+            "a/b > PWNED",
+            "-a/b",
+            "a/b/c",
+        ]
+    ),
+    st.text(alphabet=string.ascii_letters + string.digits + "._-/:" + SHELL_CHARS, max_size=30),
+)
+
+
+VALID_REPOS = st.from_regex(HF_REPO_PATTERN, fullmatch=True)
+VALID_TAGS = st.from_regex(r"[a-z0-9_][a-z0-9_-]{0,12}:[a-z0-9]{1,4}-", fullmatch=True)
+
+
+@st.composite
+def run_field_catalogs(draw: st.DrawFn) -> tuple[dict[str, object], dict[str, str]]:
+    values = {
+        # each field valid about two times in three, so both paths are exercised
+        "repo": draw(st.one_of(VALID_REPOS, VALID_REPOS, RUN_VALUES)),
+        "pattern": draw(st.one_of(VALID_TAGS, VALID_TAGS, RUN_VALUES))
+        + draw(st.sampled_from(["{quant}"] * 6 + [":{quant}", "", "-x"])),
+        "hf_repo": draw(st.one_of(VALID_REPOS, VALID_REPOS, RUN_VALUES)),
+        "gguf_quant": draw(st.sampled_from(["q4_k_m"] * 5 + ["q8_0"] * 3 + ["Q4_K_M", "q4;x"])),
+        "ollama_quant": draw(st.sampled_from(["q4_K_M"] * 8 + ["q4_K_M$(x)", "q4-K", ""])),
+    }
+    item = entry(
+        id="fuzz-7b",
+        hf_repo=values["hf_repo"],
+        runtimes={
+            "gguf": {"repo": values["repo"], "quants": [values["gguf_quant"]], "source": "x"},
+            "ollama": {
+                "pattern": values["pattern"],
+                "quants": [values["ollama_quant"]],
+                "source": "x",
+            },
+        },
+    )
+    return {"schema_version": 1, "models": [item]}, values
+
+
+@settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(case=run_field_catalogs(), as_json=st.booleans())
+def test_fuzzed_run_fields_are_refused_or_paste_safely(
+    tmp_path: Path,
+    case: tuple[dict[str, object], dict[str, str]],
+    as_json: bool,
+) -> None:
+    """A catalog with arbitrary run-command fields is refused with one Error line and prints
+    nothing, or loads and prints commands that, pasted into bash, run only the stand-in tools
+    with the catalog values as whole arguments."""
+    from paste import MARKER, Shell, commands
+
+    doc, values = case
+    path = tmp_path / ("fuzz.json" if as_json else "fuzz.yaml")
+    path.write_text(json.dumps(doc) if as_json else yaml.safe_dump(doc))
+    result = run("explain", "fuzz-7b", "--catalog", str(path), "-q", "q4_k_m", "-f", "json")
+    clean(result)
+    if result.code != 0:
+        assert result.code == 1 and result.stdout == ""
+        assert result.stderr.startswith("Error: ") and "fuzz" in result.stderr
+        return
+    event("loaded")  # hypothesis statistics: how often the accepted path is exercised
+    shell = Shell(tmp_path)
+    found = dict(commands("json", result.stdout))
+    calls = shell.paste(found["llama.cpp"])
+    if values["gguf_quant"] == "q4_k_m":
+        assert calls[0][:3] == ["llama-server", "-hf", values["repo"] + ":Q4_K_M"]
+    else:
+        weights = "./" + values["hf_repo"].split("/")[-1]
+        assert calls[0][:3] == ["python", "convert_hf_to_gguf.py", weights]
+    if "ollama" in found:
+        tag = values["pattern"].replace("{quant}", values["ollama_quant"])
+        assert shell.paste(found["ollama"]) == [["ollama", "run", tag]]
+    assert not (tmp_path / MARKER).exists()
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(value=st.text(st.characters(blacklist_characters="\x00"), min_size=1, max_size=40))
+def test_fuzzed_values_past_validation_are_still_quoted(value: str) -> None:
+    """Defense in depth: whatever text reaches the run fields (validation bypassed), each
+    pasted command runs its one program with that text as one argument."""
+    import copy
+    import tempfile
+
+    from paste import Shell
+
+    from llm_pick.catalog.load import load_catalog
+    from llm_pick.reports.run import Sized, run_commands
+
+    model = copy.copy(load_catalog().get("llama-3.1-8b-instruct"))
+    runtimes = copy.copy(model.runtimes)
+    assert runtimes is not None and runtimes.gguf and runtimes.ollama
+    gguf, tags = copy.copy(runtimes.gguf), copy.copy(runtimes.ollama)
+    object.__setattr__(gguf, "repo", value)
+    object.__setattr__(tags, "pattern", value + ":{quant}")
+    object.__setattr__(runtimes, "gguf", gguf)
+    object.__setattr__(runtimes, "ollama", tags)
+    object.__setattr__(model, "runtimes", runtimes)
+    object.__setattr__(model, "hf_repo", value)
+    with tempfile.TemporaryDirectory() as folder:
+        shell = Shell(Path(folder))
+        for sized in (Sized("q4_k_m", 4096, None, 32), Sized("fp16", 4096, None, 32)):
+            for item in run_commands(model, sized):
+                calls = shell.paste(item["command"])
+                if item["runtime"] == "ollama":
+                    spelled = {"q4_k_m": "q4_K_M", "fp16": "fp16"}[sized.quant]
+                    assert calls == [["ollama", "run", f"{value}:{spelled}"]]
+                elif item["runtime"] == "vllm":
+                    assert calls[0][:3] == ["vllm", "serve", value]
+                elif "-hf" in item["command"]:
+                    assert calls[0][:3] == ["llama-server", "-hf", value + ":Q4_K_M"]
+                else:
+                    assert calls[0][2] == "./" + value.split("/")[-1]

@@ -14,6 +14,14 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from llm_pick.catalog.runfields import (
+    GGUF_QUANT_PATTERN,
+    OLLAMA_QUANT_PATTERN,
+    check_ollama,
+    check_quants,
+    check_repo,
+)
+
 _STRICT: Any = {"extra": "forbid", "use_attribute_docstrings": True}
 
 # Constrained types, as pydantic sees them after bind_constraints().
@@ -250,13 +258,19 @@ class GgufRepo:
     __pydantic_config__ = _STRICT
 
     repo: Text
-    """owner/name on Hugging Face, as `llama-server -hf` takes it."""
+    """owner/name on Hugging Face, as `llama-server -hf` takes it (each part 1-96 letters,
+    digits, _ . -, not starting or ending with . or -)."""
     quants: list[str]
-    """The quantizations seen in the repository (llm-pick names, lowercase: q4_k_m, q8_0)."""
+    """The quantizations seen in the repository (llm-pick names, lowercase: q4_k_m, q8_0;
+    lowercase letters, digits and _)."""
     source: Text
     """Where the repository and its files were seen."""
     hf_ready: bool = True
     """False when large files are byte-split parts (.partXofY) that `-hf` cannot load."""
+
+    def __post_init__(self) -> None:
+        check_repo("repo", self.repo)
+        check_quants(self.quants, GGUF_QUANT_PATTERN)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True, eq=False)
@@ -266,11 +280,17 @@ class OllamaTags:
     __pydantic_config__ = _STRICT
 
     pattern: Text
-    """The tag with `{quant}` where the quantization goes, e.g. llama3.1:8b-instruct-{quant}."""
+    """The tag with `{quant}` (exactly once) where the quantization goes, e.g.
+    llama3.1:8b-instruct-{quant}; filled in, an Ollama name ([namespace/]model:tag)."""
     quants: list[str]
-    """Quantizations the library has, spelled as in the tags (q4_K_M, q8_0, fp16)."""
+    """Quantizations the library has, spelled as in the tags (q4_K_M, q8_0, fp16; letters,
+    digits and _)."""
     source: Text
     """Where the tags were seen."""
+
+    def __post_init__(self) -> None:
+        check_quants(self.quants, OLLAMA_QUANT_PATTERN)
+        check_ollama(self.pattern, self.quants)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True, eq=False)
@@ -310,7 +330,8 @@ class Model:
     base_model: Note | None = None
     """Id of the catalog model this one was fine-tuned from."""
     hf_repo: Note | None = None
-    """Hugging Face repository of the weights."""
+    """Hugging Face repository of the weights: owner/name (each part 1-96 letters, digits,
+    _ . -, not starting or ending with . or -)."""
     parameters: Parameters = None  # type: ignore[assignment]
     """Parameter counts (a fine-tune may leave them out to inherit its base's)."""
     architecture: Architecture = None  # type: ignore[assignment]
@@ -334,6 +355,8 @@ class Model:
     def __post_init__(self) -> None:
         if not _ID.match(self.id):
             raise ValueError(f"id {self.id!r} must match {ID_PATTERN}")
+        if self.hf_repo is not None:
+            check_repo("hf_repo", self.hf_repo)
         if self.base_model == self.id:
             raise ValueError("base_model cannot be the model itself")
         if self.variant == "fine-tune" and self.base_model is None:

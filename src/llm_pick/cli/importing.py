@@ -53,7 +53,9 @@ def import_command(
     if as_json:
         import json
 
-        text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+        from llm_pick.render.safe import json_safe
+
+        text = json_safe(json.dumps(document, indent=2, ensure_ascii=False)) + "\n"
     else:
         text = yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=100)
     if output is None:

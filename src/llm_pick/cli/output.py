@@ -21,7 +21,7 @@ from pathlib import Path
 
 from llm_pick.catalog.read import describe, kind
 from llm_pick.errors import OutputError
-from llm_pick.render.safe import sanitize
+from llm_pick.render.safe import one_line
 from llm_pick.reports.report import Report, console, render_text
 
 
@@ -47,7 +47,7 @@ def emit(
         how = write_output(output, render_text(report, fmt, pretty=False), inputs, force=force)
         report.notes.append(f"{how} {output}")
     for note in report.notes:
-        sys.stderr.write(sanitize(note) + "\n")
+        sys.stderr.write(one_line(note) + "\n")
 
 
 @contextmanager

@@ -102,7 +102,8 @@ def model_detail(model: Model) -> RenderableType:
         parts.append(text("Notes: " + " ".join(model.notes.split()), "italic"))
     sources = Text("Sources:\n", style="bold")
     for source in model.sources:
-        sources.append_text(text(f"  - {source}\n"))
+        sources.append_text(text(f"  - {source}"))  # one line each: newlines made visible
+        sources.append("\n")
     parts.append(sources)
     return Group(*parts)
 

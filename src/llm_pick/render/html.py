@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from html import escape
 
-from llm_pick.render.safe import sanitize
+from llm_pick.render.safe import one_line
 
 Cell = str | int | float | bool | None
 
@@ -60,8 +60,8 @@ footer { margin-top: 2rem; font-size: .8rem; color: var(--muted); }
 
 
 def esc(value: object) -> str:
-    """Escaped text (control characters made visible first)."""
-    return escape(sanitize("" if value is None else str(value)), quote=True)
+    """Escaped text (control characters and newlines made visible first)."""
+    return escape(one_line("" if value is None else str(value)), quote=True)
 
 
 def cell_text(value: Cell) -> str:

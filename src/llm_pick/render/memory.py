@@ -115,14 +115,17 @@ def breakdown(
         if longest is not None:
             facts.append(f"Largest context that fits: {longest:,} tokens\n")
         if result.speed is not None:
-            facts.append_text(text(speed_text(result.speed)))
+            for line in speed_text(result.speed).splitlines():
+                facts.append_text(text(line))  # text() shows a newline as \n: one per line
+                facts.append("\n")
     cache = f", KV cache {est.kv_dtype}" if est.mode == "inference" else ""
     attention = ", flash attention" if est.flash_attn else ", no flash attention"
     facts.append(
         f"Assumptions: batch {est.batch}{cache}{attention if est.mode == 'inference' else ''}\n"
     )
     for note in est.assumptions:
-        facts.append_text(text(f"  - {note}\n"))
+        facts.append_text(text(f"  - {note}"))
+        facts.append("\n")
     lines.append(facts)
     return Group(*lines)
 

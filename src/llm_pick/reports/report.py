@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import IO, Any
 
-from llm_pick.render.safe import sanitize
+from llm_pick.render.safe import json_safe, sanitize
 
 Cell = str | int | float | bool | None
 
@@ -39,12 +39,15 @@ class Report:
 
 
 def to_json(data: Any, *, pretty: bool = True) -> str:
-    """Indented for people; compact (C encoder, several times faster) for pipes and files."""
+    """Indented for people; compact (C encoder, several times faster) for pipes and files.
+    Non-ASCII text stays readable, but control, bidi and invisible characters are escaped."""
     import json
 
     if pretty:
-        return json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
-    return json.dumps(data, separators=(",", ":"), ensure_ascii=False, allow_nan=False) + "\n"
+        text = json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False)
+    else:
+        text = json.dumps(data, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+    return json_safe(text) + "\n"
 
 
 def to_csv(columns: Sequence[str], rows: Sequence[Sequence[Cell]]) -> str:
@@ -64,16 +67,21 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 def _no_formula(value: Cell) -> str:
     """A text cell that a spreadsheet would run as a formula gets a leading apostrophe
     (OWASP, "CSV Injection"); numbers stay numbers."""
-    text = _plain(value)
+    text = _plain(value).replace("\n", "\\n")  # one line per row: no forged lines either
     if isinstance(value, str) and text.startswith(_FORMULA_START):
         return "'" + text
     return text
 
 
+# Backslash-escaped in Markdown cells: the table's own |, and link and image syntax (a name
+# cannot become a javascript: link or a remote image); the backslash itself first.
+_MARKDOWN = str.maketrans({c: "\\" + c for c in "\\|[]()!"})
+
+
 def to_markdown(columns: Sequence[str], rows: Sequence[Sequence[Cell]]) -> str:
     def cell(value: Cell) -> str:
         text = _plain(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-        return text.replace("|", "\\|").replace("\n", " ")
+        return text.translate(_MARKDOWN).replace("\n", " ")  # a cell is one line
 
     lines = ["| " + " | ".join(cell(c) for c in columns) + " |"]
     lines.append("|" + "|".join(" --- " for _ in columns) + "|")

@@ -1,6 +1,9 @@
 """The commands that run a pick as it was sized: llama.cpp (`llama-server -hf REPO:QUANT`),
 Ollama (`ollama run TAG`) and vLLM (`vllm serve REPO`). Pure functions of the catalog facts
 and the sizing; a repository or tag is only ever one the catalog records with its source.
+Every argument is quoted for a POSIX shell (shlex): a command pasted into a shell runs the
+one program with these arguments, whatever the catalog holds (catalog/types.py also refuses
+anything but plain ids in these fields).
 
 Flags (llama.cpp tools/server/README.md): -hf <user>/<model>[:quant], -c context, -ngl GPU
 layers, -fa on|off, --cache-type-k/-v for a quantized KV cache, -sm layer -ts for a split
@@ -11,6 +14,7 @@ across cards. vLLM (docs.vllm.ai engine args): --max-model-len, --tensor-paralle
 from __future__ import annotations
 
 import math
+from shlex import join as shell
 from typing import Any, NamedTuple
 
 from llm_pick.catalog.types import Model
@@ -64,13 +68,14 @@ def run_commands(model: Model, sized: Sized) -> list[dict[str, Any]]:
     return out
 
 
-def _llama_flags(sized: Sized) -> str:
+def _llama_flags(sized: Sized) -> list[str]:
     layers = sized.layers + 1 if sized.gpu_layers is None else sized.gpu_layers  # +1: output
-    flags = f"-c {sized.context} -ngl {layers} -fa {'on' if sized.flash_attn else 'off'}"
+    flags = ["-c", str(sized.context), "-ngl", str(layers), "-fa"]
+    flags.append("on" if sized.flash_attn else "off")
     if sized.kv_dtype != "fp16":
-        flags += f" --cache-type-k {sized.kv_dtype} --cache-type-v {sized.kv_dtype}"
+        flags += ["--cache-type-k", sized.kv_dtype, "--cache-type-v", sized.kv_dtype]
     if sized.gpus > 1:
-        flags += " -sm layer -ts " + ",".join(["1"] * sized.gpus)
+        flags += ["-sm", "layer", "-ts", ",".join(["1"] * sized.gpus)]
     return flags
 
 
@@ -82,26 +87,31 @@ def _llama_cpp(model: Model, sized: Sized) -> dict[str, Any]:
         if gguf.hf_ready:
             return {
                 "runtime": "llama.cpp",
-                "command": f"llama-server -hf {gguf.repo}:{name.upper()} {flags}",
+                "command": shell(["llama-server", "-hf", f"{gguf.repo}:{name.upper()}", *flags]),
                 "source": gguf.source,
             }
         return {
             "runtime": "llama.cpp",
-            "command": f"llama-server -m MODEL.gguf {flags}",
+            "command": shell(["llama-server", "-m", "MODEL.gguf", *flags]),
             "source": gguf.source,
             "note": f"{gguf.repo} splits large files into .partXofY pieces that -hf cannot "
             "load: download them and join them with cat into MODEL.gguf first",
         }
     quant = name.upper()
     weights = f"./{model.hf_repo.split('/')[-1]}" if model.hf_repo else "./MODEL-DIR"
+    f16, out = f"{model.id}-f16.gguf", f"{model.id}-{quant}.gguf"
     note = "no GGUF repository with this quantization is known: convert the weights yourself"
     if gguf is not None:
         note = f"{gguf.repo} lists no {quant} file (it has {', '.join(gguf.quants)}): convert"
     return {
         "runtime": "llama.cpp",
-        "command": f"python convert_hf_to_gguf.py {weights} --outfile {model.id}-f16.gguf "
-        f"&& llama-quantize {model.id}-f16.gguf {model.id}-{quant}.gguf {quant} "
-        f"&& llama-server -m {model.id}-{quant}.gguf {flags}",
+        "command": " && ".join(
+            [
+                shell(["python", "convert_hf_to_gguf.py", weights, "--outfile", f16]),
+                shell(["llama-quantize", f16, out, quant]),
+                shell(["llama-server", "-m", out, *flags]),
+            ]
+        ),
         "note": note + (f" (weights: {model.hf_repo})" if model.hf_repo else ""),
     }
 
@@ -116,7 +126,7 @@ def _ollama(model: Model, sized: Sized) -> dict[str, Any] | None:
         return None
     return {
         "runtime": "ollama",
-        "command": f"ollama run {tags.pattern.replace('{quant}', tag)}",
+        "command": shell(["ollama", "run", tags.pattern.replace("{quant}", tag)]),
         "source": tags.source,
         "note": f"Ollama sizes the context itself: set num_ctx to {sized.context} to match",
     }
@@ -129,6 +139,11 @@ def _vllm(model: Model, sized: Sized) -> dict[str, Any] | None:
     utilization = max(VLLM_DEFAULT_UTILIZATION, math.ceil(share * 100) / 100)
     return {
         "runtime": "vllm",
-        "command": f"vllm serve {model.hf_repo} --max-model-len {sized.context} "
-        f"--tensor-parallel-size {sized.gpus} --gpu-memory-utilization {utilization:.2f}",
+        "command": shell(
+            [
+                *("vllm", "serve", model.hf_repo, "--max-model-len", str(sized.context)),
+                *("--tensor-parallel-size", str(sized.gpus)),
+                *("--gpu-memory-utilization", f"{utilization:.2f}"),
+            ]
+        ),
     }
