@@ -105,7 +105,8 @@ def check_fit(estimate: Estimate, hardware: Hardware) -> Fit:
     usable = per_card - headroom
     per_layer = (estimate.layer_weight_bytes + estimate.kv_cache_bytes) / layers
     layer_kv = estimate.kv_cache_bytes / layers
-    outside = estimate.weights_bytes - estimate.layer_weight_bytes  # embeddings, output head
+    # embeddings, output head, and a multimodal projector (loaded whole, on one device)
+    outside = estimate.weights_bytes - estimate.layer_weight_bytes + estimate.encoder_bytes
     fixed = estimate.overhead_bytes
     available = per_card * cards_n
 

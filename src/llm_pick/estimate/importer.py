@@ -72,9 +72,8 @@ def from_config(path: Path) -> dict[str, Any]:
         source = "computed by llm-pick from the config.json shapes (no safetensors headers read)"
         exact = False
     share = (arch.experts_per_token or 1) / (arch.experts or 1)
-    experts = sum(
-        m.elements * arch.layers for m in inventory_of(arch, family).matrices if m.copies > 1
-    )
+    inv = inventory_of(arch, family)
+    experts = sum(inv.elements(m) for m in inv.matrices if m.routed)
     name = folder.name if path.is_dir() else config_path.parent.name
     return {
         "id": _slug(name),

@@ -15,6 +15,10 @@ from typing import Literal, NamedTuple
 
 from llm_pick.catalog.types import Architecture, Model
 from llm_pick.errors import InputError
+from llm_pick.estimate.cache import KV_DTYPES as KV_DTYPES
+from llm_pick.estimate.cache import UBATCH as UBATCH
+from llm_pick.estimate.cache import cache_notes, encoder_bytes, recurrent_state_bytes
+from llm_pick.estimate.cache import kv_cache_bytes as kv_cache_bytes
 from llm_pick.estimate.quant import (
     GGML_BLOCKS,
     QUANTS,
@@ -28,14 +32,12 @@ from llm_pick.estimate.tensors import Inventory, Matrix, inventory, inventory_of
 
 Mode = Literal["inference", "lora", "qlora", "full"]
 MODES: tuple[Mode, ...] = ("inference", "lora", "qlora", "full")
-KV_DTYPES = {"fp16": 2.0, "q8_0": 34 / 32, "q4_0": 18 / 32}  # bytes per element (ggml blocks)
 DEFAULT_CONTEXT = 4096
 
 # Runtime overhead (docs/methodology.md, "Runtime overhead"). The CUDA context measured
 # 107-555 MiB depending on the GPU (llama.cpp PR #23604); NVIDIA cites ~300 MB
 # (pytorch/pytorch#107667). We take 512 MiB per card: near the top of that range.
 CUDA_CONTEXT_BYTES = 512 * 1024**2
-UBATCH = 512  # llama.cpp's default physical batch (n_ubatch) for prompt processing
 LORA_RANK = 16
 
 
@@ -60,11 +62,14 @@ class Estimate(NamedTuple):
     assumptions: tuple[str, ...] = ()
     flash_attn: bool = True
     compute_buffer_bytes: int = 0  # part of overhead_bytes: one card's compute buffer
+    recurrent_state_bytes: int = 0  # part of kv_cache_bytes: SSM conv + state, per sequence
+    encoder_bytes: int = 0  # the multimodal projector (mmproj) file, when it is loaded
 
     @property
     def total_bytes(self) -> int:
         return (
             self.weights_bytes
+            + self.encoder_bytes
             + self.kv_cache_bytes
             + self.overhead_bytes
             + self.adapter_bytes
@@ -86,6 +91,10 @@ class Estimate(NamedTuple):
             "overhead_bytes": self.overhead_bytes,
             "flash_attn": self.flash_attn,
         }
+        if self.recurrent_state_bytes:
+            data["recurrent_state_bytes"] = self.recurrent_state_bytes
+        if self.encoder_bytes:
+            data["encoder_bytes"] = self.encoder_bytes
         if self.mode != "inference":
             data |= {
                 "adapter_bytes": self.adapter_bytes,
@@ -120,15 +129,23 @@ def default_context(model: Model) -> int:
 
 
 def shape(arch: Architecture, family: str) -> Shape:
+    heads, kv = arch.attention_heads or 1, arch.kv_heads or 1
     return Shape(
         layers=arch.layers,
-        falcon=family == "falcon",
+        falcon=family == "falcon" and arch.ssm is None,
         experts=arch.experts or 0,
-        gqa=arch.attention_heads // arch.kv_heads,
-        type_70b=family in ("llama", "mistral", "mixtral")
-        and arch.layers == 80
-        and arch.kv_heads < arch.attention_heads,
+        gqa=heads // kv,
+        type_70b=family in ("llama", "mistral", "mixtral") and arch.layers == 80 and kv < heads,
     )
+
+
+def _recipe_kind(kind: str) -> str:
+    """The llama.cpp recipe a tensor follows: experts' and shared experts' slices follow
+    their dense kind (llama-quant.cpp matches names by substring, e.g. "ffn_down")."""
+    for suffix in ("_exps", "_shexp"):
+        if kind.endswith(suffix):
+            return kind[: -len(suffix)]
+    return kind
 
 
 # ---- weights --------------------------------------------------------------------------
@@ -165,20 +182,22 @@ def _gguf_weights(arch: Architecture, family: str, quant: Quant, inv: Inventory)
     has_output = any(m.kind in ("output", "output_copy") for m in inv.matrices)
     total = per_layer = active = 0
     for matrix in inv.matrices:
-        kind = "output" if matrix.kind == "output_copy" else matrix.kind
+        kind = "output" if matrix.kind == "output_copy" else _recipe_kind(matrix.kind)
         if kind == "token_embd" and not has_output:
             kind = "output"  # llama.cpp gives a tied embedding the output head's type
+        # a tensor only some layers hold follows the recipe over those layers
+        held = model_shape
+        if matrix.layer_count:
+            held = model_shape._replace(layers=matrix.layer_count)
         size = 0
-        for ggml_type, layers in gguf_types(quant.name, kind, model_shape):
+        for ggml_type, layers in gguf_types(quant.name, kind, held):
             size += layers * matrix.copies * ggml_bytes(ggml_type, matrix.outputs, matrix.inputs)
         total += size
         if matrix.per_layer:
             per_layer += size
         active += _active_share(matrix, size, inv)
-    vectors = 4 * (inv.layers * inv.layer_vectors + inv.model_vectors)  # norms stay F32
-    return Weights(
-        total + vectors, per_layer + 4 * inv.layers * inv.layer_vectors, active + vectors
-    )
+    vectors = 4 * (inv.block_vectors + inv.model_vectors)  # norms stay F32
+    return Weights(total + vectors, per_layer + 4 * inv.block_vectors, active + vectors)
 
 
 def _dense_weights(inv: Inventory, quant: Quant) -> Weights:
@@ -191,7 +210,7 @@ def _dense_weights(inv: Inventory, quant: Quant) -> Weights:
         elements = inv.elements(matrix)
         if quant.family == "gpu" and matrix.per_layer and matrix.kind != "ffn_gate_inp":
             size = math.ceil(elements * quant.nominal_bits / 8)
-            count = inv.layers * matrix.copies
+            count = inv.layers_of(matrix) * matrix.copies
             if quant.name == "bnb-int8":
                 size += 4 * matrix.outputs * count  # fp32 row scales (SCB)
             elif quant.name == "gptq-4bit":
@@ -202,29 +221,20 @@ def _dense_weights(inv: Inventory, quant: Quant) -> Weights:
         if matrix.per_layer:
             per_layer += size
         active += _active_share(matrix, size, inv)
-    vectors = float_bytes * (inv.layers * inv.layer_vectors + inv.model_vectors)
-    return Weights(
-        total + vectors, per_layer + float_bytes * inv.layers * inv.layer_vectors, active + vectors
-    )
+    vectors = float_bytes * (inv.block_vectors + inv.model_vectors)
+    return Weights(total + vectors, per_layer + float_bytes * inv.block_vectors, active + vectors)
 
 
 def _active_share(matrix: Matrix, size: int, inv: Inventory) -> int:
     """Bytes of this tensor read to generate one token."""
     if matrix.kind == "token_embd":
         return 0  # one row is looked up, the table is not read
-    if matrix.copies > 1:  # experts: only the routed ones are read
-        return size * inv.experts_per_token // matrix.copies
+    if matrix.routed:
+        return size * inv.experts_per_token // matrix.copies  # only the routed experts
     return size
 
 
 # ---- KV cache and overhead ------------------------------------------------------------
-
-
-def kv_cache_bytes(model: Model, context: int, batch: int = 1, kv_dtype: str = "fp16") -> int:
-    """2 (K and V) x layers x kv_heads x head_dim x tokens x bytes per element x batch."""
-    arch = model.architecture
-    elements = 2 * arch.layers * arch.kv_heads * arch.head_dim * context * batch
-    return math.ceil(elements * KV_DTYPES[kv_dtype])
 
 
 def compute_buffer_bytes(
@@ -238,12 +248,17 @@ def compute_buffer_bytes(
     longer grows with the context. Checked against published logs: bench/buffers.py."""
     arch = model.architecture
     tokens = min(UBATCH, context * batch)
-    q_out, kv_out = arch.attention_heads * arch.head_dim, arch.kv_heads * arch.head_dim
-    attention = q_out + 2 * kv_out + 2 * arch.hidden_size
+    attention = arch.q_width + 2 * arch.kv_width + 2 * arch.hidden_size
     if not flash_attn:
-        attention += arch.attention_heads * context
+        attention += (arch.attention_heads or 0) * context
     experts = arch.experts_per_token or 1
     mlp = 3 * arch.intermediate_size * experts
+    if arch.shared_experts:
+        mlp += 3 * (arch.shared_expert_intermediate_size or arch.intermediate_size)
+    if arch.dense_intermediate_size:
+        mlp = max(mlp, 3 * arch.dense_intermediate_size)
+    if arch.ssm is not None:  # the in-projection and the scan's output
+        mlp = max(mlp, 3 * arch.ssm.inner_size + 2 * arch.hidden_size)
     return 4 * tokens * max(arch.vocab_size, attention, mlp)
 
 
@@ -265,11 +280,13 @@ def estimate_memory(
     mode: Mode = "inference",
     lora_rank: int = LORA_RANK,
     flash_attn: bool = True,
+    text_only: bool = False,
 ) -> Estimate:
     """Memory needed to run (or fine-tune) `model`; integer bytes; an estimate.
 
     `flash_attn` (llama.cpp's default since it became `-fa auto`, and Ollama's) keeps the
-    compute buffer independent of the context; a quantized KV cache requires it."""
+    compute buffer independent of the context; a quantized KV cache requires it.
+    `text_only` leaves out a vision/audio encoder (llama.cpp: its mmproj file is not loaded)."""
     chosen = quant if isinstance(quant, Quant) else get_quant(quant)
     tokens = default_context(model) if context is None else context
     _check(model, chosen, tokens, batch, kv_dtype, mode, lora_rank)
@@ -280,12 +297,8 @@ def estimate_memory(
         )
     assumptions = [_context_note(model, tokens, context is None)]
     arch = model.architecture
-    if arch.sliding_window and arch.sliding_window < tokens:
-        assumptions.append(
-            f"the model attends within a {arch.sliding_window}-token sliding window; the cache "
-            f"is sized for all {tokens} tokens as llama.cpp and transformers allocate it "
-            "(a rolling-buffer runtime needs less)"
-        )
+    assumptions += cache_notes(model, tokens, text_only and mode == "inference")
+    encoder = 0 if text_only or mode != "inference" else encoder_bytes(model)
     w = weights(model, chosen)
     kv = kv_cache_bytes(model, tokens, batch, kv_dtype)
     buffer = compute_buffer_bytes(model, tokens, batch, flash_attn)
@@ -305,6 +318,8 @@ def estimate_memory(
         assumptions=tuple(assumptions),
         flash_attn=flash_attn,
         compute_buffer_bytes=buffer,
+        recurrent_state_bytes=recurrent_state_bytes(arch, batch),
+        encoder_bytes=encoder,
     )
     if mode == "inference":
         return estimate
@@ -314,6 +329,7 @@ def estimate_memory(
     # Training keeps no generation KV cache: keys and values are part of the activations.
     return estimate._replace(
         kv_cache_bytes=0,
+        recurrent_state_bytes=0,
         overhead_bytes=CUDA_CONTEXT_BYTES,
         compute_buffer_bytes=0,
         adapter_bytes=parts.adapter_bytes,

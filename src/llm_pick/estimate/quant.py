@@ -199,8 +199,11 @@ def _gguf_type(quant: str, kind: str, i: int, shape: Shape) -> str:
         return "q8_0" if shape.falcon or base == "q8_0" else "q6_k"
     if kind == "token_embd":
         return base
-    if kind == "ffn_gate_inp":
-        return "f32"  # the router is tiny and kept at full precision
+    if kind in ("ffn_gate_inp", "ssm_conv1d", "ssm_a"):
+        # the router is tiny and kept at full precision; so are Mamba's convolution and A
+        # (llama-quant.cpp: "do not quantize Mamba's small yet 2D weights"; ssm_a has no
+        # ".weight" suffix, and only names ending in "weight" are quantized)
+        return "f32"
     if kind == "attn_qkv":
         # Fused QKV (Falcon, BLOOM): the rule llama.cpp applied from 2023 until its 2025
         # refactor, which made every published Falcon/BLOOM GGUF we checked (bench/).

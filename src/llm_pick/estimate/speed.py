@@ -151,7 +151,7 @@ def prefill_seconds(flops: float, tflops: float | None, family: str, backend: st
 def attention_width_of(model: Model) -> int:
     """layers x attention heads x head dim: the attention FLOPs per prompt token and position."""
     arch = model.architecture
-    return arch.layers * arch.attention_heads * arch.head_dim
+    return arch.attention_count * arch.q_width
 
 
 def prefill_flops(active_params: int, attention_width: int, prompt: int) -> float:
