@@ -269,6 +269,11 @@ class Architecture:
     """Weights stored as ternary {-1, 0, 1} (BitNet b1.58: Falcon-E)."""
 
     def __post_init__(self) -> None:
+        # plain mappings (an importer's fields) become the nested types
+        if isinstance(self.ssm, dict):
+            object.__setattr__(self, "ssm", Ssm(**self.ssm))
+        if isinstance(self.mla, dict):
+            object.__setattr__(self, "mla", Mla(**self.mla))
         heads = (self.attention_heads, self.kv_heads, self.head_dim)
         if self.attention_layers == 0:
             if any(value is not None for value in heads):

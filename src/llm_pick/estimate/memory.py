@@ -24,11 +24,12 @@ from llm_pick.estimate.quant import (
     QUANTS,
     Quant,
     Shape,
+    applies,
     get_quant,
     gguf_types,
     storable,
 )
-from llm_pick.estimate.tensors import Inventory, Matrix, inventory, inventory_of
+from llm_pick.estimate.tensors import Inventory, Matrix, classic, inventory, inventory_of
 
 Mode = Literal["inference", "lora", "qlora", "full"]
 MODES: tuple[Mode, ...] = ("inference", "lora", "qlora", "full")
@@ -115,12 +116,17 @@ _TRAINING_QUANTS = {
 }
 
 
-def quants_for(mode: Mode) -> list[Quant]:
+def quants_for(mode: Mode, model: Model | None = None) -> list[Quant]:
     """The formats a mode can use: every format for inference; float or 8-bit bases for LoRA;
-    4-bit GPU formats for QLoRA; 16-bit weights for full fine-tuning (mixed precision)."""
+    4-bit GPU formats for QLoRA; 16-bit weights for full fine-tuning (mixed precision). With
+    a model: only the formats that can hold it (ternary weights: I2_S or float)."""
     if mode == "inference":
-        return list(QUANTS.values())
-    return [QUANTS[name] for name in _TRAINING_QUANTS[mode]]
+        quants = list(QUANTS.values())
+    else:
+        quants = [QUANTS[name] for name in _TRAINING_QUANTS[mode]]
+    if model is None:
+        return [q for q in quants if q.family != "ternary"]
+    return [q for q in quants if applies(q, model.architecture.ternary)]
 
 
 def default_context(model: Model) -> int:
@@ -132,7 +138,7 @@ def shape(arch: Architecture, family: str) -> Shape:
     heads, kv = arch.attention_heads or 1, arch.kv_heads or 1
     return Shape(
         layers=arch.layers,
-        falcon=family == "falcon" and arch.ssm is None,
+        falcon=family == "falcon" and classic(arch),
         experts=arch.experts or 0,
         gqa=heads // kv,
         type_70b=family in ("llama", "mistral", "mixtral") and arch.layers == 80 and kv < heads,
@@ -174,7 +180,30 @@ def _weights(arch: Architecture, family: str, quant_name: str) -> Weights:
     inv = inventory_of(arch, family)
     if quant.family == "gguf":
         return _gguf_weights(arch, family, quant, inv)
+    if quant.family == "ternary":
+        return _ternary_weights(inv)
     return _dense_weights(inv, quant)
+
+
+def _ternary_weights(inv: Inventory) -> Weights:
+    """bitnet.cpp's I2_S files: the decoder blocks' linear layers at 2 bits per weight plus
+    one 32-byte scale block per tensor; embeddings and output head in F16; norms in F32
+    (microsoft/BitNet PR #268 load log: "type f16: 2 tensors", "type i2_s: 168 tensors")."""
+    total = per_layer = active = 0
+    for matrix in inv.matrices:
+        if matrix.kind == "output_copy":
+            continue
+        if matrix.per_layer and matrix.kind != "ffn_gate_inp":
+            tensors = inv.layers_of(matrix)
+            size = inv.elements(matrix) // 4 + 32 * tensors
+        else:
+            size = 2 * inv.elements(matrix)
+        total += size
+        if matrix.per_layer:
+            per_layer += size
+        active += _active_share(matrix, size, inv)
+    vectors = 4 * (inv.block_vectors + inv.model_vectors)
+    return Weights(total + vectors, per_layer + 4 * inv.block_vectors, active + vectors)
 
 
 def _gguf_weights(arch: Architecture, family: str, quant: Quant, inv: Inventory) -> Weights:
@@ -360,6 +389,13 @@ def _check(
         )
     if not isinstance(batch, int) or batch < 1:
         raise InputError(f"batch must be a positive integer, got {batch}")
+    if not applies(quant, model.architecture.ternary):
+        if quant.family == "ternary":
+            raise InputError(f"{quant.name} holds ternary weights only; {model.id} is not ternary")
+        raise InputError(
+            f"{model.id} has ternary weights: use i2_s (bitnet.cpp) or a float format, "
+            f"not {quant.name}"
+        )
     if kv_dtype not in KV_DTYPES:
         raise InputError(f"unknown KV cache type {kv_dtype!r}; valid: {', '.join(KV_DTYPES)}")
     if kv_dtype != "fp16" and quant.family != "gguf":

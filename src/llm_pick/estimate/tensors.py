@@ -70,10 +70,15 @@ def inventory_of(arch: Architecture, family: str) -> Inventory:
     # Falcon and BLOOM checkpoints store q, k and v as one query_key_value matrix. Their GGUF
     # files also carry an output matrix when the head is tied: Falcon checkpoints store
     # lm_head.weight, and llama.cpp's BLOOM converter writes the word embeddings again as
-    # output.weight (convert-bloom-hf-to-gguf.py). Falcon-H1, Falcon Mamba and Falcon-E have
-    # separate projections (their catalog entries are other families or carry ssm/ternary).
-    fused = family in ("falcon", "bloom") and arch.ssm is None and not arch.ternary
+    # output.weight (convert-bloom-hf-to-gguf.py). The later Falcons (Falcon3 and Falcon-E:
+    # llama architecture, RMSNorm; Falcon-H1, Falcon Mamba) have separate projections.
+    fused = family in ("falcon", "bloom") and classic(arch)
     return _inventory(arch, fused, arch.tied_embeddings and fused)
+
+
+def classic(arch: Architecture) -> bool:
+    """The 2023 Falcon/BLOOM block: LayerNorm, plain MLP, attention only."""
+    return arch.norm == "layernorm" and arch.ssm is None and not arch.ternary
 
 
 def _attention(arch: Architecture, fused: bool, count: int) -> list[Matrix]:

@@ -73,7 +73,7 @@ def memory_report(
     hardware: Hardware | None,
     flash_attn: bool = True,
 ) -> Report:
-    quants = [get_quant(quant)] if quant else quants_for(mode)
+    quants = [get_quant(quant)] if quant else quants_for(mode, model)
     if quant is None and kv_dtype != "fp16":
         quants = [q for q in quants if q.family == "gguf"]
     results = [

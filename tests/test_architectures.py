@@ -1,0 +1,287 @@
+"""The 2025-26 architecture kinds (issue 18) on real shapes: MoE with shared experts and dense
+layers (Llama 4), chunked / sliding local layers, hybrid and pure SSM (Falcon-H1, Falcon Mamba,
+Codestral Mamba), latent attention (DeepSeek-V3 / Mistral Large 3), mmproj encoders, ternary
+weights. Published figures: bench/data/architectures.yaml (bench/architectures.py)."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import entry
+
+from llm_pick.catalog.hfconfig import architecture_fields
+from llm_pick.catalog.types import Architecture, Model
+from llm_pick.catalog.validate import load_models
+from llm_pick.errors import InputError
+from llm_pick.estimate.cache import kv_cache_bytes, recurrent_state_bytes
+from llm_pick.estimate.memory import estimate_memory, weights
+from llm_pick.estimate.quant import get_quant
+from llm_pick.estimate.tensors import inventory_of
+
+ROOT = Path(__file__).resolve().parents[1]
+CONFIGS = Path(__file__).resolve().parent / "data" / "configs"
+MIB = 2**20
+
+
+def bench_rows() -> list[dict[str, Any]]:
+    spec = importlib.util.spec_from_file_location(
+        "architectures", ROOT / "bench" / "architectures.py"
+    )
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    rows: list[dict[str, Any]] = module.rows()
+    return rows
+
+
+def config_fields(name: str) -> tuple[str, dict[str, Any], int]:
+    return architecture_fields(json.loads((CONFIGS / name).read_text()), name)
+
+
+def make(arch: dict[str, Any], **overrides: Any) -> Model:
+    """A validated catalog entry with this architecture (pydantic, as a catalog file is read)."""
+    data = entry(architecture=arch, **overrides)
+    data["architecture"] = arch  # replace, not merge, the base entry's shape
+    doc = json.dumps({"schema_version": 1, "models": [data]}).encode()
+    return load_models("test.json", doc)[0]
+
+
+SCOUT = config_fields("llama-4-scout-17b-16e.json")[1]
+
+
+def scout() -> Model:
+    total = inventory_of(Architecture(**SCOUT), "llama").parameters
+    return make(SCOUT, parameters={"total": total, "active": 17_000_000_000}, context_length=262144)
+
+
+# ---- published figures -------------------------------------------------------------------
+
+
+def test_every_kind_matches_its_published_figure_within_one_percent() -> None:
+    rows = bench_rows()
+    kinds = {r["kind"].split(" (")[0].split(";")[0] for r in rows}
+    assert {
+        "hybrid attention + Mamba-2",
+        "pure SSM",
+        "latent attention",
+        "vision encoder",
+        "ternary weights",
+        "MoE with a shared expert",
+    } <= kinds
+    assert {r["set"] for r in rows} == {"fit", "test"}
+    worst = max(rows, key=lambda r: abs(r["error"]))
+    assert abs(worst["error"]) < 0.01, worst["model"]
+
+
+def test_falcon_h1r_parameters_match_the_gguf_metadata_exactly() -> None:
+    row = next(r for r in bench_rows() if r["model"] == "falcon-h1r-7b")
+    assert (
+        inventory_of(Architecture(**row["architecture"]), "falcon").parameters == row["parameters"]
+    )
+
+
+# ---- MoE with shared experts, interleaved dense layers (Llama 4) -------------------------
+
+
+def test_llama4_config_reads_shared_expert_chunks_and_local_layers() -> None:
+    assert SCOUT["experts"] == 16 and SCOUT["experts_per_token"] == 1
+    assert SCOUT["shared_experts"] == 1 and SCOUT["moe_layers"] == 48
+    assert SCOUT["attention_chunk"] == 8192 and SCOUT["local_layers"] == 36  # every 4th global
+    assert SCOUT["dense_intermediate_size"] == 16384
+
+
+def test_llama4_scout_counts_every_expert_and_reads_the_active_ones() -> None:
+    arch = Architecture(**SCOUT)
+    inv = inventory_of(arch, "llama")
+    # Meta: 109B total with the vision encoder, 17B active; Hugging Face lists the GGUF as 108B
+    assert inv.parameters == pytest.approx(107.8e9, rel=0.005)
+    bf16 = weights(scout(), get_quant("bf16"))
+    active_params = bf16.active / 2 + arch.vocab_size * arch.hidden_size  # + the looked-up row
+    assert active_params == pytest.approx(17.2e9, rel=0.01)
+    # per token: attention + shared expert + 1 of 16 routed experts per layer, never all
+    routed = sum(inv.elements(m) for m in inv.matrices if m.routed)
+    assert bf16.total - bf16.active >= 2 * routed * 15 / 16
+
+
+def test_interleaved_moe_layers_hold_dense_mlps_of_their_own_width() -> None:
+    maverick = dict(SCOUT, experts=128, moe_layers=24)  # Llama 4 Maverick: interleave step 2
+    inv = inventory_of(Architecture(**maverick), "llama")
+    dense = next(m for m in inv.matrices if m.kind == "ffn_up")
+    routed = next(m for m in inv.matrices if m.kind == "ffn_up_exps")
+    assert (dense.outputs, inv.layers_of(dense)) == (16384, 24)
+    assert (routed.outputs, routed.copies, inv.layers_of(routed)) == (8192, 128, 24)
+    # Meta: Maverick 400B total, 17B active
+    assert inv.parameters == pytest.approx(400e9, rel=0.02)
+
+
+# ---- chunked / sliding local layers ------------------------------------------------------
+
+
+def test_only_global_layers_grow_past_the_chunk() -> None:
+    model = scout()
+    per_token_layer = 2 * 8 * 128 * 2  # K and V, 8 KV heads x 128, fp16
+    grown = kv_cache_bytes(model, 65536) - kv_cache_bytes(model, 32768)
+    assert grown == 12 * 32768 * per_token_layer  # the 12 global layers
+    # below the chunk every layer holds every token
+    assert kv_cache_bytes(model, 4096) == 48 * 4096 * per_token_layer
+    # local layers hold the chunk plus one 512-token micro-batch (llama.cpp's SWA cache)
+    assert kv_cache_bytes(model, 32768) == (12 * 32768 + 36 * 8704) * per_token_layer
+
+
+def test_sliding_window_on_every_layer_keeps_the_full_cache_as_llama_cpp_does() -> None:
+    arch = dict(entry()["architecture"], sliding_window=4096)
+    full = make(dict(entry()["architecture"]), context_length=32768)
+    windowed = make(arch, context_length=32768)
+    assert kv_cache_bytes(windowed, 32768) == kv_cache_bytes(full, 32768)
+    interleaved = make(dict(arch, local_layers=24), context_length=32768)
+    assert kv_cache_bytes(interleaved, 32768) < kv_cache_bytes(full, 32768)
+
+
+# ---- hybrid and pure SSM ----------------------------------------------------------------
+
+
+def test_falcon_h1_config_is_a_parallel_hybrid() -> None:
+    family, fields, _ = config_fields("falcon-h1-1.5b.json")
+    arch = Architecture(**fields)
+    assert family == "falcon" and arch.attention_count == 24 and arch.ssm is not None
+    assert (arch.ssm.kind, arch.ssm.layers, arch.ssm.inner_size, arch.ssm.heads) == (
+        "mamba2",
+        24,
+        3072,
+        48,
+    )
+    kinds = {m.kind for m in inventory_of(arch, family).matrices}
+    assert {"attn_q", "ssm_in", "ssm_conv1d", "ssm_out", "ffn_gate"} <= kinds
+    assert "attn_qkv" not in kinds  # not the 2023 Falcon block
+
+
+def test_pure_ssm_has_no_attention_and_a_constant_state() -> None:
+    family, fields, context = config_fields("mamba-codestral-7b.json")
+    assert fields["attention_layers"] == 0 and "attention_heads" not in fields
+    model = make(
+        fields,
+        family=family,
+        parameters={"total": 7285403648, "exact": False},
+        context_length=context,
+    )
+    assert model.attention == "none"
+    short = estimate_memory(model, "q8_0", context=1024)
+    long = estimate_memory(model, "q8_0", context=262144)
+    assert short.kv_cache_bytes == long.kv_cache_bytes == recurrent_state_bytes(model.architecture)
+    assert long.recurrent_state_bytes == pytest.approx(263.5 * MIB)
+    assert (
+        estimate_memory(model, "q8_0", context=1024, batch=4).kv_cache_bytes
+        == 4 * short.kv_cache_bytes
+    )
+    assert any("recurrent state" in note for note in long.assumptions)
+    # card: 7,285,403,648 parameters
+    assert inventory_of(model.architecture, family).parameters == pytest.approx(
+        7285403648, rel=0.001
+    )
+    kinds = {m.kind for m in inventory_of(model.architecture, family).matrices}
+    assert not any(k.startswith(("attn", "ffn")) for k in kinds)
+
+
+def test_mamba1_tensors_and_f32_conv_and_a() -> None:
+    fields: dict[str, Any] = {
+        "layers": 64,
+        "hidden_size": 4096,
+        "intermediate_size": 8192,
+        "vocab_size": 65024,
+        "attention_layers": 0,
+        "mlp": "none",
+        "ssm": {
+            "kind": "mamba1",
+            "layers": 64,
+            "inner_size": 8192,
+            "state_size": 16,
+            "conv_kernel": 4,
+            "dt_rank": 256,
+        },
+    }
+    arch = Architecture(**fields)
+    inv = inventory_of(arch, "falcon")
+    assert {m.kind for m in inv.matrices} >= {
+        "ssm_in",
+        "ssm_conv1d",
+        "ssm_x",
+        "ssm_dt",
+        "ssm_a",
+        "ssm_out",
+    }
+    # Falcon Mamba 7B: 7.27B parameters (model card)
+    assert inv.parameters == pytest.approx(7.27e9, rel=0.01)
+    model = make(fields, family="falcon", parameters={"total": inv.parameters})
+    q8 = weights(model, get_quant("q8_0"))
+    conv_and_a = 64 * (4 * 8192 + 16 * 8192) * 4  # kept F32
+    assert q8.total > conv_and_a + 1.0625 * (inv.parameters - 64 * 20 * 8192)
+
+
+# ---- latent attention -------------------------------------------------------------------
+
+
+def test_mla_caches_the_latent_not_heads_times_head_dim() -> None:
+    row = next(r for r in bench_rows() if r["kind"].startswith("latent"))
+    model = make(
+        row["architecture"],
+        parameters={"total": 671_000_000_000, "active": 37_000_000_000},
+        context_length=163840,
+    )
+    assert model.attention == "mla"
+    assert kv_cache_bytes(model, 1000) == 61 * 576 * 1000 * 2
+    # DeepSeek-V3 card: "685B ... includes 671B of the Main Model weights and 14B of the
+    # Multi-Token Prediction (MTP) Module weights"; llama.cpp does not load the MTP module
+    total = inventory_of(model.architecture, "mistral").parameters
+    assert total == pytest.approx(671e9, rel=0.005)
+
+
+# ---- validation -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"local_layers": 40, "sliding_window": 4096}, "local_layers"),
+        ({"attention_layers": 0}, "attention_layers is 0"),
+        ({"moe_layers": 10}, "need experts"),
+        (
+            {"ssm": {"kind": "mamba2", "layers": 32, "inner_size": 8192, "state_size": 128}},
+            "heads and groups",
+        ),
+        (
+            {
+                "ssm": {
+                    "kind": "mamba1",
+                    "layers": 40,
+                    "inner_size": 8192,
+                    "state_size": 16,
+                    "dt_rank": 256,
+                }
+            },
+            "exceeds",
+        ),
+        ({"local_layers": 4}, "needs sliding_window"),
+    ],
+)
+def test_inconsistent_architectures_are_refused(change: dict[str, Any], message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        Architecture(**dict(entry()["architecture"], **change))
+    with pytest.raises(Exception, match="problem"):  # the catalog reader refuses it too
+        make(dict(entry()["architecture"], **change))
+
+
+def test_ternary_weights_run_only_from_i2s_or_float() -> None:
+    arch = dict(entry()["architecture"], ternary=True)
+    model = make(arch)
+    assert (
+        estimate_memory(model, "i2_s").weights_bytes
+        < estimate_memory(model, "bf16").weights_bytes / 6
+    )
+    with pytest.raises(InputError, match="ternary"):
+        estimate_memory(model, "q4_k_m")
+    with pytest.raises(InputError, match="ternary"):
+        estimate_memory(make(entry()["architecture"]), "i2_s")
