@@ -285,3 +285,99 @@ def test_ternary_weights_run_only_from_i2s_or_float() -> None:
         estimate_memory(model, "q4_k_m")
     with pytest.raises(InputError, match="ternary"):
         estimate_memory(make(entry()["architecture"]), "i2_s")
+
+
+# ---- expert offload (llama.cpp --n-cpu-moe) ----------------------------------------------
+
+
+def test_moe_that_does_not_fit_offloads_the_fewest_expert_layers() -> None:
+    from llm_pick.estimate.assess import assess
+    from llm_pick.estimate.fit import check_fit
+    from llm_pick.estimate.hardware import Hardware
+    from llm_pick.reports.run import run_commands, sized_from
+
+    model = scout()
+    est = estimate_memory(model, "q4_k_m", context=8192)
+    hw = Hardware("24 GiB", 24.0, ram_gib=128.0, bandwidth_gbs=1008.0, ram_bandwidth_gbs=80.0)
+    fit = check_fit(est, hw)
+    assert fit.verdict == "offload" and fit.gpu_layers == 48 and 0 < fit.cpu_moe_layers < 48
+    assert fit.needed_bytes <= hw.vram_bytes - hw.headroom_bytes
+    # the fewest: one layer fewer no longer fits the card
+    per_layer = est.expert_bytes / 48
+    assert fit.needed_bytes + per_layer > hw.vram_bytes - hw.headroom_bytes
+    assert fit.cpu_bytes >= (fit.cpu_moe_layers * per_layer)
+    # only the active routed experts of those layers are read from RAM
+    assert fit.cpu_read_bytes == int(est.active_expert_bytes * fit.cpu_moe_layers / 48)
+    speed = assess(est, hw, model.parameters.active_count).speed
+    assert speed is not None and speed.decode_expected is not None
+    # physics: never faster than reading the RAM part at RAM bandwidth
+    assert speed.decode_expected < 80e9 / fit.cpu_read_bytes
+    layer_split = check_fit(est._replace(expert_bytes=0), hw)  # what -ngl alone would do
+    slow = assess(est._replace(expert_bytes=0), hw, model.parameters.active_count).speed
+    assert layer_split.gpu_layers < 48
+    assert slow is not None and slow.decode_expected is not None
+    assert speed.decode_expected > slow.decode_expected
+    sized = sized_from(model, assess(est, hw, model.parameters.active_count), 1)
+    command = run_commands(model, sized)[0]["command"]
+    assert f"--n-cpu-moe {fit.cpu_moe_layers}" in command and "-ngl 49" in command
+
+
+def test_expert_offload_needs_the_ram_for_the_experts() -> None:
+    from llm_pick.estimate.fit import check_fit
+    from llm_pick.estimate.hardware import Hardware
+
+    est = estimate_memory(scout(), "q4_k_m", context=8192)
+    fit = check_fit(est, Hardware("24 GiB", 24.0, ram_gib=16.0))
+    assert fit.cpu_moe_layers == 0 and fit.verdict == "none"
+
+
+# ---- encoders (mmproj) and run commands ----------------------------------------------------
+
+
+def vision_model(**gguf: Any) -> Model:
+    runtimes = {
+        "gguf": {"repo": "org/Model-GGUF", "quants": ["q4_k_m"], "source": "listing", **gguf}
+    }
+    return make(
+        dict(entry()["architecture"]),
+        encoder={"kind": "vision", "parameters": 438_960_000, "source": "card"},
+        runtimes=runtimes,
+    )
+
+
+def test_encoder_counts_its_mmproj_file_unless_text_only() -> None:
+    listed = vision_model(mmproj="mmproj-F16.gguf", mmproj_bytes=878_000_000)
+    full = estimate_memory(listed, "q4_k_m")
+    text = estimate_memory(listed, "q4_k_m", text_only=True)
+    assert full.encoder_bytes == 878_000_000 and text.encoder_bytes == 0
+    assert full.total_bytes - text.total_bytes == 878_000_000
+    assert estimate_memory(vision_model(), "q4_k_m").encoder_bytes == 2 * 438_960_000
+    assert any("text-only use can skip it" in a for a in full.assumptions)
+
+
+def test_run_command_fetches_or_skips_the_mmproj() -> None:
+    from llm_pick.reports.run import Sized, run_commands
+
+    model = vision_model(mmproj="mmproj-F16.gguf", mmproj_bytes=878_000_000)
+    vision = run_commands(model, Sized("q4_k_m", 4096, None, 32))[0]
+    assert "-hf org/Model-GGUF:Q4_K_M" in vision["command"] and "mmproj" not in vision["command"]
+    assert "mmproj-F16.gguf" in vision["note"]  # -hf fetches it itself
+    text = run_commands(model, Sized("q4_k_m", 4096, None, 32, text_only=True))[0]
+    assert text["command"].endswith("--no-mmproj")
+    split = vision_model(mmproj="mmproj-F16.gguf", hf_ready=False)
+    local = run_commands(split, Sized("q4_k_m", 4096, None, 32))[0]
+    assert "-m MODEL.gguf --mmproj mmproj-F16.gguf" in local["command"]
+    plain = run_commands(make(dict(entry()["architecture"])), Sized("q4_k_m", 4096, None, 32))
+    assert all("mmproj" not in item["command"] for item in plain)
+
+
+def test_ternary_models_get_only_a_command_that_can_run_them() -> None:
+    from llm_pick.reports.run import Sized, run_commands
+
+    model = make(dict(entry()["architecture"], ternary=True), hf_repo="tiiuae/Falcon-E-1B-Instruct")
+    items = run_commands(model, Sized("i2_s", 4096, None, 32))
+    assert [i["runtime"] for i in items] == ["bitnet.cpp"]
+    assert (
+        "ggml-model-i2_s.gguf" in items[0]["command"] and "llama-server" not in items[0]["command"]
+    )
+    assert run_commands(model, Sized("bf16", 4096, None, 32)) == []

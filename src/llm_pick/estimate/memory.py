@@ -65,6 +65,10 @@ class Estimate(NamedTuple):
     compute_buffer_bytes: int = 0  # part of overhead_bytes: one card's compute buffer
     recurrent_state_bytes: int = 0  # part of kv_cache_bytes: SSM conv + state, per sequence
     encoder_bytes: int = 0  # the multimodal projector (mmproj) file, when it is loaded
+    expert_bytes: int = 0  # part of weights_bytes: routed experts (ffn_*_exps), all MoE layers
+    active_expert_bytes: int = 0  # part of active_weight_bytes: routed experts read per token
+    moe_layers: int = 0  # layers holding routed experts
+    text_only: bool = False  # a vision/audio encoder left out (llama.cpp --no-mmproj)
 
     @property
     def total_bytes(self) -> int:
@@ -161,6 +165,8 @@ class Weights(NamedTuple):
     total: int
     per_layer: int  # all decoder blocks together
     active: int  # read per generated token (MoE: routed experts only; no embedding table)
+    experts: int = 0  # the routed experts' ffn_*_exps tensors (llama.cpp --n-cpu-moe moves them)
+    experts_active: int = 0  # the part of them read per token
 
 
 def ggml_bytes(kind: str, rows: int, row_length: int) -> int:
@@ -189,7 +195,7 @@ def _ternary_weights(inv: Inventory) -> Weights:
     """bitnet.cpp's I2_S files: the decoder blocks' linear layers at 2 bits per weight plus
     one 32-byte scale block per tensor; embeddings and output head in F16; norms in F32
     (microsoft/BitNet PR #268 load log: "type f16: 2 tensors", "type i2_s: 168 tensors")."""
-    total = per_layer = active = 0
+    total = per_layer = active = experts = experts_active = 0
     for matrix in inv.matrices:
         if matrix.kind == "output_copy":
             continue
@@ -202,14 +208,23 @@ def _ternary_weights(inv: Inventory) -> Weights:
         if matrix.per_layer:
             per_layer += size
         active += _active_share(matrix, size, inv)
+        if matrix.kind.endswith("_exps"):
+            experts += size
+            experts_active += _active_share(matrix, size, inv)
     vectors = 4 * (inv.block_vectors + inv.model_vectors)
-    return Weights(total + vectors, per_layer + 4 * inv.block_vectors, active + vectors)
+    return Weights(
+        total + vectors,
+        per_layer + 4 * inv.block_vectors,
+        active + vectors,
+        experts,
+        experts_active,
+    )
 
 
 def _gguf_weights(arch: Architecture, family: str, quant: Quant, inv: Inventory) -> Weights:
     model_shape = shape(arch, family)
     has_output = any(m.kind in ("output", "output_copy") for m in inv.matrices)
-    total = per_layer = active = 0
+    total = per_layer = active = experts = experts_active = 0
     for matrix in inv.matrices:
         kind = "output" if matrix.kind == "output_copy" else _recipe_kind(matrix.kind)
         if kind == "token_embd" and not has_output:
@@ -225,14 +240,23 @@ def _gguf_weights(arch: Architecture, family: str, quant: Quant, inv: Inventory)
         if matrix.per_layer:
             per_layer += size
         active += _active_share(matrix, size, inv)
+        if matrix.kind.endswith("_exps"):
+            experts += size
+            experts_active += _active_share(matrix, size, inv)
     vectors = 4 * (inv.block_vectors + inv.model_vectors)  # norms stay F32
-    return Weights(total + vectors, per_layer + 4 * inv.block_vectors, active + vectors)
+    return Weights(
+        total + vectors,
+        per_layer + 4 * inv.block_vectors,
+        active + vectors,
+        experts,
+        experts_active,
+    )
 
 
 def _dense_weights(inv: Inventory, quant: Quant) -> Weights:
     """Float formats, and GPU formats that quantize only the decoder blocks' linear layers."""
     float_bytes = 4 if quant.base == "f32" else 2
-    total = per_layer = active = 0
+    total = per_layer = active = experts = experts_active = 0
     for matrix in inv.matrices:
         if matrix.kind == "output_copy":
             continue  # tied: one copy in memory
@@ -250,8 +274,17 @@ def _dense_weights(inv: Inventory, quant: Quant) -> Weights:
         if matrix.per_layer:
             per_layer += size
         active += _active_share(matrix, size, inv)
+        if matrix.kind.endswith("_exps"):
+            experts += size
+            experts_active += _active_share(matrix, size, inv)
     vectors = float_bytes * (inv.block_vectors + inv.model_vectors)
-    return Weights(total + vectors, per_layer + float_bytes * inv.block_vectors, active + vectors)
+    return Weights(
+        total + vectors,
+        per_layer + float_bytes * inv.block_vectors,
+        active + vectors,
+        experts,
+        experts_active,
+    )
 
 
 def _active_share(matrix: Matrix, size: int, inv: Inventory) -> int:
@@ -349,6 +382,10 @@ def estimate_memory(
         compute_buffer_bytes=buffer,
         recurrent_state_bytes=recurrent_state_bytes(arch, batch),
         encoder_bytes=encoder,
+        expert_bytes=w.experts,
+        active_expert_bytes=w.experts_active,
+        moe_layers=arch.moe_count if w.experts else 0,
+        text_only=text_only and model.encoder is not None,
     )
     if mode == "inference":
         return estimate

@@ -235,12 +235,15 @@ def bytes_per_token(estimate: Estimate) -> int:
     return estimate.active_weight_bytes + estimate.kv_cache_bytes // estimate.batch
 
 
-def gpu_share(fit: Fit) -> float:
-    """The share of the decoder layers (and of the bytes read per token) on the GPU."""
+def gpu_share(fit: Fit, read_bytes: int = 0) -> float:
+    """The share of the bytes read per step that the GPU reads: by layers (-ngl), or, with
+    the routed experts of some layers in RAM (--n-cpu-moe), all but those experts' reads."""
     if fit.verdict == "cpu":
         return 0.0
     if fit.verdict != "offload":
         return 1.0
+    if fit.cpu_moe_layers and read_bytes > 0:
+        return max(0.0, 1 - fit.cpu_read_bytes / read_bytes)
     return fit.gpu_layers / fit.layers
 
 
@@ -303,7 +306,8 @@ def estimate_speed(
     per_token = bytes_per_token(estimate)
     backend = hardware_backend(hardware, fit)
     family = format_family(estimate.quant)
-    share = 0.0 if backend == "cpu" or fit.verdict == "cpu" else gpu_share(fit)
+    read = estimate.active_weight_bytes + estimate.kv_cache_bytes
+    share = 0.0 if backend == "cpu" or fit.verdict == "cpu" else gpu_share(fit, read)
     base = Speed(
         None,
         None,
