@@ -381,3 +381,97 @@ def test_ternary_models_get_only_a_command_that_can_run_them() -> None:
         "ggml-model-i2_s.gguf" in items[0]["command"] and "llama-server" not in items[0]["command"]
     )
     assert run_commands(model, Sized("bf16", 4096, None, 32)) == []
+
+
+# ---- GGUF metadata of the new kinds (files written with the gguf package's writer) ----------
+
+
+def _gguf(path: Path, arch: str, meta: dict[str, Any], tensors: dict[str, tuple[int, ...]]) -> Path:
+    import gguf
+    import numpy as np
+
+    writer = gguf.GGUFWriter(str(path), arch)
+    for key, value in meta.items():
+        if isinstance(value, bool):
+            writer.add_bool(key.format(arch=arch), value)
+        elif isinstance(value, int):
+            writer.add_uint32(key.format(arch=arch), value)
+        else:
+            writer.add_float32(key.format(arch=arch), value)
+    for name, shape in tensors.items():
+        writer.add_tensor(name, np.zeros(shape[::-1], dtype=np.float32))
+    writer.write_header_to_file()
+    writer.write_kv_data_to_file()
+    writer.write_tensors_to_file()
+    writer.close()
+    return path
+
+
+def test_gguf_mamba2_file_reads_the_ssm_keys(tmp_path: Path) -> None:
+    from llm_pick.catalog.gguf import read_gguf
+    from llm_pick.estimate.modelfile import estimate_file, file_model
+
+    meta = {
+        "{arch}.block_count": 2,
+        "{arch}.context_length": 4096,
+        "{arch}.embedding_length": 64,
+        "{arch}.ssm.conv_kernel": 4,
+        "{arch}.ssm.inner_size": 128,
+        "{arch}.ssm.state_size": 16,
+        "{arch}.ssm.time_step_rank": 4,  # Mamba-2: the head count
+        "{arch}.ssm.group_count": 2,
+    }
+    tensors = {"token_embd.weight": (64, 50), "blk.0.ssm_in.weight": (64, 2 * 128 + 2 * 2 * 16 + 4)}
+    found = file_model(read_gguf(_gguf(tmp_path / "m2.gguf", "mamba2", meta, tensors)))
+    arch = found.model.architecture
+    assert arch.attention_count == 0 and arch.ssm is not None
+    assert (arch.ssm.kind, arch.ssm.heads, arch.ssm.groups, arch.ssm.inner_size) == (
+        "mamba2",
+        4,
+        2,
+        128,
+    )
+    est = estimate_file(found, context=4096, batch=1, kv_dtype="fp16")
+    assert est.kv_cache_bytes == 4 * 2 * (3 * (128 + 2 * 2 * 16) + 16 * 128)
+
+
+def test_gguf_deepseek2_file_reads_latent_attention(tmp_path: Path) -> None:
+    from llm_pick.catalog.gguf import read_gguf
+    from llm_pick.estimate.modelfile import file_model
+
+    meta = {
+        "{arch}.block_count": 4,
+        "{arch}.context_length": 4096,
+        "{arch}.embedding_length": 64,
+        "{arch}.feed_forward_length": 256,
+        "{arch}.expert_feed_forward_length": 32,
+        "{arch}.expert_count": 8,
+        "{arch}.expert_used_count": 2,
+        "{arch}.expert_shared_count": 1,
+        "{arch}.leading_dense_block_count": 1,
+        "{arch}.attention.head_count": 4,
+        "{arch}.attention.head_count_kv": 1,
+        "{arch}.attention.key_length": 48,  # kv_lora_rank + rope, as the MLA converter writes it
+        "{arch}.attention.value_length": 32,
+        "{arch}.attention.key_length_mla": 24,
+        "{arch}.attention.value_length_mla": 16,
+        "{arch}.attention.kv_lora_rank": 32,
+        "{arch}.rope.dimension_count": 16,
+        "{arch}.rope.freq_base": 10000.0,
+    }
+    tensors = {
+        "token_embd.weight": (64, 50),
+        "blk.1.ffn_up_shexp.weight": (64, 32),
+        "blk.1.ffn_up_exps.weight": (64, 32, 8),
+    }
+    arch = file_model(
+        read_gguf(_gguf(tmp_path / "ds.gguf", "deepseek2", meta, tensors))
+    ).model.architecture
+    assert arch.mla is not None and arch.attention == "mla"
+    assert (arch.mla.kv_lora_rank, arch.mla.qk_rope_head_dim, arch.mla.qk_nope_head_dim) == (
+        32,
+        16,
+        8,
+    )
+    assert (arch.head_dim, arch.kv_heads, arch.moe_count, arch.shared_experts) == (24, 4, 3, 1)
+    assert arch.dense_intermediate_size == 256 and arch.intermediate_size == 32
