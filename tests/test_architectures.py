@@ -475,3 +475,43 @@ def test_gguf_deepseek2_file_reads_latent_attention(tmp_path: Path) -> None:
     )
     assert (arch.head_dim, arch.kv_heads, arch.moe_count, arch.shared_experts) == (24, 4, 3, 1)
     assert arch.dense_intermediate_size == 256 and arch.intermediate_size == 32
+
+
+# ---- speed ------------------------------------------------------------------------------------
+
+
+def test_speed_reads_dense_shared_and_routed_bytes_under_the_bandwidth_ceiling() -> None:
+    from llm_pick.estimate.assess import assess
+    from llm_pick.estimate.hardware import Hardware
+
+    model = scout()
+    est = estimate_memory(model, "q4_k_m", context=8192)
+    inv = inventory_of(model.architecture, "llama")
+    w = weights(model, get_quant("q4_k_m"))
+    # every routed expert is stored, one in 16 is read; the rest of the blocks is read whole
+    assert w.experts_active * 16 == pytest.approx(w.experts, rel=1e-9)
+    embedding = next(m for m in inv.matrices if m.kind == "token_embd")
+    assert est.active_weight_bytes == w.total - w.experts + w.experts_active - _bytes(
+        model, embedding
+    )
+    hw = Hardware("2 x 80 GiB", 80.0, gpus=2, bandwidth_gbs=3350.0)
+    speed = assess(est, hw, model.parameters.active_count).speed
+    assert speed is not None and speed.decode_high is not None
+    assert speed.decode_high < 3350e9 / (est.active_weight_bytes + est.kv_cache_bytes)
+
+
+def _bytes(model: Model, matrix: Any) -> int:
+    """Stored bytes of one whole-model matrix under q4_k_m (the token table)."""
+    from llm_pick.estimate.memory import ggml_bytes, shape
+    from llm_pick.estimate.quant import gguf_types
+
+    ((kind, _),) = gguf_types("q4_k_m", "token_embd", shape(model.architecture, model.family))
+    return ggml_bytes(kind, matrix.outputs, matrix.inputs)
+
+
+def test_hybrid_ssm_weights_are_read_every_token() -> None:
+    _, fields, _ = config_fields("falcon-h1-1.5b.json")
+    model = make(fields, family="falcon", parameters={"total": 1_554_863_488})
+    w = weights(model, get_quant("bf16"))
+    table = 2 * 65537 * 2048  # the embedding table is looked up, not read
+    assert w.active == w.total - table
