@@ -515,3 +515,10 @@ def test_hybrid_ssm_weights_are_read_every_token() -> None:
     w = weights(model, get_quant("bf16"))
     table = 2 * 65537 * 2048  # the embedding table is looked up, not read
     assert w.active == w.total - table
+
+
+def test_the_chunked_layers_cache_stays_f16_when_the_kv_cache_is_quantized() -> None:
+    model = scout()
+    per_token_layer = 2 * 8 * 128  # elements
+    q8 = kv_cache_bytes(model, 32768, kv_dtype="q8_0")
+    assert q8 == 12 * 32768 * per_token_layer * 34 // 32 + 36 * 8704 * per_token_layer * 2

@@ -60,12 +60,14 @@ def recurrent_state_bytes(arch: Architecture, batch: int = 1) -> int:
 def kv_cache_bytes(model: Model, context: int, batch: int = 1, kv_dtype: str = "fp16") -> int:
     """The attention cache of `batch` sequences plus their recurrent state (SSM layers):
     per attention layer kv_width elements per token; local (windowed or chunked) layers hold
-    at most their window; the SSM state is fixed per sequence."""
+    at most their window, in F16; the SSM state is fixed per sequence."""
     arch = model.architecture
     local = arch.local_count if windowed(arch) else 0
-    tokens = (arch.attention_count - local) * context + local * local_tokens(arch, context)
-    elements = kv_width(arch) * tokens * batch
-    return math.ceil(elements * KV_DTYPES[kv_dtype]) + recurrent_state_bytes(arch, batch)
+    width = kv_width(arch) * batch
+    full = math.ceil(width * (arch.attention_count - local) * context * KV_DTYPES[kv_dtype])
+    # llama.cpp keeps the SWA part of the cache in F16 whatever --cache-type (PR #21277)
+    swa = math.ceil(width * local * local_tokens(arch, context) * KV_DTYPES["fp16"])
+    return full + swa + recurrent_state_bytes(arch, batch)
 
 
 def encoder_bytes(model: Model) -> int:
