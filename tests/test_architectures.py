@@ -322,6 +322,15 @@ def test_moe_that_does_not_fit_offloads_the_fewest_expert_layers() -> None:
     assert f"--n-cpu-moe {fit.cpu_moe_layers}" in command and "-ngl 49" in command
 
 
+def test_expert_offload_is_a_llama_cpp_option_only() -> None:
+    from llm_pick.estimate.fit import check_fit
+    from llm_pick.estimate.hardware import Hardware
+
+    est = estimate_memory(scout(), "gptq-4bit", context=8192)
+    fit = check_fit(est, Hardware("24 GiB", 24.0, ram_gib=128.0))
+    assert fit.cpu_moe_layers == 0 and fit.gpu_layers < 48  # plain layer offload
+
+
 def test_expert_offload_needs_the_ram_for_the_experts() -> None:
     from llm_pick.estimate.fit import check_fit
     from llm_pick.estimate.hardware import Hardware

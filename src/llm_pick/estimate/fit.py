@@ -8,6 +8,7 @@ from typing import Literal, NamedTuple
 
 from llm_pick.estimate.hardware import GIB, Hardware
 from llm_pick.estimate.memory import CUDA_CONTEXT_BYTES, Estimate
+from llm_pick.estimate.quant import QUANTS
 
 Verdict = Literal["gpu", "offload", "cpu", "none"]
 
@@ -159,6 +160,9 @@ def expert_offload(estimate: Estimate, hardware: Hardware) -> Fit | None:
     dense layers and the shared experts stay on the GPUs, so only the active routed experts of
     those N layers are read from RAM per token. The GPUs are summed as one pool, the layers
     split evenly (an estimate)."""
+    known = QUANTS.get(estimate.quant)
+    if known is not None and known.family != "gguf":
+        return None  # --n-cpu-moe is llama.cpp's; a GGUF file's own mix is not in QUANTS
     if not estimate.expert_bytes or not estimate.moe_layers:
         return None
     layers, cards_n = estimate.layers, hardware.gpus

@@ -49,6 +49,8 @@ class FileWeights(NamedTuple):
     per_layer: int
     active: int
     tensors: int
+    experts: int = 0  # the ffn_*_exps tensors (llama.cpp --n-cpu-moe moves them)
+    experts_active: int = 0
 
 
 class FileModel(NamedTuple):
@@ -222,7 +224,7 @@ def _mla(file: GgufFile, arch: str, layers: int, facts: dict[str, Any]) -> dict[
 
 def file_weights(file: GgufFile, arch: Architecture) -> FileWeights:
     """Exact tensor bytes: all, those inside the decoder blocks, and those read per token."""
-    total = per_layer = active = 0
+    total = per_layer = active = experts = experts_active = 0
     tied = arch.tied_embeddings
     share = (arch.experts_per_token or 1) / (arch.experts or 1)
     for tensor in file.tensors:
@@ -233,7 +235,10 @@ def file_weights(file: GgufFile, arch: Architecture) -> FileWeights:
         if tensor.name.startswith("token_embd.") and not tied:
             continue  # one row is looked up per token
         active += round(size * share) if "_exps." in tensor.name else size
-    return FileWeights(total, per_layer, active, len(file.tensors))
+        if "_exps." in tensor.name:
+            experts += size
+            experts_active += round(size * share)
+    return FileWeights(total, per_layer, active, len(file.tensors), experts, experts_active)
 
 
 def parameter_counts(file: GgufFile, arch: Architecture) -> tuple[int, int]:
@@ -300,5 +305,8 @@ def estimate_file(
         weights_bytes=w.total,
         active_weight_bytes=w.active,
         layer_weight_bytes=w.per_layer,
+        expert_bytes=w.experts,
+        active_expert_bytes=w.experts_active,
+        moe_layers=found.model.architecture.moe_count if w.experts else 0,
         assumptions=(note, *base.assumptions),
     )
