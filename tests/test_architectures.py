@@ -531,3 +531,15 @@ def test_the_chunked_layers_cache_stays_f16_when_the_kv_cache_is_quantized() -> 
     per_token_layer = 2 * 8 * 128  # elements
     q8 = kv_cache_bytes(model, 32768, kv_dtype="q8_0")
     assert q8 == 12 * 32768 * per_token_layer * 34 // 32 + 36 * 8704 * per_token_layer * 2
+
+
+def test_a_ternary_model_is_ranked_at_i2s_not_dropped() -> None:
+    from llm_pick.estimate.hardware import Hardware
+    from llm_pick.ranking import Query, recommend
+
+    model = make(dict(entry()["architecture"], ternary=True), hf_repo="tiiuae/Falcon-E-1B-Instruct")
+    result = recommend([model], Query(hardware=Hardware("8 GiB", 8.0)))
+    (pick,) = result.ranking
+    assert pick.assessment.estimate.quant == "i2_s"
+    speed = pick.assessment.speed
+    assert speed is None or "speed unknown" in speed.note

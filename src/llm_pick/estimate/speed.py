@@ -30,7 +30,9 @@ from llm_pick.estimate.fit import Fit
 from llm_pick.estimate.hardware import Hardware
 from llm_pick.estimate.memory import Estimate
 
-FormatFamily = Literal["16-bit", "8-bit", "k-quant", "legacy", "gptq", "awq", "bitsandbytes"]
+FormatFamily = Literal[
+    "16-bit", "8-bit", "k-quant", "legacy", "gptq", "awq", "bitsandbytes", "ternary"
+]
 BackendGroup = Literal["cuda", "metal", "rocm-vulkan", "cpu"]
 
 # ---- fitted constants (bench/speed.py --fit prints them; tests/test_speed.py refits) ------
@@ -86,6 +88,8 @@ def format_family(quant: str) -> FormatFamily:
         return "gptq"
     if quant.startswith("awq"):
         return "awq"
+    if quant == "i2_s":
+        return "ternary"
     return "bitsandbytes"
 
 
@@ -106,7 +110,7 @@ def hardware_backend(hardware: Hardware, fit: Fit | None = None) -> str:
 
 def inverse_efficiency(family: str, backend: str) -> float | None:
     group = backend_group(backend)
-    if family == "bitsandbytes" or (family in ("gptq", "awq") and group != "cuda"):
+    if family in ("bitsandbytes", "ternary") or (family in ("gptq", "awq") and group != "cuda"):
         return None  # no published measurement collected for this runtime
     return INVERSE_EFFICIENCY.get((family, "metal" if group == "metal" else "gpu"))
 
@@ -359,6 +363,8 @@ def _efficiency(family: str, backend: str, share: float, hardware: Hardware) -> 
 def _note(family: str, backend: str, share: float, hardware: Hardware) -> str:
     if family == "bitsandbytes":
         return "bitsandbytes: no published decode measurement collected; speed unknown"
+    if family == "ternary":
+        return "bitnet.cpp (I2_S): no published decode measurement collected; speed unknown"
     if family in ("gptq", "awq") and backend_group(backend) != "cuda":
         return f"{family}: measured only on CUDA (exllamav2 / AutoAWQ); speed unknown here"
     parts = []
