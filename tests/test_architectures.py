@@ -543,3 +543,24 @@ def test_a_ternary_model_is_ranked_at_i2s_not_dropped() -> None:
     assert pick.assessment.estimate.quant == "i2_s"
     speed = pick.assessment.speed
     assert speed is None or "speed unknown" in speed.note
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"mamba_n_groups": 0}, "mamba_n_groups is 0"),
+        ({"mamba_n_heads": "48"}, "mamba_n_heads is '48'"),
+        ({"mamba_d_state": 2**40}, "not a count"),
+    ],
+)
+def test_bad_new_config_values_are_one_clear_error(
+    tmp_path: Path, change: dict[str, Any], message: str
+) -> None:
+    from conftest import run
+
+    config = json.loads((CONFIGS / "falcon-h1-1.5b.json").read_text()) | change
+    path = tmp_path / "config.json"
+    path.write_text(json.dumps(config))
+    result = run("import", str(path))
+    assert result.code == 1 and "Traceback" not in result.stderr
+    assert result.stderr.startswith("Error:") and message in result.stderr

@@ -26,14 +26,19 @@ FAMILIES = {
 SSM_ONLY = ("falcon_mamba", "mamba", "mamba2")
 
 
+ZERO_OK = ("first_k_dense_replace", "n_shared_experts", "interleave_moe_layer_step")
+MAX_SIZE = 2**30  # far above any real width or count: a typo, not a model
+
+
 def _int(config: dict[str, Any], name: str, key: str, default: int | None = None) -> int:
     value = config.get(key)
     if value is None:
         if default is None:
             raise CatalogError(f"{name}: no {key}")
         return default
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise CatalogError(f"{name}: {key} is {value!r}, not a count")
+    low = 0 if key in ZERO_OK else 1
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= MAX_SIZE:
+        raise CatalogError(f"{name}: {key} is {value!r}, not a count from {low} to {MAX_SIZE}")
     return value
 
 

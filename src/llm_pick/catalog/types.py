@@ -160,6 +160,10 @@ class Ssm:
     """Mamba-1 only: rank of the time-step projection (time_step_rank)."""
 
     def __post_init__(self) -> None:
+        sizes = (self.layers, self.inner_size, self.state_size, self.conv_kernel)
+        optional = (self.heads, self.head_dim, self.groups, self.dt_rank)
+        if min(sizes) < 1 or any(v is not None and v < 1 for v in optional):
+            raise ValueError("ssm sizes must be positive")
         if self.kind == "mamba2":
             if self.heads is None or self.groups is None:
                 raise ValueError("a mamba2 mixer needs heads and groups")
@@ -196,6 +200,11 @@ class Mla:
     """Non-rotary part of each query/key head (qk_nope_head_dim)."""
     v_head_dim: Heads
     """Width of one value head (v_head_dim)."""
+
+    def __post_init__(self) -> None:
+        sizes = (self.kv_lora_rank, self.qk_rope_head_dim, self.qk_nope_head_dim, self.v_head_dim)
+        if min(sizes) < 1 or (self.q_lora_rank is not None and self.q_lora_rank < 1):
+            raise ValueError("mla sizes must be positive")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -288,6 +297,8 @@ class Architecture:
             if any(value is None for value in heads):
                 raise ValueError("attention_heads, kv_heads and head_dim are required")
             assert self.kv_heads is not None and self.attention_heads is not None
+            if min(self.kv_heads, self.attention_heads, self.head_dim or 0) < 1:
+                raise ValueError("attention_heads, kv_heads and head_dim must be positive")
             if self.kv_heads > self.attention_heads or self.attention_heads % self.kv_heads:
                 raise ValueError(
                     f"kv_heads ({self.kv_heads}) must divide attention_heads "
