@@ -564,3 +564,62 @@ def test_bad_new_config_values_are_one_clear_error(
     result = run("import", str(path))
     assert result.code == 1 and "Traceback" not in result.stderr
     assert result.stderr.startswith("Error:") and message in result.stderr
+
+
+def test_new_fields_survive_the_compiled_catalog_round_trip() -> None:
+    import dataclasses
+
+    from llm_pick.catalog import compiled
+
+    row = next(r for r in bench_rows() if r["kind"].startswith("latent"))
+    arch = dict(row["architecture"], attention_chunk=8192, local_layers=30)
+    model = make(
+        arch,
+        parameters={"total": 671_000_000_000, "active": 37_000_000_000},
+        encoder={"kind": "vision", "parameters": 2_500_000_000, "source": "card"},
+        capabilities={"input": ["text", "image"], "reasoning": "toggle", "tools": True},
+        runtimes={
+            "gguf": {
+                "repo": "o/r",
+                "quants": ["q4_k_m"],
+                "source": "s",
+                "mmproj": "mmproj-F16.gguf",
+                "mmproj_bytes": 5_000_000_000,
+            }
+        },
+    )
+    plain = compiled._plain(dataclasses.asdict(model))
+    again = compiled.model(json.loads(json.dumps(plain)))
+    assert again.architecture == model.architecture
+    assert again.architecture.mla == model.architecture.mla
+    assert again.encoder is not None and again.encoder.parameters == 2_500_000_000
+    assert again.capabilities is not None and again.capabilities.input == ["text", "image"]
+    assert again.runtimes is not None and again.runtimes.gguf is not None
+    assert again.runtimes.gguf.mmproj_bytes == 5_000_000_000
+
+
+def test_falcon_h1_ssm_round_trips_too() -> None:
+    import dataclasses
+
+    from llm_pick.catalog import compiled
+
+    _, fields, _ = config_fields("falcon-h1-1.5b.json")
+    model = make(fields, family="falcon", parameters={"total": 1_554_863_488})
+    again = compiled.model(json.loads(json.dumps(compiled._plain(dataclasses.asdict(model)))))
+    assert again.architecture == model.architecture and again.architecture.ssm is not None
+
+
+def test_max_context_of_a_pure_ssm_is_the_model_s_own() -> None:
+    from llm_pick.estimate.assess import assess
+    from llm_pick.estimate.formats import longest_context
+    from llm_pick.estimate.hardware import Hardware
+
+    family, fields, context = config_fields("mamba-codestral-7b.json")
+    model = make(fields, family=family, parameters={"total": 7285403648}, context_length=context)
+    hw = Hardware("8 GiB", 8.0)
+    item = assess(estimate_memory(model, "q4_k_m", context=4096), hw, model.parameters.total)
+    assert longest_context(model, item, hw) == context == 2**20
+    # a dense model of the same size on the same card runs out of KV cache long before
+    dense = make(dict(entry()["architecture"]), context_length=2**20)
+    dense_item = assess(estimate_memory(dense, "q4_k_m", context=4096), hw, dense.parameters.total)
+    assert longest_context(dense, dense_item, hw) < 2**16
