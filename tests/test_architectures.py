@@ -623,3 +623,25 @@ def test_max_context_of_a_pure_ssm_is_the_model_s_own() -> None:
     dense = make(dict(entry()["architecture"]), context_length=2**20)
     dense_item = assess(estimate_memory(dense, "q4_k_m", context=4096), hw, dense.parameters.total)
     assert longest_context(dense, dense_item, hw) < 2**16
+
+
+def test_import_of_a_llama4_folder_prints_the_new_fields(tmp_path: Path) -> None:
+    import yaml
+    from conftest import run
+
+    (tmp_path / "config.json").write_text((CONFIGS / "llama-4-scout-17b-16e.json").read_text())
+    result = run("import", str(tmp_path))
+    assert result.code == 0, result.stderr
+    (entry_out,) = yaml.safe_load(result.stdout)["models"]
+    arch = entry_out["architecture"]
+    assert (arch["shared_experts"], arch["moe_layers"], arch["local_layers"]) == (1, 48, 36)
+    assert entry_out["encoder"]["kind"] == "vision"
+    # Meta: "17B active parameters"
+    assert entry_out["parameters"]["active"] == pytest.approx(17.2e9, rel=0.01)
+
+
+def test_mistral3_config_reads_its_text_model_and_rope_parameters() -> None:
+    family, fields, context = config_fields("ministral-3-8b-instruct-2512.json")
+    assert family == "mistral" and context == 262144
+    assert (fields["layers"], fields["hidden_size"], fields["kv_heads"]) == (34, 4096, 8)
+    assert fields["rope_theta"] == 1_000_000.0  # rope_parameters.rope_theta

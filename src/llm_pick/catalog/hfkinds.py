@@ -98,10 +98,23 @@ def extra_fields(
         out |= _deepseek(text, name, layers)
     if kind == "falcon_h1":
         out |= _falcon_h1(text, name, layers)
+    rope = text.get("rope_parameters")  # transformers 5 moves rope_theta in here
+    if "rope_theta" not in text and isinstance(rope, dict):
+        theta = rope.get("rope_theta")
+        if isinstance(theta, int | float) and not isinstance(theta, bool) and 0 < theta <= 1e12:
+            out["rope_theta"] = float(theta)
     quant = config.get("quantization_config")
     if kind == "bitnet" or (isinstance(quant, dict) and quant.get("quant_method") == "bitnet"):
         out["ternary"] = True
     return out
+
+
+def encoder_of(config: dict[str, Any]) -> dict[str, Any] | None:
+    """A vision or audio encoder named in config.json (its size is not computed here)."""
+    for key, kind in (("vision_config", "vision"), ("audio_config", "audio")):
+        if isinstance(config.get(key), dict):
+            return {"kind": kind, "source": f"config.json has a {key} (size not computed)"}
+    return None
 
 
 def _llama4(text: dict[str, Any], name: str, layers: int) -> dict[str, Any]:
