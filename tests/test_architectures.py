@@ -645,3 +645,25 @@ def test_mistral3_config_reads_its_text_model_and_rope_parameters() -> None:
     assert family == "mistral" and context == 262144
     assert (fields["layers"], fields["hidden_size"], fields["kv_heads"]) == (34, 4096, 8)
     assert fields["rope_theta"] == 1_000_000.0  # rope_parameters.rope_theta
+
+
+def test_show_describes_the_new_kinds(tmp_path: Path) -> None:
+    from conftest import run, write_catalog
+
+    _, ssm_fields, _ = config_fields("mamba-codestral-7b.json")
+    mamba_entry = entry(id="mamba-test", parameters={"total": 7285403648})
+    mamba_entry["architecture"] = ssm_fields  # replace, not merge, the base shape
+    scout_entry = entry(
+        id="scout-test", parameters={"total": 107_769_861_120, "active": 17_000_000_000}
+    )
+    scout_entry["architecture"] = dict(SCOUT)
+    entries = [mamba_entry, scout_entry]
+    path = write_catalog(tmp_path / "c.yaml", *entries)
+    mamba = run("show", "mamba-test", "--catalog", str(path))
+    assert mamba.code == 0, mamba.stderr
+    assert "no attention layer" in mamba.stdout and "mamba2 in 64 layers" in mamba.stdout
+    assert "None heads" not in mamba.stdout
+    scout_out = run("show", "scout-test", "--catalog", str(path), "-f", "json")
+    arch = scout_out.json()["architecture"]
+    assert (arch["shared_experts"], arch["attention_chunk"], arch["local_layers"]) == (1, 8192, 36)
+    assert scout_out.json()["attention"] == "gqa"
