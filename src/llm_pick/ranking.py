@@ -235,6 +235,9 @@ def formats(
     # reach full speed, so once the best score so far beats that bound, the rest cannot win
     # and are not assessed (unless all are wanted: explain).
     ordered = state.order(model)
+    candidates = state.candidates
+    if model.architecture.ternary:  # ternary weights run from I2_S (bitnet.cpp) only
+        ordered = candidates = [QUANTS["i2_s"]]
     weights = state.weights
     bounded = bool(weights) and not query.all_formats  # a pass with weights (not a hint's)
     fixed = model_values(model, query, state) if bounded else {}
@@ -262,11 +265,11 @@ def formats(
     running = [a for a in found if runs(a)]
     if not running and not query.kv_fixed and query.flash_attn and query.kv_dtype == "fp16":
         half = sizing(model, query, "q8_0")
-        found_q8 = assess_formats(model, state.candidates, half, query.hardware, state.memo)
+        found_q8 = assess_formats(model, candidates, half, query.hardware, state.memo)
         running = [a for a in found_q8 if runs(a) and a.estimate.kv_dtype == "q8_0"]
     if running:
         return running, None
-    smallest = min(state.candidates, key=lambda q: (q.nominal_bits, q.name))
+    smallest = min(candidates, key=lambda q: (q.nominal_bits, q.name))
     (last,) = assess_formats(model, [smallest], sizing(model, query), query.hardware, skip=False)
     return [], last
 

@@ -59,13 +59,20 @@ def architecture_fields(config: Any, name: str) -> tuple[str, dict[str, Any], in
     """(family, Architecture fields, context length) from a config.json document."""
     if not isinstance(config, dict):
         raise CatalogError(f"{name}: not a config.json object")
+    from llm_pick.catalog import hfkinds
+
     kind = config.get("model_type")
-    if kind not in FAMILIES:
-        known = ", ".join(sorted(FAMILIES))
+    families = FAMILIES | hfkinds.FAMILIES
+    if kind not in families:
+        known = ", ".join(sorted(families))
         raise CatalogError(f"{name}: model_type {kind!r} is not supported ({known})")
     text = config.get("text_config")
     if kind == "gemma3_text" or not isinstance(text, dict):
         text = config
+    if kind in hfkinds.SSM_ONLY:
+        ssm_fields = hfkinds.ssm_only_fields(kind, text, name)
+        context = int(_get(text, name, "max_position_embeddings", default=2**20))
+        return families[kind], ssm_fields, min(context, 2**30)
     hidden = int(_get(text, name, "hidden_size", "n_embed", "d_model"))
     heads = int(_get(text, name, "num_attention_heads", "n_head"))
     kv = heads
@@ -102,7 +109,8 @@ def architecture_fields(config: Any, name: str) -> tuple[str, dict[str, Any], in
         fields["sliding_window"] = window
     context = int(_get(text, name, "max_position_embeddings", "n_positions", default=2048))
     fields["max_position_embeddings"] = context
-    return FAMILIES[kind], fields, context
+    fields |= hfkinds.extra_fields(kind, text, config, name)
+    return families[kind], fields, context
 
 
 def safetensors_parameters(path: Path) -> int:

@@ -45,6 +45,7 @@ Heads = int  # attention or KV heads, head width, experts per token: 1..4096
 Vocab = int  # 1..2**24 tokens
 Tokens = int  # context, window, positions: 1..2**30 tokens
 Shots = int  # 0..1000
+Layers8 = int  # convolution width: 1..64
 MAX_TEXT = 100_000  # characters in any one catalog string
 
 
@@ -76,6 +77,7 @@ def bind_constraints() -> None:
         Vocab=Annotated[int, Gt(0), Le(2**24)],
         Tokens=Annotated[int, Gt(0), Le(2**30)],
         Shots=Annotated[int, Ge(0), Le(1000)],
+        Layers8=Annotated[int, Ge(1), Le(64)],
     )
 
 
@@ -138,6 +140,82 @@ class Parameters:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class Ssm:
+    """A state-space (Mamba) mixer: its recurrent state per sequence does not grow with the
+    context. Names follow config.json (Mamba: intermediate_size, state_size, conv_kernel,
+    time_step_rank; Mamba-2 / Falcon-H1: mamba_d_ssm, mamba_d_state, mamba_d_conv,
+    mamba_n_heads, mamba_d_head, mamba_n_groups)."""
+
+    __pydantic_config__ = _STRICT
+
+    kind: Literal["mamba1", "mamba2"]
+    """mamba1 (Mamba, Falcon Mamba) or mamba2 (Mamba-2, Codestral Mamba, Falcon-H1)."""
+    layers: Blocks
+    """Layers with an SSM mixer."""
+    inner_size: Width
+    """d_inner: the SSM's inner width."""
+    state_size: Heads
+    """d_state: state entries per channel (ssm_state_size / mamba_d_state)."""
+    conv_kernel: Layers8 = 4
+    """d_conv: width of the causal convolution (conv_kernel / mamba_d_conv)."""
+    heads: Heads | None = None
+    """Mamba-2 only: SSM heads (mamba_n_heads); heads x head_dim = inner_size."""
+    head_dim: Heads | None = None
+    """Mamba-2 only: width of one SSM head (mamba_d_head)."""
+    groups: Heads | None = None
+    """Mamba-2 only: B/C groups (mamba_n_groups)."""
+    dt_rank: Width | None = None
+    """Mamba-1 only: rank of the time-step projection (time_step_rank)."""
+
+    def __post_init__(self) -> None:
+        sizes = (self.layers, self.inner_size, self.state_size, self.conv_kernel)
+        optional = (self.heads, self.head_dim, self.groups, self.dt_rank)
+        if min(sizes) < 1 or any(v is not None and v < 1 for v in optional):
+            raise ValueError("ssm sizes must be positive")
+        if self.kind == "mamba2":
+            if self.heads is None or self.groups is None:
+                raise ValueError("a mamba2 mixer needs heads and groups")
+            if self.dt_rank is not None:
+                raise ValueError("dt_rank is a mamba1 field")
+            if self.head_dim is not None and self.heads * self.head_dim != self.inner_size:
+                raise ValueError(
+                    f"ssm heads x head_dim ({self.heads} x {self.head_dim}) must equal "
+                    f"inner_size ({self.inner_size})"
+                )
+            if self.heads % self.groups:
+                raise ValueError(f"ssm groups ({self.groups}) must divide heads ({self.heads})")
+        else:
+            if self.dt_rank is None:
+                raise ValueError("a mamba1 mixer needs dt_rank")
+            if self.heads is not None or self.groups is not None or self.head_dim is not None:
+                raise ValueError("heads, head_dim and groups are mamba2 fields")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Mla:
+    """Multi-head latent attention (DeepSeek-V2/V3 architecture): keys and values are
+    compressed to one latent vector per token, which is what the cache holds."""
+
+    __pydantic_config__ = _STRICT
+
+    kv_lora_rank: Width
+    """Width of the compressed key/value latent (kv_lora_rank)."""
+    q_lora_rank: Width | None = None
+    """Width of the compressed query (q_lora_rank); null when queries are not compressed."""
+    qk_rope_head_dim: Heads
+    """Rotary part of each query/key head, shared by all heads for keys (qk_rope_head_dim)."""
+    qk_nope_head_dim: Heads
+    """Non-rotary part of each query/key head (qk_nope_head_dim)."""
+    v_head_dim: Heads
+    """Width of one value head (v_head_dim)."""
+
+    def __post_init__(self) -> None:
+        sizes = (self.kv_lora_rank, self.qk_rope_head_dim, self.qk_nope_head_dim, self.v_head_dim)
+        if min(sizes) < 1 or (self.q_lora_rank is not None and self.q_lora_rank < 1):
+            raise ValueError("mla sizes must be positive")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Architecture:
     """The shapes memory estimation needs, from the model's config.json."""
 
@@ -148,17 +226,18 @@ class Architecture:
     hidden_size: Width
     """Model width (d_model)."""
     intermediate_size: Width
-    """MLP inner width; per expert for mixture-of-experts models."""
-    attention_heads: Heads
-    """Query heads per layer."""
-    kv_heads: Heads
+    """MLP inner width; per routed expert for mixture-of-experts models."""
+    attention_heads: Heads | None = None
+    """Query heads per layer (required unless attention_layers is 0)."""
+    kv_heads: Heads | None = None
     """Key/value heads per layer: equal to attention_heads for MHA, fewer for GQA, 1 for MQA."""
-    head_dim: Heads
-    """Width of one attention head."""
+    head_dim: Heads | None = None
+    """Width of one attention head (MLA: qk_nope_head_dim + qk_rope_head_dim)."""
     vocab_size: Vocab
     """Token vocabulary size (rows of the embedding matrix)."""
-    mlp: Literal["gated", "plain"] = "gated"
-    """gated: SwiGLU-style gate, up and down matrices; plain: up and down matrices only."""
+    mlp: Literal["gated", "plain", "none"] = "gated"
+    """gated: SwiGLU-style gate, up and down matrices; plain: up and down matrices only; none:
+    no MLP (pure Mamba blocks)."""
     norm: Literal["rmsnorm", "layernorm"] = "rmsnorm"
     """rmsnorm has a weight vector; layernorm has a weight and a bias vector."""
     norms_per_layer: Layers = 2
@@ -176,28 +255,102 @@ class Architecture:
     rope_theta: Theta | None = None
     """RoPE base frequency, null for ALiBi."""
     experts: Experts | None = None
-    """Mixture-of-experts: experts per layer; null for dense models."""
+    """Mixture-of-experts: routed experts per MoE layer; null for dense models."""
     experts_per_token: Heads | None = None
-    """Mixture-of-experts: experts the router selects per token."""
+    """Mixture-of-experts: routed experts the router selects per token."""
     sliding_window: Tokens | None = None
     """Attention window in tokens when the model uses sliding-window attention."""
     max_position_embeddings: Tokens | None = None
     """The raw config.json value; may differ from the documented context length."""
+    attention_layers: Count | None = None
+    """Layers with attention, and so a KV cache; default all `layers`. 0 for a pure SSM
+    (then attention_heads, kv_heads and head_dim are left out)."""
+    ssm: Ssm | None = None
+    """The state-space mixer (Mamba), for pure SSM and hybrid models."""
+    shared_experts: Count | None = None
+    """Mixture-of-experts: always-active experts per MoE layer (Llama 4: 1)."""
+    shared_expert_intermediate_size: Width | None = None
+    """Width of one shared expert, when it differs from intermediate_size."""
+    moe_layers: Blocks | None = None
+    """Layers with routed experts; default all layers (Llama 4 Maverick: 24 of 48)."""
+    dense_intermediate_size: Width | None = None
+    """MLP width of the layers without experts (Llama 4 intermediate_size_mlp)."""
+    attention_chunk: Tokens | None = None
+    """Chunked local attention: tokens per chunk (Llama 4 attention_chunk_size)."""
+    local_layers: Count | None = None
+    """Layers that use sliding_window or attention_chunk; the rest attend globally. Default
+    when one of them is set: all attention layers."""
+    mla: Mla | None = None
+    """Multi-head latent attention: the cache holds one latent per token and layer."""
+    ternary: bool = False
+    """Weights stored as ternary {-1, 0, 1} (BitNet b1.58: Falcon-E)."""
 
     def __post_init__(self) -> None:
-        if self.kv_heads > self.attention_heads or self.attention_heads % self.kv_heads:
+        # plain mappings (an importer's fields) become the nested types
+        if isinstance(self.ssm, dict):
+            object.__setattr__(self, "ssm", Ssm(**self.ssm))
+        if isinstance(self.mla, dict):
+            object.__setattr__(self, "mla", Mla(**self.mla))
+        heads = (self.attention_heads, self.kv_heads, self.head_dim)
+        if self.attention_layers == 0:
+            if any(value is not None for value in heads):
+                raise ValueError(
+                    "attention_layers is 0: leave out attention_heads, kv_heads and head_dim"
+                )
+            if self.ssm is None:
+                raise ValueError("a model without attention layers needs an ssm mixer")
+            if self.mla is not None or self.sliding_window or self.attention_chunk:
+                raise ValueError("mla, sliding_window and attention_chunk need attention layers")
+        else:
+            if any(value is None for value in heads):
+                raise ValueError("attention_heads, kv_heads and head_dim are required")
+            assert self.kv_heads is not None and self.attention_heads is not None
+            if min(self.kv_heads, self.attention_heads, self.head_dim or 0) < 1:
+                raise ValueError("attention_heads, kv_heads and head_dim must be positive")
+            if self.kv_heads > self.attention_heads or self.attention_heads % self.kv_heads:
+                raise ValueError(
+                    f"kv_heads ({self.kv_heads}) must divide attention_heads "
+                    f"({self.attention_heads})"
+                )
+        for name in ("attention_layers", "moe_layers", "local_layers"):
+            value = getattr(self, name)
+            if value is not None and value > self.layers:
+                raise ValueError(f"{name} ({value}) exceeds layers ({self.layers})")
+        if self.ssm is not None and self.ssm.layers > self.layers:
+            raise ValueError(f"ssm.layers ({self.ssm.layers}) exceeds layers ({self.layers})")
+        if self.local_layers is not None and self.local_layers > self.attention_count:
             raise ValueError(
-                f"kv_heads ({self.kv_heads}) must divide attention_heads ({self.attention_heads})"
+                f"local_layers ({self.local_layers}) exceeds attention layers "
+                f"({self.attention_count})"
             )
+        if self.local_layers and not (self.sliding_window or self.attention_chunk):
+            raise ValueError("local_layers needs sliding_window or attention_chunk")
         if (self.experts is None) != (self.experts_per_token is None):
             raise ValueError("experts and experts_per_token must be given together")
         if self.experts and self.experts_per_token and self.experts_per_token > self.experts:
             raise ValueError(
                 f"experts_per_token ({self.experts_per_token}) exceeds experts ({self.experts})"
             )
+        moe_only = ("shared_experts", "shared_expert_intermediate_size", "moe_layers")
+        if self.experts is None and any(getattr(self, n) is not None for n in moe_only):
+            raise ValueError("shared_experts and moe_layers need experts")
+        if self.shared_expert_intermediate_size and not self.shared_experts:
+            raise ValueError("shared_expert_intermediate_size needs shared_experts")
+        partial_moe = self.moe_layers is not None and self.moe_layers < self.layers
+        if partial_moe and self.dense_intermediate_size is None:
+            raise ValueError("moe_layers < layers: give dense_intermediate_size")
+        mla = self.mla
+        if mla and self.head_dim and self.head_dim != mla.qk_nope_head_dim + mla.qk_rope_head_dim:
+            raise ValueError("with mla, head_dim is qk_nope_head_dim + qk_rope_head_dim")
+        if self.mlp == "none" and self.ssm is None:
+            raise ValueError("mlp none is for SSM blocks only")
 
     @property
-    def attention(self) -> Literal["mha", "gqa", "mqa"]:
+    def attention(self) -> Literal["mha", "gqa", "mqa", "mla", "none"]:
+        if self.attention_count == 0 or self.kv_heads is None:
+            return "none"
+        if self.mla is not None:
+            return "mla"
         if self.kv_heads == self.attention_heads:
             return "mha"
         return "mqa" if self.kv_heads == 1 else "gqa"
@@ -205,6 +358,40 @@ class Architecture:
     @property
     def moe(self) -> bool:
         return self.experts is not None
+
+    @property
+    def attention_count(self) -> int:
+        """Layers with attention (a KV cache)."""
+        return self.layers if self.attention_layers is None else self.attention_layers
+
+    @property
+    def q_width(self) -> int:
+        """attention_heads x head_dim; 0 without attention."""
+        return (self.attention_heads or 0) * (self.head_dim or 0)
+
+    @property
+    def kv_width(self) -> int:
+        """kv_heads x head_dim; 0 without attention."""
+        return (self.kv_heads or 0) * (self.head_dim or 0)
+
+    @property
+    def window(self) -> int | None:
+        """Tokens a local layer attends to (sliding window or chunk), if any."""
+        return self.attention_chunk or self.sliding_window
+
+    @property
+    def local_count(self) -> int:
+        """Attention layers capped at the window or chunk."""
+        if not self.window:
+            return 0
+        return self.attention_count if self.local_layers is None else self.local_layers
+
+    @property
+    def moe_count(self) -> int:
+        """Layers with routed experts."""
+        if self.experts is None:
+            return 0
+        return self.layers if self.moe_layers is None else self.moe_layers
 
 
 @dataclass(frozen=True, slots=True, kw_only=True, eq=False)
@@ -267,6 +454,11 @@ class GgufRepo:
     """Where the repository and its files were seen."""
     hf_ready: bool = True
     """False when large files are byte-split parts (.partXofY) that `-hf` cannot load."""
+    mmproj: Note | None = None
+    """The multimodal projector file (vision/audio encoder) in the repository, e.g.
+    mmproj-F16.gguf; llama.cpp loads it beside the model (`--mmproj`)."""
+    mmproj_bytes: ParamCount | None = None
+    """The projector file's size in bytes, when the listing shows it."""
 
     def __post_init__(self) -> None:
         check_repo("repo", self.repo)
@@ -306,6 +498,39 @@ class Runtimes:
     supported: list[str] | None = None
     """Runtime ids (data/runtimes.yaml) that run this model; used only when the family is not
     one data/runtimes.yaml lists."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True, eq=False)
+class Capabilities:
+    """What the released checkpoint does, per its model card."""
+
+    __pydantic_config__ = _STRICT
+
+    input: list[Literal["text", "image", "audio"]] = field(default_factory=lambda: ["text"])
+    """What the model accepts."""
+    reasoning: Literal["none", "always", "toggle"] = "none"
+    """Thinking mode: never, always, or switchable."""
+    tools: bool = False
+    """Native function calling, per the card."""
+    code: bool = False
+    """A code-focused model (Devstral, Codestral)."""
+    source: Note | None = None
+    """The model card's words."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True, eq=False)
+class Encoder:
+    """A vision or audio encoder in the checkpoint: llama.cpp runs it from a separate
+    multimodal projector (mmproj) GGUF file."""
+
+    __pydantic_config__ = _STRICT
+
+    kind: Literal["vision", "audio"]
+    """What the encoder reads."""
+    parameters: ParamCount | None = None
+    """Encoder and projector parameters, when sourced."""
+    source: Note | None = None
+    """Where the encoder's size comes from."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True, eq=False)
@@ -351,6 +576,10 @@ class Model:
     """Caveats, disagreements between sources, corrections of popular claims."""
     runtimes: Runtimes | None = None
     """GGUF repository, Ollama tags (for the run commands) and runtime support, sourced."""
+    capabilities: Capabilities | None = None
+    """Inputs, reasoning mode, tool use, code focus, per the model card."""
+    encoder: Encoder | None = None
+    """A vision or audio encoder (llama.cpp: a separate mmproj file)."""
 
     def __post_init__(self) -> None:
         if not _ID.match(self.id):

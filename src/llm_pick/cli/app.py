@@ -144,6 +144,12 @@ def memory(
         str, typer.Option("--mode", help="inference, lora, qlora or full (fine-tuning).")
     ] = "inference",
     lora_rank: Annotated[int, typer.Option("--lora-rank", help="LoRA/QLoRA rank.")] = 16,
+    text_only: Annotated[
+        bool,
+        typer.Option(
+            "--text-only", help="Leave out a vision/audio encoder (llama.cpp --no-mmproj)."
+        ),
+    ] = False,
     fmt: FormatOpt = OutputFormat.table,
     output: OutputOpt = None,
     force: ForceOpt = False,
@@ -170,6 +176,7 @@ def memory(
         mode=options.mode(mode),
         lora_rank=options.count("--lora-rank", lora_rank, 4096),
         hardware=hardware,
+        text_only=text_only,
         **sizing,
     )
     emit(report, fmt, output, catalog or (), force=force)

@@ -86,9 +86,9 @@ def tokens_per_second(
     # Unknown card: the median bandwidth of the preset cards of that memory class.
     gbs, basis = reference_bandwidth(hardware)
     efficiency = sum(DECODE_EFFICIENCY) / 2
-    share = 1.0 if chosen.fit is None or hardware is None else gpu_share(chosen.fit)
-    ram = hardware.ram_bandwidth_gbs if hardware is not None else gbs
     per_token = bytes_per_token(chosen.estimate)
+    share = 1.0 if chosen.fit is None or hardware is None else gpu_share(chosen.fit, per_token)
+    ram = hardware.ram_bandwidth_gbs if hardware is not None else gbs
     return decode_rate(per_token, share, gbs, ram, efficiency), basis
 
 

@@ -8,6 +8,7 @@ from typing import Literal, NamedTuple
 
 from llm_pick.estimate.hardware import GIB, Hardware
 from llm_pick.estimate.memory import CUDA_CONTEXT_BYTES, Estimate
+from llm_pick.estimate.quant import QUANTS
 
 Verdict = Literal["gpu", "offload", "cpu", "none"]
 
@@ -49,9 +50,11 @@ class Fit(NamedTuple):
     margin_bytes: int  # spare after the headroom: GPU (gpu), RAM (offload, cpu); < 0 short
     headroom_bytes: int = 0  # kept free on the GPUs (all cards), or in RAM for CPU-only
     cards: tuple[Card, ...] = ()
+    cpu_moe_layers: int = 0  # llama.cpp --n-cpu-moe: routed experts of the first N layers in RAM
+    cpu_read_bytes: int = 0  # of the weights read per token, those read from RAM (expert offload)
 
     def as_dict(self) -> dict[str, object]:
-        return {
+        data: dict[str, object] = {
             "verdict": self.verdict,
             "needed_bytes": self.needed_bytes,
             "available_bytes": self.available_bytes,
@@ -62,6 +65,9 @@ class Fit(NamedTuple):
             "cpu_bytes": self.cpu_bytes,
             "cards": [card.as_dict() for card in self.cards],
         }
+        if self.cpu_moe_layers:
+            data["cpu_moe_layers"] = self.cpu_moe_layers
+        return data
 
 
 def needed_on_gpus(estimate: Estimate, hardware: Hardware) -> int:
@@ -105,7 +111,8 @@ def check_fit(estimate: Estimate, hardware: Hardware) -> Fit:
     usable = per_card - headroom
     per_layer = (estimate.layer_weight_bytes + estimate.kv_cache_bytes) / layers
     layer_kv = estimate.kv_cache_bytes / layers
-    outside = estimate.weights_bytes - estimate.layer_weight_bytes  # embeddings, output head
+    # embeddings, output head, and a multimodal projector (loaded whole, on one device)
+    outside = estimate.weights_bytes - estimate.layer_weight_bytes + estimate.encoder_bytes
     fixed = estimate.overhead_bytes
     available = per_card * cards_n
 
@@ -127,6 +134,9 @@ def check_fit(estimate: Estimate, hardware: Hardware) -> Fit:
     if estimate.mode != "inference" or ram <= 0:
         short = usable * cards_n - full
         return Fit("none", full, available, 0, layers, 0, short, headroom * cards_n)
+    experts = expert_offload(estimate, hardware)
+    if experts is not None:
+        return experts
     # Partial offload (llama.cpp -ngl): whole decoder layers with their KV cache go to the
     # GPUs; the rest, the output head and a CPU compute buffer stay in system RAM.
     room = [int((usable - fixed) // per_layer) for _ in range(cards_n)]
@@ -141,6 +151,61 @@ def check_fit(estimate: Estimate, hardware: Hardware) -> Fit:
     return Fit(
         "offload", on_gpu, available, gpu_layers, layers, cpu, ram_free - cpu, headroom, used
     )
+
+
+def expert_offload(estimate: Estimate, hardware: Hardware) -> Fit | None:
+    """All layers on the GPUs but the routed experts of the first N layers in RAM (llama.cpp
+    `--n-cpu-moe N`, PR #15077: "keep the MoE weights of the first N layers in the CPU"): the
+    fewest N that fits, or None (a dense model, or no N fits the GPUs and RAM). Attention, the
+    dense layers and the shared experts stay on the GPUs, so only the active routed experts of
+    those N layers are read from RAM per token. The GPUs are summed as one pool, the layers
+    split evenly (an estimate)."""
+    known = QUANTS.get(estimate.quant)
+    if known is not None and known.family != "gguf":
+        return None  # --n-cpu-moe is llama.cpp's; a GGUF file's own mix is not in QUANTS
+    if not estimate.expert_bytes or not estimate.moe_layers:
+        return None
+    layers, cards_n = estimate.layers, hardware.gpus
+    usable = (hardware.vram_bytes - hardware.headroom_bytes) * cards_n
+    ram_free = int(hardware.ram_gib * GIB) - hardware.ram_headroom_bytes
+    full = needed_on_gpus(estimate, hardware)
+    per_moe_layer = estimate.expert_bytes / estimate.moe_layers
+    for n in range(1, layers + 1):
+        moved = n * estimate.moe_layers // layers  # MoE layers among the first n
+        on_gpu = full - int(moved * per_moe_layer)
+        if on_gpu > usable:
+            continue
+        cpu = int(moved * per_moe_layer) + estimate.compute_buffer_bytes
+        if cpu > ram_free:
+            return None
+        weights = estimate.weights_bytes + estimate.encoder_bytes - int(moved * per_moe_layer)
+        share = [layers // cards_n + (i < layers % cards_n) for i in range(cards_n)]
+        cards = tuple(
+            Card(
+                k,
+                weights * k // layers,
+                estimate.kv_cache_bytes * k // layers,
+                estimate.overhead_bytes,
+                hardware.vram_bytes,
+                hardware.headroom_bytes,
+            )
+            for k in share
+        )
+        read = int(estimate.active_expert_bytes * moved / estimate.moe_layers)
+        return Fit(
+            "offload",
+            on_gpu,
+            hardware.vram_bytes * cards_n,
+            layers,
+            layers,
+            cpu,
+            ram_free - cpu,
+            hardware.headroom_bytes * cards_n,
+            cards,
+            cpu_moe_layers=n,
+            cpu_read_bytes=read,
+        )
+    return None
 
 
 def max_context(fits: Callable[[int], bool], longest: int) -> int:

@@ -12,7 +12,7 @@ from llm_pick.estimate.assess import Assessment, assess
 from llm_pick.estimate.fit import check_fit, max_context
 from llm_pick.estimate.hardware import Hardware
 from llm_pick.estimate.memory import estimate_memory
-from llm_pick.estimate.quant import Quant
+from llm_pick.estimate.quant import Quant, applies
 from llm_pick.estimate.speed import attention_width_of
 
 
@@ -52,6 +52,8 @@ def assess_formats(
         limit = hardware.vram_bytes * hardware.gpus
     out = []
     for quant in quants:
+        if not applies(quant, model.architecture.ternary):
+            continue  # a format that cannot hold these weights (ternary vs not)
         if limit is not None and quant.nominal_bits / 8 * model.parameters.total > limit:
             continue
         kv = sizing.kv_dtype if quant.family == "gguf" else "fp16"

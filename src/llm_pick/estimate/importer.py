@@ -11,6 +11,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from llm_pick.catalog.hfkinds import encoder_of
 from llm_pick.errors import CatalogError
 from llm_pick.estimate.tensors import inventory_of
 
@@ -57,7 +58,8 @@ def from_config(path: Path) -> dict[str, Any]:
     config_path = path / "config.json" if path.is_dir() else path
     if not config_path.is_file():
         raise CatalogError(f"{path}: no config.json in this folder")
-    family, fields, context = architecture_fields(read_json(config_path), str(config_path))
+    config = read_json(config_path)
+    family, fields, context = architecture_fields(config, str(config_path))
     try:
         arch = Architecture(**fields)
     except (TypeError, ValueError) as error:
@@ -72,9 +74,8 @@ def from_config(path: Path) -> dict[str, Any]:
         source = "computed by llm-pick from the config.json shapes (no safetensors headers read)"
         exact = False
     share = (arch.experts_per_token or 1) / (arch.experts or 1)
-    experts = sum(
-        m.elements * arch.layers for m in inventory_of(arch, family).matrices if m.copies > 1
-    )
+    inv = inventory_of(arch, family)
+    experts = sum(inv.elements(m) for m in inv.matrices if m.routed)
     name = folder.name if path.is_dir() else config_path.parent.name
     return {
         "id": _slug(name),
@@ -89,7 +90,7 @@ def from_config(path: Path) -> dict[str, Any]:
         "architecture": fields,
         "context_length": context,
         "sources": [f"config.json of {name}"],
-    }
+    } | ({"encoder": encoder} if (encoder := encoder_of(config)) else {})
 
 
 def import_entry(path: Path, given: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
@@ -128,6 +129,8 @@ ORDER = [
     "sources",
     "notes",
     "runtimes",
+    "capabilities",
+    "encoder",
 ]
 
 

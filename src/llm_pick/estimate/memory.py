@@ -15,27 +15,30 @@ from typing import Literal, NamedTuple
 
 from llm_pick.catalog.types import Architecture, Model
 from llm_pick.errors import InputError
+from llm_pick.estimate.cache import KV_DTYPES as KV_DTYPES
+from llm_pick.estimate.cache import UBATCH as UBATCH
+from llm_pick.estimate.cache import cache_notes, encoder_bytes, recurrent_state_bytes
+from llm_pick.estimate.cache import kv_cache_bytes as kv_cache_bytes
 from llm_pick.estimate.quant import (
     GGML_BLOCKS,
     QUANTS,
     Quant,
     Shape,
+    applies,
     get_quant,
     gguf_types,
     storable,
 )
-from llm_pick.estimate.tensors import Inventory, Matrix, inventory, inventory_of
+from llm_pick.estimate.tensors import Inventory, Matrix, classic, inventory, inventory_of
 
 Mode = Literal["inference", "lora", "qlora", "full"]
 MODES: tuple[Mode, ...] = ("inference", "lora", "qlora", "full")
-KV_DTYPES = {"fp16": 2.0, "q8_0": 34 / 32, "q4_0": 18 / 32}  # bytes per element (ggml blocks)
 DEFAULT_CONTEXT = 4096
 
 # Runtime overhead (docs/methodology.md, "Runtime overhead"). The CUDA context measured
 # 107-555 MiB depending on the GPU (llama.cpp PR #23604); NVIDIA cites ~300 MB
 # (pytorch/pytorch#107667). We take 512 MiB per card: near the top of that range.
 CUDA_CONTEXT_BYTES = 512 * 1024**2
-UBATCH = 512  # llama.cpp's default physical batch (n_ubatch) for prompt processing
 LORA_RANK = 16
 
 
@@ -60,11 +63,18 @@ class Estimate(NamedTuple):
     assumptions: tuple[str, ...] = ()
     flash_attn: bool = True
     compute_buffer_bytes: int = 0  # part of overhead_bytes: one card's compute buffer
+    recurrent_state_bytes: int = 0  # part of kv_cache_bytes: SSM conv + state, per sequence
+    encoder_bytes: int = 0  # the multimodal projector (mmproj) file, when it is loaded
+    expert_bytes: int = 0  # part of weights_bytes: routed experts (ffn_*_exps), all MoE layers
+    active_expert_bytes: int = 0  # part of active_weight_bytes: routed experts read per token
+    moe_layers: int = 0  # layers holding routed experts
+    text_only: bool = False  # a vision/audio encoder left out (llama.cpp --no-mmproj)
 
     @property
     def total_bytes(self) -> int:
         return (
             self.weights_bytes
+            + self.encoder_bytes
             + self.kv_cache_bytes
             + self.overhead_bytes
             + self.adapter_bytes
@@ -86,6 +96,10 @@ class Estimate(NamedTuple):
             "overhead_bytes": self.overhead_bytes,
             "flash_attn": self.flash_attn,
         }
+        if self.recurrent_state_bytes:
+            data["recurrent_state_bytes"] = self.recurrent_state_bytes
+        if self.encoder_bytes:
+            data["encoder_bytes"] = self.encoder_bytes
         if self.mode != "inference":
             data |= {
                 "adapter_bytes": self.adapter_bytes,
@@ -106,12 +120,17 @@ _TRAINING_QUANTS = {
 }
 
 
-def quants_for(mode: Mode) -> list[Quant]:
+def quants_for(mode: Mode, model: Model | None = None) -> list[Quant]:
     """The formats a mode can use: every format for inference; float or 8-bit bases for LoRA;
-    4-bit GPU formats for QLoRA; 16-bit weights for full fine-tuning (mixed precision)."""
+    4-bit GPU formats for QLoRA; 16-bit weights for full fine-tuning (mixed precision). With
+    a model: only the formats that can hold it (ternary weights: I2_S or float)."""
     if mode == "inference":
-        return list(QUANTS.values())
-    return [QUANTS[name] for name in _TRAINING_QUANTS[mode]]
+        quants = list(QUANTS.values())
+    else:
+        quants = [QUANTS[name] for name in _TRAINING_QUANTS[mode]]
+    if model is None:
+        return [q for q in quants if q.family != "ternary"]
+    return [q for q in quants if applies(q, model.architecture.ternary)]
 
 
 def default_context(model: Model) -> int:
@@ -120,15 +139,23 @@ def default_context(model: Model) -> int:
 
 
 def shape(arch: Architecture, family: str) -> Shape:
+    heads, kv = arch.attention_heads or 1, arch.kv_heads or 1
     return Shape(
         layers=arch.layers,
-        falcon=family == "falcon",
+        falcon=family == "falcon" and classic(arch),
         experts=arch.experts or 0,
-        gqa=arch.attention_heads // arch.kv_heads,
-        type_70b=family in ("llama", "mistral", "mixtral")
-        and arch.layers == 80
-        and arch.kv_heads < arch.attention_heads,
+        gqa=heads // kv,
+        type_70b=family in ("llama", "mistral", "mixtral") and arch.layers == 80 and kv < heads,
     )
+
+
+def _recipe_kind(kind: str) -> str:
+    """The llama.cpp recipe a tensor follows: experts' and shared experts' slices follow
+    their dense kind (llama-quant.cpp matches names by substring, e.g. "ffn_down")."""
+    for suffix in ("_exps", "_shexp"):
+        if kind.endswith(suffix):
+            return kind[: -len(suffix)]
+    return kind
 
 
 # ---- weights --------------------------------------------------------------------------
@@ -138,6 +165,8 @@ class Weights(NamedTuple):
     total: int
     per_layer: int  # all decoder blocks together
     active: int  # read per generated token (MoE: routed experts only; no embedding table)
+    experts: int = 0  # the routed experts' ffn_*_exps tensors (llama.cpp --n-cpu-moe moves them)
+    experts_active: int = 0  # the part of them read per token
 
 
 def ggml_bytes(kind: str, rows: int, row_length: int) -> int:
@@ -157,41 +186,84 @@ def _weights(arch: Architecture, family: str, quant_name: str) -> Weights:
     inv = inventory_of(arch, family)
     if quant.family == "gguf":
         return _gguf_weights(arch, family, quant, inv)
+    if quant.family == "ternary":
+        return _ternary_weights(inv)
     return _dense_weights(inv, quant)
+
+
+def _ternary_weights(inv: Inventory) -> Weights:
+    """bitnet.cpp's I2_S files: the decoder blocks' linear layers at 2 bits per weight plus
+    one 32-byte scale block per tensor; embeddings and output head in F16; norms in F32
+    (microsoft/BitNet PR #268 load log: "type f16: 2 tensors", "type i2_s: 168 tensors")."""
+    total = per_layer = active = experts = experts_active = 0
+    for matrix in inv.matrices:
+        if matrix.kind == "output_copy":
+            continue
+        if matrix.per_layer and matrix.kind != "ffn_gate_inp":
+            tensors = inv.layers_of(matrix)
+            size = inv.elements(matrix) // 4 + 32 * tensors
+        else:
+            size = 2 * inv.elements(matrix)
+        total += size
+        if matrix.per_layer:
+            per_layer += size
+        active += _active_share(matrix, size, inv)
+        if matrix.kind.endswith("_exps"):
+            experts += size
+            experts_active += _active_share(matrix, size, inv)
+    vectors = 4 * (inv.block_vectors + inv.model_vectors)
+    return Weights(
+        total + vectors,
+        per_layer + 4 * inv.block_vectors,
+        active + vectors,
+        experts,
+        experts_active,
+    )
 
 
 def _gguf_weights(arch: Architecture, family: str, quant: Quant, inv: Inventory) -> Weights:
     model_shape = shape(arch, family)
     has_output = any(m.kind in ("output", "output_copy") for m in inv.matrices)
-    total = per_layer = active = 0
+    total = per_layer = active = experts = experts_active = 0
     for matrix in inv.matrices:
-        kind = "output" if matrix.kind == "output_copy" else matrix.kind
+        kind = "output" if matrix.kind == "output_copy" else _recipe_kind(matrix.kind)
         if kind == "token_embd" and not has_output:
             kind = "output"  # llama.cpp gives a tied embedding the output head's type
+        # a tensor only some layers hold follows the recipe over those layers
+        held = model_shape
+        if matrix.layer_count:
+            held = model_shape._replace(layers=matrix.layer_count)
         size = 0
-        for ggml_type, layers in gguf_types(quant.name, kind, model_shape):
+        for ggml_type, layers in gguf_types(quant.name, kind, held):
             size += layers * matrix.copies * ggml_bytes(ggml_type, matrix.outputs, matrix.inputs)
         total += size
         if matrix.per_layer:
             per_layer += size
         active += _active_share(matrix, size, inv)
-    vectors = 4 * (inv.layers * inv.layer_vectors + inv.model_vectors)  # norms stay F32
+        if matrix.kind.endswith("_exps"):
+            experts += size
+            experts_active += _active_share(matrix, size, inv)
+    vectors = 4 * (inv.block_vectors + inv.model_vectors)  # norms stay F32
     return Weights(
-        total + vectors, per_layer + 4 * inv.layers * inv.layer_vectors, active + vectors
+        total + vectors,
+        per_layer + 4 * inv.block_vectors,
+        active + vectors,
+        experts,
+        experts_active,
     )
 
 
 def _dense_weights(inv: Inventory, quant: Quant) -> Weights:
     """Float formats, and GPU formats that quantize only the decoder blocks' linear layers."""
     float_bytes = 4 if quant.base == "f32" else 2
-    total = per_layer = active = 0
+    total = per_layer = active = experts = experts_active = 0
     for matrix in inv.matrices:
         if matrix.kind == "output_copy":
             continue  # tied: one copy in memory
         elements = inv.elements(matrix)
         if quant.family == "gpu" and matrix.per_layer and matrix.kind != "ffn_gate_inp":
             size = math.ceil(elements * quant.nominal_bits / 8)
-            count = inv.layers * matrix.copies
+            count = inv.layers_of(matrix) * matrix.copies
             if quant.name == "bnb-int8":
                 size += 4 * matrix.outputs * count  # fp32 row scales (SCB)
             elif quant.name == "gptq-4bit":
@@ -202,9 +274,16 @@ def _dense_weights(inv: Inventory, quant: Quant) -> Weights:
         if matrix.per_layer:
             per_layer += size
         active += _active_share(matrix, size, inv)
-    vectors = float_bytes * (inv.layers * inv.layer_vectors + inv.model_vectors)
+        if matrix.kind.endswith("_exps"):
+            experts += size
+            experts_active += _active_share(matrix, size, inv)
+    vectors = float_bytes * (inv.block_vectors + inv.model_vectors)
     return Weights(
-        total + vectors, per_layer + float_bytes * inv.layers * inv.layer_vectors, active + vectors
+        total + vectors,
+        per_layer + float_bytes * inv.block_vectors,
+        active + vectors,
+        experts,
+        experts_active,
     )
 
 
@@ -212,19 +291,12 @@ def _active_share(matrix: Matrix, size: int, inv: Inventory) -> int:
     """Bytes of this tensor read to generate one token."""
     if matrix.kind == "token_embd":
         return 0  # one row is looked up, the table is not read
-    if matrix.copies > 1:  # experts: only the routed ones are read
-        return size * inv.experts_per_token // matrix.copies
+    if matrix.routed:
+        return size * inv.experts_per_token // matrix.copies  # only the routed experts
     return size
 
 
 # ---- KV cache and overhead ------------------------------------------------------------
-
-
-def kv_cache_bytes(model: Model, context: int, batch: int = 1, kv_dtype: str = "fp16") -> int:
-    """2 (K and V) x layers x kv_heads x head_dim x tokens x bytes per element x batch."""
-    arch = model.architecture
-    elements = 2 * arch.layers * arch.kv_heads * arch.head_dim * context * batch
-    return math.ceil(elements * KV_DTYPES[kv_dtype])
 
 
 def compute_buffer_bytes(
@@ -238,12 +310,17 @@ def compute_buffer_bytes(
     longer grows with the context. Checked against published logs: bench/buffers.py."""
     arch = model.architecture
     tokens = min(UBATCH, context * batch)
-    q_out, kv_out = arch.attention_heads * arch.head_dim, arch.kv_heads * arch.head_dim
-    attention = q_out + 2 * kv_out + 2 * arch.hidden_size
+    attention = arch.q_width + 2 * arch.kv_width + 2 * arch.hidden_size
     if not flash_attn:
-        attention += arch.attention_heads * context
+        attention += (arch.attention_heads or 0) * context
     experts = arch.experts_per_token or 1
     mlp = 3 * arch.intermediate_size * experts
+    if arch.shared_experts:
+        mlp += 3 * (arch.shared_expert_intermediate_size or arch.intermediate_size)
+    if arch.dense_intermediate_size:
+        mlp = max(mlp, 3 * arch.dense_intermediate_size)
+    if arch.ssm is not None:  # the in-projection and the scan's output
+        mlp = max(mlp, 3 * arch.ssm.inner_size + 2 * arch.hidden_size)
     return 4 * tokens * max(arch.vocab_size, attention, mlp)
 
 
@@ -265,11 +342,13 @@ def estimate_memory(
     mode: Mode = "inference",
     lora_rank: int = LORA_RANK,
     flash_attn: bool = True,
+    text_only: bool = False,
 ) -> Estimate:
     """Memory needed to run (or fine-tune) `model`; integer bytes; an estimate.
 
     `flash_attn` (llama.cpp's default since it became `-fa auto`, and Ollama's) keeps the
-    compute buffer independent of the context; a quantized KV cache requires it."""
+    compute buffer independent of the context; a quantized KV cache requires it.
+    `text_only` leaves out a vision/audio encoder (llama.cpp: its mmproj file is not loaded)."""
     chosen = quant if isinstance(quant, Quant) else get_quant(quant)
     tokens = default_context(model) if context is None else context
     _check(model, chosen, tokens, batch, kv_dtype, mode, lora_rank)
@@ -280,12 +359,8 @@ def estimate_memory(
         )
     assumptions = [_context_note(model, tokens, context is None)]
     arch = model.architecture
-    if arch.sliding_window and arch.sliding_window < tokens:
-        assumptions.append(
-            f"the model attends within a {arch.sliding_window}-token sliding window; the cache "
-            f"is sized for all {tokens} tokens as llama.cpp and transformers allocate it "
-            "(a rolling-buffer runtime needs less)"
-        )
+    assumptions += cache_notes(model, tokens, text_only and mode == "inference")
+    encoder = 0 if text_only or mode != "inference" else encoder_bytes(model)
     w = weights(model, chosen)
     kv = kv_cache_bytes(model, tokens, batch, kv_dtype)
     buffer = compute_buffer_bytes(model, tokens, batch, flash_attn)
@@ -305,6 +380,12 @@ def estimate_memory(
         assumptions=tuple(assumptions),
         flash_attn=flash_attn,
         compute_buffer_bytes=buffer,
+        recurrent_state_bytes=recurrent_state_bytes(arch, batch),
+        encoder_bytes=encoder,
+        expert_bytes=w.experts,
+        active_expert_bytes=w.experts_active,
+        moe_layers=arch.moe_count if w.experts else 0,
+        text_only=text_only and model.encoder is not None,
     )
     if mode == "inference":
         return estimate
@@ -314,6 +395,7 @@ def estimate_memory(
     # Training keeps no generation KV cache: keys and values are part of the activations.
     return estimate._replace(
         kv_cache_bytes=0,
+        recurrent_state_bytes=0,
         overhead_bytes=CUDA_CONTEXT_BYTES,
         compute_buffer_bytes=0,
         adapter_bytes=parts.adapter_bytes,
@@ -344,6 +426,13 @@ def _check(
         )
     if not isinstance(batch, int) or batch < 1:
         raise InputError(f"batch must be a positive integer, got {batch}")
+    if not applies(quant, model.architecture.ternary):
+        if quant.family == "ternary":
+            raise InputError(f"{quant.name} holds ternary weights only; {model.id} is not ternary")
+        raise InputError(
+            f"{model.id} has ternary weights: use i2_s (bitnet.cpp) or a float format, "
+            f"not {quant.name}"
+        )
     if kv_dtype not in KV_DTYPES:
         raise InputError(f"unknown KV cache type {kv_dtype!r}; valid: {', '.join(KV_DTYPES)}")
     if kv_dtype != "fp16" and quant.family != "gguf":

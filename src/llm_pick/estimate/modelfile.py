@@ -25,7 +25,16 @@ ARCHITECTURES = {
     "gemma2": "gemma",
     "gemma3": "gemma",
     "phi3": "phi",
+    # issue 18: the keys below are llama.cpp's (gguf-py/gguf/constants.py: {arch}.ssm.*,
+    # attention.kv_lora_rank, expert_shared_count, leading_dense_block_count, ...)
+    "llama4": "llama",
+    "falcon-h1": "falcon",
+    "mamba": "mamba",
+    "mamba2": "mamba",
+    "deepseek2": "deepseek",
+    "bitnet": "bitnet",
 }
+SSM_ONLY = ("mamba", "mamba2")
 UNKNOWN_LICENSE = License(
     id="unknown",
     name="not recorded in the file",
@@ -40,6 +49,8 @@ class FileWeights(NamedTuple):
     per_layer: int
     active: int
     tensors: int
+    experts: int = 0  # the ffn_*_exps tensors (llama.cpp --n-cpu-moe moves them)
+    experts_active: int = 0
 
 
 class FileModel(NamedTuple):
@@ -68,6 +79,8 @@ def architecture_of(file: GgufFile) -> tuple[str, Architecture, int, dict[str, A
         raise CatalogError(f"{file.path}: GGUF architecture {arch!r} is not supported ({known})")
     names = {t.name for t in file.tensors}
     embd = next((t for t in file.tensors if t.name == "token_embd.weight"), None)
+    if arch in SSM_ONLY:
+        return _ssm_only(file, arch, embd)
     heads = int(_meta(file, f"{arch}.attention.head_count"))
     hidden = int(_meta(file, f"{arch}.embedding_length"))
     experts = _meta(file, f"{arch}.expert_count", required=False) or None
@@ -101,6 +114,7 @@ def architecture_of(file: GgufFile) -> tuple[str, Architecture, int, dict[str, A
     }
     if facts["rope_theta"] is None:
         facts["position_embedding"] = "alibi" if arch == "bloom" else "rope"
+    facts |= _new_kinds(file, arch, names, facts)
     try:
         built = Architecture(**facts)
     except (TypeError, ValueError) as error:
@@ -108,9 +122,109 @@ def architecture_of(file: GgufFile) -> tuple[str, Architecture, int, dict[str, A
     return ARCHITECTURES[arch], built, facts["max_position_embeddings"], facts
 
 
+def _ssm(file: GgufFile, arch: str, layers: int) -> dict[str, Any]:
+    """The Mamba mixer from {arch}.ssm.*: Mamba-2 stores its head count as time_step_rank."""
+    inner = int(_meta(file, f"{arch}.ssm.inner_size"))
+    rank = int(_meta(file, f"{arch}.ssm.time_step_rank"))
+    ssm: dict[str, Any] = {
+        "layers": layers,
+        "inner_size": inner,
+        "state_size": int(_meta(file, f"{arch}.ssm.state_size")),
+        "conv_kernel": int(_meta(file, f"{arch}.ssm.conv_kernel")),
+    }
+    if arch == "mamba":
+        return ssm | {"kind": "mamba1", "dt_rank": rank}
+    groups = int(_meta(file, f"{arch}.ssm.group_count", False) or 1)
+    return ssm | {"kind": "mamba2", "heads": rank, "groups": groups}
+
+
+def _ssm_only(
+    file: GgufFile, arch: str, embd: Any
+) -> tuple[str, Architecture, int, dict[str, Any]]:
+    """A pure Mamba file: no attention, no MLP."""
+    layers = int(_meta(file, f"{arch}.block_count"))
+    vocab = embd.shape[1] if embd is not None and len(embd.shape) == 2 else None
+    if not isinstance(vocab, int) or vocab < 1:
+        raise CatalogError(f"{file.path}: no vocabulary size (token_embd.weight)")
+    ssm = _ssm(file, arch, layers)
+    facts: dict[str, Any] = {
+        "layers": layers,
+        "hidden_size": int(_meta(file, f"{arch}.embedding_length")),
+        "intermediate_size": ssm["inner_size"],
+        "vocab_size": vocab,
+        "attention_layers": 0,
+        "mlp": "none",
+        "tied_embeddings": "output.weight" not in {t.name for t in file.tensors},
+        "ssm": ssm,
+        "max_position_embeddings": int(_meta(file, f"{arch}.context_length")),
+    }
+    try:
+        built = Architecture(**facts)
+    except (TypeError, ValueError) as error:
+        raise CatalogError(f"{file.path}: the GGUF metadata is inconsistent: {error}") from None
+    return ARCHITECTURES[arch], built, facts["max_position_embeddings"], facts
+
+
+def _new_kinds(file: GgufFile, arch: str, names: set[str], facts: dict[str, Any]) -> dict[str, Any]:
+    """Fields of the 2025-26 kinds: Falcon-H1's parallel SSM, Llama 4's shared expert,
+    interleaved MoE and chunked layers (llama.cpp: n_swa 8192, 3 chunked : 1 full), DeepSeek-2/3
+    latent attention and leading dense layers, BitNet's ternary weights."""
+    layers = facts["layers"]
+    out: dict[str, Any] = {}
+    if arch == "falcon-h1":
+        out |= {"attention_layers": layers, "ssm": _ssm(file, arch, layers)}
+    shared = _meta(file, f"{arch}.expert_shared_count", False)
+    if "blk.0.ffn_up_shexp.weight" in names or any(".ffn_up_shexp." in n for n in names):
+        out["shared_experts"] = int(shared or 1)
+        width = _meta(file, f"{arch}.expert_shared_feed_forward_length", False)
+        if width:
+            out["shared_expert_intermediate_size"] = int(width)
+    if arch == "llama4" and facts["experts"]:
+        step = int(_meta(file, f"{arch}.interleave_moe_layer_step", False) or 1)
+        out |= {
+            "moe_layers": layers // step,
+            "dense_intermediate_size": int(_meta(file, f"{arch}.feed_forward_length")),
+        }
+        window = _meta(file, f"{arch}.attention.sliding_window", False)
+        if window != 0:
+            out |= {"attention_chunk": 8192, "local_layers": layers - layers // 4}
+    if arch == "deepseek2":
+        out |= _mla(file, arch, layers, facts)
+    if arch == "bitnet":
+        out["ternary"] = True
+    return out
+
+
+def _mla(file: GgufFile, arch: str, layers: int, facts: dict[str, Any]) -> dict[str, Any]:
+    rope = int(_meta(file, f"{arch}.rope.dimension_count"))
+    key = _meta(file, f"{arch}.attention.key_length_mla", False)
+    key = int(key or _meta(file, f"{arch}.attention.key_length"))
+    value = _meta(file, f"{arch}.attention.value_length_mla", False)
+    value = int(value or _meta(file, f"{arch}.attention.value_length"))
+    q_rank = _meta(file, f"{arch}.attention.q_lora_rank", False)
+    out: dict[str, Any] = {
+        "kv_heads": facts["attention_heads"],
+        "head_dim": key,
+        "mla": {
+            "kv_lora_rank": int(_meta(file, f"{arch}.attention.kv_lora_rank")),
+            "q_lora_rank": int(q_rank) if q_rank else None,
+            "qk_rope_head_dim": rope,
+            "qk_nope_head_dim": key - rope,
+            "v_head_dim": value,
+        },
+    }
+    dense = int(_meta(file, f"{arch}.leading_dense_block_count", False) or 0)
+    if facts["experts"] and dense:
+        out |= {
+            "moe_layers": layers - dense,
+            "dense_intermediate_size": int(_meta(file, f"{arch}.feed_forward_length")),
+        }
+    return out
+
+
 def file_weights(file: GgufFile, arch: Architecture) -> FileWeights:
     """Exact tensor bytes: all, those inside the decoder blocks, and those read per token."""
-    total = per_layer = active = 0
+    total = per_layer = active = experts = experts_active = 0
     tied = arch.tied_embeddings
     share = (arch.experts_per_token or 1) / (arch.experts or 1)
     for tensor in file.tensors:
@@ -121,7 +235,10 @@ def file_weights(file: GgufFile, arch: Architecture) -> FileWeights:
         if tensor.name.startswith("token_embd.") and not tied:
             continue  # one row is looked up per token
         active += round(size * share) if "_exps." in tensor.name else size
-    return FileWeights(total, per_layer, active, len(file.tensors))
+        if "_exps." in tensor.name:
+            experts += size
+            experts_active += round(size * share)
+    return FileWeights(total, per_layer, active, len(file.tensors), experts, experts_active)
 
 
 def parameter_counts(file: GgufFile, arch: Architecture) -> tuple[int, int]:
@@ -188,5 +305,8 @@ def estimate_file(
         weights_bytes=w.total,
         active_weight_bytes=w.active,
         layer_weight_bytes=w.per_layer,
+        expert_bytes=w.experts,
+        active_expert_bytes=w.experts_active,
+        moe_layers=found.model.architecture.moe_count if w.experts else 0,
         assumptions=(note, *base.assumptions),
     )

@@ -32,6 +32,7 @@ GGML_BLOCKS: dict[str, tuple[int, int]] = {
     "q4_k": (256, 144),
     "q3_k": (256, 110),
     "q2_k": (256, 84),
+    "i2_s": (4, 1),  # bitnet.cpp's ternary type: 2 bits per weight, one scale per tensor
 }
 
 
@@ -39,7 +40,7 @@ GGML_BLOCKS: dict[str, tuple[int, int]] = {
 # falls back to a 32-block type (convert_incompatible_tensor in src/llama-quant.cpp).
 K_FALLBACK = {"q2_k": "q4_0", "q3_k": "q4_0", "q4_k": "q5_0", "q5_k": "q5_1", "q6_k": "q8_0"}
 
-Family = Literal["gguf", "float", "gpu"]
+Family = Literal["gguf", "float", "gpu", "ternary"]
 
 
 class Quant(NamedTuple):
@@ -76,6 +77,16 @@ _QUANTS = [
     Quant("q3_k_m", "gguf", "GGUF Q3_K_M", "q3_k", 3.4375, 0.6569, _LLAMA_CPP_PPL, "llama.cpp"),
     Quant("q3_k_s", "gguf", "GGUF Q3_K_S", "q3_k", 3.4375, 1.6321, _LLAMA_CPP_PPL, "llama.cpp"),
     Quant("q2_k", "gguf", "GGUF Q2_K", "q2_k", 2.625, 3.5199, _LLAMA_CPP_PPL, "llama.cpp"),
+    Quant(
+        "i2_s",
+        "ternary",
+        "BitNet I2_S (ternary)",
+        "i2_s",
+        2.0,
+        None,
+        "ternary-trained weights stored as trained (BitNet b1.58, arXiv 2402.17764)",
+        "bitnet.cpp",
+    ),
     Quant(
         "bnb-int8",
         "gpu",
@@ -149,6 +160,16 @@ def get_quant(name: str) -> Quant:
     raise UnknownNameError("quantization", name, QUANTS, list_all=True)
 
 
+def applies(quant: Quant, ternary: bool) -> bool:
+    """Whether a format can hold a model: I2_S holds only ternary-trained weights, and a
+    ternary model runs from I2_S (bitnet.cpp) or its float checkpoint. No published GGUF
+    k-quant of a ternary model was found, and upstream llama.cpp cannot read I2_S files
+    (llama.cpp issue #17105: "tensor ... of type 36 ... not a multiple of block size")."""
+    if quant.family == "ternary":
+        return ternary
+    return not ternary or quant.family == "float"
+
+
 def use_more_bits(layer: int, layers: int) -> bool:
     """llama.cpp's choice of layers that get a bigger type in *_M mixes:
     the first and last eighth of the layers and every third layer in between."""
@@ -199,8 +220,11 @@ def _gguf_type(quant: str, kind: str, i: int, shape: Shape) -> str:
         return "q8_0" if shape.falcon or base == "q8_0" else "q6_k"
     if kind == "token_embd":
         return base
-    if kind == "ffn_gate_inp":
-        return "f32"  # the router is tiny and kept at full precision
+    if kind in ("ffn_gate_inp", "ssm_conv1d", "ssm_a"):
+        # the router is tiny and kept at full precision; so are Mamba's convolution and A
+        # (llama-quant.cpp: "do not quantize Mamba's small yet 2D weights"; ssm_a has no
+        # ".weight" suffix, and only names ending in "weight" are quantized)
+        return "f32"
     if kind == "attn_qkv":
         # Fused QKV (Falcon, BLOOM): the rule llama.cpp applied from 2023 until its 2025
         # refactor, which made every published Falcon/BLOOM GGUF we checked (bench/).

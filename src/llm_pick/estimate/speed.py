@@ -30,7 +30,9 @@ from llm_pick.estimate.fit import Fit
 from llm_pick.estimate.hardware import Hardware
 from llm_pick.estimate.memory import Estimate
 
-FormatFamily = Literal["16-bit", "8-bit", "k-quant", "legacy", "gptq", "awq", "bitsandbytes"]
+FormatFamily = Literal[
+    "16-bit", "8-bit", "k-quant", "legacy", "gptq", "awq", "bitsandbytes", "ternary"
+]
 BackendGroup = Literal["cuda", "metal", "rocm-vulkan", "cpu"]
 
 # ---- fitted constants (bench/speed.py --fit prints them; tests/test_speed.py refits) ------
@@ -86,6 +88,8 @@ def format_family(quant: str) -> FormatFamily:
         return "gptq"
     if quant.startswith("awq"):
         return "awq"
+    if quant == "i2_s":
+        return "ternary"
     return "bitsandbytes"
 
 
@@ -106,7 +110,7 @@ def hardware_backend(hardware: Hardware, fit: Fit | None = None) -> str:
 
 def inverse_efficiency(family: str, backend: str) -> float | None:
     group = backend_group(backend)
-    if family == "bitsandbytes" or (family in ("gptq", "awq") and group != "cuda"):
+    if family in ("bitsandbytes", "ternary") or (family in ("gptq", "awq") and group != "cuda"):
         return None  # no published measurement collected for this runtime
     return INVERSE_EFFICIENCY.get((family, "metal" if group == "metal" else "gpu"))
 
@@ -151,7 +155,7 @@ def prefill_seconds(flops: float, tflops: float | None, family: str, backend: st
 def attention_width_of(model: Model) -> int:
     """layers x attention heads x head dim: the attention FLOPs per prompt token and position."""
     arch = model.architecture
-    return arch.layers * arch.attention_heads * arch.head_dim
+    return arch.attention_count * arch.q_width
 
 
 def prefill_flops(active_params: int, attention_width: int, prompt: int) -> float:
@@ -235,12 +239,15 @@ def bytes_per_token(estimate: Estimate) -> int:
     return estimate.active_weight_bytes + estimate.kv_cache_bytes // estimate.batch
 
 
-def gpu_share(fit: Fit) -> float:
-    """The share of the decoder layers (and of the bytes read per token) on the GPU."""
+def gpu_share(fit: Fit, read_bytes: int = 0) -> float:
+    """The share of the bytes read per step that the GPU reads: by layers (-ngl), or, with
+    the routed experts of some layers in RAM (--n-cpu-moe), all but those experts' reads."""
     if fit.verdict == "cpu":
         return 0.0
     if fit.verdict != "offload":
         return 1.0
+    if fit.cpu_moe_layers and read_bytes > 0:
+        return max(0.0, 1 - fit.cpu_read_bytes / read_bytes)
     return fit.gpu_layers / fit.layers
 
 
@@ -303,7 +310,8 @@ def estimate_speed(
     per_token = bytes_per_token(estimate)
     backend = hardware_backend(hardware, fit)
     family = format_family(estimate.quant)
-    share = 0.0 if backend == "cpu" or fit.verdict == "cpu" else gpu_share(fit)
+    read = estimate.active_weight_bytes + estimate.kv_cache_bytes
+    share = 0.0 if backend == "cpu" or fit.verdict == "cpu" else gpu_share(fit, read)
     base = Speed(
         None,
         None,
@@ -355,6 +363,8 @@ def _efficiency(family: str, backend: str, share: float, hardware: Hardware) -> 
 def _note(family: str, backend: str, share: float, hardware: Hardware) -> str:
     if family == "bitsandbytes":
         return "bitsandbytes: no published decode measurement collected; speed unknown"
+    if family == "ternary":
+        return "bitnet.cpp (I2_S): no published decode measurement collected; speed unknown"
     if family in ("gptq", "awq") and backend_group(backend) != "cuda":
         return f"{family}: measured only on CUDA (exllamav2 / AutoAWQ); speed unknown here"
     parts = []

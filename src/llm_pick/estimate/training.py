@@ -35,16 +35,16 @@ class TrainingParts(NamedTuple):
 def lora_parameters(inv: Inventory, rank: int) -> int:
     total = 0
     for matrix in inv.matrices:
-        if matrix.per_layer and matrix.kind != "ffn_gate_inp":
-            total += rank * (matrix.inputs + matrix.outputs) * matrix.copies
-    return total * inv.layers
+        if matrix.per_layer and matrix.kind not in ("ffn_gate_inp", "ssm_conv1d", "ssm_a"):
+            total += rank * (matrix.inputs + matrix.outputs) * matrix.copies * inv.layers_of(matrix)
+    return total
 
 
 def layer_activation_bytes(model: Model, tokens: int, batch: int) -> int:
     """bf16 activations one decoder layer keeps for its backward pass."""
     arch = model.architecture
     h, sb = arch.hidden_size, tokens * batch
-    q_out, kv_out = arch.attention_heads * arch.head_dim, arch.kv_heads * arch.head_dim
+    q_out, kv_out = arch.q_width, arch.kv_width
     attention = 2 * h + 2 * h + 2 * (q_out + 2 * kv_out) + 2 * q_out
     mlp_per_expert = 2 * arch.intermediate_size * (4 if arch.mlp == "gated" else 2)
     mlp = 2 * h + 2 * h + mlp_per_expert * (arch.experts_per_token or 1)

@@ -8,7 +8,7 @@ from rich.table import Table
 from rich.text import Text
 
 from llm_pick.catalog.filetypes import Gpu
-from llm_pick.catalog.types import Model
+from llm_pick.catalog.types import Architecture, Model
 from llm_pick.render.format import (
     Columns,
     billions,
@@ -59,21 +59,18 @@ def model_detail(model: Model) -> RenderableType:
         ),
         ("  source", params.source),
         ("context", f"{model.context_length:,} tokens"),
-        (
-            "attention",
-            f"{model.attention}: {arch.attention_heads} heads, {arch.kv_heads} KV heads, "
-            f"head_dim {arch.head_dim}"
-            + (f", sliding window {arch.sliding_window}" if arch.sliding_window else ""),
-        ),
+        ("attention", _attention(arch)),
+        ("ssm", _ssm(arch)),
         (
             "layers",
-            f"{arch.layers} x hidden {arch.hidden_size}, MLP {arch.intermediate_size} "
-            f"({arch.mlp}{', bias' if arch.mlp_bias else ''})",
+            f"{arch.layers} x hidden {arch.hidden_size}, "
+            + (
+                "no MLP"
+                if arch.mlp == "none" or (arch.ssm and not arch.attention_count)
+                else f"MLP {arch.intermediate_size} ({arch.mlp}{', bias' if arch.mlp_bias else ''})"
+            ),
         ),
-        (
-            "experts",
-            f"{arch.experts} per layer, {arch.experts_per_token} per token" if arch.moe else None,
-        ),
+        ("experts", _experts(arch)),
         (
             "vocabulary",
             f"{arch.vocab_size:,}" + (" (tied embeddings)" if arch.tied_embeddings else ""),
@@ -128,3 +125,45 @@ def gpu_table(gpus: list[Gpu]) -> Columns:
     )
     view.add("kind", [text(g.fp16_tflops_kind or "") for g in gpus], 4)
     return view
+
+
+def _attention(arch: Architecture) -> str:
+    """The attention row: heads, and the 2025-26 variants when present."""
+    if not arch.attention_count:
+        return "none (no attention layer)"
+    out = (
+        f"{arch.attention}: {arch.attention_heads} heads, {arch.kv_heads} KV heads, "
+        f"head_dim {arch.head_dim}"
+        + (f", sliding window {arch.sliding_window}" if arch.sliding_window else "")
+    )
+    if arch.mla is not None:
+        out += f", latent {arch.mla.kv_lora_rank} + rope {arch.mla.qk_rope_head_dim}"
+    if arch.attention_chunk:
+        out += f", chunks of {arch.attention_chunk}"
+    if arch.local_layers is not None:
+        out += f" on {arch.local_layers} of {arch.attention_count} layers"
+    if arch.attention_layers is not None and arch.attention_layers < arch.layers:
+        out += f" ({arch.attention_layers} attention layers)"
+    return out
+
+
+def _ssm(arch: Architecture) -> str | None:
+    ssm = arch.ssm
+    if ssm is None:
+        return None
+    return (
+        f"{ssm.kind} in {ssm.layers} layers: d_inner {ssm.inner_size}, d_state "
+        f"{ssm.state_size}, d_conv {ssm.conv_kernel}"
+        + (f", {ssm.heads} heads, {ssm.groups} groups" if ssm.heads else "")
+    )
+
+
+def _experts(arch: Architecture) -> str | None:
+    if not arch.moe:
+        return None
+    out = f"{arch.experts} per layer, {arch.experts_per_token} per token"
+    if arch.shared_experts:
+        out += f", {arch.shared_experts} shared"
+    if arch.moe_layers is not None and arch.moe_layers < arch.layers:
+        out += f", in {arch.moe_layers} of {arch.layers} layers"
+    return out

@@ -48,6 +48,11 @@ def gib(nbytes: float) -> str:
 
 def placement(fit: Fit) -> str:
     """Where the model runs, in plain words."""
+    if fit.verdict == "offload" and fit.cpu_moe_layers:
+        return (
+            f"{fit.needed_bytes / GIB:.1f} GiB GPU + {fit.cpu_bytes / GIB:.1f} GiB RAM, "
+            f"experts of {fit.cpu_moe_layers} layers in RAM (--n-cpu-moe)"
+        )
     if fit.verdict == "offload":
         return (
             f"{fit.needed_bytes / GIB:.1f} GiB GPU + {fit.cpu_bytes / GIB:.1f} GiB RAM, "
@@ -62,6 +67,8 @@ def fit_text(fit: Fit | None, short: bool = False) -> Text:
     if fit is None:
         return text("-")
     if fit.verdict == "offload":
+        if short and fit.cpu_moe_layers:
+            return text(f"experts {fit.cpu_moe_layers}/{fit.layers} in RAM", "yellow")
         if short:
             return text(f"offload {fit.gpu_layers}/{fit.layers}", "yellow")
         return text(f"offload: {placement(fit)}", "yellow")

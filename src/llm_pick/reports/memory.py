@@ -72,8 +72,9 @@ def memory_report(
     lora_rank: int,
     hardware: Hardware | None,
     flash_attn: bool = True,
+    text_only: bool = False,
 ) -> Report:
-    quants = [get_quant(quant)] if quant else quants_for(mode)
+    quants = [get_quant(quant)] if quant else quants_for(mode, model)
     if quant is None and kv_dtype != "fp16":
         quants = [q for q in quants if q.family == "gguf"]
     results = [
@@ -87,6 +88,7 @@ def memory_report(
                 mode=mode,
                 lora_rank=lora_rank,
                 flash_attn=flash_attn,
+                text_only=text_only,
             ),
             hardware,
             model.parameters.active_count,

@@ -7,7 +7,11 @@ anything but plain ids in these fields).
 
 Flags (llama.cpp tools/server/README.md): -hf <user>/<model>[:quant], -c context, -ngl GPU
 layers, -fa on|off, --cache-type-k/-v for a quantized KV cache, -sm layer -ts for a split
-across cards. vLLM (docs.vllm.ai engine args): --max-model-len, --tensor-parallel-size,
+across cards, --n-cpu-moe N to keep the routed experts of the first N layers in RAM (PR
+#15077). Multimodal (docs/multimodal.md): -hf fetches the repository's mmproj file itself;
+--no-mmproj skips it (text only); with -m, --mmproj FILE loads it. Ternary (I2_S) files run
+only in bitnet.cpp (microsoft/BitNet): upstream llama.cpp and Ollama cannot read them.
+vLLM (docs.vllm.ai engine args): --max-model-len, --tensor-parallel-size,
 --gpu-memory-utilization (default 0.9, 0.92 in newer releases: we always pass it).
 """
 
@@ -35,12 +39,15 @@ class Sized(NamedTuple):
     flash_attn: bool = True
     gpus: int = 1
     memory_share: float | None = None  # needed / available per card, when known
+    cpu_moe_layers: int = 0  # llama.cpp --n-cpu-moe
+    text_only: bool = False  # the model's encoder left out: --no-mmproj
 
 
 def sized_from(model: Model, assessment: Assessment, gpus: int) -> Sized:
     """The sizing of one assessed format, as the commands need it."""
     est, fit = assessment.estimate, assessment.fit
-    placed = fit is not None and fit.verdict != "gpu"
+    experts = fit.cpu_moe_layers if fit is not None else 0
+    placed = fit is not None and fit.verdict != "gpu" and not experts
     share = fit.needed_bytes / fit.available_bytes if fit and fit.available_bytes else None
     return Sized(
         quant=est.quant,
@@ -51,6 +58,8 @@ def sized_from(model: Model, assessment: Assessment, gpus: int) -> Sized:
         flash_attn=est.flash_attn,
         gpus=gpus,
         memory_share=share,
+        cpu_moe_layers=experts,
+        text_only=est.text_only,
     )
 
 
@@ -58,6 +67,9 @@ def run_commands(model: Model, sized: Sized) -> list[dict[str, Any]]:
     """[{runtime, command, source?, note?}]: llama.cpp always (a repository, or how to convert
     the weights), Ollama when the library has this model at this quantization, vLLM when the
     format is one vLLM serves from the original repository (16-bit weights)."""
+    if model.architecture.ternary:
+        bitnet = _bitnet(model, sized)
+        return [] if bitnet is None else [bitnet]
     out = [_llama_cpp(model, sized)]
     ollama = _ollama(model, sized)
     if ollama is not None:
@@ -76,6 +88,8 @@ def _llama_flags(sized: Sized) -> list[str]:
         flags += ["--cache-type-k", sized.kv_dtype, "--cache-type-v", sized.kv_dtype]
     if sized.gpus > 1:
         flags += ["-sm", "layer", "-ts", ",".join(["1"] * sized.gpus)]
+    if sized.cpu_moe_layers:
+        flags += ["--n-cpu-moe", str(sized.cpu_moe_layers)]
     return flags
 
 
@@ -83,16 +97,26 @@ def _llama_cpp(model: Model, sized: Sized) -> dict[str, Any]:
     gguf = model.runtimes.gguf if model.runtimes else None
     name = _GGUF_NAME.get(sized.quant, sized.quant)
     flags = _llama_flags(sized)
+    encoder = model.encoder is not None
     if gguf is not None and name in gguf.quants:
         if gguf.hf_ready:
-            return {
+            found: dict[str, str] = {
                 "runtime": "llama.cpp",
-                "command": shell(["llama-server", "-hf", f"{gguf.repo}:{name.upper()}", *flags]),
+                "command": shell(
+                    ["llama-server", "-hf", f"{gguf.repo}:{name.upper()}", *flags]
+                    + (["--no-mmproj"] if encoder and sized.text_only else [])
+                ),
                 "source": gguf.source,
             }
+            if encoder and not sized.text_only:
+                found["note"] = _mmproj_note(model, gguf.mmproj)
+            return found
+        mmproj = (
+            ["--mmproj", gguf.mmproj] if encoder and gguf.mmproj and not sized.text_only else []
+        )
         return {
             "runtime": "llama.cpp",
-            "command": shell(["llama-server", "-m", "MODEL.gguf", *flags]),
+            "command": shell(["llama-server", "-m", "MODEL.gguf", *mmproj, *flags]),
             "source": gguf.source,
             "note": f"{gguf.repo} splits large files into .partXofY pieces that -hf cannot "
             "load: download them and join them with cat into MODEL.gguf first",
@@ -103,6 +127,11 @@ def _llama_cpp(model: Model, sized: Sized) -> dict[str, Any]:
     note = "no GGUF repository with this quantization is known: convert the weights yourself"
     if gguf is not None:
         note = f"{gguf.repo} lists no {quant} file (it has {', '.join(gguf.quants)}): convert"
+    if encoder and not sized.text_only:
+        note += (
+            f"; for {model.encoder.kind if model.encoder else 'image'} input also export the "
+            "encoder (convert_hf_to_gguf.py --mmproj writes mmproj-*.gguf) and add --mmproj"
+        )
     return {
         "runtime": "llama.cpp",
         "command": " && ".join(
@@ -113,6 +142,47 @@ def _llama_cpp(model: Model, sized: Sized) -> dict[str, Any]:
             ]
         ),
         "note": note + (f" (weights: {model.hf_repo})" if model.hf_repo else ""),
+    }
+
+
+def _mmproj_note(model: Model, mmproj: str | None) -> str:
+    kind = model.encoder.kind if model.encoder else "vision"
+    if mmproj:
+        return (
+            f"-hf also fetches the {kind} encoder ({mmproj}); add --no-mmproj for text only "
+            "(llama.cpp docs/multimodal.md)"
+        )
+    return (
+        f"no mmproj file is recorded for this repository: -hf loads the {kind} encoder only "
+        "when the repository has one (add --no-mmproj for text only)"
+    )
+
+
+def _bitnet(model: Model, sized: Sized) -> dict[str, Any] | None:
+    """Ternary weights: bitnet.cpp's setup script converts the checkpoint to I2_S and its
+    llama-cli runs it (microsoft/BitNet PR #268, Falcon-E)."""
+    if sized.quant != "i2_s" or not model.hf_repo:
+        return None
+    folder = model.hf_repo.split("/")[-1]
+    return {
+        "runtime": "bitnet.cpp",
+        "command": " && ".join(
+            [
+                shell(["python", "setup_env.py", "--hf-repo", model.hf_repo, "-q", "i2_s"]),
+                shell(
+                    [
+                        "./build/bin/llama-cli",
+                        "-m",
+                        f"./models/{folder}/ggml-model-i2_s.gguf",
+                        "-c",
+                        str(sized.context),
+                        "-cnv",
+                    ]
+                ),
+            ]
+        ),
+        "note": "run inside a clone of github.com/microsoft/BitNet; upstream llama.cpp and "
+        "Ollama cannot read I2_S files (llama.cpp issue #17105)",
     }
 
 
