@@ -60,6 +60,16 @@ class Query(NamedTuple):
         needs = [n for n in (self.constraints.min_context, self.context) if n]
         return max(needs) if needs else None
 
+    def wanted(self) -> Constraints:
+        """The constraints every model is checked against (built here only): the asked ones,
+        the required context (the larger of --min-context and --context), and the profile's
+        variants when the query names none."""
+        wanted = self.constraints._replace(min_context=self.required_context)
+        profile = self.profile
+        if profile is not None and profile.variants and not wanted.variants:
+            wanted = wanted._replace(variants=tuple(profile.variants))
+        return wanted
+
     def context_for(self, model: Model) -> int:
         """Tokens to size for: the larger of --min-context and --context, else
         min(4096, the model's context)."""
@@ -366,10 +376,7 @@ def recommend(catalog: Catalog, query: Query) -> Recommendation:
     """Rank every catalog model against the query; pure (no printing, no exiting)."""
     weights = query_weights(query)
     runtimes = runtime_support()
-    wanted = query.constraints._replace(min_context=query.required_context)
-    profile = query.profile
-    if profile is not None and profile.variants and not wanted.variants:
-        wanted = wanted._replace(variants=tuple(profile.variants))
+    wanted = query.wanted()
     models = lineage(catalog)
     state = Pass(
         lineage=models,
@@ -428,7 +435,7 @@ def hint(exclusion: Exclusion, query: Query) -> str:
 
 def _state_for(query: Query) -> Pass:
     """A pass with no catalog, to size one model's formats (fresh caches: never shared)."""
-    wanted = query.constraints
+    wanted = query.wanted()
     return Pass(
         {}, {}, query.candidates(), {}, wanted, active_checks(wanted), {}, references={}, orders={}
     )

@@ -194,10 +194,9 @@ def recommend_report(
 def explain_data(model: Model, rec: Recommendation) -> dict[str, Any]:
     """Each constraint passed or failed, and each criterion's value, weight and contribution."""
     query = rec.query
-    wanted = query.constraints._replace(min_context=query.required_context)
     checks = [
         {"constraint": name, "passed": passed, "detail": detail}
-        for name, passed, detail in evaluate_constraints(model, wanted)
+        for name, passed, detail in evaluate_constraints(model, query.wanted())
     ]
     outcome = rec.outcome(model.id)
     chosen = outcome.assessment if isinstance(outcome, Candidate) else None
