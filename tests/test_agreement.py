@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from llm_pick.catalog.load import load_catalog
 from llm_pick.cli.parse import build_query
 from llm_pick.errors import InputError
-from llm_pick.ranking import Candidate, recommend
+from llm_pick.ranking.pipeline import Candidate, recommend
 from llm_pick.reports.recommend import explain_data
 
 CATALOG = load_catalog()

@@ -11,7 +11,7 @@ from llm_pick.catalog.load import load_catalog
 from llm_pick.estimate.fit import check_fit
 from llm_pick.estimate.hardware import Hardware
 from llm_pick.estimate.memory import estimate_memory
-from llm_pick.ranking import Query, recommend
+from llm_pick.ranking.pipeline import Query, recommend
 from llm_pick.scoring.constraints import Constraints, check
 from llm_pick.scoring.criteria import CRITERIA
 from llm_pick.scoring.profiles import get_profile, resolve_weights
@@ -107,7 +107,7 @@ def test_fine_tune_combines_own_scores_with_its_base() -> None:
 
 
 def test_nothing_fits_gives_closest_and_fix() -> None:
-    from llm_pick.ranking import hint
+    from llm_pick.ranking.pipeline import hint
 
     result = recommend(
         CATALOG, query(hardware=vram(1), constraints=Constraints(families=("mixtral",)))

@@ -21,8 +21,8 @@ _EXPORTS = {
     "estimate_memory": "estimate.memory",
     "Estimate": "estimate.memory",
     "Hardware": "estimate.hardware",
-    "Query": "ranking",
-    "recommend": "ranking",
+    "Query": "ranking.pipeline",
+    "recommend": "ranking.pipeline",
 }
 
 __all__ = ["__version__", *_EXPORTS]

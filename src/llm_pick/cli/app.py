@@ -217,7 +217,7 @@ def recommend(
 
     Exit codes: 0 ranked, 1 bad input, 2 usage, 3 no model satisfies the constraints."""
     from llm_pick.cli.parse import build_query
-    from llm_pick.ranking import recommend as run_recommend
+    from llm_pick.ranking.pipeline import recommend as run_recommend
     from llm_pick.reports.recommend import recommend_report
 
     wanted = build_query(**query, top=top)
@@ -242,7 +242,7 @@ def explain(
 ) -> None:
     """Show, for one model, each constraint passed or failed and each criterion's share."""
     from llm_pick.cli.parse import build_query
-    from llm_pick.ranking import recommend as run_recommend
+    from llm_pick.ranking.pipeline import recommend as run_recommend
     from llm_pick.reports.recommend import explain_report
 
     wanted = build_query(**query, top=10)._replace(all_formats=True)
@@ -273,8 +273,8 @@ def compare(
     chosen = [models.get(i) for i in dict.fromkeys(model_ids)]
     outcome = None
     if (chart is not None and fmt == OutputFormat.table) or fmt == OutputFormat.html:
-        from llm_pick.ranking import Query, lineage
-        from llm_pick.ranking import recommend as run_recommend
+        from llm_pick.ranking.pipeline import Query, lineage
+        from llm_pick.ranking.pipeline import recommend as run_recommend
 
         wanted = Query(hardware=hardware, quant=quant, top=len(chosen), **sizing)
         outcome = (run_recommend(models, wanted), lineage(models))

@@ -12,7 +12,7 @@ from llm_pick.estimate.hardware import MAX_GIB, MAX_GPUS
 
 if TYPE_CHECKING:
     from llm_pick.estimate.hardware import Hardware
-    from llm_pick.ranking import Query
+    from llm_pick.ranking.pipeline import Query
     from llm_pick.scoring.constraints import Constraints
 
 MAX_TOKENS = 16 * 1024 * 1024  # 16M tokens: beyond any catalog model
@@ -359,7 +359,7 @@ def build_query(
 ) -> Query:
     """Check every recommend/explain option and build the Query (InputError if bad)."""
     from llm_pick.estimate.quant import get_quant
-    from llm_pick.ranking import Query
+    from llm_pick.ranking.pipeline import Query
     from llm_pick.scoring.profiles import get_profile, resolve_weights
 
     sized = sizing(context, batch, kv_dtype, flash_attn)

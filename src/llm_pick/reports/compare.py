@@ -16,7 +16,7 @@ from llm_pick.render.format import billions
 from llm_pick.reports.report import Report
 
 if TYPE_CHECKING:
-    from llm_pick.ranking import Recommendation
+    from llm_pick.ranking.pipeline import Recommendation
 
 DEFAULT_QUANTS = ("fp16", "q8_0", "q6_k", "q5_k_m", "q4_k_m", "q3_k_m", "q2_k")
 

@@ -10,7 +10,7 @@ from llm_pick.catalog.types import Model
 from llm_pick.estimate.advice import memory_reason
 from llm_pick.estimate.formats import longest_context
 from llm_pick.estimate.hardware import GIB
-from llm_pick.ranking import (
+from llm_pick.ranking.pipeline import (
     Candidate,
     Exclusion,
     Option,
