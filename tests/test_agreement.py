@@ -12,7 +12,8 @@ from hypothesis import strategies as st
 from llm_pick.catalog.load import load_catalog
 from llm_pick.cli.parse import build_query
 from llm_pick.errors import InputError
-from llm_pick.ranking.pipeline import Candidate, recommend
+from llm_pick.ranking.pipeline import recommend
+from llm_pick.ranking.result import Candidate
 from llm_pick.reports.recommend import explain_data
 
 CATALOG = load_catalog()
@@ -65,7 +66,7 @@ def both(given_options: dict[str, Any]) -> tuple[Any, Any]:
         query = build_query(**chosen)
     except InputError:  # refused before either command runs (e.g. --min-params above --max-params)
         reject()
-    return recommend(CATALOG, query), recommend(CATALOG, query._replace(all_formats=True))
+    return recommend(CATALOG, query), recommend(CATALOG, query.replace(all_formats=True))
 
 
 def check_agreement(given_options: dict[str, Any]) -> None:

@@ -152,9 +152,11 @@ def test_max_context_reaches_the_full_128k_on_24_gib() -> None:
 @given(st.integers(min_value=6, max_value=40))
 def test_max_context_grows_with_memory(vram: int) -> None:
     from llm_pick.catalog.load import load_catalog
-    from llm_pick.estimate.formats import Sizing, assess_formats, longest_context
+    from llm_pick.estimate.assess import longest_context
+    from llm_pick.estimate.formats import assess_formats
     from llm_pick.estimate.hardware import Hardware
     from llm_pick.estimate.quant import get_quant
+    from llm_pick.estimate.sizing import Sizing
 
     model = load_catalog(use_env=False).get("mistral-nemo-12b")
     lengths = []

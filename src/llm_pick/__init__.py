@@ -21,7 +21,7 @@ _EXPORTS = {
     "estimate_memory": "estimate.memory",
     "Estimate": "estimate.memory",
     "Hardware": "estimate.hardware",
-    "Query": "ranking.pipeline",
+    "Query": "ranking.query",
     "recommend": "ranking.pipeline",
 }
 

@@ -9,14 +9,14 @@ from typing import TYPE_CHECKING, Any, get_args
 
 from llm_pick.errors import InputError
 from llm_pick.estimate.hardware import MAX_GIB, MAX_GPUS
+from llm_pick.estimate.limits import MAX_TOKENS, count, finite
 
 if TYPE_CHECKING:
     from llm_pick.estimate.hardware import Hardware
-    from llm_pick.ranking.pipeline import Query
+    from llm_pick.estimate.sizing import Sizing
+    from llm_pick.ranking.query import Query
     from llm_pick.scoring.constraints import Constraints
 
-MAX_TOKENS = 16 * 1024 * 1024  # 16M tokens: beyond any catalog model
-MAX_BATCH = 4096
 _PREFIX = {"": 1, "k": 1024, "m": 1024 * 1024}
 
 
@@ -81,26 +81,6 @@ def tokens(option: str, value: str | None) -> int | None:
     return number
 
 
-def count(option: str, value: int, maximum: int) -> int:
-    if not 1 <= value <= maximum:
-        raise InputError(f"{option}: must be between 1 and {maximum}, got {value}")
-    return value
-
-
-def finite(
-    option: str, value: float | None, *, maximum: float, allow_zero: bool = False
-) -> float | None:
-    if value is None:
-        return None
-    if not math.isfinite(value):
-        raise InputError(f"{option}: must be a finite number, got {value}")
-    if value < 0 or (value == 0 and not allow_zero):
-        raise InputError(f"{option}: must be greater than 0, got {value:g}")
-    if value > maximum:
-        raise InputError(f"{option}: {value:g} is implausibly large (max {maximum:g})")
-    return value
-
-
 def billions(option: str, value: float | None) -> float | None:
     return finite(option, value, maximum=1e6, allow_zero=True)
 
@@ -159,7 +139,7 @@ def kv_dtype_of(value: str | None) -> str:
     return key
 
 
-def mode(value: str) -> Any:
+def training_mode(value: str) -> Any:
     from llm_pick.estimate.memory import MODES
 
     key = value.strip().lower()
@@ -175,22 +155,12 @@ def flash(value: str) -> bool:
     return key == "on"
 
 
-def sizing(
-    context: str | None, batch: int, kv_dtype: str | None, flash_attn: str
-) -> dict[str, Any]:
-    """--context, --batch, --kv-dtype and --flash-attn checked, as estimate keyword arguments."""
+def sizing(context: str | None, batch: int, kv_dtype: str | None, flash_attn: str) -> Sizing:
+    """--context, --batch, --kv-dtype and --flash-attn as one `Sizing` (checked there)."""
+    from llm_pick.estimate.sizing import Sizing
+
     kv, fa = kv_dtype_of(kv_dtype), flash(flash_attn)
-    if kv != "fp16" and not fa:
-        raise InputError(
-            f"--kv-dtype {kv} needs flash attention (llama.cpp refuses a quantized V cache "
-            "without it): drop --flash-attn off"
-        )
-    return {
-        "context": tokens("--context", context),
-        "batch": count("--batch", batch, MAX_BATCH),
-        "kv_dtype": kv,
-        "flash_attn": fa,
-    }
+    return Sizing(context=tokens("--context", context), batch=batch, kv_dtype=kv, flash_attn=fa)
 
 
 def constraints(
@@ -357,18 +327,11 @@ def build_query(
     top: int,
     **wanted: Any,
 ) -> Query:
-    """Check every recommend/explain option and build the Query (InputError if bad)."""
-    from llm_pick.estimate.quant import get_quant
-    from llm_pick.ranking.pipeline import Query
+    """Every recommend/explain option as a Query (checked there; InputError if bad)."""
+    from llm_pick.ranking.query import Query
     from llm_pick.scoring.profiles import get_profile, resolve_weights
 
     sized = sizing(context, batch, kv_dtype, flash_attn)
-    kv_type = sized["kv_dtype"]
-    if quant is not None:
-        forced = get_quant(quant)
-        if kv_type != "fp16" and forced.family != "gguf":
-            raise InputError(f"--kv-dtype {kv_type} is a llama.cpp option: use a GGUF --quant")
-        quant = forced.name
     chosen = get_profile(profile)
     machine = hardware(
         vram=vram,
@@ -382,14 +345,11 @@ def build_query(
     return Query(
         constraints=constraints(**wanted),
         hardware=machine,
-        context=sized["context"],
-        batch=sized["batch"],
-        kv_dtype=kv_type,
-        flash_attn=sized["flash_attn"],
+        sizing=sized,
         kv_fixed=kv_dtype is not None,
         quant=quant,
-        min_bits=finite("--min-bits", min_bits, maximum=32),
+        min_bits=min_bits,
         profile=chosen,
         weights=resolve_weights(chosen, weight),
-        top=count("--top", top, 100_000),
+        top=top,
     )

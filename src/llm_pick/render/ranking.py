@@ -11,7 +11,7 @@ from rich.text import Text
 
 from llm_pick.catalog.types import Model
 from llm_pick.estimate.hardware import GIB
-from llm_pick.ranking.pipeline import SCOPE, Recommendation
+from llm_pick.ranking.result import SCOPE, Recommendation
 from llm_pick.render.format import (
     Columns,
     bar,

@@ -8,15 +8,11 @@ from typing import Any
 from llm_pick.catalog.load import Catalog, bundled_path
 from llm_pick.catalog.types import Model
 from llm_pick.estimate.advice import memory_reason
-from llm_pick.estimate.formats import longest_context
+from llm_pick.estimate.assess import longest_context
 from llm_pick.estimate.hardware import GIB
-from llm_pick.ranking.pipeline import (
-    Candidate,
-    Exclusion,
-    Option,
-    Recommendation,
-    lineage,
-)
+from llm_pick.estimate.memory import DEFAULT_CONTEXT
+from llm_pick.ranking.pipeline import lineage
+from llm_pick.ranking.result import Candidate, Exclusion, Option, Recommendation
 from llm_pick.reports.report import Report
 from llm_pick.scoring.constraints import evaluate as evaluate_constraints
 
@@ -48,17 +44,18 @@ def catalog_info(catalog: Catalog) -> dict[str, Any]:
 
 
 def query_info(rec: Recommendation) -> dict[str, Any]:
-    query = rec.query
+    query, sizing = rec.query, rec.query.sizing
+    default = f"min({DEFAULT_CONTEXT}, the model's context)"
     return {
         "constraints": query.constraints.describe(),
         "hardware": query.hardware.describe() if query.hardware else None,
-        "context": query.context,
-        "context_default": "min(4096, the model's context)" if query.context is None else None,
+        "context": sizing.context,
+        "context_default": default if sizing.context is None else None,
         "required_context": query.required_context,
-        "batch": query.batch,
-        "kv_dtype": query.kv_dtype,
+        "batch": sizing.batch,
+        "kv_dtype": sizing.kv_dtype,
         "kv_dtype_fixed": query.kv_fixed,
-        "flash_attn": query.flash_attn,
+        "flash_attn": sizing.flash_attn,
         "quant": query.quant,
         "min_bits": query.min_bits,
         "candidate_quants": [q.name for q in query.candidates()],
