@@ -8,8 +8,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, get_args
 
 from llm_pick.errors import InputError
-from llm_pick.estimate.hardware import MAX_GIB, MAX_GPUS
-from llm_pick.estimate.limits import MAX_TOKENS, count, finite
+from llm_pick.estimate.limits import MAX_GIB, MAX_TOKENS, finite
 
 if TYPE_CHECKING:
     from llm_pick.estimate.hardware import Hardware
@@ -208,87 +207,45 @@ def hardware(
     headroom: float | None = None,
     cpu: str | None = None,
 ) -> Hardware | None:
-    """Hardware from the CLI options; None when no memory limit was given. --gpu with --vram:
-    the card's bandwidth and FLOPS with the given memory (e.g. an Apple chip whose GPU limit
-    was raised with `sysctl iogpu.wired_limit_mb`)."""
-    from llm_pick.estimate.hardware import DEFAULT_RAM_BANDWIDTH_GBS, Hardware
+    """Hardware from the CLI options (the library's constructors check the values); None
+    when no memory limit was given. --gpu with --vram: the card's bandwidth and FLOPS with
+    the given memory."""
+    from llm_pick.estimate.hardware import Hardware
 
-    cards = 1 if gpus is None else count("--gpus", gpus, MAX_GPUS)
     ram_gib = ram_amount(ram)
-    ram_bw = finite("--ram-bandwidth", ram_bandwidth, maximum=1e5) or DEFAULT_RAM_BANDWIDTH_GBS
-    if cpu is not None:
-        from llm_pick.catalog.gpus import find_cpu
-
-        if ram_bandwidth is not None:
-            raise InputError("--cpu and --ram-bandwidth conflict: --cpu sets the bandwidth")
-        ram_bw = find_cpu(cpu).memory_bandwidth_gbs
-    spare = finite("--headroom", headroom, maximum=MAX_GIB, allow_zero=True)
-    common: dict[str, Any] = {
-        "ram_gib": ram_gib,
-        "ram_bandwidth_gbs": ram_bw,
-        "headroom_gib": spare,
-    }
     if gpu is not None:
-        from llm_pick.catalog.gpus import find_gpu
-
-        card = find_gpu(gpu)
-        memory, source = card.usable_gib, f"--gpu {card.id} (data/gpus.yaml)"
-        if vram is not None:
-            try:
-                memory = finite("--vram", float(vram), maximum=MAX_GIB) or 0.0
-            except ValueError:
-                raise InputError(f"--vram: {vram!r} is not a number of GiB") from None
-            source += f", --vram {memory:g} GiB usable"
-        return Hardware(
-            label=card.name if cards == 1 else f"{cards} x {card.name}",
-            vram_gib=memory,
-            gpus=cards,
-            gpu=card,
-            bandwidth_gbs=card.memory_bandwidth_gbs,
-            fp16_tflops=card.fp16_tflops,
-            source=source,
-            **common,
+        machine = Hardware.from_gpu(
+            gpu, 1 if gpus is None else gpus, None if vram is None else gib("--vram", vram)
         )
-    if vram is not None and vram.strip().lower() == "auto":
-        from llm_pick.estimate.detect import detect_gpus
-
-        found = detect_gpus()
-        count_ = gpus or len(found.cards)
-        preset = found.gpu
-        return Hardware(
-            label=f"{count_} x {found.name}" if count_ > 1 else found.name,
-            vram_gib=found.usable_gib,
-            gpus=count_,
-            gpu=preset,
-            bandwidth_gbs=preset.memory_bandwidth_gbs if preset else None,
-            fp16_tflops=preset.fp16_tflops if preset else None,
-            source=found.tool,
-            **common,
-        )
-    if vram is not None:
-        try:
-            if not vram.isascii():
-                raise ValueError
-            value = float(vram)
-        except ValueError:
-            raise InputError(f"--vram: {vram!r} is not a number of GiB (or 'auto')") from None
-        gib = finite("--vram", value, maximum=MAX_GIB, allow_zero=True) or 0.0
-        if gib == 0:
-            if not ram_gib:
-                raise InputError("--vram 0 (CPU only) needs --ram GiB: the model runs from RAM")
-            if gpus is not None:
+    elif vram is not None and vram.strip().lower() == "auto":
+        machine = Hardware.detect(gpus)
+    elif vram is not None:
+        memory = gib("--vram", vram, "a number of GiB (or 'auto')")
+        if memory == 0:
+            if gpus is not None and ram_gib:
                 raise InputError("--vram 0 (CPU only) and --gpus conflict")
-            label = f"CPU only, {ram_gib:g} GiB RAM"
-            return Hardware(label=label, vram_gib=0.0, source="--vram 0", **common)
-        if spare is not None and spare >= gib:
-            raise InputError(f"--headroom {spare:g} GiB leaves nothing of --vram {gib:g}")
-        label = f"{gib:g} GiB GPU" if cards == 1 else f"{cards} GPUs x {gib:g} GiB"
-        return Hardware(label=label, vram_gib=gib, gpus=cards, source="--vram", **common)
-    if gpus is not None:
+            return Hardware.cpu_only(ram_gib, ram_bandwidth, cpu).with_headroom(headroom)
+        machine = Hardware.from_vram(memory, 1 if gpus is None else gpus)
+    elif gpus is not None:
         raise InputError("--gpus needs --gpu NAME or --vram GiB")
-    if ram_gib:
+    elif ram_gib:
         raise InputError("--ram (CPU offload) needs --vram or --gpu for the GPU part")
-    return None
+    else:  # nothing to size against; the other values are still checked
+        Hardware.from_vram(1.0).with_ram(0.0, ram_bandwidth, cpu)
+        finite("--headroom", headroom, maximum=MAX_GIB, allow_zero=True)
+        return None
+    return machine.with_ram(ram_gib, ram_bandwidth, cpu).with_headroom(headroom)
+
+
+def gib(option: str, text: str, what: str = "a number of GiB") -> float:
+    """A GiB amount written with ASCII digits (non-negative; the constructors check more)."""
+    try:
+        if not text.strip().isascii():
+            raise ValueError
+        value = float(text)
+    except ValueError:
+        raise InputError(f"{option}: {text!r} is not {what}") from None
+    return finite(option, value, maximum=MAX_GIB, allow_zero=True) or 0.0
 
 
 def ram_amount(ram: str | float | None) -> float:

@@ -7,6 +7,11 @@ import math
 
 from llm_pick.errors import InputError
 
+GIB = 1024**3
+# Limits shared by --vram/--gpus/--ram and detection: larger is a typo or a broken tool.
+MAX_GPUS = 64
+MAX_GIB = 1024 * 1024  # 1 PiB
+MAX_BANDWIDTH_GBS = 1e5
 MAX_TOKENS = 16 * 1024 * 1024  # 16M tokens: beyond any catalog model
 MAX_BATCH = 4096
 MAX_LORA_RANK = 4096
