@@ -10,7 +10,7 @@ from typer import Exit
 from llm_pick import __version__
 from llm_pick.cli.boundary import Boundary
 from llm_pick.cli.output import emit
-from llm_pick.cli.params import (
+from llm_pick.cli.options import (
     HARDWARE_OPTIONS,
     SIZING_OPTIONS,
     CatalogOpt,
