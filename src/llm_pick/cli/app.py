@@ -9,7 +9,6 @@ from typer import Exit
 
 from llm_pick import __version__
 from llm_pick.cli.boundary import Boundary
-from llm_pick.cli.output import emit
 from llm_pick.cli.options import (
     HARDWARE_OPTIONS,
     SIZING_OPTIONS,
@@ -32,6 +31,7 @@ from llm_pick.cli.options import (
     with_estimate_options,
     with_query_options,
 )
+from llm_pick.cli.output import emit
 from llm_pick.errors import CatalogError, ExitCode, InputError
 
 app = typer.Typer(

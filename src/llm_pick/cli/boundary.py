@@ -13,8 +13,8 @@ from typer.core import TyperGroup
 from typer.exceptions import TyperException as ClickException  # typer 0.26-0.28 vendor click
 
 from llm_pick.catalog.read import describe
-from llm_pick.cli.output import silence_stdout
 from llm_pick.cli.options import chart_value
+from llm_pick.cli.output import silence_stdout
 from llm_pick.errors import ExitCode, LlmPickError
 from llm_pick.render.safe import sanitize
 

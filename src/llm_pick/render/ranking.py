@@ -12,7 +12,7 @@ from rich.text import Text
 from llm_pick.catalog.types import Model
 from llm_pick.estimate.hardware import GIB
 from llm_pick.ranking.result import SCOPE, Recommendation
-from llm_pick.render.format import (
+from llm_pick.render.cells import (
     Columns,
     bar,
     commercial_mark,

@@ -12,7 +12,7 @@ from llm_pick.estimate.hardware import GIB, Hardware
 from llm_pick.estimate.memory import DEFAULT_CONTEXT, default_context, quants_for
 from llm_pick.estimate.quant import Quant, get_quant
 from llm_pick.estimate.sizing import Sizing
-from llm_pick.render.format import billions
+from llm_pick.render.cells import billions
 from llm_pick.reports.report import Report
 
 if TYPE_CHECKING:
