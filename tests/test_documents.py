@@ -10,7 +10,7 @@ from conftest import entry
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from llm_pick.catalog import parse as validation
+from llm_pick.catalog import documents as validation
 
 ROOT = Path(__file__).resolve().parents[1]
 
