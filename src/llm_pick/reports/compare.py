@@ -191,7 +191,7 @@ def compare_report(
     ]
 
     def table() -> Any:
-        from llm_pick.render.ranking import comparison
+        from llm_pick.render.results import comparison
 
         view = comparison(ids, table_rows, shared_context(models, context))
         if chart is None or outcome is None:

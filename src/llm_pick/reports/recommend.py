@@ -161,7 +161,7 @@ def recommend_report(
     rec: Recommendation, catalog: Catalog, show_excluded: bool, chart: str | None = None
 ) -> Report:
     def table() -> Any:
-        from llm_pick.render.ranking import recommendation
+        from llm_pick.render.results import recommendation
 
         top = run_of(rec.shown[0], rec) if rec.shown else []
         view = recommendation(rec, show_excluded, top)
@@ -291,7 +291,7 @@ def explain_report(model: Model, rec: Recommendation, catalog: Catalog | None = 
         )
 
     def table() -> Any:
-        from llm_pick.render.ranking import explanation
+        from llm_pick.render.results import explanation
 
         return explanation(model, data)
 
