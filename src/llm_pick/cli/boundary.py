@@ -41,7 +41,7 @@ class Boundary(TyperGroup):
             if not all(arg.isascii() for arg in options):
                 from llm_pick.cli.parse import ascii_numbers
 
-                ascii_numbers(options)  # '--vram ٣٢' is not 32
+                ascii_numbers(options, self)  # '--vram ٣٢' is not 32
             code = super().main(*args, standalone_mode=False, **kwargs)
             if code == ExitCode.INTERRUPTED:  # typer turns Ctrl-C into a silent exit 130
                 with contextlib.suppress(ValueError):  # not the main thread

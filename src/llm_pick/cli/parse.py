@@ -19,27 +19,28 @@ if TYPE_CHECKING:
 _PREFIX = {"": 1, "k": 1024, "m": 1024 * 1024}
 
 
-NUMERIC_OPTIONS = (
-    "--vram",
-    "--gpus",
-    "--ram",
-    "--ram-bandwidth",
-    "--context",
-    "--batch",
-    "--min-context",
-    "--min-params",
-    "--max-params",
-    "--min-bits",
-    "--top",
-    "--lora-rank",
-)
+def numeric_options(command: Any) -> frozenset[str]:
+    """Every option of every command that takes a number, read from the declarations: a
+    number type (int, float), or a metavar that names an amount (cli/options.py,
+    NUMERIC_METAVARS). A new option cannot be left out of the ASCII-digit check."""
+    from llm_pick.cli.options import NUMERIC_METAVARS
+
+    found: set[str] = set()
+    for param in getattr(command, "params", ()):
+        numeric = param.type.name in ("int", "float", "integer", "integer range", "float range")
+        if numeric or getattr(param, "metavar", None) in NUMERIC_METAVARS:
+            found.update(name for name in param.opts if name.startswith("--"))
+    for sub in getattr(command, "commands", {}).values():
+        found |= numeric_options(sub)
+    return frozenset(found)
 
 
-def ascii_numbers(argv: list[str]) -> None:
+def ascii_numbers(argv: list[str], command: Any) -> None:
     """Numbers are written with ASCII digits: Python would read '--vram ٣٢' as 32."""
+    numeric = numeric_options(command)
     for index, arg in enumerate(argv):
         option, _, value = arg.partition("=")
-        if option not in NUMERIC_OPTIONS:
+        if option not in numeric:
             continue
         if not _:
             value = argv[index + 1] if index + 1 < len(argv) else ""
