@@ -13,7 +13,7 @@ from llm_pick.estimate.quant import Quant
 from llm_pick.estimate.sizing import Sizing
 
 
-def assess_formats(
+def assess_formats(  # noqa: PLR0913 (memo, skip and enough: keyword-only search options)
     model: Model,
     quants: list[Quant],
     sizing: Sizing,

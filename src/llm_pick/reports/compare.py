@@ -159,7 +159,7 @@ def quant_rows(q: Quant, results: dict[str, Assessment | None], with_fit: bool) 
     ]
 
 
-def compare_report(
+def compare_report(  # noqa: PLR0913 (chart and outcome: keyword-only, for charts)
     models: list[Model],
     quant: str | None,
     sizing: Sizing,
