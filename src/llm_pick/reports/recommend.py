@@ -69,8 +69,9 @@ def _round(value: float | None, digits: int = 1) -> float | None:
     return None if value is None else round(value, digits)
 
 
-def run_of(cand: Candidate, rec: Recommendation) -> list[dict[str, Any]]:
-    """The commands that run this pick as sized (reports/run.py)."""
+def run_commands_for(cand: Candidate, rec: Recommendation) -> list[dict[str, Any]]:
+    """The commands that run this pick as sized (reports/run.py): [{runtime, command,
+    source?, note?}] for llama.cpp, and Ollama and vLLM when they serve it."""
     from llm_pick.reports.run import run_commands, sized_from
 
     gpus = rec.query.hardware.gpus if rec.query.hardware else 1
@@ -115,7 +116,7 @@ def candidate_dict(rank: int, cand: Candidate, rec: Recommendation) -> dict[str,
         },
         "criteria": {name: c.as_dict() for name, c in cand.criteria.items()},
         "reasons": list(cand.reasons),
-        "run": run_of(cand, rec),
+        "run": run_commands_for(cand, rec),
     }
 
 
@@ -163,7 +164,7 @@ def recommend_report(
     def table() -> Any:
         from llm_pick.render.results import recommendation
 
-        top = run_of(rec.shown[0], rec) if rec.shown else []
+        top = run_commands_for(rec.shown[0], rec) if rec.shown else []
         view = recommendation(rec, show_excluded, top)
         if chart is None:
             return view
@@ -236,7 +237,7 @@ def explain_data(model: Model, rec: Recommendation) -> dict[str, Any]:
             "score": round(cand.score, 6),
             "criteria": {n: c.as_dict() for n, c in cand.criteria.items()},
             "reasons": list(cand.reasons),
-            "run": run_of(cand, rec),
+            "run": run_commands_for(cand, rec),
         }
     else:
         data |= {"rank": None, "of": len(rec.ranking), "score": None, "criteria": None}
