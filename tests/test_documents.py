@@ -49,6 +49,7 @@ def documents(draw: st.DrawFn) -> str:
     return text
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None)
 @given(text=documents(), chunk=st.integers(1, 5))
 def test_chunked_parse_equals_whole_parse(text: str, chunk: int) -> None:

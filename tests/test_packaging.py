@@ -15,6 +15,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 
 
+@pytest.mark.slow
 def test_wheel_contains_catalog_and_gpu_data(tmp_path: Path) -> None:
     pytest.importorskip("hatchling")
     subprocess.run(
