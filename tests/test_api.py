@@ -83,3 +83,31 @@ def test_what_a_query_needs_is_exported() -> None:
 
     for name in ("Constraints", "Sizing", "get_profile", "find_gpu", "load_gpus", "Query"):
         assert name in llm_pick.__all__ and getattr(llm_pick, name) is not None
+
+
+def test_results_and_catalogs_draw_as_html_tables_in_notebooks() -> None:
+    import llm_pick
+    from llm_pick.ranking.pipeline import recommend as plain_recommend
+
+    catalog = llm_pick.load_catalog()
+    query = llm_pick.Query(hardware=llm_pick.Hardware.from_gpu("4090"), top=3)
+    result = llm_pick.recommend(catalog, query)
+    assert isinstance(result, llm_pick.Recommendation) and isinstance(catalog, llm_pick.Catalog)
+    plain = plain_recommend(catalog, query)  # the same record, only drawn
+    assert [(c.model.id, c.score) for c in result.ranking] == [
+        (c.model.id, c.score) for c in plain.ranking
+    ]
+    assert [(e.model.id, e.reasons) for e in result.excluded] == [
+        (e.model.id, e.reasons) for e in plain.excluded
+    ]
+    page = result._repr_html_()
+    assert page.count("<table>") == 2 and page.count('<tr data-model="') == 3 + len(result.excluded)
+    for cand in result.shown:
+        assert f'<th scope="row">{cand.model.id}</th>' in page
+    listing = catalog._repr_html_()
+    assert (
+        listing.startswith("<table><caption>Catalog: ")
+        and listing.count("<tr>") == len(catalog) + 1
+    )
+    nothing = llm_pick.recommend(catalog, query.replace(hardware=llm_pick.Hardware.from_vram(1)))
+    assert "No model satisfies every constraint" in nothing._repr_html_()

@@ -16,7 +16,7 @@ from typing import Any
 __version__ = "0.1.0"
 
 _EXPORTS = {
-    "load_catalog": "catalog.load",
+    "load_catalog": "reports.notebook",  # catalog.load's, drawn as a table in Jupyter
     "Catalog": "catalog.load",
     "find_gpu": "catalog.gpus",
     "load_gpus": "catalog.gpus",
@@ -30,7 +30,7 @@ _EXPORTS = {
     "get_profile": "scoring.profiles",
     "Profile": "scoring.profiles",
     "Query": "ranking.query",
-    "recommend": "ranking.pipeline",
+    "recommend": "reports.notebook",  # ranking.pipeline's, drawn as a table in Jupyter
     "Recommendation": "ranking.result",
     "Candidate": "ranking.result",
     "Exclusion": "ranking.result",
