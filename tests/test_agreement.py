@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from conftest import run
 from hypothesis import HealthCheck, given, reject, settings
 from hypothesis import strategies as st
@@ -89,6 +90,13 @@ def check_agreement(given_options: dict[str, Any]) -> None:
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(options)
 def test_explain_and_recommend_agree(given_options: dict[str, Any]) -> None:
+    check_agreement(given_options)
+
+
+@pytest.mark.slow
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(options)
+def test_explain_and_recommend_agree_long_run(given_options: dict[str, Any]) -> None:
     check_agreement(given_options)
 
 

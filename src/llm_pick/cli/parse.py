@@ -1,5 +1,6 @@
-"""Option strings -> typed values (Constraints, Hardware, Query). Each bad value raises
-InputError with one line that names the option and says what is accepted."""
+"""Option strings -> typed values, handed to the library's constructors (Constraints,
+Hardware, Sizing, Query), which check them. Each bad value raises InputError with one line
+that names the option and says what is accepted."""
 
 from __future__ import annotations
 
