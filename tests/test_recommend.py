@@ -240,3 +240,14 @@ def test_raising_a_weight_never_lowers_that_criterions_top_pick(
     rank_after = {c.model.id: i for i, c in enumerate(after.ranking)}
     top = min(tops, key=lambda c: rank_before[c.model.id])
     assert rank_after[top.model.id] <= rank_before[top.model.id]
+
+
+def test_each_pass_has_its_own_caches() -> None:
+    """Pass was a NamedTuple whose `{}` defaults were one dict shared by every pass."""
+    from llm_pick.ranking.pipeline import Pass
+
+    first, second = (Pass({}, [], Constraints(), (), {}) for _ in range(2))
+    first.references["x"] = None
+    first.orders[("x", True)] = []
+    first.measured["llama"] = []
+    assert second.references == {} and second.orders == {} and second.measured == {}
