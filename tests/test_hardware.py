@@ -16,6 +16,7 @@ from llm_pick.estimate import detect
 from llm_pick.estimate.hardware import Hardware
 from llm_pick.estimate.sizing import Sizing
 from llm_pick.ranking.query import Query
+from llm_pick.scoring.constraints import Constraints
 
 
 def test_a_preset_gpu_is_what_the_cli_builds() -> None:
@@ -82,6 +83,11 @@ def cli_error(*args: str) -> str:
         (lambda: Query(min_bits=40), ("--min-bits", "40")),
         (lambda: Query(min_bits=0), ("--min-bits", "0")),
         (lambda: Query(top=0), ("--top", "0")),
+        (
+            lambda: Query(constraints=Constraints(min_params=70, max_params=7)),
+            ("--min-params", "70", "--max-params", "7"),
+        ),
+        (lambda: Query(constraints=Constraints(max_params=-1)), ("--max-params", "-1")),
         (lambda: Query(sizing=Sizing(batch=5000)), ("--batch", "5000")),
     ],
 )

@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, get_args
 
 from llm_pick.errors import InputError
-from llm_pick.estimate.limits import MAX_GIB, MAX_TOKENS, finite
+from llm_pick.estimate.limits import MAX_BILLIONS, MAX_GIB, MAX_TOKENS, finite
 
 if TYPE_CHECKING:
     from llm_pick.estimate.hardware import Hardware
@@ -83,7 +83,7 @@ def tokens(option: str, value: str | None) -> int | None:
 
 
 def billions(option: str, value: float | None) -> float | None:
-    return finite(option, value, maximum=1e6, allow_zero=True)
+    return finite(option, value, maximum=MAX_BILLIONS, allow_zero=True)
 
 
 def languages(values: Iterable[str] | None) -> tuple[str, ...]:

@@ -16,6 +16,7 @@ MAX_TOKENS = 16 * 1024 * 1024  # 16M tokens: beyond any catalog model
 MAX_BATCH = 4096
 MAX_LORA_RANK = 4096
 MAX_TOP = 100_000
+MAX_BILLIONS = 1e6  # parameters, in billions: --min-params, --max-params
 
 
 def count(option: str, value: int, maximum: int) -> int:

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field, replace
 from llm_pick.catalog.types import Model
 from llm_pick.errors import InputError
 from llm_pick.estimate.hardware import Hardware
-from llm_pick.estimate.limits import MAX_TOP, count, finite
+from llm_pick.estimate.limits import MAX_BILLIONS, MAX_TOP, count, finite
 from llm_pick.estimate.quant import QUANTS, Quant, get_quant
 from llm_pick.estimate.sizing import Sizing
 from llm_pick.scoring.constraints import Constraints
@@ -47,6 +47,11 @@ class Query:
             object.__setattr__(self, "quant", forced.name)
         finite("--min-bits", self.min_bits, maximum=32)
         count("--top", self.top, MAX_TOP)
+        low, high = self.constraints.min_params, self.constraints.max_params
+        finite("--min-params", low, maximum=MAX_BILLIONS, allow_zero=True)
+        finite("--max-params", high, maximum=MAX_BILLIONS, allow_zero=True)
+        if low is not None and high is not None and low > high:
+            raise InputError(f"--min-params {low:g} is above --max-params {high:g}")
 
     def __repr__(self) -> str:
         hardware = self.hardware.label if self.hardware else "no hardware"
