@@ -16,14 +16,14 @@ from typing import Any
 
 import yaml
 
-from llm_pick.catalog.types import Architecture
+from llm_pick.catalog.shapes import Architecture
 from llm_pick.estimate.cache import (
     MMPROJ_BYTES_PER_PARAMETER,
     kv_cache_bytes,
     recurrent_state_bytes,
 )
-from llm_pick.estimate.memory import weights
 from llm_pick.estimate.quant import get_quant
+from llm_pick.estimate.weights import weights
 
 DATA = Path(__file__).resolve().parent / "data" / "architectures.yaml"
 UNITS = {"bytes": 1.0, "MiB": 2**20, "GiB": 2**30, "GB": 1e9, "MB": 1e6}

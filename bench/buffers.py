@@ -18,7 +18,7 @@ from typing import Any
 import yaml
 
 from llm_pick.catalog.load import load_catalog
-from llm_pick.catalog.types import Architecture
+from llm_pick.catalog.shapes import Architecture
 from llm_pick.estimate.memory import compute_buffer_bytes
 
 DATA = Path(__file__).resolve().parent / "data" / "compute_buffers.yaml"

@@ -19,8 +19,8 @@ import yaml
 
 from llm_pick.catalog.load import load_catalog
 from llm_pick.errors import LlmPickError
-from llm_pick.estimate.memory import weights
 from llm_pick.estimate.quant import get_quant
+from llm_pick.estimate.weights import weights
 
 ROOT = Path(__file__).resolve().parents[1]
 CALIBRATION = ROOT.parent / "shared" / "reference" / "memory-calibration.yaml"

@@ -14,13 +14,15 @@ import pytest
 from conftest import entry
 
 from llm_pick.catalog.hfconfig import architecture_fields
-from llm_pick.catalog.types import Architecture, Model
+from llm_pick.catalog.shapes import Architecture
+from llm_pick.catalog.types import Model
 from llm_pick.catalog.validate import load_models
 from llm_pick.errors import InputError
 from llm_pick.estimate.cache import kv_cache_bytes, recurrent_state_bytes
-from llm_pick.estimate.memory import estimate_memory, weights
+from llm_pick.estimate.memory import estimate_memory
 from llm_pick.estimate.quant import get_quant
 from llm_pick.estimate.tensors import inventory_of
+from llm_pick.estimate.weights import weights
 
 ROOT = Path(__file__).resolve().parents[1]
 CONFIGS = Path(__file__).resolve().parent / "data" / "configs"
@@ -511,8 +513,8 @@ def test_speed_reads_dense_shared_and_routed_bytes_under_the_bandwidth_ceiling()
 
 def _bytes(model: Model, matrix: Any) -> int:
     """Stored bytes of one whole-model matrix under q4_k_m (the token table)."""
-    from llm_pick.estimate.memory import ggml_bytes, shape
     from llm_pick.estimate.quant import gguf_types
+    from llm_pick.estimate.weights import ggml_bytes, shape
 
     ((kind, _),) = gguf_types("q4_k_m", "token_embd", shape(model.architecture, model.family))
     return ggml_bytes(kind, matrix.outputs, matrix.inputs)
@@ -535,7 +537,8 @@ def test_the_chunked_layers_cache_stays_f16_when_the_kv_cache_is_quantized() -> 
 
 def test_a_ternary_model_is_ranked_at_i2s_not_dropped() -> None:
     from llm_pick.estimate.hardware import Hardware
-    from llm_pick.ranking import Query, recommend
+    from llm_pick.ranking.pipeline import recommend
+    from llm_pick.ranking.query import Query
 
     model = make(dict(entry()["architecture"], ternary=True), hf_repo="tiiuae/Falcon-E-1B-Instruct")
     result = recommend([model], Query(hardware=Hardware("8 GiB", 8.0)))
@@ -588,7 +591,7 @@ def test_new_fields_survive_the_compiled_catalog_round_trip() -> None:
             }
         },
     )
-    plain = compiled._plain(dataclasses.asdict(model))
+    plain = _plain(dataclasses.asdict(model))
     again = compiled.model(json.loads(json.dumps(plain)))
     assert again.architecture == model.architecture
     assert again.architecture.mla == model.architecture.mla
@@ -605,13 +608,12 @@ def test_falcon_h1_ssm_round_trips_too() -> None:
 
     _, fields, _ = config_fields("falcon-h1-1.5b.json")
     model = make(fields, family="falcon", parameters={"total": 1_554_863_488})
-    again = compiled.model(json.loads(json.dumps(compiled._plain(dataclasses.asdict(model)))))
+    again = compiled.model(json.loads(json.dumps(_plain(dataclasses.asdict(model)))))
     assert again.architecture == model.architecture and again.architecture.ssm is not None
 
 
 def test_max_context_of_a_pure_ssm_is_the_model_s_own() -> None:
-    from llm_pick.estimate.assess import assess
-    from llm_pick.estimate.formats import longest_context
+    from llm_pick.estimate.assess import assess, longest_context
     from llm_pick.estimate.hardware import Hardware
 
     family, fields, context = config_fields("mamba-codestral-7b.json")
@@ -667,3 +669,10 @@ def test_show_describes_the_new_kinds(tmp_path: Path) -> None:
     arch = scout_out.json()["architecture"]
     assert (arch["shared_experts"], arch["attention_chunk"], arch["local_layers"]) == (1, 8192, 36)
     assert scout_out.json()["attention"] == "gqa"
+
+
+def _plain(value: object) -> object:
+    """The plain JSON form tools/compile_data.py writes (dates as ISO text)."""
+    from test_compiled import builder
+
+    return builder()._plain(value)

@@ -13,6 +13,8 @@ import pytest
 from conftest import entry, run, write_catalog
 from htmlpage import read
 
+pytestmark = pytest.mark.slow  # linters, a real browser: the full run (CI) only
+
 ROOT = Path(__file__).resolve().parents[1]
 
 

@@ -12,7 +12,8 @@ from conftest import entry, run, write_catalog
 
 from llm_pick.catalog.load import Catalog
 from llm_pick.estimate.hardware import Hardware
-from llm_pick.ranking import Query, lineage, recommend
+from llm_pick.ranking.pipeline import lineage, recommend
+from llm_pick.ranking.query import Query
 from llm_pick.render.plot import plot
 
 

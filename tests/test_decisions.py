@@ -152,9 +152,11 @@ def test_max_context_reaches_the_full_128k_on_24_gib() -> None:
 @given(st.integers(min_value=6, max_value=40))
 def test_max_context_grows_with_memory(vram: int) -> None:
     from llm_pick.catalog.load import load_catalog
-    from llm_pick.estimate.formats import Sizing, assess_formats, longest_context
+    from llm_pick.estimate.assess import longest_context
+    from llm_pick.estimate.formats import assess_formats
     from llm_pick.estimate.hardware import Hardware
     from llm_pick.estimate.quant import get_quant
+    from llm_pick.estimate.sizing import Sizing
 
     model = load_catalog(use_env=False).get("mistral-nemo-12b")
     lengths = []
@@ -238,7 +240,7 @@ def test_hints_name_the_memory_they_need() -> None:
 def test_offload_cells_read_plainly_and_ranges_never_repeat() -> None:
     out = run("recommend", "--vram", "8", "--ram", "64", "--min-params", "40").stdout
     assert "GiB GPU +" in out and "GiB RAM" in out and "layers on GPU" in out
-    from llm_pick.render.format import speed_range
+    from llm_pick.render.cells import speed_range
 
     class S:
         decode_low, decode_high = 1.04, 1.4

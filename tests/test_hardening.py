@@ -289,6 +289,7 @@ def parseable(result: Result, args: list[str]) -> None:
         assert all(line.startswith("|") for line in result.stdout.strip().splitlines())
 
 
+@pytest.mark.slow
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(recommend_args())
 def test_fuzzed_recommend_options(args: list[str]) -> None:
@@ -297,6 +298,7 @@ def test_fuzzed_recommend_options(args: list[str]) -> None:
     parseable(result, args)
 
 
+@pytest.mark.slow
 @settings(max_examples=60, deadline=None)
 @given(
     command=st.sampled_from(
@@ -360,6 +362,7 @@ def mutated_catalogs(draw: st.DrawFn) -> dict[str, object]:
     return {"schema_version": draw(st.sampled_from([1, 1, 2, "1"])), "models": [item]}
 
 
+@pytest.mark.slow
 @settings(
     max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
@@ -460,6 +463,7 @@ def hostile_runs(draw: st.DrawFn) -> tuple[list[str], dict[str, str], str | None
     return args, env, output
 
 
+@pytest.mark.slow
 @settings(
     max_examples=120,
     deadline=None,

@@ -51,8 +51,9 @@ def test_hardware_labels_and_names_are_sanitized_in_tables() -> None:
 
     from llm_pick.catalog.load import load_catalog
     from llm_pick.estimate.hardware import Hardware
-    from llm_pick.ranking import Query, recommend
-    from llm_pick.render.ranking import recommendation
+    from llm_pick.ranking.pipeline import recommend
+    from llm_pick.ranking.query import Query
+    from llm_pick.render.results import recommendation
 
     hardware = Hardware(label=f"GPU{OSC}{BIDI}", vram_gib=24, source=f"nvidia-smi{CSI}")
     result = recommend(load_catalog(), Query(hardware=hardware, top=3))

@@ -104,3 +104,15 @@ def test_the_checker_sees_function_level_and_relative_imports() -> None:
     found = imports_in(source, "llm_pick.estimate.memory", is_package=False)
     assert found == {"llm_pick.cli.app", "llm_pick.estimate", "llm_pick.estimate.fit"}
     assert layer("llm_pick.estimate.memory") == 2 and layer("llm_pick.cli.app") == 7
+
+
+MAX_LINES = 400
+
+
+def test_every_module_is_at_most_400_lines() -> None:
+    long = {
+        str(path.relative_to(PACKAGE)): n
+        for path in PACKAGE.rglob("*.py")
+        if (n := len(path.read_text().splitlines())) > MAX_LINES
+    }
+    assert long == {}, f"modules over {MAX_LINES} lines (split them): {long}"

@@ -136,6 +136,7 @@ def test_a_very_long_name_is_refused_at_validation(tmp_path: Path) -> None:
 # ---- item 6: lineage in linear time --------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_a_20000_deep_lineage_is_checked_in_linear_time() -> None:
     template = compiled.entry("models.yaml", compiled_models_yaml())
     assert template is not None

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.slow  # linters, a real browser: the full run (CI) only
+
 ROOT = Path(__file__).resolve().parents[1]
 PATHS = ["src", "tests", "bench", "tools"]
 

@@ -9,14 +9,10 @@ from hypothesis import strategies as st
 
 from llm_pick.catalog.load import load_catalog
 from llm_pick.errors import InputError, UnknownNameError
-from llm_pick.estimate.memory import (
-    estimate_memory,
-    kv_cache_bytes,
-    quants_for,
-    weights,
-)
+from llm_pick.estimate.memory import estimate_memory, kv_cache_bytes, quants_for
 from llm_pick.estimate.quant import QUANTS, get_quant, use_more_bits
 from llm_pick.estimate.tensors import parameter_count
+from llm_pick.estimate.weights import weights
 
 CATALOG = load_catalog()
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "reference" / "memory-calibration.yaml"

@@ -15,6 +15,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 
 
+@pytest.mark.slow
 def test_wheel_contains_catalog_and_gpu_data(tmp_path: Path) -> None:
     pytest.importorskip("hatchling")
     subprocess.run(
@@ -40,6 +41,8 @@ def test_wheel_contains_catalog_and_gpu_data(tmp_path: Path) -> None:
     assert "llm_pick/data/gpus.yaml" in names
     assert "llm_pick/catalog/compiled.json" in names  # the bundled data, validated at build time
     assert "llm_pick/cli/app.py" in names
+    assert "llm_pick/py.typed" in names  # type checkers read the library's annotations
+    assert not any("compile_data" in name for name in names)  # the builder stays out
 
 
 def test_installed_console_script_runs_from_another_directory(tmp_path: Path) -> None:

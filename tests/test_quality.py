@@ -6,6 +6,8 @@ import dataclasses
 import importlib.util
 from pathlib import Path
 
+import pytest
+
 from llm_pick import load_catalog
 from llm_pick.catalog.types import Benchmark
 from llm_pick.estimate.quant import get_quant
@@ -98,6 +100,7 @@ def test_quantization_loss_is_per_model_and_smaller_for_larger_models() -> None:
     assert loss(LINEAGE["llama-3-8b"], get_quant("bnb-nf4"), LINEAGE).kept is None
 
 
+@pytest.mark.slow
 def test_bench_figures_meet_their_bars() -> None:
     spec = importlib.util.spec_from_file_location("bench_quality", ROOT / "bench" / "quality.py")
     assert spec is not None and spec.loader is not None

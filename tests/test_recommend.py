@@ -11,7 +11,9 @@ from llm_pick.catalog.load import load_catalog
 from llm_pick.estimate.fit import check_fit
 from llm_pick.estimate.hardware import Hardware
 from llm_pick.estimate.memory import estimate_memory
-from llm_pick.ranking import Query, recommend
+from llm_pick.estimate.sizing import Sizing
+from llm_pick.ranking.pipeline import recommend
+from llm_pick.ranking.query import Query
 from llm_pick.scoring.constraints import Constraints, check
 from llm_pick.scoring.criteria import CRITERIA
 from llm_pick.scoring.profiles import get_profile, resolve_weights
@@ -57,7 +59,7 @@ def test_each_failed_constraint_gives_its_own_reason() -> None:
     reasons = {e.model.id: e.reasons for e in short.excluded}["llama-1-65b"]
     assert any(r.startswith("does not fit: needs ") for r in reasons) and len(reasons) == 3
     # with --context beyond the model's, memory is not estimated at a context it cannot take
-    longer = recommend(CATALOG, query(hardware=vram(24), context=32768))
+    longer = recommend(CATALOG, query(hardware=vram(24), sizing=Sizing(context=32768)))
     reasons = {e.model.id: e.reasons for e in longer.excluded}["llama-1-65b"]
     assert reasons == ("context 2048 < 32768 required",)
 
@@ -107,7 +109,7 @@ def test_fine_tune_combines_own_scores_with_its_base() -> None:
 
 
 def test_nothing_fits_gives_closest_and_fix() -> None:
-    from llm_pick.ranking import hint
+    from llm_pick.ranking.pipeline import hint
 
     result = recommend(
         CATALOG, query(hardware=vram(1), constraints=Constraints(families=("mixtral",)))
@@ -163,8 +165,9 @@ def queries(draw: st.DrawFn) -> Query:
         hardware=hardware,
         profile=profile,
         weights=profile.weights,
-        context=draw(st.sampled_from([None, 1024, 8192])),
-        batch=draw(st.integers(1, 4)),
+        sizing=Sizing(
+            context=draw(st.sampled_from([None, 1024, 8192])), batch=draw(st.integers(1, 4))
+        ),
     )
 
 
@@ -183,7 +186,7 @@ def test_every_ranked_model_meets_every_hard_constraint(q: Query) -> None:
             assert fit.cpu_bytes <= q.hardware.ram_gib * 2**30  # type: ignore[union-attr]
         # re-checked as `memory` would: the same format at the required context fits
         est = cand.assessment.estimate
-        assert est.context == q.context_for(cand.model)
+        assert est.context == q.sizing_for(cand.model).context
         again = estimate_memory(
             cand.model, est.quant, context=est.context, batch=est.batch, kv_dtype=est.kv_dtype
         )
@@ -224,7 +227,7 @@ def test_raising_a_weight_never_lowers_that_criterions_top_pick(
 ) -> None:
     # With one format per model: when the format is free, raising a weight may rightly move
     # other models to a format that serves that criterion better (docs/scoring.md).
-    q = q._replace(quant="q4_k_m")
+    q = q.replace(quant="q4_k_m")
     before = recommend(CATALOG, q)
     if not before.ranking:
         return
@@ -232,8 +235,19 @@ def test_raising_a_weight_never_lowers_that_criterions_top_pick(
     tops = [c for c in before.ranking if c.criteria[criterion].value == best_value]
     weights = dict(resolve_weights(q.profile, None))  # type: ignore[arg-type]
     weights[criterion] += extra
-    after = recommend(CATALOG, q._replace(weights=weights))
+    after = recommend(CATALOG, q.replace(weights=weights))
     rank_before = {c.model.id: i for i, c in enumerate(before.ranking)}
     rank_after = {c.model.id: i for i, c in enumerate(after.ranking)}
     top = min(tops, key=lambda c: rank_before[c.model.id])
     assert rank_after[top.model.id] <= rank_before[top.model.id]
+
+
+def test_each_pass_has_its_own_caches() -> None:
+    """Pass was a NamedTuple whose `{}` defaults were one dict shared by every pass."""
+    from llm_pick.ranking.pipeline import Pass
+
+    first, second = (Pass({}, [], Constraints(), (), {}) for _ in range(2))
+    first.references["x"] = None
+    first.orders[("x", True)] = []
+    first.measured["llama"] = []
+    assert second.references == {} and second.orders == {} and second.measured == {}

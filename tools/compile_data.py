@@ -1,5 +1,6 @@
 """Validate the bundled data files (data/*.yaml) and write src/llm_pick/catalog/compiled.json,
-which the package reads instead of parsing YAML at run time.
+which the package reads instead of parsing YAML at run time. The builder lives here, outside
+the runtime package: the wheel ships what it built, not the builder.
 
     python tools/compile_data.py          # rewrite compiled.json
     python tools/compile_data.py --check  # exit 1 when it is stale
@@ -10,20 +11,77 @@ tests/test_compiled.py fails when compiled.json does not match data/*.yaml.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
+import hashlib
+import json
 import sys
+from dataclasses import asdict
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
 from llm_pick.catalog import compiled  # noqa: E402
+from llm_pick.catalog.filetypes import GpuFile, ProfileFile, RuntimeFile  # noqa: E402
+from llm_pick.catalog.validate import load_models, validate_file  # noqa: E402
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(item) for item in value]
+    return value
+
+
+def compile_files(folder: Path) -> dict[str, Any]:
+    """Validate every bundled file in `folder` (pydantic) -> {name: {sha256, data}}."""
+    kinds = {"gpus.yaml": GpuFile, "profiles.yaml": ProfileFile, "runtimes.yaml": RuntimeFile}
+    out: dict[str, Any] = {}
+    for name in compiled.FILES:
+        raw = (folder / name).read_bytes()
+        if name == "models.yaml":
+            data: Any = [_plain(asdict(m)) for m in load_models(str(folder / name), raw)]
+        else:
+            data = _plain(asdict(validate_file(folder / name, raw, kinds[name])))
+        out[name] = {"sha256": hashlib.sha256(raw).hexdigest(), "data": data}
+    return out
+
+
+def dumps(files: dict[str, Any]) -> str:
+    """compiled.json's text: one list item per line, so a changed entry is a one-line diff."""
+
+    def rows(items: list[Any]) -> str:
+        return "[\n" + ",\n".join(json.dumps(i, ensure_ascii=False) for i in items) + "\n]"
+
+    parts = []
+    for name, item in files.items():
+        data = item["data"]
+        if isinstance(data, list):
+            body = rows(data)
+        else:  # a file object: each of its lists one item per line
+            body = (
+                "{"
+                + ", ".join(
+                    f"{json.dumps(k)}: {rows(v) if isinstance(v, list) else json.dumps(v)}"
+                    for k, v in data.items()
+                )
+                + "}"
+            )
+        parts.append(
+            f'{json.dumps(name)}: {{"sha256": {json.dumps(item["sha256"])}, "data": {body}}}'
+        )
+    return '{"format": ' + str(compiled.FORMAT) + ', "files": {\n' + ",\n".join(parts) + "\n}}\n"
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--check", action="store_true", help="only check, write nothing")
     args = parser.parse_args()
-    text = compiled.dumps(compiled.compile_files(ROOT / "data"))
+    text = dumps(compile_files(ROOT / "data"))
     if args.check:
         current = compiled.COMPILED.read_text(encoding="utf-8")
         if current != text:

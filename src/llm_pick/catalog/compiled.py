@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Callable
-from dataclasses import asdict, fields, is_dataclass
+from dataclasses import fields, is_dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -120,61 +120,3 @@ def _converter(kind: Any) -> Convert:
     if is_dataclass(kind):
         return lambda data: _build(kind, data)  # type: ignore[arg-type]
     return None
-
-
-# ---- build time: validate the YAML files and write compiled.json -----------------------------
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, dict):
-        return {key: _plain(item) for key, item in value.items()}
-    if isinstance(value, list | tuple):
-        return [_plain(item) for item in value]
-    return value
-
-
-def compile_files(folder: Path) -> dict[str, Any]:
-    """Validate every bundled file in `folder` (pydantic) -> {name: {sha256, data}}."""
-    import hashlib
-
-    from llm_pick.catalog.filetypes import GpuFile, ProfileFile, RuntimeFile
-    from llm_pick.catalog.validate import load_models, validate_file
-
-    kinds = {"gpus.yaml": GpuFile, "profiles.yaml": ProfileFile, "runtimes.yaml": RuntimeFile}
-    out: dict[str, Any] = {}
-    for name in FILES:
-        raw = (folder / name).read_bytes()
-        if name == "models.yaml":
-            data: Any = [_plain(asdict(m)) for m in load_models(str(folder / name), raw)]
-        else:
-            data = _plain(asdict(validate_file(folder / name, raw, kinds[name])))
-        out[name] = {"sha256": hashlib.sha256(raw).hexdigest(), "data": data}
-    return out
-
-
-def dumps(files: dict[str, Any]) -> str:
-    """compiled.json's text: one list item per line, so a changed entry is a one-line diff."""
-
-    def rows(items: list[Any]) -> str:
-        return "[\n" + ",\n".join(json.dumps(i, ensure_ascii=False) for i in items) + "\n]"
-
-    parts = []
-    for name, item in files.items():
-        data = item["data"]
-        if isinstance(data, list):
-            body = rows(data)
-        else:  # a file object: each of its lists one item per line
-            body = (
-                "{"
-                + ", ".join(
-                    f"{json.dumps(k)}: {rows(v) if isinstance(v, list) else json.dumps(v)}"
-                    for k, v in data.items()
-                )
-                + "}"
-            )
-        parts.append(
-            f'{json.dumps(name)}: {{"sha256": {json.dumps(item["sha256"])}, "data": {body}}}'
-        )
-    return '{"format": ' + str(FORMAT) + ', "files": {\n' + ",\n".join(parts) + "\n}}\n"

@@ -49,6 +49,10 @@ class Catalog:
     def __iter__(self) -> Iterator[Model]:
         return iter(self._models.values())
 
+    def __repr__(self) -> str:
+        shown = ", ".join(list(self._models)[:3]) + (", ..." if len(self) > 3 else "")
+        return f"<Catalog: {len(self)} models [{shown}] from {len(self.sources)} file(s)>"
+
     def __len__(self) -> int:
         return len(self._models)
 

@@ -10,7 +10,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from llm_pick.catalog.parse import Locator, parse_document
+from llm_pick.catalog.documents import Locator, parse_document
 from llm_pick.catalog.types import ID_PATTERN, CatalogFile, Model
 from llm_pick.errors import CatalogError
 
@@ -57,7 +57,7 @@ def validate_file(file: Path, raw: bytes, kind: type) -> Any:
 def _adapter() -> Any:
     from pydantic import TypeAdapter
 
-    from llm_pick.catalog.types import bind_constraints
+    from llm_pick.catalog.constrained import bind_constraints
 
     bind_constraints()
     return TypeAdapter(CatalogFile)

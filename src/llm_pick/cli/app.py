@@ -9,8 +9,7 @@ from typer import Exit
 
 from llm_pick import __version__
 from llm_pick.cli.boundary import Boundary
-from llm_pick.cli.output import emit
-from llm_pick.cli.params import (
+from llm_pick.cli.options import (
     HARDWARE_OPTIONS,
     SIZING_OPTIONS,
     CatalogOpt,
@@ -32,6 +31,7 @@ from llm_pick.cli.params import (
     with_estimate_options,
     with_query_options,
 )
+from llm_pick.cli.output import emit
 from llm_pick.errors import CatalogError, ExitCode, InputError
 
 app = typer.Typer(
@@ -121,8 +121,8 @@ def show(
 # ---- hardware and memory options shared by memory, recommend, explain and compare ----
 
 
-def split_estimate_options(given: dict[str, Any]) -> tuple[Any, dict[str, Any]]:
-    """The hardware and the checked sizing arguments from the estimate option group."""
+def split_estimate_options(given: dict[str, Any]) -> tuple[Any, Any]:
+    """The hardware and the sizing from the estimate option group."""
     from llm_pick.cli.parse import hardware, sizing
 
     machine = hardware(**{name: given[name] for name, _, _ in HARDWARE_OPTIONS})
@@ -157,7 +157,9 @@ def memory(
     **estimate: Any,
 ) -> None:
     """Estimate memory (and fit and speed on given hardware) for one model or GGUF file."""
-    from llm_pick.cli import parse as options
+    from dataclasses import replace
+
+    from llm_pick.cli.parse import training_mode
     from llm_pick.reports.memory import memory_report
 
     hardware, sizing = split_estimate_options(estimate)
@@ -166,19 +168,11 @@ def memory(
 
         if quant is not None or mode != "inference":
             raise InputError("a GGUF file has its own quantization: drop --quant and --mode")
-        report = file_report(model_id, hardware=hardware, **sizing)
-        emit(report, fmt, output, [model_id], force=force)
+        emit(file_report(model_id, sizing, hardware), fmt, output, [model_id], force=force)
         return
     model = load(catalog).get(model_id)
-    report = memory_report(
-        model,
-        quant=quant,
-        mode=options.mode(mode),
-        lora_rank=options.count("--lora-rank", lora_rank, 4096),
-        hardware=hardware,
-        text_only=text_only,
-        **sizing,
-    )
+    sizing = replace(sizing, mode=training_mode(mode), lora_rank=lora_rank, text_only=text_only)
+    report = memory_report(model, quant, sizing, hardware)
     emit(report, fmt, output, catalog or (), force=force)
 
 
@@ -224,12 +218,12 @@ def recommend(
 
     Exit codes: 0 ranked, 1 bad input, 2 usage, 3 no model satisfies the constraints."""
     from llm_pick.cli.parse import build_query
-    from llm_pick.ranking import recommend as run_recommend
+    from llm_pick.ranking import pipeline
     from llm_pick.reports.recommend import recommend_report
 
     wanted = build_query(**query, top=top)
     models = load(catalog)
-    result = run_recommend(models, wanted)
+    result = pipeline.recommend(models, wanted)
     report = recommend_report(result, models, show_excluded, chart)
     inputs = [*(catalog or ()), query["profile"]]
     emit(chart_note(report, chart, fmt), fmt, output, inputs, force=force)
@@ -249,13 +243,13 @@ def explain(
 ) -> None:
     """Show, for one model, each constraint passed or failed and each criterion's share."""
     from llm_pick.cli.parse import build_query
-    from llm_pick.ranking import recommend as run_recommend
+    from llm_pick.ranking import pipeline
     from llm_pick.reports.recommend import explain_report
 
-    wanted = build_query(**query, top=10)._replace(all_formats=True)
+    wanted = build_query(**query, top=10).replace(all_formats=True)
     models = load(catalog)
     model = models.get(model_id)
-    report = explain_report(model, run_recommend(models, wanted), models)
+    report = explain_report(model, pipeline.recommend(models, wanted), models)
     inputs = [*(catalog or ()), query["profile"]]
     emit(report, fmt, output, inputs, force=force)
 
@@ -280,14 +274,12 @@ def compare(
     chosen = [models.get(i) for i in dict.fromkeys(model_ids)]
     outcome = None
     if (chart is not None and fmt == OutputFormat.table) or fmt == OutputFormat.html:
-        from llm_pick.ranking import Query, lineage
-        from llm_pick.ranking import recommend as run_recommend
+        from llm_pick.ranking.pipeline import lineage, recommend
+        from llm_pick.ranking.query import Query
 
-        wanted = Query(hardware=hardware, quant=quant, top=len(chosen), **sizing)
-        outcome = (run_recommend(models, wanted), lineage(models))
-    report = compare_report(
-        chosen, chart=chart, outcome=outcome, quant=quant, hardware=hardware, **sizing
-    )
+        wanted = Query(hardware=hardware, sizing=sizing, quant=quant, top=len(chosen))
+        outcome = (recommend(models, wanted), lineage(models))
+    report = compare_report(chosen, quant, sizing, hardware, chart=chart, outcome=outcome)
     emit(chart_note(report, chart, fmt), fmt, output, catalog or (), force=force)
 
 

@@ -13,8 +13,8 @@ from typer.core import TyperGroup
 from typer.exceptions import TyperException as ClickException  # typer 0.26-0.28 vendor click
 
 from llm_pick.catalog.read import describe
+from llm_pick.cli.options import chart_value
 from llm_pick.cli.output import silence_stdout
-from llm_pick.cli.params import chart_value
 from llm_pick.errors import ExitCode, LlmPickError
 from llm_pick.render.safe import sanitize
 
@@ -41,7 +41,7 @@ class Boundary(TyperGroup):
             if not all(arg.isascii() for arg in options):
                 from llm_pick.cli.parse import ascii_numbers
 
-                ascii_numbers(options)  # '--vram ٣٢' is not 32
+                ascii_numbers(options, self)  # '--vram ٣٢' is not 32
             code = super().main(*args, standalone_mode=False, **kwargs)
             if code == ExitCode.INTERRUPTED:  # typer turns Ctrl-C into a silent exit 130
                 with contextlib.suppress(ValueError):  # not the main thread

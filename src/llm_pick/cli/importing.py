@@ -72,8 +72,8 @@ def import_command(
 
 def _existing(output: Path) -> dict[str, Any]:
     """The catalog `-o` adds to, read with the same caps as any catalog (regular files only)."""
+    from llm_pick.catalog.documents import parse_document
     from llm_pick.catalog.load import MAX_FILE_BYTES, MAX_YAML_BYTES
-    from llm_pick.catalog.parse import parse_document
     from llm_pick.catalog.read import read_input
 
     name = str(output)

@@ -1,5 +1,6 @@
-"""Option strings -> typed values (Constraints, Hardware, Query). Each bad value raises
-InputError with one line that names the option and says what is accepted."""
+"""Option strings -> typed values, handed to the library's constructors (Constraints,
+Hardware, Sizing, Query), which check them. Each bad value raises InputError with one line
+that names the option and says what is accepted."""
 
 from __future__ import annotations
 
@@ -8,39 +9,39 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, get_args
 
 from llm_pick.errors import InputError
-from llm_pick.estimate.hardware import MAX_GIB, MAX_GPUS
+from llm_pick.estimate.limits import MAX_BILLIONS, MAX_GIB, MAX_TOKENS, finite
 
 if TYPE_CHECKING:
     from llm_pick.estimate.hardware import Hardware
-    from llm_pick.ranking import Query
+    from llm_pick.estimate.sizing import Sizing
+    from llm_pick.ranking.query import Query
     from llm_pick.scoring.constraints import Constraints
 
-MAX_TOKENS = 16 * 1024 * 1024  # 16M tokens: beyond any catalog model
-MAX_BATCH = 4096
 _PREFIX = {"": 1, "k": 1024, "m": 1024 * 1024}
 
 
-NUMERIC_OPTIONS = (
-    "--vram",
-    "--gpus",
-    "--ram",
-    "--ram-bandwidth",
-    "--context",
-    "--batch",
-    "--min-context",
-    "--min-params",
-    "--max-params",
-    "--min-bits",
-    "--top",
-    "--lora-rank",
-)
+def numeric_options(command: Any) -> frozenset[str]:
+    """Every option of every command that takes a number, read from the declarations: a
+    number type (int, float), or a metavar that names an amount (cli/options.py,
+    NUMERIC_METAVARS). A new option cannot be left out of the ASCII-digit check."""
+    from llm_pick.cli.options import NUMERIC_METAVARS
+
+    found: set[str] = set()
+    for param in getattr(command, "params", ()):
+        numeric = param.type.name in ("int", "float", "integer", "integer range", "float range")
+        if numeric or getattr(param, "metavar", None) in NUMERIC_METAVARS:
+            found.update(name for name in param.opts if name.startswith("--"))
+    for sub in getattr(command, "commands", {}).values():
+        found |= numeric_options(sub)
+    return frozenset(found)
 
 
-def ascii_numbers(argv: list[str]) -> None:
+def ascii_numbers(argv: list[str], command: Any) -> None:
     """Numbers are written with ASCII digits: Python would read '--vram ٣٢' as 32."""
+    numeric = numeric_options(command)
     for index, arg in enumerate(argv):
         option, _, value = arg.partition("=")
-        if option not in NUMERIC_OPTIONS:
+        if option not in numeric:
             continue
         if not _:
             value = argv[index + 1] if index + 1 < len(argv) else ""
@@ -81,28 +82,8 @@ def tokens(option: str, value: str | None) -> int | None:
     return number
 
 
-def count(option: str, value: int, maximum: int) -> int:
-    if not 1 <= value <= maximum:
-        raise InputError(f"{option}: must be between 1 and {maximum}, got {value}")
-    return value
-
-
-def finite(
-    option: str, value: float | None, *, maximum: float, allow_zero: bool = False
-) -> float | None:
-    if value is None:
-        return None
-    if not math.isfinite(value):
-        raise InputError(f"{option}: must be a finite number, got {value}")
-    if value < 0 or (value == 0 and not allow_zero):
-        raise InputError(f"{option}: must be greater than 0, got {value:g}")
-    if value > maximum:
-        raise InputError(f"{option}: {value:g} is implausibly large (max {maximum:g})")
-    return value
-
-
 def billions(option: str, value: float | None) -> float | None:
-    return finite(option, value, maximum=1e6, allow_zero=True)
+    return finite(option, value, maximum=MAX_BILLIONS, allow_zero=True)
 
 
 def languages(values: Iterable[str] | None) -> tuple[str, ...]:
@@ -159,7 +140,7 @@ def kv_dtype_of(value: str | None) -> str:
     return key
 
 
-def mode(value: str) -> Any:
+def training_mode(value: str) -> Any:
     from llm_pick.estimate.memory import MODES
 
     key = value.strip().lower()
@@ -175,22 +156,12 @@ def flash(value: str) -> bool:
     return key == "on"
 
 
-def sizing(
-    context: str | None, batch: int, kv_dtype: str | None, flash_attn: str
-) -> dict[str, Any]:
-    """--context, --batch, --kv-dtype and --flash-attn checked, as estimate keyword arguments."""
+def sizing(context: str | None, batch: int, kv_dtype: str | None, flash_attn: str) -> Sizing:
+    """--context, --batch, --kv-dtype and --flash-attn as one `Sizing` (checked there)."""
+    from llm_pick.estimate.sizing import Sizing
+
     kv, fa = kv_dtype_of(kv_dtype), flash(flash_attn)
-    if kv != "fp16" and not fa:
-        raise InputError(
-            f"--kv-dtype {kv} needs flash attention (llama.cpp refuses a quantized V cache "
-            "without it): drop --flash-attn off"
-        )
-    return {
-        "context": tokens("--context", context),
-        "batch": count("--batch", batch, MAX_BATCH),
-        "kv_dtype": kv,
-        "flash_attn": fa,
-    }
+    return Sizing(context=tokens("--context", context), batch=batch, kv_dtype=kv, flash_attn=fa)
 
 
 def constraints(
@@ -238,87 +209,45 @@ def hardware(
     headroom: float | None = None,
     cpu: str | None = None,
 ) -> Hardware | None:
-    """Hardware from the CLI options; None when no memory limit was given. --gpu with --vram:
-    the card's bandwidth and FLOPS with the given memory (e.g. an Apple chip whose GPU limit
-    was raised with `sysctl iogpu.wired_limit_mb`)."""
-    from llm_pick.estimate.hardware import DEFAULT_RAM_BANDWIDTH_GBS, Hardware
+    """Hardware from the CLI options (the library's constructors check the values); None
+    when no memory limit was given. --gpu with --vram: the card's bandwidth and FLOPS with
+    the given memory."""
+    from llm_pick.estimate.hardware import Hardware
 
-    cards = 1 if gpus is None else count("--gpus", gpus, MAX_GPUS)
     ram_gib = ram_amount(ram)
-    ram_bw = finite("--ram-bandwidth", ram_bandwidth, maximum=1e5) or DEFAULT_RAM_BANDWIDTH_GBS
-    if cpu is not None:
-        from llm_pick.catalog.gpus import find_cpu
-
-        if ram_bandwidth is not None:
-            raise InputError("--cpu and --ram-bandwidth conflict: --cpu sets the bandwidth")
-        ram_bw = find_cpu(cpu).memory_bandwidth_gbs
-    spare = finite("--headroom", headroom, maximum=MAX_GIB, allow_zero=True)
-    common: dict[str, Any] = {
-        "ram_gib": ram_gib,
-        "ram_bandwidth_gbs": ram_bw,
-        "headroom_gib": spare,
-    }
     if gpu is not None:
-        from llm_pick.catalog.gpus import find_gpu
-
-        card = find_gpu(gpu)
-        memory, source = card.usable_gib, f"--gpu {card.id} (data/gpus.yaml)"
-        if vram is not None:
-            try:
-                memory = finite("--vram", float(vram), maximum=MAX_GIB) or 0.0
-            except ValueError:
-                raise InputError(f"--vram: {vram!r} is not a number of GiB") from None
-            source += f", --vram {memory:g} GiB usable"
-        return Hardware(
-            label=card.name if cards == 1 else f"{cards} x {card.name}",
-            vram_gib=memory,
-            gpus=cards,
-            gpu=card,
-            bandwidth_gbs=card.memory_bandwidth_gbs,
-            fp16_tflops=card.fp16_tflops,
-            source=source,
-            **common,
+        machine = Hardware.from_gpu(
+            gpu, 1 if gpus is None else gpus, None if vram is None else gib("--vram", vram)
         )
-    if vram is not None and vram.strip().lower() == "auto":
-        from llm_pick.estimate.detect import detect_gpus
-
-        found = detect_gpus()
-        count_ = gpus or len(found.cards)
-        preset = found.gpu
-        return Hardware(
-            label=f"{count_} x {found.name}" if count_ > 1 else found.name,
-            vram_gib=found.usable_gib,
-            gpus=count_,
-            gpu=preset,
-            bandwidth_gbs=preset.memory_bandwidth_gbs if preset else None,
-            fp16_tflops=preset.fp16_tflops if preset else None,
-            source=found.tool,
-            **common,
-        )
-    if vram is not None:
-        try:
-            if not vram.isascii():
-                raise ValueError
-            value = float(vram)
-        except ValueError:
-            raise InputError(f"--vram: {vram!r} is not a number of GiB (or 'auto')") from None
-        gib = finite("--vram", value, maximum=MAX_GIB, allow_zero=True) or 0.0
-        if gib == 0:
-            if not ram_gib:
-                raise InputError("--vram 0 (CPU only) needs --ram GiB: the model runs from RAM")
-            if gpus is not None:
+    elif vram is not None and vram.strip().lower() == "auto":
+        machine = Hardware.detect(gpus)
+    elif vram is not None:
+        memory = gib("--vram", vram, "a number of GiB (or 'auto')")
+        if memory == 0:
+            if gpus is not None and ram_gib:
                 raise InputError("--vram 0 (CPU only) and --gpus conflict")
-            label = f"CPU only, {ram_gib:g} GiB RAM"
-            return Hardware(label=label, vram_gib=0.0, source="--vram 0", **common)
-        if spare is not None and spare >= gib:
-            raise InputError(f"--headroom {spare:g} GiB leaves nothing of --vram {gib:g}")
-        label = f"{gib:g} GiB GPU" if cards == 1 else f"{cards} GPUs x {gib:g} GiB"
-        return Hardware(label=label, vram_gib=gib, gpus=cards, source="--vram", **common)
-    if gpus is not None:
+            return Hardware.cpu_only(ram_gib, ram_bandwidth, cpu).with_headroom(headroom)
+        machine = Hardware.from_vram(memory, 1 if gpus is None else gpus)
+    elif gpus is not None:
         raise InputError("--gpus needs --gpu NAME or --vram GiB")
-    if ram_gib:
+    elif ram_gib:
         raise InputError("--ram (CPU offload) needs --vram or --gpu for the GPU part")
-    return None
+    else:  # nothing to size against; the other values are still checked
+        Hardware.from_vram(1.0).with_ram(0.0, ram_bandwidth, cpu)
+        finite("--headroom", headroom, maximum=MAX_GIB, allow_zero=True)
+        return None
+    return machine.with_ram(ram_gib, ram_bandwidth, cpu).with_headroom(headroom)
+
+
+def gib(option: str, text: str, what: str = "a number of GiB") -> float:
+    """A GiB amount written with ASCII digits (non-negative; the constructors check more)."""
+    try:
+        if not text.strip().isascii():
+            raise ValueError
+        value = float(text)
+    except ValueError:
+        raise InputError(f"{option}: {text!r} is not {what}") from None
+    return finite(option, value, maximum=MAX_GIB, allow_zero=True) or 0.0
 
 
 def ram_amount(ram: str | float | None) -> float:
@@ -357,18 +286,11 @@ def build_query(
     top: int,
     **wanted: Any,
 ) -> Query:
-    """Check every recommend/explain option and build the Query (InputError if bad)."""
-    from llm_pick.estimate.quant import get_quant
-    from llm_pick.ranking import Query
+    """Every recommend/explain option as a Query (checked there; InputError if bad)."""
+    from llm_pick.ranking.query import Query
     from llm_pick.scoring.profiles import get_profile, resolve_weights
 
     sized = sizing(context, batch, kv_dtype, flash_attn)
-    kv_type = sized["kv_dtype"]
-    if quant is not None:
-        forced = get_quant(quant)
-        if kv_type != "fp16" and forced.family != "gguf":
-            raise InputError(f"--kv-dtype {kv_type} is a llama.cpp option: use a GGUF --quant")
-        quant = forced.name
     chosen = get_profile(profile)
     machine = hardware(
         vram=vram,
@@ -382,14 +304,11 @@ def build_query(
     return Query(
         constraints=constraints(**wanted),
         hardware=machine,
-        context=sized["context"],
-        batch=sized["batch"],
-        kv_dtype=kv_type,
-        flash_attn=sized["flash_attn"],
+        sizing=sized,
         kv_fixed=kv_dtype is not None,
         quant=quant,
-        min_bits=finite("--min-bits", min_bits, maximum=32),
+        min_bits=min_bits,
         profile=chosen,
         weights=resolve_weights(chosen, weight),
-        top=count("--top", top, 100_000),
+        top=top,
     )

@@ -1,13 +1,19 @@
-"""One model at one format on (optionally) given hardware: fit verdict and speed."""
+"""One model (a catalog entry or a GGUF file) at one format on (optionally) given hardware:
+the estimate, the fit verdict and the speed, written once for recommend, explain, memory and
+compare; and the longest context that keeps the same placement."""
 
 from __future__ import annotations
 
 from typing import NamedTuple
 
-from llm_pick.estimate.fit import Fit, check_fit
+from llm_pick.catalog.types import Model
+from llm_pick.estimate.fit import Fit, check_fit, max_context
 from llm_pick.estimate.hardware import Hardware
-from llm_pick.estimate.memory import Estimate
-from llm_pick.estimate.speed import Speed, estimate_speed
+from llm_pick.estimate.memory import Estimate, estimate_memory
+from llm_pick.estimate.modelfile import FileModel, estimate_file
+from llm_pick.estimate.quant import Quant
+from llm_pick.estimate.sizing import Sizing
+from llm_pick.estimate.speed import Speed, attention_width_of, estimate_speed
 
 
 class Assessment(NamedTuple):
@@ -39,3 +45,63 @@ def assess(
         return Assessment(estimate, fit, None)
     speed = estimate_speed(estimate, hardware, fit, active_params, attention_width=attention_width)
     return Assessment(estimate, fit, speed)
+
+
+def estimate_sized(subject: Model | FileModel, quant: Quant | str, sizing: Sizing) -> Estimate:
+    """The memory of a catalog model in a format, or of a GGUF file (its own format: `quant`
+    is not used), at a sizing."""
+    if isinstance(subject, FileModel):
+        return estimate_file(
+            subject,
+            context=sizing.context,
+            batch=sizing.batch,
+            kv_dtype=sizing.kv_dtype,
+            flash_attn=sizing.flash_attn,
+        )
+    return estimate_memory(
+        subject,
+        quant,
+        context=sizing.context,
+        batch=sizing.batch,
+        kv_dtype=sizing.kv_dtype,
+        flash_attn=sizing.flash_attn,
+        mode=sizing.mode,
+        lora_rank=sizing.lora_rank,
+        text_only=sizing.text_only,
+    )
+
+
+def assess_model(
+    subject: Model | FileModel, quant: Quant | str, sizing: Sizing, hardware: Hardware | None
+) -> Assessment:
+    """Estimate a model in one format and assess it on this hardware (fit and speed)."""
+    model = subject.model if isinstance(subject, FileModel) else subject
+    return assess(
+        estimate_sized(subject, quant, sizing),
+        hardware,
+        model.parameters.active_count,
+        attention_width=attention_width_of(model),
+    )
+
+
+PLACEMENTS = {"gpu": ("gpu",), "offload": ("gpu", "offload"), "cpu": ("cpu",)}
+
+
+def longest_context(subject: Model | FileModel, item: Assessment, hardware: Hardware | None) -> int:
+    """The most tokens this format fits with the same placement (all on the GPUs stays on the
+    GPUs; a format that does not fit at the asked context: any placement), capped at the
+    model's context."""
+    model = subject.model if isinstance(subject, FileModel) else subject
+    if hardware is None or item.fit is None:
+        return model.context_length
+    est = item.estimate
+    allowed = PLACEMENTS.get(item.fit.verdict, ("gpu", "offload", "cpu"))
+    sizing = Sizing(
+        batch=est.batch, kv_dtype=est.kv_dtype, flash_attn=est.flash_attn, mode=est.mode
+    )
+
+    def fits(tokens: int) -> bool:
+        sized = estimate_sized(subject, est.quant, sizing.at(tokens))
+        return check_fit(sized, hardware).verdict in allowed
+
+    return max_context(fits, model.context_length)

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import math
 
-from llm_pick.catalog.types import Architecture, Model
+from llm_pick.catalog.shapes import Architecture
+from llm_pick.catalog.types import Model
 
 KV_DTYPES = {"fp16": 2.0, "q8_0": 34 / 32, "q4_0": 18 / 32}  # bytes per element (ggml blocks)
 UBATCH = 512  # llama.cpp's default physical batch (n_ubatch) for prompt processing

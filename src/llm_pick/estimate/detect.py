@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
 from llm_pick.errors import InputError, LlmPickError
-from llm_pick.estimate.hardware import GIB, MAX_GIB, MAX_GPUS
+from llm_pick.estimate.limits import GIB, MAX_GIB, MAX_GPUS
 
 if TYPE_CHECKING:
     from llm_pick.catalog.filetypes import Gpu

@@ -1,31 +1,19 @@
-"""One model on one machine in every candidate format: the assessments the ranking scores,
-and the largest context each format fits. Pure functions; shapes shared by fine-tunes of one
-base are assessed once per query (memo)."""
+"""One model on one machine in every candidate format: the assessments the ranking scores.
+Pure functions; shapes shared by fine-tunes of one base are assessed once per query (memo)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, NamedTuple
+from typing import Any
 
 from llm_pick.catalog.types import Model
-from llm_pick.estimate.assess import Assessment, assess
-from llm_pick.estimate.fit import check_fit, max_context
+from llm_pick.estimate.assess import Assessment, assess_model
 from llm_pick.estimate.hardware import Hardware
-from llm_pick.estimate.memory import estimate_memory
 from llm_pick.estimate.quant import Quant, applies
-from llm_pick.estimate.speed import attention_width_of
+from llm_pick.estimate.sizing import Sizing
 
 
-class Sizing(NamedTuple):
-    """How every format of a query is sized."""
-
-    context: int
-    batch: int = 1
-    kv_dtype: str = "fp16"
-    flash_attn: bool = True
-
-
-def assess_formats(
+def assess_formats(  # noqa: PLR0913 (memo, skip and enough: keyword-only search options)
     model: Model,
     quants: list[Quant],
     sizing: Sizing,
@@ -59,20 +47,8 @@ def assess_formats(
         kv = sizing.kv_dtype if quant.family == "gguf" else "fp16"
         found = known.get(f"{quant.name}/{kv}")
         if found is None:
-            estimate = estimate_memory(
-                model,
-                quant,
-                context=sizing.context,
-                batch=sizing.batch,
-                kv_dtype=kv,
-                flash_attn=sizing.flash_attn,
-            )
-            found = assess(
-                estimate,
-                hardware,
-                model.parameters.active_count,
-                attention_width=attention_width_of(model),
-            )
+            sized = sizing if kv == sizing.kv_dtype else sizing.with_kv(kv)
+            found = assess_model(model, quant, sized, hardware)
             known[f"{quant.name}/{kv}"] = found
         elif found.estimate.model != model.id:  # the same figures, under this model's id
             found = found._replace(estimate=found.estimate._replace(model=model.id))
@@ -84,27 +60,3 @@ def assess_formats(
 
 def runs(item: Assessment) -> bool:
     return item.fit is None or item.fit.verdict != "none"
-
-
-def longest_context(model: Model, item: Assessment, hardware: Hardware | None) -> int:
-    """The most tokens this format fits with the same placement (all on the GPUs stays on the
-    GPUs; a format that does not fit at the asked context: any placement), capped at the
-    model's context."""
-    if hardware is None or item.fit is None:
-        return model.context_length
-    est = item.estimate
-    placement = {"gpu": ("gpu",), "offload": ("gpu", "offload"), "cpu": ("cpu",)}
-    allowed = placement.get(item.fit.verdict, ("gpu", "offload", "cpu"))
-
-    def fits(tokens: int) -> bool:
-        sized = estimate_memory(
-            model,
-            est.quant,
-            context=tokens,
-            batch=est.batch,
-            kv_dtype=est.kv_dtype,
-            flash_attn=est.flash_attn,
-        )
-        return check_fit(sized, hardware).verdict in allowed
-
-    return max_context(fits, model.context_length)

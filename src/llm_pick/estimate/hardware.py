@@ -1,20 +1,23 @@
-"""The hardware a query runs against (the record) and its limits. Option values are turned
-into it by cli/parse.py; detection is in detect.py. No printing."""
+"""The hardware a query runs against: the record, and its constructors (a GPU preset, plain
+GPU memory, detection, CPU only; then RAM for offload and the memory kept free), each value
+checked with the CLI's messages. Detection itself is in detect.py. No printing."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from llm_pick.errors import InputError
+from llm_pick.estimate import limits
+from llm_pick.estimate.limits import GIB, MAX_BANDWIDTH_GBS, MAX_GIB, MAX_GPUS
+
 if TYPE_CHECKING:
     from llm_pick.catalog.filetypes import Gpu
 
-GIB = 1024**3
+__all__ = ["GIB", "MAX_GIB", "MAX_GPUS", "Hardware"]
+
 # System RAM bandwidth used for layers offloaded to the CPU when --ram-bandwidth is not
 # given: dual-channel DDR4-3200 = 2 channels x 8 bytes x 3200 MT/s = 51.2 GB/s (JEDEC).
 DEFAULT_RAM_BANDWIDTH_GBS = 51.2
-# Limits shared by --vram/--gpus/--ram and detection: larger is a typo or a broken tool.
-MAX_GPUS = 64
-MAX_GIB = 1024 * 1024  # 1 PiB
 
 
 class Hardware(NamedTuple):
@@ -30,6 +33,95 @@ class Hardware(NamedTuple):
     gpu: Gpu | None = None
     source: str = "--vram"
     headroom_gib: float | None = None  # kept free per card; None: default_headroom()
+
+    def __repr__(self) -> str:
+        return f"Hardware({self.label!r}, {self.vram_gib:g} GiB per card, source {self.source!r})"
+
+    @classmethod
+    def from_gpu(cls, name: str, count: int = 1, vram_gib: float | None = None) -> Hardware:
+        """`count` cards of a preset from data/gpus.yaml (`llm-pick gpus`), e.g. "4090";
+        `vram_gib`: its usable memory when not the preset's (e.g. an Apple chip whose GPU
+        limit was raised with `sysctl iogpu.wired_limit_mb`)."""
+        from llm_pick.catalog.gpus import find_gpu
+
+        cards = limits.count("--gpus", count, MAX_GPUS)
+        card = find_gpu(name)
+        memory, source = card.usable_gib, f"--gpu {card.id} (data/gpus.yaml)"
+        if vram_gib is not None:
+            memory = limits.finite("--vram", vram_gib, maximum=MAX_GIB) or 0.0
+            source += f", --vram {memory:g} GiB usable"
+        return cls(
+            label=card.name if cards == 1 else f"{cards} x {card.name}",
+            vram_gib=memory,
+            gpus=cards,
+            gpu=card,
+            bandwidth_gbs=card.memory_bandwidth_gbs,
+            fp16_tflops=card.fp16_tflops,
+            source=source,
+        )
+
+    @classmethod
+    def from_vram(cls, gib: float, count: int = 1) -> Hardware:
+        """`count` cards with `gib` GiB usable each, of no known kind (speed: a typical card
+        of that memory, estimate/advice.py)."""
+        cards = limits.count("--gpus", count, MAX_GPUS)
+        memory = limits.finite("--vram", gib, maximum=MAX_GIB) or 0.0
+        label = f"{memory:g} GiB GPU" if cards == 1 else f"{cards} GPUs x {memory:g} GiB"
+        return cls(label=label, vram_gib=memory, gpus=cards, source="--vram")
+
+    @classmethod
+    def detect(cls, count: int | None = None) -> Hardware:
+        """The GPUs nvidia-smi, rocm-smi or Apple's sysctl report (`count`: use that many of
+        them); usable memory per card is the smallest card's."""
+        from llm_pick.estimate.detect import detect_gpus
+
+        cards = None if count is None else limits.count("--gpus", count, MAX_GPUS)
+        found = detect_gpus()
+        used = cards or len(found.cards)
+        preset = found.gpu
+        return cls(
+            label=f"{used} x {found.name}" if used > 1 else found.name,
+            vram_gib=found.usable_gib,
+            gpus=used,
+            gpu=preset,
+            bandwidth_gbs=preset.memory_bandwidth_gbs if preset else None,
+            fp16_tflops=preset.fp16_tflops if preset else None,
+            source=found.tool,
+        )
+
+    @classmethod
+    def cpu_only(
+        cls, ram_gib: float, bandwidth_gbs: float | None = None, cpu: str | None = None
+    ) -> Hardware:
+        """No GPU: the model runs from `ram_gib` of system RAM (see `with_ram`)."""
+        if not ram_gib:
+            raise InputError("--vram 0 (CPU only) needs --ram GiB: the model runs from RAM")
+        return cls(label="", vram_gib=0.0, source="--vram 0").with_ram(ram_gib, bandwidth_gbs, cpu)
+
+    def with_ram(
+        self, gib: float, bandwidth_gbs: float | None = None, cpu: str | None = None
+    ) -> Hardware:
+        """System RAM for layers offloaded to the CPU; its bandwidth in GB/s, or a CPU
+        memory preset's (`llm-pick gpus`), else dual-channel DDR4-3200."""
+        ram = limits.finite("--ram", gib, maximum=MAX_GIB, allow_zero=True) or 0.0
+        speed = limits.finite("--ram-bandwidth", bandwidth_gbs, maximum=MAX_BANDWIDTH_GBS)
+        if cpu is not None:
+            from llm_pick.catalog.gpus import find_cpu
+
+            if bandwidth_gbs is not None:
+                raise InputError("--cpu and --ram-bandwidth conflict: --cpu sets the bandwidth")
+            speed = find_cpu(cpu).memory_bandwidth_gbs
+        label = f"CPU only, {ram:g} GiB RAM" if not self.vram_gib else self.label
+        return self._replace(
+            label=label, ram_gib=ram, ram_bandwidth_gbs=speed or DEFAULT_RAM_BANDWIDTH_GBS
+        )
+
+    def with_headroom(self, gib: float | None) -> Hardware:
+        """Memory kept free per card (None: max(0.5 GiB, 5% of the card))."""
+        spare = limits.finite("--headroom", gib, maximum=MAX_GIB, allow_zero=True)
+        if spare is not None and self.source == "--vram" and spare >= self.vram_gib:
+            raise InputError(f"--headroom {spare:g} GiB leaves nothing of --vram {self.vram_gib:g}")
+        return self._replace(headroom_gib=spare)
 
     @property
     def vram_bytes(self) -> int:

@@ -52,7 +52,7 @@ def from_gguf(path: Path) -> dict[str, Any]:
 
 def from_config(path: Path) -> dict[str, Any]:
     from llm_pick.catalog.hfconfig import architecture_fields, read_json, safetensors_parameters
-    from llm_pick.catalog.types import Architecture
+    from llm_pick.catalog.shapes import Architecture
 
     folder = path if path.is_dir() else path.parent
     config_path = path / "config.json" if path.is_dir() else path

@@ -7,7 +7,8 @@ from __future__ import annotations
 from typing import Any, NamedTuple
 
 from llm_pick.catalog.gguf import GgufFile
-from llm_pick.catalog.types import Architecture, License, Model, Parameters
+from llm_pick.catalog.shapes import Architecture
+from llm_pick.catalog.types import License, Model, Parameters
 from llm_pick.errors import CatalogError, InputError
 from llm_pick.estimate.memory import Estimate, estimate_memory
 

@@ -15,7 +15,8 @@ from __future__ import annotations
 from functools import cache
 from typing import NamedTuple
 
-from llm_pick.catalog.types import Architecture, Model
+from llm_pick.catalog.shapes import Architecture
+from llm_pick.catalog.types import Model
 
 
 class Matrix(NamedTuple):

@@ -19,8 +19,6 @@ from typing import NamedTuple
 from llm_pick.catalog.types import Model
 from llm_pick.estimate.tensors import Inventory
 
-ADAM_BYTES = 16  # per trainable parameter: weight + gradient + 2 Adam moments, fp32 (LoRA)
-
 
 class TrainingParts(NamedTuple):
     """Memory fine-tuning adds to the weights (bytes), and what was assumed."""

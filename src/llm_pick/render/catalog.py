@@ -8,8 +8,9 @@ from rich.table import Table
 from rich.text import Text
 
 from llm_pick.catalog.filetypes import Gpu
-from llm_pick.catalog.types import Architecture, Model
-from llm_pick.render.format import (
+from llm_pick.catalog.shapes import Architecture
+from llm_pick.catalog.types import Model
+from llm_pick.render.cells import (
     Columns,
     billions,
     commercial_mark,

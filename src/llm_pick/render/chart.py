@@ -12,7 +12,7 @@ from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderR
 from rich.text import Text
 
 from llm_pick.catalog.types import Model
-from llm_pick.ranking import Recommendation
+from llm_pick.ranking.result import Recommendation
 from llm_pick.render.geometry import place_labels, shorten
 from llm_pick.render.plot import Plot, kind, plot
 from llm_pick.render.safe import sanitize

@@ -8,7 +8,7 @@ from typing import Any
 from rich import box
 from rich.table import Table
 
-from llm_pick.render.format import text
+from llm_pick.render.cells import text
 
 GIB = 1024**3
 

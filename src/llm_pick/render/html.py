@@ -72,7 +72,7 @@ def cell_text(value: Cell) -> str:
     return str(value)
 
 
-def table(
+def table(  # noqa: PLR0913 (keyword-only presentation options)
     caption: str,
     headers: Sequence[str],
     rows: Sequence[Sequence[Cell]],

@@ -13,7 +13,7 @@ from llm_pick.estimate.fit import Fit
 from llm_pick.estimate.hardware import GIB, Hardware
 from llm_pick.estimate.quant import QUANTS
 from llm_pick.estimate.speed import Speed
-from llm_pick.render.format import Columns, bar, context, speed_range, text
+from llm_pick.render.cells import Columns, bar, context, speed_range, text
 from llm_pick.render.safe import shown
 
 

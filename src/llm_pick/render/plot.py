@@ -12,7 +12,7 @@ from llm_pick.catalog.types import Model
 from llm_pick.estimate.assess import Assessment
 from llm_pick.estimate.hardware import GIB
 from llm_pick.estimate.quant import QUANTS
-from llm_pick.ranking import SCOPE, Recommendation
+from llm_pick.ranking.result import SCOPE, Recommendation
 from llm_pick.render.geometry import Point, Scale, finite, frontier, scale
 from llm_pick.scoring.criteria import quality
 

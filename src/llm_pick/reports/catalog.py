@@ -9,7 +9,7 @@ from typing import Any
 
 from llm_pick.catalog.filetypes import Gpu
 from llm_pick.catalog.types import Model
-from llm_pick.render.format import mmlu
+from llm_pick.render.cells import mmlu
 from llm_pick.reports.report import Report
 
 

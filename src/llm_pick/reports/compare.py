@@ -7,16 +7,16 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from llm_pick.catalog.types import COMMERCIAL_RANK, Model
 from llm_pick.errors import InputError
-from llm_pick.estimate.assess import Assessment, assess
+from llm_pick.estimate.assess import Assessment, assess_model
 from llm_pick.estimate.hardware import GIB, Hardware
-from llm_pick.estimate.memory import estimate_memory, quants_for
+from llm_pick.estimate.memory import DEFAULT_CONTEXT, default_context, quants_for
 from llm_pick.estimate.quant import Quant, get_quant
-from llm_pick.estimate.speed import attention_width_of
-from llm_pick.render.format import billions
+from llm_pick.estimate.sizing import Sizing
+from llm_pick.render.cells import billions
 from llm_pick.reports.report import Report
 
 if TYPE_CHECKING:
-    from llm_pick.ranking import Recommendation
+    from llm_pick.ranking.result import Recommendation
 
 DEFAULT_QUANTS = ("fp16", "q8_0", "q6_k", "q5_k_m", "q4_k_m", "q3_k_m", "q2_k")
 
@@ -44,24 +44,15 @@ def _row(
 
 
 def rows(
-    models: list[Model],
-    *,
-    quant: str | None,
-    context: int | None,
-    batch: int,
-    kv_dtype: str,
-    hardware: Hardware | None,
-    flash_attn: bool = True,
+    models: list[Model], quant: str | None, sizing: Sizing, hardware: Hardware | None
 ) -> list[Row]:
     by = {m.id: m for m in models}
-    tokens = shared_context(models, context)
+    shared = sizing.at(shared_context(models, sizing.context))
     quants = [get_quant(quant)] if quant else [get_quant(q) for q in DEFAULT_QUANTS]
     quants = [q for q in quants if q in quants_for("inference")]
     out = fact_rows(by) + benchmark_rows(by)
     for q in quants:
-        results = {
-            i: _assess(m, q, tokens, batch, kv_dtype, hardware, flash_attn) for i, m in by.items()
-        }
+        results = {i: _assess(m, q, shared, hardware) for i, m in by.items()}
         out += quant_rows(q, results, hardware is not None)
     return out
 
@@ -124,33 +115,18 @@ def benchmark_rows(by: dict[str, Model]) -> list[Row]:
     return out
 
 
-def _score(value: float, shots: int | None) -> str:
-    return f"{value:g}" + ("" if shots is None else f" ({shots}-shot)")
-
-
 def shared_context(models: list[Model], context: int | None) -> int:
-    """One context for every model (a fair comparison): --context, else min(4096, the
-    shortest model context)."""
-    return context or min(4096, *(m.context_length for m in models))
+    """One context for every model (a fair comparison): --context, else the shortest of the
+    models' default contexts (min(4096, the shortest model context))."""
+    return context or min(default_context(m) for m in models)
 
 
 def _assess(
-    model: Model,
-    quant: Quant,
-    context: int,
-    batch: int,
-    kv_dtype: str,
-    hardware: Hardware | None,
-    flash_attn: bool,
+    model: Model, quant: Quant, sizing: Sizing, hardware: Hardware | None
 ) -> Assessment | None:
-    if context > model.context_length:
+    if sizing.tokens(model) > model.context_length:
         return None
-    est = estimate_memory(
-        model, quant, context=context, batch=batch, kv_dtype=kv_dtype, flash_attn=flash_attn
-    )
-    return assess(
-        est, hardware, model.parameters.active_count, attention_width=attention_width_of(model)
-    )
+    return assess_model(model, quant, sizing, hardware)
 
 
 def quant_rows(q: Quant, results: dict[str, Assessment | None], with_fit: bool) -> list[Row]:
@@ -183,25 +159,28 @@ def quant_rows(q: Quant, results: dict[str, Assessment | None], with_fit: bool) 
     ]
 
 
-def compare_report(
+def compare_report(  # noqa: PLR0913 (chart and outcome: keyword-only, for charts)
     models: list[Model],
+    quant: str | None,
+    sizing: Sizing,
+    hardware: Hardware | None,
     *,
     chart: str | None = None,
     outcome: tuple[Recommendation, dict[str, Model]] | None = None,
-    **options: Any,
 ) -> Report:
     """`outcome`: the recommend pipeline's result over the catalog and its lineage, for the
     chart (--chart and --format html): each model at the format recommend would choose."""
     if len(models) < 2:
         raise InputError("compare needs at least two different model ids")
-    table_rows = rows(models, **options)
+    table_rows = rows(models, quant, sizing, hardware)
     ids = [m.id for m in models]
-    context = options.get("context")
+    context = sizing.context
+    default = f"min({DEFAULT_CONTEXT}, the shortest model context)"
     data = {
         "models": ids,
         "context": shared_context(models, context),
-        "context_default": "min(4096, the shortest model context)" if context is None else None,
-        "hardware": options["hardware"].describe() if options.get("hardware") else None,
+        "context_default": default if context is None else None,
+        "hardware": hardware.describe() if hardware else None,
         "estimated": True,
         "rows": [{"field": r.field, "values": r.values, "best": list(r.best)} for r in table_rows],
     }
@@ -212,7 +191,7 @@ def compare_report(
     ]
 
     def table() -> Any:
-        from llm_pick.render.ranking import comparison
+        from llm_pick.render.results import comparison
 
         view = comparison(ids, table_rows, shared_context(models, context))
         if chart is None or outcome is None:

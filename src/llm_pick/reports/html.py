@@ -9,7 +9,7 @@ from typing import Any
 
 from llm_pick.catalog.types import Model
 from llm_pick.estimate.hardware import GIB
-from llm_pick.ranking import Recommendation
+from llm_pick.ranking.result import Recommendation
 from llm_pick.render import html
 from llm_pick.render.plot import AXES, plot
 from llm_pick.render.svg import describe, svg

@@ -6,12 +6,11 @@ from __future__ import annotations
 from typing import Any
 
 from llm_pick.catalog.types import Model
-from llm_pick.estimate.assess import Assessment, assess
-from llm_pick.estimate.formats import longest_context
+from llm_pick.estimate.assess import Assessment, assess_model, longest_context
 from llm_pick.estimate.hardware import Hardware
-from llm_pick.estimate.memory import Mode, estimate_memory, quants_for
+from llm_pick.estimate.memory import quants_for
 from llm_pick.estimate.quant import QUANTS, get_quant
-from llm_pick.estimate.speed import attention_width_of
+from llm_pick.estimate.sizing import Sizing
 from llm_pick.reports.report import Report
 
 COLUMNS = (
@@ -62,40 +61,14 @@ def expected(result: Assessment) -> float | None:
 
 
 def memory_report(
-    model: Model,
-    *,
-    quant: str | None,
-    context: int | None,
-    batch: int,
-    kv_dtype: str,
-    mode: Mode,
-    lora_rank: int,
-    hardware: Hardware | None,
-    flash_attn: bool = True,
-    text_only: bool = False,
+    model: Model, quant: str | None, sizing: Sizing, hardware: Hardware | None
 ) -> Report:
+    """Every format of the mode (or the one asked for) at this sizing, on this hardware."""
+    mode, kv_dtype = sizing.mode, sizing.kv_dtype
     quants = [get_quant(quant)] if quant else quants_for(mode, model)
     if quant is None and kv_dtype != "fp16":
         quants = [q for q in quants if q.family == "gguf"]
-    results = [
-        assess(
-            estimate_memory(
-                model,
-                q,
-                context=context,
-                batch=batch,
-                kv_dtype=kv_dtype,
-                mode=mode,
-                lora_rank=lora_rank,
-                flash_attn=flash_attn,
-                text_only=text_only,
-            ),
-            hardware,
-            model.parameters.active_count,
-            attention_width=attention_width_of(model),
-        )
-        for q in quants
-    ]
+    results = [assess_model(model, q, sizing, hardware) for q in quants]
     hw = hardware.describe() if hardware else None
     longest = [
         longest_context(model, r, hardware) if mode == "inference" else None for r in results
@@ -114,7 +87,7 @@ def memory_report(
         data = {
             "model": model.id,
             "context": first.context,
-            "batch": batch,
+            "batch": sizing.batch,
             "kv_dtype": kv_dtype,
             "mode": mode,
             "hardware": hw,
@@ -140,36 +113,17 @@ def _quality(result: Assessment) -> dict[str, Any]:
     return {"ppl_delta": q.ppl_delta, "source": q.quality_source}
 
 
-def file_report(
-    path: str,
-    *,
-    context: int | None,
-    batch: int,
-    kv_dtype: str,
-    hardware: Hardware | None,
-    flash_attn: bool = True,
-) -> Report:
+def file_report(path: str, sizing: Sizing, hardware: Hardware | None) -> Report:
     """`memory PATH.gguf`: the file's exact weights, KV cache and buffers from its metadata,
     fit, speed and the longest context that fits, as for catalog models."""
     from llm_pick.catalog.gguf import read_gguf
-    from llm_pick.estimate.fit import check_fit, max_context
-    from llm_pick.estimate.modelfile import estimate_file, file_model
+    from llm_pick.estimate.modelfile import file_model
 
     gguf = read_gguf(path)
     found = file_model(gguf)
     model = found.model
-    sizing: dict[str, Any] = {"batch": batch, "kv_dtype": kv_dtype, "flash_attn": flash_attn}
-    estimate = estimate_file(found, context=context, **sizing)
-    result = assess(estimate, hardware, model.parameters.active_count)
-    longest = model.context_length
-    if hardware is not None and result.fit is not None:
-        same = ("gpu",) if result.fit.verdict == "gpu" else ("gpu", "offload", "cpu")
-
-        def fits(tokens: int) -> bool:
-            sized = estimate_file(found, context=tokens, **sizing)
-            return check_fit(sized, hardware).verdict in same
-
-        longest = max_context(fits, model.context_length)
+    result = assess_model(found, found.quant, sizing, hardware)
+    longest = longest_context(found, result, hardware)
     data: dict[str, Any] = result.as_dict() | {
         "hardware": hardware.describe() if hardware else None,
         "max_context": longest,

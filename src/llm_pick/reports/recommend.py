@@ -8,15 +8,11 @@ from typing import Any
 from llm_pick.catalog.load import Catalog, bundled_path
 from llm_pick.catalog.types import Model
 from llm_pick.estimate.advice import memory_reason
-from llm_pick.estimate.formats import longest_context
+from llm_pick.estimate.assess import longest_context
 from llm_pick.estimate.hardware import GIB
-from llm_pick.ranking import (
-    Candidate,
-    Exclusion,
-    Option,
-    Recommendation,
-    lineage,
-)
+from llm_pick.estimate.memory import DEFAULT_CONTEXT
+from llm_pick.ranking.pipeline import lineage
+from llm_pick.ranking.result import Candidate, Exclusion, Option, Recommendation
 from llm_pick.reports.report import Report
 from llm_pick.scoring.constraints import evaluate as evaluate_constraints
 
@@ -48,17 +44,18 @@ def catalog_info(catalog: Catalog) -> dict[str, Any]:
 
 
 def query_info(rec: Recommendation) -> dict[str, Any]:
-    query = rec.query
+    query, sizing = rec.query, rec.query.sizing
+    default = f"min({DEFAULT_CONTEXT}, the model's context)"
     return {
         "constraints": query.constraints.describe(),
         "hardware": query.hardware.describe() if query.hardware else None,
-        "context": query.context,
-        "context_default": "min(4096, the model's context)" if query.context is None else None,
+        "context": sizing.context,
+        "context_default": default if sizing.context is None else None,
         "required_context": query.required_context,
-        "batch": query.batch,
-        "kv_dtype": query.kv_dtype,
+        "batch": sizing.batch,
+        "kv_dtype": sizing.kv_dtype,
         "kv_dtype_fixed": query.kv_fixed,
-        "flash_attn": query.flash_attn,
+        "flash_attn": sizing.flash_attn,
         "quant": query.quant,
         "min_bits": query.min_bits,
         "candidate_quants": [q.name for q in query.candidates()],
@@ -72,8 +69,9 @@ def _round(value: float | None, digits: int = 1) -> float | None:
     return None if value is None else round(value, digits)
 
 
-def run_of(cand: Candidate, rec: Recommendation) -> list[dict[str, Any]]:
-    """The commands that run this pick as sized (reports/run.py)."""
+def run_commands_for(cand: Candidate, rec: Recommendation) -> list[dict[str, Any]]:
+    """The commands that run this pick as sized (reports/run.py): [{runtime, command,
+    source?, note?}] for llama.cpp, and Ollama and vLLM when they serve it."""
     from llm_pick.reports.run import run_commands, sized_from
 
     gpus = rec.query.hardware.gpus if rec.query.hardware else 1
@@ -118,7 +116,7 @@ def candidate_dict(rank: int, cand: Candidate, rec: Recommendation) -> dict[str,
         },
         "criteria": {name: c.as_dict() for name, c in cand.criteria.items()},
         "reasons": list(cand.reasons),
-        "run": run_of(cand, rec),
+        "run": run_commands_for(cand, rec),
     }
 
 
@@ -164,9 +162,9 @@ def recommend_report(
     rec: Recommendation, catalog: Catalog, show_excluded: bool, chart: str | None = None
 ) -> Report:
     def table() -> Any:
-        from llm_pick.render.ranking import recommendation
+        from llm_pick.render.results import recommendation
 
-        top = run_of(rec.shown[0], rec) if rec.shown else []
+        top = run_commands_for(rec.shown[0], rec) if rec.shown else []
         view = recommendation(rec, show_excluded, top)
         if chart is None:
             return view
@@ -194,10 +192,9 @@ def recommend_report(
 def explain_data(model: Model, rec: Recommendation) -> dict[str, Any]:
     """Each constraint passed or failed, and each criterion's value, weight and contribution."""
     query = rec.query
-    wanted = query.constraints._replace(min_context=query.required_context)
     checks = [
         {"constraint": name, "passed": passed, "detail": detail}
-        for name, passed, detail in evaluate_constraints(model, wanted)
+        for name, passed, detail in evaluate_constraints(model, query.wanted())
     ]
     outcome = rec.outcome(model.id)
     chosen = outcome.assessment if isinstance(outcome, Candidate) else None
@@ -240,7 +237,7 @@ def explain_data(model: Model, rec: Recommendation) -> dict[str, Any]:
             "score": round(cand.score, 6),
             "criteria": {n: c.as_dict() for n, c in cand.criteria.items()},
             "reasons": list(cand.reasons),
-            "run": run_of(cand, rec),
+            "run": run_commands_for(cand, rec),
         }
     else:
         data |= {"rank": None, "of": len(rec.ranking), "score": None, "criteria": None}
@@ -295,7 +292,7 @@ def explain_report(model: Model, rec: Recommendation, catalog: Catalog | None = 
         )
 
     def table() -> Any:
-        from llm_pick.render.ranking import explanation
+        from llm_pick.render.results import explanation
 
         return explanation(model, data)
 

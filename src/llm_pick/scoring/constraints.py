@@ -1,7 +1,7 @@
 """Hard constraints on catalog facts (licence, context, languages, size, family).
 
 Each failed constraint yields one reason a user can act on. Memory fit is checked in
-ranking.py, where the quantization is chosen. Used by `list` filters and by `recommend`.
+ranking/pipeline.py, where the quantization is chosen. Used by `list` filters and by `recommend`.
 """
 
 from __future__ import annotations

@@ -13,7 +13,8 @@ from typing import Any, NamedTuple
 from llm_pick.catalog.types import CRITERIA, Model, check_weights
 from llm_pick.errors import InputError
 from llm_pick.estimate.quant import Quant
-from llm_pick.scoring import quality as scale
+from llm_pick.scoring.quality import Ability, ability, mmlu_equivalent
+from llm_pick.scoring.quality import value as scale_value
 from llm_pick.scoring.quant_loss import describe as describe_loss
 from llm_pick.scoring.quant_loss import loss
 
@@ -76,23 +77,23 @@ def quality(
     model: Model,
     quant: Quant,
     lineage: dict[str, Model],
-    found: scale.Ability | None = None,
+    found: Ability | None = None,
     ref: Model | bool | None = True,
 ) -> Value:
     """The quality scale (scoring/quality.py) times the quality the format keeps
     (scoring/quant_loss.py); docs/scoring.md gives the formulas. `found` (the model's ability)
     and `ref` (its measured reference) when the caller has them already: neither depends on
     the format."""
-    found = scale.ability(model, lineage) if found is None else found
+    found = ability(model, lineage) if found is None else found
     kept = loss(model, quant, lineage, ref)
-    value = scale.value(found.theta) * (1.0 if kept.kept is None else kept.kept)
+    value = scale_value(found.theta) * (1.0 if kept.kept is None else kept.kept)
     basis = found.basis
     if kept.kept is not None and kept.kept < 1.0:
         basis += f"; {quant.name}: {kept.basis}"
 
     def describe() -> str:
         # an estimate's basis starts with "estimated:", so the note says it
-        note = f"MMLU-equivalent {scale.mmlu_equivalent(found.theta):.1f} ({found.basis})"
+        note = f"MMLU-equivalent {mmlu_equivalent(found.theta):.1f} ({found.basis})"
         if kept.kept is None:
             note += f"; {kept.basis}"
         elif kept.kept < 1.0:

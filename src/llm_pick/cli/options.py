@@ -9,6 +9,10 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 
+# Options declared as text that carry an amount (parsed by cli/parse.py): with every int and
+# float option, they are refused when written with other than ASCII digits.
+NUMERIC_METAVARS = frozenset({"GiB|auto", "TOKENS", "NAME=VALUE"})
+
 
 class OutputFormat(StrEnum):
     table = "table"

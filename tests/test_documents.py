@@ -10,7 +10,7 @@ from conftest import entry
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from llm_pick.catalog import parse as validation
+from llm_pick.catalog.documents import _load_yaml, _split_models
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -49,16 +49,17 @@ def documents(draw: st.DrawFn) -> str:
     return text
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None)
 @given(text=documents(), chunk=st.integers(1, 5))
 def test_chunked_parse_equals_whole_parse(text: str, chunk: int) -> None:
-    assert validation._load_yaml(text, chunked_from=0, chunk=chunk) == yaml.safe_load(text)
+    assert _load_yaml(text, chunked_from=0, chunk=chunk) == yaml.safe_load(text)
 
 
 def test_chunked_parse_of_the_bundled_catalog() -> None:
     text = (ROOT / "data" / "models.yaml").read_text()
-    assert validation._split_models(text) is not None
-    assert validation._load_yaml(text, chunked_from=0, chunk=3) == yaml.safe_load(text)
+    assert _split_models(text) is not None
+    assert _load_yaml(text, chunked_from=0, chunk=3) == yaml.safe_load(text)
 
 
 @pytest.mark.parametrize(
@@ -75,6 +76,6 @@ def test_unusual_documents_fall_back_to_a_whole_parse(text: str) -> None:
         expected = yaml.safe_load(text)
     except yaml.YAMLError:
         with pytest.raises(yaml.YAMLError):
-            validation._load_yaml(text, chunked_from=0)
+            _load_yaml(text, chunked_from=0)
         return
-    assert validation._load_yaml(text, chunked_from=0) == expected
+    assert _load_yaml(text, chunked_from=0) == expected

@@ -11,22 +11,21 @@
 
 from __future__ import annotations
 
-import math
-from typing import Any, NamedTuple
+from dataclasses import dataclass, field
+from typing import Any
 
 from llm_pick.catalog.load import Catalog
 from llm_pick.catalog.runtimes import runtime_support
 from llm_pick.catalog.types import Model
 from llm_pick.estimate.advice import memory_fixes, memory_reason, tokens_per_second
 from llm_pick.estimate.assess import Assessment
-from llm_pick.estimate.formats import Sizing, assess_formats, longest_context, runs
-from llm_pick.estimate.hardware import Hardware
+from llm_pick.estimate.formats import assess_formats, runs
 from llm_pick.estimate.memory import DEFAULT_CONTEXT
-from llm_pick.estimate.quant import QUANTS, Quant, get_quant
-from llm_pick.scoring import criteria as scoring
-from llm_pick.scoring.constraints import Check, Constraints
-from llm_pick.scoring.constraints import active as active_checks
-from llm_pick.scoring.constraints import evaluate as evaluate_constraints
+from llm_pick.estimate.quant import QUANTS, Quant
+from llm_pick.ranking.query import Query
+from llm_pick.ranking.result import Candidate, Exclusion, Option, Recommendation
+from llm_pick.scoring import criteria
+from llm_pick.scoring.constraints import Check, Constraints, active, evaluate
 from llm_pick.scoring.profiles import Profile
 from llm_pick.scoring.quality import Ability, ability
 from llm_pick.scoring.quant_loss import (
@@ -36,157 +35,25 @@ from llm_pick.scoring.quant_loss import (
     order_key,
 )
 
-GGUF = tuple(q.name for q in QUANTS.values() if q.family == "gguf")
-FLOATS = ("fp16",)  # 16-bit weights: only with --min-bits 16 or --quant
 
-
-class Query(NamedTuple):
-    constraints: Constraints = Constraints()
-    hardware: Hardware | None = None
-    context: int | None = None  # tokens the memory is estimated for (--context)
-    batch: int = 1
-    kv_dtype: str = "fp16"
-    quant: str | None = None  # force one format
-    min_bits: float | None = None
-    profile: Profile | None = None
-    weights: dict[str, float] | None = None  # raw weights (profile + overrides)
-    top: int = 10
-    flash_attn: bool = True
-    kv_fixed: bool = False  # the user chose --kv-dtype; else a quantized KV is a fallback
-    all_formats: bool = False  # assess every format (explain), not only those that may win
-
-    @property
-    def required_context(self) -> int | None:
-        needs = [n for n in (self.constraints.min_context, self.context) if n]
-        return max(needs) if needs else None
-
-    def context_for(self, model: Model) -> int:
-        """Tokens to size for: the larger of --min-context and --context, else
-        min(4096, the model's context)."""
-        return self.required_context or min(DEFAULT_CONTEXT, model.context_length)
-
-    def candidates(self) -> list[Quant]:
-        """Formats to try: every GGUF type, plus 16-bit weights with --min-bits above 8.5."""
-        if self.quant:
-            return [get_quant(self.quant)]
-        names = GGUF + (FLOATS if (self.min_bits or 0) > 8.5 else ())
-        quants = [QUANTS[name] for name in names]
-        if self.min_bits is not None:
-            quants = [q for q in quants if q.nominal_bits >= self.min_bits]
-        return sorted(quants, key=lambda q: (-q.nominal_bits, q.name))
-
-
-class Option(NamedTuple):
-    """One format of one model, scored."""
-
-    assessment: Assessment
-    score: float
-    values: dict[str, scoring.Value]
-
-
-class Candidate(NamedTuple):
-    model: Model
-    assessment: Assessment
-    score: float
-    values: dict[str, scoring.Value]
-    weights: dict[str, float]
-    options: tuple[Option, ...] = ()  # every format that runs, best first
-    hardware: Hardware | None = None
-
-    @property
-    def criteria(self) -> dict[str, scoring.Criterion]:
-        """Each criterion's value, weight, contribution and note (built when asked for:
-        only shown and explained candidates need them)."""
-        return scoring.combine(self.values, self.weights)[1]
-
-    @property
-    def reasons(self) -> tuple[str, ...]:
-        """The top three contributions' notes, then what a user must know about the pick."""
-        ordered = sorted(self.criteria.items(), key=lambda kv: (-kv[1].contribution, kv[0]))
-        reasons = tuple(c.note for _, c in ordered[:3] if c.contribution > 0)
-        fit = self.assessment.fit
-        if fit is not None and fit.verdict == "offload":
-            reasons += (f"runs with {fit.gpu_layers}/{fit.layers} layers on the GPU",)
-        if fit is not None and fit.verdict == "cpu":
-            reasons += ("runs on the CPU alone",)
-        if self.model.license.commercial_use == "conditional":
-            reasons += (f"licence conditions: {self.model.license.name}",)
-        return reasons
-
-    @property
-    def tokens_per_second(self) -> float | None:
-        speed = self.assessment.speed
-        return None if speed is None else speed.decode_mid
-
-    @property
-    def max_context(self) -> int:
-        """The most tokens the chosen format fits on the hardware (the model's context cap)."""
-        return longest_context(self.model, self.assessment, self.hardware)
-
-
-SCOPE = frozenset({"exclude", "family", "variant", "license", "min_params", "max_params"})
-
-
-class Exclusion(NamedTuple):
-    model: Model
-    reasons: tuple[str, ...]
-    failed: frozenset[str] = frozenset()  # names of the failed constraints
-    needed_bytes: int | None = None  # at the smallest allowed format, when memory failed
-    smallest_quant: str | None = None
-    memory_only: bool = False
-    chosen: Assessment | None = None  # the format that fits, when other constraints failed
-    smallest: Assessment | None = None  # the smallest format, when none fits
-
-
-class Recommendation(NamedTuple):
-    query: Query
-    weights: dict[str, float]  # normalized
-    ranking: tuple[Candidate, ...]  # all passing models, best first
-    excluded: tuple[Exclusion, ...]
-    hints: tuple[str, ...] = ()  # when nothing passes: what would change that, closest first
-
-    def outcome(self, model_id: str) -> Candidate | Exclusion | None:
-        """What the query decided for one model (None: not in the catalog)."""
-        items: list[Candidate | Exclusion] = [*self.ranking, *self.excluded]
-        return next((item for item in items if item.model.id == model_id), None)
-
-    def rank(self, model_id: str) -> int | None:
-        for index, cand in enumerate(self.ranking, 1):
-            if cand.model.id == model_id:
-                return index
-        return None
-
-    @property
-    def shown(self) -> tuple[Candidate, ...]:
-        return self.ranking[: self.query.top]
-
-    def closest(self, limit: int = 3) -> list[Exclusion]:
-        """Excluded models nearest to passing, among those inside the query's scope (family,
-        size, licence allow-list, --exclude): fewest failed constraints, then least memory."""
-        in_scope = [e for e in self.excluded if not e.failed & SCOPE]
-        return sorted(
-            in_scope,
-            key=lambda e: (len(e.reasons), e.needed_bytes or math.inf, e.model.id),
-        )[:limit]
-
-
-class Pass(NamedTuple):
-    """What one recommend pass computes once and shares across models."""
+@dataclass
+class Pass:
+    """What one recommend pass computes once and shares across models (caches filled as
+    models are met; `abilities` None: no ability cache, as for a hint's one-model pass)."""
 
     lineage: dict[str, Model]
-    ecosystem: dict[str, scoring.Value]  # per listed family, filled as families are met
     candidates: list[Quant]
-    memo: dict[Any, dict[str, Assessment]]
     wanted: Constraints
     checks: tuple[Check, ...]
     weights: dict[str, float]
-    runtimes: dict[str, tuple[str, ...]] = {}  # noqa: RUF012 (read only)
-    # per model id, filled as models are met: its ability and measured quantization reference
-    abilities: dict[str, Ability] | None = None
-    references: dict[str, Model | None] = {}  # noqa: RUF012 (a fresh dict per pass)
-    measured: dict[str, list[Model]] = {}  # noqa: RUF012 (measured models by family)
-    orders: dict[tuple[str, bool], list[Quant]] = {}  # noqa: RUF012 (per order_key)
-    qualities: dict[tuple[str, str], scoring.Value] | None = None  # per (model id, format)
+    runtimes: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    ecosystem: dict[str, criteria.Value] = field(default_factory=dict)  # per listed family
+    memo: dict[Any, dict[str, Assessment]] = field(default_factory=dict)
+    abilities: dict[str, Ability] | None = None  # per model id
+    references: dict[str, Model | None] = field(default_factory=dict)  # measured reference
+    measured: dict[str, list[Model]] = field(default_factory=dict)  # measured models by family
+    orders: dict[tuple[str, bool], list[Quant]] = field(default_factory=dict)  # per order_key
+    qualities: dict[tuple[str, str], criteria.Value] = field(default_factory=dict)
 
     def reference(self, model: Model) -> Model | None:
         if model.id not in self.references:
@@ -201,28 +68,22 @@ class Pass(NamedTuple):
             self.orders[key] = loss_order(model, self.candidates, self.lineage, ref)
         return self.orders[key]
 
-    def quality(self, model: Model, quant: Quant) -> scoring.Value:
+    def quality(self, model: Model, quant: Quant) -> criteria.Value:
         """The quality criterion, computed once per model and format in a pass (the model's
         ability once per model)."""
-        if self.abilities is None or self.qualities is None:
-            return scoring.quality(model, quant, self.lineage)
+        if self.abilities is None:
+            return criteria.quality(model, quant, self.lineage)
         value = self.qualities.get((model.id, quant.name))
         if value is None:
             found = ability(model, self.lineage, memo=self.abilities)
             ref = self.reference(model)
-            value = scoring.quality(model, quant, self.lineage, found, ref)
+            value = criteria.quality(model, quant, self.lineage, found, ref)
             self.qualities[(model.id, quant.name)] = value
         return value
 
 
 def lineage(catalog: Catalog) -> dict[str, Model]:
     return {m.id: m for m in catalog}
-
-
-def sizing(model: Model, query: Query, kv_dtype: str | None = None) -> Sizing:
-    return Sizing(
-        query.context_for(model), query.batch, kv_dtype or query.kv_dtype, query.flash_attn
-    )
 
 
 def formats(
@@ -257,26 +118,27 @@ def formats(
     found = assess_formats(
         model,
         ordered,
-        sizing(model, query),
+        query.sizing_for(model),
         query.hardware,
         state.memo,
         enough=enough if bounded else None,
     )
     running = [a for a in found if runs(a)]
-    if not running and not query.kv_fixed and query.flash_attn and query.kv_dtype == "fp16":
-        half = sizing(model, query, "q8_0")
+    sizing = query.sizing
+    if not running and not query.kv_fixed and sizing.flash_attn and sizing.kv_dtype == "fp16":
+        half = query.sizing_for(model, "q8_0")
         found_q8 = assess_formats(model, candidates, half, query.hardware, state.memo)
         running = [a for a in found_q8 if runs(a) and a.estimate.kv_dtype == "q8_0"]
     if running:
         return running, None
     smallest = min(candidates, key=lambda q: (q.nominal_bits, q.name))
-    (last,) = assess_formats(model, [smallest], sizing(model, query), query.hardware, skip=False)
+    (last,) = assess_formats(model, [smallest], query.sizing_for(model), query.hardware, skip=False)
     return [], last
 
 
-def evaluate(model: Model, query: Query, state: Pass) -> Candidate | Exclusion:
+def outcome(model: Model, query: Query, state: Pass) -> Candidate | Exclusion:
     """One model through the pipeline: a ranked Candidate or an Exclusion with reasons."""
-    results = evaluate_constraints(model, state.wanted, failures_only=True, checks=state.checks)
+    results = evaluate(model, state.wanted, failures_only=True, checks=state.checks)
     reasons = [detail for _, _, detail in results]
     failed = {name for name, _, _ in results}
     options: list[Option] = []
@@ -312,15 +174,15 @@ def evaluate(model: Model, query: Query, state: Pass) -> Candidate | Exclusion:
     )
 
 
-def model_values(model: Model, query: Query, state: Pass) -> dict[str, scoring.Value]:
+def model_values(model: Model, query: Query, state: Pass) -> dict[str, criteria.Value]:
     """The criteria that do not depend on the format (computed once per model)."""
     required = query.required_context
     asked = query.constraints
     return {
-        "context": scoring.context(model, required or DEFAULT_CONTEXT, required is not None),
-        "license": scoring.license_value(model, asked.commercial or asked.unconditional),
+        "context": criteria.context(model, required or DEFAULT_CONTEXT, required is not None),
+        "license": criteria.license_value(model, asked.commercial or asked.unconditional),
         "ecosystem": ecosystem_of(model, state),
-        "languages": scoring.languages(model, asked.languages),
+        "languages": criteria.languages(model, asked.languages),
     }
 
 
@@ -329,28 +191,28 @@ def score(
     item: Assessment,
     query: Query,
     state: Pass,
-    fixed: dict[str, scoring.Value] | None = None,
+    fixed: dict[str, criteria.Value] | None = None,
 ) -> Option:
     quant = QUANTS[item.estimate.quant]
     tps, assumed = tokens_per_second(item, query.hardware)
     values = {
         "quality": state.quality(model, quant),
-        "speed": scoring.speed(tps, assumed),
+        "speed": criteria.speed(tps, assumed),
         **(fixed or model_values(model, query, state)),
     }
-    return Option(item, scoring.total(values, state.weights), values)
+    return Option(item, criteria.total(values, state.weights), values)
 
 
-def ecosystem_of(model: Model, state: Pass) -> scoring.Value:
+def ecosystem_of(model: Model, state: Pass) -> criteria.Value:
     """Runtime support: data/runtimes.yaml for its families; for another family, the entry's
     runtimes.supported, or none (the documented default)."""
     listed = any(model.family in families for families in state.runtimes.values())
     if listed:
         found = state.ecosystem.get(model.family)
         if found is None:
-            found = state.ecosystem[model.family] = scoring.ecosystem(model.family, state.runtimes)
+            found = state.ecosystem[model.family] = criteria.ecosystem(model.family, state.runtimes)
         return found
-    return scoring.unlisted_ecosystem(model, state.runtimes)
+    return criteria.unlisted_ecosystem(model, state.runtimes)
 
 
 def query_weights(query: Query) -> dict[str, float]:
@@ -362,37 +224,29 @@ def query_weights(query: Query) -> dict[str, float]:
     others = sum(value for name, value in raw.items() if name != "license")
     if not (asked.commercial or asked.unconditional or asked.licenses) and others > 0:
         raw["license"] = 0.0
-    return scoring.normalize(raw)
+    return criteria.normalize(raw)
 
 
 def recommend(catalog: Catalog, query: Query) -> Recommendation:
     """Rank every catalog model against the query; pure (no printing, no exiting)."""
     weights = query_weights(query)
     runtimes = runtime_support()
-    wanted = query.constraints._replace(min_context=query.required_context)
-    profile = query.profile
-    if profile is not None and profile.variants and not wanted.variants:
-        wanted = wanted._replace(variants=tuple(profile.variants))
+    wanted = query.wanted()
     models = lineage(catalog)
     state = Pass(
         lineage=models,
-        ecosystem={},
-        runtimes=runtimes,
         candidates=query.candidates(),
-        memo={},
         wanted=wanted,
-        checks=active_checks(wanted),
-        abilities={},
-        qualities={},
-        references={},
-        orders={},
-        measured=measured_by_family(models),
+        checks=active(wanted),
         weights=weights,
+        runtimes=runtimes,
+        abilities={},
+        measured=measured_by_family(models),
     )
     ranked: list[Candidate] = []
     excluded: list[Exclusion] = []
     for model in catalog:
-        result = evaluate(model, query, state)
+        result = outcome(model, query, state)
         if isinstance(result, Candidate):
             ranked.append(result)
         else:
@@ -419,7 +273,7 @@ def hint(exclusion: Exclusion, query: Query) -> str:
         return "; ".join(exclusion.reasons)
     fixes = memory_fixes(smallest, hardware)
     if query.quant or query.min_bits is not None:
-        relaxed = query._replace(quant=None, min_bits=None)
+        relaxed = query.replace(quant=None, min_bits=None)
         state = _state_for(relaxed)
         running, _ = formats(exclusion.model, relaxed, state)
         if running:
@@ -431,7 +285,5 @@ def hint(exclusion: Exclusion, query: Query) -> str:
 
 def _state_for(query: Query) -> Pass:
     """A pass with no catalog, to size one model's formats (fresh caches: never shared)."""
-    wanted = query.constraints
-    return Pass(
-        {}, {}, query.candidates(), {}, wanted, active_checks(wanted), {}, references={}, orders={}
-    )
+    wanted = query.wanted()
+    return Pass({}, query.candidates(), wanted, active(wanted), {})

@@ -11,8 +11,9 @@ from rich.text import Text
 
 from llm_pick.catalog.types import Model
 from llm_pick.estimate.hardware import GIB
-from llm_pick.ranking import SCOPE, Recommendation
-from llm_pick.render.format import (
+from llm_pick.estimate.memory import DEFAULT_CONTEXT
+from llm_pick.ranking.result import SCOPE, Recommendation
+from llm_pick.render.cells import (
     Columns,
     bar,
     commercial_mark,
@@ -36,7 +37,7 @@ def _query_line(rec: Recommendation) -> str:
     if q.required_context:
         parts.append(f"sized for {q.required_context:,} tokens")
     else:
-        parts.append("sized for min(4096, model's) tokens")
+        parts.append(f"sized for min({DEFAULT_CONTEXT}, model's) tokens")
     if c.languages:
         parts.append("languages " + ", ".join(c.languages))
     parts.append(f"profile {visible(q.profile.name) if q.profile else 'balanced'}")

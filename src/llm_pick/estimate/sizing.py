@@ -1,0 +1,50 @@
+"""How a model is sized, as one record from the command line to the estimator: the context,
+batch, KV cache type, flash attention and (for `memory`) the fine-tuning mode. Invalid
+combinations are refused here, with the messages the CLI shows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from llm_pick.catalog.types import Model
+from llm_pick.errors import InputError
+from llm_pick.estimate.limits import MAX_BATCH, MAX_LORA_RANK, count, token_count
+from llm_pick.estimate.memory import KV_DTYPES, LORA_RANK, MODES, Mode, default_context
+
+
+@dataclass(frozen=True)
+class Sizing:
+    """`context` None: min(4096, the model's context) (`default_context`)."""
+
+    context: int | None = None
+    batch: int = 1
+    kv_dtype: str = "fp16"
+    flash_attn: bool = True
+    mode: Mode = "inference"
+    lora_rank: int = LORA_RANK
+    text_only: bool = False
+    """Leave out a vision/audio encoder (llama.cpp --no-mmproj): its mmproj is not counted."""
+
+    def __post_init__(self) -> None:
+        token_count("--context", self.context)
+        count("--batch", self.batch, MAX_BATCH)
+        if self.kv_dtype not in KV_DTYPES:
+            raise InputError(f"--kv-dtype: {self.kv_dtype!r} is not one of {', '.join(KV_DTYPES)}")
+        if self.kv_dtype != "fp16" and not self.flash_attn:
+            raise InputError(
+                f"--kv-dtype {self.kv_dtype} needs flash attention (llama.cpp refuses a "
+                "quantized V cache without it): drop --flash-attn off"
+            )
+        if self.mode not in MODES:
+            raise InputError(f"--mode: {self.mode!r} is not one of {', '.join(MODES)}")
+        count("--lora-rank", self.lora_rank, MAX_LORA_RANK)
+
+    def tokens(self, model: Model) -> int:
+        """The tokens sized for this model: `context`, else min(4096, its context)."""
+        return default_context(model) if self.context is None else self.context
+
+    def at(self, context: int) -> Sizing:
+        return replace(self, context=context)
+
+    def with_kv(self, kv_dtype: str) -> Sizing:
+        return replace(self, kv_dtype=kv_dtype)

@@ -1,0 +1,93 @@
+"""What a recommendation is asked for: the `Query` record, checked as the CLI checks it (the
+same messages), and the formats it lets the pipeline try."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+
+from llm_pick.catalog.types import Model
+from llm_pick.errors import InputError
+from llm_pick.estimate.hardware import Hardware
+from llm_pick.estimate.limits import MAX_BILLIONS, MAX_TOP, count, finite
+from llm_pick.estimate.quant import QUANTS, Quant, get_quant
+from llm_pick.estimate.sizing import Sizing
+from llm_pick.scoring.constraints import Constraints
+from llm_pick.scoring.profiles import Profile
+
+GGUF = tuple(q.name for q in QUANTS.values() if q.family == "gguf")
+FLOATS = ("fp16",)  # 16-bit weights: only with min_bits above 8.5 or a forced quant
+
+
+@dataclass(frozen=True)
+class Query:
+    """A recommendation request. `sizing.context` is the tokens memory is sized for
+    (--context); the required context is the larger of it and `constraints.min_context`."""
+
+    constraints: Constraints = field(default_factory=Constraints)
+    hardware: Hardware | None = None
+    sizing: Sizing = field(default_factory=Sizing)
+    quant: str | None = None  # force one format
+    min_bits: float | None = None
+    profile: Profile | None = None
+    weights: Mapping[str, float] | None = None  # raw weights (profile + overrides)
+    top: int = 10
+    kv_fixed: bool = False  # the user chose the KV type; else a quantized KV is a fallback
+    all_formats: bool = False  # assess every format (explain), not only those that may win
+
+    def __post_init__(self) -> None:
+        if self.sizing.mode != "inference":
+            raise InputError(f"recommend sizes inference, not {self.sizing.mode}")
+        if self.quant is not None:
+            forced = get_quant(self.quant)
+            if self.sizing.kv_dtype != "fp16" and forced.family != "gguf":
+                raise InputError(
+                    f"--kv-dtype {self.sizing.kv_dtype} is a llama.cpp option: use a GGUF --quant"
+                )
+            object.__setattr__(self, "quant", forced.name)
+        finite("--min-bits", self.min_bits, maximum=32)
+        count("--top", self.top, MAX_TOP)
+        low, high = self.constraints.min_params, self.constraints.max_params
+        finite("--min-params", low, maximum=MAX_BILLIONS, allow_zero=True)
+        finite("--max-params", high, maximum=MAX_BILLIONS, allow_zero=True)
+        if low is not None and high is not None and low > high:
+            raise InputError(f"--min-params {low:g} is above --max-params {high:g}")
+
+    def __repr__(self) -> str:
+        hardware = self.hardware.label if self.hardware else "no hardware"
+        profile = self.profile.name if self.profile else "balanced"
+        return f"Query({hardware}, profile {profile}, top {self.top})"
+
+    def replace(self, **changes: object) -> Query:
+        """A copy with some fields changed (checked again)."""
+        return replace(self, **changes)  # type: ignore[arg-type]
+
+    @property
+    def required_context(self) -> int | None:
+        needs = [n for n in (self.constraints.min_context, self.sizing.context) if n]
+        return max(needs) if needs else None
+
+    def wanted(self) -> Constraints:
+        """The constraints every model is checked against (built here only): the asked ones,
+        the required context (the larger of --min-context and --context), and the profile's
+        variants when the query names none."""
+        wanted = self.constraints._replace(min_context=self.required_context)
+        profile = self.profile
+        if profile is not None and profile.variants and not wanted.variants:
+            wanted = wanted._replace(variants=tuple(profile.variants))
+        return wanted
+
+    def sizing_for(self, model: Model, kv_dtype: str | None = None) -> Sizing:
+        """How this model is sized: the required context, else min(4096, its context)."""
+        sized = self.sizing.at(self.required_context or self.sizing.tokens(model))
+        return sized if kv_dtype is None else sized.with_kv(kv_dtype)
+
+    def candidates(self) -> list[Quant]:
+        """Formats to try: every GGUF type, plus 16-bit weights with min_bits above 8.5."""
+        if self.quant:
+            return [get_quant(self.quant)]
+        names = GGUF + (FLOATS if (self.min_bits or 0) > 8.5 else ())
+        quants = [QUANTS[name] for name in names]
+        if self.min_bits is not None:
+            quants = [q for q in quants if q.nominal_bits >= self.min_bits]
+        return sorted(quants, key=lambda q: (-q.nominal_bits, q.name))

@@ -1,0 +1,121 @@
+"""What a recommendation answers: the ranked candidates, the excluded models with their
+reasons, and hints when nothing passes. Records only; the pipeline builds them."""
+
+from __future__ import annotations
+
+import math
+from typing import NamedTuple
+
+from llm_pick.catalog.types import Model
+from llm_pick.estimate.assess import Assessment, longest_context
+from llm_pick.estimate.hardware import Hardware
+from llm_pick.ranking.query import Query
+from llm_pick.scoring.criteria import Criterion, Value, combine
+
+
+class Option(NamedTuple):
+    """One format of one model, scored."""
+
+    assessment: Assessment
+    score: float
+    values: dict[str, Value]
+
+
+class Candidate(NamedTuple):
+    model: Model
+    assessment: Assessment
+    score: float
+    values: dict[str, Value]
+    weights: dict[str, float]
+    options: tuple[Option, ...] = ()  # every format that runs, best first
+    hardware: Hardware | None = None
+
+    def __repr__(self) -> str:
+        return f"Candidate({self.model.id} at {self.assessment.estimate.quant}, {self.score:.3f})"
+
+    @property
+    def criteria(self) -> dict[str, Criterion]:
+        """Each criterion's value, weight, contribution and note (built when asked for:
+        only shown and explained candidates need them)."""
+        return combine(self.values, self.weights)[1]
+
+    @property
+    def reasons(self) -> tuple[str, ...]:
+        """The top three contributions' notes, then what a user must know about the pick."""
+        ordered = sorted(self.criteria.items(), key=lambda kv: (-kv[1].contribution, kv[0]))
+        reasons = tuple(c.note for _, c in ordered[:3] if c.contribution > 0)
+        fit = self.assessment.fit
+        if fit is not None and fit.verdict == "offload":
+            reasons += (f"runs with {fit.gpu_layers}/{fit.layers} layers on the GPU",)
+        if fit is not None and fit.verdict == "cpu":
+            reasons += ("runs on the CPU alone",)
+        if self.model.license.commercial_use == "conditional":
+            reasons += (f"licence conditions: {self.model.license.name}",)
+        return reasons
+
+    @property
+    def tokens_per_second(self) -> float | None:
+        speed = self.assessment.speed
+        return None if speed is None else speed.decode_mid
+
+    @property
+    def max_context(self) -> int:
+        """The most tokens the chosen format fits on the hardware (the model's context cap)."""
+        return longest_context(self.model, self.assessment, self.hardware)
+
+
+SCOPE = frozenset({"exclude", "family", "variant", "license", "min_params", "max_params"})
+
+
+class Exclusion(NamedTuple):
+    model: Model
+    reasons: tuple[str, ...]
+    failed: frozenset[str] = frozenset()  # names of the failed constraints
+    needed_bytes: int | None = None  # at the smallest allowed format, when memory failed
+    smallest_quant: str | None = None
+    memory_only: bool = False
+    chosen: Assessment | None = None  # the format that fits, when other constraints failed
+    smallest: Assessment | None = None  # the smallest format, when none fits
+
+    def __repr__(self) -> str:
+        return f"Exclusion({self.model.id}: {'; '.join(self.reasons)})"
+
+
+class Recommendation(NamedTuple):
+    query: Query
+    weights: dict[str, float]  # normalized
+    ranking: tuple[Candidate, ...]  # all passing models, best first
+    excluded: tuple[Exclusion, ...]
+    hints: tuple[str, ...] = ()  # when nothing passes: what would change that, closest first
+
+    def __repr__(self) -> str:
+        top = ", ".join(c.model.id for c in self.ranking[:3])
+        more = ", ..." if len(self.ranking) > 3 else ""
+        return (
+            f"<Recommendation: {len(self.ranking)} ranked [{top}{more}], "
+            f"{len(self.excluded)} excluded; {self.query!r}>"
+        )
+
+    def outcome(self, model_id: str) -> Candidate | Exclusion | None:
+        """What the query decided for one model (None: not in the catalog)."""
+        items: list[Candidate | Exclusion] = [*self.ranking, *self.excluded]
+        return next((item for item in items if item.model.id == model_id), None)
+
+    def rank(self, model_id: str) -> int | None:
+        for index, cand in enumerate(self.ranking, 1):
+            if cand.model.id == model_id:
+                return index
+        return None
+
+    @property
+    def shown(self) -> tuple[Candidate, ...]:
+        return self.ranking[: self.query.top]
+
+    def closest(self, limit: int = 3) -> list[Exclusion]:
+        """Excluded models nearest to passing, among those inside the query's scope (family,
+        size, licence allow-list, --exclude): fewest failed constraints, then least memory."""
+        in_scope = [e for e in self.excluded if not e.failed & SCOPE]
+        return sorted(
+            in_scope,
+            key=lambda e: (len(e.reasons), e.needed_bytes or math.inf, e.model.id),
+        )[:limit]
