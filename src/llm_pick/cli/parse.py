@@ -379,7 +379,7 @@ def build_query(
         headroom=headroom,
         cpu=cpu,
     )
-    return Query(
+    query = Query(
         constraints=constraints(**wanted),
         hardware=machine,
         context=sized["context"],
@@ -393,3 +393,9 @@ def build_query(
         weights=resolve_weights(chosen, weight),
         top=count("--top", top, 100_000),
     )
+    if query.min_bits is not None and not query.candidates():
+        raise InputError(
+            f"--min-bits {query.min_bits:g}: no format has that many bits per weight "
+            "(the widest llm-pick sizes is fp16, 16 bits)"
+        )
+    return query
