@@ -25,12 +25,13 @@ def write_gguf(
     quant: gguf.GGMLQuantizationType = gguf.GGMLQuantizationType.Q8_0,
     file_type: int | None = 7,
     skip: tuple[str, ...] = (),
-    extra: dict[str, tuple[gguf.GGUFValueType, Any]] | None = None,
+    extra: dict[str, tuple[Any, ...]] | None = None,
     tensors: bool = True,
 ) -> Path:
     """A small llama-style model: every tensor real, the 2-D ones stored as `quant`.
     `extra` adds (or replaces) metadata keys of any type, e.g.
-    {"llama.block_count": (GGUFValueType.INT32, -5)}; tensors=False writes the header alone."""
+    {"llama.block_count": (GGUFValueType.INT32, -5)} or, for an array, (ARRAY, [1, 2], UINT32);
+    tensors=False writes the header alone."""
     writer = gguf.GGUFWriter(str(path), arch)
     writer.add_name("Tiny Test")
     meta = {
@@ -49,8 +50,8 @@ def write_gguf(
     if file_type is not None:
         writer.add_file_type(file_type)
     writer.add_token_list([f"t{i}" for i in range(vocab)])
-    for key, (kind, value) in (extra or {}).items():
-        writer.add_key_value(key, value, kind)
+    for key, (kind, value, *item_kind) in (extra or {}).items():
+        writer.add_key_value(key, value, kind, *item_kind)
     if not tensors:
         writer.write_header_to_file()
         writer.write_kv_data_to_file()

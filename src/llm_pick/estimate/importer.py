@@ -57,7 +57,7 @@ def from_config(path: Path) -> dict[str, Any]:
 
     folder = path if path.is_dir() else path.parent
     config_path = path / "config.json" if path.is_dir() else path
-    if not config_path.is_file():
+    if not config_path.exists():  # anything else is refused by read_json (a FIFO, a device)
         raise CatalogError(f"{path}: no config.json in this folder")
     family, fields, context = architecture_fields(read_json(config_path), str(config_path))
     try:
