@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import math
 import os
-import stat as kinds
 import struct
 from pathlib import Path
 from typing import IO, Any, NamedTuple
@@ -285,23 +284,15 @@ class Skipped(int):
 
 def read_gguf(path: str | Path) -> GgufFile:
     """The header of a GGUF file: metadata (large arrays kept as their length) and tensors."""
+    from llm_pick.catalog.read import describe, open_regular
+
     name = str(path)
+    fd = open_regular(name)  # a FIFO or device is refused, never waited on
     try:
-        if not kinds.S_ISREG(os.stat(name).st_mode):  # a FIFO would block open()
-            raise CatalogError(f"{name}: not a regular file")
-        with open(name, "rb") as handle:
-            info = os.fstat(handle.fileno())
-            if not kinds.S_ISREG(info.st_mode):
-                raise CatalogError(f"{name}: not a regular file")
-            return _read(_Reader(handle, name, info.st_size))
-    except FileNotFoundError:
-        raise CatalogError(f"{name}: no such file") from None
-    except IsADirectoryError:
-        raise CatalogError(f"{name}: is a directory, not a GGUF file") from None
-    except PermissionError:
-        raise CatalogError(f"{name}: permission denied") from None
+        with os.fdopen(fd, "rb") as handle:
+            return _read(_Reader(handle, name, os.fstat(handle.fileno()).st_size))
     except OSError as error:
-        raise CatalogError(f"{name}: cannot read: {error.strerror or error}") from None
+        raise CatalogError(f"{name}: cannot read: {describe(error)}") from None
 
 
 def _read(reader: _Reader) -> GgufFile:

@@ -64,8 +64,8 @@ def from_config(path: Path) -> dict[str, Any]:
         arch = Architecture(**fields)
     except (TypeError, ValueError) as error:
         raise CatalogError(f"{config_path}: inconsistent values: {error}") from None
-    for field, reason in problems(arch):  # derived values, e.g. head_dim = hidden / heads
-        raise CatalogError(f"{config_path}: {field} (derived) {reason}")
+    for field, reason in problems(arch)[:1]:  # derived values: head_dim = hidden / heads
+        raise CatalogError(f"{config_path}: {field} (derived from the other keys) {reason}")
     shards = sorted(folder.glob("*.safetensors")) if path.is_dir() else []
     if shards:
         total = folder_parameters(shards)

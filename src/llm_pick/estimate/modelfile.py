@@ -144,12 +144,16 @@ def _within_limits(file: GgufFile, built: Architecture) -> None:
     """Every number of the architecture, those derived included, within the catalog's limits."""
     from llm_pick.catalog.limits import problems
 
-    for field, reason in problems(built):
-        keys = [f"{file.architecture}.{k}" for k, f in FIELDS.items() if f == field]
-        if field == "vocab_size":
-            keys = ["tokenizer.ggml.tokens", "token_embd.weight"]
-        source = f"{' or '.join(keys)} ({field})" if keys else field
-        raise CatalogError(f"{file.path}: {source} {reason}")
+    found = problems(built)
+    if not found:
+        return
+    field, reason = found[0]
+    keys = [f"{file.architecture}.{k}" for k, f in FIELDS.items() if f == field]
+    keys = [key for key in keys if key in file.metadata]
+    if field == "vocab_size":
+        keys = ["tokenizer.ggml.tokens or token_embd.weight"]
+    source = f"{keys[0]} ({field})" if keys else f"{field} (derived from the other keys)"
+    raise CatalogError(f"{file.path}: {source} {reason}")
 
 
 def file_weights(file: GgufFile, arch: Architecture) -> FileWeights:
@@ -193,7 +197,7 @@ def file_model(file: GgufFile) -> FileModel:
     total, active = parameter_counts(file, arch)
     try:
         parameters = Parameters(total=total, active=active, exact=True, source=file.path)
-        for field, reason in problems(parameters):
+        for field, reason in problems(parameters)[:1]:
             raise ValueError(f"the {field} parameter count of its tensors {reason}")
         model = Model(
             id=model_id(file),
