@@ -231,16 +231,17 @@ def run(name: str, build: Case, timeout: float) -> None:
             out, err = proc.communicate()
             shown = f">{timeout:5.0f} s  killed"
         line = (err.decode(errors="replace").strip().splitlines() or [""])[0]
+        line = line.replace(str(folder), "TMP")
         if name.startswith("detect") and proc.returncode == 0:
             line = "card: " + ("yes" if b"4090" in out else "none") + "; " + line
         marker = folder / "child.pid"
         if marker.exists():
             pid = int(marker.read_text())
             alive = Path(f"/proc/{pid}").exists() and "Z" not in _state(pid)
-            line += f" [child {'STILL RUNNING' if alive else 'gone'}]"
+            line = f"[child {'STILL RUNNING' if alive else 'gone'}] " + line
             if alive:
                 os.kill(pid, signal.SIGKILL)
-        print(f"{name:48s} {shown}  {line[:150]}", flush=True)
+        print(f"{name:48s} {shown}  {line[:130]}", flush=True)
 
 
 def _state(pid: int) -> str:

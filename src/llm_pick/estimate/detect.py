@@ -1,12 +1,11 @@
 """Hardware detection: GPU memory from nvidia-smi, rocm-smi or Apple's sysctl, and system RAM
 from /proc/meminfo (or sysctl on macOS). No printing.
 
-Every detection has one time limit for all the tools it tries, each tool runs in its own
+Every detection has one time limit for all the tools it tries; each tool runs in its own
 process group (killed when it is done, so nothing it started is left running) with a cap on
-what it may print; its values are checked against the same limits as
---vram and --gpus, and the names it reports are made safe to print. A missing tool is
-skipped; a broken one is noted and the next tool tried; when none answers, one InputError
-says what each one did.
+what it may print. Its values are checked against the same limits as --vram and --gpus, and
+the names it reports are made safe to print. A missing tool is skipped; a broken one is
+noted and the next tool tried; when none answers, one InputError says what each one did.
 """
 
 from __future__ import annotations
