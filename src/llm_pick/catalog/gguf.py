@@ -311,7 +311,7 @@ def _read(reader: _Reader) -> GgufFile:
     for index in range(key_count):
         reader.where = f"key {index + 1} of {key_count}"
         key = reader.string(maximum=MAX_KEY)
-        reader.where = f"key {key!r}"
+        reader.where = f"key {key!r}" if len(key) <= 100 else f"key {key[:100]!r}..."
         (kind,) = reader.unpack(_U32)
         metadata[key] = reader.value(kind)
     reader.where = "tensor table"

@@ -57,7 +57,7 @@ FIELDS = {
     "max_position_embeddings": "max_position_embeddings",
     "n_positions": "max_position_embeddings",
 }
-ZERO_IS_NONE = ("num_local_experts", "num_experts", "sliding_window")  # 0: dense, no window
+ZERO_IS_NONE = ("num_local_experts", "num_experts", "sliding_window")  # dense, no window
 
 
 def read_json(path: Path, limit: int = MAX_CONFIG) -> Any:
@@ -78,7 +78,7 @@ def _get(config: dict[str, Any], name: str, *keys: str, default: Any = None) -> 
     for key in keys:
         value = config.get(key)
         if value is not None:
-            if value == 0 and key in ZERO_IS_NONE and not isinstance(value, bool):
+            if value == 0 and key in ZERO_IS_NONE:  # 0 or false: none
                 continue
             try:
                 field = FIELDS.get(key)
