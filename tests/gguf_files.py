@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import struct
 from pathlib import Path
+from typing import Any
 
 import gguf
 import numpy as np
@@ -23,8 +25,13 @@ def write_gguf(
     quant: gguf.GGMLQuantizationType = gguf.GGMLQuantizationType.Q8_0,
     file_type: int | None = 7,
     skip: tuple[str, ...] = (),
+    extra: dict[str, tuple[Any, ...]] | None = None,
+    tensors: bool = True,
 ) -> Path:
-    """A small llama-style model: every tensor real, the 2-D ones stored as `quant`."""
+    """A small llama-style model: every tensor real, the 2-D ones stored as `quant`.
+    `extra` adds (or replaces) metadata keys of any type, e.g.
+    {"llama.block_count": (GGUFValueType.INT32, -5)} or, for an array, (ARRAY, [1, 2], UINT32);
+    tensors=False writes the header alone."""
     writer = gguf.GGUFWriter(str(path), arch)
     writer.add_name("Tiny Test")
     meta = {
@@ -36,12 +43,20 @@ def write_gguf(
         "head_count_kv": (writer.add_head_count_kv, kv_heads),
     }
     for key, (add, value) in meta.items():
-        if key not in skip:
+        full = f"{arch}.{'attention.' if key.startswith('head_') else ''}{key}"
+        if key not in skip and full not in (extra or {}):
             add(value)
     writer.add_rope_freq_base(10000.0)
     if file_type is not None:
         writer.add_file_type(file_type)
     writer.add_token_list([f"t{i}" for i in range(vocab)])
+    for key, (kind, value, *item_kind) in (extra or {}).items():
+        writer.add_key_value(key, value, kind, *item_kind)
+    if not tensors:
+        writer.write_header_to_file()
+        writer.write_kv_data_to_file()
+        writer.close()
+        return path
     rng = np.random.default_rng(0)
     head_dim = hidden // heads
 
@@ -75,3 +90,24 @@ def write_gguf(
     writer.write_tensors_to_file()
     writer.close()
     return path
+
+
+# ---- hand-built bytes, for headers the writer will not produce -------------------------
+
+
+def raw_header(tensors: int = 0, keys: int = 0, version: int = 3) -> bytes:
+    return b"GGUF" + struct.pack("<IQQ", version, tensors, keys)
+
+
+def raw_string(text: str) -> bytes:
+    data = text.encode()
+    return struct.pack("<Q", len(data)) + data
+
+
+def raw_key(key: str, kind: int, payload: bytes) -> bytes:
+    """One metadata pair: key, value type id (gguf.GGUFValueType), the value's bytes."""
+    return raw_string(key) + struct.pack("<I", kind) + payload
+
+
+def raw_array(item_kind: int, count: int, items: bytes) -> bytes:
+    return struct.pack("<IQ", item_kind, count) + items

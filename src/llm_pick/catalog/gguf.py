@@ -2,16 +2,17 @@
 
 The format (ggml-org/ggml docs/gguf.md): magic "GGUF", version (2 or 3), tensor count and
 metadata count as uint64, the metadata key/value pairs, then one entry per tensor (name, dims,
-ggml type, offset), all little-endian. Every count and length is checked against the file's
-real size and a plausible maximum before anything is allocated, so a truncated or hostile
-header is one CatalogError, never a MemoryError or a long loop. No numpy.
+ggml type, offset), all little-endian. Every count and length is checked against the bytes
+left in the file and a plausible maximum before anything is allocated or walked, and the
+whole header may hold at most MAX_ITEMS entries (keys, array entries read one by one,
+tensors), so a truncated or hostile header is one CatalogError naming the key, never a
+MemoryError or a long loop. Arrays of fixed-size values are skipped with one seek. No numpy.
 """
 
 from __future__ import annotations
 
 import math
 import os
-import stat as kinds
 import struct
 from pathlib import Path
 from typing import IO, Any, NamedTuple
@@ -19,12 +20,21 @@ from typing import IO, Any, NamedTuple
 from llm_pick.errors import CatalogError
 
 MAGIC = b"GGUF"
-MAX_TENSORS = 1_000_000
+MAX_TENSORS = 100_000  # a few thousand in the largest released models
 MAX_KEYS = 100_000
 MAX_ARRAY = 16_000_000  # a tokenizer of 16M entries: beyond any model
+# Entries walked one at a time in the whole header (keys, strings of string arrays,
+# tensors): real headers hold a few hundred thousand (a 256k-token vocabulary and its merges).
+MAX_ITEMS = 4_000_000
+MAX_KEPT = 1_000_000  # array entries kept as values (longer arrays keep only their length)
+MAX_TEXT = 64 * 1024 * 1024  # bytes of strings kept as values, in all
 MAX_STRING = 64 * 1024 * 1024
+MAX_KEY = 65_535  # docs/gguf.md: a key "must be at most 2^16-1 bytes long"
+MAX_NAME = 64  # ggml/src/gguf.cpp refuses tensor names of GGML_MAX_NAME (64) bytes or more
 MAX_DIMS = 8  # GGML_MAX_DIMS is 4
+KEEP_ARRAY = 4096  # arrays up to this length are kept as lists
 DEFAULT_ALIGNMENT = 32
+_WINDOW = 1 << 20  # bytes read from the file at a time
 
 # ggml type id -> (name, elements per block, bytes per block): ggml/src/ggml.c type_traits
 # (checked against the gguf package's GGML_QUANT_SIZES by tests/test_gguf.py).
@@ -88,6 +98,9 @@ FILE_TYPES = {
 _SCALARS = {0: "<B", 1: "<b", 2: "<H", 3: "<h", 4: "<I", 5: "<i", 6: "<f", 7: "<?", 10: "<Q"}
 _SCALARS |= {11: "<q", 12: "<d"}
 _STRING, _ARRAY = 8, 9
+_U32, _U64 = struct.Struct("<I"), struct.Struct("<Q")
+_TENSOR_TAIL = struct.Struct("<IQ")  # ggml type, offset
+_LEAST_TENSOR = 8 + 4 + 8 + 4 + 8  # name length, dims, one dimension, type, offset
 
 
 class Tensor(NamedTuple):
@@ -138,98 +151,152 @@ class GgufFile(NamedTuple):
 
 
 class _Reader:
+    """The header, read through a window of the file; `where` names what is being read."""
+
     def __init__(self, handle: IO[bytes], name: str, size: int):
         self.handle, self.name, self.size = handle, name, size
+        self.buffer, self.start, self.position = b"", 0, 0
+        self.where = "header"
+        self.items, self.kept, self.text = MAX_ITEMS, MAX_KEPT, MAX_TEXT
 
     def error(self, message: str) -> CatalogError:
-        return CatalogError(f"{self.name}: not a readable GGUF file: {message}")
+        return CatalogError(f"{self.name}: not a readable GGUF file: {self.where}: {message}")
+
+    @property
+    def left(self) -> int:
+        return self.size - self.position
+
+    def _window(self, count: int) -> int:
+        """Where the next `count` bytes start in the buffer (read from the file if needed)."""
+        at = self.position - self.start
+        if at < 0 or at + count > len(self.buffer):
+            if count > self.left:
+                raise self.error(f"truncated (ends at byte {self.size} of the header)")
+            self.handle.seek(self.position)
+            self.buffer = self.handle.read(max(count, _WINDOW))
+            self.start, at = self.position, 0
+            if len(self.buffer) < count:
+                raise self.error("truncated (the file shrank while it was read)")
+        return at
 
     def take(self, count: int) -> bytes:
-        data = self.handle.read(count)
-        if len(data) != count:
-            raise self.error(f"truncated (ends at byte {self.handle.tell()} of the header)")
-        return data
+        at = self._window(count)
+        self.position += count
+        return self.buffer[at : at + count]
 
-    def skip(self, count: int) -> None:
-        position = self.handle.tell() + count
-        if position > self.size:
-            raise self.error(f"truncated (a value runs past the end of the file at {self.size})")
-        self.handle.seek(position)
+    def skip(self, count: int, what: str = "a value") -> None:
+        if count > self.left:
+            raise self.error(f"truncated ({what} runs past the end of the file at {self.size})")
+        self.position += count
+
+    def unpack(self, layout: struct.Struct) -> Any:
+        at = self._window(layout.size)
+        self.position += layout.size
+        return layout.unpack_from(self.buffer, at)
 
     def scalar(self, fmt: str) -> Any:
         return struct.unpack(fmt, self.take(struct.calcsize(fmt)))[0]
 
-    def count(self, what: str, maximum: int) -> int:
-        value: int = self.scalar("<Q")
+    def count(self, what: str, maximum: int, least: int = 0) -> int:
+        """A uint64 count, at most `maximum`, whose `least` bytes per entry fit in the file."""
+        (value,) = self.unpack(_U64)
         if value > maximum:
             raise self.error(f"{what} of {value} is beyond the limit of {maximum}")
-        return value
+        if value * least > self.left:
+            raise self.error(
+                f"truncated: {what} of {value} needs {value * least} bytes or more, "
+                f"and {self.left} are left in the file"
+            )
+        return int(value)
 
-    def string(self, keep: bool = True) -> str:
-        length = self.count("a string length", MAX_STRING)
-        if length > self.size - self.handle.tell():
+    def spend(self, count: int, what: str) -> None:
+        """Entries read one by one: at most MAX_ITEMS in the whole header."""
+        if count > self.items:
+            raise self.error(
+                f"{what} of {count} is beyond the {MAX_ITEMS} keys, strings and tensors "
+                "a header may hold in all"
+            )
+        self.items -= count
+
+    def string(self, keep: bool = True, maximum: int = MAX_STRING) -> str:
+        length = self.count("a string length", maximum)
+        if length > self.left:
             raise self.error("truncated (a string runs past the end of the file)")
         if not keep:
             self.skip(length)
             return ""
+        if length > self.text:
+            raise self.error(f"more than {MAX_TEXT // 2**20} MiB of text in the header")
+        self.text -= length
         try:
             return self.take(length).decode("utf-8")
         except UnicodeDecodeError:
             raise self.error("a string is not UTF-8") from None
 
-    def value(self, kind: int, keep: bool, depth: int = 0) -> Any:
+    def skip_strings(self, count: int) -> None:
+        """Step over `count` strings: one length read each, through the window."""
+        unpack, position = _U64.unpack_from, self.position
+        buffer, start, end = self.buffer, self.start, self.start + len(self.buffer)
+        for _ in range(count):
+            if not start <= position <= end - 8:
+                self.position = position
+                self._window(8)
+                buffer, start, end = self.buffer, self.start, self.start + len(self.buffer)
+            position += 8 + unpack(buffer, position - start)[0]
+        self.position = position
+        if position > self.size:
+            raise self.error("truncated (an array runs past the end of the file)")
+
+    def value(self, kind: int) -> Any:
         if kind in _SCALARS:
             return self.scalar(_SCALARS[kind])
         if kind == _STRING:
-            return self.string(keep)
+            return self.string()
         if kind != _ARRAY:
             raise self.error(f"unknown metadata value type {kind}")
-        if depth > 2:
-            raise self.error("arrays nested too deeply")
-        item = self.scalar("<I")
-        length = self.count("an array length", MAX_ARRAY)
+        (item,) = self.unpack(_U32)
         if item in _SCALARS:
             width = struct.calcsize(_SCALARS[item])
-            if length * width > self.size - self.handle.tell():
+            length = self.count("an array length", MAX_ARRAY)
+            if length * width > self.left:
                 raise self.error("truncated (an array runs past the end of the file)")
-            if not keep or length > 4096:  # token scores and the like: only the length matters
+            if length > KEEP_ARRAY or length > self.kept:  # token scores: the length suffices
                 self.skip(length * width)
-                return _Skipped(length)
+                return Skipped(length)
+            self.kept -= length
             return list(struct.unpack(f"<{length}{_SCALARS[item][1]}", self.take(length * width)))
-        if item == _STRING and (not keep or length > 4096):
-            for _ in range(length):
-                self.string(keep=False)
-            return _Skipped(length)
-        return [self.value(item, keep, depth + 1) for _ in range(length)]
+        if item == _STRING:
+            length = self.count("an array length", MAX_ARRAY, least=8)
+            self.spend(length, "an array length")
+            if length > KEEP_ARRAY or length > self.kept:
+                self.skip_strings(length)
+                return Skipped(length)
+            self.kept -= length
+            return [self.string() for _ in range(length)]
+        if item == _ARRAY:  # ggml's own reader refuses them too (ggml/src/gguf.cpp)
+            raise self.error("arrays of arrays are not GGUF")
+        raise self.error(f"unknown array value type {item}")
 
 
-class _Skipped(int):
+class Skipped(int):
     """An array that was skipped over: only its length is kept."""
 
 
 def read_gguf(path: str | Path) -> GgufFile:
     """The header of a GGUF file: metadata (large arrays kept as their length) and tensors."""
+    from llm_pick.catalog.read import describe, open_regular
+
     name = str(path)
+    fd = open_regular(name)  # a FIFO or device is refused, never waited on
     try:
-        if not kinds.S_ISREG(os.stat(name).st_mode):  # a FIFO would block open()
-            raise CatalogError(f"{name}: not a regular file")
-        with open(name, "rb") as handle:
-            info = os.fstat(handle.fileno())
-            if not kinds.S_ISREG(info.st_mode):
-                raise CatalogError(f"{name}: not a regular file")
-            return _read(_Reader(handle, name, info.st_size))
-    except FileNotFoundError:
-        raise CatalogError(f"{name}: no such file") from None
-    except IsADirectoryError:
-        raise CatalogError(f"{name}: is a directory, not a GGUF file") from None
-    except PermissionError:
-        raise CatalogError(f"{name}: permission denied") from None
+        with os.fdopen(fd, "rb") as handle:
+            return _read(_Reader(handle, name, os.fstat(handle.fileno()).st_size))
     except OSError as error:
-        raise CatalogError(f"{name}: cannot read: {error.strerror or error}") from None
+        raise CatalogError(f"{name}: cannot read: {describe(error)}") from None
 
 
 def _read(reader: _Reader) -> GgufFile:
-    head = reader.handle.read(4)
+    head = reader.take(4) if reader.size >= 4 else b""
     if head != MAGIC:
         raise reader.error(f"wrong magic {head!r} (a GGUF file starts with b'GGUF')")
     version = reader.scalar("<I")
@@ -239,33 +306,53 @@ def _read(reader: _Reader) -> GgufFile:
         raise reader.error(f"unknown GGUF version {version} (big-endian files are not supported)")
     tensor_count = reader.count("the tensor count", MAX_TENSORS)
     key_count = reader.count("the metadata count", MAX_KEYS)
+    reader.spend(key_count, "the metadata count")
     metadata: dict[str, Any] = {}
-    for _ in range(key_count):
-        key = reader.string()
-        kind = reader.scalar("<I")
-        metadata[key] = reader.value(kind, keep=True)
-    tensors = []
-    for _ in range(tensor_count):
-        tensor_name = reader.string()
-        dims = reader.scalar("<I")
-        if not 1 <= dims <= MAX_DIMS:
-            raise reader.error(f"tensor {tensor_name!r} has {dims} dimensions")
-        shape = tuple(reader.scalar("<Q") for _ in range(dims))
-        type_id, offset = reader.scalar("<I"), reader.scalar("<Q")
-        if type_id not in GGML_TYPES:
-            raise reader.error(f"tensor {tensor_name!r} has unknown ggml type {type_id}")
-        if any(n == 0 for n in shape) or shape[0] % GGML_TYPES[type_id][1]:
-            raise reader.error(f"tensor {tensor_name!r} has an impossible shape {list(shape)}")
-        tensors.append(Tensor(tensor_name, shape, type_id, offset))
+    for index in range(key_count):
+        reader.where = f"key {index + 1} of {key_count}"
+        key = reader.string(maximum=MAX_KEY)
+        reader.where = f"key {key!r}" if len(key) <= 100 else f"key {key[:100]!r}..."
+        (kind,) = reader.unpack(_U32)
+        metadata[key] = reader.value(kind)
+    reader.where = "tensor table"
+    if tensor_count * _LEAST_TENSOR > reader.left:
+        raise reader.error(f"truncated: {tensor_count} tensors cannot fit in the file")
+    reader.spend(tensor_count, "the tensor count")
+    tensors = [_tensor(reader, index) for index in range(tensor_count)]
+    reader.where = "key 'general.alignment'"
     alignment = metadata.get("general.alignment", DEFAULT_ALIGNMENT)
     if not isinstance(alignment, int) or alignment < 1 or alignment & (alignment - 1):
         raise reader.error(f"general.alignment {alignment!r} is not a power of two")
-    start = reader.handle.tell()
+    reader.where = "tensor data"
+    start = reader.position
     data_offset = start + (-start) % alignment
+    total = 0
     for tensor in tensors:
+        total += tensor.nbytes
         if data_offset + tensor.offset + tensor.nbytes > reader.size:
             raise reader.error(
                 f"truncated: tensor {tensor.name!r} ends past the end of the file "
                 f"({reader.size} bytes)"
             )
+    if total and total > reader.size - data_offset:  # ggml lays tensors end to end
+        raise reader.error(
+            f"the tensors take {total} bytes, more than the {reader.size - data_offset} "
+            "bytes after the header"
+        )
     return GgufFile(reader.name, version, metadata, tuple(tensors), data_offset, reader.size)
+
+
+def _tensor(reader: _Reader, index: int) -> Tensor:
+    reader.where = f"tensor {index + 1}"
+    name = reader.string(maximum=MAX_NAME - 1)
+    reader.where = f"tensor {name!r}"
+    (dims,) = reader.unpack(_U32)
+    if not 1 <= dims <= MAX_DIMS:
+        raise reader.error(f"{dims} dimensions")
+    shape = struct.unpack(f"<{dims}Q", reader.take(8 * dims))
+    type_id, offset = reader.unpack(_TENSOR_TAIL)
+    if type_id not in GGML_TYPES:
+        raise reader.error(f"unknown ggml type {type_id}")
+    if any(n == 0 for n in shape) or shape[0] % GGML_TYPES[type_id][1]:
+        raise reader.error(f"an impossible shape {list(shape)}")
+    return Tensor(name, shape, type_id, offset)

@@ -20,18 +20,8 @@ def is_url(name: str) -> bool:
 def read_input(name: str, limit: int) -> bytes:
     """The bytes of file `name`, or CatalogError: a URL, a folder, a FIFO or device (they could
     block or never end), more than `limit` bytes (counted as read, not from st_size)."""
-    if is_url(name):
-        raise CatalogError(f"{name}: URLs are not read (llm-pick works offline): give a file path")
+    fd = open_regular(name)
     try:
-        fd = os.open(name, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
-    except OSError as error:
-        raise CatalogError(f"{name}: {describe(error)}") from None
-    try:
-        mode = os.fstat(fd).st_mode
-        if stat.S_ISDIR(mode):
-            raise CatalogError(f"{name}: is a directory, not a file")
-        if not stat.S_ISREG(mode):
-            raise CatalogError(f"{name}: not a regular file ({kind(mode)}); give a file")
         chunks, total = [], 0
         while True:
             chunk = os.read(fd, min(1 << 20, limit + 1 - total))
@@ -48,6 +38,42 @@ def read_input(name: str, limit: int) -> bytes:
         raise CatalogError(f"{name}: cannot read: {describe(error)}") from None
     finally:
         os.close(fd)
+
+
+def open_regular(name: str) -> int:
+    """A descriptor of regular file `name` opened for reading, or CatalogError: a URL, a
+    folder, a FIFO, device or socket (opened without blocking, then refused)."""
+    if is_url(name):
+        raise CatalogError(f"{name}: URLs are not read (llm-pick works offline): give a file path")
+    try:
+        fd = os.open(name, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    except OSError as error:
+        raise CatalogError(f"{name}: {describe(error)}") from None
+    try:
+        mode = os.fstat(fd).st_mode
+        if stat.S_ISDIR(mode):
+            raise CatalogError(f"{name}: is a directory, not a file")
+        if not stat.S_ISREG(mode):
+            raise CatalogError(f"{name}: not a regular file ({kind(mode)}); give a file")
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
+
+
+def read_exactly(fd: int, count: int, name: str) -> bytes:
+    """`count` bytes from `fd`, or CatalogError when the file ends first."""
+    chunks, total = [], 0
+    try:
+        while total < count:
+            chunk = os.read(fd, min(1 << 24, count - total))
+            if not chunk:
+                raise CatalogError(f"{name}: truncated (ends before byte {count} of what it says)")
+            chunks.append(chunk)
+            total += len(chunk)
+    except OSError as error:
+        raise CatalogError(f"{name}: cannot read: {describe(error)}") from None
+    return b"".join(chunks)
 
 
 def kind(mode: int) -> str:

@@ -301,7 +301,7 @@ def build_query(
         headroom=headroom,
         cpu=cpu,
     )
-    return Query(
+    query = Query(
         constraints=constraints(**wanted),
         hardware=machine,
         sizing=sized,
@@ -312,3 +312,9 @@ def build_query(
         weights=resolve_weights(chosen, weight),
         top=top,
     )
+    if query.min_bits is not None and not query.candidates():
+        raise InputError(
+            f"--min-bits {query.min_bits:g}: no format has that many bits per weight "
+            "(the widest llm-pick sizes is fp16, 16 bits)"
+        )
+    return query

@@ -1,11 +1,11 @@
 """Hardware detection: GPU memory from nvidia-smi, rocm-smi or Apple's sysctl, and system RAM
 from /proc/meminfo (or sysctl on macOS). No printing.
 
-Every tool runs with a time limit (the child and its process group are killed when it is
-over) and a cap on what it may print; its values are checked against the same limits as
---vram and --gpus, and the names it reports are made safe to print. A missing tool is
-skipped; a broken one is noted and the next tool tried; when none answers, one InputError
-says what each one did.
+Every detection has one time limit for all the tools it tries; each tool runs in its own
+process group (killed when it is done, so nothing it started is left running) with a cap on
+what it may print. Its values are checked against the same limits as --vram and --gpus, and
+the names it reports are made safe to print. A missing tool is skipped; a broken one is
+noted and the next tool tried; when none answers, one InputError says what each one did.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from llm_pick.estimate.limits import GIB, MAX_GIB, MAX_GPUS
 if TYPE_CHECKING:
     from llm_pick.catalog.filetypes import Gpu
 
-TIMEOUT_SECONDS = 10.0
+TIMEOUT_SECONDS = 5.0  # for one detection in all (every tool it tries)
 MAX_OUTPUT_BYTES = 256 * 1024
 MAX_NAME = 80  # characters of a detected name kept for display
 MEMINFO = Path("/proc/meminfo")
@@ -81,63 +81,90 @@ class RamDetection(NamedTuple):
 # ---- running a tool ---------------------------------------------------------------------
 
 
-def run_tool(args: list[str], *, timeout: float | None = None, limit: int | None = None) -> str:
+def run_tool(
+    args: list[str],
+    *,
+    timeout: float | None = None,
+    limit: int | None = None,
+    deadline: float | None = None,
+) -> str:
     """stdout of a tool as text; ToolError when it is missing, fails, hangs past the time
-    limit (it is killed), prints more than `limit` bytes, or prints something not text."""
-    timeout = TIMEOUT_SECONDS if timeout is None else timeout
+    limit or `deadline` (time.monotonic()), prints more than `limit` bytes, or prints
+    something not text. Reading stops when the tool exits (a child it left behind holding
+    stdout does not keep us waiting), and its whole process group is killed in every case."""
     limit = MAX_OUTPUT_BYTES if limit is None else limit
     exe = shutil.which(args[0])
     if exe is None:
         raise FileNotFoundError(args[0])
+    start = time.monotonic()
+    end = start + (TIMEOUT_SECONDS if timeout is None else timeout)
+    end = end if deadline is None else min(end, deadline)
+    if end <= start:
+        raise ToolError(f"not run: the {TIMEOUT_SECONDS:g} s time limit of detection was used up")
     try:
         proc = subprocess.Popen(
             [exe, *args[1:]],
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
-            start_new_session=True,  # its own process group: a timeout kills its children too
+            start_new_session=True,  # its own process group: killed with everything it started
         )
     except OSError as error:
         raise ToolError(f"could not be started ({error.strerror or error})") from None
+    try:
+        raw, problem = _read_until_exit(proc, end, limit)
+    finally:
+        _kill(proc)  # children left behind die too; the tool itself is reaped
+    if problem == "time":
+        raise ToolError(f"did not finish within {end - start:.2g} s (stopped)")
+    if problem == "size":
+        raise ToolError(f"printed more than {limit // 1024} KiB (stopped)")
+    if proc.returncode != 0:
+        raise ToolError(f"failed with exit code {proc.returncode}")
+    return _text(raw)
+
+
+def _read_until_exit(proc: subprocess.Popen[bytes], end: float, limit: int) -> tuple[bytes, str]:
+    """What the tool printed until stdout closed or the tool exited, and "" or the problem
+    that stopped the reading ("time" or "size")."""
+    import selectors
+
     assert proc.stdout is not None
+    fd = proc.stdout.fileno()
+    os.set_blocking(fd, False)
     chunks: list[bytes] = []
     size = 0
-    problem = None
-    deadline = time.monotonic() + timeout
-    try:
-        import selectors
+    with selectors.DefaultSelector() as selector:
+        selector.register(fd, selectors.EVENT_READ)
+        while True:
+            left = end - time.monotonic()
+            if left <= 0:
+                return b"".join(chunks), "time"
+            exited = _exited(proc)  # checked before reading: what it printed is all there
+            if selector.select(min(left, 0.05)):
+                try:
+                    while chunk := os.read(fd, 65536):
+                        chunks.append(chunk)
+                        size += len(chunk)
+                        if size > limit:
+                            return b"", "size"
+                    return b"".join(chunks), ""  # end of file: stdout closed
+                except BlockingIOError:
+                    pass  # all that was there is read
+            if exited:
+                return b"".join(chunks), ""
 
-        with selectors.DefaultSelector() as selector:
-            selector.register(proc.stdout, selectors.EVENT_READ)
-            while True:
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    problem = f"did not finish within {timeout:g} s (stopped)"
-                    break
-                if not selector.select(left):
-                    continue
-                chunk = os.read(proc.stdout.fileno(), 65536)
-                if not chunk:
-                    break
-                chunks.append(chunk)
-                size += len(chunk)
-                if size > limit:
-                    problem = f"printed more than {limit // 1024} KiB (stopped)"
-                    break
-    finally:
-        if problem is not None:
-            _kill(proc)
-        proc.stdout.close()
+
+def _exited(proc: subprocess.Popen[bytes]) -> bool:
+    """Whether the tool has exited, left unreaped where the system allows it (so its process
+    group id cannot be reused by another process before the group is killed)."""
+    waitid = getattr(os, "waitid", None)
+    if waitid is None:  # macOS: no waitid
+        return proc.poll() is not None
     try:
-        code = proc.wait(timeout=max(0.1, deadline - time.monotonic()))
-    except subprocess.TimeoutExpired:
-        _kill(proc)
-        raise ToolError(f"did not finish within {timeout:g} s (stopped)") from None
-    if problem is not None:
-        raise ToolError(problem)
-    if code != 0:
-        raise ToolError(f"failed with exit code {code}")
-    return _text(b"".join(chunks))
+        return waitid(os.P_PID, proc.pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is not None
+    except ChildProcessError:
+        return True
 
 
 def _kill(proc: subprocess.Popen[bytes]) -> None:
@@ -145,6 +172,8 @@ def _kill(proc: subprocess.Popen[bytes]) -> None:
         os.killpg(proc.pid, signal.SIGKILL)
     with contextlib.suppress(subprocess.TimeoutExpired):  # SIGKILL cannot be ignored
         proc.wait(timeout=5)
+    if proc.stdout is not None:
+        proc.stdout.close()
 
 
 def _text(raw: bytes) -> str:
@@ -201,9 +230,9 @@ def _preset(name: str) -> Gpu | None:
 # ---- the GPU detectors ------------------------------------------------------------------
 
 
-def nvidia() -> Detection:
+def nvidia(deadline: float | None = None) -> Detection:
     command = ["nvidia-smi", "--query-gpu=name,memory.total", "--format=csv,noheader,nounits"]
-    lines = [line for line in run_tool(command).splitlines() if line.strip()]
+    lines = [line for line in run_tool(command, deadline=deadline).splitlines() if line.strip()]
     cards = []
     for line in lines[: MAX_GPUS + 1]:
         label, sep, mib = line.rpartition(",")
@@ -220,12 +249,12 @@ def _detection(tool: str, command: list[str], cards: list[Card], rule: str) -> D
     return Detection(tool, " ".join(command), found, smallest, rule, _preset(found[0].name))
 
 
-def rocm() -> Detection:
+def rocm(deadline: float | None = None) -> Detection:
     import json
 
     command = ["rocm-smi", "--showmeminfo", "vram", "--showproductname", "--json"]
     try:
-        data = json.loads(run_tool(command))
+        data = json.loads(run_tool(command, deadline=deadline))
     except (ValueError, RecursionError):
         raise ToolError("printed something that is not JSON") from None
     if not isinstance(data, dict):
@@ -243,17 +272,19 @@ def rocm() -> Detection:
     return _detection("rocm-smi", command, cards, "VRAM Total Memory of the smallest card")
 
 
-def apple() -> Detection:
-    brand = run_tool(["sysctl", "-n", "machdep.cpu.brand_string"]).strip()
+def apple(deadline: float | None = None) -> Detection:
+    brand = run_tool(["sysctl", "-n", "machdep.cpu.brand_string"], deadline=deadline).strip()
     if not brand.startswith("Apple"):
         raise ToolError(f"reports CPU {clean_name(brand)!r}, not Apple Silicon")
-    total = checked_bytes(_number(run_tool(["sysctl", "-n", "hw.memsize"]), "hw.memsize"), "RAM")
+    memsize = run_tool(["sysctl", "-n", "hw.memsize"], deadline=deadline)
+    total = checked_bytes(_number(memsize, "hw.memsize"), "RAM")
     name = clean_name(brand)
     preset = _preset(name)
     notes = []
     limit_mb = 0.0
     try:
-        limit_mb = _number(run_tool(["sysctl", "-n", "iogpu.wired_limit_mb"]), "wired limit")
+        wired = run_tool(["sysctl", "-n", "iogpu.wired_limit_mb"], deadline=deadline)
+        limit_mb = _number(wired, "wired limit")
     except (ToolError, FileNotFoundError):
         notes.append("iogpu.wired_limit_mb not readable (older macOS): the default limit is used")
     if math.isfinite(limit_mb) and limit_mb > 0:
@@ -282,9 +313,10 @@ DETECTORS = (("nvidia-smi", nvidia), ("rocm-smi", rocm), ("sysctl", apple))
 def detect_gpus() -> Detection:
     """The first detector that answers; InputError naming what each one did when none does."""
     problems = []
+    deadline = time.monotonic() + TIMEOUT_SECONDS
     for tool, detector in DETECTORS:
         try:
-            found = detector()
+            found = detector(deadline)
         except FileNotFoundError:
             problems.append(f"{tool}: not found")
             continue

@@ -27,10 +27,11 @@ def from_gguf(path: Path) -> dict[str, Any]:
     from llm_pick.catalog.gguf import read_gguf
     from llm_pick.estimate.modelfile import file_model
 
-    found = file_model(read_gguf(path))
+    file = read_gguf(path)
+    found = file_model(file)
     model = found.model
     arch = {k: v for k, v in found.facts.items() if v is not None}
-    meta = read_gguf(path).metadata
+    meta = file.metadata
     entry: dict[str, Any] = {
         "id": _slug(path.name.removesuffix(".gguf")),
         "name": model.name,
@@ -51,12 +52,13 @@ def from_gguf(path: Path) -> dict[str, Any]:
 
 
 def from_config(path: Path) -> dict[str, Any]:
-    from llm_pick.catalog.hfconfig import architecture_fields, read_json, safetensors_parameters
+    from llm_pick.catalog.hfconfig import architecture_fields, folder_parameters, read_json
+    from llm_pick.catalog.limits import problems
     from llm_pick.catalog.shapes import Architecture
 
     folder = path if path.is_dir() else path.parent
     config_path = path / "config.json" if path.is_dir() else path
-    if not config_path.is_file():
+    if not config_path.exists():  # anything else is refused by read_json (a FIFO, a device)
         raise CatalogError(f"{path}: no config.json in this folder")
     config = read_json(config_path)
     family, fields, context = architecture_fields(config, str(config_path))
@@ -64,9 +66,11 @@ def from_config(path: Path) -> dict[str, Any]:
         arch = Architecture(**fields)
     except (TypeError, ValueError) as error:
         raise CatalogError(f"{config_path}: inconsistent values: {error}") from None
+    for field, reason in problems(arch)[:1]:  # derived values: head_dim = hidden / heads
+        raise CatalogError(f"{config_path}: {field} (derived from the other keys) {reason}")
     shards = sorted(folder.glob("*.safetensors")) if path.is_dir() else []
     if shards:
-        total = sum(safetensors_parameters(shard) for shard in shards)
+        total = folder_parameters(shards)
         source = f"sum of the tensor shapes in the safetensors headers ({len(shards)} file(s))"
         exact = True
     else:
@@ -103,12 +107,38 @@ def import_entry(path: Path, given: dict[str, Any]) -> tuple[dict[str, Any], lis
         entry = from_config(path)
     else:
         raise CatalogError(f"{path}: give a .gguf file, a config.json or a model folder")
+    _validate(entry, str(path))
     entry["notes"] = f"Imported by llm-pick import from {path.name}; check every field."
     for key, value in given.items():
         if value is not None:
             entry[key] = value
     missing = [key for key in FILLED_BY_USER if key not in entry]
     return entry, missing
+
+
+# Stand-ins for what the user fills in, so that only the values read from the file are judged.
+_STAND_INS = {
+    "organization": "-",
+    "variant": "base",
+    "languages": ["en"],
+    "license": {"id": "-", "name": "-", "url": "-", "commercial_use": "allowed"},
+}
+
+
+def _validate(entry: dict[str, Any], source: str) -> None:
+    """The values read from the file, checked as `catalog validate` checks an entry: one
+    CatalogError naming the first field it would refuse."""
+    from llm_pick.catalog.validate import validate_document
+
+    trial = {**entry, **_STAND_INS}
+    try:
+        validate_document(source, b"", {"schema_version": 1, "models": [trial]})
+    except CatalogError as error:
+        first = (error.problems or [str(error)])[0].removeprefix(f"{source}: ")
+        raise CatalogError(
+            f"{source}: the entry read from it would not pass `catalog validate`: "
+            f"{first.removeprefix('models[0].')}"
+        ) from None
 
 
 ORDER = [

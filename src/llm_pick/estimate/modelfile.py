@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
-from llm_pick.catalog.gguf import GgufFile
+from llm_pick.catalog.gguf import GgufFile, Skipped
 from llm_pick.catalog.shapes import Architecture
 from llm_pick.catalog.types import License, Model, Parameters
 from llm_pick.errors import CatalogError, InputError
@@ -61,15 +61,46 @@ class FileModel(NamedTuple):
     facts: dict[str, Any]  # the metadata read, by key, for reports and import
 
 
+# GGUF keys (after "ARCH.") -> the Architecture field they give: the catalog's limits apply.
+FIELDS = {
+    "block_count": "layers",
+    "embedding_length": "hidden_size",
+    "feed_forward_length": "intermediate_size",
+    "expert_feed_forward_length": "intermediate_size",
+    "attention.head_count": "attention_heads",
+    "attention.head_count_kv": "kv_heads",
+    "attention.key_length": "head_dim",
+    "expert_count": "experts",
+    "expert_used_count": "experts_per_token",
+    "attention.sliding_window": "sliding_window",
+    "rope.freq_base": "rope_theta",
+    "context_length": "max_position_embeddings",
+}
+# 0 in an optional key: a dense model, no window
+ZERO_IS_NONE = ("expert_count", "expert_used_count", "attention.sliding_window")
+
+
 def _meta(file: GgufFile, key: str, required: bool = True) -> Any:
+    """A number from the metadata, within the catalog's limits for the field it gives."""
+    from llm_pick.catalog.limits import checked, number
+
     value = file.metadata.get(key)
-    if isinstance(value, list):  # per-layer values (e.g. head_count_kv): the largest
-        value = max(value) if value and all(isinstance(v, int) for v in value) else None
-    if value is None and required:
-        raise CatalogError(f"{file.path}: the GGUF metadata has no {key}")
-    if value is not None and (isinstance(value, bool) or not isinstance(value, int | float)):
-        raise CatalogError(f"{file.path}: {key} is {value!r}, not a number")
-    return value
+    if isinstance(value, Skipped):
+        raise CatalogError(f"{file.path}: {key} is an array of {int(value)} values, not a number")
+    try:
+        if isinstance(value, list):  # per-layer values (e.g. head_count_kv): the largest
+            if not value:
+                raise ValueError("is an empty list, not a number")
+            value = max(number(v) for v in value)
+        if value is None and required:
+            raise CatalogError(f"{file.path}: the GGUF metadata has no {key}")
+        suffix = key.partition(".")[2]
+        if value is None or (value == 0 and not required and suffix in ZERO_IS_NONE):
+            return None
+        field = FIELDS.get(suffix)
+        return number(value) if field is None else checked(Architecture, field, value)
+    except ValueError as error:
+        raise CatalogError(f"{file.path}: {key} {error}") from None
 
 
 def architecture_of(file: GgufFile) -> tuple[str, Architecture, int, dict[str, Any]]:
@@ -116,6 +147,7 @@ def architecture_of(file: GgufFile) -> tuple[str, Architecture, int, dict[str, A
     if facts["rope_theta"] is None:
         facts["position_embedding"] = "alibi" if arch == "bloom" else "rope"
     facts |= _new_kinds(file, arch, names, facts)
+    _within_limits(file, facts)
     try:
         built = Architecture(**facts)
     except (TypeError, ValueError) as error:
@@ -159,6 +191,7 @@ def _ssm_only(
         "ssm": ssm,
         "max_position_embeddings": int(_meta(file, f"{arch}.context_length")),
     }
+    _within_limits(file, facts)
     try:
         built = Architecture(**facts)
     except (TypeError, ValueError) as error:
@@ -223,6 +256,23 @@ def _mla(file: GgufFile, arch: str, layers: int, facts: dict[str, Any]) -> dict[
     return out
 
 
+def _within_limits(file: GgufFile, facts: dict[str, Any]) -> None:
+    """Every number of the architecture, those derived included, within the catalog's limits
+    (checked before the architecture is built, so the error names the key)."""
+    from llm_pick.catalog.limits import problems
+
+    found = problems(facts, Architecture)
+    if not found:
+        return
+    field, reason = found[0]
+    keys = [f"{file.architecture}.{k}" for k, f in FIELDS.items() if f == field]
+    keys = [key for key in keys if key in file.metadata]
+    if field == "vocab_size":
+        keys = ["tokenizer.ggml.tokens or token_embd.weight"]
+    source = f"{keys[0]} ({field})" if keys else f"{field} (derived from the other keys)"
+    raise CatalogError(f"{file.path}: {source} {reason}")
+
+
 def file_weights(file: GgufFile, arch: Architecture) -> FileWeights:
     """Exact tensor bytes: all, those inside the decoder blocks, and those read per token."""
     total = per_layer = active = experts = experts_active = 0
@@ -259,21 +309,31 @@ def model_id(file: GgufFile) -> str:
 
 
 def file_model(file: GgufFile) -> FileModel:
+    from llm_pick.catalog.limits import problems
+
     family, arch, context, facts = architecture_of(file)
+    if not file.tensors:
+        raise CatalogError(f"{file.path}: the GGUF file has no tensors (a vocabulary-only file?)")
     total, active = parameter_counts(file, arch)
-    model = Model(
-        id=model_id(file),
-        name=str(file.metadata.get("general.name") or model_id(file))[:200],
-        family=family,
-        organization="-",
-        variant="base",
-        parameters=Parameters(total=total, active=active, exact=True, source=file.path),
-        architecture=arch,
-        context_length=context,
-        license=UNKNOWN_LICENSE,
-        languages=["und"],
-        sources=[file.path],
-    )
+    try:
+        parameters = Parameters(total=total, active=active, exact=True, source=file.path)
+        for field, reason in problems(parameters)[:1]:
+            raise ValueError(f"the {field} parameter count of its tensors {reason}")
+        model = Model(
+            id=model_id(file),
+            name=str(file.metadata.get("general.name") or model_id(file))[:200],
+            family=family,
+            organization="-",
+            variant="base",
+            parameters=parameters,
+            architecture=arch,
+            context_length=context,
+            license=UNKNOWN_LICENSE,
+            languages=["und"],
+            sources=[file.path],
+        )
+    except ValueError as error:
+        raise CatalogError(f"{file.path}: the GGUF file is inconsistent: {error}") from None
     types = [t.type_name for t in file.tensors]
     quant = file.quant or max(sorted(set(types)), key=types.count)
     return FileModel(model, file_weights(file, arch), quant, facts)

@@ -81,5 +81,5 @@ def hardware_report() -> Report:
 
         return hardware_table(data)
 
-    notes = [] if gpu is not None else [f"no GPU detected: {gpu_problem}"]
+    notes = [gpu_problem] if gpu is None and gpu_problem else []  # "no GPU detected (...)"
     return Report(data=data, columns=COLUMNS, rows=rows, table=table, notes=notes)
