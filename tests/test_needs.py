@@ -27,7 +27,7 @@ def test_needs_filters_with_a_reason_for_each_excluded_model(tmp_path: Path) -> 
     assert not ranked & {"plain-model", "unrecorded-model"}
     reasons = {e["model"]: " ".join(e["reasons"]) for e in data["excluded"]}
     assert "no image input" in reasons["plain-model"]
-    assert "no native tool calling" in reasons["plain-model"]
+    assert "tool calling not stated" in reasons["plain-model"]
     assert "not recorded" in reasons["unrecorded-model"]
     assert data["query"]["constraints"]["needs"] == ["vision", "tools"]
 

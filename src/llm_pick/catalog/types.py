@@ -215,8 +215,8 @@ class Capabilities:
     """Input modalities the checkpoint accepts (text, image, audio)."""
     reasoning: Reasoning = "none"
     """Thinking mode: none, always (every answer reasons first), or toggle (switchable)."""
-    tools: bool = False
-    """Native function calling, per the model card."""
+    tools: bool | None = None
+    """Native function calling per the model card; null when the card does not say."""
     code: bool = False
     """A code-focused model (Devstral, Codestral)."""
     source: Text

@@ -186,7 +186,9 @@ def _capabilities(model: Model) -> str:
     parts = [
         "input " + ", ".join(caps.input),
         f"reasoning {caps.reasoning}",
-        "tool calling" if caps.tools else "no native tool calling",
+        "tool calling stated on the card"
+        if caps.tools
+        else ("no native tool calling" if caps.tools is False else "tool calling not stated"),
     ]
     if caps.code:
         parts.append("code-focused")

@@ -72,6 +72,11 @@ def _needs(model: Model, wanted: Constraints, ok: bool) -> str:
     if caps is None:
         return f"capabilities not recorded in the catalog (needs {', '.join(wanted.needs)})"
     missing = [need for need in wanted.needs if not caps.has(need)]
+    if "tools" in missing and caps.tools is None:
+        missing.remove("tools")
+        unstated = ["tool calling not stated on the model card"]
+    else:
+        unstated = []
     words = {
         "vision": "no image input",
         "audio": "no audio input",
@@ -79,7 +84,7 @@ def _needs(model: Model, wanted: Constraints, ok: bool) -> str:
         "tools": "no native tool calling",
         "code": "not code-focused",
     }
-    return "; ".join(words[need] for need in missing) + " (model card)"
+    return "; ".join([words[need] for need in missing] + unstated) + " (model card)"
 
 
 def _size(model: Model, bound: float, ok: bool, low: bool) -> str:
