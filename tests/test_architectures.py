@@ -580,7 +580,12 @@ def test_new_fields_survive_the_compiled_catalog_round_trip() -> None:
         arch,
         parameters={"total": 671_000_000_000, "active": 37_000_000_000},
         encoder={"kind": "vision", "parameters": 2_500_000_000, "source": "card"},
-        capabilities={"input": ["text", "image"], "reasoning": "toggle", "tools": True},
+        capabilities={
+            "input": ["text", "image"],
+            "reasoning": "toggle",
+            "tools": True,
+            "source": "card",
+        },
         runtimes={
             "gguf": {
                 "repo": "o/r",

@@ -48,7 +48,7 @@ def parse(result: Result, fmt: str) -> object:
 def test_list_json_shape_and_derived_fields() -> None:
     data = ok(run("list", "--format", "json")).json()
     models = {m["id"]: m for m in data["models"]}
-    assert set(data) == {"models"}
+    assert set(data) == {"catalog", "models"}
     falcon = models["falcon-7b"]
     assert falcon["attention"] == "mqa" and falcon["moe"] is False
     assert models["mixtral-8x7b"]["moe"] is True

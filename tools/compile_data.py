@@ -24,7 +24,7 @@ sys.path.insert(0, str(ROOT / "src"))
 
 from llm_pick.catalog import compiled  # noqa: E402
 from llm_pick.catalog.filetypes import GpuFile, ProfileFile, RuntimeFile  # noqa: E402
-from llm_pick.catalog.validate import load_models, validate_file  # noqa: E402
+from llm_pick.catalog.validate import load_file, validate_file  # noqa: E402
 
 
 def _plain(value: Any) -> Any:
@@ -43,11 +43,14 @@ def compile_files(folder: Path) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for name in compiled.FILES:
         raw = (folder / name).read_bytes()
+        item: dict[str, Any] = {"sha256": hashlib.sha256(raw).hexdigest()}
         if name == "models.yaml":
-            data: Any = [_plain(asdict(m)) for m in load_models(str(folder / name), raw)]
+            found, date = load_file(str(folder / name), raw)
+            data: Any = [_plain(asdict(m)) for m in found]
+            item["as_of"] = date.isoformat() if date else None
         else:
             data = _plain(asdict(validate_file(folder / name, raw, kinds[name])))
-        out[name] = {"sha256": hashlib.sha256(raw).hexdigest(), "data": data}
+        out[name] = {**item, "data": data}
     return out
 
 
@@ -71,9 +74,10 @@ def dumps(files: dict[str, Any]) -> str:
                 )
                 + "}"
             )
-        parts.append(
-            f'{json.dumps(name)}: {{"sha256": {json.dumps(item["sha256"])}, "data": {body}}}'
+        head = "".join(
+            f"{json.dumps(k)}: {json.dumps(v)}, " for k, v in item.items() if k != "data"
         )
+        parts.append(f'{json.dumps(name)}: {{{head}"data": {body}}}')
     return '{"format": ' + str(compiled.FORMAT) + ', "files": {\n' + ",\n".join(parts) + "\n}}\n"
 
 

@@ -45,6 +45,12 @@ def entry(name: str, raw: bytes) -> Any:
     return item["data"]
 
 
+def as_of() -> dt.date | None:
+    """The bundled catalog's as-of date, as compiled."""
+    found = _compiled().get("models.yaml", {}).get("as_of")
+    return dt.date.fromisoformat(found) if found else None
+
+
 def shipped(name: str, path: Path) -> tuple[str, Any] | None:
     """(sha256, data) of bundled file `name` in an installed wheel, where compiled.json and the
     YAML files come from the same build (tests/test_compiled.py fails a build whose JSON is

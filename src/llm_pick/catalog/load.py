@@ -7,6 +7,7 @@ catalogs are read with a size cap and validated on every run (nothing is cached)
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -32,6 +33,7 @@ class SourceFile(NamedTuple):
     path: str
     sha256: str
     models: int
+    as_of: dt.date | None = None  # the file's as-of date, when it states one
 
 
 class LoadedFile(NamedTuple):
@@ -45,6 +47,9 @@ class Catalog:
     def __init__(self, models: dict[str, Model], sources: Sequence[SourceFile]):
         self._models = dict(sorted(models.items()))
         self.sources = tuple(sources)
+        dates = [source.as_of for source in self.sources if source.as_of is not None]
+        self.as_of: dt.date | None = max(dates) if dates else None
+        """The newest as-of date of the files (the bundled catalog's, unless a file is newer)."""
 
     def __iter__(self) -> Iterator[Model]:
         return iter(self._models.values())
@@ -237,11 +242,12 @@ def read_bundled() -> LoadedFile:
     if found is not None:
         digest, plain = found
         built = compiled.models(plain)
-        return LoadedFile(SourceFile(str(path), digest, len(built)), built)
+        return LoadedFile(SourceFile(str(path), digest, len(built), compiled.as_of()), built)
     raw = read_input(str(path), MAX_FILE_BYTES)
     data = compiled.entry("models.yaml", raw)
-    models = compiled.models(data) if data is not None else tuple(_validate(str(path), raw))
-    return _loaded(str(path), raw, models)
+    if data is not None:
+        return _loaded(str(path), raw, compiled.models(data), compiled.as_of())
+    return _loaded(str(path), raw, *_validate(str(path), raw))
 
 
 def read_file(path: str | Path) -> LoadedFile:
@@ -251,13 +257,16 @@ def read_file(path: str | Path) -> LoadedFile:
         raise CatalogError(f"{name}: URLs are not read (llm-pick works offline): give a file path")
     limit = MAX_FILE_BYTES if name.lower().endswith(".json") else MAX_YAML_BYTES
     raw = read_input(name, limit)
-    return _loaded(name, raw, tuple(_validate(name, raw)))
+    return _loaded(name, raw, *_validate(name, raw))
 
 
-def _loaded(name: str, raw: bytes, models: tuple[Model, ...]) -> LoadedFile:
+def _loaded(
+    name: str, raw: bytes, models: tuple[Model, ...], as_of: dt.date | None = None
+) -> LoadedFile:
     import hashlib
 
-    return LoadedFile(SourceFile(name, hashlib.sha256(raw).hexdigest(), len(models)), models)
+    digest = hashlib.sha256(raw).hexdigest()
+    return LoadedFile(SourceFile(name, digest, len(models), as_of), models)
 
 
 def validate_files(paths: Sequence[str | Path]) -> list[str]:
@@ -281,10 +290,11 @@ def validate_files(paths: Sequence[str | Path]) -> list[str]:
     return problems
 
 
-def _validate(name: str, raw: bytes) -> list[Model]:
-    from llm_pick.catalog.validate import load_models
+def _validate(name: str, raw: bytes) -> tuple[tuple[Model, ...], dt.date | None]:
+    from llm_pick.catalog.validate import load_file
 
-    return load_models(name, raw)
+    models, as_of = load_file(name, raw)
+    return tuple(models), as_of
 
 
 def catalog_json_schema() -> dict[str, Any]:

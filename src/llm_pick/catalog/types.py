@@ -199,22 +199,43 @@ class Runtimes:
     one data/runtimes.yaml lists."""
 
 
+Modality = Literal["text", "image", "audio"]
+Reasoning = Literal["none", "always", "toggle"]
+# What `--needs` asks for, and the capability each one reads.
+NEEDS = ("vision", "audio", "reasoning", "tools", "code")
+
+
 @dataclass(frozen=True, slots=True, kw_only=True, eq=False)
 class Capabilities:
-    """What the released checkpoint does, per its model card."""
+    """What the released checkpoint does, from its model card."""
 
     __pydantic_config__ = _STRICT
 
-    input: list[Literal["text", "image", "audio"]] = field(default_factory=lambda: ["text"])
-    """What the model accepts."""
-    reasoning: Literal["none", "always", "toggle"] = "none"
-    """Thinking mode: never, always, or switchable."""
-    tools: bool = False
-    """Native function calling, per the card."""
+    input: list[Modality] = field(default_factory=lambda: ["text"])
+    """Input modalities the checkpoint accepts (text, image, audio)."""
+    reasoning: Reasoning = "none"
+    """Thinking mode: none, always (every answer reasons first), or toggle (switchable)."""
+    tools: bool | None = None
+    """Native function calling per the model card; null when the card does not say."""
     code: bool = False
     """A code-focused model (Devstral, Codestral)."""
-    source: Note | None = None
-    """The model card's words."""
+    source: Text
+    """Where the capabilities are stated (model card quote)."""
+
+    def has(self, need: str) -> bool:
+        """Whether the model meets one `--needs` value (NEEDS)."""
+        if need == "vision":
+            return "image" in self.input
+        if need == "audio":
+            return "audio" in self.input
+        if need == "reasoning":
+            return self.reasoning != "none"
+        return bool(getattr(self, need))
+
+    @property
+    def offers(self) -> list[str]:
+        """The `--needs` values this model meets, in NEEDS order."""
+        return [need for need in NEEDS if self.has(need)]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True, eq=False)
@@ -276,7 +297,8 @@ class Model:
     runtimes: Runtimes | None = None
     """GGUF repository, Ollama tags (for the run commands) and runtime support, sourced."""
     capabilities: Capabilities | None = None
-    """Inputs, reasoning mode, tool use, code focus, per the model card."""
+    """Modalities, reasoning mode, tool calling and code focus from the model card; null when
+    not recorded (then the model meets no `--needs` except text)."""
     encoder: Encoder | None = None
     """A vision or audio encoder (llama.cpp: a separate mmproj file)."""
 
@@ -331,5 +353,7 @@ class CatalogFile:
 
     schema_version: Literal[1]
     """Format version of this file."""
+    as_of: dt.date | None = None
+    """The day the curator last checked the file against the families' releases."""
     models: list[Model]
     """The model entries."""

@@ -6,6 +6,7 @@ Imported only when a file is not in the cache: pydantic stays off the hot path.
 
 from __future__ import annotations
 
+import datetime as dt
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -18,7 +19,19 @@ from llm_pick.errors import CatalogError
 def load_models(name: str, raw: bytes) -> list[Model]:
     """Parse (YAML safe loader, or JSON by suffix; repeated keys refused) and validate one
     catalog file."""
-    return validate_document(name, raw, parse_document(name, raw))
+    return load_file(name, raw)[0]
+
+
+def load_file(name: str, raw: bytes) -> tuple[list[Model], dt.date | None]:
+    """The models of one catalog file and its `as_of` date (None when it has none)."""
+    data = parse_document(name, raw)
+    models = validate_document(name, raw, data)
+    found = data.get("as_of")
+    return models, found if isinstance(found, dt.date) else _iso(found)
+
+
+def _iso(value: Any) -> dt.date | None:
+    return dt.date.fromisoformat(value) if isinstance(value, str) else None
 
 
 def validate_document(name: str, raw: bytes, data: Any) -> list[Model]:

@@ -22,6 +22,7 @@ from llm_pick.cli.options import (
     MaxParamsOpt,
     MinContextOpt,
     MinParamsOpt,
+    NeedsOpt,
     OutputFormat,
     OutputOpt,
     QuantOpt,
@@ -52,7 +53,14 @@ app.add_typer(catalog_app, name="catalog")
 
 def _version(value: bool) -> None:
     if value:
-        sys.stdout.write(f"llm-pick {__version__}\n")
+        from llm_pick.catalog.compiled import as_of
+
+        dated = as_of()
+        sys.stdout.write(
+            f"llm-pick {__version__}"
+            + (f" (catalog as of {dated.isoformat()})" if dated else "")
+            + "\n"
+        )
         raise typer.Exit()
 
 
@@ -75,6 +83,7 @@ def load(catalogs: list[Path] | None) -> Any:
 def list_models(
     family: FamilyOpt = None,
     variant: VariantOpt = None,
+    needs: NeedsOpt = None,
     commercial: CommercialOpt = False,
     unconditional: UnconditionalOpt = False,
     min_context: MinContextOpt = None,
@@ -94,6 +103,7 @@ def list_models(
     wanted = constraints(
         family=family,
         variant=variant,
+        needs=needs,
         commercial=commercial,
         unconditional=unconditional,
         min_context=min_context,
@@ -101,7 +111,9 @@ def list_models(
         min_params=min_params,
         max_params=max_params,
     )
-    emit(list_report(passing(load(catalog), wanted)), fmt, output, catalog or (), force=force)
+    models = load(catalog)
+    report = list_report(passing(models, wanted), models.as_of)
+    emit(report, fmt, output, catalog or (), force=force)
 
 
 @app.command()

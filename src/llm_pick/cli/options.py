@@ -190,6 +190,14 @@ VariantOpt = Annotated[
         "--variant", metavar="V", help="Only these variants (base, chat, instruct, fine-tune)."
     ),
 ]
+NeedsOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--needs",
+        metavar="CAP",
+        help="Only models with this capability: vision, audio, reasoning, tools, code; repeatable.",
+    ),
+]
 ExcludeOpt = Annotated[
     list[str] | None, typer.Option("--exclude", metavar="ID", help="Leave out a model; repeatable.")
 ]
@@ -243,6 +251,7 @@ QUERY_OPTIONS: list[tuple[str, Any, Any]] = [
     ("family", FamilyOpt, None),
     ("variant", VariantOpt, None),
     ("exclude", ExcludeOpt, None),
+    ("needs", NeedsOpt, None),
     ("quant", QuantOpt, None),
     ("min_bits", MinBitsOpt, None),
     *SIZING_OPTIONS,

@@ -176,6 +176,7 @@ def constraints(
     family: list[str] | None = None,
     variant: list[str] | None = None,
     exclude: list[str] | None = None,
+    needs: list[str] | None = None,
 ) -> Constraints:
     """The hard constraints shared by list, recommend and explain."""
     from llm_pick.scoring.constraints import Constraints
@@ -183,7 +184,7 @@ def constraints(
     low, high = billions("--min-params", min_params), billions("--max-params", max_params)
     if low is not None and high is not None and low > high:
         raise InputError(f"--min-params {low:g} is above --max-params {high:g}")
-    from llm_pick.catalog.types import Variant
+    from llm_pick.catalog.types import NEEDS, Variant
 
     return Constraints(
         commercial=commercial,
@@ -196,6 +197,7 @@ def constraints(
         families=family_ids(family),
         variants=choices("--variant", variant, get_args(Variant)),
         exclude=ids(exclude),
+        needs=choices("--needs", needs, NEEDS),
     )
 
 

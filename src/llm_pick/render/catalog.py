@@ -37,6 +37,7 @@ def model_list(models: list[Model], title: str) -> Columns:
     view.add("commercial", [commercial_mark(m) for m in models], 1)
     view.add("langs", [text(languages(m.languages)) for m in models], 4)
     view.add("MMLU", [text("-" if s is None else f"{s:g}") for s in mmlu_scores], 1, "right")
+    view.add("needs met", [text(_offers(m)) for m in models], 5)
     return view
 
 
@@ -88,6 +89,7 @@ def model_detail(model: Model) -> RenderableType:
         ),
         ("  url", lic.url),
         ("languages", " ".join(model.languages)),
+        ("capabilities", _capabilities(model)),
     ]
     for name, bench in sorted(model.benchmarks.items()):
         shots = "" if bench.shots is None else f", {bench.shots}-shot"
@@ -168,3 +170,26 @@ def _experts(arch: Architecture) -> str | None:
     if arch.moe_layers is not None and arch.moe_layers < arch.layers:
         out += f", in {arch.moe_layers} of {arch.layers} layers"
     return out
+
+
+def _offers(model: Model) -> str:
+    caps = model.capabilities
+    if caps is None:
+        return "?"
+    return ", ".join(caps.offers) or "text"
+
+
+def _capabilities(model: Model) -> str:
+    caps = model.capabilities
+    if caps is None:
+        return "not recorded (the model meets no --needs)"
+    parts = [
+        "input " + ", ".join(caps.input),
+        f"reasoning {caps.reasoning}",
+        "tool calling stated on the card"
+        if caps.tools
+        else ("no native tool calling" if caps.tools is False else "tool calling not stated"),
+    ]
+    if caps.code:
+        parts.append("code-focused")
+    return "; ".join(parts) + f"  ({caps.source})"

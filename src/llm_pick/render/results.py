@@ -55,7 +55,10 @@ def run_lines(commands: list[dict[str, Any]]) -> list[RenderableType]:
 
 
 def recommendation(
-    rec: Recommendation, show_excluded: bool, run: list[dict[str, Any]] | None = None
+    rec: Recommendation,
+    show_excluded: bool,
+    run: list[dict[str, Any]] | None = None,
+    as_of: str | None = None,
 ) -> RenderableType:
     shown = rec.shown
     title = Text.assemble(("Recommendations", "bold"), f"  ({_query_line(rec)})")
@@ -79,29 +82,7 @@ def recommendation(
         if run:
             parts.append(text("Run it as sized:"))
             parts.extend(run_lines(run))
-        notes = (
-            f"{len(rec.ranking)} of {len(rec.ranking) + len(rec.excluded)} models pass the "
-            f"constraints; {len(rec.excluded)} excluded"
-            + ("" if show_excluded else " (--show-excluded lists them with reasons)")
-            + ". Memory and tok/s are estimates; `llm-pick explain ID` shows every term."
-        )
-        hardware = rec.query.hardware
-        if hardware and hardware.bandwidth_gbs is None and hardware.vram_bytes > 0:
-            notes += (
-                " tok/s needs --gpu NAME (the card's bandwidth); until then speed is ranked at"
-                " the median bandwidth of the preset cards with this memory."
-            )
-        if any(c.assessment.estimate.kv_dtype != "fp16" for c in shown):
-            notes += (
-                " A quantized KV cache (marked +kv) applies to GGUF formats and needs flash "
-                "attention (llama.cpp -fa on)."
-            )
-        if hardware and hardware.vram_bytes > 0:
-            notes += (
-                f" Each card keeps {hardware.headroom_bytes / GIB:.1f} GiB free (--headroom);"
-                " 'max ctx' is the longest context that fits."
-            )
-        parts.append(text(notes, "dim"))
+        parts.append(text(_footer(rec, show_excluded, as_of), "dim"))
     else:
         parts.append(text("No model satisfies every constraint. Closest:", "bold red"))
         for line in rec.hints:
@@ -127,6 +108,36 @@ def recommendation(
                 )
             )
     return Group(*parts)
+
+
+def _footer(rec: Recommendation, show_excluded: bool, as_of: str | None) -> str:
+    """The notes under the ranking: counts, what is estimated, what the figures assume."""
+    shown = rec.shown
+    notes = (
+        f"{len(rec.ranking)} of {len(rec.ranking) + len(rec.excluded)} models pass the "
+        f"constraints; {len(rec.excluded)} excluded"
+        + ("" if show_excluded else " (--show-excluded lists them with reasons)")
+        + ". Memory and tok/s are estimates; `llm-pick explain ID` shows every term."
+    )
+    hardware = rec.query.hardware
+    if hardware and hardware.bandwidth_gbs is None and hardware.vram_bytes > 0:
+        notes += (
+            " tok/s needs --gpu NAME (the card's bandwidth); until then speed is ranked at"
+            " the median bandwidth of the preset cards with this memory."
+        )
+    if any(c.assessment.estimate.kv_dtype != "fp16" for c in shown):
+        notes += (
+            " A quantized KV cache (marked +kv) applies to GGUF formats and needs flash "
+            "attention (llama.cpp -fa on)."
+        )
+    if hardware and hardware.vram_bytes > 0:
+        notes += (
+            f" Each card keeps {hardware.headroom_bytes / GIB:.1f} GiB free (--headroom);"
+            " 'max ctx' is the longest context that fits."
+        )
+    if as_of:
+        notes += f" Catalog as of {as_of}."
+    return notes
 
 
 def _format(cand: Any) -> str:

@@ -54,7 +54,17 @@ LIST_COLUMNS = (
     "commercial",
     "languages",
     "mmlu",
+    "capabilities",
 )
+
+
+def capability_words(model: Model) -> str:
+    """What `--needs` values the model meets ("vision reasoning tools"), "text" when it meets
+    none, "unrecorded" when its card's capabilities are not in the catalog."""
+    caps = model.capabilities
+    if caps is None:
+        return "unrecorded"
+    return " ".join(caps.offers) or "text"
 
 
 def list_row(model: Model) -> list[Any]:
@@ -72,6 +82,7 @@ def list_row(model: Model) -> list[Any]:
         model.license.commercial_use,
         " ".join(model.languages),
         mmlu(model),
+        capability_words(model),
     ]
 
 
@@ -92,16 +103,20 @@ def flatten(data: object, prefix: str = "") -> list[list[Any]]:
     return [[prefix, data]]
 
 
-def list_report(models: Iterable[Model]) -> Report:
+def list_report(models: Iterable[Model], as_of: dt.date | None = None) -> Report:
     shown = display_order(models)
+    dated = f" (catalog as of {as_of.isoformat()})" if as_of else ""
 
     def table() -> Any:
         from llm_pick.render.catalog import model_list
 
-        return model_list(shown, f"{len(shown)} models")
+        return model_list(shown, f"{len(shown)} models{dated}")
 
     return Report(
-        data={"models": [model_dict(m) for m in shown]},
+        data={
+            "models": [model_dict(m) for m in shown],
+            "catalog": {"as_of": as_of.isoformat() if as_of else None},
+        },
         columns=LIST_COLUMNS,
         rows=[list_row(m) for m in shown],
         table=table,

@@ -40,6 +40,7 @@ def catalog_info(catalog: Catalog) -> dict[str, Any]:
         "sources": ["bundled" if s.path == bundled else s.path for s in catalog.sources],
         "sha256": catalog.sha256,
         "models": len(catalog),
+        "as_of": catalog.as_of.isoformat() if catalog.as_of else None,
     }
 
 
@@ -165,7 +166,8 @@ def recommend_report(
         from llm_pick.render.results import recommendation
 
         top = run_commands_for(rec.shown[0], rec) if rec.shown else []
-        view = recommendation(rec, show_excluded, top)
+        as_of = catalog.as_of.isoformat() if catalog.as_of else None
+        view = recommendation(rec, show_excluded, top, as_of)
         if chart is None:
             return view
         from llm_pick.render.chart import below

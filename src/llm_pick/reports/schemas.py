@@ -152,7 +152,15 @@ def recommend_schema() -> dict[str, Any]:
                     "description": "every input, resolved hardware, weights",
                 },
                 "catalog": _object(
-                    {"sources": _STR_LIST, "sha256": {"type": "string"}, "models": _INT}
+                    {
+                        "sources": _STR_LIST,
+                        "sha256": {"type": "string"},
+                        "models": _INT,
+                        "as_of": {
+                            "type": ["string", "null"],
+                            "description": "the day the catalog was last checked (ISO date)",
+                        },
+                    }
                 ),
                 "estimated": {"const": True},
                 "ranking": {"type": "array", "items": RANKED},

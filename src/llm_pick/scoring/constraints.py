@@ -25,6 +25,8 @@ class Constraints(NamedTuple):
     families: tuple[str, ...] = ()
     variants: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
+    needs: tuple[str, ...] = ()
+    """Capabilities the model must have (catalog.types.NEEDS: vision, reasoning, tools, ...)."""
 
     def describe(self) -> dict[str, object]:
         return {
@@ -38,6 +40,7 @@ class Constraints(NamedTuple):
             "families": list(self.families),
             "variants": list(self.variants),
             "exclude": list(self.exclude),
+            "needs": list(self.needs),
         }
 
 
@@ -60,6 +63,28 @@ def _languages(model: Model, wanted: Constraints, ok: bool) -> str:
     missing = [code for code in wanted.languages if code not in model.languages]
     have = ", ".join(model.languages[:8]) + (", ..." if len(model.languages) > 8 else "")
     return f"languages [{have}] lack {', '.join(missing)}"
+
+
+def _needs(model: Model, wanted: Constraints, ok: bool) -> str:
+    if ok:
+        return f"has {', '.join(wanted.needs)}"
+    caps = model.capabilities
+    if caps is None:
+        return f"capabilities not recorded in the catalog (needs {', '.join(wanted.needs)})"
+    missing = [need for need in wanted.needs if not caps.has(need)]
+    if "tools" in missing and caps.tools is None:
+        missing.remove("tools")
+        unstated = ["tool calling not stated on the model card"]
+    else:
+        unstated = []
+    words = {
+        "vision": "no image input",
+        "audio": "no audio input",
+        "reasoning": "no reasoning mode",
+        "tools": "no native tool calling",
+        "code": "not code-focused",
+    }
+    return "; ".join([words[need] for need in missing] + unstated) + " (model card)"
 
 
 def _size(model: Model, bound: float, ok: bool, low: bool) -> str:
@@ -118,6 +143,12 @@ _CHECKS: tuple[Check, ...] = (
         lambda w: w.languages,
         lambda m, w: all(code in m.languages for code in w.languages),
         _languages,
+    ),
+    (
+        "needs",
+        lambda w: w.needs,
+        lambda m, w: m.capabilities is not None and all(m.capabilities.has(n) for n in w.needs),
+        _needs,
     ),
     (
         "min_params",
