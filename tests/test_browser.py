@@ -44,7 +44,7 @@ def test_report_renders_every_ranked_model_with_the_network_off(
     tools, exe = browser
     catalog = write_catalog(tmp_path / "mine.yaml", entry(id="evil-7b", name="<script>x</script>"))
     report = tmp_path / "report.html"
-    args = ("recommend", "--gpu", "4090", "--catalog", str(catalog), "--top", "50")
+    args = ("recommend", "--gpu", "4090", "--catalog", str(catalog), "--top", "500")
     assert run(*args, "-f", "html", "-o", str(report)).code == 0
     ranked = [r["model"] for r in run(*args, "-f", "json").json()["ranking"]]
     assert "evil-7b" in ranked

@@ -67,7 +67,7 @@ def test_catalog_strings_are_text(tmp_path: Path) -> None:
         tmp_path / "mine.yaml",
         entry(id="evil-7b", name=SCRIPT_NAME, license={"name": SCRIPT_NAME}),
     )
-    for command in (["recommend", "--vram", "80", "--top", "99"], ["explain", "evil-7b"]):
+    for command in (["recommend", "--vram", "80", "--top", "500"], ["explain", "evil-7b"]):
         html = written(tmp_path, *command, "--catalog", str(catalog))
         self_contained(html)
         assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in html
@@ -78,7 +78,7 @@ def test_catalog_strings_are_text(tmp_path: Path) -> None:
 def test_huge_ids_are_whole_in_titles_and_rows(tmp_path: Path) -> None:
     long_id = "m" + "x" * 300 + "-7b"
     catalog = write_catalog(tmp_path / "long.yaml", entry(id=long_id))
-    html = written(tmp_path, "recommend", "--vram", "80", "--catalog", str(catalog), "--top", "60")
+    html = written(tmp_path, "recommend", "--vram", "80", "--catalog", str(catalog), "--top", "500")
     page = read(html)
     assert long_id in page.rows and page.marks[long_id].startswith(long_id)
 

@@ -35,7 +35,9 @@ def test_needs_filters_with_a_reason_for_each_excluded_model(tmp_path: Path) -> 
 def test_needs_reasoning_accepts_toggle_and_rejects_unknown_values(tmp_path: Path) -> None:
     path = _catalog(tmp_path)
     listed = run("list", "--catalog", str(path), "--needs", "reasoning", "-f", "json").json()
-    assert [m["id"] for m in listed["models"]] == ["seeing-model"]
+    ids = [m["id"] for m in listed["models"]]
+    assert set(ids) & {"seeing-model", "plain-model", "unrecorded-model"} == {"seeing-model"}
+    assert all(m["capabilities"]["reasoning"] != "none" for m in listed["models"])
     bad = run("list", "--needs", "telepathy")
     assert bad.code == 1 and bad.stderr.startswith("Error: --needs")
 

@@ -149,6 +149,9 @@ class Architecture:
     attention_layers: Count | None = None
     """Layers with attention, and so a KV cache; default all `layers`. 0 for a pure SSM
     (then attention_heads, kv_heads and head_dim are left out)."""
+    cross_attention_layers: Count | None = None
+    """Layers whose attention reads the vision encoder's states (Llama 3.2 Vision): they hold
+    attention weights, but no KV cache that grows with the context. Not in attention_layers."""
     ssm: Ssm | None = None
     """The state-space mixer (Mamba), for pure SSM and hybrid models."""
     shared_experts: Count | None = None
@@ -258,10 +261,12 @@ def _check_attention(arch: Architecture) -> None:
 
 def _check_counts(arch: Architecture) -> None:
     """Layer subsets never exceed the layers they are part of."""
-    for name in ("attention_layers", "moe_layers", "local_layers"):
+    for name in ("attention_layers", "moe_layers", "local_layers", "cross_attention_layers"):
         value = getattr(arch, name)
         if value is not None and value > arch.layers:
             raise ValueError(f"{name} ({value}) exceeds layers ({arch.layers})")
+    if arch.attention_count + (arch.cross_attention_layers or 0) > arch.layers:
+        raise ValueError("attention_layers + cross_attention_layers exceeds layers")
     if arch.ssm is not None and arch.ssm.layers > arch.layers:
         raise ValueError(f"ssm.layers ({arch.ssm.layers}) exceeds layers ({arch.layers})")
     if arch.local_layers is not None and arch.local_layers > arch.attention_count:

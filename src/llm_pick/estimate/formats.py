@@ -8,6 +8,7 @@ from typing import Any
 
 from llm_pick.catalog.types import Model
 from llm_pick.estimate.assess import Assessment, assess_model
+from llm_pick.estimate.cache import encoder_bytes
 from llm_pick.estimate.hardware import Hardware
 from llm_pick.estimate.quant import Quant, applies
 from llm_pick.estimate.sizing import Sizing
@@ -30,6 +31,7 @@ def assess_formats(  # noqa: PLR0913 (memo, skip and enough: keyword-only search
         model.family,
         model.parameters.active_count,
         model.context_length,
+        encoder_bytes(model),  # a vision twin of a text model shares its shapes, not its mmproj
         sizing,
     )
     known: dict[str, Assessment] = {} if memo is None else memo.setdefault(shape, {})

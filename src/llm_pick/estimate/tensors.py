@@ -194,7 +194,8 @@ def _mlp(arch: Architecture) -> tuple[list[Matrix], int]:
 def _inventory(arch: Architecture, fused: bool, output_copy: bool) -> Inventory:
     h = arch.hidden_size
     mats = [Matrix("token_embd", h, arch.vocab_size, per_layer=False)]
-    attention_count = arch.attention_count
+    # cross-attention layers hold the same projections (their K/V read the image states)
+    attention_count = arch.attention_count + (arch.cross_attention_layers or 0)
     subset = 0
     if attention_count:
         count = 0 if attention_count == arch.layers else attention_count
@@ -212,11 +213,16 @@ def _inventory(arch: Architecture, fused: bool, output_copy: bool) -> Inventory:
         mats.append(Matrix("output_copy", h, arch.vocab_size, per_layer=False))
     norm = 2 if arch.norm == "layernorm" else 1
     vectors = arch.norms_per_layer * norm * h
+    if arch.cross_attention_layers:  # q_norm, k_norm and two tanh gates each (mllama)
+        subset += arch.cross_attention_layers * (2 * (arch.head_dim or 0) + 2)
+    # mllama's token embedding has 8 rows beyond the vocabulary for its image tokens
+    # (transformers MllamaTextModel: nn.Embedding(config.vocab_size + 8, hidden_size))
+    image_rows = 8 * h if arch.cross_attention_layers else 0
     if arch.attention_bias and attention_count:
         subset += attention_count * (arch.q_width + 2 * arch.kv_width + h)
     if arch.mla is not None:
         subset += attention_count * ((arch.mla.q_lora_rank or 0) + arch.mla.kv_lora_rank)
-    model_vectors = norm * h * (2 if arch.embedding_norm else 1)
+    model_vectors = norm * h * (2 if arch.embedding_norm else 1) + image_rows
     return Inventory(
         layers=arch.layers,
         matrices=tuple(mats),
