@@ -36,37 +36,49 @@ FormatFamily = Literal[
 BackendGroup = Literal["cuda", "metal", "rocm-vulkan", "cpu"]
 
 # ---- fitted constants (bench/speed.py --fit prints them; tests/test_speed.py refits) ------
+# Every inverse efficiency is fitted with a floor of 1 and every cost with a floor of 0, so no
+# step is shorter than its bytes over the bandwidth (the ceiling, docs/methodology.md).
 # Fixed cost per layer per step (kernel launches, synchronisation), seconds; by runtime.
 PER_LAYER: dict[str, float] = {
-    "cuda": 9.71e-05,
-    "metal": 0.000184,
-    "rocm-vulkan": 6.12e-05,
-    "gptq": 4.75e-05,
+    "cuda": 8.39e-05,
+    "metal": 0.00018,
+    "rocm-vulkan": 0.00013,
+    "cpu": 0.0,
+    "gptq": 2.3e-05,
     "awq": 0.0,
 }
 # Cost per byte read that does not scale with memory bandwidth (the cores' side), s/byte.
-PER_BYTE: dict[str, float] = {"cuda": 3.49e-13, "metal": 0.0, "rocm-vulkan": 3.22e-13}
+PER_BYTE: dict[str, float] = {
+    "cuda": 2.22e-13,
+    "metal": 2.37e-14,
+    "rocm-vulkan": 0.0,
+}
 # 1 / share of memory bandwidth of the bandwidth-bound part, by format family and backend.
 INVERSE_EFFICIENCY: dict[tuple[str, str], float] = {
-    ("16-bit", "gpu"): 0.849,
-    ("8-bit", "gpu"): 0.685,
-    ("k-quant", "gpu"): 0.869,
-    ("legacy", "gpu"): 1.24,
-    ("gptq", "gpu"): 0.728,
-    ("awq", "gpu"): 1.22,
+    ("16-bit", "gpu"): 1.0,
+    ("8-bit", "gpu"): 1.0,
+    ("k-quant", "gpu"): 1.02,
+    ("legacy", "gpu"): 1.13,
+    ("gptq", "gpu"): 1.0,
+    ("awq", "gpu"): 1.34,
     ("16-bit", "metal"): 1.09,
     ("8-bit", "metal"): 1.08,
-    ("k-quant", "metal"): 1.29,
+    ("k-quant", "metal"): 1.3,
     ("legacy", "metal"): 1.09,
+    ("k-quant", "cpu"): 1.45,
+    ("legacy", "cpu"): 1.0,
 }
-SPLIT_SECONDS = 8.16e-05  # per extra card in a layer split
-INVERSE_PREFILL_EFFICIENCY: dict[str, float] = {"16-bit": 1.35, "quantized": 1.74}
-PREFILL_PER_FLOP: dict[str, float] = {"cuda": 4.33e-15, "rocm-vulkan": 1.09e-15}
+# CPU: the cores' side of a step (dequantise, dot products) shared by the threads, s/byte x thread.
+PER_BYTE_THREAD = 4.06e-11
+SPLIT_SECONDS = 0.000114  # per extra card in a layer split
+INVERSE_PREFILL_EFFICIENCY: dict[str, float] = {"16-bit": 1.34, "quantized": 1.76}
+PREFILL_PER_FLOP: dict[str, float] = {"cuda": 4.37e-15, "rocm-vulkan": 1.74e-15}
 # 10th / 90th percentiles of measured / expected on the fit points: the printed range.
-DECODE_SCATTER = (0.83, 1.11)
-PREFILL_SCATTER = (0.42, 1.12)
+DECODE_SCATTER = (0.74, 1.12)
+PREFILL_SCATTER = (0.48, 1.12)
 # ---------------------------------------------------------------------------------------------
 
+DEFAULT_CPU_THREADS = 8  # threads of a CPU-only run when none is known (llama.cpp: the cores)
 DEFAULT_PROMPT_TOKENS = 512  # time to first token is quoted for a prompt this long
 # Before this module: one range for every format and card (kept for callers that rank by a
 # bandwidth alone, see ranking.py): 45-91% of bandwidth on Apple M2/M4 (llama.cpp discussion
@@ -112,7 +124,11 @@ def inverse_efficiency(family: str, backend: str) -> float | None:
     group = backend_group(backend)
     if family in ("bitsandbytes", "ternary") or (family in ("gptq", "awq") and group != "cuda"):
         return None  # no published measurement collected for this runtime
-    return INVERSE_EFFICIENCY.get((family, "metal" if group == "metal" else "gpu"))
+    where = group if group in ("metal", "cpu") else "gpu"
+    found = INVERSE_EFFICIENCY.get((family, where))
+    if found is None and where == "cpu":  # 8/16-bit on a CPU: no point collected; k-quant's
+        found = INVERSE_EFFICIENCY[("k-quant", "cpu")]
+    return found
 
 
 def efficiency(family: str, backend: str, bandwidth_gbs: float) -> float | None:
@@ -131,6 +147,7 @@ def step_seconds(
     backend: str,
     bandwidth_gbs: float,
     cards: int = 1,
+    threads: int = DEFAULT_CPU_THREADS,
 ) -> float | None:
     """Seconds for one decode step that reads `read_bytes` from memory of `bandwidth_gbs`."""
     inverse = inverse_efficiency(family, backend)
@@ -140,6 +157,8 @@ def step_seconds(
     runtime = family if family in ("gptq", "awq") else group
     seconds = layers * PER_LAYER.get(runtime, 0.0) + read_bytes * PER_BYTE.get(group, 0.0)
     seconds += read_bytes * inverse / (bandwidth_gbs * 1e9)
+    if group == "cpu":
+        seconds += read_bytes * PER_BYTE_THREAD / threads
     return seconds + (cards - 1) * SPLIT_SECONDS
 
 
