@@ -8,7 +8,8 @@ rows with a stated context and at most the bandwidth ceiling (a row above bandwi
 read per token names the wrong device or model: printed and left out), everything on the
 GPU(s) or everything on the CPU
 with its thread count (partial offload, mixed cards and KV in RAM are left out: the
-host RAM bandwidth is not stated). The split is speed_points.yaml's: `test` when sha256(id)
+host RAM bandwidth is not stated), on an ordinary PC host (not a Raspberry Pi), not marked
+doubtful in the research note. The split is speed_points.yaml's: `test` when sha256(id)
 mod 10 < 3, else `fit`.
 """
 
@@ -50,6 +51,8 @@ def usable(raw: dict[str, Any], device: dict[str, Any] | None, models: set[str])
         return False
     if raw["backend"] == "cpu" and not raw.get("threads"):
         return False  # a CPU step's compute side is shared by the threads: needs -t
+    if raw.get("host") or "doubt" in raw.get("note", ""):
+        return False  # a Raspberry Pi host, or a row the collector marked doubtful
     if raw.get("gpu_mix") or raw.get("kv_offload") is False or raw.get("depth"):
         return False
     if raw.get("layers_total") and (raw.get("n_gpu_layers") or 0) < raw["layers_total"]:

@@ -23,59 +23,58 @@ runtime has no collected measurement (bitsandbytes) get no speed: unknown, not a
 
 from __future__ import annotations
 
-from typing import Literal, NamedTuple
+from typing import NamedTuple
 
-from llm_pick.catalog.types import Model
 from llm_pick.estimate.fit import Fit
 from llm_pick.estimate.hardware import Hardware
 from llm_pick.estimate.memory import Estimate
-
-FormatFamily = Literal[
-    "16-bit", "8-bit", "k-quant", "legacy", "gptq", "awq", "bitsandbytes", "ternary"
-]
-BackendGroup = Literal["cuda", "metal", "rocm-vulkan", "cpu"]
+from llm_pick.estimate.speedkinds import INVERSE_PREFILL_EFFICIENCY as INVERSE_PREFILL_EFFICIENCY
+from llm_pick.estimate.speedkinds import PREFILL_PER_FLOP as PREFILL_PER_FLOP
+from llm_pick.estimate.speedkinds import attention_width_of as attention_width_of
+from llm_pick.estimate.speedkinds import backend_group as backend_group
+from llm_pick.estimate.speedkinds import format_family as format_family
+from llm_pick.estimate.speedkinds import prefill_flops as prefill_flops
+from llm_pick.estimate.speedkinds import prefill_seconds as prefill_seconds
 
 # ---- fitted constants (bench/speed.py --fit prints them; tests/test_speed.py refits) ------
 # Every inverse efficiency is fitted with a floor of 1 and every cost with a floor of 0, so no
 # step is shorter than its bytes over the bandwidth (the ceiling, docs/methodology.md).
 # Fixed cost per layer per step (kernel launches, synchronisation), seconds; by runtime.
 PER_LAYER: dict[str, float] = {
-    "cuda": 8.39e-05,
-    "metal": 0.00018,
-    "rocm-vulkan": 0.00013,
-    "cpu": 0.0,
+    "cuda": 8.31e-05,
+    "metal": 0.000186,
+    "rocm-vulkan": 0.000128,
+    "cpu": 0,
     "gptq": 2.3e-05,
-    "awq": 0.0,
+    "awq": 0,
 }
 # Cost per byte read that does not scale with memory bandwidth (the cores' side), s/byte.
 PER_BYTE: dict[str, float] = {
     "cuda": 2.22e-13,
-    "metal": 2.37e-14,
-    "rocm-vulkan": 0.0,
+    "metal": 0,
+    "rocm-vulkan": 0,
 }
 # 1 / share of memory bandwidth of the bandwidth-bound part, by format family and backend.
 INVERSE_EFFICIENCY: dict[tuple[str, str], float] = {
-    ("16-bit", "gpu"): 1.0,
-    ("8-bit", "gpu"): 1.0,
+    ("16-bit", "gpu"): 1,
+    ("8-bit", "gpu"): 1,
     ("k-quant", "gpu"): 1.02,
-    ("legacy", "gpu"): 1.13,
-    ("gptq", "gpu"): 1.0,
+    ("legacy", "gpu"): 1.14,
+    ("gptq", "gpu"): 1,
     ("awq", "gpu"): 1.34,
     ("16-bit", "metal"): 1.09,
-    ("8-bit", "metal"): 1.08,
+    ("8-bit", "metal"): 1.07,
     ("k-quant", "metal"): 1.3,
     ("legacy", "metal"): 1.09,
-    ("k-quant", "cpu"): 1.45,
-    ("legacy", "cpu"): 1.0,
+    ("k-quant", "cpu"): 1.46,
+    ("legacy", "cpu"): 1,
 }
 # CPU: the cores' side of a step (dequantise, dot products) shared by the threads, s/byte x thread.
-PER_BYTE_THREAD = 4.06e-11
-SPLIT_SECONDS = 0.000114  # per extra card in a layer split
-INVERSE_PREFILL_EFFICIENCY: dict[str, float] = {"16-bit": 1.34, "quantized": 1.76}
-PREFILL_PER_FLOP: dict[str, float] = {"cuda": 4.37e-15, "rocm-vulkan": 1.74e-15}
+PER_BYTE_THREAD = 3.92e-11
+SPLIT_SECONDS = 0.000119  # per extra card in a layer split
 # 10th / 90th percentiles of measured / expected on the fit points: the printed range.
-DECODE_SCATTER = (0.74, 1.12)
-PREFILL_SCATTER = (0.48, 1.12)
+DECODE_SCATTER = (0.78, 1.11)
+PREFILL_SCATTER = (0.45, 1.12)
 # ---------------------------------------------------------------------------------------------
 
 DEFAULT_CPU_THREADS = 8  # threads of a CPU-only run when none is known (llama.cpp: the cores)
@@ -84,34 +83,6 @@ DEFAULT_PROMPT_TOKENS = 512  # time to first token is quoted for a prompt this l
 # bandwidth alone, see ranking.py): 45-91% of bandwidth on Apple M2/M4 (llama.cpp discussion
 # #4167), 48-82% on RTX 3090/3090 Ti/4090 (PR #4766, #4812).
 DECODE_EFFICIENCY = (0.45, 0.85)
-
-
-def format_family(quant: str) -> FormatFamily:
-    """The efficiency family of a format name (estimate/quant.py)."""
-    if quant in ("fp16", "bf16", "fp32"):
-        return "16-bit"
-    if quant == "q8_0":
-        return "8-bit"
-    if quant in ("q4_0", "q4_1", "q5_0", "q5_1"):
-        return "legacy"
-    if quant.startswith("q"):
-        return "k-quant"
-    if quant.startswith("gptq"):
-        return "gptq"
-    if quant.startswith("awq"):
-        return "awq"
-    if quant == "i2_s":
-        return "ternary"
-    return "bitsandbytes"
-
-
-def backend_group(backend: str) -> BackendGroup:
-    """CUDA, Metal, ROCm/Vulkan (one group: too few measurements to tell them apart), CPU."""
-    if backend in ("rocm", "vulkan"):
-        return "rocm-vulkan"
-    if backend in ("metal", "cpu"):
-        return backend  # type: ignore[return-value]
-    return "cuda"
 
 
 def hardware_backend(hardware: Hardware, fit: Fit | None = None) -> str:
@@ -162,27 +133,6 @@ def step_seconds(
     return seconds + (cards - 1) * SPLIT_SECONDS
 
 
-def prefill_seconds(flops: float, tflops: float | None, family: str, backend: str) -> float | None:
-    """Seconds of compute for `flops` on a card of `tflops` fp16 (gpus.yaml's one kind)."""
-    group = backend_group(backend)
-    if not tflops or group not in PREFILL_PER_FLOP or family in ("gptq", "awq", "bitsandbytes"):
-        return None
-    inverse = INVERSE_PREFILL_EFFICIENCY["16-bit" if family == "16-bit" else "quantized"]
-    return flops * (inverse / (tflops * 1e12) + PREFILL_PER_FLOP[group])
-
-
-def attention_width_of(model: Model) -> int:
-    """layers x attention heads x head dim: the attention FLOPs per prompt token and position."""
-    arch = model.architecture
-    return arch.attention_count * arch.q_width
-
-
-def prefill_flops(active_params: int, attention_width: int, prompt: int) -> float:
-    """Per prompt token: 2 per active parameter, plus attention over half the prompt on average
-    (QK^T and AV: 2 x 2 x layers x heads x head_dim x position)."""
-    return 2 * active_params + 2 * attention_width * prompt
-
-
 class Speed(NamedTuple):
     decode_low: float | None
     decode_high: float | None
@@ -199,6 +149,14 @@ class Speed(NamedTuple):
     family: str = "k-quant"
     efficiency: float | None = None
     note: str = ""
+    ceiling: float | None = None  # tokens/s of one stream at bandwidth / bytes read per step
+
+    @property
+    def ceiling_share(self) -> float | None:
+        """The share of the bandwidth ceiling the expected decode rate assumes (at most 1)."""
+        if self.ceiling is None or self.decode_expected is None:
+            return None
+        return self.decode_expected / self.ceiling
 
     def as_dict(self) -> dict[str, object]:
         decode = _range(self.decode_low, self.decode_high, self.decode_expected)
@@ -229,6 +187,12 @@ class Speed(NamedTuple):
             "batch": self.batch,
             "aggregate_decode_tokens_per_second": aggregate,
             "time_to_first_token_seconds": ttft,
+            "decode_ceiling_tokens_per_second": None
+            if self.ceiling is None
+            else round(self.ceiling, 1),
+            "share_of_ceiling": None
+            if self.ceiling_share is None
+            else round(self.ceiling_share, 3),
             "basis": {
                 "backend": self.backend,
                 "format_family": self.family,
@@ -278,6 +242,17 @@ def decode_rate(
     seconds = per_token * share / (gpu_gbs * 1e9 * efficiency)
     seconds += per_token * (1 - share) / (ram_gbs * 1e9 * efficiency)
     return 1 / seconds
+
+
+def ceiling_rate(read: int, share: float, hardware: Hardware) -> float | None:
+    """Tokens/s of one stream if every byte of a step (`read`: weights once, every stream's KV)
+    came at the full bandwidth of the memory it sits in: no estimate may exceed it."""
+    seconds = read * (1 - share) / (hardware.ram_bandwidth_gbs * 1e9)
+    if share > 0:
+        if not hardware.bandwidth_gbs:
+            return None
+        seconds += read * share / (hardware.bandwidth_gbs * 1e9)
+    return 1 / seconds if seconds > 0 else None
 
 
 def decode_step(
@@ -353,7 +328,9 @@ def estimate_speed(
         seconds = prefill_seconds(flops, hardware.fp16_tflops, family, backend)
         prefill = None if seconds is None else 1 / seconds
     note = _note(family, backend, share, hardware)
-    if step is None:
+    ceiling = ceiling_rate(read, share, hardware)
+    base = base._replace(ceiling=ceiling)
+    if step is None or ceiling is None:
         return base._replace(note=note)
     stream = 1 / step
     aggregate = estimate.batch / step
@@ -363,7 +340,7 @@ def estimate_speed(
     plow, phigh = PREFILL_SCATTER
     return base._replace(
         decode_low=stream * low,
-        decode_high=stream * high,
+        decode_high=min(stream * high, ceiling),
         decode_expected=stream,
         prefill_low=None if prefill is None else prefill * plow,
         prefill_high=None if prefill is None else prefill * phigh,
