@@ -120,3 +120,17 @@ def test_q8_0_on_an_rtx_3060_stays_below_its_ceiling() -> None:
     found = assess(est, Hardware.from_gpu("rtx-3060-12gb"), model.parameters.active_count).speed
     assert found is not None and found.ceiling_share is not None
     assert 0.5 < found.ceiling_share <= 1
+
+
+def test_partial_offload_is_bounded_by_the_ram_part() -> None:
+    """Mixtral 8x7B Q4_K_M with over a third of its layers in dual-channel DDR5: user reports
+    say 8-15 tokens/s (issue 20), not the ~30 the GPU efficiency gave the RAM part."""
+    model = next(m for m in models() if m.id == "mixtral-8x7b")
+    est = estimate_memory(model, "q4_k_m")
+    hardware = Hardware.from_gpu("4090", vram_gib=19).with_ram(64, cpu="ddr5-6000-2ch")
+    result = assess(est, hardware, model.parameters.active_count)
+    assert result.fit is not None and result.fit.verdict == "offload"
+    assert 1 / 3 <= 1 - result.fit.gpu_layers / result.fit.layers < 1 / 2
+    assert result.speed is not None and result.speed.decode_expected is not None
+    assert 8 <= result.speed.decode_expected <= 15
+    assert "threads assumed" in result.speed.note

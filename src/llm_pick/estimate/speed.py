@@ -277,11 +277,10 @@ def decode_step(
             return None
         total += gpu
     if share < 1:
-        # CPU layers: bandwidth-bound at the GPU efficiency of the format; no CPU measurement
-        # with a known memory bandwidth was collected to fit a CPU constant (methodology.md).
+        # CPU layers: the CPU constants (RAM bandwidth, the threads' compute side).
         cpu = step_seconds(
             read * (1 - share),
-            0,
+            layers - round(layers * share),
             family=family,
             backend="cpu",
             bandwidth_gbs=hardware.ram_bandwidth_gbs,
@@ -369,7 +368,7 @@ def _note(family: str, backend: str, share: float, hardware: Hardware) -> str:
     if share < 1:
         parts.append(
             f"{1 - share:.0%} of the bytes from system RAM at {hardware.ram_bandwidth_gbs:g} GB/s "
-            "(CPU part not fitted: assumed at the format's GPU efficiency)"
+            f"(CPU constants, {DEFAULT_CPU_THREADS} threads assumed)"
         )
     if hardware.gpu is None and backend != "cpu":
         parts.append("backend assumed CUDA (--vram gives no card)")
