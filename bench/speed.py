@@ -30,6 +30,7 @@ from llm_pick.estimate.memory import estimate_memory
 
 ROOT = Path(__file__).resolve().parents[1]
 POINTS = ROOT / "bench" / "data" / "speed_points.yaml"
+MORE = ROOT / "bench" / "data" / "speed_points_more.yaml"  # issue 20 (bench/merge_speed_points.py)
 HUBER = 0.1  # relative residual beyond which a point's weight falls as 1/residual
 
 
@@ -47,6 +48,7 @@ class Point(NamedTuple):
     read_bytes: float  # decode: weights + KV at the test's average context
     flops: float  # prefill: per prompt token
     measured: float  # tokens/s
+    threads: int = speed.DEFAULT_CPU_THREADS  # CPU runs: llama-bench -t
 
 
 @cache
@@ -54,21 +56,27 @@ def _models() -> dict[str, Model]:
     return {m.id: m for m in load_catalog()}
 
 
-def load_points(path: Path = POINTS) -> list[Point]:
-    data = yaml.safe_load(path.read_text())
-    devices: dict[str, dict[str, Any]] = data["devices"]
+def load_points(paths: tuple[Path, ...] = (POINTS, MORE)) -> list[Point]:
+    devices: dict[str, dict[str, Any]] = {}
+    raws: list[dict[str, Any]] = []
+    for path in paths:
+        data = yaml.safe_load(path.read_text())
+        devices |= data["devices"]
+        raws += data["points"]
     presets = load_gpus()
     points = []
-    for raw in data["points"]:
+    for raw in raws:
         model = _models()[raw["model"]]
         if raw["device"] in presets:
             gpu = presets[raw["device"]]
-            bandwidth, tflops, kind = gpu.memory_bandwidth_gbs, gpu.fp16_tflops, gpu.kind
+            bandwidth, tflops = gpu.memory_bandwidth_gbs, gpu.fp16_tflops
+            kind = f"{gpu.vendor}-{gpu.kind}"
             if gpu.fp16_tflops_kind not in ("tensor-dense-fp16-accumulate", "matrix-dense"):
                 tflops = None  # prefill is fitted on one FLOPS kind only
         else:
             device = devices[raw["device"]]
-            bandwidth, tflops, kind = device["bandwidth_gbs"], None, device["kind"]
+            bandwidth, tflops = device["bandwidth_gbs"], None
+            kind = f"{_vendor(device['name'])}-{device['kind']}"
         arch = model.architecture
         kv = 0
         if raw["kind"] == "decode":
@@ -78,7 +86,7 @@ def load_points(path: Path = POINTS) -> list[Point]:
             weights = 0
         width = arch.layers * arch.attention_heads * arch.head_dim
         flops = speed.prefill_flops(model.parameters.active_count, width, raw.get("prompt", 0))
-        cls = "apple" if kind == "apple" else raw["backend"] if raw["backend"] != "cuda" else kind
+        cls = device_class(raw["device"], kind, raw["backend"])
         if raw["gpus"] > 1:
             cls = "multi-gpu"
         points.append(
@@ -96,9 +104,26 @@ def load_points(path: Path = POINTS) -> list[Point]:
                 weights + kv,
                 flops,
                 raw["tokens_per_second"],
+                raw.get("threads") or speed.DEFAULT_CPU_THREADS,
             )
         )
     return points
+
+
+def _vendor(name: str) -> str:
+    if "AMD" in name or "Radeon" in name:
+        return "amd"
+    return "intel" if "Intel" in name or "Arc" in name else "other"
+
+
+def device_class(device: str, kind: str, backend: str) -> str:
+    """The report's hardware class: apple, cpu, amd, intel, laptop, consumer, datacenter."""
+    vendor, _, form = kind.partition("-")
+    if backend == "cpu" or form == "apple":
+        return "cpu" if backend == "cpu" else "apple"
+    if vendor in ("amd", "intel"):
+        return vendor
+    return {"workstation": "consumer"}.get(form, form)
 
 
 # ---- the model, as features linear in the constants ---------------------------------------
@@ -108,12 +133,14 @@ def decode_features(p: Point) -> dict[str, float]:
     """step seconds = sum(constant x feature): mirrors speed.step_seconds."""
     group = speed.backend_group(p.backend)
     runtime = p.family if p.family in ("gptq", "awq") else group
-    where = "metal" if group == "metal" else "gpu"
+    where = group if group in ("metal", "cpu") else "gpu"
     features = {
         f"PER_LAYER[{runtime}]": float(p.layers),
         f"PER_BYTE[{group}]": p.read_bytes,
         f"INVERSE_EFFICIENCY[{p.family},{where}]": p.read_bytes / (p.bandwidth_gbs * 1e9),
     }
+    if group == "cpu":  # the cores' side of a CPU step is shared by its threads
+        features["PER_BYTE_THREAD"] = features.pop(f"PER_BYTE[{group}]") / p.threads
     if p.cards > 1:
         features["SPLIT_SECONDS"] = float(p.cards - 1)
     return features
@@ -135,22 +162,31 @@ def usable(p: Point) -> bool:
     return True
 
 
+def lower_bound(name: str) -> float:
+    """Physics: an inverse efficiency is at least 1 (no step beats the bandwidth or the FLOPS it
+    divides by); every other constant is a cost, at least 0."""
+    return 1.0 if name.startswith("INVERSE_") else 0.0
+
+
 def fit(points: list[Point], features: Callable[[Point], dict[str, float]]) -> dict[str, float]:
     """Least squares on relative residuals of seconds per token, with Huber weights; a
-    constant that comes out negative (no physical meaning) is fixed at 0 and the rest refitted."""
+    constant that comes out below its physical bound is fixed at the bound and the rest
+    refitted."""
     rows = [(features(p), 1 / p.measured) for p in points]
     names = sorted({name for row, _ in rows for name in row})
-    fixed: set[str] = set()
+    fixed: dict[str, float] = {}
     while True:
         free = [n for n in names if n not in fixed]
-        beta = _huber([({n: row[n] for n in free if n in row}, y) for row, y in rows], free)
-        worst = min(free, key=lambda n: beta[n])
-        if beta[worst] >= 0:
-            return {n: beta.get(n, 0.0) for n in names}
-        fixed.add(worst)
+        beta = _huber(rows, free, fixed)
+        worst = min(free, key=lambda n: beta[n] - lower_bound(n))
+        if beta[worst] >= lower_bound(worst):
+            return {n: beta.get(n, fixed.get(n, 0.0)) for n in names}
+        fixed[worst] = lower_bound(worst)
 
 
-def _huber(rows: list[tuple[dict[str, float], float]], names: list[str]) -> dict[str, float]:
+def _huber(
+    rows: list[tuple[dict[str, float], float]], names: list[str], fixed: dict[str, float]
+) -> dict[str, float]:
     weights = [1.0] * len(rows)
     beta = [0.0] * len(names)
     for _ in range(30):
@@ -158,14 +194,20 @@ def _huber(rows: list[tuple[dict[str, float], float]], names: list[str]) -> dict
         vector = [0.0] * len(names)
         for (row, y), w in zip(rows, weights, strict=True):
             x = [row.get(n, 0.0) / y for n in names]  # relative: divide by the measurement
+            target = 1 - sum(v * row.get(n, 0.0) for n, v in fixed.items()) / y
             for i, xi in enumerate(x):
                 if xi:
-                    vector[i] += w * xi
+                    vector[i] += w * xi * target
                     for j, xj in enumerate(x):
                         matrix[i][j] += w * xi * xj
         beta = _solve(matrix, vector)
         residuals = [
-            sum(b * row.get(n, 0.0) for b, n in zip(beta, names, strict=True)) / y - 1
+            (
+                sum(b * row.get(n, 0.0) for b, n in zip(beta, names, strict=True))
+                + sum(v * row.get(n, 0.0) for n, v in fixed.items())
+            )
+            / y
+            - 1
             for row, y in rows
         ]
         weights = [1.0 if abs(r) <= HUBER else HUBER / abs(r) for r in residuals]
@@ -207,6 +249,7 @@ def estimated(p: Point) -> float | None:
             backend=p.backend,
             bandwidth_gbs=p.bandwidth_gbs,
             cards=p.cards,
+            threads=p.threads,
         )
     else:
         seconds = speed.prefill_seconds(p.flops, p.tflops, p.family, p.backend)

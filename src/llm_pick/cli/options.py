@@ -107,6 +107,14 @@ RamBwOpt = Annotated[
         help="System RAM bandwidth for offloaded layers (default 51.2: dual-channel DDR4-3200).",
     ),
 ]
+BandwidthOpt = Annotated[
+    float | None,
+    typer.Option(
+        "--bandwidth",
+        metavar="GB/s",
+        help="Memory bandwidth of each GPU, overriding the card's (for speed estimates).",
+    ),
+]
 CpuOpt = Annotated[
     str | None,
     typer.Option(
@@ -232,6 +240,7 @@ HARDWARE_OPTIONS: list[tuple[str, Any, Any]] = [
     ("ram_bandwidth", RamBwOpt, None),
     ("headroom", HeadroomOpt, None),
     ("cpu", CpuOpt, None),
+    ("bandwidth", BandwidthOpt, None),
 ]
 SIZING_OPTIONS: list[tuple[str, Any, Any]] = [
     ("context", ContextOpt, None),

@@ -210,10 +210,11 @@ def hardware(
     ram_bandwidth: float | None = None,
     headroom: float | None = None,
     cpu: str | None = None,
+    bandwidth: float | None = None,
 ) -> Hardware | None:
     """Hardware from the CLI options (the library's constructors check the values); None
     when no memory limit was given. --gpu with --vram: the card's bandwidth and FLOPS with
-    the given memory."""
+    the given memory; --bandwidth overrides the card's memory bandwidth."""
     from llm_pick.estimate.hardware import Hardware
 
     ram_gib = ram_amount(ram)
@@ -228,6 +229,8 @@ def hardware(
         if memory == 0:
             if gpus is not None and ram_gib:
                 raise InputError("--vram 0 (CPU only) and --gpus conflict")
+            if bandwidth is not None:
+                raise InputError("--bandwidth is a GPU's; with --vram 0 use --ram-bandwidth")
             return Hardware.cpu_only(ram_gib, ram_bandwidth, cpu).with_headroom(headroom)
         machine = Hardware.from_vram(memory, 1 if gpus is None else gpus)
     elif gpus is not None:
@@ -235,9 +238,10 @@ def hardware(
     elif ram_gib:
         raise InputError("--ram (CPU offload) needs --vram or --gpu for the GPU part")
     else:  # nothing to size against; the other values are still checked
-        Hardware.from_vram(1.0).with_ram(0.0, ram_bandwidth, cpu)
+        Hardware.from_vram(1.0).with_ram(0.0, ram_bandwidth, cpu).with_bandwidth(bandwidth)
         finite("--headroom", headroom, maximum=MAX_GIB, allow_zero=True)
         return None
+    machine = machine.with_bandwidth(bandwidth)
     return machine.with_ram(ram_gib, ram_bandwidth, cpu).with_headroom(headroom)
 
 
@@ -278,6 +282,7 @@ def build_query(
     headroom: float | None,
     quant: str | None,
     cpu: str | None = None,
+    bandwidth: float | None = None,
     min_bits: float | None,
     context: str | None,
     batch: int,
@@ -302,6 +307,7 @@ def build_query(
         ram_bandwidth=ram_bandwidth,
         headroom=headroom,
         cpu=cpu,
+        bandwidth=bandwidth,
     )
     query = Query(
         constraints=constraints(**wanted),

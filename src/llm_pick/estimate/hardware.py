@@ -116,6 +116,15 @@ class Hardware(NamedTuple):
             label=label, ram_gib=ram, ram_bandwidth_gbs=speed or DEFAULT_RAM_BANDWIDTH_GBS
         )
 
+    def with_bandwidth(self, gbs: float | None) -> Hardware:
+        """Each GPU's memory bandwidth in GB/s, replacing the preset's (None: unchanged)."""
+        speed = limits.finite("--bandwidth", gbs, maximum=MAX_BANDWIDTH_GBS)
+        if speed is None:
+            return self
+        return self._replace(
+            bandwidth_gbs=speed, source=f"{self.source}, --bandwidth {speed:g} GB/s"
+        )
+
     def with_headroom(self, gib: float | None) -> Hardware:
         """Memory kept free per card (None: max(0.5 GiB, 5% of the card))."""
         spare = limits.finite("--headroom", gib, maximum=MAX_GIB, allow_zero=True)

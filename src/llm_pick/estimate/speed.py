@@ -23,83 +23,66 @@ runtime has no collected measurement (bitsandbytes) get no speed: unknown, not a
 
 from __future__ import annotations
 
-from typing import Literal, NamedTuple
+from typing import NamedTuple
 
-from llm_pick.catalog.types import Model
 from llm_pick.estimate.fit import Fit
 from llm_pick.estimate.hardware import Hardware
 from llm_pick.estimate.memory import Estimate
-
-FormatFamily = Literal[
-    "16-bit", "8-bit", "k-quant", "legacy", "gptq", "awq", "bitsandbytes", "ternary"
-]
-BackendGroup = Literal["cuda", "metal", "rocm-vulkan", "cpu"]
+from llm_pick.estimate.speedkinds import INVERSE_PREFILL_EFFICIENCY as INVERSE_PREFILL_EFFICIENCY
+from llm_pick.estimate.speedkinds import PREFILL_PER_FLOP as PREFILL_PER_FLOP
+from llm_pick.estimate.speedkinds import attention_width_of as attention_width_of
+from llm_pick.estimate.speedkinds import backend_group as backend_group
+from llm_pick.estimate.speedkinds import format_family as format_family
+from llm_pick.estimate.speedkinds import prefill_flops as prefill_flops
+from llm_pick.estimate.speedkinds import prefill_seconds as prefill_seconds
 
 # ---- fitted constants (bench/speed.py --fit prints them; tests/test_speed.py refits) ------
+# Every inverse efficiency is fitted with a floor of 1 and every cost with a floor of 0, so no
+# step is shorter than its bytes over the bandwidth (the ceiling, docs/methodology.md).
 # Fixed cost per layer per step (kernel launches, synchronisation), seconds; by runtime.
 PER_LAYER: dict[str, float] = {
-    "cuda": 9.71e-05,
-    "metal": 0.000184,
-    "rocm-vulkan": 6.12e-05,
-    "gptq": 4.75e-05,
-    "awq": 0.0,
+    "cuda": 8.31e-05,
+    "metal": 0.000186,
+    "rocm-vulkan": 0.000128,
+    "cpu": 0,
+    "gptq": 2.3e-05,
+    "awq": 0,
 }
 # Cost per byte read that does not scale with memory bandwidth (the cores' side), s/byte.
-PER_BYTE: dict[str, float] = {"cuda": 3.49e-13, "metal": 0.0, "rocm-vulkan": 3.22e-13}
+PER_BYTE: dict[str, float] = {
+    "cuda": 2.22e-13,
+    "metal": 0,
+    "rocm-vulkan": 0,
+}
 # 1 / share of memory bandwidth of the bandwidth-bound part, by format family and backend.
 INVERSE_EFFICIENCY: dict[tuple[str, str], float] = {
-    ("16-bit", "gpu"): 0.849,
-    ("8-bit", "gpu"): 0.685,
-    ("k-quant", "gpu"): 0.869,
-    ("legacy", "gpu"): 1.24,
-    ("gptq", "gpu"): 0.728,
-    ("awq", "gpu"): 1.22,
+    ("16-bit", "gpu"): 1,
+    ("8-bit", "gpu"): 1,
+    ("k-quant", "gpu"): 1.02,
+    ("legacy", "gpu"): 1.14,
+    ("gptq", "gpu"): 1,
+    ("awq", "gpu"): 1.34,
     ("16-bit", "metal"): 1.09,
-    ("8-bit", "metal"): 1.08,
-    ("k-quant", "metal"): 1.29,
+    ("8-bit", "metal"): 1.07,
+    ("k-quant", "metal"): 1.3,
     ("legacy", "metal"): 1.09,
+    ("k-quant", "cpu"): 1.46,
+    ("legacy", "cpu"): 1,
 }
-SPLIT_SECONDS = 8.16e-05  # per extra card in a layer split
-INVERSE_PREFILL_EFFICIENCY: dict[str, float] = {"16-bit": 1.35, "quantized": 1.74}
-PREFILL_PER_FLOP: dict[str, float] = {"cuda": 4.33e-15, "rocm-vulkan": 1.09e-15}
+# CPU: the cores' side of a step (dequantise, dot products) shared by the threads, s/byte x thread.
+PER_BYTE_THREAD = 3.92e-11
+SPLIT_SECONDS = 0.000119  # per extra card in a layer split
 # 10th / 90th percentiles of measured / expected on the fit points: the printed range.
-DECODE_SCATTER = (0.83, 1.11)
-PREFILL_SCATTER = (0.42, 1.12)
+DECODE_SCATTER = (0.78, 1.11)
+PREFILL_SCATTER = (0.45, 1.12)
 # ---------------------------------------------------------------------------------------------
 
+DEFAULT_CPU_THREADS = 8  # threads of a CPU-only run when none is known (llama.cpp: the cores)
 DEFAULT_PROMPT_TOKENS = 512  # time to first token is quoted for a prompt this long
 # Before this module: one range for every format and card (kept for callers that rank by a
 # bandwidth alone, see ranking.py): 45-91% of bandwidth on Apple M2/M4 (llama.cpp discussion
 # #4167), 48-82% on RTX 3090/3090 Ti/4090 (PR #4766, #4812).
 DECODE_EFFICIENCY = (0.45, 0.85)
-
-
-def format_family(quant: str) -> FormatFamily:
-    """The efficiency family of a format name (estimate/quant.py)."""
-    if quant in ("fp16", "bf16", "fp32"):
-        return "16-bit"
-    if quant == "q8_0":
-        return "8-bit"
-    if quant in ("q4_0", "q4_1", "q5_0", "q5_1"):
-        return "legacy"
-    if quant.startswith("q"):
-        return "k-quant"
-    if quant.startswith("gptq"):
-        return "gptq"
-    if quant.startswith("awq"):
-        return "awq"
-    if quant == "i2_s":
-        return "ternary"
-    return "bitsandbytes"
-
-
-def backend_group(backend: str) -> BackendGroup:
-    """CUDA, Metal, ROCm/Vulkan (one group: too few measurements to tell them apart), CPU."""
-    if backend in ("rocm", "vulkan"):
-        return "rocm-vulkan"
-    if backend in ("metal", "cpu"):
-        return backend  # type: ignore[return-value]
-    return "cuda"
 
 
 def hardware_backend(hardware: Hardware, fit: Fit | None = None) -> str:
@@ -112,7 +95,11 @@ def inverse_efficiency(family: str, backend: str) -> float | None:
     group = backend_group(backend)
     if family in ("bitsandbytes", "ternary") or (family in ("gptq", "awq") and group != "cuda"):
         return None  # no published measurement collected for this runtime
-    return INVERSE_EFFICIENCY.get((family, "metal" if group == "metal" else "gpu"))
+    where = group if group in ("metal", "cpu") else "gpu"
+    found = INVERSE_EFFICIENCY.get((family, where))
+    if found is None and where == "cpu":  # 8/16-bit on a CPU: no point collected; k-quant's
+        found = INVERSE_EFFICIENCY[("k-quant", "cpu")]
+    return found
 
 
 def efficiency(family: str, backend: str, bandwidth_gbs: float) -> float | None:
@@ -131,6 +118,7 @@ def step_seconds(
     backend: str,
     bandwidth_gbs: float,
     cards: int = 1,
+    threads: int = DEFAULT_CPU_THREADS,
 ) -> float | None:
     """Seconds for one decode step that reads `read_bytes` from memory of `bandwidth_gbs`."""
     inverse = inverse_efficiency(family, backend)
@@ -140,28 +128,9 @@ def step_seconds(
     runtime = family if family in ("gptq", "awq") else group
     seconds = layers * PER_LAYER.get(runtime, 0.0) + read_bytes * PER_BYTE.get(group, 0.0)
     seconds += read_bytes * inverse / (bandwidth_gbs * 1e9)
+    if group == "cpu":
+        seconds += read_bytes * PER_BYTE_THREAD / threads
     return seconds + (cards - 1) * SPLIT_SECONDS
-
-
-def prefill_seconds(flops: float, tflops: float | None, family: str, backend: str) -> float | None:
-    """Seconds of compute for `flops` on a card of `tflops` fp16 (gpus.yaml's one kind)."""
-    group = backend_group(backend)
-    if not tflops or group not in PREFILL_PER_FLOP or family in ("gptq", "awq", "bitsandbytes"):
-        return None
-    inverse = INVERSE_PREFILL_EFFICIENCY["16-bit" if family == "16-bit" else "quantized"]
-    return flops * (inverse / (tflops * 1e12) + PREFILL_PER_FLOP[group])
-
-
-def attention_width_of(model: Model) -> int:
-    """layers x attention heads x head dim: the attention FLOPs per prompt token and position."""
-    arch = model.architecture
-    return arch.attention_count * arch.q_width
-
-
-def prefill_flops(active_params: int, attention_width: int, prompt: int) -> float:
-    """Per prompt token: 2 per active parameter, plus attention over half the prompt on average
-    (QK^T and AV: 2 x 2 x layers x heads x head_dim x position)."""
-    return 2 * active_params + 2 * attention_width * prompt
 
 
 class Speed(NamedTuple):
@@ -180,6 +149,14 @@ class Speed(NamedTuple):
     family: str = "k-quant"
     efficiency: float | None = None
     note: str = ""
+    ceiling: float | None = None  # tokens/s of one stream at bandwidth / bytes read per step
+
+    @property
+    def ceiling_share(self) -> float | None:
+        """The share of the bandwidth ceiling the expected decode rate assumes (at most 1)."""
+        if self.ceiling is None or self.decode_expected is None:
+            return None
+        return self.decode_expected / self.ceiling
 
     def as_dict(self) -> dict[str, object]:
         decode = _range(self.decode_low, self.decode_high, self.decode_expected)
@@ -210,6 +187,12 @@ class Speed(NamedTuple):
             "batch": self.batch,
             "aggregate_decode_tokens_per_second": aggregate,
             "time_to_first_token_seconds": ttft,
+            "decode_ceiling_tokens_per_second": None
+            if self.ceiling is None
+            else round(self.ceiling, 1),
+            "share_of_ceiling": None
+            if self.ceiling_share is None
+            else round(self.ceiling_share, 3),
             "basis": {
                 "backend": self.backend,
                 "format_family": self.family,
@@ -261,6 +244,17 @@ def decode_rate(
     return 1 / seconds
 
 
+def ceiling_rate(read: int, share: float, hardware: Hardware) -> float | None:
+    """Tokens/s of one stream if every byte of a step (`read`: weights once, every stream's KV)
+    came at the full bandwidth of the memory it sits in: no estimate may exceed it."""
+    seconds = read * (1 - share) / (hardware.ram_bandwidth_gbs * 1e9)
+    if share > 0:
+        if not hardware.bandwidth_gbs:
+            return None
+        seconds += read * share / (hardware.bandwidth_gbs * 1e9)
+    return 1 / seconds if seconds > 0 else None
+
+
 def decode_step(
     estimate: Estimate, hardware: Hardware, share: float, family: str, backend: str
 ) -> float | None:
@@ -283,11 +277,10 @@ def decode_step(
             return None
         total += gpu
     if share < 1:
-        # CPU layers: bandwidth-bound at the GPU efficiency of the format; no CPU measurement
-        # with a known memory bandwidth was collected to fit a CPU constant (methodology.md).
+        # CPU layers: the CPU constants (RAM bandwidth, the threads' compute side).
         cpu = step_seconds(
             read * (1 - share),
-            0,
+            layers - round(layers * share),
             family=family,
             backend="cpu",
             bandwidth_gbs=hardware.ram_bandwidth_gbs,
@@ -334,7 +327,9 @@ def estimate_speed(
         seconds = prefill_seconds(flops, hardware.fp16_tflops, family, backend)
         prefill = None if seconds is None else 1 / seconds
     note = _note(family, backend, share, hardware)
-    if step is None:
+    ceiling = ceiling_rate(read, share, hardware)
+    base = base._replace(ceiling=ceiling)
+    if step is None or ceiling is None:
         return base._replace(note=note)
     stream = 1 / step
     aggregate = estimate.batch / step
@@ -344,7 +339,7 @@ def estimate_speed(
     plow, phigh = PREFILL_SCATTER
     return base._replace(
         decode_low=stream * low,
-        decode_high=stream * high,
+        decode_high=min(stream * high, ceiling),
         decode_expected=stream,
         prefill_low=None if prefill is None else prefill * plow,
         prefill_high=None if prefill is None else prefill * phigh,
@@ -373,7 +368,7 @@ def _note(family: str, backend: str, share: float, hardware: Hardware) -> str:
     if share < 1:
         parts.append(
             f"{1 - share:.0%} of the bytes from system RAM at {hardware.ram_bandwidth_gbs:g} GB/s "
-            "(CPU part not fitted: assumed at the format's GPU efficiency)"
+            f"(CPU constants, {DEFAULT_CPU_THREADS} threads assumed)"
         )
     if hardware.gpu is None and backend != "cpu":
         parts.append("backend assumed CUDA (--vram gives no card)")
