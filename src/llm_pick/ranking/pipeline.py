@@ -251,12 +251,20 @@ def recommend(catalog: Catalog, query: Query) -> Recommendation:
             ranked.append(result)
         else:
             excluded.append(result)
-    ranked.sort(key=lambda c: (-round(c.score, 12), c.model.id))
+    ranked.sort(key=order_of)
     excluded.sort(key=lambda e: e.model.id)
     rec = Recommendation(query, weights, tuple(ranked), tuple(excluded))
     if ranked:
         return rec
     return rec._replace(hints=tuple(hint(e, query) for e in rec.closest()))
+
+
+def order_of(candidate: Candidate) -> tuple[float, bool, str]:
+    """Best score first; scores equal as shown (3 decimals) are a tie, won by the model whose
+    quality is measured over one whose quality is estimated (a fine-tune estimated as its
+    base does not pass the base on a rounding difference in speed), then by id."""
+    quality = candidate.values.get("quality")
+    return (-round(candidate.score, 3), bool(quality and quality.estimated), candidate.model.id)
 
 
 def _balanced() -> Profile:
