@@ -25,9 +25,9 @@ from llm_pick.estimate.quant import QUANTS, Quant
 from llm_pick.ranking.query import Query
 from llm_pick.ranking.result import Candidate, Exclusion, Option, Recommendation
 from llm_pick.scoring import criteria
+from llm_pick.scoring.code import code_ability
 from llm_pick.scoring.constraints import Check, Constraints, active, evaluate
 from llm_pick.scoring.profiles import Profile
-from llm_pick.scoring.code import code_ability
 from llm_pick.scoring.quality import Ability, ability
 from llm_pick.scoring.quant_loss import (
     loss_order,
