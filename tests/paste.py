@@ -25,11 +25,9 @@ class Shell:
         self.bin = folder / "bin"
         self.bin.mkdir(exist_ok=True)
         self.log = folder / "argv.log"
-        for tool in TOOLS:  # each argument NUL-terminated, each call ended by RS NUL
+        for tool in TOOLS:  # each call: its argument count, then each argument, NUL-terminated
             script = self.bin / tool
-            script.write_text(
-                '#!/bin/sh\n{ printf "%s\\0" "$0" "$@"; printf "\\036\\0"; } >> "$ARGV_LOG"\n'
-            )
+            script.write_text('#!/bin/sh\nprintf "%s\\0" "$#" "$0" "$@" >> "$ARGV_LOG"\n')
             script.chmod(0o755)
 
     def paste(self, command: str) -> list[list[str]]:
@@ -55,13 +53,13 @@ class Shell:
         assert done.stdout == "", (command, done.stdout)
         if not self.log.exists():
             return []
-        calls: list[list[str]] = [[]]
-        for field in self.log.read_bytes().decode("utf-8", "surrogateescape").split("\0")[:-1]:
-            if field == "\x1e":
-                calls.append([])
-            else:
-                calls[-1].append(field)
-        return [[Path(call[0]).name, *call[1:]] for call in calls[:-1]]
+        fields = self.log.read_bytes().decode("utf-8", "surrogateescape").split("\0")[:-1]
+        calls: list[list[str]] = []
+        while fields:  # a count, then the program and that many arguments
+            count = int(fields[0])
+            call, fields = fields[1 : count + 2], fields[count + 2 :]
+            calls.append([Path(call[0]).name, *call[1:]])
+        return calls
 
 
 # ---- the commands as each output format prints them -----------------------------------------

@@ -313,7 +313,10 @@ def test_recommend_user_profile_file(tmp_path: Path) -> None:
         "schema_version: 1\nprofiles:\n  - name: mine\n    description: x\n"
         "    weights: {context: 1}\n"
     )
-    data = ok(run("recommend", "--vram", "80", "--profile", str(path), "-f", "json")).json()
+    # sized for 32K tokens, so the context value (0.2 a doubling, capped at 32x) separates
+    # 128K from 256K models
+    args = ("recommend", "--vram", "80", "--context", "32768", "--profile", str(path))
+    data = ok(run(*args, "-f", "json")).json()
     assert data["query"]["weights"]["context"] == 1.0
     # context alone decides: the top pick has the longest context of every ranked model
     top = data["ranking"][0]["context_length"]
@@ -372,7 +375,7 @@ def test_output_never_overwrites_an_input_catalog(tmp_path: Path) -> None:
 def test_explain_pass_and_fail() -> None:
     data = ok(run("explain", "mixtral-8x7b", "--gpu", "4090", "--commercial", "-f", "json")).json()
     assert data["passed"] and data["rank"] >= 1
-    assert {c["constraint"] for c in data["constraints"]} == {"commercial", "memory"}
+    assert {c["constraint"] for c in data["constraints"]} == {"commercial", "specialist", "memory"}
     total = sum(c["contribution"] for c in data["criteria"].values())
     assert abs(total - data["score"]) < 1e-5
     failed = ok(run("explain", "llama-1-7b", "--vram", "24", "--commercial", "-f", "json")).json()

@@ -10,6 +10,8 @@ import pytest
 from conftest import entry, run, write_catalog
 from htmlpage import external_urls, read
 
+from llm_pick.render.geometry import shorten
+
 SCRIPT_NAME = '<script>alert("x")</script> & "quotes" <b>bold</b>'
 
 
@@ -43,7 +45,8 @@ def test_recommend_report_has_every_ranked_model_in_chart_and_table(tmp_path: Pa
         assert page.marks[model].startswith(f"{model}: ")  # a mark named by its <title>
     assert page.svgs == 2  # quality and speed (the card's bandwidth is known)
     labels = re.search(r'<g class="labels"[^>]*>(.*?)</g>', html, re.S)
-    assert labels and f">{ranked[0]}</text>" in labels.group(1)  # the top pick is named
+    # the top pick is named (ids longer than 28 characters are cut with an ellipsis)
+    assert labels and f">{shorten(ranked[0], 28)}</text>" in labels.group(1)
     assert any(kind == "frontier" for kind in page.mark_kinds.values())
     assert any(kind == "excluded" for kind in page.mark_kinds.values())
     for words in ("Query", "Ranking", "Excluded", "Catalog and estimates", "estimates"):

@@ -25,6 +25,10 @@ class ProfileSpec:
     why: str = ""
     variants: list[Variant] = field(default_factory=list)
     """Only these variants are ranked (e.g. chat: no base models), unless --variant is given."""
+    ability: Literal["general", "code"] = "general"
+    """Which ability the quality criterion reads: the general one, or code (code benchmarks)."""
+    specialists: list[Literal["code", "reasoning"]] = field(default_factory=list)
+    """Specialised models this profile ranks (code, always-reasoning); others are left out."""
 
     def __post_init__(self) -> None:
         check_weights(self.weights)

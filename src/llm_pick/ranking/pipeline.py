@@ -25,6 +25,7 @@ from llm_pick.estimate.quant import QUANTS, Quant
 from llm_pick.ranking.query import Query
 from llm_pick.ranking.result import Candidate, Exclusion, Option, Recommendation
 from llm_pick.scoring import criteria
+from llm_pick.scoring.code import code_ability
 from llm_pick.scoring.constraints import Check, Constraints, active, evaluate
 from llm_pick.scoring.profiles import Profile
 from llm_pick.scoring.quality import Ability, ability
@@ -54,6 +55,12 @@ class Pass:
     measured: dict[str, list[Model]] = field(default_factory=dict)  # measured models by family
     orders: dict[tuple[str, bool], list[Quant]] = field(default_factory=dict)  # per order_key
     qualities: dict[tuple[str, str], criteria.Value] = field(default_factory=dict)
+    code: bool = False  # the profile reads the code ability (scoring/code.py)
+
+    def ability_of(self, model: Model) -> Ability:
+        if self.code:
+            return code_ability(model, self.lineage, memo=self.abilities)
+        return ability(model, self.lineage, memo=self.abilities)
 
     def reference(self, model: Model) -> Model | None:
         if model.id not in self.references:
@@ -72,10 +79,11 @@ class Pass:
         """The quality criterion, computed once per model and format in a pass (the model's
         ability once per model)."""
         if self.abilities is None:
-            return criteria.quality(model, quant, self.lineage)
+            found = code_ability(model, self.lineage) if self.code else None
+            return criteria.quality(model, quant, self.lineage, found)
         value = self.qualities.get((model.id, quant.name))
         if value is None:
-            found = ability(model, self.lineage, memo=self.abilities)
+            found = self.ability_of(model)
             ref = self.reference(model)
             value = criteria.quality(model, quant, self.lineage, found, ref)
             self.qualities[(model.id, quant.name)] = value
@@ -242,6 +250,7 @@ def recommend(catalog: Catalog, query: Query) -> Recommendation:
         runtimes=runtimes,
         abilities={},
         measured=measured_by_family(models),
+        code=query.profile is not None and query.profile.ability == "code",
     )
     ranked: list[Candidate] = []
     excluded: list[Exclusion] = []

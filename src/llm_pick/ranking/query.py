@@ -12,7 +12,7 @@ from llm_pick.estimate.hardware import Hardware
 from llm_pick.estimate.limits import MAX_BILLIONS, MAX_TOP, count, finite
 from llm_pick.estimate.quant import QUANTS, Quant, get_quant
 from llm_pick.estimate.sizing import Sizing
-from llm_pick.scoring.constraints import Constraints
+from llm_pick.scoring.constraints import SPECIALTIES, Constraints
 from llm_pick.scoring.profiles import Profile
 
 GGUF = tuple(q.name for q in QUANTS.values() if q.family == "gguf")
@@ -69,13 +69,16 @@ class Query:
 
     def wanted(self) -> Constraints:
         """The constraints every model is checked against (built here only): the asked ones,
-        the required context (the larger of --min-context and --context), and the profile's
-        variants when the query names none."""
+        the required context (the larger of --min-context and --context), the profile's
+        variants when the query names none, and the specialists neither the profile nor
+        --needs asks for (left out: docs/scoring.md)."""
         wanted = self.constraints._replace(min_context=self.required_context)
         profile = self.profile
         if profile is not None and profile.variants and not wanted.variants:
             wanted = wanted._replace(variants=tuple(profile.variants))
-        return wanted
+        asked = set(wanted.needs) | set(profile.specialists if profile is not None else ())
+        left_out = tuple(kind for kind in SPECIALTIES if kind not in asked)
+        return wanted._replace(specialists=left_out)
 
     def sizing_for(self, model: Model, kv_dtype: str | None = None) -> Sizing:
         """How this model is sized: the required context, else min(4096, its context)."""

@@ -139,6 +139,13 @@ def _labels(plot: Plot, spots: list[tuple[float, float]]) -> str:
     ]
     texts = [(i, shorten(sanitize(plot.points[i].key), 28)) for i in plot.labelled]
     placed = place_labels(marks, texts, columns, rows, reach=1)
+    if texts and all(label.point != texts[0][0] for label in placed):
+        # the most important name (the top pick) is drawn even over other marks
+        top = texts[0][0]
+        alone = [mark if i == top else (-1, -1) for i, mark in enumerate(marks)]
+        first = place_labels(alone, texts[:1], columns, rows, reach=1)
+        cover = [(f.row, c) for f in first for c in range(f.column, f.column + len(f.text))]
+        placed = first + place_labels(marks + cover, texts[1:], columns, rows, reach=1)
     out = ['<g class="labels" aria-hidden="true">']
     for label in placed:
         x = LEFT + label.column * CHAR_W

@@ -27,6 +27,8 @@ class Constraints(NamedTuple):
     exclude: tuple[str, ...] = ()
     needs: tuple[str, ...] = ()
     """Capabilities the model must have (catalog.types.NEEDS: vision, reasoning, tools, ...)."""
+    specialists: tuple[str, ...] = ()
+    """Specialisations left out (code, reasoning): a general profile ranks general models."""
 
     def describe(self) -> dict[str, object]:
         return {
@@ -41,6 +43,7 @@ class Constraints(NamedTuple):
             "variants": list(self.variants),
             "exclude": list(self.exclude),
             "needs": list(self.needs),
+            "specialists_left_out": list(self.specialists),
         }
 
 
@@ -91,6 +94,28 @@ def _size(model: Model, bound: float, ok: bool, low: bool) -> str:
     sign = (">=" if ok else "<") if low else ("<=" if ok else ">")
     return f"{model.parameters.total / 1e9:.3g}B parameters {sign} {bound:g}B " + (
         "minimum" if low else "maximum"
+    )
+
+
+SPECIALTIES = ("code", "reasoning")
+
+
+def specialties(model: Model) -> tuple[str, ...]:
+    """What the card says the model is specialised for: code (Devstral, Codestral), or
+    reasoning when every answer reasons first (Magistral, the reasoning variants)."""
+    caps = model.capabilities
+    if caps is None:
+        return ()
+    return (("code",) if caps.code else ()) + (("reasoning",) if caps.reasoning == "always" else ())
+
+
+def _specialist(model: Model, wanted: Constraints, ok: bool) -> str:
+    if ok:
+        return "a general model"
+    kind = next(k for k in specialties(model) if k in wanted.specialists)
+    return (
+        f"a {kind} specialist (model card): a general profile ranks general models; "
+        f"ask with --needs {kind} or --profile coding"
     )
 
 
@@ -149,6 +174,12 @@ _CHECKS: tuple[Check, ...] = (
         lambda w: w.needs,
         lambda m, w: m.capabilities is not None and all(m.capabilities.has(n) for n in w.needs),
         _needs,
+    ),
+    (
+        "specialist",
+        lambda w: w.specialists,
+        lambda m, w: not set(specialties(m)) & set(w.specialists),
+        _specialist,
     ),
     (
         "min_params",

@@ -16,11 +16,21 @@ class Profile(NamedTuple):
     weights: dict[str, float]
     why: str = ""
     variants: tuple[str, ...] = ()  # only these variants unless --variant says otherwise
+    ability: str = "general"  # the quality criterion's ability: general or code
+    specialists: tuple[str, ...] = ()  # specialised models ranked (code, reasoning)
 
 
 def _profiles(file: Any) -> dict[str, Profile]:
     return {
-        p.name: Profile(p.name, p.description, dict(p.weights), p.why, tuple(p.variants))
+        p.name: Profile(
+            p.name,
+            p.description,
+            dict(p.weights),
+            p.why,
+            tuple(p.variants),
+            p.ability,
+            tuple(p.specialists),
+        )
         for p in file.profiles
     }
 

@@ -72,11 +72,36 @@ SCALES: dict[str, Scale] = {
     "mbpp": Scale(0, 100, 0.5, "MBPP 3-shot pass@1"),
     "mt_bench": Scale(1, 10, 2, "MT-Bench, GPT-4 single-answer grading"),
     "ifeval": Scale(0, 100, 2, "IFEval (Meta: mean of strict/loose prompt/instruction accuracy)"),
+    # 2024-26 releases (docs/scoring.md "Keys of the 2024-26 releases" gives each choice)
+    "mmlu_redux": Scale(25, 100, 1, "MMLU-Redux 5-shot, Mistral AI's run"),
+    "mmlu_instruct_mistral": Scale(25, 100, 1, "MMLU, instruct model, Mistral AI's harness"),
+    "mmlu_pro_em": Scale(10, 100, 1, "MMLU-Pro 5-shot, generative exact match (Meta)"),
+    "mmlu_pro_0shot": Scale(10, 100, 1, "MMLU-Pro 0-shot, generative, instruct (Meta)"),
+    "mmlu_pro_tii": Scale(10, 100, 1, "MMLU-Pro, TII's pipeline"),
+    "gpqa_main_cot_5shot": Scale(25, 100, 1, "GPQA main 5-shot chain-of-thought (Mistral AI)"),
+    "agieval_5shot": Scale(20, 100, 1, "AGIEval 5-shot, Mistral AI's run (subset not stated)"),
+    "bbh_3shot_logprobs": Scale(25, 100, 1, "BIG-Bench Hard 3-shot, log-likelihood (TII)"),
+    "math_lvl5_4shot": Scale(0, 100, 0.5, "MATH level 5, 4-shot, math-verify (TII)"),
+    "humaneval_tii": Scale(0, 100, 0.5, "HumanEval pass@1, TII's pipeline"),
+    "humaneval_instruct_mistral": Scale(0, 100, 0.5, "HumanEval, instruct, Mistral AI's pipeline"),
+    "mbpp_pass1_mistral": Scale(0, 100, 0.5, "MBPP, Mistral AI's pipeline (shots not stated)"),
+    "livecodebench_tii": Scale(0, 100, 0.5, "LiveCodeBench, TII's pipeline, no thinking mode"),
+    "ifeval_tii": Scale(0, 100, 1, "IFEval, TII's pipeline (metric not stated)"),
+    "ifeval_mistral": Scale(0, 100, 1, "IFEval, Mistral AI's pipeline (metric not stated)"),
+    "mt_bench_tii": Scale(1, 10, 1, "MT-Bench average, TII's pipeline (judge not stated)"),
 }
 
 # Human-judged or instruction-following scales: a sibling's delta is read on these when it has
 # them, since they measure what the fine-tune changed.
-CHAT_KEYS = frozenset({"mt_bench", "ifeval"})
+CHAT_KEYS = frozenset({"mt_bench", "ifeval", "mt_bench_tii", "ifeval_tii", "ifeval_mistral"})
+
+# Keys read only for the code ability (scoring/code.py), never for the general one: a code
+# score says what a model does with code, and a code specialist's high score would otherwise
+# lift its general ability. The older humaneval/mbpp keys stay in both (published beside MMLU
+# for general models since 2023, they were part of the general scale before).
+CODE_ONLY = frozenset(
+    {"humaneval_tii", "humaneval_instruct_mistral", "mbpp_pass1_mistral", "livecodebench_tii"}
+)
 
 # Models without own scores whose estimate has a published, closer basis than the generic
 # rules: model -> (kind, reference model, the source's words). `sibling`: the reference is a
@@ -125,6 +150,22 @@ REFERENCES: dict[str, tuple[str, str, str]] = {
         "koala-13b",
         "both 2023 supervised fine-tunes of LLaMA 1 on instruction/dialogue data, no RLHF",
     ),
+    "mistral-large-instruct-2411": (
+        "predecessor",
+        "mistral-large-instruct-2407",
+        "model card: 'extending Mistral-Large-Instruct-2407 with better Long Context, Function "
+        "Calling and System Prompt'; no benchmark table of its own",
+    ),
+    **{
+        f"ministral-3-{size}-reasoning-2512": (
+            "sibling",
+            f"ministral-3-{size}-instruct-2512",
+            "Mistral AI's reasoning and instruct post-trains of the same base (Ministral 3 "
+            "cards); its own scores are thinking-mode (AIME, GPQA, LiveCodeBench), which the "
+            "general scale does not read",
+        )
+        for size in ("3b", "8b", "14b")
+    },
     "bloomz-560m": ("sibling", "bloomz-3b", "same BigScience xP3 multitask fine-tune"),
     "bloomz-1b1": ("sibling", "bloomz-3b", "same BigScience xP3 multitask fine-tune"),
     "bloomz-1b7": ("sibling", "bloomz-3b", "same BigScience xP3 multitask fine-tune"),
@@ -148,12 +189,13 @@ def sigmoid(x: float) -> float:
     return 1 / (1 + math.exp(-x))
 
 
-def observations(model: Model) -> list[tuple[str, float]]:
-    """(key, logit of the chance-corrected score) for every score on a known scale."""
+def observations(model: Model, code: bool | None = False) -> list[tuple[str, float]]:
+    """(key, logit of the chance-corrected score) for every score on a known scale: the
+    general keys (code False), the code-only keys (True) or all (None)."""
     found = []
     for key, bench in sorted(model.benchmarks.items()):
         scale = SCALES.get(key)
-        if scale is None:
+        if scale is None or (code is not None and (key in CODE_ONLY) != code):
             continue
         found.append((key, logit((bench.value - scale.chance) / (scale.top - scale.chance))))
     return found
@@ -241,6 +283,14 @@ def _ability(
                 f"of {ref_id} over {ref_base.id}; {words})",
                 (),
             )
+    if parent is not None and base is not None and base.variant != "base":
+        return Ability(
+            parent.theta,
+            True,
+            f"estimated: as its base {base.id} (a fine-tune of a {base.variant} model: "
+            "no further gain assumed)",
+            (),
+        )
     if parent is not None:
         delta = quality_fit.TYPICAL_DELTA
         return Ability(

@@ -6,6 +6,10 @@ Alternating least squares, anchored on 5-shot MMLU (alpha 0, beta 1):
 1. theta of every model from its own scores (and its base's theta for a fine-tune);
 2. per key, the line logit(z) = alpha + beta * theta over the models that have it, with a ridge
    RIDGE * (beta - 1)^2 that keeps keys seen on few models near a parallel shift.
+The code-only keys (quality.CODE_ONLY) get their lines against the theta found from the
+general keys, and never enter that theta.
+The typical fine-tune delta is taken over fine-tunes of `base` variants only: it is what an
+instruction tune adds to a pretrained model, not to a model already tuned.
 """
 
 from __future__ import annotations
@@ -72,7 +76,8 @@ def fit(catalog: Iterable[Model]) -> Fit:
     models = {m.id: m for m in catalog}
     order = _order(models)
     obs = {m.id: observations(m) for m in order}
-    keys = sorted({k for found in obs.values() for k, _ in found})
+    every = {m.id: observations(m, None) for m in order}
+    keys = sorted({k for found in every.values() for k, _ in found})
     calibration = {k: (0.0, 1.0) for k in keys}
     theta: dict[str, float] = {}
     for _ in range(ROUNDS):
@@ -94,11 +99,16 @@ def fit(catalog: Iterable[Model]) -> Fit:
         for key in keys:
             if key == ANCHOR:
                 continue
-            points = [(theta[m], y) for m, found in obs.items() for k, y in found if k == key]
+            points = [
+                (theta[m], y)
+                for m, found in every.items()
+                for k, y in found
+                if k == key and m in theta
+            ]
             points = [(x, y) for x, y in points if math.isfinite(x)]
             if points:
                 calibration[key] = _line(points)
-    counts = {k: sum(1 for found in obs.values() for kk, _ in found if kk == k) for k in keys}
+    counts = {k: sum(1 for found in every.values() for kk, _ in found if kk == k) for k in keys}
     bases = [m for m in order if m.base_model is None and obs[m.id] and m.variant == "base"]
     size_prior = _regress(
         [(math.log10(m.parameters.active_count / 1e9), theta[m.id]) for m in bases]
@@ -106,7 +116,9 @@ def fit(catalog: Iterable[Model]) -> Fit:
     deltas = []
     for model in order:
         base = models.get(model.base_model or "")
-        if base is not None and obs[model.id] and model.id in theta and base.id in theta:
+        if base is None or base.variant != "base":
+            continue
+        if obs[model.id] and model.id in theta and base.id in theta:
             deltas.append(theta[model.id] - theta[base.id])
     typical = statistics.median(deltas) if deltas else 0.0
     return Fit(calibration, counts, size_prior, typical, theta)
