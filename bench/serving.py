@@ -102,9 +102,8 @@ def estimate(row: Row) -> float:
     model = _model(row.model)
     fmt = serving.SERVING_FORMATS[row.fmt]
     memory = serving.serving_memory(model, fmt, row.hardware, row.prompt + row.output)
-    speed = serving.serving_speed(
-        model, fmt, row.hardware, row.batch, row.prompt, row.output, memory.sequences
-    )
+    load = serving.Load(row.batch, row.prompt, row.output)
+    speed = serving.serving_speed(model, fmt, row.hardware, load, memory.sequences)
     return speed.aggregate
 
 

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from llm_pick.catalog.load import load_catalog
 from llm_pick.estimate import serving
 from llm_pick.estimate.hardware import Hardware
-from llm_pick.estimate.serving import SERVING_FORMATS, serving_memory, serving_speed
+from llm_pick.estimate.serving import SERVING_FORMATS, Load, serving_memory, serving_speed
 
 ROOT = Path(__file__).resolve().parents[1]
 MODELS = (
@@ -51,7 +51,7 @@ def test_no_step_beats_the_bandwidth_ceiling(
 ) -> None:
     model = load_catalog().get(model_id)
     hardware = Hardware.from_gpu(card, gpus)
-    speed = serving_speed(model, SERVING_FORMATS[fmt], hardware, batch, prompt, output)
+    speed = serving_speed(model, SERVING_FORMATS[fmt], hardware, Load(batch, prompt, output))
     assert speed.step_seconds >= speed.ceiling_step_seconds > 0
     # per stream, no faster than one step per ceiling; all streams, no more than batch of them
     assert speed.per_stream <= 1 / speed.ceiling_step_seconds
@@ -116,7 +116,7 @@ def test_fp8_405b_on_8xh100_serves_32_streams_several_times_150() -> None:
     fp8 = SERVING_FORMATS["fp8"]
     mem = serving_memory(model, fp8, hardware, 8192)
     assert mem.sequences >= 32
-    speed = serving_speed(model, fp8, hardware, 32, 1024, 1024, mem.sequences)
+    speed = serving_speed(model, fp8, hardware, Load(32, 1024, 1024), mem.sequences)
     assert speed.concurrency == 32
     assert speed.aggregate > 3 * 150
     assert serving_memory(model, SERVING_FORMATS["bf16"], hardware, 8192).kv_pool == 0

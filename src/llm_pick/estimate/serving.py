@@ -294,18 +294,21 @@ def prefill_seconds(model: Model, fmt: ServingFormat, hardware: Hardware, prompt
     return max(compute, once)
 
 
+class Load(NamedTuple):
+    """`batch` clients, each sending a `prompt`-token request and reading `output` tokens."""
+
+    batch: int
+    prompt: int
+    output: int
+
+
 def serving_speed(
-    model: Model,
-    fmt: ServingFormat,
-    hardware: Hardware,
-    batch: int,
-    prompt: int,
-    output: int,
-    fits: int | None = None,
+    model: Model, fmt: ServingFormat, hardware: Hardware, load: Load, fits: int | None = None
 ) -> ServingSpeed:
-    """Steady state with `batch` clients each sending a `prompt`-token request and reading
-    `output` tokens: every round the engine prefills each request once and decodes `output`
-    steps of the whole batch. `fits`: sequences the KV pool holds (caps the batch)."""
+    """Steady state under `load`: every round the engine prefills each request once and
+    decodes `output` steps of the whole batch. `fits`: sequences the KV pool holds (caps
+    the batch)."""
+    batch, prompt, output = load
     running = max(1, min(batch, MAX_SEQS, fits if fits is not None else batch))
     tokens = prompt + output // 2
     step, ceiling, bound = decode_step(model, fmt, hardware, running, tokens)
