@@ -137,3 +137,66 @@ def test_held_out_serving_error_within_25_percent() -> None:
     count, median, _ = summary["held-out"]
     assert count >= 5
     assert median <= 0.25
+
+
+def test_recommend_on_8xh100_batch_32_serves_with_vllm() -> None:
+    """Issue 20: 8 x H100 and 32 streams picked a 3-bit GGUF via llama.cpp at ~150 tok/s
+    aggregate; served by vLLM every top pick runs several times that."""
+    from llm_pick.estimate.sizing import Sizing
+    from llm_pick.ranking.pipeline import recommend
+    from llm_pick.ranking.query import Query
+    from llm_pick.ranking.result import Candidate
+    from llm_pick.ranking.serve import choose_runtime
+
+    query = Query(hardware=Hardware.from_gpu("h100-sxm", 8), sizing=Sizing(batch=32))
+    assert choose_runtime(query).name == "vllm"
+    rec = recommend(load_catalog(), query)
+    for cand in rec.shown[:3]:
+        assert cand.serving is not None
+        assert cand.serving.speed.concurrency == 32
+        assert cand.serving.speed.aggregate > 3 * 150
+    big = rec.outcome("llama-3.1-405b-instruct")
+    assert isinstance(big, Candidate) and big.serving is not None
+    assert big.serving.format == "fp8"
+    assert big.serving.speed.aggregate > 3 * 150
+
+
+def test_runtime_choice_per_hardware_and_batch() -> None:
+    from llm_pick.estimate.sizing import Sizing
+    from llm_pick.ranking.query import Query
+    from llm_pick.ranking.serve import choose_runtime
+
+    h100 = Hardware.from_gpu("h100-sxm", 1)
+    assert choose_runtime(Query(hardware=h100)).name == "llama.cpp"
+    assert choose_runtime(Query(hardware=h100, sizing=Sizing(batch=4))).name == "vllm"
+    consumer = Hardware.from_gpu("rtx-4090", 1)
+    assert choose_runtime(Query(hardware=consumer, sizing=Sizing(batch=4))).name == "llama.cpp"
+    fixed = Query(hardware=consumer, runtime="vllm")
+    assert choose_runtime(fixed) == ("vllm", "--runtime vllm")
+
+
+def test_cli_runtime_and_commands(tmp_path: Path) -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from llm_pick.cli.app import app
+
+    runner = CliRunner()
+    args = ["recommend", "--gpu", "h100-sxm", "--gpus", "8", "--batch", "32", "--format", "json"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["query"]["runtime"]["name"] == "vllm"
+    top = data["ranking"][0]
+    assert top["serving"]["tensor_parallel"] == 8
+    command = top["run"][0]["command"]
+    assert command.startswith("vllm serve ") and "--tensor-parallel-size 8" in command
+    assert "--gpu-memory-utilization 0.90" in command
+    fixed = runner.invoke(app, [*args, "--runtime", "llama.cpp"])
+    data = json.loads(fixed.stdout)
+    assert data["ranking"][0]["serving"] is None
+    assert "-np 32" in data["ranking"][0]["run"][0]["command"]
+    bad = runner.invoke(app, ["recommend", "--runtime", "nope"])
+    assert bad.exit_code == 1
+    assert "Error: --runtime" in bad.stderr and "Traceback" not in bad.stderr
