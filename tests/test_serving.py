@@ -200,3 +200,12 @@ def test_cli_runtime_and_commands(tmp_path: Path) -> None:
     bad = runner.invoke(app, ["recommend", "--runtime", "nope"])
     assert bad.exit_code == 1
     assert "Error: --runtime" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_methodology_states_the_current_held_out_figures() -> None:
+    bench = _bench()
+    summary = bench.summary(bench.load_rows())  # type: ignore[attr-defined]
+    text = (ROOT / "docs" / "methodology.md").read_text()
+    for name, (count, median, worst) in summary.items():
+        row = f"| {name} | {count} | {median:.1%} | {worst:.1%} |"
+        assert row in text, row
