@@ -212,6 +212,15 @@ ExcludeOpt = Annotated[
 QuantOpt = Annotated[
     str | None, typer.Option("--quant", "-q", metavar="Q", help="Force one quantization.")
 ]
+RuntimeOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--runtime",
+        metavar="R",
+        help="Runtime to assume: llama.cpp, vllm, ollama or mlx (default: vLLM for a "
+        "datacenter card with --batch above 1, else llama.cpp).",
+    ),
+]
 MinBitsOpt = Annotated[
     float | None,
     typer.Option("--min-bits", metavar="B", help="Only formats with at least B bits per weight."),
@@ -264,6 +273,7 @@ QUERY_OPTIONS: list[tuple[str, Any, Any]] = [
     ("quant", QuantOpt, None),
     ("min_bits", MinBitsOpt, None),
     *SIZING_OPTIONS,
+    ("runtime", RuntimeOpt, None),
     ("profile", ProfileOpt, "balanced"),
     ("weight", WeightOpt, None),
 ]

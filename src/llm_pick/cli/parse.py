@@ -291,6 +291,7 @@ def build_query(
     profile: str,
     weight: list[str] | None,
     top: int,
+    runtime: str | None = None,
     **wanted: Any,
 ) -> Query:
     """Every recommend/explain option as a Query (checked there; InputError if bad)."""
@@ -319,6 +320,7 @@ def build_query(
         profile=chosen,
         weights=resolve_weights(chosen, weight),
         top=top,
+        runtime=runtime,
     )
     if query.min_bits is not None and not query.candidates():
         raise InputError(

@@ -24,6 +24,7 @@ from llm_pick.estimate.memory import DEFAULT_CONTEXT
 from llm_pick.estimate.quant import QUANTS, Quant
 from llm_pick.ranking.query import Query
 from llm_pick.ranking.result import Candidate, Exclusion, Option, Recommendation
+from llm_pick.ranking.serve import serve
 from llm_pick.scoring import criteria
 from llm_pick.scoring.code import code_ability
 from llm_pick.scoring.constraints import Check, Constraints, active, evaluate
@@ -262,7 +263,7 @@ def recommend(catalog: Catalog, query: Query) -> Recommendation:
             excluded.append(result)
     ranked.sort(key=lambda c: (-round(c.score, 12), c.model.id))
     excluded.sort(key=lambda e: e.model.id)
-    rec = Recommendation(query, weights, tuple(ranked), tuple(excluded))
+    rec = serve(Recommendation(query, weights, tuple(ranked), tuple(excluded)), models)
     if ranked:
         return rec
     return rec._replace(hints=tuple(hint(e, query) for e in rec.closest()))

@@ -16,6 +16,7 @@ from llm_pick.scoring.constraints import SPECIALTIES, Constraints
 from llm_pick.scoring.profiles import Profile
 
 GGUF = tuple(q.name for q in QUANTS.values() if q.family == "gguf")
+RUNTIMES = ("llama.cpp", "vllm", "ollama", "mlx")
 FLOATS = ("fp16",)  # 16-bit weights: only with min_bits above 8.5 or a forced quant
 
 
@@ -34,6 +35,7 @@ class Query:
     top: int = 10
     kv_fixed: bool = False  # the user chose the KV type; else a quantized KV is a fallback
     all_formats: bool = False  # assess every format (explain), not only those that may win
+    runtime: str | None = None  # fixed runtime (RUNTIMES); None: chosen per hardware and batch
 
     def __post_init__(self) -> None:
         if self.sizing.mode != "inference":
@@ -45,6 +47,8 @@ class Query:
                     f"--kv-dtype {self.sizing.kv_dtype} is a llama.cpp option: use a GGUF --quant"
                 )
             object.__setattr__(self, "quant", forced.name)
+        if self.runtime is not None and self.runtime not in RUNTIMES:
+            raise InputError(f"--runtime: {self.runtime!r} is not one of {', '.join(RUNTIMES)}")
         finite("--min-bits", self.min_bits, maximum=32)
         count("--top", self.top, MAX_TOP)
         low, high = self.constraints.min_params, self.constraints.max_params

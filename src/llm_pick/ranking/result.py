@@ -9,8 +9,35 @@ from typing import NamedTuple
 from llm_pick.catalog.types import Model
 from llm_pick.estimate.assess import Assessment, longest_context
 from llm_pick.estimate.hardware import Hardware
+from llm_pick.estimate.serving import SERVING_FORMATS, Load, ServingMemory, ServingSpeed
 from llm_pick.ranking.query import Query
 from llm_pick.scoring.criteria import Criterion, Value, combine
+
+
+class ServingPlan(NamedTuple):
+    """One model under vLLM on the query's cards (estimated)."""
+
+    format: str
+    tensor_parallel: int
+    context: int
+    utilization: float
+    load: Load
+    memory: ServingMemory
+    speed: ServingSpeed
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "format": self.format,
+            "format_source": SERVING_FORMATS[self.format].source,
+            "tensor_parallel": self.tensor_parallel,
+            "max_model_len": self.context,
+            "gpu_memory_utilization": self.utilization,
+            "assumed_prompt_tokens": self.load.prompt,
+            "assumed_output_tokens": self.load.output,
+            "memory_per_card": self.memory.as_dict(),
+            "throughput": self.speed.as_dict(),
+            "estimate": True,
+        }
 
 
 class Option(NamedTuple):
@@ -29,6 +56,7 @@ class Candidate(NamedTuple):
     weights: dict[str, float]
     options: tuple[Option, ...] = ()  # every format that runs, best first
     hardware: Hardware | None = None
+    serving: ServingPlan | None = None  # served by vLLM (ranking/serve.py)
 
     def __repr__(self) -> str:
         return f"Candidate({self.model.id} at {self.assessment.estimate.quant}, {self.score:.3f})"

@@ -13,6 +13,7 @@ from llm_pick.estimate.hardware import GIB
 from llm_pick.estimate.memory import DEFAULT_CONTEXT
 from llm_pick.ranking.pipeline import lineage
 from llm_pick.ranking.result import Candidate, Exclusion, Option, Recommendation
+from llm_pick.ranking.serve import choose_runtime
 from llm_pick.reports.report import Report
 from llm_pick.scoring.constraints import evaluate as evaluate_constraints
 
@@ -54,6 +55,7 @@ def query_info(rec: Recommendation) -> dict[str, Any]:
         "context_default": default if sizing.context is None else None,
         "required_context": query.required_context,
         "batch": sizing.batch,
+        "runtime": choose_runtime(query)._asdict(),
         "kv_dtype": sizing.kv_dtype,
         "kv_dtype_fixed": query.kv_fixed,
         "flash_attn": sizing.flash_attn,
@@ -73,10 +75,15 @@ def _round(value: float | None, digits: int = 1) -> float | None:
 def run_commands_for(cand: Candidate, rec: Recommendation) -> list[dict[str, Any]]:
     """The commands that run this pick as sized (reports/run.py): [{runtime, command,
     source?, note?}] for llama.cpp, and Ollama and vLLM when they serve it."""
-    from llm_pick.reports.run import run_commands, sized_from
+    from llm_pick.reports.run import run_commands, serving_command, sized_from
 
     gpus = rec.query.hardware.gpus if rec.query.hardware else 1
-    return run_commands(cand.model, sized_from(cand.model, cand.assessment, gpus))
+    sized = sized_from(cand.model, cand.assessment, gpus, rec.query.sizing.batch)
+    served = serving_command(cand.model, cand.serving) if cand.serving else None
+    commands = run_commands(cand.model, sized)
+    if served is None:
+        return commands
+    return [served, *(c for c in commands if c["runtime"] != "vllm")]
 
 
 def candidate_dict(rank: int, cand: Candidate, rec: Recommendation) -> dict[str, Any]:
@@ -117,6 +124,7 @@ def candidate_dict(rank: int, cand: Candidate, rec: Recommendation) -> dict[str,
         },
         "criteria": {name: c.as_dict() for name, c in cand.criteria.items()},
         "reasons": list(cand.reasons),
+        "serving": cand.serving.as_dict() if cand.serving else None,
         "run": run_commands_for(cand, rec),
     }
 

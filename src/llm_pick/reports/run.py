@@ -23,6 +23,7 @@ from typing import Any, NamedTuple
 
 from llm_pick.catalog.types import Model
 from llm_pick.estimate.assess import Assessment
+from llm_pick.ranking.result import ServingPlan
 
 VLLM_DEFAULT_UTILIZATION = 0.90
 _GGUF_NAME = {"fp16": "f16", "fp32": "f32", "bf16": "bf16"}
@@ -41,9 +42,10 @@ class Sized(NamedTuple):
     memory_share: float | None = None  # needed / available per card, when known
     cpu_moe_layers: int = 0  # llama.cpp --n-cpu-moe
     text_only: bool = False  # the model's encoder left out: --no-mmproj
+    batch: int = 1  # sequences at once: llama-server -np N over N x the context
 
 
-def sized_from(model: Model, assessment: Assessment, gpus: int) -> Sized:
+def sized_from(model: Model, assessment: Assessment, gpus: int, batch: int = 1) -> Sized:
     """The sizing of one assessed format, as the commands need it."""
     est, fit = assessment.estimate, assessment.fit
     experts = fit.cpu_moe_layers if fit is not None else 0
@@ -60,6 +62,7 @@ def sized_from(model: Model, assessment: Assessment, gpus: int) -> Sized:
         memory_share=share,
         cpu_moe_layers=experts,
         text_only=est.text_only,
+        batch=batch,
     )
 
 
@@ -82,7 +85,7 @@ def run_commands(model: Model, sized: Sized) -> list[dict[str, Any]]:
 
 def _llama_flags(sized: Sized) -> list[str]:
     layers = sized.layers + 1 if sized.gpu_layers is None else sized.gpu_layers  # +1: output
-    flags = ["-c", str(sized.context), "-ngl", str(layers), "-fa"]
+    flags = ["-c", str(sized.context * sized.batch), "-ngl", str(layers), "-fa"]
     flags.append("on" if sized.flash_attn else "off")
     if sized.kv_dtype != "fp16":
         flags += ["--cache-type-k", sized.kv_dtype, "--cache-type-v", sized.kv_dtype]
@@ -90,6 +93,8 @@ def _llama_flags(sized: Sized) -> list[str]:
         flags += ["-sm", "layer", "-ts", ",".join(["1"] * sized.gpus)]
     if sized.cpu_moe_layers:
         flags += ["--n-cpu-moe", str(sized.cpu_moe_layers)]
+    if sized.batch > 1:  # -np N slots share the -c cells: N x the context
+        flags += ["-np", str(sized.batch)]
     return flags
 
 
@@ -216,4 +221,27 @@ def _vllm(model: Model, sized: Sized) -> dict[str, Any] | None:
                 *("--gpu-memory-utilization", f"{utilization:.2f}"),
             ]
         ),
+    }
+
+
+def serving_command(model: Model, plan: ServingPlan) -> dict[str, Any] | None:
+    """vLLM as the serving plan sized it: tensor parallel over every card, the context, the
+    memory share; FP8 quantized on load from the 16-bit repository (vLLM docs, FP8 W8A8:
+    `--quantization fp8`, dynamic per-tensor scales). INT4 needs a pre-quantized repository,
+    which the catalog does not record: no command then."""
+    if not model.hf_repo or plan.format not in ("bf16", "fp8"):
+        return None
+    args = [
+        *("vllm", "serve", model.hf_repo, "--tensor-parallel-size", str(plan.tensor_parallel)),
+        *("--max-model-len", str(plan.context)),
+        *("--gpu-memory-utilization", f"{plan.utilization:.2f}"),
+        *("--max-num-seqs", str(plan.load.batch)),
+    ]
+    if plan.format == "fp8":
+        args += ["--quantization", "fp8"]
+    return {
+        "runtime": "vllm",
+        "command": shell(args),
+        "note": f"serving plan: {plan.format}, {plan.memory.sequences} sequences of "
+        f"{plan.context} tokens fit the KV pool of each card",
     }

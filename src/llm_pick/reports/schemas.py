@@ -119,6 +119,12 @@ RANKED = _object(
         ),
         "criteria": _object({name: CRITERION for name in CRITERIA}),
         "reasons": _STR_LIST,
+        "serving": {
+            "type": ["object", "null"],
+            "description": "served by vLLM (query.runtime): format, tensor parallel, memory per "
+            "card as vLLM allocates it, KV pool and the sequences it holds, per-stream and "
+            "aggregate throughput at the batch (estimates); null under another runtime",
+        },
         "run": {
             "type": "array",
             "description": "commands that run this pick as sized; repositories and tags are "

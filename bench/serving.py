@@ -1,0 +1,161 @@
+"""Print the serving model's error against published vLLM/NIM serving tables, fit and
+held-out rows apart.
+
+    python bench/serving.py          # each row's estimate and error; median and max by split
+    python bench/serving.py --fit    # grid-fit the constants on the fit rows and print them
+
+Rows: bench/data/serving_rows.yaml (copied from research with their sources: every row of
+a table whose model is in the catalog and whose card's bandwidth is known). Split by a hash
+of the row id: a row is held out when sha256(id) % 3 == 0. The constants in
+src/llm_pick/estimate/serving.py come from --fit on the fit rows only. Error =
+(estimated - published) / published aggregate output tokens/s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import itertools
+import statistics
+import sys
+from functools import cache
+from pathlib import Path
+from typing import Any, NamedTuple
+
+import yaml
+
+from llm_pick.catalog.gpus import load_gpus
+from llm_pick.catalog.load import load_catalog
+from llm_pick.catalog.types import Model
+from llm_pick.estimate import serving
+from llm_pick.estimate.hardware import Hardware
+
+ROOT = Path(__file__).resolve().parents[1]
+ROWS = ROOT / "bench" / "data" / "serving_rows.yaml"
+GRID = {
+    "BANDWIDTH_EFFICIENCY": (0.65, 0.75, 0.8, 0.85, 0.9, 0.95, 1.0),
+    "COMPUTE_EFFICIENCY": (0.15, 0.2, 0.25, 0.35, 0.5),
+    "PREFILL_EFFICIENCY": (0.5, 0.75, 1.0),
+    "STEP_SECONDS": (0.0, 0.0015, 0.003, 0.005),
+    "TP_LAYER_SECONDS": (0.0, 0.00002, 0.00004, 0.00008),
+    "ROCM_EFFICIENCY": (0.3, 0.4, 0.5, 0.6, 0.8, 1.0),
+}
+
+
+class Row(NamedTuple):
+    id: str
+    held_out: bool
+    published: float  # aggregate output tokens/s
+    model: str
+    fmt: str
+    hardware: Hardware
+    batch: int
+    prompt: int
+    output: int
+
+
+def held_out(row_id: str) -> bool:
+    return int(hashlib.sha256(row_id.encode()).hexdigest(), 16) % 3 == 0
+
+
+def _hardware(device: dict[str, Any], gpus: int) -> Hardware:
+    preset = device.get("preset")
+    if preset:
+        return Hardware.from_gpu(preset, gpus)
+    return Hardware(
+        label=device["label"],
+        vram_gib=device["memory_gib"],
+        gpus=gpus,
+        bandwidth_gbs=device["bandwidth_gbs"],
+        fp16_tflops=device["fp16_tflops"],
+        source="bench/data/serving_rows.yaml",
+    )
+
+
+def load_rows(path: Path = ROWS) -> list[Row]:
+    data = yaml.safe_load(path.read_text())
+    devices = data["devices"]
+    out = []
+    for r in data["rows"]:
+        out.append(
+            Row(
+                id=r["id"],
+                held_out=held_out(r["id"]),
+                published=float(r["output_tokens_per_second"]),
+                model=r["model"],
+                fmt=r["format"],
+                hardware=_hardware(devices[r["device"]], r["tensor_parallel"]),
+                batch=r["concurrency"],
+                prompt=r["input_len"],
+                output=r["output_len"],
+            )
+        )
+    return out
+
+
+@cache
+def _model(model_id: str) -> Model:
+    return load_catalog().get(model_id)
+
+
+def estimate(row: Row) -> float:
+    model = _model(row.model)
+    fmt = serving.SERVING_FORMATS[row.fmt]
+    memory = serving.serving_memory(model, fmt, row.hardware, row.prompt + row.output)
+    load = serving.Load(row.batch, row.prompt, row.output)
+    speed = serving.serving_speed(model, fmt, row.hardware, load, memory.sequences)
+    return speed.aggregate
+
+
+def errors(rows: list[Row]) -> list[float]:
+    return [(estimate(r) - r.published) / r.published for r in rows]
+
+
+def summary(rows: list[Row]) -> dict[str, tuple[int, float, float]]:
+    """{split: (rows, median |error|, max |error|)}."""
+    out = {}
+    for name, held in (("fit", False), ("held-out", True)):
+        part = [r for r in rows if r.held_out is held]
+        errs = [abs(e) for e in errors(part)]
+        out[name] = (len(part), statistics.median(errs), max(errs))
+    return out
+
+
+def fit(rows: list[Row]) -> dict[str, float]:
+    """The grid point with the least median |error| on the fit rows (max |error| breaks ties)."""
+    part = [r for r in rows if not r.held_out]
+    best: tuple[float, float] | None = None
+    chosen: dict[str, float] = {}
+    for values in itertools.product(*GRID.values()):
+        for name, value in zip(GRID, values, strict=True):
+            setattr(serving, name, value)
+        errs = [abs(e) for e in errors(part)]
+        score = (statistics.median(errs), max(errs))
+        if best is None or score < best:
+            best, chosen = score, dict(zip(GRID, values, strict=True))
+    for name, value in chosen.items():
+        setattr(serving, name, value)
+    return chosen
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--fit", action="store_true", help="refit the constants on the fit rows")
+    args = parser.parse_args(argv)
+    load_gpus()
+    rows = load_rows()
+    if args.fit:
+        for name, value in fit(rows).items():
+            print(f"{name} = {value}")
+    for row in rows:
+        est = estimate(row)
+        split = "held-out" if row.held_out else "fit"
+        err = (est - row.published) / row.published
+        print(f"{split:8} {row.id:62} {row.published:9.0f} {est:9.0f} {err:+7.1%}")
+    for name, (count, median, worst) in summary(rows).items():
+        print(f"{name}: {count} rows, median |error| {median:.1%}, max {worst:.1%}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,327 @@
+"""Serving many streams with vLLM: memory as vLLM allocates it and throughput under
+concurrency (an estimate; constants fitted in bench/serving.py, sources in
+docs/methodology.md "Serving with vLLM").
+
+Memory per card: vLLM takes --gpu-memory-utilization U of the card, loads its share of the
+weights (tensor parallel splits every linear layer), profiles one forward pass of
+max_num_batched_tokens for the activation peak, keeps room for CUDA graphs, and gives the
+rest to a paged KV pool. KV heads split across ranks; with fewer KV heads than ranks each
+rank keeps a copy of one head (replicated).
+
+A decode step reads each card's weights and the batch's cache once (bandwidth) and does two
+FLOPs per active parameter per sequence (compute): the step takes the longer of the two,
+plus a fixed per-step cost (launches, sampling, the all-reduces of tensor parallel). No
+efficiency exceeds 1, so no step beats the bandwidth ceiling.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import NamedTuple
+
+from llm_pick.catalog.types import Model
+from llm_pick.estimate.hardware import Hardware
+from llm_pick.estimate.quant import QUANTS
+from llm_pick.estimate.weights import weights
+
+GIB = 2**30
+BLOCK = 16  # vLLM's KV block size (tokens per page)
+MAX_BATCHED_TOKENS = 8192  # the profile run's token budget (vLLM engine default, assumed)
+MAX_SEQS = 256  # vLLM --max-num-seqs default
+GRAPH_BYTES = GIB // 2  # CUDA graph pool per card (assumed; vLLM logs 0.3-1.5 GiB)
+RUNTIME_BYTES = GIB  # CUDA context, NCCL and cuBLAS workspaces outside the torch pool
+
+# fitted on the fit rows of research serving tables (bench/serving.py --fit); each <= 1
+BANDWIDTH_EFFICIENCY = 1.0
+COMPUTE_EFFICIENCY = 0.15
+PREFILL_EFFICIENCY = 1.0
+STEP_SECONDS = 0.005  # fixed per decode step
+TP_LAYER_SECONDS = 0.000040  # per layer per step when tensor parallel (two all-reduces)
+ROCM_EFFICIENCY = 0.6  # ROCm builds: a further share of both efficiencies
+
+
+class ServingFormat(NamedTuple):
+    name: str
+    label: str
+    bits: float  # of the decoder blocks' linear weights; the rest stays 16-bit
+    fp8_compute: bool  # W8A8: matrix multiplies at the card's FP8 rate where it has one
+    quality_kept: float | None  # share of the BF16 score kept, where a source states it
+    source: str
+
+
+SERVING_FORMATS: dict[str, ServingFormat] = {
+    f.name: f
+    for f in (
+        ServingFormat("bf16", "BF16", 16.0, False, 1.0, "reference precision"),
+        ServingFormat(
+            "fp8",
+            "FP8 W8A8",
+            8.0,
+            True,
+            0.998,
+            "arXiv 2411.02355 ('FP8 (W8A8-FP) is effectively lossless across all model "
+            "scales'); neuralmagic/Meta-Llama-3.1-405B-Instruct-FP8 card: 99.81% recovery "
+            "on OpenLLM v1",
+        ),
+        ServingFormat(
+            "awq-4bit",
+            "AWQ INT4 (W4A16, group 128)",
+            QUANTS["awq-4bit"].nominal_bits,
+            False,
+            None,
+            "AWQ arXiv 2306.00978; arXiv 2411.02355: INT4 weight-only 'rivaling 8-bit' "
+            "(no single figure stated for all sizes)",
+        ),
+        ServingFormat(
+            "gptq-4bit",
+            "GPTQ INT4 (W4A16, group 128)",
+            QUANTS["gptq-4bit"].nominal_bits,
+            False,
+            None,
+            "GPTQ arXiv 2210.17323; arXiv 2411.02355 as for AWQ",
+        ),
+    )
+}
+
+# FP8 tensor cores: compute capability >= 8.9 (Ada, Hopper, Blackwell) and AMD CDNA 3/4
+# (vLLM quantization docs, supported hardware); elsewhere vLLM runs FP8 weight-only.
+_FP8_MARKS = (
+    "h100",
+    "h200",
+    "h20",
+    "gh200",
+    "b100",
+    "b200",
+    "gb200",
+    "b300",
+    "l40",
+    "l4",
+    "rtx-40",
+    "rtx-50",
+    "4060",
+    "4070",
+    "4080",
+    "4090",
+    "5060",
+    "5070",
+    "5080",
+    "5090",
+    "ada",
+    "mi300",
+    "mi325",
+    "mi350",
+    "mi355",
+)
+
+
+def fp8_card(hardware: Hardware) -> bool:
+    """Whether the card multiplies FP8 natively (W8A8 at twice the FP16 rate)."""
+    key = (hardware.gpu.id if hardware.gpu else hardware.label).lower()
+    return any(mark in key for mark in _FP8_MARKS)
+
+
+def rocm(hardware: Hardware) -> bool:
+    if hardware.gpu is not None:
+        return hardware.gpu.backend == "rocm"
+    return any(mark in hardware.label.lower() for mark in ("amd", "instinct", "mi3"))
+
+
+def _efficiency(hardware: Hardware) -> float:
+    return ROCM_EFFICIENCY if rocm(hardware) else 1.0
+
+
+def weight_bytes(model: Model, fmt: ServingFormat) -> tuple[int, int]:
+    """(total, read per token) weight bytes: the decoder blocks' linear layers at the
+    format's bits, embeddings, output head and norms in 16-bit."""
+    w = weights(model, QUANTS["bf16"])
+    scale = fmt.bits / 16
+    linear = w.per_layer
+    total = round(linear * scale) + (w.total - linear)
+    active = round((w.active - (w.total - linear)) * scale) + (w.total - linear)
+    arch = model.architecture
+    head = arch.vocab_size * arch.hidden_size * 2
+    return total, max(head, min(active, total))
+
+
+def kv_heads_per_card(model: Model, tp: int) -> tuple[int, bool]:
+    """KV heads each rank keeps, and whether they are replicated (fewer heads than ranks)."""
+    heads = model.architecture.kv_heads or model.architecture.attention_heads or 1
+    if heads >= tp:
+        return math.ceil(heads / tp), False
+    return 1, True
+
+
+def kv_bytes_per_token(model: Model, tp: int) -> int:
+    """Cache bytes per token on one card (BF16 K and V on every attention layer)."""
+    arch = model.architecture
+    if arch.mla is not None:  # one latent per token, replicated on every rank
+        return 2 * arch.attention_count * (arch.mla.kv_lora_rank + arch.mla.qk_rope_head_dim)
+    heads, _ = kv_heads_per_card(model, tp)
+    head_dim = arch.head_dim or arch.hidden_size // (arch.attention_heads or 1)
+    return 2 * 2 * arch.attention_count * heads * head_dim
+
+
+class ServingMemory(NamedTuple):
+    card_bytes: int
+    utilization: float
+    weights: int  # per card
+    activation: int
+    graphs: int
+    runtime: int
+    kv_pool: int
+    kv_per_token: int  # per card
+    kv_heads_per_card: int
+    kv_replicated: bool
+    sequences: int  # of the context that fit in the pool
+
+    def as_dict(self) -> dict[str, object]:
+        return self._asdict()
+
+
+def activation_bytes(model: Model, tp: int) -> int:
+    """Peak of the profile run: the widest intermediate tensors of MAX_BATCHED_TOKENS tokens
+    (residual, QKV, gate+up of the MLP), plus the sampler's logits for MAX_SEQS rows."""
+    arch = model.architecture
+    width = 2 * arch.hidden_size + (2 * arch.intermediate_size + 3 * arch.hidden_size) // tp
+    return 2 * MAX_BATCHED_TOKENS * width + 4 * MAX_SEQS * arch.vocab_size
+
+
+def serving_memory(
+    model: Model, fmt: ServingFormat, hardware: Hardware, context: int, utilization: float = 0.9
+) -> ServingMemory:
+    """How vLLM fills each of `hardware.gpus` cards at --tensor-parallel-size gpus."""
+    tp = hardware.gpus
+    card = int(hardware.vram_gib * GIB)
+    total, _ = weight_bytes(model, fmt)
+    per_card = math.ceil(total / tp)
+    act = activation_bytes(model, tp)
+    pool = max(0, int(card * utilization) - per_card - act - GRAPH_BYTES - RUNTIME_BYTES)
+    per_token = kv_bytes_per_token(model, tp)
+    heads, replicated = kv_heads_per_card(model, tp)
+    blocks = math.ceil(context / BLOCK)
+    sequences = pool // (blocks * BLOCK * per_token) if per_token else MAX_SEQS
+    return ServingMemory(
+        card,
+        utilization,
+        per_card,
+        act,
+        GRAPH_BYTES,
+        RUNTIME_BYTES,
+        pool,
+        per_token,
+        heads,
+        replicated,
+        int(sequences),
+    )
+
+
+class ServingSpeed(NamedTuple):
+    """Throughput at a concurrency (estimated)."""
+
+    concurrency: int  # running at once (the asked batch, capped by the pool and max-num-seqs)
+    step_seconds: float
+    ceiling_step_seconds: float  # bytes read per step / bandwidth: no step is faster
+    bound: str  # bandwidth | compute
+    per_stream: float  # output tokens/s of one stream
+    aggregate: float  # output tokens/s of all streams, prefill included
+    prefill_tokens_per_second: float
+    ttft_seconds: float
+
+    def as_dict(self) -> dict[str, object]:
+        return self._asdict()
+
+
+def _tflops(fmt: ServingFormat, hardware: Hardware) -> float | None:
+    if hardware.fp16_tflops is None:
+        return None
+    boost = 2.0 if fmt.fp8_compute and fp8_card(hardware) else 1.0
+    return hardware.fp16_tflops * boost
+
+
+def step_bytes(model: Model, fmt: ServingFormat, tp: int, batch: int, tokens: int) -> float:
+    """Bytes one card reads in a decode step of `batch` sequences holding `tokens` each:
+    its weight share (MoE: the experts the batch routes to) and the batch's cache."""
+    total, active = weight_bytes(model, fmt)
+    arch = model.architecture
+    read = float(active)
+    if arch.experts and arch.experts_per_token and total > active:
+        # experts touched by `batch` tokens at random: E * (1 - (1 - k/E)^batch)
+        touched = 1 - (1 - arch.experts_per_token / arch.experts) ** batch
+        routed = total - active  # the experts no single token reads
+        share = (touched - arch.experts_per_token / arch.experts) / (
+            1 - arch.experts_per_token / arch.experts
+        )
+        read += routed * max(0.0, share)
+    return read / tp + batch * tokens * kv_bytes_per_token(model, tp)
+
+
+def _active_params(model: Model) -> int:
+    return model.parameters.active or model.parameters.total
+
+
+def decode_step(
+    model: Model, fmt: ServingFormat, hardware: Hardware, batch: int, tokens: int
+) -> tuple[float, float, str]:
+    """(seconds, ceiling seconds, bound) of one decode step on each card."""
+    tp = hardware.gpus
+    bandwidth = (hardware.bandwidth_gbs or 0.0) * 1e9
+    if bandwidth <= 0:
+        raise ValueError("the serving model needs the card's memory bandwidth")
+    read = step_bytes(model, fmt, tp, batch, tokens)
+    ceiling = read / bandwidth
+    share = _efficiency(hardware)
+    memory = ceiling / (BANDWIDTH_EFFICIENCY * share)
+    tflops = _tflops(fmt, hardware)
+    compute = 0.0
+    if tflops:
+        flops = 2 * _active_params(model) * batch / tp
+        compute = flops / (tflops * 1e12 * COMPUTE_EFFICIENCY * share)
+    fixed = STEP_SECONDS + (TP_LAYER_SECONDS * model.architecture.layers if tp > 1 else 0.0)
+    bound = "compute" if compute > memory else "bandwidth"
+    return max(memory, compute) + fixed, ceiling, bound
+
+
+def prefill_seconds(model: Model, fmt: ServingFormat, hardware: Hardware, prompt: int) -> float:
+    """Seconds to read a prompt of `prompt` tokens (compute-bound; at least the weights once)."""
+    tp = hardware.gpus
+    tflops = _tflops(fmt, hardware) or 0.0
+    arch = model.architecture
+    attention = 2 * arch.attention_count * arch.hidden_size * prompt * prompt  # causal QK^T, AV
+    flops = (2 * _active_params(model) * prompt + attention) / tp
+    share = PREFILL_EFFICIENCY * _efficiency(hardware)
+    compute = flops / (tflops * 1e12 * share) if tflops else 0.0
+    _, once, _ = decode_step(model, fmt, hardware, 1, prompt)
+    return max(compute, once)
+
+
+class Load(NamedTuple):
+    """`batch` clients, each sending a `prompt`-token request and reading `output` tokens."""
+
+    batch: int
+    prompt: int
+    output: int
+
+
+def serving_speed(
+    model: Model, fmt: ServingFormat, hardware: Hardware, load: Load, fits: int | None = None
+) -> ServingSpeed:
+    """Steady state under `load`: every round the engine prefills each request once and
+    decodes `output` steps of the whole batch. `fits`: sequences the KV pool holds (caps
+    the batch)."""
+    batch, prompt, output = load
+    running = max(1, min(batch, MAX_SEQS, fits if fits is not None else batch))
+    tokens = prompt + output // 2
+    step, ceiling, bound = decode_step(model, fmt, hardware, running, tokens)
+    prefill = prefill_seconds(model, fmt, hardware, prompt)
+    round_seconds = running * prefill + output * step
+    aggregate = running * output / round_seconds
+    return ServingSpeed(
+        concurrency=running,
+        step_seconds=step,
+        ceiling_step_seconds=ceiling,
+        bound=bound,
+        per_stream=aggregate / running,
+        aggregate=aggregate,
+        prefill_tokens_per_second=prompt / prefill,
+        ttft_seconds=prefill + step,
+    )

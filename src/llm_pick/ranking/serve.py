@@ -1,0 +1,89 @@
+"""Which runtime a recommendation assumes, and, for vLLM, each ranked model served as vLLM
+would serve it: the format, tensor parallel over every card, the KV pool and the throughput
+at the asked concurrency (estimate/serving.py). A datacenter card serving more than one
+stream gets vLLM; anything else llama.cpp, unless the query fixes the runtime."""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from llm_pick.catalog.types import Model
+from llm_pick.estimate.hardware import Hardware
+from llm_pick.estimate.quant import QUANTS
+from llm_pick.estimate.serving import SERVING_FORMATS, Load, serving_memory, serving_speed
+from llm_pick.ranking.query import Query
+from llm_pick.ranking.result import Candidate, Recommendation, ServingPlan
+from llm_pick.scoring import criteria
+
+UTILIZATION = 0.90  # vLLM's --gpu-memory-utilization default
+TYPICAL_TURN = 1024  # prompt and output tokens per request assumed for throughput
+# the quality scale's format for each serving format: FP8 W8A8 is lossless in the sources
+# cited in estimate/serving.py, so it is scored as 16-bit
+QUALITY_AS = {"bf16": "bf16", "fp8": "bf16", "awq-4bit": "awq-4bit", "gptq-4bit": "gptq-4bit"}
+
+
+class RuntimeChoice(NamedTuple):
+    name: str  # llama.cpp | vllm | ollama | mlx
+    reason: str
+
+
+def choose_runtime(query: Query) -> RuntimeChoice:
+    """The runtime the query fixes, else vLLM for a datacenter card and a batch above one."""
+    if query.runtime is not None:
+        return RuntimeChoice(query.runtime, f"--runtime {query.runtime}")
+    hardware, batch = query.hardware, query.sizing.batch
+    gpu = hardware.gpu if hardware else None
+    if gpu is not None and gpu.kind == "datacenter" and gpu.backend in ("cuda", "rocm"):
+        if batch > 1:
+            return RuntimeChoice(
+                "vllm", f"{batch} streams on {gpu.name}: a serving engine batches them"
+            )
+        return RuntimeChoice("llama.cpp", "one stream: llama.cpp (GGUF) serves it directly")
+    if batch > 1:
+        return RuntimeChoice("llama.cpp", f"not a datacenter card: llama-server -np {batch}")
+    return RuntimeChoice("llama.cpp", "one stream on a workstation or laptop")
+
+
+def plan(model: Model, hardware: Hardware, context: int, batch: int) -> ServingPlan | None:
+    """The best format that holds `batch` sequences of `context` tokens: FP8 or BF16 (the
+    lossless ones) at the highest throughput, else INT4 (AWQ, then GPTQ); None when none
+    does, or the card's bandwidth is unknown."""
+    if not hardware.bandwidth_gbs:
+        return None
+    turn = max(1, min(TYPICAL_TURN, context // 2))
+    load = Load(batch, turn, turn)
+    plans: list[ServingPlan] = []
+    for name, fmt in SERVING_FORMATS.items():
+        memory = serving_memory(model, fmt, hardware, context, UTILIZATION)
+        if memory.sequences < batch:
+            continue
+        speed = serving_speed(model, fmt, hardware, load, memory.sequences)
+        plans.append(ServingPlan(name, hardware.gpus, context, UTILIZATION, load, memory, speed))
+    lossless = [p for p in plans if SERVING_FORMATS[p.format].quality_kept is not None]
+    if lossless:
+        return max(lossless, key=lambda p: (p.speed.aggregate, p.format))
+    return plans[0] if plans else None
+
+
+def serve(rec: Recommendation, lineage: dict[str, Model]) -> Recommendation:
+    """The recommendation re-scored as vLLM serves each ranked model (quality of the serving
+    format, per-stream speed); models vLLM cannot hold at the batch keep their llama.cpp
+    answer and no plan."""
+    query = rec.query
+    if choose_runtime(query).name != "vllm" or query.hardware is None:
+        return rec
+    hardware, batch = query.hardware, query.sizing.batch
+    out: list[Candidate] = []
+    for cand in rec.ranking:
+        found = plan(cand.model, hardware, cand.assessment.estimate.context, batch)
+        if found is None:
+            out.append(cand)
+            continue
+        values = dict(cand.values)
+        quant = QUANTS[QUALITY_AS[found.format]]
+        values["quality"] = criteria.quality(cand.model, quant, lineage)
+        values["speed"] = criteria.speed(found.speed.per_stream)
+        score, _ = criteria.combine(values, cand.weights)
+        out.append(cand._replace(values=values, score=score, serving=found))
+    out.sort(key=lambda c: (-round(c.score, 12), c.model.id))
+    return rec._replace(ranking=tuple(out))

@@ -1,0 +1,211 @@
+"""The vLLM serving model (estimate/serving.py): physics bounds, memory as vLLM allocates it,
+the runtime choice, and the held-out error against published serving tables."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from llm_pick.catalog.load import load_catalog
+from llm_pick.estimate import serving
+from llm_pick.estimate.hardware import Hardware
+from llm_pick.estimate.serving import SERVING_FORMATS, Load, serving_memory, serving_speed
+
+ROOT = Path(__file__).resolve().parents[1]
+MODELS = (
+    "llama-3.1-8b",
+    "llama-3.1-70b",
+    "llama-3.1-405b",
+    "mixtral-8x7b",
+    "llama-3.3-70b-instruct",
+)
+CARDS = ("h100-sxm", "h200", "a100-80gb", "mi300x", "l40s", "rtx-4090")
+
+
+def _bench() -> object:
+    spec = importlib.util.spec_from_file_location("bench_serving", ROOT / "bench" / "serving.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["bench_serving"] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    model_id=st.sampled_from(MODELS),
+    card=st.sampled_from(CARDS),
+    gpus=st.sampled_from((1, 2, 4, 8)),
+    fmt=st.sampled_from(tuple(SERVING_FORMATS)),
+    batch=st.integers(1, 512),
+    prompt=st.integers(1, 32768),
+    output=st.integers(1, 4096),
+)
+def test_no_step_beats_the_bandwidth_ceiling(
+    model_id: str, card: str, gpus: int, fmt: str, batch: int, prompt: int, output: int
+) -> None:
+    model = load_catalog().get(model_id)
+    hardware = Hardware.from_gpu(card, gpus)
+    speed = serving_speed(model, SERVING_FORMATS[fmt], hardware, Load(batch, prompt, output))
+    assert speed.step_seconds >= speed.ceiling_step_seconds > 0
+    # per stream, no faster than one step per ceiling; all streams, no more than batch of them
+    assert speed.per_stream <= 1 / speed.ceiling_step_seconds
+    assert speed.aggregate <= speed.concurrency / speed.ceiling_step_seconds
+    assert speed.ttft_seconds > 0
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    model_id=st.sampled_from(MODELS),
+    card=st.sampled_from(CARDS),
+    gpus=st.sampled_from((1, 2, 4, 8)),
+    fmt=st.sampled_from(tuple(SERVING_FORMATS)),
+    context=st.integers(1, 131072),
+    utilization=st.floats(0.5, 0.98),
+)
+def test_memory_never_above_the_cards(
+    model_id: str, card: str, gpus: int, fmt: str, context: int, utilization: float
+) -> None:
+    model = load_catalog().get(model_id)
+    hardware = Hardware.from_gpu(card, gpus)
+    mem = serving_memory(model, SERVING_FORMATS[fmt], hardware, context, utilization)
+    used = mem.weights + mem.activation + mem.graphs + mem.runtime + mem.kv_pool
+    if mem.kv_pool > 0:
+        assert used <= mem.card_bytes * utilization
+    # what the fitting sequences hold fits in the pool
+    assert mem.sequences * context * mem.kv_per_token <= mem.kv_pool
+
+
+def test_kv_heads_split_across_ranks_and_replicate_past_them() -> None:
+    model = load_catalog().get("llama-3.1-70b")  # 8 KV heads
+    assert serving.kv_heads_per_card(model, 2) == (4, False)
+    assert serving.kv_heads_per_card(model, 8) == (1, False)
+    assert serving.kv_heads_per_card(model, 16) == (1, True)
+    assert serving.kv_bytes_per_token(model, 8) * 8 == serving.kv_bytes_per_token(model, 1)
+    assert serving.kv_bytes_per_token(model, 16) == serving.kv_bytes_per_token(model, 8)
+
+
+def test_tensor_parallel_splits_weights_and_grows_the_pool() -> None:
+    model = load_catalog().get("llama-3.1-70b")
+    fp8 = SERVING_FORMATS["fp8"]
+    two = serving_memory(model, fp8, Hardware.from_gpu("h100-sxm", 2), 8192)
+    four = serving_memory(model, fp8, Hardware.from_gpu("h100-sxm", 4), 8192)
+    assert four.weights * 2 == pytest.approx(two.weights, rel=1e-6)
+    assert four.kv_pool > two.kv_pool
+    assert four.sequences > two.sequences
+
+
+def test_formats_order_by_size() -> None:
+    model = load_catalog().get("llama-3.1-405b")
+    sizes = {n: serving.weight_bytes(model, f)[0] for n, f in SERVING_FORMATS.items()}
+    assert sizes["awq-4bit"] < sizes["fp8"] < sizes["bf16"]
+    # 405B in BF16 is about 810 GB; FP8 about half (embeddings and head stay 16-bit)
+    assert 790e9 < sizes["bf16"] < 830e9
+    assert 0.49 < sizes["fp8"] / sizes["bf16"] < 0.52
+
+
+def test_fp8_405b_on_8xh100_serves_32_streams_several_times_150() -> None:
+    """Issue 20: llama.cpp's 3-bit GGUF answer was 150 tok/s aggregate for 32 streams."""
+    model = load_catalog().get("llama-3.1-405b-instruct")
+    hardware = Hardware.from_gpu("h100-sxm", 8)
+    fp8 = SERVING_FORMATS["fp8"]
+    mem = serving_memory(model, fp8, hardware, 8192)
+    assert mem.sequences >= 32
+    speed = serving_speed(model, fp8, hardware, Load(32, 1024, 1024), mem.sequences)
+    assert speed.concurrency == 32
+    assert speed.aggregate > 3 * 150
+    assert serving_memory(model, SERVING_FORMATS["bf16"], hardware, 8192).kv_pool == 0
+
+
+def test_compute_bound_at_high_batch_bandwidth_bound_at_one() -> None:
+    model = load_catalog().get("llama-3.1-8b")
+    hardware = Hardware.from_gpu("h100-sxm", 1)
+    bf16 = SERVING_FORMATS["bf16"]
+    assert serving.decode_step(model, bf16, hardware, 1, 1024)[2] == "bandwidth"
+    assert serving.decode_step(model, bf16, hardware, 512, 128)[2] == "compute"
+
+
+def test_held_out_serving_error_within_25_percent() -> None:
+    bench = _bench()
+    rows = bench.load_rows()  # type: ignore[attr-defined]
+    summary = bench.summary(rows)  # type: ignore[attr-defined]
+    count, median, _ = summary["held-out"]
+    assert count >= 5
+    assert median <= 0.25
+
+
+def test_recommend_on_8xh100_batch_32_serves_with_vllm() -> None:
+    """Issue 20: 8 x H100 and 32 streams picked a 3-bit GGUF via llama.cpp at ~150 tok/s
+    aggregate; served by vLLM every top pick runs several times that."""
+    from llm_pick.estimate.sizing import Sizing
+    from llm_pick.ranking.pipeline import recommend
+    from llm_pick.ranking.query import Query
+    from llm_pick.ranking.result import Candidate
+    from llm_pick.ranking.serve import choose_runtime
+
+    query = Query(hardware=Hardware.from_gpu("h100-sxm", 8), sizing=Sizing(batch=32))
+    assert choose_runtime(query).name == "vllm"
+    rec = recommend(load_catalog(), query)
+    for cand in rec.shown[:3]:
+        assert cand.serving is not None
+        assert cand.serving.speed.concurrency == 32
+        assert cand.serving.speed.aggregate > 3 * 150
+    big = rec.outcome("llama-3.1-405b-instruct")
+    assert isinstance(big, Candidate) and big.serving is not None
+    assert big.serving.format == "fp8"
+    assert big.serving.speed.aggregate > 3 * 150
+
+
+def test_runtime_choice_per_hardware_and_batch() -> None:
+    from llm_pick.estimate.sizing import Sizing
+    from llm_pick.ranking.query import Query
+    from llm_pick.ranking.serve import choose_runtime
+
+    h100 = Hardware.from_gpu("h100-sxm", 1)
+    assert choose_runtime(Query(hardware=h100)).name == "llama.cpp"
+    assert choose_runtime(Query(hardware=h100, sizing=Sizing(batch=4))).name == "vllm"
+    consumer = Hardware.from_gpu("rtx-4090", 1)
+    assert choose_runtime(Query(hardware=consumer, sizing=Sizing(batch=4))).name == "llama.cpp"
+    fixed = Query(hardware=consumer, runtime="vllm")
+    assert choose_runtime(fixed) == ("vllm", "--runtime vllm")
+
+
+def test_cli_runtime_and_commands(tmp_path: Path) -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from llm_pick.cli.app import app
+
+    runner = CliRunner()
+    args = ["recommend", "--gpu", "h100-sxm", "--gpus", "8", "--batch", "32", "--format", "json"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["query"]["runtime"]["name"] == "vllm"
+    top = data["ranking"][0]
+    assert top["serving"]["tensor_parallel"] == 8
+    command = top["run"][0]["command"]
+    assert command.startswith("vllm serve ") and "--tensor-parallel-size 8" in command
+    assert "--gpu-memory-utilization 0.90" in command
+    fixed = runner.invoke(app, [*args, "--runtime", "llama.cpp"])
+    data = json.loads(fixed.stdout)
+    assert data["ranking"][0]["serving"] is None
+    assert "-np 32" in data["ranking"][0]["run"][0]["command"]
+    bad = runner.invoke(app, ["recommend", "--runtime", "nope"])
+    assert bad.exit_code == 1
+    assert "Error: --runtime" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_methodology_states_the_current_held_out_figures() -> None:
+    bench = _bench()
+    summary = bench.summary(bench.load_rows())  # type: ignore[attr-defined]
+    text = (ROOT / "docs" / "methodology.md").read_text()
+    for name, (count, median, worst) in summary.items():
+        row = f"| {name} | {count} | {median:.1%} | {worst:.1%} |"
+        assert row in text, row
