@@ -238,6 +238,9 @@ def hardware(
         Hardware.from_vram(1.0).with_ram(0.0, ram_bandwidth, cpu)
         finite("--headroom", headroom, maximum=MAX_GIB, allow_zero=True)
         return None
+    from llm_pick.cli.calibrating import with_user_calibration
+
+    machine = with_user_calibration(machine)
     return machine.with_ram(ram_gib, ram_bandwidth, cpu).with_headroom(headroom)
 
 

@@ -13,7 +13,12 @@ from llm_pick.estimate.memory import Estimate, estimate_memory
 from llm_pick.estimate.modelfile import FileModel, estimate_file
 from llm_pick.estimate.quant import Quant
 from llm_pick.estimate.sizing import Sizing
-from llm_pick.estimate.speed import Speed, attention_width_of, estimate_speed
+from llm_pick.estimate.speed import (
+    Speed,
+    attention_width_of,
+    estimate_speed,
+    prefill_flops,
+)
 
 
 class Assessment(NamedTuple):
@@ -44,6 +49,11 @@ def assess(
     if estimate.mode != "inference":  # training speed is not modelled: no inference figures
         return Assessment(estimate, fit, None)
     speed = estimate_speed(estimate, hardware, fit, active_params, attention_width=attention_width)
+    if hardware.calibration is not None:
+        from llm_pick.estimate.calibration import calibrated_speed
+
+        flops = prefill_flops(active_params, attention_width, speed.prompt_tokens)
+        speed = calibrated_speed(speed, estimate, hardware, fit, flops)
     return Assessment(estimate, fit, speed)
 
 

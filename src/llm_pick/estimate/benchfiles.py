@@ -31,6 +31,7 @@ class BenchRun(NamedTuple):
     n_gpu_layers: int | None = None
     n_depth: int = 0
     build: str | None = None
+    host_parts: bool = False  # KV cache (-nkvo) or some tensors (-ot, --n-cpu-moe) kept in RAM
 
 
 class BufferLine(NamedTuple):
@@ -87,6 +88,10 @@ def run_from_fields(fields: dict[str, Any]) -> BenchRun | None:
     if speed is None or speed <= 0 or kind is None:
         return None
     commit, number = _text(fields.get("build_commit")), _int(fields.get("build_number"))
+    backends = _text(fields.get("backends"))
+    if backends is None:  # 2023 builds: one true/false field per backend
+        legacy = [n.upper() for n in ("cuda", "metal", "opencl", "vulkan") if fields.get(n) is True]
+        backends = ",".join(legacy) or ("CPU" if fields.get("cuda") is False else None)
     return BenchRun(
         kind=kind,
         tokens_per_second=speed,
@@ -95,11 +100,23 @@ def run_from_fields(fields: dict[str, Any]) -> BenchRun | None:
         model_size=_int(fields.get("model_size")),
         model_n_params=_int(fields.get("model_n_params")),
         gpu_info=_text(fields.get("gpu_info")),
-        backends=_text(fields.get("backends")),
+        backends=backends,
         n_gpu_layers=_int(fields.get("n_gpu_layers")),
         n_depth=_int(fields.get("n_depth")) or 0,
         build=None if commit is None else f"{commit} ({number})" if number else commit,
+        host_parts=_host_parts(
+            fields.get("no_kv_offload"), fields.get("n_cpu_moe"), fields.get("tensor_buft_overrides")
+        ),
     )
+
+
+def _host_parts(no_kv_offload: Any, n_cpu_moe: Any, overrides: Any) -> bool:
+    """Whether part of the model stays in system RAM (values as JSON, CSV or markdown give
+    them: true / "1", a count, an override list; "none" or "0" when unset)."""
+    kv = no_kv_offload is True or str(no_kv_offload).strip() == "1"
+    moe = (_int(n_cpu_moe) or 0) > 0
+    kept = _text(overrides)
+    return kv or moe or (kept is not None and kept.lower() not in ("none", "-"))
 
 
 def _json_runs(text: str) -> list[BenchRun] | None:
@@ -164,6 +181,7 @@ def _md_row(header: list[str], cells: list[str]) -> BenchRun | None:
         backends=_text(row.get("backend")),
         n_gpu_layers=_int(row.get("ngl")),
         n_depth=int(test.group(4) or 0),
+        host_parts=_host_parts(row.get("nkvo"), row.get("n_cpu_moe"), row.get("ot")),
     )
 
 

@@ -12,6 +12,7 @@ from llm_pick.estimate.limits import GIB, MAX_BANDWIDTH_GBS, MAX_GIB, MAX_GPUS
 
 if TYPE_CHECKING:
     from llm_pick.catalog.filetypes import Gpu
+    from llm_pick.estimate.calibration import Calibration
 
 __all__ = ["GIB", "MAX_GIB", "MAX_GPUS", "Hardware"]
 
@@ -33,6 +34,7 @@ class Hardware(NamedTuple):
     gpu: Gpu | None = None
     source: str = "--vram"
     headroom_gib: float | None = None  # kept free per card; None: default_headroom()
+    calibration: Calibration | None = None  # the user's own runs (estimate/calibration.py)
 
     def __repr__(self) -> str:
         return f"Hardware({self.label!r}, {self.vram_gib:g} GiB per card, source {self.source!r})"
