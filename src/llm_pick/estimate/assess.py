@@ -50,7 +50,7 @@ def assess(
         return Assessment(estimate, fit, None)
     speed = estimate_speed(estimate, hardware, fit, active_params, attention_width=attention_width)
     if hardware.calibration is not None:
-        from llm_pick.estimate.calibration import calibrated_speed
+        from llm_pick.estimate.calibrated import calibrated_speed
 
         flops = prefill_flops(active_params, attention_width, speed.prompt_tokens)
         speed = calibrated_speed(speed, estimate, hardware, fit, flops)
