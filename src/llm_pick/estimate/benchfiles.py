@@ -105,7 +105,9 @@ def run_from_fields(fields: dict[str, Any]) -> BenchRun | None:
         n_depth=_int(fields.get("n_depth")) or 0,
         build=None if commit is None else f"{commit} ({number})" if number else commit,
         host_parts=_host_parts(
-            fields.get("no_kv_offload"), fields.get("n_cpu_moe"), fields.get("tensor_buft_overrides")
+            fields.get("no_kv_offload"),
+            fields.get("n_cpu_moe"),
+            fields.get("tensor_buft_overrides"),
         ),
     )
 

@@ -111,11 +111,11 @@ def measure(
             skipped.append(f"{what}: {why}")
             continue
         share = 1.0 if model is None else model.parameters.active_count / model.parameters.total
-        if run.kind == "decode":
-            peak, amount = card.memory_bandwidth_gbs, (run.model_size or 0) * share
-        else:
-            peak, amount = card.fp16_tflops and card.fp16_tflops * 1e3, 2 * share
-            amount *= run.model_n_params or 0
+        peak: float | None = card.memory_bandwidth_gbs  # GB/s; prefill: GFLOPS
+        amount = (run.model_size or 0) * share  # bytes per token; prefill: FLOPs per token
+        if run.kind == "prefill":
+            peak = card.fp16_tflops * 1e3 if card.fp16_tflops else None
+            amount = 2 * share * (run.model_n_params or 0)
         if not peak or not amount:
             skipped.append(f"{what}: no model size, parameter count or card peak to compare")
             continue

@@ -153,7 +153,9 @@ def parse_calibration(text: str, name: str) -> Calibration:
     if not isinstance(data, dict) or data.get("version") != VERSION:
         raise InputError(f"{name}: not an llm-pick calibration file (version {VERSION})")
     if set(data) - {"version", "measurements", "buffers"}:
-        raise InputError(f"{name}: unknown top-level keys (expected version, measurements, buffers)")
+        raise InputError(
+            f"{name}: unknown top-level keys (expected version, measurements, buffers)"
+        )
     runs = [
         _measurement(entry, f"{name}: measurements[{i}]")
         for i, entry in enumerate(_entries(data, "measurements", name))
