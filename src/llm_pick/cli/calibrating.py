@@ -50,7 +50,7 @@ def calibrate_command(
         if files or show:
             raise InputError("--reset takes no FILE and no --show")
         path.unlink(missing_ok=True)
-        sys.stderr.write(f"Removed {path}\n")
+        sys.stderr.write(f"Removed {_shown(path)}\n")
         return
     if not files and not show:
         raise InputError("give llama-bench outputs or load logs to read, --show or --reset")
@@ -59,8 +59,16 @@ def calibrate_command(
     if files:
         stored = _read_files(files, gpu, stored, notes)
         _store(path, stored)
-        notes.append(f"Stored in {path}")
+        notes.append(f"Stored in {_shown(path)}")
     emit(_report(stored, path, notes), fmt.value, None)
+
+
+def _shown(path: Path) -> str:
+    """The path, under the home folder written with ~."""
+    try:
+        return str(Path("~") / path.relative_to(Path.home()))
+    except ValueError:
+        return str(path)
 
 
 def _empty() -> Calibration:
@@ -132,7 +140,7 @@ def _report(calibration: Calibration, path: Path, notes: list[str]) -> Report:
     data = {"path": str(path), **calibration.as_dict()}
     data["corrections"] = [dict(zip(columns, row, strict=True)) for row in rows]
     if not calibration.measurements and not calibration.buffers:
-        notes.append(f"No calibration stored ({path})")
+        notes.append(f"No calibration stored ({_shown(path)})")
     return Report(
         data=data,
         columns=columns,
