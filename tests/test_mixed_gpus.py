@@ -79,7 +79,8 @@ def test_runs_at_the_speed_of_the_split() -> None:
     item = assess_model(model, "q8_0", Sizing(), hardware)
     assert item.fit is not None and item.speed is not None
     parts = [
-        (c.weights_bytes + c.kv_cache_bytes, g) for c, g in zip(item.fit.cards, hardware.mixed)
+        (c.weights_bytes + c.kv_cache_bytes, g)
+        for c, g in zip(item.fit.cards, hardware.mixed, strict=True)
     ]
     seconds = sum(b / (g.memory_bandwidth_gbs * 1e9) for b, g in parts)
     joined = split_speeds(hardware, item.fit)
