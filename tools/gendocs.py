@@ -50,6 +50,11 @@ BUFFERS = re.compile(r"(<!-- buffers -->\n)(.*?)(<!-- end -->)", re.S)
 SPEED_BENCH = re.compile(r"(<!-- speed-bench -->\n)(.*?)(<!-- end -->)", re.S)
 
 
+# a home folder shared by the blocks of one file (calibrate, then an estimate that uses it);
+# never the user's own config
+HOME: list[str] = []
+
+
 @contextlib.contextmanager
 def clean_env() -> Iterator[None]:
     saved, cwd = dict(os.environ), os.getcwd()
@@ -58,7 +63,14 @@ def clean_env() -> Iterator[None]:
         os.environ.update(
             {"XDG_CACHE_HOME": cache, "COLUMNS": "100", "NO_COLOR": "1", "LINES": "50"}
         )
-        for name in ("LLM_PICK_CATALOG", "LLM_PICK_DEBUG", "FORCE_COLOR", "TERM"):
+        os.environ["HOME"] = HOME[-1] if HOME else cache
+        for name in (
+            "LLM_PICK_CATALOG",
+            "LLM_PICK_DEBUG",
+            "FORCE_COLOR",
+            "TERM",
+            "XDG_CONFIG_HOME",
+        ):
             os.environ.pop(name, None)
         try:
             yield
@@ -211,6 +223,15 @@ def speed_block() -> str:
 
 
 def fill_blocks(text: str) -> str:
+    with tempfile.TemporaryDirectory() as home:
+        HOME.append(home)
+        try:
+            return _fill_blocks(text)
+        finally:
+            HOME.pop()
+
+
+def _fill_blocks(text: str) -> str:
     def command(match: re.Match[str]) -> str:
         args = shlex.split(match.group(2))[1:]
         code, output = run(args)

@@ -9,6 +9,7 @@ from typer import Exit
 
 from llm_pick import __version__
 from llm_pick.cli.boundary import Boundary
+from llm_pick.cli.calibrating import calibrate_command
 from llm_pick.cli.options import (
     HARDWARE_OPTIONS,
     SIZING_OPTIONS,
@@ -351,6 +352,8 @@ def import_model(
         lang,
     )
 
+
+app.command("calibrate")(calibrate_command)
 
 schema_app = typer.Typer(help="Print JSON Schemas of llm-pick's outputs.", no_args_is_help=True)
 app.add_typer(schema_app, name="schema")

@@ -86,7 +86,12 @@ VramOpt = Annotated[
     ),
 ]
 GpuOpt = Annotated[
-    str | None, typer.Option("--gpu", metavar="NAME", help="A GPU from `llm-pick gpus`, e.g. 4090.")
+    list[str] | None,
+    typer.Option(
+        "--gpu",
+        metavar="NAME",
+        help="A GPU from `llm-pick gpus`, e.g. 4090; repeat it for each card of a mixed set.",
+    ),
 ]
 GpusOpt = Annotated[
     int | None, typer.Option("--gpus", metavar="N", help="Split across N identical cards.")

@@ -204,7 +204,7 @@ def constraints(
 def hardware(
     *,
     vram: str | None = None,
-    gpu: str | None = None,
+    gpu: str | list[str] | None = None,
     gpus: int | None = None,
     ram: str | float | None = None,
     ram_bandwidth: float | None = None,
@@ -218,7 +218,13 @@ def hardware(
     from llm_pick.estimate.hardware import Hardware
 
     ram_gib = ram_amount(ram)
-    if gpu is not None:
+    if isinstance(gpu, list) and len(gpu) == 1:
+        gpu = gpu[0]
+    if isinstance(gpu, list) and gpu:
+        if gpus is not None or vram is not None:
+            raise InputError("several --gpu: one per card, without --gpus or --vram")
+        machine = Hardware.from_gpus(gpu)
+    elif isinstance(gpu, str):
         machine = Hardware.from_gpu(
             gpu, 1 if gpus is None else gpus, None if vram is None else gib("--vram", vram)
         )
@@ -242,6 +248,9 @@ def hardware(
         finite("--headroom", headroom, maximum=MAX_GIB, allow_zero=True)
         return None
     machine = machine.with_bandwidth(bandwidth)
+    from llm_pick.cli.calibrating import with_user_calibration
+
+    machine = with_user_calibration(machine)
     return machine.with_ram(ram_gib, ram_bandwidth, cpu).with_headroom(headroom)
 
 
@@ -275,7 +284,7 @@ def ram_amount(ram: str | float | None) -> float:
 def build_query(
     *,
     vram: str | None,
-    gpu: str | None,
+    gpu: str | list[str] | None,
     gpus: int | None,
     ram: str | float | None,
     ram_bandwidth: float | None,

@@ -13,7 +13,12 @@ from llm_pick.estimate.memory import Estimate, estimate_memory
 from llm_pick.estimate.modelfile import FileModel, estimate_file
 from llm_pick.estimate.quant import Quant
 from llm_pick.estimate.sizing import Sizing
-from llm_pick.estimate.speed import Speed, attention_width_of, estimate_speed
+from llm_pick.estimate.speed import (
+    Speed,
+    attention_width_of,
+    estimate_speed,
+    prefill_flops,
+)
 
 
 class Assessment(NamedTuple):
@@ -43,8 +48,30 @@ def assess(
     fit = check_fit(estimate, hardware)
     if estimate.mode != "inference":  # training speed is not modelled: no inference figures
         return Assessment(estimate, fit, None)
-    speed = estimate_speed(estimate, hardware, fit, active_params, attention_width=attention_width)
+    machine = split_speeds(hardware, fit) if hardware.mixed else hardware
+    speed = estimate_speed(estimate, machine, fit, active_params, attention_width=attention_width)
+    if hardware.calibration is not None and not hardware.mixed:
+        from llm_pick.estimate.calibrated import calibrated_speed
+
+        flops = prefill_flops(active_params, attention_width, speed.prompt_tokens)
+        speed = calibrated_speed(speed, estimate, hardware, fit, flops)
     return Assessment(estimate, fit, speed)
+
+
+def split_speeds(hardware: Hardware, fit: Fit) -> Hardware:
+    """Mixed cards run at the speed of the split: each card reads its own layers at its own
+    bandwidth, one after the other, so a token takes sum(bytes on card / its bandwidth); the
+    same for prefill's FLOPs per layer. As one bandwidth: bytes / that time."""
+    cards = [(c, g) for c, g in zip(fit.cards, hardware.mixed, strict=False) if c.layers]
+    if len(fit.cards) != len(hardware.mixed) or not cards:
+        return hardware
+    moved = sum(c.weights_bytes + c.kv_cache_bytes for c, _ in cards)
+    seconds = sum((c.weights_bytes + c.kv_cache_bytes) / g.memory_bandwidth_gbs for c, g in cards)
+    tflops = None
+    if all(g.fp16_tflops for _, g in cards):
+        work = sum(c.layers / (g.fp16_tflops or 1) for c, g in cards)
+        tflops = sum(c.layers for c, _ in cards) / work
+    return hardware._replace(bandwidth_gbs=moved / seconds, fp16_tflops=tflops)
 
 
 def estimate_sized(subject: Model | FileModel, quant: Quant | str, sizing: Sizing) -> Estimate:

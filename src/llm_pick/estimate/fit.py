@@ -98,6 +98,8 @@ def check_fit(estimate: Estimate, hardware: Hardware) -> Fit:
     """Where the model goes: all on the GPUs (layers split whole across cards), partly in RAM
     (llama.cpp -ngl, with --ram), all in RAM (no GPU: --vram 0), or nowhere. Each card keeps
     its headroom free (Hardware.headroom_bytes); RAM keeps Hardware.ram_headroom_bytes."""
+    if hardware.mixed:
+        return mixed_fit(estimate, hardware)
     layers = estimate.layers
     ram = int(hardware.ram_gib * GIB)
     ram_free = ram - hardware.ram_headroom_bytes
@@ -151,6 +153,52 @@ def check_fit(estimate: Estimate, hardware: Hardware) -> Fit:
     return Fit(
         "offload", on_gpu, available, gpu_layers, layers, cpu, ram_free - cpu, headroom, used
     )
+
+
+def proportional_layers(layers: int, free: list[int]) -> tuple[list[int], int]:
+    """llama.cpp's default layer split (llama-model.cpp load_tensors, research/local/
+    mixed_gpu.md): the layers + 1 offloaded slots (the output head last) in contiguous
+    slices, slot k on the first card whose cumulative share of free memory exceeds
+    k / (layers + 1). Returns the decoder layers per card and the card of the output head."""
+    total = sum(free)
+    bounds = [sum(free[: i + 1]) / total for i in range(len(free))]
+    counts = [0] * len(free)
+    owner = 0
+    for k in range(layers + 1):
+        owner = next((i for i, b in enumerate(bounds) if k / (layers + 1) < b), len(free) - 1)
+        if k < layers:
+            counts[owner] += 1
+    return counts, owner
+
+
+def mixed_fit(estimate: Estimate, hardware: Hardware) -> Fit:
+    """Cards of different kinds (--gpu A --gpu B): layers split in proportion to each card's
+    usable memory, as llama.cpp does by default; each card holds its layers with their KV
+    cache, its CUDA context and compute buffer, the output head on the last. All on the GPUs
+    or no fit: offload to RAM across mixed cards is not modelled."""
+    layers, cards = estimate.layers, hardware.mixed
+    per_layer = (estimate.layer_weight_bytes + estimate.kv_cache_bytes) / layers
+    layer_kv = estimate.kv_cache_bytes / layers
+    outside = estimate.weights_bytes - estimate.layer_weight_bytes + estimate.encoder_bytes
+    fixed = estimate.overhead_bytes
+    capacity = [int(card.usable_gib * GIB) for card in cards]
+    headroom = [hardware.card_headroom_bytes(card) for card in cards]
+    counts, head = proportional_layers(layers, capacity)
+    used = tuple(
+        Card(
+            n,
+            int(n * (per_layer - layer_kv)) + (outside if i == head else 0),
+            int(n * layer_kv),
+            fixed,
+            capacity[i],
+            headroom[i],
+        )
+        for i, n in enumerate(counts)
+    )
+    needed = sum(c.total_bytes for c in used)
+    margin = min(c.capacity_bytes - c.headroom_bytes - c.total_bytes for c in used)
+    verdict: Verdict = "gpu" if margin >= 0 else "none"
+    return Fit(verdict, needed, sum(capacity), layers, layers, 0, margin, sum(headroom), used)
 
 
 def expert_offload(estimate: Estimate, hardware: Hardware) -> Fit | None:

@@ -12,6 +12,7 @@ from llm_pick.estimate.limits import GIB, MAX_BANDWIDTH_GBS, MAX_GIB, MAX_GPUS
 
 if TYPE_CHECKING:
     from llm_pick.catalog.filetypes import Gpu
+    from llm_pick.estimate.calibration import Calibration
 
 __all__ = ["GIB", "MAX_GIB", "MAX_GPUS", "Hardware"]
 
@@ -33,6 +34,8 @@ class Hardware(NamedTuple):
     gpu: Gpu | None = None
     source: str = "--vram"
     headroom_gib: float | None = None  # kept free per card; None: default_headroom()
+    calibration: Calibration | None = None  # the user's own runs (estimate/calibration.py)
+    mixed: tuple[Gpu, ...] = ()  # cards of different kinds, in llama.cpp's device order
 
     def __repr__(self) -> str:
         return f"Hardware({self.label!r}, {self.vram_gib:g} GiB per card, source {self.source!r})"
@@ -61,6 +64,49 @@ class Hardware(NamedTuple):
         )
 
     @classmethod
+    def from_gpus(cls, names: list[str]) -> Hardware:
+        """One card per name (`--gpu rtx-3090 --gpu rtx-3060-12gb`); cards of one kind are
+        `from_gpu(name, count)`, different kinds a mixed set (estimate/fit.py mixed_fit)."""
+        from llm_pick.catalog.gpus import find_gpu
+
+        limits.count("--gpu", len(names), MAX_GPUS)
+        cards = tuple(find_gpu(name) for name in names)
+        if len({card.id for card in cards}) == 1:
+            return cls.from_gpu(names[0], len(cards))
+        if len({card.backend for card in cards}) > 1:
+            kinds = ", ".join(sorted({card.backend for card in cards}))
+            raise InputError(f"--gpu: cards of different backends ({kinds}) in one run")
+        ids = " ".join(f"--gpu {card.id}" for card in cards)
+        first = cards[0]
+        return cls(
+            label=" + ".join(card.name for card in cards),
+            vram_gib=min(card.usable_gib for card in cards),
+            gpus=len(cards),
+            gpu=first,
+            bandwidth_gbs=first.memory_bandwidth_gbs,
+            fp16_tflops=first.fp16_tflops,
+            source=f"{ids} (data/gpus.yaml)",
+            mixed=cards,
+        )
+
+    @classmethod
+    def _mixed_presets(cls, names: list[str]) -> Hardware | None:
+        """Detected cards of different kinds as a mixed set, when each has a preset."""
+        from llm_pick.catalog.gpus import find_gpu
+        from llm_pick.errors import LlmPickError
+
+        try:
+            return cls.from_gpus([find_gpu(name).id for name in names])
+        except LlmPickError:
+            return None
+
+    def card_headroom_bytes(self, card: Gpu) -> int:
+        """Memory kept free on one card of a mixed set (as headroom_bytes)."""
+        if self.headroom_gib is not None:
+            return int(self.headroom_gib * GIB)
+        return max(GIB // 2, int(card.usable_gib * GIB * 0.05))
+
+    @classmethod
     def from_vram(cls, gib: float, count: int = 1) -> Hardware:
         """`count` cards with `gib` GiB usable each, of no known kind (speed: a typical card
         of that memory, estimate/advice.py)."""
@@ -78,6 +124,10 @@ class Hardware(NamedTuple):
         cards = None if count is None else limits.count("--gpus", count, MAX_GPUS)
         found = detect_gpus()
         used = cards or len(found.cards)
+        if cards is None and len({card.name for card in found.cards}) > 1:
+            mixed = cls._mixed_presets([card.name for card in found.cards])
+            if mixed is not None:  # cards of different kinds: a per-card split
+                return mixed._replace(source=f"{found.tool} (mixed cards, data/gpus.yaml)")
         preset = found.gpu
         return cls(
             label=f"{used} x {found.name}" if used > 1 else found.name,
@@ -154,7 +204,9 @@ class Hardware(NamedTuple):
             "gpu": self.gpu.id if self.gpu else None,
             "gpus": self.gpus,
             "vram_gib_per_gpu": self.vram_gib,
-            "vram_bytes_total": self.vram_bytes * self.gpus,
+            "vram_bytes_total": sum(int(c.usable_gib * GIB) for c in self.mixed)
+            if self.mixed
+            else self.vram_bytes * self.gpus,
             "memory_bandwidth_gbs": self.bandwidth_gbs,
             "fp16_tflops": self.fp16_tflops,
             "ram_gib": self.ram_gib,

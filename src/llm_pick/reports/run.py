@@ -43,6 +43,7 @@ class Sized(NamedTuple):
     cpu_moe_layers: int = 0  # llama.cpp --n-cpu-moe
     text_only: bool = False  # the model's encoder left out: --no-mmproj
     batch: int = 1  # sequences at once: llama-server -np N over N x the context
+    split: tuple[int, ...] = ()  # mixed cards: -ts as llama.cpp slots (layers, +1 output head)
 
 
 def sized_from(model: Model, assessment: Assessment, gpus: int, batch: int = 1) -> Sized:
@@ -63,7 +64,17 @@ def sized_from(model: Model, assessment: Assessment, gpus: int, batch: int = 1) 
         cpu_moe_layers=experts,
         text_only=est.text_only,
         batch=batch,
+        split=_slots(fit.cards) if fit and len({c.capacity_bytes for c in fit.cards}) > 1 else (),
     )
+
+
+def _slots(cards: Any) -> tuple[int, ...]:
+    """Layers per card with the output head on the last card that has layers: given as -ts,
+    llama.cpp puts exactly these layers on each card (its cumulative split, mixed_gpu.md)."""
+    slots = [card.layers for card in cards]
+    last = max((i for i, n in enumerate(slots) if n), default=len(slots) - 1)
+    slots[last] += 1
+    return tuple(slots)
 
 
 def run_commands(model: Model, sized: Sized) -> list[dict[str, Any]]:
@@ -89,7 +100,9 @@ def _llama_flags(sized: Sized) -> list[str]:
     flags.append("on" if sized.flash_attn else "off")
     if sized.kv_dtype != "fp16":
         flags += ["--cache-type-k", sized.kv_dtype, "--cache-type-v", sized.kv_dtype]
-    if sized.gpus > 1:
+    if sized.split:
+        flags += ["-sm", "layer", "-ts", ",".join(str(n) for n in sized.split)]
+    elif sized.gpus > 1:
         flags += ["-sm", "layer", "-ts", ",".join(["1"] * sized.gpus)]
     if sized.cpu_moe_layers:
         flags += ["--n-cpu-moe", str(sized.cpu_moe_layers)]
