@@ -69,13 +69,16 @@ def test_missing_facts_are_named(tmp_path, cli):
     model = write_gguf(tmp_path / "tiny.gguf")
     result = cli("import", str(model))
     assert result.code == 0
-    assert (
-        "To fill in (not in the file): organization, variant, license, languages" in result.stderr
+    assert result.stderr == (
+        "Not stated in the file, marked unknown: organization: --organization; "
+        "licence (commercial_use: unknown): --license and --commercial-use; "
+        "languages (und): --lang; variant (assumed base): --variant\n"
     )
     path = tmp_path / "out.yaml"
     path.write_text(result.stdout)
-    check = cli("catalog", "validate", str(path))
-    assert check.code == 1 and "license: required field is missing" in check.stderr
+    assert cli("catalog", "validate", str(path)).code == 0
+    entry = load_catalog([path]).get("tiny")
+    assert entry.license.commercial_use == "unknown" and entry.languages == ["und"]
 
 
 def test_import_folder_with_safetensors_headers(tmp_path, cli):

@@ -1,8 +1,9 @@
 """`llm-pick import`: a catalog entry from a GGUF file, a config.json or a model folder.
 
-What the file says is filled in (and its source named); what it cannot say (licence,
-organization, languages, variant) comes from options or is left out, so that `catalog
-validate` names what is still missing. Parameters are exact when counted from tensors
+What the file says is filled in (and its source named): the shapes, and the GGUF `general.*`
+keys or the model card's YAML header (catalog/provenance.py); what neither states is marked
+unknown (commercial_use: unknown, languages: [und]) unless an option sets it, so the entry
+validates and ranks at once. Parameters are exact when counted from tensors
 (GGUF, safetensors headers), and computed from the shapes (and said so) otherwise."""
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ from llm_pick.catalog.hfkinds import encoder_of
 from llm_pick.errors import CatalogError
 from llm_pick.estimate.tensors import inventory_of
 
-FILLED_BY_USER = ("organization", "variant", "license", "languages")
 
 
 def _slug(text: str) -> str:
@@ -23,8 +23,11 @@ def _slug(text: str) -> str:
     return slug or "model"
 
 
-def from_gguf(path: Path) -> dict[str, Any]:
+def from_gguf(path: Path) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The entry read from a GGUF header, and what the file (or a README.md beside it) says
+    about its provenance."""
     from llm_pick.catalog.gguf import read_gguf
+    from llm_pick.catalog.provenance import card_facts, gguf_facts
     from llm_pick.estimate.modelfile import file_model
 
     file = read_gguf(path)
@@ -46,12 +49,10 @@ def from_gguf(path: Path) -> dict[str, Any]:
         "context_length": model.context_length,
         "sources": [f"GGUF header of {path.name} ({meta.get('general.architecture')})"],
     }
-    if isinstance(meta.get("general.organization"), str):
-        entry["organization"] = meta["general.organization"]
-    return entry
+    return entry, card_facts(path.parent) | gguf_facts(meta)
 
 
-def from_config(path: Path) -> dict[str, Any]:
+def from_config(path: Path) -> tuple[dict[str, Any], dict[str, Any]]:
     from llm_pick.catalog.hfconfig import architecture_fields, folder_parameters, read_json
     from llm_pick.catalog.limits import problems
     from llm_pick.catalog.shapes import Architecture
@@ -81,7 +82,7 @@ def from_config(path: Path) -> dict[str, Any]:
     inv = inventory_of(arch, family)
     experts = sum(inv.elements(m) for m in inv.matrices if m.routed)
     name = folder.name if path.is_dir() else config_path.parent.name
-    return {
+    entry = {
         "id": _slug(name),
         "name": name,
         "family": family,
@@ -95,25 +96,45 @@ def from_config(path: Path) -> dict[str, Any]:
         "context_length": context,
         "sources": [f"config.json of {name}"],
     } | ({"encoder": encoder} if (encoder := encoder_of(config)) else {})
+    from llm_pick.catalog.provenance import card_facts
+
+    return entry, card_facts(folder)
 
 
 def import_entry(path: Path, given: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
-    """The entry for `path` with the options in `given` applied, and what is still missing."""
+    """The entry for `path` with the options in `given` applied, and the fields the file did
+    not state and no option set (marked unknown)."""
     if not path.exists():
         raise CatalogError(f"{path}: no such file or folder")
     if path.is_file() and path.name.lower().endswith(".gguf"):
-        entry = from_gguf(path)
+        entry, facts = from_gguf(path)
     elif path.is_dir() or path.name == "config.json" or path.suffix == ".json":
-        entry = from_config(path)
+        entry, facts = from_config(path)
     else:
         raise CatalogError(f"{path}: give a .gguf file, a config.json or a model folder")
-    _validate(entry, str(path))
-    entry["notes"] = f"Imported by llm-pick import from {path.name}; check every field."
+    return finish(entry, facts, given, str(path))
+
+
+def finish(
+    entry: dict[str, Any], facts: dict[str, Any], given: dict[str, Any], source: str
+) -> tuple[dict[str, Any], list[str]]:
+    """Fill in what the file states, then the options; the result is checked as `catalog
+    validate` checks it (one CatalogError naming the field)."""
+    from llm_pick.catalog.provenance import apply
+
+    _validate(entry, source)
+    unknown = apply(entry, facts)
+    said = entry.pop("notes", None)
+    name = source.rsplit("/", 1)[-1]
+    entry["notes"] = f"Imported by llm-pick import from {name}; check every field." + (
+        f" The file states: {said}." if said else ""
+    )
     for key, value in given.items():
         if value is not None:
             entry[key] = value
-    missing = [key for key in FILLED_BY_USER if key not in entry]
-    return entry, missing
+    unknown = [key for key in unknown if given.get(key) is None]
+    _validate(entry, source, stand_ins=False)
+    return entry, unknown
 
 
 # Stand-ins for what the user fills in, so that only the values read from the file are judged.
@@ -125,12 +146,12 @@ _STAND_INS = {
 }
 
 
-def _validate(entry: dict[str, Any], source: str) -> None:
+def _validate(entry: dict[str, Any], source: str, stand_ins: bool = True) -> None:
     """The values read from the file, checked as `catalog validate` checks an entry: one
     CatalogError naming the first field it would refuse."""
     from llm_pick.catalog.validate import validate_document
 
-    trial = {**entry, **_STAND_INS}
+    trial = {**entry, **_STAND_INS} if stand_ins else entry
     try:
         validate_document(source, b"", {"schema_version": 1, "models": [trial]})
     except CatalogError as error:
