@@ -108,11 +108,14 @@ def license_of(facts: dict[str, Any]) -> dict[str, Any]:
     lid = lid.lower()
     if lid == "other" and facts.get("license_name"):
         lid = facts["license_name"].lower()
-    known = next((m.license for m in load_catalog() if m.license.id == lid), None)
-    if known is not None:
+    entry = next((m for m in load_catalog() if m.license.id == lid), None)
+    if entry is not None:
+        known = entry.license
         out = {"id": known.id, "name": known.name, "url": known.url,
                "commercial_use": known.commercial_use}  # fmt: skip
-        return out | ({"conditions": known.conditions} if known.conditions else {})
+        if known.commercial_use != "allowed" and known.conditions:
+            out["conditions"] = f"{known.conditions} (as recorded for {entry.id})"
+        return out
     return {
         "id": lid,
         "name": facts.get("license_name") or lid,

@@ -18,6 +18,7 @@ from llm_pick.cli.options import (
     FamilyOpt,
     ForceOpt,
     FormatOpt,
+    InstalledOpt,
     LangOpt,
     MaxParamsOpt,
     MinContextOpt,
@@ -32,6 +33,7 @@ from llm_pick.cli.options import (
     with_estimate_options,
     with_query_options,
 )
+from llm_pick.cli.local import installed_catalog, local_command
 from llm_pick.cli.output import emit
 from llm_pick.errors import CatalogError, ExitCode, InputError
 
@@ -49,6 +51,7 @@ catalog_app = typer.Typer(
     help="Validate catalog files and print the catalog's JSON Schema.", no_args_is_help=True
 )
 app.add_typer(catalog_app, name="catalog")
+app.command("local")(local_command)
 
 
 def _version(value: bool) -> None:
@@ -220,6 +223,7 @@ def recommend(
         bool, typer.Option("--show-excluded", help="List excluded models with their reasons.")
     ] = False,
     chart: ChartOpt = None,
+    installed: InstalledOpt = False,
     fmt: FormatOpt = OutputFormat.table,
     output: OutputOpt = None,
     force: ForceOpt = False,
@@ -234,7 +238,7 @@ def recommend(
     from llm_pick.reports.recommend import recommend_report
 
     wanted = build_query(**query, top=top)
-    models = load(catalog)
+    models, wanted = installed_catalog(wanted) if installed else (load(catalog), wanted)
     result = pipeline.recommend(models, wanted)
     report = recommend_report(result, models, show_excluded, chart)
     inputs = [*(catalog or ()), query["profile"]]

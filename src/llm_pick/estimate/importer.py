@@ -12,8 +12,10 @@ import re
 from pathlib import Path
 from typing import Any
 
+from llm_pick.catalog.gguf import GgufFile
 from llm_pick.catalog.hfkinds import encoder_of
 from llm_pick.errors import CatalogError
+from llm_pick.estimate.modelfile import FileModel
 from llm_pick.estimate.tensors import inventory_of
 
 
@@ -27,11 +29,16 @@ def from_gguf(path: Path) -> tuple[dict[str, Any], dict[str, Any]]:
     """The entry read from a GGUF header, and what the file (or a README.md beside it) says
     about its provenance."""
     from llm_pick.catalog.gguf import read_gguf
-    from llm_pick.catalog.provenance import card_facts, gguf_facts
     from llm_pick.estimate.modelfile import file_model
 
     file = read_gguf(path)
-    found = file_model(file)
+    return gguf_entry(file, file_model(file), path)
+
+
+def gguf_entry(file: GgufFile, found: FileModel, path: Path) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The entry and the provenance facts of a GGUF header already read."""
+    from llm_pick.catalog.provenance import card_facts, gguf_facts
+
     model = found.model
     arch = {k: v for k, v in found.facts.items() if v is not None}
     meta = file.metadata

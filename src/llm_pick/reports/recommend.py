@@ -73,10 +73,12 @@ def _round(value: float | None, digits: int = 1) -> float | None:
 def run_commands_for(cand: Candidate, rec: Recommendation) -> list[dict[str, Any]]:
     """The commands that run this pick as sized (reports/run.py): [{runtime, command,
     source?, note?}] for llama.cpp, and Ollama and vLLM when they serve it."""
-    from llm_pick.reports.run import run_commands, sized_from
+    from llm_pick.reports.run import installed_commands, run_commands, sized_from
 
     gpus = rec.query.hardware.gpus if rec.query.hardware else 1
-    return run_commands(cand.model, sized_from(cand.model, cand.assessment, gpus))
+    sized = sized_from(cand.model, cand.assessment, gpus)
+    copy = rec.query.installed.get(cand.model.id)
+    return installed_commands(copy, sized) if copy else run_commands(cand.model, sized)
 
 
 def candidate_dict(rank: int, cand: Candidate, rec: Recommendation) -> dict[str, Any]:
