@@ -23,7 +23,14 @@ def isolated_env(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.M
     # the model stores `local` reads (stores.md): never the user's own
     stores = ("OLLAMA_MODELS", "HF_HOME", "HF_HUB_CACHE", "HUGGINGFACE_HUB_CACHE", "LLAMA_CACHE")
     hub = ("HF_ENDPOINT", "HF_TOKEN", "HUGGING_FACE_HUB_TOKEN", "HF_HUB_OFFLINE", "XDG_CONFIG_HOME")
-    for name in ("LLM_PICK_CATALOG", "LLM_PICK_DEBUG", "LLM_PICK_NO_CACHE", "NO_COLOR", *stores, *hub):
+    for name in (
+        "LLM_PICK_CATALOG",
+        "LLM_PICK_DEBUG",
+        "LLM_PICK_NO_CACHE",
+        "NO_COLOR",
+        *stores,
+        *hub,
+    ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("COLUMNS", "200")
     return cache

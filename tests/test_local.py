@@ -1,5 +1,5 @@
-"""`llm-pick local` and `recommend --installed` on the stores' real layouts (tests/store_layouts.py),
-built under a temporary HOME: never the user's own stores."""
+"""`llm-pick local` and `recommend --installed` on the stores' real layouts
+(tests/store_layouts.py), built under a temporary HOME: never the user's own stores."""
 
 from __future__ import annotations
 
@@ -67,7 +67,10 @@ def test_overrides_are_honoured(home, tmp_path):
         "ggml-org/tiny-it-GGUF:Q8_0": "llama.cpp",
     }
     # HF_HUB_CACHE beats HF_HOME; nothing is found under the default HOME paths
-    assert names(env | {"HF_HUB_CACHE": str(tmp_path / "none")}).get("org/other/tiny-q8_0.gguf") is None
+    assert (
+        names(env | {"HF_HUB_CACHE": str(tmp_path / "none")}).get("org/other/tiny-q8_0.gguf")
+        is None
+    )
 
 
 def test_lmstudio_pointer_and_downloads_folder(home, tmp_path):
@@ -89,7 +92,9 @@ def test_llama_cpp_current_layout_and_split_files(home, tmp_path):
     part.parent.mkdir()
     part.write_bytes(b"GGUF")  # a later part is never read
     write_gguf(tmp_path / "mine" / "big-00001-of-00002.gguf")
-    found = stores.scan([tmp_path / "mine"], {"HOME": str(home), "LLAMA_CACHE": str(tmp_path / "lc")})
+    found = stores.scan(
+        [tmp_path / "mine"], {"HOME": str(home), "LLAMA_CACHE": str(tmp_path / "lc")}
+    )
     assert {i.name: (i.store, i.parts) for i in found} == {
         "ggml-org/new-GGUF/tiny-q8_0.gguf": ("llama.cpp", 1),
         "big-00001-of-00002.gguf": ("folder", 2),

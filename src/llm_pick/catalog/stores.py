@@ -6,6 +6,7 @@ docs/local.md (from Ollama, LM Studio, huggingface_hub and llama.cpp sources).""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -117,7 +118,7 @@ def ollama(root: Path) -> Iterator[Installed]:
         blob = _blob(root, layers, MODEL_LAYER)
         if blob is None or not blob.is_file():
             continue
-        tag = _tag(path.relative_to(manifests).parts)  # type: ignore[arg-type]
+        tag = _tag(path.relative_to(manifests).parts)
         projector = _blob(root, layers, PROJECTOR_LAYER)
         yield Installed(blob, "ollama", tag, projector, tag)
 
@@ -132,10 +133,8 @@ def lmstudio_dir(environ: Mapping[str, str]) -> Path:
     pointer = home / ".lmstudio-home-pointer"
     studio = home / ".lmstudio"
     if pointer.is_file():
-        try:
+        with contextlib.suppress(OSError):
             studio = Path(pointer.read_text(encoding="utf-8", errors="replace")[:4096].strip())
-        except OSError:
-            pass
     elif (home / ".cache" / "lm-studio").is_dir():
         studio = home / ".cache" / "lm-studio"
     settings = _read_json(studio / "settings.json")

@@ -112,10 +112,14 @@ class License:
     """allowed; conditional (allowed under conditions stated in `conditions`); prohibited;
     unknown (not stated where the entry was imported from: --commercial excludes it)."""
     conditions: Note | None = None
-    """The conditions or prohibition, in words. Required when commercial_use is conditional or prohibited."""
+    """The conditions or prohibition, in words. Required when commercial_use is conditional
+    or prohibited."""
 
     def __post_init__(self) -> None:
-        if self.commercial_use in ("conditional", "prohibited") and not (self.conditions or "").strip():
+        if (
+            self.commercial_use in ("conditional", "prohibited")
+            and not (self.conditions or "").strip()
+        ):
             raise ValueError(
                 f"conditions are required when commercial_use is {self.commercial_use}"
             )

@@ -9,6 +9,7 @@ from typer import Exit
 
 from llm_pick import __version__
 from llm_pick.cli.boundary import Boundary
+from llm_pick.cli.local import installed_catalog, local_command
 from llm_pick.cli.options import (
     HARDWARE_OPTIONS,
     SIZING_OPTIONS,
@@ -33,7 +34,6 @@ from llm_pick.cli.options import (
     with_estimate_options,
     with_query_options,
 )
-from llm_pick.cli.local import installed_catalog, local_command
 from llm_pick.cli.output import emit
 from llm_pick.errors import CatalogError, ExitCode, InputError
 

@@ -1,7 +1,6 @@
 """`llm-pick local` (the models on this machine) and `recommend --installed` (rank only
 those): the stores are found by catalog/stores.py, each header read once (bounded)."""
 
-
 import os
 from pathlib import Path
 from typing import Annotated, Any

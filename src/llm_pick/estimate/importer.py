@@ -19,7 +19,6 @@ from llm_pick.estimate.modelfile import FileModel
 from llm_pick.estimate.tensors import inventory_of
 
 
-
 def _slug(text: str) -> str:
     slug = re.sub(r"[^a-z0-9.]+", "-", text.lower()).strip("-.")
     return slug or "model"
@@ -35,7 +34,9 @@ def from_gguf(path: Path) -> tuple[dict[str, Any], dict[str, Any]]:
     return gguf_entry(file, file_model(file), path)
 
 
-def gguf_entry(file: GgufFile, found: FileModel, path: Path) -> tuple[dict[str, Any], dict[str, Any]]:
+def gguf_entry(
+    file: GgufFile, found: FileModel, path: Path
+) -> tuple[dict[str, Any], dict[str, Any]]:
     """The entry and the provenance facts of a GGUF header already read."""
     from llm_pick.catalog.provenance import card_facts, gguf_facts
 

@@ -43,7 +43,12 @@ def speed_range(speed: Speed | None) -> str:
     return f"~{low}" if low == high else f"{middle:.{digits}f} ({low}-{high})"
 
 
-COMMERCIAL_STYLE = {"allowed": "green", "conditional": "yellow", "prohibited": "red", "unknown": "magenta"}
+COMMERCIAL_STYLE = {
+    "allowed": "green",
+    "conditional": "yellow",
+    "prohibited": "red",
+    "unknown": "magenta",
+}
 
 
 def text(value: object, style: str = "") -> Text:

@@ -27,7 +27,9 @@ COLUMNS = (
 )
 
 
-def _item(found: Found, sizing: Sizing, hardware: Hardware | None) -> tuple[dict[str, Any], list[Any]]:
+def _item(
+    found: Found, sizing: Sizing, hardware: Hardware | None
+) -> tuple[dict[str, Any], list[Any]]:
     file = found.file
     data: dict[str, Any] = {
         "store": file.store,
