@@ -62,7 +62,6 @@ def gguf_facts(meta: dict[str, Any]) -> dict[str, Any]:
 def card_facts(folder: Path) -> dict[str, Any]:
     """The same facts from the YAML header of README.md in `folder` (Hugging Face model card
     metadata: license, license_name, license_link, language, base_model), when present."""
-    from llm_pick.catalog.documents import parse_document
     from llm_pick.catalog.read import read_input
     from llm_pick.errors import CatalogError
 
@@ -71,13 +70,24 @@ def card_facts(folder: Path) -> dict[str, Any]:
         return {}
     try:
         text = read_input(str(card), MAX_CARD_BYTES).decode("utf-8", "replace")
-        match = re.match(r"---\r?\n(.*?)\r?\n---\r?\n", text, re.DOTALL)
-        header = parse_document(f"{card}.yaml", match.group(1).encode()) if match else None
     except CatalogError:
         return {}  # an unreadable card states nothing
+    return card_header(text)
+
+
+def card_header(text: str) -> dict[str, Any]:
+    """The facts of a model card's text (its YAML header); {} when it has none."""
+    from llm_pick.catalog.documents import parse_document
+    from llm_pick.errors import CatalogError
+
+    match = re.match(r"---\r?\n(.*?)\r?\n---\r?\n", text[:MAX_CARD_BYTES], re.DOTALL)
+    try:
+        header = parse_document("README.md.yaml", match.group(1).encode()) if match else None
+    except CatalogError:
+        return {}
     if not isinstance(header, dict):
         return {}
-    facts: dict[str, Any] = {"card": card.name}
+    facts: dict[str, Any] = {"card": "README.md"}
     for key, field in (
         ("license", "license_id"),
         ("license_name", "license_name"),

@@ -149,7 +149,9 @@ def split_estimate_options(given: dict[str, Any]) -> tuple[Any, Any]:
 def memory(
     model_id: Annotated[
         str,
-        typer.Argument(metavar="ID|FILE.gguf", help="Model id (e.g. llama-3-8b) or a GGUF file."),
+        typer.Argument(
+            metavar="ID|FILE.gguf|hf:REPO", help="Model id, GGUF file or hf:ORG/REPO:QUANT."
+        ),
     ],
     quant: Annotated[
         str | None,
@@ -178,7 +180,7 @@ def memory(
     from llm_pick.reports.memory import memory_report
 
     hardware, sizing = split_estimate_options(estimate)
-    if model_id.lower().endswith(".gguf"):
+    if model_id.lower().endswith(".gguf") or model_id.startswith("hf:"):
         from llm_pick.reports.memory import file_report
 
         if quant is not None or mode != "inference":

@@ -60,10 +60,12 @@ def read_installed(files: list[Installed]) -> list[Found]:
 
 
 def _entry(header: Any, found: FileModel, item: Installed, new_id: str) -> Model:
+    from llm_pick.catalog.provenance import card_facts
     from llm_pick.catalog.validate import validate_document
     from llm_pick.estimate.importer import finish, gguf_entry
 
-    entry, facts = gguf_entry(header, found, item.path)
+    entry, facts = gguf_entry(header, found, item.path.name)
+    facts = card_facts(item.path.parent) | facts
     entry["id"] = new_id
     entry["sources"] = [f"GGUF header of {item.name} ({item.store})"]
     entry, _ = finish(entry, facts, {}, item.name)
