@@ -21,7 +21,17 @@ def isolated_env(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.M
     monkeypatch.setenv("XDG_CACHE_HOME", str(cache))
     monkeypatch.setenv("HOME", str(tmp_path_factory.mktemp("home")))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path_factory.mktemp("config")))
-    for name in ("LLM_PICK_CATALOG", "LLM_PICK_DEBUG", "LLM_PICK_NO_CACHE", "NO_COLOR"):
+    # the model stores `local` reads (stores.md): never the user's own
+    stores = ("OLLAMA_MODELS", "HF_HOME", "HF_HUB_CACHE", "HUGGINGFACE_HUB_CACHE", "LLAMA_CACHE")
+    hub = ("HF_ENDPOINT", "HF_TOKEN", "HUGGING_FACE_HUB_TOKEN", "HF_HUB_OFFLINE")
+    for name in (
+        "LLM_PICK_CATALOG",
+        "LLM_PICK_DEBUG",
+        "LLM_PICK_NO_CACHE",
+        "NO_COLOR",
+        *stores,
+        *hub,
+    ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("COLUMNS", "200")
     return cache

@@ -69,13 +69,16 @@ def test_missing_facts_are_named(tmp_path, cli):
     model = write_gguf(tmp_path / "tiny.gguf")
     result = cli("import", str(model))
     assert result.code == 0
-    assert (
-        "To fill in (not in the file): organization, variant, license, languages" in result.stderr
+    assert result.stderr == (
+        "Not stated in the file, marked unknown: organization: --organization; "
+        "licence (commercial_use: unknown): --license and --commercial-use; "
+        "languages (und): --lang; variant (assumed base): --variant\n"
     )
     path = tmp_path / "out.yaml"
     path.write_text(result.stdout)
-    check = cli("catalog", "validate", str(path))
-    assert check.code == 1 and "license: required field is missing" in check.stderr
+    assert cli("catalog", "validate", str(path)).code == 0
+    entry = load_catalog([path]).get("tiny")
+    assert entry.license.commercial_use == "unknown" and entry.languages == ["und"]
 
 
 def test_import_folder_with_safetensors_headers(tmp_path, cli):
@@ -161,3 +164,56 @@ def test_output_catalog_is_read_with_the_catalog_caps(tmp_path, cli):
     result = cli("import", str(model), *LICENCE, "-o", str(huge))
     assert result.code == 1 and "MiB" in result.stderr
     assert huge.stat().st_size == before
+
+
+def test_one_step_import_ranks_and_unknowns_fail_only_their_constraint(tmp_path, cli):
+    out = tmp_path / "mine.yaml"
+    assert cli("import", str(write_gguf(tmp_path / "tiny.gguf")), "-o", str(out)).code == 0
+    ranked = cli("recommend", "--catalog", str(out), "--vram", "8", "--max-params", "0.001",
+                 "--format", "json")  # fmt: skip
+    assert [c["model"] for c in ranked.json()["ranking"]] == ["tiny"]
+    explained = cli("explain", "tiny", "--catalog", str(out), "--vram", "8", "--commercial",
+                    "--lang", "fr", "--format", "json").json()  # fmt: skip
+    failed = {c["constraint"]: c["detail"] for c in explained["constraints"] if not c["passed"]}
+    assert set(failed) == {"commercial", "languages"}
+    assert "licence unknown" in failed["commercial"] and "--license" in failed["commercial"]
+    assert "languages unknown" in failed["languages"] and "--lang" in failed["languages"]
+
+
+def test_model_card_header_and_license_option(tmp_path, cli):
+    folder = tmp_path / "Tiny-Chat"
+    folder.mkdir()
+    (folder / "config.json").write_text(json.dumps(CONFIG))
+    card = "---\nlicense: llama3.1\nlanguage: [en, de]\nbase_model: meta/x\n---\n# Card\n"
+    (folder / "README.md").write_text(card)
+    result = cli("import", str(folder))
+    (entry,) = yaml.safe_load(result.stdout)["models"]
+    assert entry["languages"] == ["en", "de"] and entry["variant"] == "chat"
+    catalog_terms = load_catalog().get("llama-3.1-8b").license
+    assert entry["license"]["commercial_use"] == catalog_terms.commercial_use == "conditional"
+    assert "model card header (README.md)" in entry["sources"]
+    assert result.stderr.startswith("Not stated in the file, marked unknown: organization")
+    # --license alone takes the bundled terms of that id; an unknown id stays unknown
+    tiny = write_gguf(tmp_path / "tiny.gguf")
+    apache = yaml.safe_load(cli("import", str(tiny), "--license", "apache-2.0").stdout)
+    assert apache["models"][0]["license"]["commercial_use"] == "allowed"
+    odd = yaml.safe_load(cli("import", str(tiny), "--license", "odd-1.0").stdout)
+    assert odd["models"][0]["license"]["commercial_use"] == "unknown"
+
+
+def test_lineage_with_unknown_commercial_use(tmp_path):
+    import pytest
+    from conftest import entry, write_catalog
+
+    from llm_pick.errors import CatalogError
+
+    unknown = {"id": "x", "name": "x", "url": "-", "commercial_use": "unknown"}
+    child = entry(id="child", base_model="test-7b", license=unknown, variant="fine-tune")
+    ok = write_catalog(tmp_path / "ok.yaml", entry(), child)
+    assert load_catalog([ok], bundled=False).get("child").license.commercial_use == "unknown"
+    base = entry(license=unknown)
+    freer = entry(id="child", base_model="test-7b", variant="fine-tune")
+    bad = write_catalog(tmp_path / "bad.yaml", base, freer)
+    with pytest.raises(CatalogError) as error:
+        load_catalog([bad], bundled=False)
+    assert "'allowed' is freer than its base test-7b ('unknown')" in error.value.problems[0]

@@ -45,6 +45,10 @@ COMMANDS = [
 BLOCK = re.compile(r"(<!-- (llm-pick [^>]*?) -->\n)(.*?)(<!-- end -->)", re.S)
 # the same, run with a folder of stand-in tools first on PATH (e.g. a recorded nvidia-smi)
 TOOLS_BLOCK = re.compile(r"(<!-- tools (\S+): (llm-pick [^>]*?) -->\n)(.*?)(<!-- end -->)", re.S)
+# the same, with environment variables set (paths relative to the checkout), e.g. the stores of
+# `llm-pick local` pointed at docs/examples/stores instead of the user's own
+ENV_BLOCK = re.compile(r"(<!-- env ([^:>]+): (llm-pick [^>]*?) -->\n)(.*?)(<!-- end -->)", re.S)
+STORE_VARS = ("OLLAMA_MODELS", "HF_HOME", "HF_HUB_CACHE", "HUGGINGFACE_HUB_CACHE", "LLAMA_CACHE")
 CALIBRATION = re.compile(r"(<!-- calibration -->\n)(.*?)(<!-- end -->)", re.S)
 BUFFERS = re.compile(r"(<!-- buffers -->\n)(.*?)(<!-- end -->)", re.S)
 SPEED_BENCH = re.compile(r"(<!-- speed-bench -->\n)(.*?)(<!-- end -->)", re.S)
@@ -56,7 +60,7 @@ HOME: list[str] = []
 
 
 @contextlib.contextmanager
-def clean_env() -> Iterator[None]:
+def clean_env(extra: dict[str, str] | None = None) -> Iterator[None]:
     saved, cwd = dict(os.environ), os.getcwd()
     os.chdir(ROOT)
     with tempfile.TemporaryDirectory() as cache:
@@ -70,8 +74,10 @@ def clean_env() -> Iterator[None]:
             "FORCE_COLOR",
             "TERM",
             "XDG_CONFIG_HOME",
+            *STORE_VARS,
         ):
             os.environ.pop(name, None)
+        os.environ.update(extra or {})
         try:
             yield
         finally:
@@ -80,13 +86,13 @@ def clean_env() -> Iterator[None]:
             os.chdir(cwd)
 
 
-def run(args: list[str]) -> tuple[int, str]:
+def run(args: list[str], extra: dict[str, str] | None = None) -> tuple[int, str]:
     import typer
 
     from llm_pick.cli.app import app
 
     out, err = io.StringIO(), io.StringIO()
-    with clean_env(), contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+    with clean_env(extra), contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
         code = typer.main.get_command(app).main(
             args=args, prog_name="llm-pick", standalone_mode=False
         )
@@ -255,6 +261,14 @@ def _fill_blocks(text: str) -> str:
         return f"{match.group(1)}```text\n$ {match.group(3)}\n{output}{status}```\n{match.group(5)}"
 
     text = TOOLS_BLOCK.sub(with_tools, text)
+
+    def with_env(match: re.Match[str]) -> str:
+        pairs = dict(item.split("=", 1) for item in match.group(2).split())
+        code, output = run(shlex.split(match.group(3))[1:], pairs)
+        status = f"[exit code {code}]\n" if code else ""
+        return f"{match.group(1)}```text\n$ {match.group(3)}\n{output}{status}```\n{match.group(5)}"
+
+    text = ENV_BLOCK.sub(with_env, text)
     if CALIBRATION.search(text):
         text = CALIBRATION.sub(lambda m: m.group(1) + calibration_block() + m.group(3), text)
     if BUFFERS.search(text):

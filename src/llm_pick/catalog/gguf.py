@@ -295,6 +295,12 @@ def read_gguf(path: str | Path) -> GgufFile:
         raise CatalogError(f"{name}: cannot read: {describe(error)}") from None
 
 
+def read_gguf_from(handle: Any, name: str, size: int) -> GgufFile:
+    """The header read from an open file-like object (seek, read) of `size` bytes, e.g. a
+    remote file read through range requests (catalog/hub.py)."""
+    return _read(_Reader(handle, name, size))
+
+
 def _read(reader: _Reader) -> GgufFile:
     head = reader.take(4) if reader.size >= 4 else b""
     if head != MAGIC:

@@ -44,9 +44,12 @@ FAMILY_PATTERN = "[a-z][a-z0-9.-]*"
 # Fields a fine-tune (an entry with base_model) may leave out: they come from its base.
 INHERITED = ("family", "parameters", "architecture", "context_length", "languages")
 Variant = Literal["base", "chat", "instruct", "fine-tune"]
-Commercial = Literal["allowed", "conditional", "prohibited"]
+Commercial = Literal["allowed", "conditional", "prohibited", "unknown"]
 
-COMMERCIAL_RANK = {"prohibited": 0, "conditional": 1, "allowed": 2}
+# unknown (an imported file that does not state its licence) ranks below prohibited: it never
+# claims more than its base, and --commercial excludes it.
+COMMERCIAL_RANK = {"unknown": -1, "prohibited": 0, "conditional": 1, "allowed": 2}
+UNKNOWN_LANGUAGE = "und"  # ISO 639-2 "undetermined": the languages are not stated
 
 # The scoring criteria (scoring/criteria.py computes them; profiles weight them).
 CRITERIA = ("quality", "speed", "context", "license", "ecosystem", "languages")
@@ -106,12 +109,17 @@ class License:
     url: Text
     """Where the licence text can be read."""
     commercial_use: Commercial
-    """allowed; conditional (allowed under conditions stated in `conditions`); prohibited."""
+    """allowed; conditional (allowed under conditions stated in `conditions`); prohibited;
+    unknown (not stated where the entry was imported from: --commercial excludes it)."""
     conditions: Note | None = None
-    """The conditions or prohibition, in words. Required unless commercial_use is allowed."""
+    """The conditions or prohibition, in words. Required when commercial_use is conditional
+    or prohibited."""
 
     def __post_init__(self) -> None:
-        if self.commercial_use != "allowed" and not (self.conditions or "").strip():
+        if (
+            self.commercial_use in ("conditional", "prohibited")
+            and not (self.conditions or "").strip()
+        ):
             raise ValueError(
                 f"conditions are required when commercial_use is {self.commercial_use}"
             )

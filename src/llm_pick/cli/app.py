@@ -10,6 +10,8 @@ from typer import Exit
 from llm_pick import __version__
 from llm_pick.cli.boundary import Boundary
 from llm_pick.cli.calibrating import calibrate_command
+from llm_pick.cli.catalog_commands import catalog_app, schema_app
+from llm_pick.cli.local import installed_catalog, local_command
 from llm_pick.cli.options import (
     HARDWARE_OPTIONS,
     SIZING_OPTIONS,
@@ -19,6 +21,7 @@ from llm_pick.cli.options import (
     FamilyOpt,
     ForceOpt,
     FormatOpt,
+    InstalledOpt,
     LangOpt,
     MaxParamsOpt,
     MinContextOpt,
@@ -34,7 +37,7 @@ from llm_pick.cli.options import (
     with_query_options,
 )
 from llm_pick.cli.output import emit
-from llm_pick.errors import CatalogError, ExitCode, InputError
+from llm_pick.errors import ExitCode, InputError
 
 app = typer.Typer(
     cls=Boundary,
@@ -46,10 +49,8 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
 )
-catalog_app = typer.Typer(
-    help="Validate catalog files and print the catalog's JSON Schema.", no_args_is_help=True
-)
 app.add_typer(catalog_app, name="catalog")
+app.command("local")(local_command)
 
 
 def _version(value: bool) -> None:
@@ -147,7 +148,9 @@ def split_estimate_options(given: dict[str, Any]) -> tuple[Any, Any]:
 def memory(
     model_id: Annotated[
         str,
-        typer.Argument(metavar="ID|FILE.gguf", help="Model id (e.g. llama-3-8b) or a GGUF file."),
+        typer.Argument(
+            metavar="ID|FILE.gguf|hf:REPO", help="Model id, GGUF file or hf:ORG/REPO:QUANT."
+        ),
     ],
     quant: Annotated[
         str | None,
@@ -176,7 +179,7 @@ def memory(
     from llm_pick.reports.memory import memory_report
 
     hardware, sizing = split_estimate_options(estimate)
-    if model_id.lower().endswith(".gguf"):
+    if model_id.lower().endswith(".gguf") or model_id.startswith("hf:"):
         from llm_pick.reports.memory import file_report
 
         if quant is not None or mode != "inference":
@@ -221,6 +224,7 @@ def recommend(
         bool, typer.Option("--show-excluded", help="List excluded models with their reasons.")
     ] = False,
     chart: ChartOpt = None,
+    installed: InstalledOpt = False,
     fmt: FormatOpt = OutputFormat.table,
     output: OutputOpt = None,
     force: ForceOpt = False,
@@ -235,7 +239,7 @@ def recommend(
     from llm_pick.reports.recommend import recommend_report
 
     wanted = build_query(**query, top=top)
-    models = load(catalog)
+    models, wanted = installed_catalog(wanted) if installed else (load(catalog), wanted)
     result = pipeline.recommend(models, wanted)
     report = recommend_report(result, models, show_excluded, chart)
     inputs = [*(catalog or ()), query["profile"]]
@@ -354,43 +358,4 @@ def import_model(
 
 
 app.command("calibrate")(calibrate_command)
-
-schema_app = typer.Typer(help="Print JSON Schemas of llm-pick's outputs.", no_args_is_help=True)
 app.add_typer(schema_app, name="schema")
-
-
-@schema_app.command("recommend")
-def schema_recommend() -> None:
-    """The JSON Schema of `recommend --format json`."""
-    from llm_pick.reports.report import to_json
-    from llm_pick.reports.schemas import recommend_schema
-
-    sys.stdout.write(to_json(recommend_schema()))
-
-
-@catalog_app.command("validate")
-def catalog_validate(
-    files: Annotated[list[Path], typer.Argument(metavar="FILE...", help="Catalog files to check.")],
-) -> None:
-    """Check catalog files; print every problem with file, line and field path."""
-    from llm_pick.catalog.load import validate_files
-
-    problems = validate_files(files)
-    if problems:
-        raise CatalogError(f"{len(problems)} problem(s) in {len(files)} file(s)", problems)
-    sys.stderr.write(f"OK: {len(files)} file(s) valid\n")
-
-
-@catalog_app.command("schema")
-def catalog_schema(output: OutputOpt = None, force: ForceOpt = False) -> None:
-    """Print the JSON Schema of the catalog format."""
-    from llm_pick.catalog.load import dump_json_schema
-    from llm_pick.cli.output import stdout_errors, write_output
-
-    text = dump_json_schema() + "\n"
-    if output is None:
-        with stdout_errors():
-            sys.stdout.write(text)
-            sys.stdout.flush()
-    else:
-        write_output(output, text, force=force)

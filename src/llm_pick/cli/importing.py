@@ -26,14 +26,12 @@ def import_command(
 
     given: dict[str, Any] = dict(fields)
     if any(licence.values()):
-        given["license"] = {
-            "id": licence["id"],
-            "name": licence["id"],
-            "url": licence["url"],
-            "commercial_use": licence["commercial_use"],
-            "conditions": licence["conditions"],
-        }
-        given["license"] = {k: v for k, v in given["license"].items() if v is not None}
+        from llm_pick.catalog.provenance import license_of
+
+        # --license alone takes the terms of a bundled entry under that id (else unknown)
+        known = license_of({"license_id": licence["id"]}) if licence["id"] else {}
+        given["license"] = known | {k: v for k, v in licence.items() if v is not None}
+        given["license"].setdefault("name", given["license"].get("id"))
     if lang:
         given["languages"] = list(languages(lang))
     entry, missing = import_entry(path, given)
@@ -64,10 +62,9 @@ def import_command(
         write_output(output, text, [path])
         sys.stderr.write(f"Wrote {entry['id']} to {output}\n")
     if missing:
-        sys.stderr.write(
-            f"To fill in (not in the file): {', '.join(missing)}; `llm-pick catalog validate` "
-            "names what is still missing\n"
-        )
+        from llm_pick.catalog.provenance import unknown_message
+
+        sys.stderr.write(unknown_message(missing) + "\n")
 
 
 def _existing(output: Path) -> dict[str, Any]:

@@ -308,5 +308,12 @@ def with_options(group: list[tuple[str, Any, Any]]) -> Callable[[F], F]:
     return decorate
 
 
+InstalledOpt = Annotated[
+    bool,
+    typer.Option(
+        "--installed",
+        help="Rank only the models on this machine (`llm-pick local`), each in its own format.",
+    ),
+]
 with_query_options = with_options(QUERY_OPTIONS)
 with_estimate_options = with_options(HARDWARE_OPTIONS + SIZING_OPTIONS)

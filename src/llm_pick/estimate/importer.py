@@ -1,8 +1,9 @@
 """`llm-pick import`: a catalog entry from a GGUF file, a config.json or a model folder.
 
-What the file says is filled in (and its source named); what it cannot say (licence,
-organization, languages, variant) comes from options or is left out, so that `catalog
-validate` names what is still missing. Parameters are exact when counted from tensors
+What the file says is filled in (and its source named): the shapes, and the GGUF `general.*`
+keys or the model card's YAML header (catalog/provenance.py); what neither states is marked
+unknown (commercial_use: unknown, languages: [und]) unless an option sets it, so the entry
+validates and ranks at once. Parameters are exact when counted from tensors
 (GGUF, safetensors headers), and computed from the shapes (and said so) otherwise."""
 
 from __future__ import annotations
@@ -11,11 +12,11 @@ import re
 from pathlib import Path
 from typing import Any
 
+from llm_pick.catalog.gguf import GgufFile
 from llm_pick.catalog.hfkinds import encoder_of
 from llm_pick.errors import CatalogError
+from llm_pick.estimate.modelfile import FileModel
 from llm_pick.estimate.tensors import inventory_of
-
-FILLED_BY_USER = ("organization", "variant", "license", "languages")
 
 
 def _slug(text: str) -> str:
@@ -23,52 +24,74 @@ def _slug(text: str) -> str:
     return slug or "model"
 
 
-def from_gguf(path: Path) -> dict[str, Any]:
+def from_gguf(path: Path) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The entry read from a GGUF header, and what the file (or a README.md beside it) says
+    about its provenance."""
     from llm_pick.catalog.gguf import read_gguf
+    from llm_pick.catalog.provenance import card_facts
     from llm_pick.estimate.modelfile import file_model
 
     file = read_gguf(path)
-    found = file_model(file)
+    entry, facts = gguf_entry(file, file_model(file), path.name)
+    return entry, card_facts(path.parent) | facts
+
+
+def gguf_entry(
+    file: GgufFile, found: FileModel, name: str
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The entry and the provenance facts of a GGUF header already read."""
+    from llm_pick.catalog.provenance import gguf_facts
+
     model = found.model
     arch = {k: v for k, v in found.facts.items() if v is not None}
     meta = file.metadata
     entry: dict[str, Any] = {
-        "id": _slug(path.name.removesuffix(".gguf")),
+        "id": _slug(name.removesuffix(".gguf")),
         "name": model.name,
         "family": model.family,
         "parameters": {
             "total": model.parameters.total,
             "active": model.parameters.active_count,
             "exact": True,
-            "source": f"sum of the tensor shapes in {path.name}",
+            "source": f"sum of the tensor shapes in {name}",
         },
         "architecture": arch,
         "context_length": model.context_length,
-        "sources": [f"GGUF header of {path.name} ({meta.get('general.architecture')})"],
+        "sources": [f"GGUF header of {name} ({meta.get('general.architecture')})"],
     }
-    if isinstance(meta.get("general.organization"), str):
-        entry["organization"] = meta["general.organization"]
-    return entry
+    return entry, gguf_facts(meta)
 
 
-def from_config(path: Path) -> dict[str, Any]:
-    from llm_pick.catalog.hfconfig import architecture_fields, folder_parameters, read_json
-    from llm_pick.catalog.limits import problems
-    from llm_pick.catalog.shapes import Architecture
+def from_config(path: Path) -> tuple[dict[str, Any], dict[str, Any]]:
+    from llm_pick.catalog.hfconfig import read_json
+    from llm_pick.catalog.provenance import card_facts
 
     folder = path if path.is_dir() else path.parent
     config_path = path / "config.json" if path.is_dir() else path
     if not config_path.exists():  # anything else is refused by read_json (a FIFO, a device)
         raise CatalogError(f"{path}: no config.json in this folder")
     config = read_json(config_path)
-    family, fields, context = architecture_fields(config, str(config_path))
+    shards = sorted(folder.glob("*.safetensors")) if path.is_dir() else []
+    name = folder.name if path.is_dir() else config_path.parent.name
+    return config_entry(config, str(config_path), name, shards), card_facts(folder)
+
+
+def config_entry(
+    config: Any, where: str, name: str, shards: list[Path] | None = None
+) -> dict[str, Any]:
+    """The entry from a parsed config.json (`where` names it in messages); the parameters are
+    counted from the safetensors headers in `shards`, else computed from the shapes."""
+    from llm_pick.catalog.hfconfig import architecture_fields, folder_parameters
+    from llm_pick.catalog.limits import problems
+    from llm_pick.catalog.shapes import Architecture
+
+    family, fields, context = architecture_fields(config, where)
     try:
         arch = Architecture(**fields)
     except (TypeError, ValueError) as error:
-        raise CatalogError(f"{config_path}: inconsistent values: {error}") from None
+        raise CatalogError(f"{where}: inconsistent values: {error}") from None
     for field, reason in problems(arch)[:1]:  # derived values: head_dim = hidden / heads
-        raise CatalogError(f"{config_path}: {field} (derived from the other keys) {reason}")
-    shards = sorted(folder.glob("*.safetensors")) if path.is_dir() else []
+        raise CatalogError(f"{where}: {field} (derived from the other keys) {reason}")
     if shards:
         total = folder_parameters(shards)
         source = f"sum of the tensor shapes in the safetensors headers ({len(shards)} file(s))"
@@ -80,7 +103,6 @@ def from_config(path: Path) -> dict[str, Any]:
     share = (arch.experts_per_token or 1) / (arch.experts or 1)
     inv = inventory_of(arch, family)
     experts = sum(inv.elements(m) for m in inv.matrices if m.routed)
-    name = folder.name if path.is_dir() else config_path.parent.name
     return {
         "id": _slug(name),
         "name": name,
@@ -97,23 +119,70 @@ def from_config(path: Path) -> dict[str, Any]:
     } | ({"encoder": encoder} if (encoder := encoder_of(config)) else {})
 
 
+def hub_entry(ref: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """hf:ORG/REPO[:QUANT]: the GGUF header of the chosen file (range requests), else the
+    config.json; the model card's YAML header when the repository has a README.md."""
+    from llm_pick.catalog import hub
+    from llm_pick.catalog.gguf import read_gguf_from
+    from llm_pick.catalog.provenance import card_header
+    from llm_pick.estimate.modelfile import file_model
+
+    repo, quant = hub.parse(ref)
+    client = hub.Hub()
+    files = client.files(repo)
+    card = card_header(client.text(repo, "README.md")) if "README.md" in files else {}
+    if quant is not None or any(f.lower().endswith(".gguf") for f in files):
+        name = hub.choose_gguf(repo, files, quant)
+        handle = client.open(repo, name)
+        file = read_gguf_from(handle, f"hf:{repo}/{name}", handle.size)
+        entry, facts = gguf_entry(file, file_model(file), name.split("/")[-1])
+        entry["sources"] = [f"GGUF header of hf:{repo}/{name} (read by HTTP range requests)"]
+    elif "config.json" in files:
+        config = client.json(repo, "config.json")
+        entry, facts = config_entry(config, f"hf:{repo}/config.json", repo.split("/")[1]), {}
+        entry["sources"] = [f"config.json of hf:{repo}"]
+    else:
+        raise CatalogError(f"hf:{repo}: neither a GGUF file nor a config.json in the repository")
+    entry["hf_repo"] = repo
+    return entry, card | facts
+
+
 def import_entry(path: Path, given: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
-    """The entry for `path` with the options in `given` applied, and what is still missing."""
+    """The entry for `path` with the options in `given` applied, and the fields the file did
+    not state and no option set (marked unknown)."""
+    if str(path).startswith("hf:"):
+        return finish(*hub_entry(str(path)), given, str(path))
     if not path.exists():
         raise CatalogError(f"{path}: no such file or folder")
     if path.is_file() and path.name.lower().endswith(".gguf"):
-        entry = from_gguf(path)
+        entry, facts = from_gguf(path)
     elif path.is_dir() or path.name == "config.json" or path.suffix == ".json":
-        entry = from_config(path)
+        entry, facts = from_config(path)
     else:
         raise CatalogError(f"{path}: give a .gguf file, a config.json or a model folder")
-    _validate(entry, str(path))
-    entry["notes"] = f"Imported by llm-pick import from {path.name}; check every field."
+    return finish(entry, facts, given, str(path))
+
+
+def finish(
+    entry: dict[str, Any], facts: dict[str, Any], given: dict[str, Any], source: str
+) -> tuple[dict[str, Any], list[str]]:
+    """Fill in what the file states, then the options; the result is checked as `catalog
+    validate` checks it (one CatalogError naming the field)."""
+    from llm_pick.catalog.provenance import apply
+
+    _validate(entry, source)
+    unknown = apply(entry, facts)
+    said = entry.pop("notes", None)
+    name = source.rsplit("/", 1)[-1]
+    entry["notes"] = f"Imported by llm-pick import from {name}; check every field." + (
+        f" The file states: {said}." if said else ""
+    )
     for key, value in given.items():
         if value is not None:
             entry[key] = value
-    missing = [key for key in FILLED_BY_USER if key not in entry]
-    return entry, missing
+    unknown = [key for key in unknown if given.get(key) is None]
+    _validate(entry, source, stand_ins=False)
+    return entry, unknown
 
 
 # Stand-ins for what the user fills in, so that only the values read from the file are judged.
@@ -125,12 +194,12 @@ _STAND_INS = {
 }
 
 
-def _validate(entry: dict[str, Any], source: str) -> None:
+def _validate(entry: dict[str, Any], source: str, stand_ins: bool = True) -> None:
     """The values read from the file, checked as `catalog validate` checks an entry: one
     CatalogError naming the first field it would refuse."""
     from llm_pick.catalog.validate import validate_document
 
-    trial = {**entry, **_STAND_INS}
+    trial = {**entry, **_STAND_INS} if stand_ins else entry
     try:
         validate_document(source, b"", {"schema_version": 1, "models": [trial]})
     except CatalogError as error:

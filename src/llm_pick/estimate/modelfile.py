@@ -40,8 +40,7 @@ UNKNOWN_LICENSE = License(
     id="unknown",
     name="not recorded in the file",
     url="-",
-    commercial_use="prohibited",
-    conditions="the licence is not known from the file; check the model card",
+    commercial_use="unknown",
 )
 
 

@@ -108,6 +108,8 @@ def formats(
     candidates = state.candidates
     if model.architecture.ternary:  # ternary weights run from I2_S (bitnet.cpp) only
         ordered = candidates = [QUANTS["i2_s"]]
+    if (own := query.formats_of(model)) is not None:  # an installed copy: its own format
+        ordered = candidates = own
     weights = state.weights
     bounded = bool(weights) and not query.all_formats  # a pass with weights (not a hint's)
     fixed = model_values(model, query, state) if bounded else {}

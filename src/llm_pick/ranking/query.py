@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
+from llm_pick.catalog.stores import Installed
 from llm_pick.catalog.types import Model
 from llm_pick.errors import InputError
 from llm_pick.estimate.hardware import Hardware
@@ -36,6 +37,9 @@ class Query:
     kv_fixed: bool = False  # the user chose the KV type; else a quantized KV is a fallback
     all_formats: bool = False  # assess every format (explain), not only those that may win
     runtime: str | None = None  # fixed runtime (RUNTIMES); None: chosen per hardware and batch
+    installed: Mapping[str, Installed] = field(default_factory=dict)
+    """recommend --installed: model id -> the file on this machine; each such model is assessed
+    in its file's format only, and run from that copy."""
 
     def __post_init__(self) -> None:
         if self.sizing.mode != "inference":
@@ -88,6 +92,11 @@ class Query:
         """How this model is sized: the required context, else min(4096, its context)."""
         sized = self.sizing.at(self.required_context or self.sizing.tokens(model))
         return sized if kv_dtype is None else sized.with_kv(kv_dtype)
+
+    def formats_of(self, model: Model) -> list[Quant] | None:
+        """The one format of an installed copy; None: the model's formats are open."""
+        copy = self.installed.get(model.id)
+        return [get_quant(copy.quant)] if copy is not None and copy.quant else None
 
     def candidates(self) -> list[Quant]:
         """Formats to try: every GGUF type, plus 16-bit weights with min_bits above 8.5."""

@@ -19,7 +19,7 @@ from llm_pick.render.safe import shown
 if TYPE_CHECKING:
     from llm_pick.estimate.speed import Speed
 
-COMMERCIAL_MARK = {"allowed": "yes", "conditional": "cond.", "prohibited": "no"}
+COMMERCIAL_MARK = {"allowed": "yes", "conditional": "cond.", "prohibited": "no", "unknown": "?"}
 
 
 def billions(count: int) -> str:
@@ -43,7 +43,12 @@ def speed_range(speed: Speed | None) -> str:
     return f"~{low}" if low == high else f"{middle:.{digits}f} ({low}-{high})"
 
 
-COMMERCIAL_STYLE = {"allowed": "green", "conditional": "yellow", "prohibited": "red"}
+COMMERCIAL_STYLE = {
+    "allowed": "green",
+    "conditional": "yellow",
+    "prohibited": "red",
+    "unknown": "magenta",
+}
 
 
 def text(value: object, style: str = "") -> Text:

@@ -117,9 +117,10 @@ def file_report(path: str, sizing: Sizing, hardware: Hardware | None) -> Report:
     """`memory PATH.gguf`: the file's exact weights, KV cache and buffers from its metadata,
     fit, speed and the longest context that fits, as for catalog models."""
     from llm_pick.catalog.gguf import read_gguf
+    from llm_pick.catalog.hub import is_hub, read_hub_gguf
     from llm_pick.estimate.modelfile import file_model
 
-    gguf = read_gguf(path)
+    gguf = read_hub_gguf(path) if is_hub(path) else read_gguf(path)
     found = file_model(gguf)
     model = found.model
     result = assess_model(found, found.quant, sizing, hardware)

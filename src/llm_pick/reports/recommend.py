@@ -75,10 +75,18 @@ def _round(value: float | None, digits: int = 1) -> float | None:
 def run_commands_for(cand: Candidate, rec: Recommendation) -> list[dict[str, Any]]:
     """The commands that run this pick as sized (reports/run.py): [{runtime, command,
     source?, note?}] for llama.cpp, and Ollama and vLLM when they serve it."""
-    from llm_pick.reports.run import run_commands, serving_command, sized_from
+    from llm_pick.reports.run import (
+        installed_commands,
+        run_commands,
+        serving_command,
+        sized_from,
+    )
 
     gpus = rec.query.hardware.gpus if rec.query.hardware else 1
     sized = sized_from(cand.model, cand.assessment, gpus, rec.query.sizing.batch)
+    copy = rec.query.installed.get(cand.model.id)
+    if copy:
+        return installed_commands(copy, sized)
     served = serving_command(cand.model, cand.serving) if cand.serving else None
     commands = run_commands(cand.model, sized)
     if served is None:

@@ -21,6 +21,7 @@ import math
 from shlex import join as shell
 from typing import Any, NamedTuple
 
+from llm_pick.catalog.stores import Installed
 from llm_pick.catalog.types import Model
 from llm_pick.estimate.assess import Assessment
 from llm_pick.ranking.result import ServingPlan
@@ -258,3 +259,24 @@ def serving_command(model: Model, plan: ServingPlan) -> dict[str, Any] | None:
         "note": f"serving plan: {plan.format}, {plan.memory.sequences} sequences of "
         f"{plan.context} tokens fit the KV pool of each card",
     }
+
+
+def installed_commands(copy: Installed, sized: Sized) -> list[dict[str, Any]]:
+    """The commands that run a copy already on this machine: its Ollama tag, or llama.cpp
+    with its path (-m) and the projector beside it (--mmproj)."""
+    if copy.ollama_tag is not None:
+        return [
+            {
+                "runtime": "ollama",
+                "command": shell(["ollama", "run", copy.ollama_tag]),
+                "note": f"Ollama sizes the context itself: set num_ctx to {sized.context} to match",
+            }
+        ]
+    projector = ["--mmproj", str(copy.mmproj)] if copy.mmproj and not sized.text_only else []
+    flags = _llama_flags(sized)
+    return [
+        {
+            "runtime": "llama.cpp",
+            "command": shell(["llama-server", "-m", str(copy.path), *projector, *flags]),
+        }
+    ]

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any, NamedTuple
 
-from llm_pick.catalog.types import Model
+from llm_pick.catalog.types import UNKNOWN_LANGUAGE, Model
 
 
 class Constraints(NamedTuple):
@@ -55,6 +55,8 @@ def _commercial(model: Model, wanted: Constraints, ok: bool) -> str:
     lic = model.license
     if ok:
         return f"commercial use {lic.commercial_use} ({lic.name})"
+    if lic.commercial_use == "unknown":
+        return "licence unknown: not stated in the imported file (set it with `import --license`)"
     if lic.commercial_use == "prohibited":
         return f"licence prohibits commercial use ({lic.name})"
     return f"licence allows commercial use only under conditions ({lic.name})"
@@ -63,6 +65,8 @@ def _commercial(model: Model, wanted: Constraints, ok: bool) -> str:
 def _languages(model: Model, wanted: Constraints, ok: bool) -> str:
     if ok:
         return f"languages include {', '.join(wanted.languages)}"
+    if UNKNOWN_LANGUAGE in model.languages:
+        return "languages unknown: not stated in the imported file (set them with `import --lang`)"
     missing = [code for code in wanted.languages if code not in model.languages]
     have = ", ".join(model.languages[:8]) + (", ..." if len(model.languages) > 8 else "")
     return f"languages [{have}] lack {', '.join(missing)}"

@@ -33,7 +33,7 @@ SPEED_FULL = 80.0
 CONTEXT_DOUBLINGS = 5
 # Languages: log2(1 + extra languages) / log2(1 + 16): 16 or more extra languages = 1.
 LANGUAGES_FULL = 16
-LICENSE_VALUE = {"allowed": 1.0, "conditional": 0.5, "prohibited": 0.0}
+LICENSE_VALUE = {"allowed": 1.0, "conditional": 0.5, "prohibited": 0.0, "unknown": 0.0}
 
 
 class Value(NamedTuple):
@@ -138,6 +138,7 @@ _LICENSE_WORDS = {
     "allowed": "commercial use allowed",
     "conditional": "commercial use with conditions",
     "prohibited": "no commercial use",
+    "unknown": "licence unknown",
 }
 
 
@@ -189,9 +190,10 @@ def unlisted_ecosystem(model: Model, runtimes: dict[str, tuple[str, ...]]) -> Va
 
 
 def languages(model: Model, required: tuple[str, ...]) -> Value:
-    extra = max(0, len(model.languages) - len(required))
+    known = [code for code in model.languages if code != "und"]  # und: not stated
+    extra = max(0, len(known) - len(required))
     value = min(1.0, math.log2(1 + extra) / math.log2(1 + LANGUAGES_FULL))
-    return Value(value, lambda: f"{len(model.languages)} documented languages")
+    return Value(value, lambda: f"{len(known)} documented languages")
 
 
 def weights_of(weights: dict[str, float], what: str = "weights") -> dict[str, float]:

@@ -1,0 +1,73 @@
+"""The models found on this machine (catalog/stores.py) read as models: each GGUF header read
+once (bounded), as a `FileModel` (exact weights, for `local`) and as a catalog entry made the
+way `import` makes it (for `recommend --installed`)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from typing import Any
+
+from llm_pick.catalog.stores import Installed
+from llm_pick.catalog.types import Model
+from llm_pick.errors import CatalogError
+from llm_pick.estimate.modelfile import FileModel
+
+
+@dataclass(frozen=True)
+class Found:
+    """One installed file, read: its model (None when unreadable) or why not."""
+
+    file: Installed
+    model: FileModel | None
+    entry: Model | None
+    problem: str | None
+
+
+def model_id(name: str, taken: set[str]) -> str:
+    """A catalog id from the store's name (llama3.2:3b -> llama3.2-3b), unique in `taken`."""
+    base = re.sub(r"[^a-z0-9.]+", "-", name.lower().removesuffix(".gguf")).strip("-.")[:80]
+    base = base or "model"
+    chosen, n = base, 2
+    while chosen in taken:
+        chosen, n = f"{base}-{n}", n + 1
+    taken.add(chosen)
+    return chosen
+
+
+def read_installed(files: list[Installed]) -> list[Found]:
+    """Each file's header read and checked; a file that cannot be read is kept with its reason
+    (one bad file never hides the others)."""
+    from llm_pick.catalog.gguf import read_gguf
+    from llm_pick.estimate.modelfile import file_model
+
+    taken: set[str] = set()
+    out = []
+    for item in files:
+        if item.parts > 1:
+            reason = f"split into {item.parts} files: the parts' tensors are not summed yet"
+            out.append(Found(item, None, None, reason))
+            continue
+        try:
+            header = read_gguf(item.path)
+            found = file_model(header)
+            entry = _entry(header, found, item, model_id(item.name, taken))
+        except CatalogError as error:
+            out.append(Found(item, None, None, str(error).removeprefix(f"{item.path}: ")))
+            continue
+        out.append(Found(replace(item, quant=found.quant), found, entry, None))
+    return out
+
+
+def _entry(header: Any, found: FileModel, item: Installed, new_id: str) -> Model:
+    from llm_pick.catalog.provenance import card_facts
+    from llm_pick.catalog.validate import validate_document
+    from llm_pick.estimate.importer import finish, gguf_entry
+
+    entry, facts = gguf_entry(header, found, item.path.name)
+    facts = card_facts(item.path.parent) | facts
+    entry["id"] = new_id
+    entry["sources"] = [f"GGUF header of {item.name} ({item.store})"]
+    entry, _ = finish(entry, facts, {}, item.name)
+    (model,) = validate_document(item.name, b"", {"schema_version": 1, "models": [entry]})
+    return model
