@@ -39,6 +39,9 @@ def test_main_job_ranks_commercial_models_that_fit_24_gib() -> None:
         assert cand.assessment.estimate.total_bytes <= 24 * 2**30 - headroom
     excluded = {e.model.id: e.reasons for e in result.excluded}
     assert any("licence prohibits commercial use" in r for r in excluded["llama-1-7b"])
+    # a 70B fits 24 GiB only at 2-bit i-quants (IQ2_XS 19.7 GiB, PR #6745); 16 GiB holds none
+    small = recommend(CATALOG, query(constraints=Constraints(commercial=True), hardware=vram(16)))
+    excluded = {e.model.id: e.reasons for e in small.excluded}
     assert any(
         r.startswith("does not fit: needs ") and "GiB usable" in r for r in excluded["llama-2-70b"]
     )
@@ -54,7 +57,7 @@ def test_each_failed_constraint_gives_its_own_reason() -> None:
     # memory is sized at the required context, which this model cannot take: not estimated
     assert len(reasons) == 3
     short = recommend(
-        CATALOG, query(constraints=wanted._replace(min_context=None), hardware=vram(24))
+        CATALOG, query(constraints=wanted._replace(min_context=None), hardware=vram(16))
     )
     reasons = {e.model.id: e.reasons for e in short.excluded}["llama-1-65b"]
     assert any(r.startswith("does not fit: needs ") for r in reasons) and len(reasons) == 3
@@ -84,9 +87,9 @@ def test_format_choice_is_the_models_best_score_and_never_16_bit_by_default() ->
 
 def test_offload_allowed_with_ram() -> None:
     wanted = Constraints(families=("llama",), min_params=60)
-    without = recommend(CATALOG, query(constraints=wanted, hardware=vram(24)))
+    without = recommend(CATALOG, query(constraints=wanted, hardware=vram(16)))
     assert not without.ranking
-    with_ram = recommend(CATALOG, query(constraints=wanted, hardware=vram(24, ram_gib=128)))
+    with_ram = recommend(CATALOG, query(constraints=wanted, hardware=vram(16, ram_gib=128)))
     assert with_ram.ranking
     assert all(c.assessment.fit.verdict == "offload" for c in with_ram.ranking)  # type: ignore[union-attr]
 

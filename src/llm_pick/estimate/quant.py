@@ -99,12 +99,12 @@ _QUANTS = [
         for name, bits, delta in (
             ("iq4_nl", 4.5, 0.223959),
             ("iq4_xs", 4.25, 0.228071),
-            ("iq3_m", 3.66, 0.666694),
+            ("iq3_m", 3.4375, 0.666694),  # bits: its main type (IQ3_S); the mix is 3.66
             ("iq3_s", 3.4375, 0.733867),
-            ("iq3_xs", 3.3, 0.931409),
-            ("iq3_xxs", 3.0625, 1.226803),
-            ("iq2_m", 2.7, 2.369166),
-            ("iq2_s", 2.5, 3.419148),
+            ("iq3_xs", 3.0625, 0.931409),  # IQ3_XXS in the middle layers
+            ("iq3_xxs", 3.0, 1.226803),  # attn_q/k at IQ2_S: under 3.0625 without GQA
+            ("iq2_m", 2.5625, 2.369166),  # main type IQ2_S
+            ("iq2_s", 2.3125, 3.419148),  # main type IQ2_XS
             ("iq2_xs", 2.3125, 4.529791),
             ("iq2_xxs", 2.0625, 7.860148),
         )
