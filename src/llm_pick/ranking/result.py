@@ -27,8 +27,9 @@ class Candidate(NamedTuple):
     score: float
     values: dict[str, Value]
     weights: dict[str, float]
-    options: tuple[Option, ...] = ()  # every format that runs, best first
+    options: tuple[Option, ...] = ()  # every format that runs, the chosen one first
     hardware: Hardware | None = None
+    choice: tuple[str, ...] = ()  # why this format and KV type (ranking/choice.py)
 
     def __repr__(self) -> str:
         return f"Candidate({self.model.id} at {self.assessment.estimate.quant}, {self.score:.3f})"
@@ -43,7 +44,7 @@ class Candidate(NamedTuple):
     def reasons(self) -> tuple[str, ...]:
         """The top three contributions' notes, then what a user must know about the pick."""
         ordered = sorted(self.criteria.items(), key=lambda kv: (-kv[1].contribution, kv[0]))
-        reasons = tuple(c.note for _, c in ordered[:3] if c.contribution > 0)
+        reasons = tuple(c.note for _, c in ordered[:3] if c.contribution > 0) + self.choice
         fit = self.assessment.fit
         if fit is not None and fit.verdict == "offload":
             reasons += (f"runs with {fit.gpu_layers}/{fit.layers} layers on the GPU",)
