@@ -109,6 +109,9 @@ class License:
     """allowed; conditional (allowed under conditions stated in `conditions`); prohibited."""
     conditions: Note | None = None
     """The conditions or prohibition, in words. Required unless commercial_use is allowed."""
+    key_conditions: list[Note] | None = None
+    """The few conditions a commercial user must know (hosting, user-count and revenue caps,
+    regional limits, research-only, use policies), one short line each, from the licence text."""
 
     def __post_init__(self) -> None:
         if self.commercial_use != "allowed" and not (self.conditions or "").strip():

@@ -50,8 +50,10 @@ class Candidate(NamedTuple):
             reasons += (f"runs with {fit.gpu_layers}/{fit.layers} layers on the GPU",)
         if fit is not None and fit.verdict == "cpu":
             reasons += ("runs on the CPU alone",)
-        if self.model.license.commercial_use == "conditional":
-            reasons += (f"licence conditions: {self.model.license.name}",)
+        lic = self.model.license
+        if lic.commercial_use == "conditional":
+            terms = "; ".join(lic.key_conditions or ())
+            reasons += (f"licence conditions ({lic.name}){': ' + terms if terms else ''}",)
         return reasons
 
     @property
