@@ -291,7 +291,10 @@ def compare(
 
         wanted = Query(hardware=hardware, sizing=sizing, quant=quant, top=len(chosen))
         outcome = (recommend(models, wanted), lineage(models))
-    report = compare_report(chosen, quant, sizing, hardware, chart=chart, outcome=outcome)
+    lineage = {m.id: m for m in models}
+    report = compare_report(
+        chosen, quant, sizing, hardware, chart=chart, outcome=outcome, lineage=lineage
+    )
     emit(chart_note(report, chart, fmt), fmt, output, catalog or (), force=force)
 
 
