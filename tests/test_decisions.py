@@ -86,9 +86,10 @@ def test_kv_q8_0_only_where_its_weights_run_worse_with_a_16_bit_cache() -> None:
     for entry in wide["ranking"]:
         if entry["kv_dtype"] == "q8_0":  # the same weights with a 16-bit cache do not fit
             fp16 = memory(entry["model"], entry["quant"], "--vram", "24", "--context", "128k")
-            assert fp16["fit"]["verdict"] != "gpu" or fp16["speed"]["decode_tokens_per_second"][
-                "expected"
-            ] < 10
+            assert (
+                fp16["fit"]["verdict"] != "gpu"
+                or fp16["speed"]["decode_tokens_per_second"]["expected"] < 10
+            )
             assert any(r.startswith("KV cache q8_0 chosen with") for r in entry["reasons"])
 
 

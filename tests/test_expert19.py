@@ -51,7 +51,10 @@ def test_a_table_never_speaks_for_another_generation() -> None:
     assert small.basis.startswith("estimated: no published table for its generation")
     assert "mistral-7b" not in small.basis
     # Llama 4 Scout uses its own (bartowski) measurements
-    assert "bartowski" in loss(LINEAGE["llama-4-scout-17b-16e-instruct"], QUANTS["iq3_xxs"], LINEAGE).basis
+    assert (
+        "bartowski"
+        in loss(LINEAGE["llama-4-scout-17b-16e-instruct"], QUANTS["iq3_xxs"], LINEAGE).basis
+    )
 
 
 @pytest.mark.parametrize(

@@ -38,28 +38,16 @@ def iq_type(ftype: str, kind: str, at: Layer, more_bits: bool) -> str:
     """The ggml type of one tensor kind in an IQ file (`more_bits`: llama.cpp's use_more_bits
     for this layer). Whole-model kinds: token_embd, output."""
     base = IQ_BASE[ftype]
-    early = at.i < at.n // 8
-    if kind == "output":
-        return "q5_k" if ftype in (*_LOW, "iq3_xxs") else "q6_k"
-    if kind == "token_embd":
-        if ftype in ("iq2_xxs", "iq2_xs"):
-            return "q2_k"
-        return "iq3_s" if ftype in ("iq2_s", "iq2_m", "iq3_xxs") else base
+    if kind in ("output", "token_embd"):
+        return _whole(ftype, kind, base)
     if kind == "attn_v":
         return _attn_v(ftype, base, at)
     if kind in ("attn_k", "attn_q"):
         if kind == "attn_k" and at.experts == 8:
             return "q8_0"
         return {"iq3_xxs": "iq2_s", "iq3_xs": "iq3_xxs"}.get(ftype, base)
-    if kind == "ffn_down":
-        if ftype in _LOW and early:
-            return "iq3_s" if ftype in ("iq2_s", "iq2_m") else "q2_k"
-        if ftype == "iq3_m" and (early or (at.experts == 8 and more_bits)):
-            return "q4_k"
-        return base
-    if kind in ("ffn_gate", "ffn_up"):
-        middle = at.n // 8 <= at.i < 7 * at.n // 8
-        return "iq3_xxs" if ftype == "iq3_xs" and middle else base
+    if kind in ("ffn_down", "ffn_gate", "ffn_up"):
+        return _ffn(ftype, kind, base, at, more_bits)
     if kind == "attn_output":
         if at.experts == 8:
             return "q5_k"
@@ -68,6 +56,26 @@ def iq_type(ftype: str, kind: str, at: Layer, more_bits: bool) -> str:
         return "q4_k" if ftype == "iq3_m" else base
     if kind == "attn_qkv":
         return "q4_k" if ftype == "iq3_m" else base
+    return base
+
+
+def _whole(ftype: str, kind: str, base: str) -> str:
+    if kind == "output":
+        return "q5_k" if ftype in (*_LOW, "iq3_xxs") else "q6_k"
+    if ftype in ("iq2_xxs", "iq2_xs"):
+        return "q2_k"
+    return "iq3_s" if ftype in ("iq2_s", "iq2_m", "iq3_xxs") else base
+
+
+def _ffn(ftype: str, kind: str, base: str, at: Layer, more_bits: bool) -> str:
+    early = at.i < at.n // 8
+    if kind != "ffn_down":
+        middle = at.n // 8 <= at.i < 7 * at.n // 8
+        return "iq3_xxs" if ftype == "iq3_xs" and middle else base
+    if ftype in _LOW and early:
+        return "iq3_s" if ftype in ("iq2_s", "iq2_m") else "q2_k"
+    if ftype == "iq3_m" and (early or (at.experts == 8 and more_bits)):
+        return "q4_k"
     return base
 
 

@@ -48,7 +48,9 @@ GGML_BLOCKS: dict[str, tuple[int, int]] = {
 # falls back to a 32-block type (convert_incompatible_tensor in src/llama-quant.cpp).
 # Every 256-block i-quant falls back to IQ4_NL (32-block).
 K_FALLBACK = {"q2_k": "q4_0", "q3_k": "q4_0", "q4_k": "q5_0", "q5_k": "q5_1", "q6_k": "q8_0"}
-K_FALLBACK.update(dict.fromkeys(("iq2_xxs", "iq2_xs", "iq2_s", "iq3_xxs", "iq3_s", "iq4_xs"), "iq4_nl"))
+K_FALLBACK.update(
+    dict.fromkeys(("iq2_xxs", "iq2_xs", "iq2_s", "iq3_xxs", "iq3_s", "iq4_xs"), "iq4_nl")
+)
 
 Family = Literal["gguf", "float", "gpu", "ternary"]
 
@@ -95,7 +97,9 @@ _QUANTS = [
     Quant("q3_k_s", "gguf", "GGUF Q3_K_S", "q3_k", 3.4375, 1.6321, _LLAMA_CPP_PPL, "llama.cpp"),
     Quant("q2_k", "gguf", "GGUF Q2_K", "q2_k", 2.625, 3.5199, _LLAMA_CPP_PPL, "llama.cpp"),
     *(
-        Quant(name, "gguf", f"GGUF {name.upper()}", IQ_BASE[name], bits, delta, _IQ_PPL, "llama.cpp")
+        Quant(
+            name, "gguf", f"GGUF {name.upper()}", IQ_BASE[name], bits, delta, _IQ_PPL, "llama.cpp"
+        )
         for name, bits, delta in (
             ("iq4_nl", 4.5, 0.223959),
             ("iq4_xs", 4.25, 0.228071),

@@ -5,7 +5,8 @@ smaller one buys little. So the choice is the format keeping the most quality am
 decode at USABLE_TPS or more (placed as well as the best-placed format: no more layers in RAM),
 unless a slower format keeping even more quality scores higher; when no format is that fast,
 the best score wins. Formats keeping less quality than that one are never chosen, so the
-search may stop there (ranking/pipeline.py). A quantized KV cache is weighed with the weights (its loss is in the quality).
+search may stop there (ranking/pipeline.py). A quantized KV cache is weighed with the weights
+(its loss is in the quality).
 """
 
 from __future__ import annotations

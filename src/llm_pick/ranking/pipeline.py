@@ -87,9 +87,7 @@ def lineage(catalog: Catalog) -> dict[str, Model]:
     return {m.id: m for m in catalog}
 
 
-def formats(
-    model: Model, query: Query, state: Pass
-) -> tuple[list[Assessment], Assessment | None]:
+def formats(model: Model, query: Query, state: Pass) -> tuple[list[Assessment], Assessment | None]:
     """The formats that run (any placement), and the smallest format when none does. When the
     user left the KV type open (flash attention on), a GGUF format whose fp16-cache run does
     not fit or runs under the usable speed is tried with a q8_0 cache too (ranking/choice.py)."""

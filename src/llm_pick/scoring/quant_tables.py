@@ -10,6 +10,7 @@ from typing import NamedTuple
 
 from llm_pick.estimate.quant import BASE_PPL, QUANTS
 
+
 class Table(NamedTuple):
     f16: float
     ppl: dict[str, float]
