@@ -151,10 +151,10 @@ def test_compare_has_a_quality_value_for_every_model() -> None:
     ids = ["llama-3.3-70b-instruct", "falcon3-7b-instruct", "mistral-small-3.2-24b-instruct-2506"]
     out = data("compare", *ids, "--gpu", "rtx-3090")
     rows = {r["field"]: r["values"] for r in out["rows"]}
-    quality = rows["quality (MMLU-equivalent, ~ estimated)"]
+    quality = rows["quality (MMLU-eq.)"]
     assert all(isinstance(quality[i], float) and 25 <= quality[i] <= 100 for i in ids)
     assert set(rows["quality estimated"]) == set(ids)
     assert all(rows["quality basis"][i] for i in ids)
-    assert all(0 < rows["quality q4_k_m (0-1)"][i] <= 1 for i in ids)
+    assert all(0 < rows["quality q4_k_m"][i] <= 1 for i in ids)
     fields = [r["field"] for r in out["rows"]]
-    assert fields.index("quality q4_k_m (0-1)") + 1 == fields.index("memory q4_k_m (GiB)")
+    assert fields.index("quality q4_k_m") + 1 == fields.index("memory q4_k_m (GiB)")

@@ -57,10 +57,15 @@ def rows(
     shared = sizing.at(shared_context(models, sizing.context))
     quants = [get_quant(quant)] if quant else [get_quant(q) for q in DEFAULT_QUANTS]
     quants = [q for q in quants if q in quants_for("inference")]
-    out = fact_rows(by) + benchmark_rows(by) + ability_rows(by, known)
+    out = (
+        fact_rows(by)
+        + benchmark_rows(by)
+        + [_row(*r[:2], r[3], r[2]) for r in ability_rows(by, known)]
+    )
     for q in quants:
         results = {i: _assess(m, q, shared, hardware) for i, m in by.items()}
-        out += [kept_row(q, by, known), *quant_rows(q, results, hardware is not None)]
+        name, values, shown, better = kept_row(q, by, known)
+        out += [_row(name, values, better, shown), *quant_rows(q, results, hardware is not None)]
     return out
 
 
