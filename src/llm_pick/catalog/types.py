@@ -114,6 +114,9 @@ class License:
     conditions: Note | None = None
     """The conditions or prohibition, in words. Required when commercial_use is conditional
     or prohibited."""
+    key_conditions: list[Note] | None = None
+    """The few conditions a commercial user must know (hosting, user-count and revenue caps,
+    regional limits, research-only, use policies), one short line each, from the licence text."""
 
     def __post_init__(self) -> None:
         if (

@@ -296,7 +296,10 @@ def compare(
 
         wanted = Query(hardware=hardware, sizing=sizing, quant=quant, top=len(chosen))
         outcome = (recommend(models, wanted), lineage(models))
-    report = compare_report(chosen, quant, sizing, hardware, chart=chart, outcome=outcome)
+    by_id = {m.id: m for m in models}
+    report = compare_report(
+        chosen, quant, sizing, hardware, chart=chart, outcome=outcome, lineage=by_id
+    )
     emit(chart_note(report, chart, fmt), fmt, output, catalog or (), force=force)
 
 

@@ -143,7 +143,7 @@ KvOpt = Annotated[
         "--kv-dtype",
         metavar="TYPE",
         help="KV cache type: fp16, q8_0 or q4_0 (quantized needs flash attention; applies to "
-        "GGUF formats). Default fp16; recommend falls back to q8_0 when nothing fits.",
+        "GGUF formats). Unset: recommend weighs q8_0 with the weights (fp16 otherwise).",
     ),
 ]
 FlashOpt = Annotated[

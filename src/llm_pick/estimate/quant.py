@@ -14,6 +14,7 @@ from functools import cache
 from typing import Literal, NamedTuple
 
 from llm_pick.errors import UnknownNameError
+from llm_pick.estimate.iquant import IQ_BASE, Layer, iq_type
 
 QK_K = 256  # super-block size of the K-quants: rows must be a multiple of it
 
@@ -33,12 +34,23 @@ GGML_BLOCKS: dict[str, tuple[int, int]] = {
     "q3_k": (256, 110),
     "q2_k": (256, 84),
     "i2_s": (4, 1),  # bitnet.cpp's ternary type: 2 bits per weight, one scale per tensor
+    "iq2_xxs": (256, 66),  # i-quants (ggml-common.h at 01243c58): fp16 scale + codebook indices
+    "iq2_xs": (256, 74),
+    "iq2_s": (256, 82),
+    "iq3_xxs": (256, 98),
+    "iq3_s": (256, 110),
+    "iq4_xs": (256, 136),
+    "iq4_nl": (32, 18),
 }
 
 
 # K-quant types cannot store rows whose length is not a multiple of 256; llama.cpp then
 # falls back to a 32-block type (convert_incompatible_tensor in src/llama-quant.cpp).
+# Every 256-block i-quant falls back to IQ4_NL (32-block).
 K_FALLBACK = {"q2_k": "q4_0", "q3_k": "q4_0", "q4_k": "q5_0", "q5_k": "q5_1", "q6_k": "q8_0"}
+K_FALLBACK.update(
+    dict.fromkeys(("iq2_xxs", "iq2_xs", "iq2_s", "iq3_xxs", "iq3_s", "iq4_xs"), "iq4_nl")
+)
 
 Family = Literal["gguf", "float", "gpu", "ternary"]
 
@@ -59,6 +71,13 @@ _LLAMA_CPP_PPL = (
     "(commit 5b48cd53, values from PR #7413)"
 )
 
+# i-quants: bits per weight from quantize.cpp QUANT_OPTIONS; loss from the same scoreboard's
+# rows made with a Wikitext importance matrix ("WT 10m"), as published IQ files are.
+_IQ_PPL = (
+    "llama.cpp tools/perplexity/README.md 'LLaMA 3 8b Scoreboard' (Revision f364eb6f), "
+    "dPPL @ Llama-3-8B with a WT 10m imatrix"
+)
+
 _QUANTS = [
     Quant("fp32", "float", "32-bit float", "f32", 32, 0.0, "reference precision", "any"),
     Quant("fp16", "float", "16-bit float", "f16", 16, 0.0, "reference (llama.cpp baseline)", "any"),
@@ -77,6 +96,23 @@ _QUANTS = [
     Quant("q3_k_m", "gguf", "GGUF Q3_K_M", "q3_k", 3.4375, 0.6569, _LLAMA_CPP_PPL, "llama.cpp"),
     Quant("q3_k_s", "gguf", "GGUF Q3_K_S", "q3_k", 3.4375, 1.6321, _LLAMA_CPP_PPL, "llama.cpp"),
     Quant("q2_k", "gguf", "GGUF Q2_K", "q2_k", 2.625, 3.5199, _LLAMA_CPP_PPL, "llama.cpp"),
+    *(
+        Quant(
+            name, "gguf", f"GGUF {name.upper()}", IQ_BASE[name], bits, delta, _IQ_PPL, "llama.cpp"
+        )
+        for name, bits, delta in (
+            ("iq4_nl", 4.5, 0.223959),
+            ("iq4_xs", 4.25, 0.228071),
+            ("iq3_m", 3.4375, 0.666694),  # bits: its main type (IQ3_S); the mix is 3.66
+            ("iq3_s", 3.4375, 0.733867),
+            ("iq3_xs", 3.0625, 0.931409),  # IQ3_XXS in the middle layers
+            ("iq3_xxs", 3.0, 1.226803),  # attn_q/k at IQ2_S: under 3.0625 without GQA
+            ("iq2_m", 2.5625, 2.369166),  # main type IQ2_S
+            ("iq2_s", 2.3125, 3.419148),  # main type IQ2_XS
+            ("iq2_xs", 2.3125, 4.529791),
+            ("iq2_xxs", 2.0625, 7.860148),
+        )
+    ),
     Quant(
         "i2_s",
         "ternary",
@@ -205,10 +241,10 @@ def gguf_types(quant: str, kind: str, shape: Shape) -> tuple[tuple[str, int], ..
 @cache
 def _layer_classes(n: int) -> tuple[tuple[int, int], ...]:
     """Layers grouped by everything the rules look at (the use_more_bits choice and the
-    first 2, 4, n/16 and n/8 layers): (a representative layer, how many layers)."""
+    first 2, 4, n/16 and n/8 layers, the last n/8): (a representative layer, how many layers)."""
     groups: dict[tuple[bool, ...], list[int]] = {}
     for i in range(n):
-        key = (use_more_bits(i, n), i < 2, i < 4, i < n // 16, i < n // 8)
+        key = (use_more_bits(i, n), i < 2, i < 4, i < n // 16, i < n // 8, i >= 7 * n // 8)
         groups.setdefault(key, []).append(i)
     return tuple((members[0], len(members)) for members in groups.values())
 
@@ -216,6 +252,13 @@ def _layer_classes(n: int) -> tuple[tuple[int, int], ...]:
 def _gguf_type(quant: str, kind: str, i: int, shape: Shape) -> str:
     base = QUANTS[quant].base
     n = shape.layers
+    if quant in IQ_BASE and kind not in ("ffn_gate_inp", "ssm_conv1d", "ssm_a"):
+        if kind == "output" and shape.falcon:
+            return "q8_0"
+        found = iq_type(quant, kind, Layer(i, n, shape.gqa, shape.experts), use_more_bits(i, n))
+        if kind == "attn_v" and shape.type_70b and found in ("q3_k", "q4_k"):
+            return "q5_k"  # 8 query heads share each V head (all file types)
+        return found
     if kind == "output":
         return "q8_0" if shape.falcon or base == "q8_0" else "q6_k"
     if kind == "token_embd":

@@ -27,7 +27,7 @@ def format_family(quant: str) -> FormatFamily:
         return "8-bit"
     if quant in ("q4_0", "q4_1", "q5_0", "q5_1"):
         return "legacy"
-    if quant.startswith("q"):
+    if quant.startswith(("q", "iq")):  # i-quants: the k-quants' efficiency (not measured apart)
         return "k-quant"
     if quant.startswith("gptq"):
         return "gptq"

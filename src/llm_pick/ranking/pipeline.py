@@ -22,6 +22,7 @@ from llm_pick.estimate.assess import Assessment
 from llm_pick.estimate.formats import assess_formats, runs
 from llm_pick.estimate.memory import DEFAULT_CONTEXT
 from llm_pick.estimate.quant import QUANTS, Quant
+from llm_pick.ranking import choice
 from llm_pick.ranking.query import Query
 from llm_pick.ranking.result import Candidate, Exclusion, Option, Recommendation
 from llm_pick.ranking.serve import serve
@@ -95,56 +96,48 @@ def lineage(catalog: Catalog) -> dict[str, Model]:
     return {m.id: m for m in catalog}
 
 
-def formats(
-    model: Model, query: Query, state: Pass, scored: dict[int, Option] | None = None
-) -> tuple[list[Assessment], Assessment | None]:
-    """The formats that run (any placement), and the smallest format when none does. When
-    none runs with a 16-bit KV cache and the user left the KV type open, a q8_0 cache (half
-    the size; llama.cpp needs flash attention for it) is tried for the GGUF formats."""
-    # Best quality first, and bounded: a later format keeps no more quality and can at most
-    # reach full speed, so once the best score so far beats that bound, the rest cannot win
-    # and are not assessed (unless all are wanted: explain).
+def formats(model: Model, query: Query, state: Pass) -> tuple[list[Assessment], Assessment | None]:
+    """The formats that run (any placement), and the smallest format when none does. When the
+    user left the KV type open (flash attention on), a GGUF format whose fp16-cache run does
+    not fit or runs under the usable speed is tried with a q8_0 cache too (ranking/choice.py)."""
+    # Best quality first: the first format that runs on the GPUs at a usable speed is the choice
+    # (ranking/choice.py), so the rest are not assessed (unless all are wanted: explain).
     ordered = state.order(model)
     candidates = state.candidates
     if model.architecture.ternary:  # ternary weights run from I2_S (bitnet.cpp) only
         ordered = candidates = [QUANTS["i2_s"]]
     if (own := query.formats_of(model)) is not None:  # an installed copy: its own format
         ordered = candidates = own
-    weights = state.weights
-    bounded = bool(weights) and not query.all_formats  # a pass with weights (not a hint's)
-    fixed = model_values(model, query, state) if bounded else {}
-    rest = sum(weights[name] * value.value for name, value in fixed.items())
-    best = [-1.0]
-
-    def enough(item: Assessment) -> bool:
-        if not runs(item):
-            return False
-        option = score(model, item, query, state, fixed)
-        if scored is not None:
-            scored[id(item)] = option
-        best[0] = max(best[0], option.score)
-        quality = option.values["quality"].value
-        return rest + weights["quality"] * quality + weights["speed"] < best[0]
-
-    found = assess_formats(
-        model,
-        ordered,
-        query.sizing_for(model),
-        query.hardware,
-        state.memo,
-        enough=enough if bounded else None,
-    )
-    running = [a for a in found if runs(a)]
-    sizing = query.sizing
-    if not running and not query.kv_fixed and sizing.flash_attn and sizing.kv_dtype == "fp16":
-        half = query.sizing_for(model, "q8_0")
-        found_q8 = assess_formats(model, candidates, half, query.hardware, state.memo)
-        running = [a for a in found_q8 if runs(a) and a.estimate.kv_dtype == "q8_0"]
+    bounded = bool(state.weights) and not query.all_formats
+    plain = query.sizing_for(model)
+    running: list[Assessment] = []
+    for quant in ordered:
+        sizings = [plain]
+        if auto_kv(query) and quant.family == "gguf":
+            sizings.append(query.sizing_for(model, choice.AUTO_KV))
+        done = False
+        for sized in sizings:
+            found = assess_formats(model, [quant], sized, query.hardware, state.memo)
+            item = next((a for a in found if runs(a)), None)
+            if item is None:
+                continue
+            running.append(item)
+            if choice.usable(item, query.hardware) and choice.placement(item) == 0:
+                done = True
+                break
+        if done and bounded:
+            break
     if running:
         return running, None
     smallest = min(candidates, key=lambda q: (q.nominal_bits, q.name))
-    (last,) = assess_formats(model, [smallest], query.sizing_for(model), query.hardware, skip=False)
+    (last,) = assess_formats(model, [smallest], plain, query.hardware, skip=False)
     return [], last
+
+
+def auto_kv(query: Query) -> bool:
+    """The KV cache type is chosen with the weights: the user left it open, flash attention on."""
+    sizing = query.sizing
+    return not query.kv_fixed and sizing.flash_attn and sizing.kv_dtype == "fp16"
 
 
 def outcome(model: Model, query: Query, state: Pass) -> Candidate | Exclusion:
@@ -155,12 +148,10 @@ def outcome(model: Model, query: Query, state: Pass) -> Candidate | Exclusion:
     options: list[Option] = []
     smallest: Assessment | None = None
     if model.context_length >= (query.required_context or 0):
-        scored: dict[int, Option] = {}  # the options the bounded search scored already
-        running, smallest = formats(model, query, state, scored)
+        running, smallest = formats(model, query, state)
         fixed = model_values(model, query, state) if running else {}
-        options = sorted(
-            (scored.get(id(item)) or score(model, item, query, state, fixed) for item in running),
-            key=lambda o: (-round(o.score, 12), o.assessment.estimate.total_bytes),
+        options = choice.pick(
+            [score(model, item, query, state, fixed) for item in running], query.hardware
         )
         if not options and smallest is not None and query.hardware is not None:
             reasons.append(memory_reason(smallest, query.hardware))
@@ -182,6 +173,7 @@ def outcome(model: Model, query: Query, state: Pass) -> Candidate | Exclusion:
         state.weights,
         tuple(options),
         query.hardware,
+        choice=choice.why(chosen, options, query.hardware, auto_kv(query)),
     )
 
 
@@ -207,7 +199,7 @@ def score(
     quant = QUANTS[item.estimate.quant]
     tps, assumed = tokens_per_second(item, query.hardware)
     values = {
-        "quality": state.quality(model, quant),
+        "quality": choice.with_kv(state.quality(model, quant), item.estimate.kv_dtype),
         "speed": criteria.speed(tps, assumed),
         **(fixed or model_values(model, query, state)),
     }

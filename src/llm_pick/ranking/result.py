@@ -54,9 +54,10 @@ class Candidate(NamedTuple):
     score: float
     values: dict[str, Value]
     weights: dict[str, float]
-    options: tuple[Option, ...] = ()  # every format that runs, best first
+    options: tuple[Option, ...] = ()  # every format that runs, the chosen one first
     hardware: Hardware | None = None
     serving: ServingPlan | None = None  # served by vLLM (ranking/serve.py)
+    choice: tuple[str, ...] = ()  # why this format and KV type (ranking/choice.py)
 
     def __repr__(self) -> str:
         return f"Candidate({self.model.id} at {self.assessment.estimate.quant}, {self.score:.3f})"
@@ -71,14 +72,16 @@ class Candidate(NamedTuple):
     def reasons(self) -> tuple[str, ...]:
         """The top three contributions' notes, then what a user must know about the pick."""
         ordered = sorted(self.criteria.items(), key=lambda kv: (-kv[1].contribution, kv[0]))
-        reasons = tuple(c.note for _, c in ordered[:3] if c.contribution > 0)
+        reasons = tuple(c.note for _, c in ordered[:3] if c.contribution > 0) + self.choice
         fit = self.assessment.fit
         if fit is not None and fit.verdict == "offload":
             reasons += (f"runs with {fit.gpu_layers}/{fit.layers} layers on the GPU",)
         if fit is not None and fit.verdict == "cpu":
             reasons += ("runs on the CPU alone",)
-        if self.model.license.commercial_use == "conditional":
-            reasons += (f"licence conditions: {self.model.license.name}",)
+        lic = self.model.license
+        if lic.commercial_use == "conditional":
+            terms = "; ".join(lic.key_conditions or ())
+            reasons += (f"licence conditions ({lic.name}){': ' + terms if terms else ''}",)
         return reasons
 
     @property

@@ -225,7 +225,7 @@ def comparison(ids: list[str], rows: list[Any], tokens: int) -> RenderableType:
 def formats_table(formats: list[dict[str, Any]]) -> Table:
     """Every format that runs, with what decided the choice (the model's own score)."""
     table = titled_table(
-        "Formats that run (the best score is chosen)",
+        "Formats that run (* chosen: most quality at 10+ tokens/s, else best score)",
         (
             ("format", "left"),
             ("GiB", "right"),

@@ -44,16 +44,28 @@ def _row(
 
 
 def rows(
-    models: list[Model], quant: str | None, sizing: Sizing, hardware: Hardware | None
+    models: list[Model],
+    quant: str | None,
+    sizing: Sizing,
+    hardware: Hardware | None,
+    lineage: dict[str, Model] | None = None,
 ) -> list[Row]:
+    from llm_pick.reports.quality_rows import ability_rows, kept_row
+
     by = {m.id: m for m in models}
+    known = lineage if lineage is not None else by
     shared = sizing.at(shared_context(models, sizing.context))
     quants = [get_quant(quant)] if quant else [get_quant(q) for q in DEFAULT_QUANTS]
     quants = [q for q in quants if q in quants_for("inference")]
-    out = fact_rows(by) + benchmark_rows(by)
+    out = (
+        fact_rows(by)
+        + benchmark_rows(by)
+        + [_row(*r[:2], r[3], r[2]) for r in ability_rows(by, known)]
+    )
     for q in quants:
         results = {i: _assess(m, q, shared, hardware) for i, m in by.items()}
-        out += quant_rows(q, results, hardware is not None)
+        name, values, shown, better = kept_row(q, by, known)
+        out += [_row(name, values, better, shown), *quant_rows(q, results, hardware is not None)]
     return out
 
 
@@ -167,12 +179,14 @@ def compare_report(  # noqa: PLR0913 (chart and outcome: keyword-only, for chart
     *,
     chart: str | None = None,
     outcome: tuple[Recommendation, dict[str, Model]] | None = None,
+    lineage: dict[str, Model] | None = None,
 ) -> Report:
     """`outcome`: the recommend pipeline's result over the catalog and its lineage, for the
-    chart (--chart and --format html): each model at the format recommend would choose."""
+    chart (--chart and --format html): each model at the format recommend would choose.
+    `lineage`: the catalog by id (quality inherits from base models)."""
     if len(models) < 2:
         raise InputError("compare needs at least two different model ids")
-    table_rows = rows(models, quant, sizing, hardware)
+    table_rows = rows(models, quant, sizing, hardware, lineage)
     ids = [m.id for m in models]
     context = sizing.context
     default = f"min({DEFAULT_CONTEXT}, the shortest model context)"

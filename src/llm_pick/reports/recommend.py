@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from llm_pick.catalog.load import Catalog, bundled_path
-from llm_pick.catalog.types import Model
+from llm_pick.catalog.types import License, Model
 from llm_pick.estimate.advice import memory_reason
 from llm_pick.estimate.assess import longest_context
 from llm_pick.estimate.hardware import GIB
@@ -124,12 +124,7 @@ def candidate_dict(rank: int, cand: Candidate, rec: Recommendation) -> dict[str,
         "flash_attn": est.flash_attn,
         "max_context": cand.max_context,
         "placement": fit.as_dict() if fit else None,
-        "license": {
-            "id": lic.id,
-            "name": lic.name,
-            "commercial_use": lic.commercial_use,
-            "conditions": lic.conditions,
-        },
+        "license": license_dict(lic),
         "criteria": {name: c.as_dict() for name, c in cand.criteria.items()},
         "reasons": list(cand.reasons),
         "serving": cand.serving.as_dict() if cand.serving else None,
@@ -242,6 +237,7 @@ def explain_data(model: Model, rec: Recommendation) -> dict[str, Any]:
         "constraints": checks,
         "passed": all(c["passed"] for c in checks),
         "memory": memory,
+        "license": license_dict(model.license),
     }
     if isinstance(outcome, Candidate):
         cand = outcome
@@ -260,6 +256,16 @@ def explain_data(model: Model, rec: Recommendation) -> dict[str, Any]:
     else:
         data |= {"rank": None, "of": len(rec.ranking), "score": None, "criteria": None}
     return data
+
+
+def license_dict(lic: License) -> dict[str, Any]:
+    return {
+        "id": lic.id,
+        "name": lic.name,
+        "commercial_use": lic.commercial_use,
+        "conditions": lic.conditions,
+        "key_conditions": list(lic.key_conditions or ()),
+    }
 
 
 def option_dict(cand: Candidate, option: Option, chosen: bool) -> dict[str, Any]:

@@ -115,6 +115,11 @@ RANKED = _object(
                 "name": {"type": "string"},
                 "commercial_use": {"enum": ["allowed", "conditional", "prohibited"]},
                 "conditions": {"type": ["string", "null"]},
+                "key_conditions": {
+                    **_STR_LIST,
+                    "description": "the conditions a commercial user must know, from the "
+                    "licence text (catalog field license.key_conditions)",
+                },
             }
         ),
         "criteria": _object({name: CRITERION for name in CRITERIA}),

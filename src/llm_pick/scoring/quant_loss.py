@@ -1,17 +1,13 @@
 """Quality kept by a quantization, per model: f16 perplexity / quantized perplexity.
 
-Published llama.cpp wikitext-2 perplexity tables (f16 and the quantized files in one table)
-give the loss of the models below directly. Every other model, and a format a table lacks, uses
-the rule
-
-    r(model, format) = k(model) * r(Llama-3-8B, format)        r = ppl(q) / ppl(f16) - 1
-
-where k(model) is the median ratio over the formats its own table shares with Llama-3-8B, and
-for a model without a table k = k(reference) * (N_ref / N)^GAMMA: the reference is the measured
-model of the same lineage (itself, then its base), else the measured model of the same family
-released closest in time, else Llama-3-8B (k = 1). GAMMA = 0.39 is the median over formats of
-the size exponent between the LLaMA-1 7B and 13B tables (same table, same setup): larger models
-lose less. N is the active parameter count.
+Published perplexity tables (scoring/quant_tables.py) give the loss of their own model and its
+fine-tunes directly. Another model uses the table of the measured model of its own generation
+nearest in size (never another generation), its loss r = ppl(q) / ppl(f16) - 1 scaled by
+(N_ref / N)^GAMMA; a format that table lacks uses r(Llama-3-8B, format) times k, the median
+ratio of the table to Llama-3-8B's over shared formats. A model whose generation has no table
+gets Llama-3-8B's loss scaled by size, marked estimated. GAMMA = 0.39 is the median over formats
+of the size exponent between the LLaMA-1 7B and 13B tables (same table, same setup): larger
+models lose less. N is the active parameter count.
 """
 
 from __future__ import annotations
@@ -22,99 +18,13 @@ from typing import NamedTuple
 
 from llm_pick.catalog.types import Model
 from llm_pick.estimate.quant import BASE_PPL, Quant, median
+from llm_pick.scoring.quant_tables import TABLES, Table, generation_of
+
+__all__ = ["TABLES", "Loss", "Table", "loss"]
 
 GAMMA = 0.39
 
 
-class Table(NamedTuple):
-    f16: float
-    ppl: dict[str, float]
-    source: str
-
-
-_README = "llama.cpp examples/perplexity/README.md (commit a2a24aec6)"
-TABLES: dict[str, Table] = {
-    "llama-1-7b": Table(
-        5.9066,
-        {
-            "q2_k": 6.7764,
-            "q3_k_s": 6.4571,
-            "q3_k_m": 6.1503,
-            "q3_k_l": 6.0869,
-            "q4_k_s": 6.0215,
-            "q4_k_m": 5.9601,
-            "q5_k_s": 5.9419,
-            "q5_k_m": 5.9208,
-            "q6_k": 5.9110,
-            "q4_0": 6.1565,
-            "q4_1": 6.0912,
-            "q5_0": 5.9862,
-            "q5_1": 5.9481,
-            "q8_0": 5.9070,
-        },
-        "llama.cpp PR #1684 'Performance' table (K-quants) and README.md at 9d92d6742 "
-        "'Quantization' table (Q4_0..Q8_0); both print F16 5.9066",
-    ),
-    "llama-1-13b": Table(
-        5.2543,
-        {
-            "q2_k": 5.8545,
-            "q3_k_s": 5.6033,
-            "q3_k_m": 5.4498,
-            "q3_k_l": 5.4063,
-            "q4_k_s": 5.3404,
-            "q4_k_m": 5.3002,
-            "q5_k_s": 5.2785,
-            "q5_k_m": 5.2638,
-            "q6_k": 5.2568,
-            "q4_0": 5.3860,
-            "q4_1": 5.3608,
-            "q5_0": 5.2856,
-            "q5_1": 5.2706,
-            "q8_0": 5.2548,
-        },
-        "llama.cpp PR #1684 'Performance' table (K-quants) and README.md at 9d92d6742 "
-        "'Quantization' table (Q4_0..Q8_0); both print F16 5.2543",
-    ),
-    "llama-2-70b": Table(
-        3.4313,
-        {
-            "q2_k": 3.7339,
-            "q3_k_s": 3.7019,
-            "q3_k_m": 3.5932,
-            "q3_k_l": 3.5617,
-            "q4_0": 3.5550,
-            "q4_1": 3.5125,
-            "q4_k_s": 3.4852,
-            "q4_k_m": 3.4725,
-            "q5_0": 3.4744,
-            "q5_k_s": 3.4483,
-            "q5_k_m": 3.4451,
-            "q6_k": 3.4367,
-        },
-        f"{_README}, 'Old Numbers' Llama 2 70B scoreboard (from PR #3340)",
-    ),
-    "mistral-7b-v0.1": Table(
-        5.6924,
-        {
-            "q2_k": 6.7580,
-            "q3_k_s": 6.0692,
-            "q3_k_m": 5.8894,
-            "q4_k_s": 5.7764,
-            "q4_k_m": 5.7539,
-            "q5_k_s": 5.7258,
-            "q5_k_m": 5.7168,
-            "q6_k": 5.7028,
-        },
-        "llama.cpp PR #4930 description (2024-01-14), Mistral-7B without imatrix, fp16 5.6924",
-    ),
-    "mixtral-8x7b-instruct": Table(
-        4.4091,
-        {"q3_k_s": 4.6677},
-        "llama.cpp PR #4930, ikawrakow comment 2024-01-15: 'PPL(no imatrix) = 4.6677 ... "
-        "PPL(fp16) = 4.4091' (Mixtral-8x7B-Instruct)",
-    ),
-}
 REFERENCE = "llama-3-8b"  # the formats' own ppl_delta (estimate/quant.py) are measured on it
 
 
@@ -141,14 +51,28 @@ def sensitivity(model_id: str) -> float:
     return median(ratios) if ratios else 1.0
 
 
+def root_of(model: Model, lineage: dict[str, Model]) -> Model:
+    """The end of the model's base_model chain (itself when it has no base in the catalog)."""
+    cursor, seen = model, {model.id}
+    while cursor.base_model and cursor.base_model in lineage and cursor.base_model not in seen:
+        cursor = lineage[cursor.base_model]
+        seen.add(cursor.id)
+    return cursor
+
+
+def generation(model: Model, lineage: dict[str, Model]) -> str | None:
+    return generation_of(root_of(model, lineage).id)
+
+
 def measured_by_family(lineage: dict[str, Model]) -> dict[str, list[Model]]:
-    """The catalog's measured models by family (computed once per catalog by callers that ask
-    for many models' references)."""
+    """The catalog's measured models by generation (computed once per catalog by callers that
+    ask for many models' references)."""
     out: dict[str, list[Model]] = {}
     for model_id in TABLES:
         found = lineage.get(model_id)
-        if found is not None:
-            out.setdefault(found.family, []).append(found)
+        gen = None if found is None else generation(found, lineage)
+        if found is not None and gen is not None:
+            out.setdefault(gen, []).append(found)
     return out
 
 
@@ -157,8 +81,9 @@ def measured_reference(
     lineage: dict[str, Model],
     measured: dict[str, list[Model]] | None = None,
 ) -> Model | None:
-    """The measured model whose table (or sensitivity) applies: the model or an ancestor, else
-    the family's measured model closest in release date. `measured`: measured_by_family()."""
+    """The measured model whose table applies: the model or an ancestor, else the measured
+    model of the same generation nearest in size (never another generation; None when its
+    generation has no table). `measured`: measured_by_family()."""
     cursor: Model | None = model
     seen: set[str] = set()
     while cursor is not None and cursor.id not in seen:
@@ -166,14 +91,15 @@ def measured_reference(
             return cursor
         seen.add(cursor.id)
         cursor = lineage.get(cursor.base_model or "")
-    families = measured_by_family(lineage) if measured is None else measured
-    same = sorted(families.get(model.family, ()), key=lambda m: m.id)
-    if not same or model.release_date is None:
-        return same[0] if len(same) == 1 else None
-    when = model.release_date
+    gen = generation(model, lineage)
+    if gen is None:
+        return None
+    groups = measured_by_family(lineage) if measured is None else measured
+    size = math.log(_params(model))
     return min(
-        same,
-        key=lambda m: (abs(((m.release_date or when) - when).days), m.id),
+        groups.get(gen, ()),
+        key=lambda m: (abs(math.log(_params(m)) - size), m.id),
+        default=None,
     )
 
 
@@ -186,26 +112,37 @@ def loss(
         return Loss(1.0, "16/32-bit: the reference")
     if ref is True or ref is False:
         ref = measured_reference(model, lineage)
-    if ref is not None and quant.name in TABLES[ref.id].ppl and ancestor(ref, model, lineage):
+    if ref is not None and ancestor(ref, model, lineage) and quant.name in TABLES[ref.id].ppl:
         table = TABLES[ref.id]
         where = model.id if ref is model else f"its base {ref.id}"
         return Loss(table.f16 / table.ppl[quant.name], f"measured on {where}: {table.source}")
     ref_ratio = _reference_ratio(quant)
+    if ref is None:
+        if ref_ratio is None:
+            return Loss(None, f"{quant.name} has no published perplexity loss: not adjusted")
+        k = (_params(lineage.get(REFERENCE)) / _params(model)) ** GAMMA
+        basis = (
+            "estimated: no published table for its generation; Llama-3-8B's loss "
+            f"scaled by size^-{GAMMA}"
+        )
+        return Loss(1 / (1 + k * ref_ratio), basis)
+    table = TABLES[ref.id]
+    scale = 1.0 if ancestor(ref, model, lineage) else (_params(ref) / _params(model)) ** GAMMA
+    gen = generation(ref, lineage)
+    if quant.name in table.ppl:
+        ratio = (table.ppl[quant.name] / table.f16 - 1) * scale
+        basis = (
+            f"estimated from {ref.id} (same generation {gen}, nearest size), its loss scaled "
+            f"by size^-{GAMMA}: {table.source}"
+        )
+        return Loss(1 / (1 + ratio), basis)
     if ref_ratio is None:
         return Loss(None, f"{quant.name} has no published perplexity loss: not adjusted")
-    if ref is None:
-        k = (
-            (_params(lineage.get(REFERENCE)) / _params(model)) ** GAMMA
-            if REFERENCE in lineage
-            else 1.0
-        )
-        basis = f"Llama-3-8B's loss scaled by size^-{GAMMA}"
-    else:
-        k = sensitivity(ref.id) * (_params(ref) / _params(model)) ** GAMMA
-        basis = (
-            f"Llama-3-8B's loss x {k:.2f} (sensitivity measured on {ref.id}, "
-            f"scaled by size^-{GAMMA})"
-        )
+    k = sensitivity(ref.id) * scale
+    basis = (
+        f"estimated: Llama-3-8B's {quant.name} loss x {k:.2f} (sensitivity measured on "
+        f"{ref.id}, generation {gen}, scaled by size^-{GAMMA}): {table.source}"
+    )
     return Loss(1 / (1 + k * ref_ratio), basis)
 
 

@@ -1,0 +1,112 @@
+"""Which format (and KV cache type) of one model to recommend, and why.
+
+The score trades quality against speed, but once a format runs at a usable speed a faster,
+smaller one buys little. So the choice is the format keeping the most quality among those that
+decode at USABLE_TPS or more (placed as well as the best-placed format: no more layers in RAM),
+unless a slower format keeping even more quality scores higher; when no format is that fast,
+the best score wins. Formats keeping less quality than that one are never chosen, so the
+search may stop there (ranking/pipeline.py). A quantized KV cache is weighed with the weights
+(its loss is in the quality).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from llm_pick.estimate.advice import tokens_per_second
+from llm_pick.estimate.assess import Assessment
+from llm_pick.estimate.hardware import Hardware
+from llm_pick.ranking.result import Option
+from llm_pick.scoring.criteria import Value
+from llm_pick.scoring.quant_tables import KV_KEPT, KV_SOURCE
+
+# Decode tokens/s from which more quality beats more speed: about twice a fast reader's pace
+# (a chosen threshold, not a measurement; SPEED_COMFORT in scoring/criteria.py is 20).
+USABLE_TPS = 10.0
+AUTO_KV = "q8_0"  # the quantized cache tried with the weights (q4_0: no measured loss found)
+
+
+def usable(item: Assessment, hardware: Hardware | None) -> bool:
+    tps, _ = tokens_per_second(item, hardware)
+    return tps is not None and tps >= USABLE_TPS
+
+
+def placement(item: Assessment) -> int:
+    """0 on the GPUs (or no hardware given), 1 with layers in RAM, 2 on the CPU alone."""
+    return {"offload": 1, "cpu": 2}.get(item.fit.verdict if item.fit else "gpu", 0)
+
+
+def with_kv(value: Value, kv_dtype: str) -> Value:
+    """The quality criterion with a quantized KV cache's measured loss."""
+    kept = KV_KEPT.get(kv_dtype)
+    if kept == 1.0:
+        return value
+    if kept is None:
+        note = f"; KV cache {kv_dtype}: no measured loss found, not adjusted"
+    else:
+        loss = (1 / kept - 1) * 100
+        note = f"; KV cache {kv_dtype} x{kept:.5f} (perplexity +{loss:.3f}%, {KV_SOURCE})"
+    kept = 1.0 if kept is None else kept
+    old = value.describe
+    basis = None if value.basis is None else value.basis + note
+    return value._replace(value=value.value * kept, describe=lambda: old() + note, basis=basis)
+
+
+def pick(options: Sequence[Option], hardware: Hardware | None) -> list[Option]:
+    """The options with the chosen one first, the rest by score."""
+    ranked = sorted(options, key=lambda o: (-round(o.score, 12), o.assessment.estimate.total_bytes))
+    floor = min((placement(o.assessment) for o in ranked), default=0)
+    fast = [
+        o for o in ranked if usable(o.assessment, hardware) and placement(o.assessment) == floor
+    ]
+    if not fast:
+        return ranked
+    most = max(fast, key=lambda o: (round(quality(o), 12), o.score))
+    # the most quality at a usable speed, unless a slower format keeping more scores higher
+    best = next(o for o in ranked if o is most or quality(o) > quality(most))
+    return [best] + [o for o in ranked if o is not best]
+
+
+def quality(option: Option) -> float:
+    return option.values["quality"].value
+
+
+def why(
+    chosen: Option, options: Sequence[Option], hardware: Hardware | None, auto_kv: bool
+) -> tuple[str, ...]:
+    """The reasons a user needs about the format choice: the KV cache type when it was chosen
+    here (`auto_kv`: the user left it open), and why a larger format that also runs was not
+    taken."""
+    out: list[str] = []
+    est = chosen.assessment.estimate
+    quality = chosen.values["quality"].value
+    if auto_kv and est.kv_dtype in KV_KEPT and est.kv_dtype != "fp16":
+        same = [o for o in options if o.assessment.estimate.quant == est.quant and o is not chosen]
+        because = (
+            "with an fp16 cache it runs under the usable speed"
+            if same
+            else "with an fp16 cache it does not fit"
+        )
+        out.append(
+            f"KV cache {est.kv_dtype} chosen with {est.quant}: {because}; a {est.kv_dtype} cache "
+            f"costs x{KV_KEPT[est.kv_dtype]:.5f} quality ({KV_SOURCE}), less than fewer weight "
+            "bits (q4_0 KV: no measured loss found, not chosen)"
+        )
+    top_score = max(options, key=lambda o: o.score)
+    if top_score.score > chosen.score + 1e-12:
+        out.append(
+            f"{est.quant} keeps the most quality of the formats that decode at "
+            f"{USABLE_TPS:.0f}+ tokens/s; the faster {top_score.assessment.estimate.quant} "
+            f"scores {top_score.score:.3f} against {chosen.score:.3f} but keeps less"
+        )
+    better = [o for o in options if o.values["quality"].value > quality + 1e-12]
+    if better:
+        top = max(better, key=lambda o: o.values["quality"].value)
+        tps, _ = tokens_per_second(top.assessment, hardware)
+        speed = "an unknown speed" if tps is None else f"~{tps:.0f} tokens/s"
+        out.append(
+            f"{top.assessment.estimate.quant} keeps more quality and fits but decodes at {speed}, "
+            f"under the usable {USABLE_TPS:.0f} tokens/s: {est.quant} scores higher "
+            f"({chosen.score:.3f} vs {top.score:.3f})"
+        )
+    return tuple(out)
