@@ -4,16 +4,18 @@ compare; and the longest context that keeps the same placement."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import NamedTuple
 
 from llm_pick.catalog.types import Model
-from llm_pick.estimate.fit import Fit, check_fit, max_context
+from llm_pick.estimate.fit import Fit, max_context
 from llm_pick.estimate.hardware import Hardware
 from llm_pick.estimate.memory import Estimate, estimate_memory
 from llm_pick.estimate.modelfile import FileModel, estimate_file
 from llm_pick.estimate.quant import Quant
 from llm_pick.estimate.sizing import Sizing
 from llm_pick.estimate.speed import Speed, attention_width_of, estimate_speed
+from llm_pick.estimate.trainfit import Resize, fit_of
 
 
 class Assessment(NamedTuple):
@@ -36,11 +38,13 @@ def assess(
     active_params: int,
     *,
     attention_width: int = 0,
+    resized: Resize | None = None,
 ) -> Assessment:
-    """`attention_width` = layers x attention heads x head dim (prefill's attention FLOPs)."""
+    """`attention_width` = layers x attention heads x head dim (prefill's attention FLOPs);
+    `resized(tokens, batch)`: the estimate at another size (a fine-tune's options)."""
     if hardware is None:
         return Assessment(estimate, None, None)
-    fit = check_fit(estimate, hardware)
+    fit = fit_of(estimate, hardware, resized)
     if estimate.mode != "inference":  # training speed is not modelled: no inference figures
         return Assessment(estimate, fit, None)
     speed = estimate_speed(estimate, hardware, fit, active_params, attention_width=attention_width)
@@ -76,18 +80,28 @@ def assess_model(
 ) -> Assessment:
     """Estimate a model in one format and assess it on this hardware (fit and speed)."""
     model = subject.model if isinstance(subject, FileModel) else subject
+
+    def resized(tokens: int, batch: int) -> Estimate:
+        return estimate_sized(subject, quant, replace(sizing, context=tokens, batch=batch))
+
     return assess(
         estimate_sized(subject, quant, sizing),
         hardware,
         model.parameters.active_count,
         attention_width=attention_width_of(model),
+        resized=resized,
     )
 
 
 PLACEMENTS = {"gpu": ("gpu",), "offload": ("gpu", "offload"), "cpu": ("cpu",)}
 
 
-def longest_context(subject: Model | FileModel, item: Assessment, hardware: Hardware | None) -> int:
+def longest_context(
+    subject: Model | FileModel,
+    item: Assessment,
+    hardware: Hardware | None,
+    asked: Sizing | None = None,
+) -> int:
     """The most tokens this format fits with the same placement (all on the GPUs stays on the
     GPUs; a format that does not fit at the asked context: any placement), capped at the
     model's context."""
@@ -96,12 +110,12 @@ def longest_context(subject: Model | FileModel, item: Assessment, hardware: Hard
         return model.context_length
     est = item.estimate
     allowed = PLACEMENTS.get(item.fit.verdict, ("gpu", "offload", "cpu"))
-    sizing = Sizing(
+    sizing = asked or Sizing(
         batch=est.batch, kv_dtype=est.kv_dtype, flash_attn=est.flash_attn, mode=est.mode
     )
 
     def fits(tokens: int) -> bool:
         sized = estimate_sized(subject, est.quant, sizing.at(tokens))
-        return check_fit(sized, hardware).verdict in allowed
+        return fit_of(sized, hardware).verdict in allowed
 
     return max_context(fits, model.context_length)

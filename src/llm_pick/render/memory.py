@@ -13,6 +13,7 @@ from llm_pick.estimate.fit import Fit
 from llm_pick.estimate.hardware import GIB, Hardware
 from llm_pick.estimate.quant import QUANTS
 from llm_pick.estimate.speed import Speed
+from llm_pick.estimate.trainfit import SHARDING_NOTES
 from llm_pick.render.cells import Columns, bar, context, speed_range, text
 from llm_pick.render.safe import shown
 
@@ -120,7 +121,11 @@ def breakdown(
         facts.append_text(fit_text(fit))
         facts.append("\n")
         if longest is not None:
-            facts.append(f"Largest context that fits: {longest:,} tokens\n")
+            what = "context" if est.mode == "inference" else "training sequence"
+            facts.append(f"Largest {what} that fits: {longest:,} tokens\n")
+        for line in training_lines(fit):
+            facts.append_text(text(line))
+            facts.append("\n")
         if result.speed is not None:
             for line in speed_text(result.speed).splitlines():
                 facts.append_text(text(line))  # text() shows a newline as \n: one per line
@@ -157,6 +162,27 @@ def cards_table(fit: Fit) -> Table:
     return table
 
 
+def training_lines(fit: Fit) -> list[str]:
+    """A fine-tune's sharding and, when it does not fit, what would bring it within the cards."""
+    if not fit.sharding:
+        return []
+    lines = [f"Sharding: {SHARDING_NOTES[fit.sharding]}"]
+    if fit.options:
+        lines.append("To bring it within the cards:")
+        lines += [f"  - {option}" for option in fit.options]
+    return lines
+
+
+def training_caption(results: list[Assessment]) -> str | None:
+    """Under the per-format table: the training lines of the first format that does not fit
+    (or the sharding of the first that does)."""
+    fits = [r.fit for r in results if r.fit is not None and r.fit.sharding]
+    if not fits:
+        return None
+    short = [f for f in fits if f.verdict != "gpu"]
+    return "\n".join(training_lines((short or fits)[0])) or None
+
+
 def quant_table(
     model: Model,
     results: list[Assessment],
@@ -169,7 +195,7 @@ def quant_table(
         f"  memory per quantization at {first.context} tokens, batch {first.batch}, "
         f"KV {first.kv_dtype}, {first.mode} (estimates, GiB)",
     )
-    view = Columns(title)
+    view = Columns(title, training_caption(results))
     view.add("quant", [text(r.estimate.quant) for r in results])
     params = model.parameters.total
     view.add(
