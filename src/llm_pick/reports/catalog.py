@@ -143,6 +143,7 @@ GPU_COLUMNS = (
     "memory_bandwidth_gbs",
     "fp16_tflops",
     "fp16_tflops_kind",
+    "checked",
 )
 
 
@@ -162,6 +163,7 @@ def gpus_report(gpus: list[Gpu]) -> Report:
             g.memory_bandwidth_gbs,
             g.fp16_tflops,
             g.fp16_tflops_kind,
+            g.source.checked if g.source else None,
         ]
         for g in gpus
     ]
