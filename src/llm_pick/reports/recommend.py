@@ -118,7 +118,15 @@ def candidate_dict(rank: int, cand: Candidate, rec: Recommendation) -> dict[str,
         "criteria": {name: c.as_dict() for name, c in cand.criteria.items()},
         "reasons": list(cand.reasons),
         "run": run_commands_for(cand, rec),
-    }
+    } | _weights_note(cand)
+
+
+def _weights_note(cand: Candidate) -> dict[str, str]:
+    """A weight-diff release: how the weights are obtained (reports/run.py)."""
+    from llm_pick.reports.run import weights_note
+
+    note = weights_note(cand.model)
+    return {} if note is None else {"weights_note": note}
 
 
 def recommend_data(rec: Recommendation, catalog: Catalog) -> dict[str, Any]:
@@ -167,7 +175,8 @@ def recommend_report(
 
         top = run_commands_for(rec.shown[0], rec) if rec.shown else []
         as_of = catalog.as_of.isoformat() if catalog.as_of else None
-        view = recommendation(rec, show_excluded, top, as_of)
+        weights = _weights_note(rec.shown[0]).get("weights_note") if rec.shown else None
+        view = recommendation(rec, show_excluded, top, as_of, weights)
         if chart is None:
             return view
         from llm_pick.render.chart import below
@@ -240,7 +249,7 @@ def explain_data(model: Model, rec: Recommendation) -> dict[str, Any]:
             "criteria": {n: c.as_dict() for n, c in cand.criteria.items()},
             "reasons": list(cand.reasons),
             "run": run_commands_for(cand, rec),
-        }
+        } | _weights_note(cand)
     else:
         data |= {"rank": None, "of": len(rec.ranking), "score": None, "criteria": None}
     return data

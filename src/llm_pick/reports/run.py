@@ -5,7 +5,9 @@ Every argument is quoted for a POSIX shell (shlex): a command pasted into a shel
 one program with these arguments, whatever the catalog holds (catalog/types.py also refuses
 anything but plain ids in these fields).
 
-Flags (llama.cpp tools/server/README.md): -hf <user>/<model>[:quant], -c context, -ngl GPU
+Flags (llama.cpp tools/server/README.md): -hf <user>/<model>[:quant] (the tag as the
+repository's file names spell it: GgufRepo.tag), -c context (the total: the server divides it
+between its -np parallel slots, so N streams get -np N and N times the per-stream context), -ngl GPU
 layers, -fa on|off, --cache-type-k/-v for a quantized KV cache, -sm layer -ts for a split
 across cards, --n-cpu-moe N to keep the routed experts of the first N layers in RAM (PR
 #15077). Multimodal (docs/multimodal.md): -hf fetches the repository's mmproj file itself;
@@ -13,6 +15,8 @@ across cards, --n-cpu-moe N to keep the routed experts of the first N layers in 
 only in bitnet.cpp (microsoft/BitNet): upstream llama.cpp and Ollama cannot read them.
 vLLM (docs.vllm.ai engine args): --max-model-len, --tensor-parallel-size,
 --gpu-memory-utilization (default 0.9, 0.92 in newer releases: we always pass it).
+A release that ships only a weight diff (LLaMA 1 fine-tunes: Alpaca, Koala) gets no command:
+no runtime loads the diff as a model; `weights_note` says how the weights are recovered.
 """
 
 from __future__ import annotations
@@ -41,6 +45,7 @@ class Sized(NamedTuple):
     memory_share: float | None = None  # needed / available per card, when known
     cpu_moe_layers: int = 0  # llama.cpp --n-cpu-moe
     text_only: bool = False  # the model's encoder left out: --no-mmproj
+    batch: int = 1  # parallel streams, each of `context` tokens (llama-server -np)
 
 
 def sized_from(model: Model, assessment: Assessment, gpus: int) -> Sized:
@@ -60,6 +65,7 @@ def sized_from(model: Model, assessment: Assessment, gpus: int) -> Sized:
         memory_share=share,
         cpu_moe_layers=experts,
         text_only=est.text_only,
+        batch=est.batch,
     )
 
 
@@ -67,6 +73,8 @@ def run_commands(model: Model, sized: Sized) -> list[dict[str, Any]]:
     """[{runtime, command, source?, note?}]: llama.cpp always (a repository, or how to convert
     the weights), Ollama when the library has this model at this quantization, vLLM when the
     format is one vLLM serves from the original repository (16-bit weights)."""
+    if model.runtimes is not None and model.runtimes.weight_diff is not None:
+        return []
     if model.architecture.ternary:
         bitnet = _bitnet(model, sized)
         return [] if bitnet is None else [bitnet]
@@ -82,8 +90,10 @@ def run_commands(model: Model, sized: Sized) -> list[dict[str, Any]]:
 
 def _llama_flags(sized: Sized) -> list[str]:
     layers = sized.layers + 1 if sized.gpu_layers is None else sized.gpu_layers  # +1: output
-    flags = ["-c", str(sized.context), "-ngl", str(layers), "-fa"]
+    flags = ["-c", str(sized.context * sized.batch), "-ngl", str(layers), "-fa"]
     flags.append("on" if sized.flash_attn else "off")
+    if sized.batch > 1:
+        flags += ["-np", str(sized.batch)]
     if sized.kv_dtype != "fp16":
         flags += ["--cache-type-k", sized.kv_dtype, "--cache-type-v", sized.kv_dtype]
     if sized.gpus > 1:
@@ -103,7 +113,7 @@ def _llama_cpp(model: Model, sized: Sized) -> dict[str, Any]:
             found: dict[str, str] = {
                 "runtime": "llama.cpp",
                 "command": shell(
-                    ["llama-server", "-hf", f"{gguf.repo}:{name.upper()}", *flags]
+                    ["llama-server", "-hf", f"{gguf.repo}:{gguf.tag(name)}", *flags]
                     + (["--no-mmproj"] if encoder and sized.text_only else [])
                 ),
                 "source": gguf.source,
@@ -198,7 +208,12 @@ def _ollama(model: Model, sized: Sized) -> dict[str, Any] | None:
         "runtime": "ollama",
         "command": shell(["ollama", "run", tags.pattern.replace("{quant}", tag)]),
         "source": tags.source,
-        "note": f"Ollama sizes the context itself: set num_ctx to {sized.context} to match",
+        "note": f"Ollama sizes the context itself: set num_ctx to {sized.context} to match"
+        + (
+            f", and OLLAMA_NUM_PARALLEL={sized.batch} for {sized.batch} streams"
+            if sized.batch > 1
+            else ""
+        ),
     }
 
 
@@ -214,6 +229,19 @@ def _vllm(model: Model, sized: Sized) -> dict[str, Any] | None:
                 *("vllm", "serve", model.hf_repo, "--max-model-len", str(sized.context)),
                 *("--tensor-parallel-size", str(sized.gpus)),
                 *("--gpu-memory-utilization", f"{utilization:.2f}"),
+                *(("--max-num-seqs", str(sized.batch)) if sized.batch > 1 else ()),
             ]
         ),
     }
+
+
+def weights_note(model: Model) -> str | None:
+    """For a release that ships only a weight diff: how the weights are obtained."""
+    diff = model.runtimes.weight_diff if model.runtimes else None
+    if diff is None:
+        return None
+    return (
+        f"{model.id} is released as a weight diff against {diff.base}, which no runtime loads "
+        f"as a model, so no run command is printed. Recover the weights first: {diff.recover} "
+        f"({diff.source})"
+    )

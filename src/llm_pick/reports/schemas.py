@@ -133,8 +133,14 @@ RANKED = _object(
                 ["runtime", "command"],
             ),
         },
-    }
+        "weights_note": {
+            "type": "string",
+            "description": "a release that ships only a weight diff: how the weights are "
+            "recovered (it has no run command)",
+        },
+    },
 )
+RANKED["required"] = [k for k in RANKED["required"] if k != "weights_note"]  # optional
 
 
 def recommend_schema() -> dict[str, Any]:
