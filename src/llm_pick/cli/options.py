@@ -133,6 +133,23 @@ KvOpt = Annotated[
         "GGUF formats). Default fp16; recommend falls back to q8_0 when nothing fits.",
     ),
 ]
+VOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--v-dtype",
+        metavar="TYPE",
+        help="V cache type when it differs from --kv-dtype, which then sets the K cache only "
+        "(llama.cpp -ctk/-ctv): fp16, q8_0 or q4_0.",
+    ),
+]
+UbatchOpt = Annotated[
+    int,
+    typer.Option(
+        "--ubatch",
+        metavar="N",
+        help="Tokens per micro-batch (llama.cpp -ub): sizes the compute buffer.",
+    ),
+]
 FlashOpt = Annotated[
     str,
     typer.Option(
@@ -238,6 +255,8 @@ SIZING_OPTIONS: list[tuple[str, Any, Any]] = [
     ("batch", BatchOpt, 1),
     ("kv_dtype", KvOpt, None),
     ("flash_attn", FlashOpt, "on"),
+    ("v_dtype", VOpt, None),
+    ("ubatch", UbatchOpt, 512),
 ]
 QUERY_OPTIONS: list[tuple[str, Any, Any]] = [
     *HARDWARE_OPTIONS,

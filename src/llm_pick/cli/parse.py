@@ -129,14 +129,14 @@ def ids(values: Iterable[str] | None) -> tuple[str, ...]:
     return tuple(dict.fromkeys(x.strip().lower() for x in values or ()))
 
 
-def kv_dtype_of(value: str | None) -> str:
+def kv_dtype_of(value: str | None, option: str = "--kv-dtype") -> str:
     from llm_pick.estimate.memory import KV_DTYPES
 
     if value is None:
         return "fp16"
     key = value.strip().lower().replace("f16", "fp16").replace("fpfp16", "fp16")
     if key not in KV_DTYPES:
-        raise InputError(f"--kv-dtype: {value!r} is not one of {', '.join(KV_DTYPES)}")
+        raise InputError(f"{option}: {value!r} is not one of {', '.join(KV_DTYPES)}")
     return key
 
 
@@ -156,12 +156,28 @@ def flash(value: str) -> bool:
     return key == "on"
 
 
-def sizing(context: str | None, batch: int, kv_dtype: str | None, flash_attn: str) -> Sizing:
-    """--context, --batch, --kv-dtype and --flash-attn as one `Sizing` (checked there)."""
+def sizing(
+    context: str | None,
+    batch: int,
+    kv_dtype: str | None,
+    flash_attn: str,
+    v_dtype: str | None = None,
+    ubatch: int = 512,
+) -> Sizing:
+    """--context, --batch, --kv-dtype, --flash-attn, --v-dtype and --ubatch as one `Sizing`
+    (checked there)."""
     from llm_pick.estimate.sizing import Sizing
 
     kv, fa = kv_dtype_of(kv_dtype), flash(flash_attn)
-    return Sizing(context=tokens("--context", context), batch=batch, kv_dtype=kv, flash_attn=fa)
+    values = None if v_dtype is None else kv_dtype_of(v_dtype, "--v-dtype")
+    return Sizing(
+        context=tokens("--context", context),
+        batch=batch,
+        kv_dtype=kv,
+        flash_attn=fa,
+        v_dtype=values,
+        ubatch=ubatch,
+    )
 
 
 def constraints(
@@ -284,6 +300,8 @@ def build_query(
     kv_dtype: str | None,
     flash_attn: str,
     profile: str,
+    v_dtype: str | None = None,
+    ubatch: int = 512,
     weight: list[str] | None,
     top: int,
     **wanted: Any,
@@ -292,7 +310,7 @@ def build_query(
     from llm_pick.ranking.query import Query
     from llm_pick.scoring.profiles import get_profile, resolve_weights
 
-    sized = sizing(context, batch, kv_dtype, flash_attn)
+    sized = sizing(context, batch, kv_dtype, flash_attn, v_dtype, ubatch)
     chosen = get_profile(profile)
     machine = hardware(
         vram=vram,
@@ -307,7 +325,7 @@ def build_query(
         constraints=constraints(**wanted),
         hardware=machine,
         sizing=sized,
-        kv_fixed=kv_dtype is not None,
+        kv_fixed=kv_dtype is not None or v_dtype is not None,
         quant=quant,
         min_bits=min_bits,
         profile=chosen,

@@ -72,6 +72,8 @@ def estimate_sized(subject: Model | FileModel, quant: Quant | str, sizing: Sizin
         mode=sizing.mode,
         lora_rank=sizing.lora_rank,
         text_only=sizing.text_only,
+        ubatch=sizing.ubatch,
+        v_dtype=sizing.v_dtype,
     )
 
 

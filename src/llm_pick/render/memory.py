@@ -130,7 +130,16 @@ def breakdown(
             for line in speed_text(result.speed).splitlines():
                 facts.append_text(text(line))  # text() shows a newline as \n: one per line
                 facts.append("\n")
-    cache = f", KV cache {est.kv_dtype}" if est.mode == "inference" else ""
+    if est.mode == "inference":
+        facts.append(
+            f"In RAM beside it (not in the total): host compute buffer "
+            f"{est.host_compute_bytes / 2**20:.2f} MiB, output buffer "
+            f"{est.output_bytes / 2**20:.2f} MiB; overhead = CUDA context "
+            f"{(est.overhead_bytes - est.compute_buffer_bytes) / GIB:.2f} GiB + compute buffer "
+            f"{est.compute_buffer_bytes / GIB:.2f} GiB (micro-batch {est.ubatch})\n"
+        )
+    values = f", V cache {est.v_dtype}" if est.v_dtype and est.v_dtype != est.kv_dtype else ""
+    cache = f", KV cache {est.kv_dtype}{values}" if est.mode == "inference" else ""
     attention = ", flash attention" if est.flash_attn else ", no flash attention"
     facts.append(
         f"Assumptions: batch {est.batch}{cache}{attention if est.mode == 'inference' else ''}\n"

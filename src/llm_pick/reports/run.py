@@ -46,6 +46,8 @@ class Sized(NamedTuple):
     cpu_moe_layers: int = 0  # llama.cpp --n-cpu-moe
     text_only: bool = False  # the model's encoder left out: --no-mmproj
     batch: int = 1  # parallel streams, each of `context` tokens (llama-server -np)
+    ubatch: int = 512  # llama.cpp -ub
+    v_dtype: str | None = None  # the V cache type when not kv_dtype (--cache-type-v)
 
 
 def sized_from(model: Model, assessment: Assessment, gpus: int) -> Sized:
@@ -66,6 +68,8 @@ def sized_from(model: Model, assessment: Assessment, gpus: int) -> Sized:
         cpu_moe_layers=experts,
         text_only=est.text_only,
         batch=est.batch,
+        ubatch=est.ubatch,
+        v_dtype=est.v_dtype,
     )
 
 
@@ -94,8 +98,13 @@ def _llama_flags(sized: Sized) -> list[str]:
     flags.append("on" if sized.flash_attn else "off")
     if sized.batch > 1:
         flags += ["-np", str(sized.batch)]
-    if sized.kv_dtype != "fp16":
-        flags += ["--cache-type-k", sized.kv_dtype, "--cache-type-v", sized.kv_dtype]
+    if sized.ubatch != 512:  # -b (default 2048) must be at least -ub
+        flags += ["-ub", str(sized.ubatch)] + (
+            ["-b", str(sized.ubatch)] if sized.ubatch > 2048 else []
+        )
+    values = sized.v_dtype or sized.kv_dtype
+    if sized.kv_dtype != "fp16" or values != "fp16":
+        flags += ["--cache-type-k", sized.kv_dtype, "--cache-type-v", values]
     if sized.gpus > 1:
         flags += ["-sm", "layer", "-ts", ",".join(["1"] * sized.gpus)]
     if sized.cpu_moe_layers:
