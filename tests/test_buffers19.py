@@ -8,9 +8,9 @@ import shlex
 import pytest
 
 from llm_pick.catalog.load import load_catalog
+from llm_pick.errors import InputError
 from llm_pick.estimate.memory import compute_buffer_bytes, estimate_memory, kv_cache_bytes
 from llm_pick.estimate.sizing import Sizing
-from llm_pick.errors import InputError
 
 MIB = 2**20
 LLAMA = load_catalog().get("llama-3.1-8b-instruct")
@@ -41,7 +41,7 @@ def test_separate_k_and_v_types() -> None:
     assert mixed * 2 == both8 + both4
     est = estimate_memory(LLAMA, "q4_k_m", context=32768, kv_dtype="q8_0", v_dtype="q4_0")
     assert est.kv_cache_bytes == mixed
-    with pytest.raises(InputError, match="llama.cpp option"):
+    with pytest.raises(InputError, match=r"llama\.cpp option"):
         estimate_memory(LLAMA, "bf16", context=4096, v_dtype="q8_0")
     with pytest.raises(InputError, match="flash attention"):
         Sizing(v_dtype="q4_0", flash_attn=False)

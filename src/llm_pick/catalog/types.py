@@ -24,6 +24,7 @@ from llm_pick.catalog.constrained import (
     Texts,
     Tokens,
 )
+from llm_pick.catalog.longctx import EffectiveContext
 from llm_pick.catalog.runfields import (
     GGUF_QUANT_PATTERN,
     OLLAMA_QUANT_PATTERN,
@@ -328,6 +329,8 @@ class Model:
     not recorded (then the model meets no `--needs` except text)."""
     encoder: Encoder | None = None
     """A vision or audio encoder (llama.cpp: a separate mmproj file)."""
+    effective_context: list[EffectiveContext] = field(default_factory=list)
+    """Published long-context evaluations (RULER, NoLiMa) of this checkpoint, as printed."""
 
     def __post_init__(self) -> None:
         if not _ID.match(self.id):

@@ -7,6 +7,7 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
+from llm_pick.catalog.longctx import effective_note
 from llm_pick.catalog.types import Model
 from llm_pick.estimate.assess import Assessment
 from llm_pick.estimate.fit import Fit
@@ -123,6 +124,9 @@ def breakdown(
         if longest is not None:
             what = "context" if est.mode == "inference" else "training sequence"
             facts.append(f"Largest {what} that fits: {longest:,} tokens\n")
+            if est.mode == "inference" and (note := effective_note(model.effective_context)):
+                facts.append_text(text(f"  ({note}; `show {model.id}` has the sources)"))
+                facts.append("\n")
         for line in training_lines(fit):
             facts.append_text(text(line))
             facts.append("\n")

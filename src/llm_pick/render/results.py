@@ -198,6 +198,8 @@ def explanation(model: Model, data: dict[str, Any]) -> RenderableType:
             parts.extend(run_lines(data["run"]))
         elif data.get("weights_note"):
             parts.append(text(f"Weights: {data['weights_note']}"))
+        if note := (data.get("effective_context") or {}).get("note"):
+            parts.append(text(f"Context: {note}"))
         if data.get("formats"):
             parts.append(formats_table(data["formats"]))
     else:

@@ -102,6 +102,10 @@ def memory_report(
 
             return quant_table(model, results, hardware, longest)
 
+    if model.effective_context:
+        from llm_pick.reports.recommend import effective_context
+
+        data |= effective_context(model)
     rows = [[*row(r), n, expected(r)] for r, n in zip(results, longest, strict=True)]
     return Report(data=data, columns=COLUMNS, rows=rows, table=table)
 
