@@ -142,6 +142,15 @@ VOpt = Annotated[
         "(llama.cpp -ctk/-ctv): fp16, q8_0 or q4_0.",
     ),
 ]
+PromptOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--prompt-tokens",
+        metavar="TOKENS",
+        help="Prompt length to quote the time to first token for, e.g. 8k (default 512); "
+        "sized for 32K or more, a prompt filling the context is quoted too.",
+    ),
+]
 UbatchOpt = Annotated[
     int,
     typer.Option(
@@ -257,6 +266,7 @@ SIZING_OPTIONS: list[tuple[str, Any, Any]] = [
     ("flash_attn", FlashOpt, "on"),
     ("v_dtype", VOpt, None),
     ("ubatch", UbatchOpt, 512),
+    ("prompt_tokens", PromptOpt, None),
 ]
 QUERY_OPTIONS: list[tuple[str, Any, Any]] = [
     *HARDWARE_OPTIONS,

@@ -163,6 +163,7 @@ def sizing(
     flash_attn: str,
     v_dtype: str | None = None,
     ubatch: int = 512,
+    prompt_tokens: str | None = None,
 ) -> Sizing:
     """--context, --batch, --kv-dtype, --flash-attn, --v-dtype and --ubatch as one `Sizing`
     (checked there)."""
@@ -177,6 +178,7 @@ def sizing(
         flash_attn=fa,
         v_dtype=values,
         ubatch=ubatch,
+        prompt_tokens=tokens("--prompt-tokens", prompt_tokens),
     )
 
 
@@ -302,6 +304,7 @@ def build_query(
     profile: str,
     v_dtype: str | None = None,
     ubatch: int = 512,
+    prompt_tokens: str | None = None,
     weight: list[str] | None,
     top: int,
     **wanted: Any,
@@ -310,7 +313,7 @@ def build_query(
     from llm_pick.ranking.query import Query
     from llm_pick.scoring.profiles import get_profile, resolve_weights
 
-    sized = sizing(context, batch, kv_dtype, flash_attn, v_dtype, ubatch)
+    sized = sizing(context, batch, kv_dtype, flash_attn, v_dtype, ubatch, prompt_tokens)
     chosen = get_profile(profile)
     machine = hardware(
         vram=vram,

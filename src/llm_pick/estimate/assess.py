@@ -14,7 +14,12 @@ from llm_pick.estimate.memory import Estimate, estimate_memory
 from llm_pick.estimate.modelfile import FileModel, estimate_file
 from llm_pick.estimate.quant import Quant
 from llm_pick.estimate.sizing import Sizing
-from llm_pick.estimate.speed import Speed, attention_width_of, estimate_speed
+from llm_pick.estimate.speed import (
+    DEFAULT_PROMPT_TOKENS,
+    Speed,
+    attention_width_of,
+    estimate_speed,
+)
 from llm_pick.estimate.trainfit import Resize, fit_of
 
 
@@ -32,13 +37,14 @@ class Assessment(NamedTuple):
         return data
 
 
-def assess(
+def assess(  # noqa: PLR0913 (attention_width, resized, prompt_tokens: keyword-only)
     estimate: Estimate,
     hardware: Hardware | None,
     active_params: int,
     *,
     attention_width: int = 0,
     resized: Resize | None = None,
+    prompt_tokens: int | None = None,
 ) -> Assessment:
     """`attention_width` = layers x attention heads x head dim (prefill's attention FLOPs);
     `resized(tokens, batch)`: the estimate at another size (a fine-tune's options)."""
@@ -47,7 +53,14 @@ def assess(
     fit = fit_of(estimate, hardware, resized)
     if estimate.mode != "inference":  # training speed is not modelled: no inference figures
         return Assessment(estimate, fit, None)
-    speed = estimate_speed(estimate, hardware, fit, active_params, attention_width=attention_width)
+    speed = estimate_speed(
+        estimate,
+        hardware,
+        fit,
+        active_params,
+        attention_width=attention_width,
+        prompt_tokens=prompt_tokens or DEFAULT_PROMPT_TOKENS,
+    )
     return Assessment(estimate, fit, speed)
 
 
@@ -92,6 +105,7 @@ def assess_model(
         model.parameters.active_count,
         attention_width=attention_width_of(model),
         resized=resized,
+        prompt_tokens=sizing.prompt_tokens,
     )
 
 

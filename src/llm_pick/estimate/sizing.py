@@ -28,6 +28,8 @@ class Sizing:
     """Tokens per micro-batch (llama.cpp -ub): sizes the compute buffers."""
     v_dtype: str | None = None
     """The V cache type when it differs from `kv_dtype`, the K type (llama.cpp -ctk/-ctv)."""
+    prompt_tokens: int | None = None
+    """The prompt time to first token is quoted for (None: 512 tokens)."""
 
     def __post_init__(self) -> None:
         token_count("--context", self.context)
@@ -47,6 +49,7 @@ class Sizing:
                 "V cache without it): drop --flash-attn off"
             )
         count("--ubatch", self.ubatch, MAX_UBATCH)
+        token_count("--prompt-tokens", self.prompt_tokens)
         if self.mode not in MODES:
             raise InputError(f"--mode: {self.mode!r} is not one of {', '.join(MODES)}")
         count("--lora-rank", self.lora_rank, MAX_LORA_RANK)

@@ -39,6 +39,13 @@ def speed_text(speed: Speed) -> str:
             f"{speed.prefill_high:.0f}) tokens/s; first token after a {speed.prompt_tokens}-token "
             f"prompt in ~{speed.prompt_tokens / speed.prefill_expected:.2f} s (estimate)"
         )
+    full = speed.as_dict()["time_to_first_token_at_context_seconds"]
+    if isinstance(full, dict):
+        lines.append(
+            f"A prompt filling the {speed.context:,}-token context: first token in "
+            f"~{full['expected']:.1f} s ({full['low']:.1f}-{full['high']:.1f}; attention grows "
+            "with the prompt)"
+        )
     if speed.note:
         lines.append(f"  - {speed.note}")
     return "\n".join(lines) + "\n"
