@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from llm_pick.estimate.fit import Card, Fit, check_fit, max_context
+from llm_pick.estimate.fit import Card, Fit, Verdict, check_fit, max_context
 from llm_pick.estimate.hardware import GIB, Hardware
 from llm_pick.estimate.memory import Estimate
 
@@ -76,7 +76,7 @@ def training_fit(estimate: Estimate, hardware: Hardware, resized: Resize | None 
         training,
     )
     margin = usable - total
-    verdict = "gpu" if margin >= 0 else "none"
+    verdict: Verdict = "gpu" if margin >= 0 else "none"
     options = () if margin >= 0 else training_options(estimate, hardware, resized)
     return Fit(
         verdict,

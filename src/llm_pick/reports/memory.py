@@ -70,7 +70,7 @@ def memory_report(
         quants = [q for q in quants if q.family == "gguf"]
     results = [assess_model(model, q, sizing, hardware) for q in quants]
     hw = hardware.describe() if hardware else None
-    longest = [longest_context(model, r, hardware, sizing) for r in results]
+    longest: list[int | None] = [longest_context(model, r, hardware, sizing) for r in results]
     if quant:
         (result,) = results
         data: dict[str, Any] = result.as_dict() | {"hardware": hw, "max_context": longest[0]}
