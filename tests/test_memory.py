@@ -260,3 +260,6 @@ def test_compute_buffer_matches_published_llama_cpp_logs() -> None:
     assert {r["flash_attn"] for r in table} == {True, False}
     assert len([r for r in table if r["set"] == "test"]) >= 5
     assert max(abs(r["error"]) for r in table) < 0.05
+    # issue 19 §8: the mask, the hidden rows and the logits row bring the held-out points
+    # within 1% (they were 2.4-4.9% off before)
+    assert max(abs(r["error"]) for r in table if r["set"] == "test") < 0.01

@@ -67,7 +67,7 @@ def intended(item: dict[str, str], model: Model, sized: Sized) -> list[list[str]
     name = {"fp16": "f16", "fp32": "f32"}.get(sized.quant, sized.quant)
     if gguf is not None and name in gguf.quants:
         if gguf.hf_ready:
-            return [["llama-server", "-hf", f"{gguf.repo}:{name.upper()}", *flags]]
+            return [["llama-server", "-hf", f"{gguf.repo}:{gguf.tag(name)}", *flags]]
         return [["llama-server", "-m", "MODEL.gguf", *flags]]
     quant = name.upper()
     weights = "./" + model.hf_repo.split("/")[-1] if model.hf_repo else "./MODEL-DIR"

@@ -69,6 +69,22 @@ class RuntimeFile:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class GpuSource:
+    """How a preset's figures were checked against the vendor's datasheet, whitepaper or product
+    page: vendor (read and quoted), secondary (a report of the vendor's figure), not-verified."""
+
+    __pydantic_config__ = _PLAIN
+
+    checked: Literal["vendor", "secondary", "not-verified"]
+    status: str
+    read_at: str
+    url: str | None = None
+    quote: str | None = None
+    via: str | None = None
+    vendor_bandwidth_gbs: float | None = None  # the vendor's figure, where read
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Gpu:
     """A GPU preset: memory, bandwidth, fp16 throughput, each with its source."""
 
@@ -88,6 +104,7 @@ class Gpu:
     notes: str | None = None
     backend: Backend = "cuda"
     driver_memory_mib: float | None = None  # total the driver reports (nvidia-smi, rocm-smi)
+    source: GpuSource | None = None  # the vendor check of the figures
 
     @property
     def usable_gib(self) -> float:
@@ -121,3 +138,9 @@ class GpuFile:
     schema_version: Literal[1]
     gpus: list[Gpu]
     cpus: list[Cpu] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        ids = [g.id for g in self.gpus] + [c.id for c in self.cpus]
+        twice = sorted({i for i in ids if ids.count(i) > 1})
+        if twice:
+            raise ValueError(f"preset ids listed more than once: {', '.join(twice)}")

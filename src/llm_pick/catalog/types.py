@@ -24,6 +24,7 @@ from llm_pick.catalog.constrained import (
     Texts,
     Tokens,
 )
+from llm_pick.catalog.longctx import EffectiveContext
 from llm_pick.catalog.runfields import (
     GGUF_QUANT_PATTERN,
     OLLAMA_QUANT_PATTERN,
@@ -169,10 +170,20 @@ class GgufRepo:
     mmproj-F16.gguf; llama.cpp loads it beside the model (`--mmproj`)."""
     mmproj_bytes: ParamCount | None = None
     """The projector file's size in bytes, when the listing shows it."""
+    file_tags: dict[str, str] = field(default_factory=dict)
+    """Quantizations whose files the repository spells otherwise than llm-pick's name in
+    capitals, as its file names spell them (q4_k_m: Q4_K): the `-hf REPO:TAG` tag."""
 
     def __post_init__(self) -> None:
         check_repo("repo", self.repo)
         check_quants(self.quants, GGUF_QUANT_PATTERN)
+        check_quants(list(self.file_tags.values()), OLLAMA_QUANT_PATTERN)
+        if unknown := sorted(set(self.file_tags) - set(self.quants)):
+            raise ValueError(f"file_tags: {', '.join(unknown)} not in quants")
+
+    def tag(self, quant: str) -> str:
+        """The `-hf REPO:TAG` tag of a quantization, as the repository's files spell it."""
+        return self.file_tags.get(quant, quant.upper())
 
 
 @dataclass(frozen=True, slots=True, kw_only=True, eq=False)
@@ -196,6 +207,21 @@ class OllamaTags:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True, eq=False)
+class WeightDiff:
+    """A release that ships only the difference from its base model's weights (LLaMA 1's
+    licence did not allow sharing the weights): no runtime loads the diff as a model."""
+
+    __pydantic_config__ = _STRICT
+
+    base: Text
+    """The weights the diff is added to."""
+    recover: Text
+    """How the weights are recovered, as the release documents it."""
+    source: Text
+    """Where the release documents it."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True, eq=False)
 class Runtimes:
     """How to run the model: GGUF files, Ollama tags, and runtimes for an unlisted family."""
 
@@ -208,6 +234,8 @@ class Runtimes:
     supported: list[str] | None = None
     """Runtime ids (data/runtimes.yaml) that run this model; used only when the family is not
     one data/runtimes.yaml lists."""
+    weight_diff: WeightDiff | None = None
+    """The release is a weight diff: how the weights are recovered (no run command)."""
 
 
 Modality = Literal["text", "image", "audio"]
@@ -312,6 +340,8 @@ class Model:
     not recorded (then the model meets no `--needs` except text)."""
     encoder: Encoder | None = None
     """A vision or audio encoder (llama.cpp: a separate mmproj file)."""
+    effective_context: list[EffectiveContext] = field(default_factory=list)
+    """Published long-context evaluations (RULER, NoLiMa) of this checkpoint, as printed."""
 
     def __post_init__(self) -> None:
         if not _ID.match(self.id):

@@ -146,6 +146,32 @@ KvOpt = Annotated[
         "GGUF formats). Unset: recommend weighs q8_0 with the weights (fp16 otherwise).",
     ),
 ]
+VOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--v-dtype",
+        metavar="TYPE",
+        help="V cache type when it differs from --kv-dtype, which then sets the K cache only "
+        "(llama.cpp -ctk/-ctv): fp16, q8_0 or q4_0.",
+    ),
+]
+PromptOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--prompt-tokens",
+        metavar="TOKENS",
+        help="Prompt length to quote the time to first token for, e.g. 8k (default 512); "
+        "sized for 32K or more, a prompt filling the context is quoted too.",
+    ),
+]
+UbatchOpt = Annotated[
+    int,
+    typer.Option(
+        "--ubatch",
+        metavar="N",
+        help="Tokens per micro-batch (llama.cpp -ub): sizes the compute buffer.",
+    ),
+]
 FlashOpt = Annotated[
     str,
     typer.Option(
@@ -261,6 +287,9 @@ SIZING_OPTIONS: list[tuple[str, Any, Any]] = [
     ("batch", BatchOpt, 1),
     ("kv_dtype", KvOpt, None),
     ("flash_attn", FlashOpt, "on"),
+    ("v_dtype", VOpt, None),
+    ("ubatch", UbatchOpt, 512),
+    ("prompt_tokens", PromptOpt, None),
 ]
 QUERY_OPTIONS: list[tuple[str, Any, Any]] = [
     *HARDWARE_OPTIONS,

@@ -129,14 +129,14 @@ def ids(values: Iterable[str] | None) -> tuple[str, ...]:
     return tuple(dict.fromkeys(x.strip().lower() for x in values or ()))
 
 
-def kv_dtype_of(value: str | None) -> str:
+def kv_dtype_of(value: str | None, option: str = "--kv-dtype") -> str:
     from llm_pick.estimate.memory import KV_DTYPES
 
     if value is None:
         return "fp16"
     key = value.strip().lower().replace("f16", "fp16").replace("fpfp16", "fp16")
     if key not in KV_DTYPES:
-        raise InputError(f"--kv-dtype: {value!r} is not one of {', '.join(KV_DTYPES)}")
+        raise InputError(f"{option}: {value!r} is not one of {', '.join(KV_DTYPES)}")
     return key
 
 
@@ -156,12 +156,30 @@ def flash(value: str) -> bool:
     return key == "on"
 
 
-def sizing(context: str | None, batch: int, kv_dtype: str | None, flash_attn: str) -> Sizing:
-    """--context, --batch, --kv-dtype and --flash-attn as one `Sizing` (checked there)."""
+def sizing(
+    context: str | None,
+    batch: int,
+    kv_dtype: str | None,
+    flash_attn: str,
+    v_dtype: str | None = None,
+    ubatch: int = 512,
+    prompt_tokens: str | None = None,
+) -> Sizing:
+    """--context, --batch, --kv-dtype, --flash-attn, --v-dtype and --ubatch as one `Sizing`
+    (checked there)."""
     from llm_pick.estimate.sizing import Sizing
 
     kv, fa = kv_dtype_of(kv_dtype), flash(flash_attn)
-    return Sizing(context=tokens("--context", context), batch=batch, kv_dtype=kv, flash_attn=fa)
+    values = None if v_dtype is None else kv_dtype_of(v_dtype, "--v-dtype")
+    return Sizing(
+        context=tokens("--context", context),
+        batch=batch,
+        kv_dtype=kv,
+        flash_attn=fa,
+        v_dtype=values,
+        ubatch=ubatch,
+        prompt_tokens=tokens("--prompt-tokens", prompt_tokens),
+    )
 
 
 def constraints(
@@ -298,6 +316,9 @@ def build_query(
     kv_dtype: str | None,
     flash_attn: str,
     profile: str,
+    v_dtype: str | None = None,
+    ubatch: int = 512,
+    prompt_tokens: str | None = None,
     weight: list[str] | None,
     top: int,
     runtime: str | None = None,
@@ -307,7 +328,7 @@ def build_query(
     from llm_pick.ranking.query import Query
     from llm_pick.scoring.profiles import get_profile, resolve_weights
 
-    sized = sizing(context, batch, kv_dtype, flash_attn)
+    sized = sizing(context, batch, kv_dtype, flash_attn, v_dtype, ubatch, prompt_tokens)
     chosen = get_profile(profile)
     machine = hardware(
         vram=vram,
@@ -323,7 +344,7 @@ def build_query(
         constraints=constraints(**wanted),
         hardware=machine,
         sizing=sized,
-        kv_fixed=kv_dtype is not None,
+        kv_fixed=kv_dtype is not None or v_dtype is not None,
         quant=quant,
         min_bits=min_bits,
         profile=chosen,

@@ -4,21 +4,24 @@ compare; and the longest context that keeps the same placement."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import NamedTuple
 
 from llm_pick.catalog.types import Model
-from llm_pick.estimate.fit import Fit, check_fit, max_context
+from llm_pick.estimate.fit import Fit, max_context
 from llm_pick.estimate.hardware import Hardware
 from llm_pick.estimate.memory import Estimate, estimate_memory
 from llm_pick.estimate.modelfile import FileModel, estimate_file
 from llm_pick.estimate.quant import Quant
 from llm_pick.estimate.sizing import Sizing
 from llm_pick.estimate.speed import (
+    DEFAULT_PROMPT_TOKENS,
     Speed,
     attention_width_of,
     estimate_speed,
     prefill_flops,
 )
+from llm_pick.estimate.trainfit import Resize, fit_of
 
 
 class Assessment(NamedTuple):
@@ -35,21 +38,31 @@ class Assessment(NamedTuple):
         return data
 
 
-def assess(
+def assess(  # noqa: PLR0913 (attention_width, resized, prompt_tokens: keyword-only)
     estimate: Estimate,
     hardware: Hardware | None,
     active_params: int,
     *,
     attention_width: int = 0,
+    resized: Resize | None = None,
+    prompt_tokens: int | None = None,
 ) -> Assessment:
-    """`attention_width` = layers x attention heads x head dim (prefill's attention FLOPs)."""
+    """`attention_width` = layers x attention heads x head dim (prefill's attention FLOPs);
+    `resized(tokens, batch)`: the estimate at another size (a fine-tune's options)."""
     if hardware is None:
         return Assessment(estimate, None, None)
-    fit = check_fit(estimate, hardware)
+    fit = fit_of(estimate, hardware, resized)
     if estimate.mode != "inference":  # training speed is not modelled: no inference figures
         return Assessment(estimate, fit, None)
     machine = split_speeds(hardware, fit) if hardware.mixed else hardware
-    speed = estimate_speed(estimate, machine, fit, active_params, attention_width=attention_width)
+    speed = estimate_speed(
+        estimate,
+        machine,
+        fit,
+        active_params,
+        attention_width=attention_width,
+        prompt_tokens=prompt_tokens or DEFAULT_PROMPT_TOKENS,
+    )
     if hardware.calibration is not None and not hardware.mixed:
         from llm_pick.estimate.calibrated import calibrated_speed
 
@@ -95,6 +108,8 @@ def estimate_sized(subject: Model | FileModel, quant: Quant | str, sizing: Sizin
         mode=sizing.mode,
         lora_rank=sizing.lora_rank,
         text_only=sizing.text_only,
+        ubatch=sizing.ubatch,
+        v_dtype=sizing.v_dtype,
     )
 
 
@@ -103,18 +118,29 @@ def assess_model(
 ) -> Assessment:
     """Estimate a model in one format and assess it on this hardware (fit and speed)."""
     model = subject.model if isinstance(subject, FileModel) else subject
+
+    def resized(tokens: int, batch: int) -> Estimate:
+        return estimate_sized(subject, quant, replace(sizing, context=tokens, batch=batch))
+
     return assess(
         estimate_sized(subject, quant, sizing),
         hardware,
         model.parameters.active_count,
         attention_width=attention_width_of(model),
+        resized=resized,
+        prompt_tokens=sizing.prompt_tokens,
     )
 
 
 PLACEMENTS = {"gpu": ("gpu",), "offload": ("gpu", "offload"), "cpu": ("cpu",)}
 
 
-def longest_context(subject: Model | FileModel, item: Assessment, hardware: Hardware | None) -> int:
+def longest_context(
+    subject: Model | FileModel,
+    item: Assessment,
+    hardware: Hardware | None,
+    asked: Sizing | None = None,
+) -> int:
     """The most tokens this format fits with the same placement (all on the GPUs stays on the
     GPUs; a format that does not fit at the asked context: any placement), capped at the
     model's context."""
@@ -123,12 +149,12 @@ def longest_context(subject: Model | FileModel, item: Assessment, hardware: Hard
         return model.context_length
     est = item.estimate
     allowed = PLACEMENTS.get(item.fit.verdict, ("gpu", "offload", "cpu"))
-    sizing = Sizing(
+    sizing = asked or Sizing(
         batch=est.batch, kv_dtype=est.kv_dtype, flash_attn=est.flash_attn, mode=est.mode
     )
 
     def fits(tokens: int) -> bool:
         sized = estimate_sized(subject, est.quant, sizing.at(tokens))
-        return check_fit(sized, hardware).verdict in allowed
+        return fit_of(sized, hardware).verdict in allowed
 
     return max_context(fits, model.context_length)

@@ -58,14 +58,19 @@ def recurrent_state_bytes(arch: Architecture, batch: int = 1) -> int:
     return 4 * batch * ssm.layers * (conv + state)
 
 
-def kv_cache_bytes(model: Model, context: int, batch: int = 1, kv_dtype: str = "fp16") -> int:
+def kv_cache_bytes(
+    model: Model, context: int, batch: int = 1, kv_dtype: str = "fp16", v_dtype: str | None = None
+) -> int:
     """The attention cache of `batch` sequences plus their recurrent state (SSM layers):
-    per attention layer kv_width elements per token; local (windowed or chunked) layers hold
-    at most their window, in F16; the SSM state is fixed per sequence."""
+    per attention layer kv_width elements per token (half keys, half values: `kv_dtype` for
+    the keys, `v_dtype` for the values, llama.cpp -ctk/-ctv; None: the same); local (windowed
+    or chunked) layers hold at most their window, in F16; the SSM state is fixed per sequence."""
     arch = model.architecture
     local = arch.local_count if windowed(arch) else 0
     width = kv_width(arch) * batch
-    full = math.ceil(width * (arch.attention_count - local) * context * KV_DTYPES[kv_dtype])
+    values = kv_dtype if arch.mla is not None else v_dtype or kv_dtype  # MLA: no V cache
+    per = (KV_DTYPES[kv_dtype] + KV_DTYPES[values]) / 2
+    full = math.ceil(width * (arch.attention_count - local) * context * per)
     # llama.cpp keeps the SWA part of the cache in F16 whatever --cache-type (PR #21277)
     swa = math.ceil(width * local * local_tokens(arch, context) * KV_DTYPES["fp16"])
     return full + swa + recurrent_state_bytes(arch, batch)

@@ -23,13 +23,14 @@ class Card(NamedTuple):
     overhead_bytes: int  # CUDA context + compute buffer
     capacity_bytes: int  # usable memory of the card
     headroom_bytes: int  # kept free
+    training_bytes: int = 0  # fine-tuning: this card's gradients, optimizer, activations
 
     @property
     def total_bytes(self) -> int:
-        return self.weights_bytes + self.kv_cache_bytes + self.overhead_bytes
+        return self.weights_bytes + self.kv_cache_bytes + self.overhead_bytes + self.training_bytes
 
     def as_dict(self) -> dict[str, int]:
-        return {
+        data = {
             "layers": self.layers,
             "weights_bytes": self.weights_bytes,
             "kv_cache_bytes": self.kv_cache_bytes,
@@ -38,6 +39,9 @@ class Card(NamedTuple):
             "capacity_bytes": self.capacity_bytes,
             "headroom_bytes": self.headroom_bytes,
         }
+        if self.training_bytes:
+            data["training_bytes"] = self.training_bytes
+        return data
 
 
 class Fit(NamedTuple):
@@ -52,6 +56,8 @@ class Fit(NamedTuple):
     cards: tuple[Card, ...] = ()
     cpu_moe_layers: int = 0  # llama.cpp --n-cpu-moe: routed experts of the first N layers in RAM
     cpu_read_bytes: int = 0  # of the weights read per token, those read from RAM (expert offload)
+    sharding: str = ""  # fine-tuning: "none" (one card, or every card a full copy), "zero3"
+    options: tuple[str, ...] = ()  # fine-tuning: what would bring it within the cards
 
     def as_dict(self) -> dict[str, object]:
         data: dict[str, object] = {
@@ -67,6 +73,9 @@ class Fit(NamedTuple):
         }
         if self.cpu_moe_layers:
             data["cpu_moe_layers"] = self.cpu_moe_layers
+        if self.sharding:
+            data["sharding"] = self.sharding
+            data["options"] = list(self.options)
         return data
 
 

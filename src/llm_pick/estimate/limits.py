@@ -15,6 +15,7 @@ MAX_BANDWIDTH_GBS = 1e5
 MAX_TOKENS = 16 * 1024 * 1024  # 16M tokens: beyond any catalog model
 MAX_BATCH = 4096
 MAX_LORA_RANK = 4096
+MAX_UBATCH = 65536  # llama.cpp -ub: tokens per micro-batch
 MAX_TOP = 100_000
 MAX_BILLIONS = 1e6  # parameters, in billions: --min-params, --max-params
 

@@ -64,6 +64,10 @@ class Estimate(NamedTuple):
     active_expert_bytes: int = 0  # part of active_weight_bytes: routed experts read per token
     moe_layers: int = 0  # layers holding routed experts
     text_only: bool = False  # a vision/audio encoder left out (llama.cpp --no-mmproj)
+    ubatch: int = UBATCH  # llama.cpp -ub: tokens per micro-batch (sizes the compute buffer)
+    v_dtype: str | None = None  # the V cache type when not kv_dtype (llama.cpp -ctv)
+    host_compute_bytes: int = 0  # in RAM, not in the total: the host (CUDA_Host) compute buffer
+    output_bytes: int = 0  # in RAM, not in the total: the logits output buffer
 
     @property
     def total_bytes(self) -> int:
@@ -91,6 +95,19 @@ class Estimate(NamedTuple):
             "overhead_bytes": self.overhead_bytes,
             "flash_attn": self.flash_attn,
         }
+        if self.mode == "inference":
+            data |= {
+                "compute_buffer_bytes": self.compute_buffer_bytes,
+                "cuda_context_bytes": self.overhead_bytes - self.compute_buffer_bytes,
+                "host_buffers": {
+                    "compute_bytes": self.host_compute_bytes,
+                    "output_bytes": self.output_bytes,
+                    "in_total": False,
+                },
+                "ubatch": self.ubatch,
+            }
+            if self.v_dtype and self.v_dtype != self.kv_dtype:
+                data["v_dtype"] = self.v_dtype
         if self.recurrent_state_bytes:
             data["recurrent_state_bytes"] = self.recurrent_state_bytes
         if self.encoder_bytes:
@@ -134,19 +151,24 @@ def default_context(model: Model) -> int:
 
 
 def compute_buffer_bytes(
-    model: Model, context: int, batch: int = 1, flash_attn: bool = True
+    model: Model, context: int, batch: int = 1, flash_attn: bool = True, ubatch: int = UBATCH
 ) -> int:
     """llama.cpp's compute buffer holds the largest set of f32 tensors live at once while a
-    micro-batch of up to 512 tokens is processed: the logits (vocab per token), the attention
-    (the q, k, v projections and the residual stream, plus, without flash attention, the
-    scores of every head against the whole context), or the MLP activations (gate, up and
-    their product). Flash attention never materialises the scores, so with it the buffer no
-    longer grows with the context. Checked against published logs: bench/buffers.py."""
+    micro-batch of up to `ubatch` tokens (-ub, default 512) is processed: the logits (vocab
+    per token), the attention (the q, k, v projections and the residual stream, plus, without
+    flash attention, the scores of every head against the whole context and the f32 mask of
+    the context against the micro-batch, one row per token: llama.cpp casts the mask to F16
+    only for flash attention), or the MLP activations (gate, up and their product). Flash
+    attention never materialises the scores, so with it the buffer no longer grows with the
+    context. Without it the logs' buffers grow by exactly the scores and the mask per token
+    of context (Llama 3.1 8B: 296 MiB at 4096, 560 at 8192) over four hidden-wide f32 rows per
+    token (read off the fit points, then checked on the held-out ones). Checked against
+    published logs: bench/buffers.py."""
     arch = model.architecture
-    tokens = min(UBATCH, context * batch)
+    tokens = min(ubatch, context * batch)
     attention = arch.q_width + 2 * arch.kv_width + 2 * arch.hidden_size
-    if not flash_attn:
-        attention += (arch.attention_heads or 0) * context
+    if not flash_attn:  # scores of every head, the mask, four hidden-wide rows (see above)
+        attention = ((arch.attention_heads or 0) + 1) * context + 4 * arch.hidden_size
     experts = arch.experts_per_token or 1
     mlp = 3 * arch.intermediate_size * experts
     if arch.shared_experts:
@@ -155,12 +177,25 @@ def compute_buffer_bytes(
         mlp = max(mlp, 3 * arch.dense_intermediate_size)
     if arch.ssm is not None:  # the in-projection and the scan's output
         mlp = max(mlp, 3 * arch.ssm.inner_size + 2 * arch.hidden_size)
-    return 4 * tokens * max(arch.vocab_size, attention, mlp)
+    logits = arch.vocab_size + arch.hidden_size  # the logits and the normed hidden state
+    return 4 * tokens * max(logits, attention, mlp)
 
 
 def overhead_bytes(model: Model, context: int, batch: int, flash_attn: bool = True) -> int:
     """CUDA context + compute buffer (docs/methodology.md, "Runtime overhead")."""
     return CUDA_CONTEXT_BYTES + compute_buffer_bytes(model, context, batch, flash_attn)
+
+
+def host_buffer_bytes(model: Model, batch: int = 1, ubatch: int = UBATCH) -> tuple[int, int]:
+    """What llama.cpp keeps in host memory beside a model on the GPUs (not in the GPU total):
+    the host compute buffer, where the input embeddings of a micro-batch are gathered from
+    the token table (f32, hidden x ubatch: 8.00 MiB for a 4096-wide model, "CUDA_Host compute
+    buffer size = 8.00 MiB" in bench/data/compute_buffers.yaml), and the output buffer of one
+    f32 logits row per sequence ("CUDA_Host output buffer size = 0.58 MiB" for a 151,936-token
+    vocabulary, research/local/load_logs/01). An estimate for a model all on the GPUs; with
+    layers or experts in RAM the host compute buffer also holds their activations."""
+    arch = model.architecture
+    return 4 * arch.hidden_size * ubatch, 4 * arch.vocab_size * batch
 
 
 # ---- the estimate ----------------------------------------------------------------------
@@ -177,16 +212,26 @@ def estimate_memory(
     lora_rank: int = LORA_RANK,
     flash_attn: bool = True,
     text_only: bool = False,
+    ubatch: int = UBATCH,
+    v_dtype: str | None = None,
 ) -> Estimate:
     """Memory needed to run (or fine-tune) `model`; integer bytes; an estimate.
 
     `flash_attn` (llama.cpp's default since it became `-fa auto`, and Ollama's) keeps the
     compute buffer independent of the context; a quantized KV cache requires it.
-    `text_only` leaves out a vision/audio encoder (llama.cpp: its mmproj file is not loaded)."""
+    `text_only` leaves out a vision/audio encoder (llama.cpp: its mmproj file is not loaded).
+    `ubatch` is llama.cpp's -ub (tokens per micro-batch); `v_dtype` the V cache type (-ctv)
+    when it differs from `kv_dtype` (-ctk)."""
     chosen = quant if isinstance(quant, Quant) else get_quant(quant)
     tokens = default_context(model) if context is None else context
     _check(model, chosen, tokens, batch, kv_dtype, mode, lora_rank)
-    if kv_dtype != "fp16" and not flash_attn:
+    if v_dtype is not None and v_dtype not in KV_DTYPES:
+        raise InputError(f"unknown V cache type {v_dtype!r}; valid: {', '.join(KV_DTYPES)}")
+    if (v_dtype or "fp16") != "fp16" and chosen.family != "gguf":
+        raise InputError(f"--v-dtype {v_dtype} is a llama.cpp option: use it with a GGUF quant")
+    if not isinstance(ubatch, int) or ubatch < 1:
+        raise InputError(f"ubatch must be a positive number of tokens, got {ubatch}")
+    if (kv_dtype != "fp16" or (v_dtype or "fp16") != "fp16") and not flash_attn:
         raise InputError(
             f"--kv-dtype {kv_dtype} needs flash attention (llama.cpp refuses a quantized V "
             "cache without it): drop --flash-attn off"
@@ -196,8 +241,9 @@ def estimate_memory(
     assumptions += cache_notes(model, tokens, text_only and mode == "inference")
     encoder = 0 if text_only or mode != "inference" else encoder_bytes(model)
     w = weights(model, chosen)
-    kv = kv_cache_bytes(model, tokens, batch, kv_dtype)
-    buffer = compute_buffer_bytes(model, tokens, batch, flash_attn)
+    kv = kv_cache_bytes(model, tokens, batch, kv_dtype, v_dtype)
+    buffer = compute_buffer_bytes(model, tokens, batch, flash_attn, ubatch)
+    host_compute, output = host_buffer_bytes(model, batch, ubatch)
     estimate = Estimate(
         model=model.id,
         quant=chosen.name,
@@ -220,6 +266,10 @@ def estimate_memory(
         active_expert_bytes=w.experts_active,
         moe_layers=arch.moe_count if w.experts else 0,
         text_only=text_only and model.encoder is not None,
+        ubatch=ubatch,
+        v_dtype=v_dtype,
+        host_compute_bytes=host_compute,
+        output_bytes=output,
     )
     if mode == "inference":
         return estimate

@@ -8,8 +8,8 @@ from dataclasses import dataclass, replace
 
 from llm_pick.catalog.types import Model
 from llm_pick.errors import InputError
-from llm_pick.estimate.limits import MAX_BATCH, MAX_LORA_RANK, count, token_count
-from llm_pick.estimate.memory import KV_DTYPES, LORA_RANK, MODES, Mode, default_context
+from llm_pick.estimate.limits import MAX_BATCH, MAX_LORA_RANK, MAX_UBATCH, count, token_count
+from llm_pick.estimate.memory import KV_DTYPES, LORA_RANK, MODES, UBATCH, Mode, default_context
 
 
 @dataclass(frozen=True)
@@ -24,6 +24,12 @@ class Sizing:
     lora_rank: int = LORA_RANK
     text_only: bool = False
     """Leave out a vision/audio encoder (llama.cpp --no-mmproj): its mmproj is not counted."""
+    ubatch: int = UBATCH
+    """Tokens per micro-batch (llama.cpp -ub): sizes the compute buffers."""
+    v_dtype: str | None = None
+    """The V cache type when it differs from `kv_dtype`, the K type (llama.cpp -ctk/-ctv)."""
+    prompt_tokens: int | None = None
+    """The prompt time to first token is quoted for (None: 512 tokens)."""
 
     def __post_init__(self) -> None:
         token_count("--context", self.context)
@@ -35,6 +41,15 @@ class Sizing:
                 f"--kv-dtype {self.kv_dtype} needs flash attention (llama.cpp refuses a "
                 "quantized V cache without it): drop --flash-attn off"
             )
+        if self.v_dtype is not None and self.v_dtype not in KV_DTYPES:
+            raise InputError(f"--v-dtype: {self.v_dtype!r} is not one of {', '.join(KV_DTYPES)}")
+        if (self.v_dtype or "fp16") != "fp16" and not self.flash_attn:
+            raise InputError(
+                f"--v-dtype {self.v_dtype} needs flash attention (llama.cpp refuses a quantized "
+                "V cache without it): drop --flash-attn off"
+            )
+        count("--ubatch", self.ubatch, MAX_UBATCH)
+        token_count("--prompt-tokens", self.prompt_tokens)
         if self.mode not in MODES:
             raise InputError(f"--mode: {self.mode!r} is not one of {', '.join(MODES)}")
         count("--lora-rank", self.lora_rank, MAX_LORA_RANK)
@@ -47,4 +62,5 @@ class Sizing:
         return replace(self, context=context)
 
     def with_kv(self, kv_dtype: str) -> Sizing:
-        return replace(self, kv_dtype=kv_dtype)
+        """Both caches (K and V) in `kv_dtype`."""
+        return replace(self, kv_dtype=kv_dtype, v_dtype=None)

@@ -79,6 +79,7 @@ PREFILL_SCATTER = (0.45, 1.12)
 
 DEFAULT_CPU_THREADS = 8  # threads of a CPU-only run when none is known (llama.cpp: the cores)
 DEFAULT_PROMPT_TOKENS = 512  # time to first token is quoted for a prompt this long
+LONG_CONTEXT = 32768  # sized for this many tokens or more: also quote a prompt that fills it
 # Before this module: one range for every format and card (kept for callers that rank by a
 # bandwidth alone, see ranking.py): 45-91% of bandwidth on Apple M2/M4 (llama.cpp discussion
 # #4167), 48-82% on RTX 3090/3090 Ti/4090 (PR #4766, #4812).
@@ -158,6 +159,8 @@ class Speed(NamedTuple):
             return None
         return self.decode_expected / self.ceiling
 
+    context_prefill: float | None = None  # tokens/s for a prompt filling `context` (long)
+
     def as_dict(self) -> dict[str, object]:
         decode = _range(self.decode_low, self.decode_high, self.decode_expected)
         prefill = _range(self.prefill_low, self.prefill_high, self.prefill_expected)
@@ -168,6 +171,16 @@ class Speed(NamedTuple):
                 "low": round(self.prompt_tokens / self.prefill_high, 2),
                 "high": round(self.prompt_tokens / self.prefill_low, 2),
                 "expected": round(self.prompt_tokens / self.prefill_expected, 2),
+            }
+        full = None
+        if self.context_prefill and self.context > self.prompt_tokens:
+            seconds = self.context / self.context_prefill
+            low, high = PREFILL_SCATTER
+            full = {
+                "prompt_tokens": self.context,
+                "low": round(seconds / high, 2),
+                "high": round(seconds / low, 2),
+                "expected": round(seconds, 2),
             }
         aggregate = None
         if self.aggregate_expected is not None and decode is not None:
@@ -193,6 +206,7 @@ class Speed(NamedTuple):
             "share_of_ceiling": None
             if self.ceiling_share is None
             else round(self.ceiling_share, 3),
+            "time_to_first_token_at_context_seconds": full,
             "basis": {
                 "backend": self.backend,
                 "format_family": self.family,
@@ -321,11 +335,15 @@ def estimate_speed(
     if fit.verdict == "none":
         return base._replace(note="does not fit: no speed")
     step = decode_step(estimate, hardware, share, family, backend)
-    prefill = None
+    prefill = long = None
     if fit.verdict == "gpu" and share > 0:
         flops = prefill_flops(active_params, attention_width, prompt_tokens)
         seconds = prefill_seconds(flops, hardware.fp16_tflops, family, backend)
         prefill = None if seconds is None else 1 / seconds
+        if estimate.context >= LONG_CONTEXT and estimate.context > prompt_tokens:
+            flops = prefill_flops(active_params, attention_width, estimate.context)
+            seconds = prefill_seconds(flops, hardware.fp16_tflops, family, backend)
+            long = None if seconds is None else 1 / seconds
     note = _note(family, backend, share, hardware)
     ceiling = ceiling_rate(read, share, hardware)
     base = base._replace(ceiling=ceiling)
@@ -346,6 +364,7 @@ def estimate_speed(
         prefill_expected=prefill,
         aggregate_expected=aggregate if estimate.batch > 1 else None,
         note=note,
+        context_prefill=long,
     )
 
 

@@ -123,7 +123,9 @@ def formats(model: Model, query: Query, state: Pass) -> tuple[list[Assessment], 
                 continue
             running.append(item)
             if choice.usable(item, query.hardware) and choice.placement(item) == 0:
-                done = True
+                # a quantized KV cache loses a little too: a later format with the plain
+                # cache may keep more, so the search goes on until one runs with it
+                done = sized is plain
                 break
         if done and bounded:
             break

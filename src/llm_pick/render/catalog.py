@@ -127,6 +127,7 @@ def gpu_table(gpus: list[Gpu]) -> Columns:
         "right",
     )
     view.add("kind", [text(g.fp16_tflops_kind or "") for g in gpus], 4)
+    view.add("checked", [text(g.source.checked if g.source else "") for g in gpus], 5)
     return view
 
 

@@ -7,12 +7,14 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
+from llm_pick.catalog.longctx import effective_note
 from llm_pick.catalog.types import Model
 from llm_pick.estimate.assess import Assessment
 from llm_pick.estimate.fit import Fit
 from llm_pick.estimate.hardware import GIB, Hardware
 from llm_pick.estimate.quant import QUANTS
 from llm_pick.estimate.speed import Speed
+from llm_pick.estimate.trainfit import SHARDING_NOTES
 from llm_pick.render.cells import Columns, bar, context, speed_range, text
 from llm_pick.render.safe import shown
 
@@ -36,6 +38,13 @@ def speed_text(speed: Speed) -> str:
             f"Prefill: {speed.prefill_expected:.0f} ({speed.prefill_low:.0f}-"
             f"{speed.prefill_high:.0f}) tokens/s; first token after a {speed.prompt_tokens}-token "
             f"prompt in ~{speed.prompt_tokens / speed.prefill_expected:.2f} s (estimate)"
+        )
+    full = speed.as_dict()["time_to_first_token_at_context_seconds"]
+    if isinstance(full, dict):
+        lines.append(
+            f"A prompt filling the {speed.context:,}-token context: first token in "
+            f"~{full['expected']:.1f} s ({full['low']:.1f}-{full['high']:.1f}; attention grows "
+            "with the prompt)"
         )
     if speed.note:
         lines.append(f"  - {speed.note}")
@@ -120,12 +129,28 @@ def breakdown(
         facts.append_text(fit_text(fit))
         facts.append("\n")
         if longest is not None:
-            facts.append(f"Largest context that fits: {longest:,} tokens\n")
+            what = "context" if est.mode == "inference" else "training sequence"
+            facts.append(f"Largest {what} that fits: {longest:,} tokens\n")
+            if est.mode == "inference" and (note := effective_note(model.effective_context)):
+                facts.append_text(text(f"  ({note}; `show {model.id}` has the sources)"))
+                facts.append("\n")
+        for line in training_lines(fit):
+            facts.append_text(text(line))
+            facts.append("\n")
         if result.speed is not None:
             for line in speed_text(result.speed).splitlines():
                 facts.append_text(text(line))  # text() shows a newline as \n: one per line
                 facts.append("\n")
-    cache = f", KV cache {est.kv_dtype}" if est.mode == "inference" else ""
+    if est.mode == "inference":
+        facts.append(
+            f"In RAM beside it (not in the total): host compute buffer "
+            f"{est.host_compute_bytes / 2**20:.2f} MiB, output buffer "
+            f"{est.output_bytes / 2**20:.2f} MiB; overhead = CUDA context "
+            f"{(est.overhead_bytes - est.compute_buffer_bytes) / GIB:.2f} GiB + compute buffer "
+            f"{est.compute_buffer_bytes / GIB:.2f} GiB (micro-batch {est.ubatch})\n"
+        )
+    values = f", V cache {est.v_dtype}" if est.v_dtype and est.v_dtype != est.kv_dtype else ""
+    cache = f", KV cache {est.kv_dtype}{values}" if est.mode == "inference" else ""
     attention = ", flash attention" if est.flash_attn else ", no flash attention"
     facts.append(
         f"Assumptions: batch {est.batch}{cache}{attention if est.mode == 'inference' else ''}\n"
@@ -157,6 +182,27 @@ def cards_table(fit: Fit) -> Table:
     return table
 
 
+def training_lines(fit: Fit) -> list[str]:
+    """A fine-tune's sharding and, when it does not fit, what would bring it within the cards."""
+    if not fit.sharding:
+        return []
+    lines = [f"Sharding: {SHARDING_NOTES[fit.sharding]}"]
+    if fit.options:
+        lines.append("To bring it within the cards:")
+        lines += [f"  - {option}" for option in fit.options]
+    return lines
+
+
+def training_caption(results: list[Assessment]) -> str | None:
+    """Under the per-format table: the training lines of the first format that does not fit
+    (or the sharding of the first that does)."""
+    fits = [r.fit for r in results if r.fit is not None and r.fit.sharding]
+    if not fits:
+        return None
+    short = [f for f in fits if f.verdict != "gpu"]
+    return "\n".join(training_lines((short or fits)[0])) or None
+
+
 def quant_table(
     model: Model,
     results: list[Assessment],
@@ -169,7 +215,7 @@ def quant_table(
         f"  memory per quantization at {first.context} tokens, batch {first.batch}, "
         f"KV {first.kv_dtype}, {first.mode} (estimates, GiB)",
     )
-    view = Columns(title)
+    view = Columns(title, training_caption(results))
     view.add("quant", [text(r.estimate.quant) for r in results])
     params = model.parameters.total
     view.add(

@@ -59,7 +59,9 @@ def recommendation(
     show_excluded: bool,
     run: list[dict[str, Any]] | None = None,
     as_of: str | None = None,
+    weights: str | None = None,
 ) -> RenderableType:
+    """`weights`: for a top pick released as a weight diff, how its weights are obtained."""
     shown = rec.shown
     title = Text.assemble(("Recommendations", "bold"), f"  ({_query_line(rec)})")
     parts: list[RenderableType] = []
@@ -82,6 +84,8 @@ def recommendation(
         if run:
             parts.append(text("Run it as sized:"))
             parts.extend(run_lines(run))
+        elif weights:
+            parts.append(text(f"Weights: {weights}"))
         parts.append(text(_footer(rec, show_excluded, as_of), "dim"))
     else:
         parts.append(text("No model satisfies every constraint. Closest:", "bold red"))
@@ -192,6 +196,10 @@ def explanation(model: Model, data: dict[str, Any]) -> RenderableType:
         if data.get("run"):
             parts.append(text("Run it as sized:", "bold"))
             parts.extend(run_lines(data["run"]))
+        elif data.get("weights_note"):
+            parts.append(text(f"Weights: {data['weights_note']}"))
+        if note := (data.get("effective_context") or {}).get("note"):
+            parts.append(text(f"Context: {note}"))
         if data.get("formats"):
             parts.append(formats_table(data["formats"]))
     else:

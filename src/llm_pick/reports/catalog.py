@@ -24,8 +24,8 @@ def model_dict(model: Model) -> dict[str, Any]:
             value = {name: dataclasses.asdict(b) for name, b in value.items()}
         elif item.name == "release_date" and value is not None:
             value = value.isoformat()
-        elif isinstance(value, list):
-            value = list(value)
+        elif isinstance(value, list):  # effective_context holds records
+            value = [dataclasses.asdict(v) if dataclasses.is_dataclass(v) else v for v in value]  # type: ignore[arg-type]
         data[item.name] = value
         if item.name == "architecture":
             data["attention"] = model.attention
@@ -143,6 +143,7 @@ GPU_COLUMNS = (
     "memory_bandwidth_gbs",
     "fp16_tflops",
     "fp16_tflops_kind",
+    "checked",
 )
 
 
@@ -162,6 +163,7 @@ def gpus_report(gpus: list[Gpu]) -> Report:
             g.memory_bandwidth_gbs,
             g.fp16_tflops,
             g.fp16_tflops_kind,
+            g.source.checked if g.source else None,
         ]
         for g in gpus
     ]

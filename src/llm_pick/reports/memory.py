@@ -70,9 +70,7 @@ def memory_report(
         quants = [q for q in quants if q.family == "gguf"]
     results = [assess_model(model, q, sizing, hardware) for q in quants]
     hw = hardware.describe() if hardware else None
-    longest = [
-        longest_context(model, r, hardware) if mode == "inference" else None for r in results
-    ]
+    longest: list[int | None] = [longest_context(model, r, hardware, sizing) for r in results]
     if quant:
         (result,) = results
         data: dict[str, Any] = result.as_dict() | {"hardware": hw, "max_context": longest[0]}
@@ -104,6 +102,10 @@ def memory_report(
 
             return quant_table(model, results, hardware, longest)
 
+    if model.effective_context:
+        from llm_pick.reports.recommend import effective_context
+
+        data |= effective_context(model)
     rows = [[*row(r), n, expected(r)] for r, n in zip(results, longest, strict=True)]
     return Report(data=data, columns=COLUMNS, rows=rows, table=table)
 

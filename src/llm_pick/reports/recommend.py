@@ -97,39 +97,68 @@ def run_commands_for(cand: Candidate, rec: Recommendation) -> list[dict[str, Any
 def candidate_dict(rank: int, cand: Candidate, rec: Recommendation) -> dict[str, Any]:
     est, fit, speed = cand.assessment.estimate, cand.assessment.fit, cand.assessment.speed
     lic = cand.model.license
+    return (
+        {
+            "rank": rank,
+            "model": cand.model.id,
+            "name": cand.model.name,
+            "score": round(cand.score, 6),
+            "quant": est.quant,
+            "memory": {
+                "weights_bytes": est.weights_bytes,
+                "kv_cache_bytes": est.kv_cache_bytes,
+                "overhead_bytes": est.overhead_bytes,
+                "total_bytes": est.total_bytes,
+            },
+            "fit": fit.verdict if fit else None,
+            "gpu_layers": fit.gpu_layers if fit else None,
+            "tokens_per_second": _round(cand.tokens_per_second),
+            "tokens_per_second_range": (
+                None
+                if speed is None or speed.decode_low is None
+                else {"low": _round(speed.decode_low), "high": _round(speed.decode_high)}
+            ),
+            "speed": speed.as_dict() if speed else None,
+            "context_length": cand.model.context_length,
+            "context": est.context,
+            "kv_dtype": est.kv_dtype,
+            "flash_attn": est.flash_attn,
+            "max_context": cand.max_context,
+            "placement": fit.as_dict() if fit else None,
+            "license": license_dict(lic),
+            "criteria": {name: c.as_dict() for name, c in cand.criteria.items()},
+            "reasons": list(cand.reasons),
+            "serving": cand.serving.as_dict() if cand.serving else None,
+            "run": run_commands_for(cand, rec),
+        }
+        | _weights_note(cand)
+        | effective_context(cand.model)
+    )
+
+
+def effective_context(model: Model) -> dict[str, Any]:
+    """Beside max_context: published evaluations of the context the model really uses."""
+    import dataclasses
+
+    from llm_pick.catalog.longctx import effective_note
+
+    rows = model.effective_context
+    if not rows:
+        return {}
     return {
-        "rank": rank,
-        "model": cand.model.id,
-        "name": cand.model.name,
-        "score": round(cand.score, 6),
-        "quant": est.quant,
-        "memory": {
-            "weights_bytes": est.weights_bytes,
-            "kv_cache_bytes": est.kv_cache_bytes,
-            "overhead_bytes": est.overhead_bytes,
-            "total_bytes": est.total_bytes,
-        },
-        "fit": fit.verdict if fit else None,
-        "gpu_layers": fit.gpu_layers if fit else None,
-        "tokens_per_second": _round(cand.tokens_per_second),
-        "tokens_per_second_range": (
-            None
-            if speed is None or speed.decode_low is None
-            else {"low": _round(speed.decode_low), "high": _round(speed.decode_high)}
-        ),
-        "speed": speed.as_dict() if speed else None,
-        "context_length": cand.model.context_length,
-        "context": est.context,
-        "kv_dtype": est.kv_dtype,
-        "flash_attn": est.flash_attn,
-        "max_context": cand.max_context,
-        "placement": fit.as_dict() if fit else None,
-        "license": license_dict(lic),
-        "criteria": {name: c.as_dict() for name, c in cand.criteria.items()},
-        "reasons": list(cand.reasons),
-        "serving": cand.serving.as_dict() if cand.serving else None,
-        "run": run_commands_for(cand, rec),
+        "effective_context": {
+            "note": effective_note(rows),
+            "evaluations": [dataclasses.asdict(r) for r in rows],
+        }
     }
+
+
+def _weights_note(cand: Candidate) -> dict[str, str]:
+    """A weight-diff release: how the weights are obtained (reports/run.py)."""
+    from llm_pick.reports.run import weights_note
+
+    note = weights_note(cand.model)
+    return {} if note is None else {"weights_note": note}
 
 
 def recommend_data(rec: Recommendation, catalog: Catalog) -> dict[str, Any]:
@@ -178,7 +207,8 @@ def recommend_report(
 
         top = run_commands_for(rec.shown[0], rec) if rec.shown else []
         as_of = catalog.as_of.isoformat() if catalog.as_of else None
-        view = recommendation(rec, show_excluded, top, as_of)
+        weights = _weights_note(rec.shown[0]).get("weights_note") if rec.shown else None
+        view = recommendation(rec, show_excluded, top, as_of, weights)
         if chart is None:
             return view
         from llm_pick.render.chart import below
@@ -245,14 +275,18 @@ def explain_data(model: Model, rec: Recommendation) -> dict[str, Any]:
             option_dict(cand, option, option.assessment is cand.assessment)
             for option in cand.options
         ]
-        data |= {
-            "rank": rec.rank(model.id),
-            "of": len(rec.ranking),
-            "score": round(cand.score, 6),
-            "criteria": {n: c.as_dict() for n, c in cand.criteria.items()},
-            "reasons": list(cand.reasons),
-            "run": run_commands_for(cand, rec),
-        }
+        data |= (
+            {
+                "rank": rec.rank(model.id),
+                "of": len(rec.ranking),
+                "score": round(cand.score, 6),
+                "criteria": {n: c.as_dict() for n, c in cand.criteria.items()},
+                "reasons": list(cand.reasons),
+                "run": run_commands_for(cand, rec),
+            }
+            | _weights_note(cand)
+            | effective_context(model)
+        )
     else:
         data |= {"rank": None, "of": len(rec.ranking), "score": None, "criteria": None}
     return data

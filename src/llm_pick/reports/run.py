@@ -5,7 +5,9 @@ Every argument is quoted for a POSIX shell (shlex): a command pasted into a shel
 one program with these arguments, whatever the catalog holds (catalog/types.py also refuses
 anything but plain ids in these fields).
 
-Flags (llama.cpp tools/server/README.md): -hf <user>/<model>[:quant], -c context, -ngl GPU
+Flags (llama.cpp tools/server/README.md): -hf <user>/<model>[:quant] (the tag as the
+repository's file names spell it: GgufRepo.tag), -c context (the total: the server divides it
+between its -np parallel slots, so N streams get -np N and N times the per-stream context), -ngl GPU
 layers, -fa on|off, --cache-type-k/-v for a quantized KV cache, -sm layer -ts for a split
 across cards, --n-cpu-moe N to keep the routed experts of the first N layers in RAM (PR
 #15077). Multimodal (docs/multimodal.md): -hf fetches the repository's mmproj file itself;
@@ -13,6 +15,8 @@ across cards, --n-cpu-moe N to keep the routed experts of the first N layers in 
 only in bitnet.cpp (microsoft/BitNet): upstream llama.cpp and Ollama cannot read them.
 vLLM (docs.vllm.ai engine args): --max-model-len, --tensor-parallel-size,
 --gpu-memory-utilization (default 0.9, 0.92 in newer releases: we always pass it).
+A release that ships only a weight diff (LLaMA 1 fine-tunes: Alpaca, Koala) gets no command:
+no runtime loads the diff as a model; `weights_note` says how the weights are recovered.
 """
 
 from __future__ import annotations
@@ -43,8 +47,10 @@ class Sized(NamedTuple):
     memory_share: float | None = None  # needed / available per card, when known
     cpu_moe_layers: int = 0  # llama.cpp --n-cpu-moe
     text_only: bool = False  # the model's encoder left out: --no-mmproj
-    batch: int = 1  # sequences at once: llama-server -np N over N x the context
+    batch: int = 1  # parallel streams, each of `context` tokens (llama-server -np, -c N x context)
     split: tuple[int, ...] = ()  # mixed cards: -ts as llama.cpp slots (layers, +1 output head)
+    ubatch: int = 512  # llama.cpp -ub
+    v_dtype: str | None = None  # the V cache type when not kv_dtype (--cache-type-v)
 
 
 def sized_from(model: Model, assessment: Assessment, gpus: int, batch: int = 1) -> Sized:
@@ -66,6 +72,8 @@ def sized_from(model: Model, assessment: Assessment, gpus: int, batch: int = 1) 
         text_only=est.text_only,
         batch=batch,
         split=_slots(fit.cards) if fit and len({c.capacity_bytes for c in fit.cards}) > 1 else (),
+        ubatch=est.ubatch,
+        v_dtype=est.v_dtype,
     )
 
 
@@ -82,6 +90,8 @@ def run_commands(model: Model, sized: Sized) -> list[dict[str, Any]]:
     """[{runtime, command, source?, note?}]: llama.cpp always (a repository, or how to convert
     the weights), Ollama when the library has this model at this quantization, vLLM when the
     format is one vLLM serves from the original repository (16-bit weights)."""
+    if model.runtimes is not None and model.runtimes.weight_diff is not None:
+        return []
     if model.architecture.ternary:
         bitnet = _bitnet(model, sized)
         return [] if bitnet is None else [bitnet]
@@ -99,8 +109,13 @@ def _llama_flags(sized: Sized) -> list[str]:
     layers = sized.layers + 1 if sized.gpu_layers is None else sized.gpu_layers  # +1: output
     flags = ["-c", str(sized.context * sized.batch), "-ngl", str(layers), "-fa"]
     flags.append("on" if sized.flash_attn else "off")
-    if sized.kv_dtype != "fp16":
-        flags += ["--cache-type-k", sized.kv_dtype, "--cache-type-v", sized.kv_dtype]
+    if sized.ubatch != 512:  # -b (default 2048) must be at least -ub
+        flags += ["-ub", str(sized.ubatch)] + (
+            ["-b", str(sized.ubatch)] if sized.ubatch > 2048 else []
+        )
+    values = sized.v_dtype or sized.kv_dtype
+    if sized.kv_dtype != "fp16" or values != "fp16":
+        flags += ["--cache-type-k", sized.kv_dtype, "--cache-type-v", values]
     if sized.split:
         flags += ["-sm", "layer", "-ts", ",".join(str(n) for n in sized.split)]
     elif sized.gpus > 1:
@@ -122,7 +137,7 @@ def _llama_cpp(model: Model, sized: Sized) -> dict[str, Any]:
             found: dict[str, str] = {
                 "runtime": "llama.cpp",
                 "command": shell(
-                    ["llama-server", "-hf", f"{gguf.repo}:{name.upper()}", *flags]
+                    ["llama-server", "-hf", f"{gguf.repo}:{gguf.tag(name)}", *flags]
                     + (["--no-mmproj"] if encoder and sized.text_only else [])
                 ),
                 "source": gguf.source,
@@ -217,7 +232,12 @@ def _ollama(model: Model, sized: Sized) -> dict[str, Any] | None:
         "runtime": "ollama",
         "command": shell(["ollama", "run", tags.pattern.replace("{quant}", tag)]),
         "source": tags.source,
-        "note": f"Ollama sizes the context itself: set num_ctx to {sized.context} to match",
+        "note": f"Ollama sizes the context itself: set num_ctx to {sized.context} to match"
+        + (
+            f", and OLLAMA_NUM_PARALLEL={sized.batch} for {sized.batch} streams"
+            if sized.batch > 1
+            else ""
+        ),
     }
 
 
@@ -233,6 +253,7 @@ def _vllm(model: Model, sized: Sized) -> dict[str, Any] | None:
                 *("vllm", "serve", model.hf_repo, "--max-model-len", str(sized.context)),
                 *("--tensor-parallel-size", str(sized.gpus)),
                 *("--gpu-memory-utilization", f"{utilization:.2f}"),
+                *(("--max-num-seqs", str(sized.batch)) if sized.batch > 1 else ()),
             ]
         ),
     }
@@ -280,3 +301,15 @@ def installed_commands(copy: Installed, sized: Sized) -> list[dict[str, Any]]:
             "command": shell(["llama-server", "-m", str(copy.path), *projector, *flags]),
         }
     ]
+
+
+def weights_note(model: Model) -> str | None:
+    """For a release that ships only a weight diff: how the weights are obtained."""
+    diff = model.runtimes.weight_diff if model.runtimes else None
+    if diff is None:
+        return None
+    return (
+        f"{model.id} is released as a weight diff against {diff.base}, which no runtime loads "
+        f"as a model, so no run command is printed. Recover the weights first: {diff.recover} "
+        f"({diff.source})"
+    )

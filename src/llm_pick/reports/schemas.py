@@ -144,8 +144,21 @@ RANKED = _object(
                 ["runtime", "command"],
             ),
         },
-    }
+        "effective_context": {
+            "type": "object",
+            "description": "published long-context evaluations (RULER, NoLiMa) as printed; "
+            "note says where the effective context is shorter than advertised",
+        },
+        "weights_note": {
+            "type": "string",
+            "description": "a release that ships only a weight diff: how the weights are "
+            "recovered (it has no run command)",
+        },
+    },
 )
+RANKED["required"] = [  # optional: weights_note, effective_context
+    k for k in RANKED["required"] if k not in ("weights_note", "effective_context")
+]
 
 
 def recommend_schema() -> dict[str, Any]:

@@ -1,0 +1,38 @@
+"""Published long-context evaluations of a model (RULER, NoLiMa): the context it really uses,
+as the evaluation printed it beside the context it claims. Catalog data, each row sourced."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from llm_pick.catalog.constrained import Text
+
+_STRICT: Any = {"extra": "forbid", "use_attribute_docstrings": True}
+
+
+@dataclass(frozen=True, slots=True, kw_only=True, eq=False)
+class EffectiveContext:
+    """One evaluation's effective context length, as printed (e.g. 32K of a claimed 128K)."""
+
+    __pydantic_config__ = _STRICT
+
+    benchmark: Literal["ruler", "nolima"]
+    """RULER (arXiv 2404.06654: the longest length scoring above Llama-2-7B's 85.6 at 4K) or
+    NoLiMa (arXiv 2502.05167: the longest length keeping 85% of the model's base score)."""
+    effective: Text
+    """The effective length as the table prints it (4K, 32K ...)."""
+    claimed: Text
+    """The claimed length the same row prints."""
+    source: Text
+    """The table row, and where it was read."""
+
+
+def effective_note(rows: list[EffectiveContext]) -> str | None:
+    """Beside max_context: the evaluations that found a shorter effective context."""
+    shorter = [r for r in rows if r.effective != r.claimed]
+    if not shorter:
+        return None
+    names = {"ruler": "RULER", "nolima": "NoLiMa"}
+    parts = [f"{names[r.benchmark]} {r.effective} of {r.claimed}" for r in shorter]
+    return "effective context shorter than advertised: " + "; ".join(parts) + " (published)"

@@ -1,0 +1,139 @@
+"""Fit verdicts for fine-tuning (LoRA, QLoRA, full): the whole training footprint, weights,
+adapters, gradients, optimizer states and activations, per card; and the options that would
+bring it within the cards. Inference verdicts stay in fit.py; `fit_of` picks the right one.
+
+Sharding: one card holds everything. With several cards, ZeRO stage 3 / FSDP full sharding
+(arXiv 1910.02054 §5.3; PyTorch FSDP, arXiv 2304.11277) is assumed: weights, adapters,
+gradients and optimizer states are split evenly between the cards, each card gathers a
+decoder layer's full weights while it computes it (and prefetches the next: two layers), and
+each card keeps the activations of its own micro-batch (`--batch` sequences per card).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from llm_pick.estimate.fit import Card, Fit, Verdict, check_fit, max_context
+from llm_pick.estimate.hardware import GIB, Hardware
+from llm_pick.estimate.memory import Estimate
+
+MAX_CARDS = 64  # the most cards an option suggests
+
+SHARDING_NOTES = {
+    "none": "one card holds the whole training state (no sharding)",
+    "zero3": (
+        "ZeRO-3 / FSDP full sharding assumed: weights, gradients and optimizer states split "
+        "evenly between the cards, two decoder layers' weights gathered at a time, each card "
+        "keeping its own micro-batch's activations"
+    ),
+}
+
+
+Resize = Callable[[int, int], Estimate]  # (tokens, batch) -> the same estimate resized
+
+
+def fit_of(estimate: Estimate, hardware: Hardware, resized: Resize | None = None) -> Fit:
+    """The inference verdict (fit.check_fit), or for fine-tuning the training verdict."""
+    if estimate.mode == "inference" or hardware.vram_bytes <= 0:
+        return check_fit(estimate, hardware)
+    return training_fit(estimate, hardware, resized)
+
+
+def _state(estimate: Estimate) -> int:
+    """What ZeRO-3 shards: weights, adapters, gradients and optimizer states."""
+    return (
+        estimate.weights_bytes
+        + estimate.adapter_bytes
+        + estimate.gradient_bytes
+        + estimate.optimizer_bytes
+    )
+
+
+def per_card_bytes(estimate: Estimate, cards: int) -> int:
+    """One card's share of the training footprint on `cards` cards (ZeRO-3 when > 1)."""
+    fixed = estimate.overhead_bytes + estimate.activation_bytes
+    if cards == 1:
+        return _state(estimate) + fixed
+    gathered = 2 * estimate.layer_weight_bytes // max(1, estimate.layers)
+    return -(-_state(estimate) // cards) + gathered + fixed
+
+
+def training_fit(estimate: Estimate, hardware: Hardware, resized: Resize | None = None) -> Fit:
+    """All of the training footprint on the GPUs (fine-tuning does not offload here)."""
+    n, per_card = hardware.gpus, hardware.vram_bytes
+    usable = per_card - hardware.headroom_bytes
+    sharding = "none" if n == 1 else "zero3"
+    weights = estimate.weights_bytes if n == 1 else -(-estimate.weights_bytes // n)
+    total = per_card_bytes(estimate, n)
+    training = total - weights - estimate.overhead_bytes
+    card = Card(
+        estimate.layers,
+        weights,
+        0,
+        estimate.overhead_bytes,
+        per_card,
+        hardware.headroom_bytes,
+        training,
+    )
+    margin = usable - total
+    verdict: Verdict = "gpu" if margin >= 0 else "none"
+    options = () if margin >= 0 else training_options(estimate, hardware, resized)
+    return Fit(
+        verdict,
+        total * n,
+        per_card * n,
+        estimate.layers if verdict == "gpu" else 0,
+        estimate.layers,
+        0,
+        margin,
+        hardware.headroom_bytes * n,
+        (card,) * n,
+        sharding=sharding,
+        options=options,
+    )
+
+
+def _eight_bit(estimate: Estimate) -> Estimate:
+    """8-bit Adam (bitsandbytes; Dettmers et al., arXiv 2110.02861): the two moments take one
+    byte each instead of four. Full fine-tuning keeps its fp32 master weights (4 of its 12
+    optimizer bytes per parameter): 12 -> 6; LoRA's 8 bytes of moments: 8 -> 2."""
+    ratio = (1, 2) if estimate.mode == "full" else (1, 4)
+    return estimate._replace(optimizer_bytes=estimate.optimizer_bytes * ratio[0] // ratio[1])
+
+
+def _gib(nbytes: int) -> str:
+    return f"{nbytes / GIB:.1f} GiB"
+
+
+def training_options(
+    estimate: Estimate, hardware: Hardware, resized: Resize | None = None
+) -> tuple[str, ...]:
+    """What would bring a fine-tune that does not fit within the cards, each checked on its
+    own: an 8-bit optimizer, a smaller batch or a shorter sequence (`resized(tokens, batch)`
+    re-estimates), more cards with ZeRO-3. Gradient checkpointing is already assumed."""
+    n, usable = hardware.gpus, hardware.vram_bytes - hardware.headroom_bytes
+
+    def fits(est: Estimate, cards: int = n) -> bool:
+        return per_card_bytes(est, cards) <= usable
+
+    found = [
+        "gradient checkpointing is already assumed in these figures (without it the "
+        "activations of every layer are kept)"
+    ]
+    eight = _eight_bit(estimate)
+    if fits(eight):
+        per = _gib(per_card_bytes(eight, n))
+        found.append(f"an 8-bit optimizer (bitsandbytes AdamW8bit): {per} per card")
+    if resized is not None:
+        if estimate.batch > 1 and fits(resized(estimate.context, 1)):
+            found.append("--batch 1 (with gradient accumulation for the same effective batch)")
+        most = estimate.context - 1
+        tokens = max_context(lambda t: fits(resized(t, estimate.batch)), most) if most else 0
+        if tokens:
+            found.append(f"a sequence of at most {tokens:,} tokens")
+    cards = next((c for c in range(n + 1, MAX_CARDS + 1) if fits(estimate, c)), None)
+    if cards is not None:
+        found.append(f"{cards} such cards with ZeRO-3 / FSDP sharding")
+    if len(found) == 1:
+        found.append("none of these alone brings it within the cards")
+    return tuple(found)
