@@ -33,6 +33,9 @@ class Boundary(TyperGroup):
             cut = argv.index("--") if "--" in argv else len(argv)
             argv = chart_value(argv[:cut]) + argv[cut:]
         kwargs["args"], args = argv, ()
+        from llm_pick.cli.amounts import PENDING
+
+        PENDING.clear()  # readings of an earlier in-process run are not this one's
         # A short run allocates many small objects and frees few cycles: collect rarely (as
         # mypy does) instead of re-scanning a large catalog every 700 allocations.
         thresholds = gc.get_threshold()

@@ -34,6 +34,9 @@ def emit(
     force: bool = False,
 ) -> None:
     """Write the report to stdout or to --output; notes go to stderr."""
+    from llm_pick.cli.amounts import flush_readings
+
+    flush_readings()
     if output is None:
         with stdout_errors():
             if fmt == "table":

@@ -243,13 +243,9 @@ def hardware(
 
 def gib(option: str, text: str, what: str = "a number of GiB") -> float:
     """A GiB amount written with ASCII digits (non-negative; the constructors check more)."""
-    try:
-        if not text.strip().isascii():
-            raise ValueError
-        value = float(text)
-    except ValueError:
-        raise InputError(f"{option}: {text!r} is not {what}") from None
-    return finite(option, value, maximum=MAX_GIB, allow_zero=True) or 0.0
+    from llm_pick.cli.amounts import gib_noted
+
+    return gib_noted(option, text, what)
 
 
 def ram_amount(ram: str | float | None) -> float:
@@ -261,11 +257,7 @@ def ram_amount(ram: str | float | None) -> float:
         from llm_pick.estimate.hardware import GIB
 
         return detect_ram().usable_bytes / GIB
-    try:
-        value = float(ram) if str(ram).strip().isascii() else math.nan
-    except ValueError:
-        raise InputError(f"--ram: {ram!r} is not a number of GiB (or 'auto')") from None
-    return finite("--ram", value, maximum=MAX_GIB, allow_zero=True) or 0.0
+    return gib("--ram", str(ram), "a number of GiB (or 'auto')")
 
 
 def build_query(

@@ -1,0 +1,54 @@
+"""Issue 22: a newcomer's first ten minutes (forgiving input, inferred formats, help)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from conftest import run
+
+from llm_pick.cli.amounts import read_gib
+
+
+@pytest.mark.parametrize(
+    ("text", "gib"),
+    [
+        ("24", 24.0),
+        ("24GB", 24.0),
+        ("24G", 24.0),
+        ("24g", 24.0),
+        ("24GiB", 24.0),
+        ("24 GiB", 24.0),
+        ("24000MB", 24000 / 1024),
+        ("1TB", 1024.0),
+        ("25769803776B", 24.0),
+    ],
+)
+def test_vram_units_are_read(text: str, gib: float) -> None:
+    assert read_gib("--vram", text)[0] == pytest.approx(gib)
+
+
+def test_vram_unit_reading_is_printed_before_the_report() -> None:
+    plain = run("memory", "llama-3.1-8b", "-q", "q4_k_m", "--vram", "24", "-f", "json")
+    unit = run("memory", "llama-3.1-8b", "-q", "q4_k_m", "--vram", "24GB", "-f", "json")
+    assert plain.code == unit.code == 0
+    assert json.loads(plain.stdout) == json.loads(unit.stdout)
+    assert unit.stderr.startswith("Note: --vram 24GB read as 24 GiB (GB is read as GiB")
+    assert "read as" not in plain.stderr
+
+
+def test_a_byte_count_says_what_to_write() -> None:
+    result = run("recommend", "--vram", "25769803776")
+    assert result.code == 1
+    assert result.stderr == (
+        "Error: --vram: 25769803776 looks like a byte count; write GiB, e.g. --vram 24 "
+        "(or 25769803776B to give bytes)\n"
+    )
+
+
+def test_a_bad_unit_is_one_error_line() -> None:
+    result = run("recommend", "--vram", "24XB")
+    assert result.code == 1
+    assert result.stderr.startswith("Error: --vram: '24XB' is not")
+    assert result.stderr.count("\n") == 1
