@@ -52,3 +52,42 @@ def test_a_bad_unit_is_one_error_line() -> None:
     assert result.code == 1
     assert result.stderr.startswith("Error: --vram: '24XB' is not")
     assert result.stderr.count("\n") == 1
+
+
+@pytest.mark.parametrize(
+    ("name", "starts"),
+    [
+        ("picks.csv", "rank,model,"),
+        ("x.json", '{"schema_version"'),
+        ("x.md", "| rank |"),
+        ("report.html", "<!DOCTYPE html>"),
+    ],
+)
+def test_output_format_from_the_extension(tmp_path: Path, name: str, starts: str) -> None:
+    target = tmp_path / name
+    result = run("recommend", "--vram", "24", "--top", "2", "-o", str(target))
+    assert result.code == 0, result.stderr
+    assert target.read_text(encoding="utf-8").startswith(starts)
+
+
+def test_md_is_markdown_and_a_contradiction_is_an_error(tmp_path: Path) -> None:
+    short = run("list", "--family", "falcon", "-f", "md")
+    assert short.code == 0
+    assert short.stdout == run("list", "--family", "falcon", "-f", "markdown").stdout
+    target = tmp_path / "y.csv"
+    clash = run("recommend", "--vram", "24", "-f", "json", "-o", str(target))
+    assert clash.code == 1
+    assert clash.stderr.startswith("Error: --format json contradicts --output")
+    assert not target.exists()
+
+
+def test_import_output_is_not_given_a_format(tmp_path: Path) -> None:
+    """import's -o is a catalog file: no --format is added to a command without one."""
+    from llm_pick.cli.formats import infer_format
+
+    argv = ["import", "model.gguf", "-o", str(tmp_path / "c.json")]
+    import typer
+
+    from llm_pick.cli.app import app
+
+    assert infer_format(argv, typer.main.get_command(app)) == argv

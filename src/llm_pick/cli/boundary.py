@@ -45,6 +45,9 @@ class Boundary(TyperGroup):
                 from llm_pick.cli.parse import ascii_numbers
 
                 ascii_numbers(options, self)  # '--vram ٣٢' is not 32
+            from llm_pick.cli.formats import infer_format
+
+            kwargs["args"] = infer_format(kwargs["args"], self)  # -o x.csv means CSV
             code = super().main(*args, standalone_mode=False, **kwargs)
             if code == ExitCode.INTERRUPTED:  # typer turns Ctrl-C into a silent exit 130
                 with contextlib.suppress(ValueError):  # not the main thread
