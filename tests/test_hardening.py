@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import yaml
 from conftest import Result, entry, run, write_catalog
-from hypothesis import HealthCheck, event, given, settings
+from hypothesis import HealthCheck, assume, event, given, settings
 from hypothesis import strategies as st
 
 from llm_pick.catalog.runfields import HF_REPO_PATTERN
@@ -622,6 +622,9 @@ def test_fuzzed_values_past_validation_are_still_quoted(value: str) -> None:
     from llm_pick.catalog.load import load_catalog
     from llm_pick.reports.run import Sized, run_commands
 
+    # the pattern holds {quant} exactly once by construction (a second one is not text that
+    # reached the field: it is a second placeholder; hypothesis found value='{quant}')
+    assume("{quant}" not in value)
     model = copy.copy(load_catalog().get("llama-3.1-8b-instruct"))
     runtimes = copy.copy(model.runtimes)
     assert runtimes is not None and runtimes.gguf and runtimes.ollama

@@ -91,3 +91,51 @@ def test_import_output_is_not_given_a_format(tmp_path: Path) -> None:
     from llm_pick.cli.app import app
 
     assert infer_format(argv, typer.main.get_command(app)) == argv
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ("--exclude", "llama-3.1-8b-instruc"),
+            "Error: --exclude: unknown model 'llama-3.1-8b-instruc'. Did you mean "
+            "llama-3.1-8b-instruct",
+        ),
+        (
+            ("--license", "apache2"),
+            "Error: --license: no catalog model has 'apache2'. Did you mean apache-2.0?",
+        ),
+        (("--family", "lama"), "Error: --family: no catalog model has 'lama'. Did you mean llama?"),
+    ],
+)
+def test_unknown_names_are_errors_with_a_suggestion(args: tuple[str, ...], message: str) -> None:
+    result = run("recommend", "--vram", "24", *args)
+    assert result.code == 1
+    assert result.stderr.startswith(message)
+    assert result.stderr.count("\n") == 1
+
+
+def test_licence_ids_are_matched_without_case() -> None:
+    result = run("recommend", "--vram", "24", "--license", "APACHE-2.0", "-f", "json")
+    assert result.code == 0
+    ranked = json.loads(result.stdout)["ranking"]
+    assert ranked and all(r["license"]["id"] == "apache-2.0" for r in ranked)
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["meta-llama/Llama-3.1-8B-Instruct", "llama3.1:8b", "llama3.1:8b-instruct-q4_K_M"],
+)
+def test_repo_ids_and_ollama_tags_are_model_ids(name: str) -> None:
+    shown = run("show", name, "-f", "json")
+    assert shown.code == 0, shown.stderr
+    assert json.loads(shown.stdout)["id"] == "llama-3.1-8b-instruct"
+    ranked = run("recommend", "--vram", "24", "--exclude", name, "--top", "100", "-f", "json")
+    ids = [r["model"] for r in json.loads(ranked.stdout)["ranking"]]
+    assert "llama-3.1-8b-instruct" not in ids and "llama-3.1-8b" in ids
+
+
+def test_text_tag_is_the_base_model_and_an_unknown_tag_is_an_error() -> None:
+    assert json.loads(run("show", "llama3.1:8b-text", "-f", "json").stdout)["id"] == "llama-3.1-8b"
+    wrong = run("memory", "llama3.1:8b-instruct-q9")
+    assert wrong.code == 1 and wrong.stderr.startswith("Error: unknown model")
