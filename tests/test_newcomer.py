@@ -139,3 +139,69 @@ def test_text_tag_is_the_base_model_and_an_unknown_tag_is_an_error() -> None:
     assert json.loads(run("show", "llama3.1:8b-text", "-f", "json").stdout)["id"] == "llama-3.1-8b"
     wrong = run("memory", "llama3.1:8b-instruct-q9")
     assert wrong.code == 1 and wrong.stderr.startswith("Error: unknown model")
+
+
+def _commands() -> list[tuple[str, ...]]:
+    import typer
+
+    from llm_pick.cli.app import app
+
+    root = typer.main.get_command(app)
+    found: list[tuple[str, ...]] = []
+    for name, command in root.commands.items():  # type: ignore[attr-defined]
+        subs = getattr(command, "commands", None)
+        found += [(name, sub) for sub in subs] if subs else [(name,)]
+    return found
+
+
+@pytest.mark.parametrize("path", _commands(), ids=" ".join)
+def test_every_command_help_has_two_or_three_examples(path: tuple[str, ...]) -> None:
+    shown = run(*path, "--help")
+    assert shown.code == 0
+    examples = shown.stdout.split("Examples:", 1)[1].split("\n")
+    lines = [line.strip() for line in examples if line.strip()]
+    assert 2 <= len(lines) <= 3, lines
+    assert all(line.startswith("llm-pick ") for line in lines)
+
+
+def test_help_examples_run() -> None:
+    """Each example that needs no file, no detection and no shell runs as printed."""
+    import shlex
+
+    from llm_pick.cli.helptext import EXAMPLES
+
+    ran = 0
+    for lines in EXAMPLES.values():
+        for line in lines:
+            words = shlex.split(line)[1:]
+            if any(w in ("auto", "hardware", ">", "import", "validate") for w in words):
+                continue
+            if "-o" in words or any(w.startswith("./") for w in words) or "--catalog" in words:
+                continue
+            result = run(*words)
+            assert result.code in (0, 3), (line, result.stderr)
+            ran += 1
+    assert ran >= 12
+
+
+def test_commands_are_listed_by_importance_and_options_grouped() -> None:
+    top = run("--help").stdout
+    listed = [line.split()[0] for line in top.split("Commands:")[1].splitlines() if line.strip()]
+    assert listed[:3] == ["recommend", "memory", "explain"]
+    helped = run("recommend", "--help").stdout
+    titles = [
+        t + ":" for t in ("Hardware", "Needs", "Sizing", "Ranking", "Output and other options")
+    ]
+    places = [helped.index("\n" + title + "\n") for title in titles]
+    assert places == sorted(places)
+    hardware = helped.split("Hardware:")[1].split("Needs:")[0]
+    assert "--vram" in hardware and "--commercial" not in hardware
+
+
+def test_no_hardware_is_said_first() -> None:
+    result = run("recommend", "--top", "1", "-f", "json")
+    assert result.code == 0
+    assert result.stderr.startswith("Note: no hardware given")
+    assert "--vram auto" in result.stderr.splitlines()[0]
+    given = run("recommend", "--vram", "24", "--top", "1", "-f", "json")
+    assert "no hardware given" not in given.stderr

@@ -99,6 +99,22 @@ class Boundary(TyperGroup):
             sys.exit(code)
         return code
 
+    def list_commands(self, ctx: Any) -> list[str]:
+        """The commands by importance (cli/helptext.py ORDER), any others after."""
+        from llm_pick.cli.helptext import ORDER
+
+        names = super().list_commands(ctx)
+        return [n for n in ORDER if n in names] + [n for n in names if n not in ORDER]
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        """The command with its --help examples and option groups (cli/helptext.py)."""
+        from llm_pick.cli.helptext import decorate
+
+        command = super().get_command(ctx, cmd_name)
+        for name, sub in getattr(command, "commands", {}).items():
+            decorate(sub, f"{cmd_name} {name}")
+        return decorate(command, cmd_name)
+
 
 def _print_help(text: str) -> int:
     try:

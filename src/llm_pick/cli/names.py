@@ -43,11 +43,22 @@ def checked(wanted: Any, models: Any) -> Any:
     )
 
 
+NO_HARDWARE = (
+    "Note: no hardware given, so memory is not checked and every model is ranked as if it fit "
+    "(the largest models may lead). Give --vram 24GB, --gpu NAME or --vram auto "
+    "(`llm-pick hardware` shows what is detected)."
+)
+
+
 def load_checked(catalog: list[Path] | None, query: Any) -> tuple[Any, Any]:
     """The catalog and the query (or bare constraints) with its names checked against it."""
     from llm_pick.catalog.load import load_catalog
 
     models = load_catalog(catalog or ())
     if hasattr(query, "constraints"):
+        if query.hardware is None:  # said first, before the ranking (cli/amounts.py)
+            from llm_pick.cli.amounts import PENDING
+
+            PENDING.insert(0, NO_HARDWARE)
         return models, query.replace(constraints=checked(query.constraints, models))
     return models, checked(query, models)
