@@ -205,3 +205,16 @@ def test_no_hardware_is_said_first() -> None:
     assert "--vram auto" in result.stderr.splitlines()[0]
     given = run("recommend", "--vram", "24", "--top", "1", "-f", "json")
     assert "no hardware given" not in given.stderr
+
+
+def test_cli_reference_covers_every_command() -> None:
+    import importlib.util
+
+    root = Path(__file__).parents[1]
+    spec = importlib.util.spec_from_file_location("gendocs_nc", root / "tools" / "gendocs.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    assert sorted(tuple(p) for p in module.COMMANDS) == sorted(_commands())
+    cli = (root / "docs" / "cli.md").read_text(encoding="utf-8")
+    assert "## llm-pick hardware" in cli and "## llm-pick import" in cli

@@ -58,7 +58,10 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
         "llm-pick catalog validate mine.yaml more.json",
     ),
     "catalog schema": ("llm-pick catalog schema", "llm-pick catalog schema -o catalog.json"),
-    "schema recommend": ("llm-pick schema recommend", "llm-pick schema recommend > recommend.schema.json"),
+    "schema recommend": (
+        "llm-pick schema recommend",
+        "llm-pick schema recommend > recommend.schema.json",
+    ),
 }
 
 _GROUPS = (
