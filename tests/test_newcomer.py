@@ -218,3 +218,22 @@ def test_cli_reference_covers_every_command() -> None:
     assert sorted(tuple(p) for p in module.COMMANDS) == sorted(_commands())
     cli = (root / "docs" / "cli.md").read_text(encoding="utf-8")
     assert "## llm-pick hardware" in cli and "## llm-pick import" in cli
+
+
+@pytest.mark.parametrize("width", [40, 80, 200])
+def test_run_commands_are_one_line_at_any_width(width: int) -> None:
+    from llm_pick.catalog.load import load_catalog
+    from llm_pick.cli.parse import hardware
+    from llm_pick.ranking import pipeline
+    from llm_pick.ranking.query import Query
+    from llm_pick.reports.recommend import recommend_report
+    from llm_pick.reports.report import render_text
+
+    models = load_catalog()
+    result = pipeline.recommend(models, Query(hardware=hardware(vram="24"), top=3))
+    report = recommend_report(result, models, False, None)
+    shown = render_text(report, "table", width=width)
+    commands = [r["command"] for r in json.loads(render_text(report, "json"))["ranking"][0]["run"]]
+    assert commands
+    for command in commands:
+        assert any(line.endswith(command) for line in shown.splitlines()), command

@@ -41,7 +41,7 @@ def emit(
         with stdout_errors():
             if fmt == "table":
                 if report.table is not None:
-                    console(color=not os.environ.get("NO_COLOR")).print(report.table())
+                    console(color=not os.environ.get("NO_COLOR")).print(report.table(), crop=False)
             else:
                 pretty = sys.stdout.isatty()  # JSON: indented on a terminal, compact when piped
                 sys.stdout.write(render_text(report, fmt, pretty=pretty))
