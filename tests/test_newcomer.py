@@ -237,3 +237,16 @@ def test_run_commands_are_one_line_at_any_width(width: int) -> None:
     assert commands
     for command in commands:
         assert any(line.endswith(command) for line in shown.splitlines()), command
+
+
+def test_a_gpu_name_with_memory_variants_says_which_was_taken_first() -> None:
+    result = run("memory", "llama-3-8b", "--gpu", "a100", "-q", "q4_k_m", "-f", "json")
+    assert result.code == 0
+    first = result.stderr.splitlines()[0]
+    assert first.startswith("Note: --gpu a100 read as a100-40gb (40 GB)")
+    assert "a100-80gb-pcie" in first and "a100-80gb-sxm" in first
+    apple = run("recommend", "--gpu", "m2 max", "--top", "1", "-f", "json").stderr
+    assert apple.startswith("Note: --gpu m2 max read as m2-max-96gb") and "--vram" in apple
+    for exact in (("--gpu", "4090"), ("--gpu", "a100-80gb-sxm"), ("--gpu", "a100", "--vram", "40")):
+        quiet = run("memory", "llama-3-8b", *exact, "-q", "q4_k_m", "-f", "json")
+        assert quiet.code == 0 and "read as" not in quiet.stderr

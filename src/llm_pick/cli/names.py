@@ -62,3 +62,33 @@ def load_checked(catalog: list[Path] | None, query: Any) -> tuple[Any, Any]:
             PENDING.insert(0, NO_HARDWARE)
         return models, query.replace(constraints=checked(query.constraints, models))
     return models, checked(query, models)
+
+
+def _norm(text: str) -> str:
+    return "".join(ch for ch in text.lower() if ch.isalnum())
+
+
+def gpu_pick_note(name: str, card: Any) -> str | None:
+    """When --gpu NAME did not say the memory (a100, "m2 max"), which preset was taken and
+    the other memory variants of that name: said in the first line of output."""
+    from llm_pick.catalog.gpus import load_gpus
+
+    wanted = _norm(name)
+    size = f"{card.memory_gib:g}"
+    if wanted == _norm(card.id) or size in wanted:
+        return None
+    others = sorted(
+        gpu.id
+        for gpu in load_gpus().values()
+        if gpu.memory_gib != card.memory_gib
+        and any(_norm(label).startswith(wanted) for label in (gpu.id, gpu.name, *gpu.aliases))
+    )
+    if not others and card.vendor != "apple":  # one memory size: nothing to choose
+        return None
+    also = f"; other memory sizes: {', '.join(others)}" if others else ""
+    if card.vendor == "apple":
+        also += "; Apple chips are sold with several memory sizes"
+    return (
+        f"Note: --gpu {name} read as {card.id} ({card.memory_gib:g} GB){also}. Name one, or keep "
+        f"--gpu {card.id} and give --vram for another memory size."
+    )

@@ -221,6 +221,12 @@ def hardware(
         machine = Hardware.from_gpu(
             gpu, 1 if gpus is None else gpus, None if vram is None else gib("--vram", vram)
         )
+        from llm_pick.cli.amounts import PENDING
+        from llm_pick.cli.names import gpu_pick_note
+
+        picked = gpu_pick_note(gpu, machine.gpu)
+        if picked and vram is None:
+            PENDING.insert(0, picked)
     elif vram is not None and vram.strip().lower() == "auto":
         machine = Hardware.detect(gpus)
     elif vram is not None:
