@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import yaml
 from conftest import Result, entry, run, write_catalog
-from hypothesis import HealthCheck, event, given, settings
+from hypothesis import HealthCheck, assume, event, given, settings
 from hypothesis import strategies as st
 
 from llm_pick.catalog.runfields import HF_REPO_PATTERN
@@ -165,10 +165,13 @@ def test_no_color_gives_plain_text(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_tables_fit_narrow_terminals(monkeypatch: pytest.MonkeyPatch) -> None:
+    # run commands are one line at any width (issue 22): the terminal wraps them, not us
+    ranked = run("recommend", "--gpu", "4090", "--commercial", "-f", "json").json()["ranking"]
+    commands = tuple(item["command"] for item in ranked[0]["run"])
     for width in (60, 80, 120):
         monkeypatch.setenv("COLUMNS", str(width))
         out = run("recommend", "--gpu", "4090", "--commercial").stdout
-        assert max(len(line) for line in out.splitlines()) <= width
+        assert max(len(line) for line in out.splitlines() if not line.endswith(commands)) <= width
 
 
 def test_messages_go_to_stderr_data_to_stdout(tmp_path: Path) -> None:
@@ -622,6 +625,9 @@ def test_fuzzed_values_past_validation_are_still_quoted(value: str) -> None:
     from llm_pick.catalog.load import load_catalog
     from llm_pick.reports.run import Sized, run_commands
 
+    # the pattern holds {quant} exactly once by construction (a second one is not text that
+    # reached the field: it is a second placeholder; hypothesis found value='{quant}')
+    assume("{quant}" not in value)
     model = copy.copy(load_catalog().get("llama-3.1-8b-instruct"))
     runtimes = copy.copy(model.runtimes)
     assert runtimes is not None and runtimes.gguf and runtimes.ollama

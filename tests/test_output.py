@@ -129,11 +129,11 @@ def test_output_through_a_symlink_writes_its_target(tmp_path: Path) -> None:
     assert run("list", "-f", "json", "-o", str(link)).code == 0
     assert link.is_symlink() and os.readlink(link) == str(target)
     assert json.loads(target.read_text())["models"]
-    dangling = tmp_path / "dangling.json"
+    dangling = tmp_path / "dangling.csv"  # the link's name sets the format (issue 22)
     dangling.symlink_to(tmp_path / "new.json")
     assert run("list", "-f", "csv", "-o", str(dangling)).code == 0
     assert dangling.is_symlink() and (tmp_path / "new.json").read_text().startswith("id,")
-    assert sorted(os.listdir(tmp_path)) == ["dangling.json", "link.json", "new.json", "real.json"]
+    assert sorted(os.listdir(tmp_path)) == ["dangling.csv", "link.json", "new.json", "real.json"]
 
 
 def test_a_symlink_loop_is_one_error_line(tmp_path: Path) -> None:

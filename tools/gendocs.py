@@ -31,13 +31,17 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 COMMANDS = [
-    ["list"],
-    ["show"],
-    ["memory"],
-    ["gpus"],
     ["recommend"],
+    ["memory"],
     ["explain"],
     ["compare"],
+    ["list"],
+    ["show"],
+    ["hardware"],
+    ["local"],
+    ["gpus"],
+    ["import"],
+    ["calibrate"],
     ["catalog", "validate"],
     ["catalog", "schema"],
     ["schema", "recommend"],

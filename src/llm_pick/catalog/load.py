@@ -75,6 +75,11 @@ class Catalog:
             lowered = model_id.strip().lower()
             if lowered in self._models:
                 return self._models[lowered]
+            from llm_pick.catalog.aliases import resolve
+
+            alias = resolve(self._models.values(), model_id)  # an HF repo or Ollama tag
+            if alias is not None:
+                return self._models[alias]
             raise UnknownNameError("model", model_id, self._models) from None
 
     @property

@@ -98,6 +98,7 @@ def list_models(
     catalog: CatalogOpt = None,
 ) -> None:
     """List catalog models, optionally filtered."""
+    from llm_pick.cli.names import load_checked
     from llm_pick.cli.parse import constraints
     from llm_pick.reports.catalog import list_report
     from llm_pick.scoring.constraints import passing
@@ -113,7 +114,7 @@ def list_models(
         min_params=min_params,
         max_params=max_params,
     )
-    models = load(catalog)
+    models, wanted = load_checked(catalog, wanted)
     report = list_report(passing(models, wanted), models.as_of)
     emit(report, fmt, output, catalog or (), force=force)
 
@@ -234,12 +235,16 @@ def recommend(
     """Rank the catalog against your hardware and needs, and say why.
 
     Exit codes: 0 ranked, 1 bad input, 2 usage, 3 no model satisfies the constraints."""
+    from llm_pick.cli.names import load_checked
     from llm_pick.cli.parse import build_query
     from llm_pick.ranking import pipeline
     from llm_pick.reports.recommend import recommend_report
 
     wanted = build_query(**query, top=top)
-    models, wanted = installed_catalog(wanted) if installed else (load(catalog), wanted)
+    if installed:
+        models, wanted = installed_catalog(wanted)
+    else:
+        models, wanted = load_checked(catalog, wanted)
     result = pipeline.recommend(models, wanted)
     report = recommend_report(result, models, show_excluded, chart)
     inputs = [*(catalog or ()), query["profile"]]
@@ -259,12 +264,12 @@ def explain(
     **query: Any,
 ) -> None:
     """Show, for one model, each constraint passed or failed and each criterion's share."""
+    from llm_pick.cli.names import load_checked
     from llm_pick.cli.parse import build_query
     from llm_pick.ranking import pipeline
     from llm_pick.reports.recommend import explain_report
 
-    wanted = build_query(**query, top=10).replace(all_formats=True)
-    models = load(catalog)
+    models, wanted = load_checked(catalog, build_query(**query, top=10).replace(all_formats=True))
     model = models.get(model_id)
     report = explain_report(model, pipeline.recommend(models, wanted), models)
     inputs = [*(catalog or ()), query["profile"]]

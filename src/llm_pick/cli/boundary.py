@@ -33,6 +33,9 @@ class Boundary(TyperGroup):
             cut = argv.index("--") if "--" in argv else len(argv)
             argv = chart_value(argv[:cut]) + argv[cut:]
         kwargs["args"], args = argv, ()
+        from llm_pick.cli.amounts import PENDING
+
+        PENDING.clear()  # readings of an earlier in-process run are not this one's
         # A short run allocates many small objects and frees few cycles: collect rarely (as
         # mypy does) instead of re-scanning a large catalog every 700 allocations.
         thresholds = gc.get_threshold()
@@ -42,6 +45,9 @@ class Boundary(TyperGroup):
                 from llm_pick.cli.parse import ascii_numbers
 
                 ascii_numbers(options, self)  # '--vram ٣٢' is not 32
+            from llm_pick.cli.formats import infer_format
+
+            kwargs["args"] = infer_format(kwargs["args"], self)  # -o x.csv means CSV
             code = super().main(*args, standalone_mode=False, **kwargs)
             if code == ExitCode.INTERRUPTED:  # typer turns Ctrl-C into a silent exit 130
                 with contextlib.suppress(ValueError):  # not the main thread
@@ -92,6 +98,22 @@ class Boundary(TyperGroup):
         if standalone_mode:
             sys.exit(code)
         return code
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        """The commands by importance (cli/helptext.py ORDER), any others after."""
+        from llm_pick.cli.helptext import ORDER
+
+        names = super().list_commands(ctx)
+        return [n for n in ORDER if n in names] + [n for n in names if n not in ORDER]
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        """The command with its --help examples and option groups (cli/helptext.py)."""
+        from llm_pick.cli.helptext import decorate
+
+        command = super().get_command(ctx, cmd_name)
+        for name, sub in getattr(command, "commands", {}).items():
+            decorate(sub, f"{cmd_name} {name}")
+        return decorate(command, cmd_name)
 
 
 def _print_help(text: str) -> int:

@@ -37,7 +37,14 @@ CatalogOpt = Annotated[
     ),
 ]
 FormatOpt = Annotated[
-    OutputFormat, typer.Option("--format", "-f", case_sensitive=False, help="Output format.")
+    OutputFormat,
+    typer.Option(
+        "--format",
+        "-f",
+        case_sensitive=False,
+        help="Output format (md = markdown). With -o FILE, taken from its extension "
+        "(.csv, .json, .md, .html, .txt) unless given.",
+    ),
 ]
 ChartOpt = Annotated[
     ChartAxis | None,
@@ -81,7 +88,8 @@ VramOpt = Annotated[
     typer.Option(
         "--vram",
         metavar="GiB|auto",
-        help="GPU memory per card in GiB, or 'auto' (nvidia-smi, rocm-smi or Apple's sysctl); "
+        help="GPU memory per card: 24, 24GB or 24GiB (a card sold as 24 GB has 24 GiB), "
+        "24000MB, or 'auto' (nvidia-smi, rocm-smi or Apple's sysctl); "
         "with --gpu: its usable memory (e.g. after raising iogpu.wired_limit_mb).",
     ),
 ]

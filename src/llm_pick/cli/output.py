@@ -34,11 +34,14 @@ def emit(
     force: bool = False,
 ) -> None:
     """Write the report to stdout or to --output; notes go to stderr."""
+    from llm_pick.cli.amounts import flush_readings
+
+    flush_readings()
     if output is None:
         with stdout_errors():
             if fmt == "table":
                 if report.table is not None:
-                    console(color=not os.environ.get("NO_COLOR")).print(report.table())
+                    console(color=not os.environ.get("NO_COLOR")).print(report.table(), crop=False)
             else:
                 pretty = sys.stdout.isatty()  # JSON: indented on a terminal, compact when piped
                 sys.stdout.write(render_text(report, fmt, pretty=pretty))

@@ -219,6 +219,22 @@ def constraints(
     )
 
 
+def _preset(gpu: str, gpus: int | None, vram: str | None) -> Hardware:
+    """--gpu NAME (and --gpus, --vram): the preset's cards; a name with several memory
+    variants is said first (cli/names.py)."""
+    from llm_pick.cli.amounts import PENDING
+    from llm_pick.cli.names import gpu_pick_note
+    from llm_pick.estimate.hardware import Hardware
+
+    machine = Hardware.from_gpu(
+        gpu, 1 if gpus is None else gpus, None if vram is None else gib("--vram", vram)
+    )
+    picked = gpu_pick_note(gpu, machine.gpu)
+    if picked and vram is None:
+        PENDING.insert(0, picked)
+    return machine
+
+
 def hardware(
     *,
     vram: str | None = None,
@@ -243,9 +259,7 @@ def hardware(
             raise InputError("several --gpu: one per card, without --gpus or --vram")
         machine = Hardware.from_gpus(gpu)
     elif isinstance(gpu, str):
-        machine = Hardware.from_gpu(
-            gpu, 1 if gpus is None else gpus, None if vram is None else gib("--vram", vram)
-        )
+        machine = _preset(gpu, gpus, vram)
     elif vram is not None and vram.strip().lower() == "auto":
         machine = Hardware.detect(gpus)
     elif vram is not None:
@@ -274,13 +288,9 @@ def hardware(
 
 def gib(option: str, text: str, what: str = "a number of GiB") -> float:
     """A GiB amount written with ASCII digits (non-negative; the constructors check more)."""
-    try:
-        if not text.strip().isascii():
-            raise ValueError
-        value = float(text)
-    except ValueError:
-        raise InputError(f"{option}: {text!r} is not {what}") from None
-    return finite(option, value, maximum=MAX_GIB, allow_zero=True) or 0.0
+    from llm_pick.cli.amounts import gib_noted
+
+    return gib_noted(option, text, what)
 
 
 def ram_amount(ram: str | float | None) -> float:
@@ -292,11 +302,7 @@ def ram_amount(ram: str | float | None) -> float:
         from llm_pick.estimate.hardware import GIB
 
         return detect_ram().usable_bytes / GIB
-    try:
-        value = float(ram) if str(ram).strip().isascii() else math.nan
-    except ValueError:
-        raise InputError(f"--ram: {ram!r} is not a number of GiB (or 'auto')") from None
-    return finite("--ram", value, maximum=MAX_GIB, allow_zero=True) or 0.0
+    return gib("--ram", str(ram), "a number of GiB (or 'auto')")
 
 
 def build_query(

@@ -45,10 +45,13 @@ def _query_line(rec: Recommendation) -> str:
 
 
 def run_lines(commands: list[dict[str, Any]]) -> list[RenderableType]:
-    """The commands that run a pick as sized, one per runtime (notes dimmed)."""
+    """The commands that run a pick as sized, one per runtime (notes dimmed). A command is one
+    line whatever the width (never hard-wrapped: the terminal wraps it, a paste keeps it)."""
     lines: list[RenderableType] = []
     for item in commands:
-        lines.append(text(f"  {item['runtime']}: {item['command']}"))
+        line = text(f"  {item['runtime']}: {item['command']}")
+        line.no_wrap, line.overflow = True, "ignore"
+        lines.append(line)
         if item.get("note"):
             lines.append(text(f"    ({item['note']})", "dim"))
     return lines

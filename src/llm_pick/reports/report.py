@@ -113,7 +113,7 @@ def render_text(
         return flat_page(report.title, report.columns, report.rows)
     buffer = io.StringIO()
     if report.table is not None:
-        console(buffer, width=width or 120, color=color).print(report.table())
+        console(buffer, width=width or 120, color=color).print(report.table(), crop=False)
     return buffer.getvalue()
 
 
