@@ -77,7 +77,7 @@ def _ternary_weights(inv: Inventory) -> Weights:
     """bitnet.cpp's I2_S files: the decoder blocks' linear layers at 2 bits per weight plus
     one 32-byte scale block per tensor; embeddings and output head in F16; norms in F32
     (microsoft/BitNet PR #268 load log: "type f16: 2 tensors", "type i2_s: 168 tensors")."""
-    total = per_layer = active = experts = experts_active = 0
+    sizes: list[tuple[Matrix, int]] = []
     for matrix in inv.matrices:
         if matrix.kind == "output_copy":
             continue
@@ -86,27 +86,14 @@ def _ternary_weights(inv: Inventory) -> Weights:
             size = inv.elements(matrix) // 4 + 32 * tensors
         else:
             size = 2 * inv.elements(matrix)
-        total += size
-        if matrix.per_layer:
-            per_layer += size
-        active += _active_share(matrix, size, inv)
-        if matrix.kind.endswith("_exps"):
-            experts += size
-            experts_active += _active_share(matrix, size, inv)
-    vectors = 4 * (inv.block_vectors + inv.model_vectors)
-    return Weights(
-        total + vectors,
-        per_layer + 4 * inv.block_vectors,
-        active + vectors,
-        experts,
-        experts_active,
-    )
+        sizes.append((matrix, size))
+    return _summed(inv, sizes, 4)
 
 
 def _gguf_weights(arch: Architecture, family: str, quant: Quant, inv: Inventory) -> Weights:
     model_shape = shape(arch, family)
     has_output = any(m.kind in ("output", "output_copy") for m in inv.matrices)
-    total = per_layer = active = experts = experts_active = 0
+    sizes: list[tuple[Matrix, int]] = []
     for matrix in inv.matrices:
         kind = "output" if matrix.kind == "output_copy" else _recipe_kind(matrix.kind)
         if kind == "token_embd" and not has_output:
@@ -118,27 +105,14 @@ def _gguf_weights(arch: Architecture, family: str, quant: Quant, inv: Inventory)
         size = 0
         for ggml_type, layers in gguf_types(quant.name, kind, held):
             size += layers * matrix.copies * ggml_bytes(ggml_type, matrix.outputs, matrix.inputs)
-        total += size
-        if matrix.per_layer:
-            per_layer += size
-        active += _active_share(matrix, size, inv)
-        if matrix.kind.endswith("_exps"):
-            experts += size
-            experts_active += _active_share(matrix, size, inv)
-    vectors = 4 * (inv.block_vectors + inv.model_vectors)  # norms stay F32
-    return Weights(
-        total + vectors,
-        per_layer + 4 * inv.block_vectors,
-        active + vectors,
-        experts,
-        experts_active,
-    )
+        sizes.append((matrix, size))
+    return _summed(inv, sizes, 4)  # norms stay F32
 
 
 def _dense_weights(inv: Inventory, quant: Quant) -> Weights:
     """Float formats, and GPU formats that quantize only the decoder blocks' linear layers."""
     float_bytes = 4 if quant.base == "f32" else 2
-    total = per_layer = active = experts = experts_active = 0
+    sizes: list[tuple[Matrix, int]] = []
     for matrix in inv.matrices:
         if matrix.kind == "output_copy":
             continue  # tied: one copy in memory
@@ -152,17 +126,27 @@ def _dense_weights(inv: Inventory, quant: Quant) -> Weights:
                 size += 4 * matrix.inputs * count  # g_idx: one int32 per input row
         else:
             size = elements * float_bytes
+        sizes.append((matrix, size))
+    return _summed(inv, sizes, float_bytes)
+
+
+def _summed(inv: Inventory, sizes: list[tuple[Matrix, int]], vector_bytes: int) -> Weights:
+    """The tensors' bytes added up (all, per layer, read per token, routed experts), plus the
+    norm vectors at `vector_bytes` each."""
+    total = per_layer = active = experts = experts_active = 0
+    for matrix, size in sizes:
+        share = _active_share(matrix, size, inv)
         total += size
+        active += share
         if matrix.per_layer:
             per_layer += size
-        active += _active_share(matrix, size, inv)
         if matrix.kind.endswith("_exps"):
             experts += size
-            experts_active += _active_share(matrix, size, inv)
-    vectors = float_bytes * (inv.block_vectors + inv.model_vectors)
+            experts_active += share
+    vectors = vector_bytes * (inv.block_vectors + inv.model_vectors)
     return Weights(
         total + vectors,
-        per_layer + float_bytes * inv.block_vectors,
+        per_layer + vector_bytes * inv.block_vectors,
         active + vectors,
         experts,
         experts_active,
