@@ -27,12 +27,14 @@ def write_gguf(
     skip: tuple[str, ...] = (),
     extra: dict[str, tuple[Any, ...]] | None = None,
     tensors: bool = True,
+    split_max_tensors: int = 0,
 ) -> Path:
     """A small llama-style model: every tensor real, the 2-D ones stored as `quant`.
     `extra` adds (or replaces) metadata keys of any type, e.g.
     {"llama.block_count": (GGUFValueType.INT32, -5)} or, for an array, (ARRAY, [1, 2], UINT32);
-    tensors=False writes the header alone."""
-    writer = gguf.GGUFWriter(str(path), arch)
+    tensors=False writes the header alone; split_max_tensors splits it as llama.cpp's gguf-split
+    does (path NAME.gguf -> NAME-00001-of-0000N.gguf ..., the first part returned)."""
+    writer = gguf.GGUFWriter(str(path), arch, split_max_tensors=split_max_tensors)
     writer.add_name("Tiny Test")
     meta = {
         "block_count": (writer.add_block_count, layers),
@@ -88,8 +90,9 @@ def write_gguf(
     writer.write_header_to_file()
     writer.write_kv_data_to_file()
     writer.write_tensors_to_file()
+    parts = writer.format_shard_names(path)
     writer.close()
-    return path
+    return parts[0]
 
 
 # ---- hand-built bytes, for headers the writer will not produce -------------------------

@@ -130,7 +130,8 @@ class GgufFile(NamedTuple):
     metadata: dict[str, Any]
     tensors: tuple[Tensor, ...]
     data_offset: int
-    file_size: int
+    file_size: int  # bytes on disk (of all parts, for a split file)
+    parts: int = 1  # a split file (catalog/ggufsplit.py): its number of parts
 
     @property
     def architecture(self) -> str:

@@ -188,12 +188,14 @@ def _snapshots(repo: Path) -> list[Path]:
 
 
 def hf_cache(root: Path, store: str = "hf-cache") -> Iterator[Installed]:
-    """models--<org>--<repo>/snapshots/<commit>/<file>.gguf (a link to blobs/, or the file
-    itself where links are not used)."""
+    """models--<org>--<repo>/snapshots/<commit>/[<folder>/]<file>.gguf (a link to blobs/, or
+    the file itself where links are not used); large repos keep each quant's split parts in a
+    folder of its own (Q4_K_M/model-00001-of-00003.gguf)."""
     for repo in sorted(root.glob("models--*--*"))[:MAX_FILES]:
         repo_id = repo.name.removeprefix("models--").replace("--", "/", 1)
         for snapshot in _snapshots(repo):
-            for found in _folder_files(snapshot, store, snapshot):
+            inner = sorted(p for p in snapshot.glob("*") if p.is_dir())[:MAX_FILES]
+            for found in (f for d in (snapshot, *inner) for f in _folder_files(d, store, snapshot)):
                 yield Installed(
                     found.path, store, f"{repo_id}/{found.name}", found.mmproj, parts=found.parts
                 )

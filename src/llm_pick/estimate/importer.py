@@ -27,12 +27,12 @@ def _slug(text: str) -> str:
 def from_gguf(path: Path) -> tuple[dict[str, Any], dict[str, Any]]:
     """The entry read from a GGUF header, and what the file (or a README.md beside it) says
     about its provenance."""
-    from llm_pick.catalog.gguf import read_gguf
+    from llm_pick.catalog.ggufsplit import read_model_gguf, unsplit_name
     from llm_pick.catalog.provenance import card_facts
     from llm_pick.estimate.modelfile import file_model
 
-    file = read_gguf(path)
-    entry, facts = gguf_entry(file, file_model(file), path.name)
+    file = read_model_gguf(path)  # a split file: all its parts
+    entry, facts = gguf_entry(file, file_model(file), unsplit_name(path.name))
     return entry, card_facts(path.parent) | facts
 
 
@@ -53,7 +53,8 @@ def gguf_entry(
             "total": model.parameters.total,
             "active": model.parameters.active_count,
             "exact": True,
-            "source": f"sum of the tensor shapes in {name}",
+            "source": f"sum of the tensor shapes in {name}"
+            + (f" ({file.parts} parts)" if file.parts > 1 else ""),
         },
         "architecture": arch,
         "context_length": model.context_length,

@@ -26,7 +26,10 @@ class Found:
 
 def model_id(name: str, taken: set[str]) -> str:
     """A catalog id from the store's name (llama3.2:3b -> llama3.2-3b), unique in `taken`."""
-    base = re.sub(r"[^a-z0-9.]+", "-", name.lower().removesuffix(".gguf")).strip("-.")[:80]
+    from llm_pick.catalog.ggufsplit import unsplit_name
+
+    plain = unsplit_name(name.lower()).removesuffix(".gguf")
+    base = re.sub(r"[^a-z0-9.]+", "-", plain).strip("-.")[:80]
     base = base or "model"
     chosen, n = base, 2
     while chosen in taken:
@@ -38,18 +41,14 @@ def model_id(name: str, taken: set[str]) -> str:
 def read_installed(files: list[Installed]) -> list[Found]:
     """Each file's header read and checked; a file that cannot be read is kept with its reason
     (one bad file never hides the others)."""
-    from llm_pick.catalog.gguf import read_gguf
+    from llm_pick.catalog.ggufsplit import read_model_gguf
     from llm_pick.estimate.modelfile import file_model
 
     taken: set[str] = set()
     out = []
     for item in files:
-        if item.parts > 1:
-            reason = f"split into {item.parts} files: the parts' tensors are not summed yet"
-            out.append(Found(item, None, None, reason))
-            continue
         try:
-            header = read_gguf(item.path)
+            header = read_model_gguf(item.path)  # a split file: all its parts
             found = file_model(header)
             entry = _entry(header, found, item, model_id(item.name, taken))
         except CatalogError as error:
@@ -60,11 +59,12 @@ def read_installed(files: list[Installed]) -> list[Found]:
 
 
 def _entry(header: Any, found: FileModel, item: Installed, new_id: str) -> Model:
+    from llm_pick.catalog.ggufsplit import unsplit_name
     from llm_pick.catalog.provenance import card_facts
     from llm_pick.catalog.validate import validate_document
     from llm_pick.estimate.importer import finish, gguf_entry
 
-    entry, facts = gguf_entry(header, found, item.path.name)
+    entry, facts = gguf_entry(header, found, unsplit_name(item.path.name))
     facts = card_facts(item.path.parent) | facts
     entry["id"] = new_id
     entry["sources"] = [f"GGUF header of {item.name} ({item.store})"]

@@ -302,7 +302,9 @@ def model_id(file: GgufFile) -> str:
     import re
     from pathlib import Path
 
-    stem = Path(file.path).name.removesuffix(".gguf").lower()
+    from llm_pick.catalog.ggufsplit import unsplit_name
+
+    stem = unsplit_name(Path(file.path).name).removesuffix(".gguf").lower()
     slug = re.sub(r"[^a-z0-9.]+", "-", stem).strip("-.")
     return slug or "model"
 

@@ -118,11 +118,11 @@ def _quality(result: Assessment) -> dict[str, Any]:
 def file_report(path: str, sizing: Sizing, hardware: Hardware | None) -> Report:
     """`memory PATH.gguf`: the file's exact weights, KV cache and buffers from its metadata,
     fit, speed and the longest context that fits, as for catalog models."""
-    from llm_pick.catalog.gguf import read_gguf
+    from llm_pick.catalog.ggufsplit import read_model_gguf
     from llm_pick.catalog.hub import is_hub, read_hub_gguf
     from llm_pick.estimate.modelfile import file_model
 
-    gguf = read_hub_gguf(path) if is_hub(path) else read_gguf(path)
+    gguf = read_hub_gguf(path) if is_hub(path) else read_model_gguf(path)
     found = file_model(gguf)
     model = found.model
     result = assess_model(found, found.quant, sizing, hardware)
@@ -136,6 +136,8 @@ def file_report(path: str, sizing: Sizing, hardware: Hardware | None) -> Report:
             "gguf_version": gguf.version,
             "architecture": gguf.architecture,
             "tensors": len(gguf.tensors),
+            "parts": gguf.parts,
+            "tensor_bytes": gguf.tensor_bytes,
             "parameters": model.parameters.total,
             "context_length": model.context_length,
             "metadata": found.facts,
