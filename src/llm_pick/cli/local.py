@@ -99,4 +99,5 @@ def installed_catalog(wanted: Any) -> tuple[Any, Any]:
     if not found:
         raise InputError("no installed GGUF model found (`llm-pick local` lists the stores)")
     models = Catalog({f.entry.id: f.entry for f in found}, [])
-    return models, wanted.replace(installed={f.entry.id: f.file for f in found})
+    copies = {f.entry.id: f.file for f in found}
+    return models, wanted.replace(installed=copies, files={f.entry.id: f.model for f in found})

@@ -18,10 +18,11 @@ from llm_pick.catalog.load import Catalog
 from llm_pick.catalog.runtimes import runtime_support
 from llm_pick.catalog.types import Model
 from llm_pick.estimate.advice import memory_fixes, memory_reason, tokens_per_second
-from llm_pick.estimate.assess import Assessment
+from llm_pick.estimate.assess import Assessment, assess_model
 from llm_pick.estimate.formats import assess_formats, runs
 from llm_pick.estimate.memory import DEFAULT_CONTEXT
 from llm_pick.estimate.quant import QUANTS, Quant
+from llm_pick.estimate.sizing import Sizing
 from llm_pick.ranking import choice
 from llm_pick.ranking.query import Query
 from llm_pick.ranking.result import Candidate, Exclusion, Option, Recommendation
@@ -117,7 +118,7 @@ def formats(model: Model, query: Query, state: Pass) -> tuple[list[Assessment], 
             sizings.append(query.sizing_for(model, choice.AUTO_KV))
         done = False
         for sized in sizings:
-            found = assess_formats(model, [quant], sized, query.hardware, state.memo)
+            found = _assessed(model, quant, sized, query, state)
             item = next((a for a in found if runs(a)), None)
             if item is None:
                 continue
@@ -132,8 +133,20 @@ def formats(model: Model, query: Query, state: Pass) -> tuple[list[Assessment], 
     if running:
         return running, None
     smallest = min(candidates, key=lambda q: (q.nominal_bits, q.name))
-    (last,) = assess_formats(model, [smallest], plain, query.hardware, skip=False)
+    (last,) = _assessed(model, smallest, plain, query, state, skip=False)
     return [], last
+
+
+def _assessed(  # noqa: PLR0913 (skip: keyword-only)
+    model: Model, quant: Quant, sized: Sizing, query: Query, state: Pass, *, skip: bool = True
+) -> list[Assessment]:
+    """One format's assessment; an installed file (recommend --installed) is sized from the
+    file itself: the exact bytes of its tensors (estimate/modelfile.py)."""
+    own = query.files.get(model.id)
+    if own is None:
+        return assess_formats(model, [quant], sized, query.hardware, state.memo, skip=skip)
+    item = assess_model(own, quant, sized, query.hardware)
+    return [item._replace(estimate=item.estimate._replace(model=model.id))]
 
 
 def auto_kv(query: Query) -> bool:

@@ -11,6 +11,7 @@ from llm_pick.catalog.types import Model
 from llm_pick.errors import InputError
 from llm_pick.estimate.hardware import Hardware
 from llm_pick.estimate.limits import MAX_BILLIONS, MAX_TOP, count, finite
+from llm_pick.estimate.modelfile import FileModel
 from llm_pick.estimate.quant import QUANTS, Quant, get_quant
 from llm_pick.estimate.sizing import Sizing
 from llm_pick.scoring.constraints import SPECIALTIES, Constraints
@@ -40,6 +41,9 @@ class Query:
     installed: Mapping[str, Installed] = field(default_factory=dict)
     """recommend --installed: model id -> the file on this machine; each such model is assessed
     in its file's format only, and run from that copy."""
+    files: Mapping[str, FileModel] = field(default_factory=dict)
+    """recommend --installed: model id -> its file as read; the model is sized from the file
+    (the exact bytes of its tensors), not from the catalog entry's shapes."""
 
     def __post_init__(self) -> None:
         if self.sizing.mode != "inference":

@@ -52,6 +52,7 @@ def _item(
         "quant": found.model.quant,
         "parameters": model.parameters.total,
         "weights_exact": True,
+        "sized_from": f"file: the exact bytes of its {found.model.weights.tensors} tensors",
         "run": run,
         "problem": None,
     }

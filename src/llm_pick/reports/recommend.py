@@ -133,7 +133,16 @@ def candidate_dict(rank: int, cand: Candidate, rec: Recommendation) -> dict[str,
         }
         | _weights_note(cand)
         | effective_context(cand.model)
+        | _sized_from(cand, rec)
     )
+
+
+def _sized_from(cand: Candidate, rec: Recommendation) -> dict[str, str]:
+    """recommend --installed: the memory is the installed file's, not the shapes'."""
+    own = rec.query.files.get(cand.model.id)
+    if own is None:
+        return {}
+    return {"sized_from": f"file: the exact bytes of its {own.weights.tensors} tensors"}
 
 
 def effective_context(model: Model) -> dict[str, Any]:
@@ -220,12 +229,19 @@ def recommend_report(
 
         return recommend_page(rec, recommend_data(rec, catalog), lineage(catalog))
 
+    notes = []
+    if rec.query.files:
+        notes.append(
+            "Memory from each installed file (the exact bytes of its tensors; KV cache and "
+            "buffers estimated from its metadata)."
+        )
     return Report(
         data=lambda: recommend_data(rec, catalog),
         columns=COLUMNS,
         rows=rows(rec),
         table=table,
         html=page,
+        notes=notes,
     )
 
 

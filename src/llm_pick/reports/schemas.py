@@ -154,11 +154,15 @@ RANKED = _object(
             "description": "a release that ships only a weight diff: how the weights are "
             "recovered (it has no run command)",
         },
+        "sized_from": {
+            "type": "string",
+            "description": "recommend --installed: the memory is the installed file's (the "
+            "exact bytes of its tensors), not the catalog shapes'",
+        },
     },
 )
-RANKED["required"] = [  # optional: weights_note, effective_context
-    k for k in RANKED["required"] if k not in ("weights_note", "effective_context")
-]
+OPTIONAL = ("weights_note", "effective_context", "sized_from")
+RANKED["required"] = [k for k in RANKED["required"] if k not in OPTIONAL]
 
 
 def recommend_schema() -> dict[str, Any]:
