@@ -183,31 +183,74 @@ def proportional_layers(layers: int, free: list[int]) -> tuple[list[int], int]:
 def mixed_fit(estimate: Estimate, hardware: Hardware) -> Fit:
     """Cards of different kinds (--gpu A --gpu B): layers split in proportion to each card's
     usable memory, as llama.cpp does by default; each card holds its layers with their KV
-    cache, its CUDA context and compute buffer, the output head on the last. All on the GPUs
-    or no fit: offload to RAM across mixed cards is not modelled."""
+    cache, its CUDA context and compute buffer, the output head on the last. When they do not
+    all fit and RAM is given (--ram), the first layers stay in RAM (llama.cpp -ngl: the last
+    N slots go to the cards) and the rest are split across the cards the same way."""
     layers, cards = estimate.layers, hardware.mixed
+    capacity = [int(card.usable_gib * GIB) for card in cards]
+    headroom = [hardware.card_headroom_bytes(card) for card in cards]
+    used = _mixed_cards(estimate, layers, capacity, headroom)
+    needed = sum(c.total_bytes for c in used)
+    margin = min(c.capacity_bytes - c.headroom_bytes - c.total_bytes for c in used)
+    if margin >= 0:
+        return Fit("gpu", needed, sum(capacity), layers, layers, 0, margin, sum(headroom), used)
+    short = Fit("none", needed, sum(capacity), layers, layers, 0, margin, sum(headroom))
+    if estimate.mode != "inference" or hardware.ram_gib <= 0:
+        return short
+    return _mixed_offload(estimate, hardware, capacity, headroom) or short
+
+
+def _mixed_cards(
+    estimate: Estimate, on_gpus: int, capacity: list[int], headroom: list[int]
+) -> tuple[Card, ...]:
+    """The cards holding the last `on_gpus` decoder layers and the output head, split in
+    proportion to `capacity` (proportional_layers)."""
+    layers = estimate.layers
     per_layer = (estimate.layer_weight_bytes + estimate.kv_cache_bytes) / layers
     layer_kv = estimate.kv_cache_bytes / layers
     outside = estimate.weights_bytes - estimate.layer_weight_bytes + estimate.encoder_bytes
-    fixed = estimate.overhead_bytes
-    capacity = [int(card.usable_gib * GIB) for card in cards]
-    headroom = [hardware.card_headroom_bytes(card) for card in cards]
-    counts, head = proportional_layers(layers, capacity)
-    used = tuple(
+    counts, head = proportional_layers(on_gpus, capacity)
+    return tuple(
         Card(
             n,
             int(n * (per_layer - layer_kv)) + (outside if i == head else 0),
             int(n * layer_kv),
-            fixed,
+            estimate.overhead_bytes,
             capacity[i],
             headroom[i],
         )
         for i, n in enumerate(counts)
     )
-    needed = sum(c.total_bytes for c in used)
-    margin = min(c.capacity_bytes - c.headroom_bytes - c.total_bytes for c in used)
-    verdict: Verdict = "gpu" if margin >= 0 else "none"
-    return Fit(verdict, needed, sum(capacity), layers, layers, 0, margin, sum(headroom), used)
+
+
+def _mixed_offload(
+    estimate: Estimate, hardware: Hardware, capacity: list[int], headroom: list[int]
+) -> Fit | None:
+    """The most decoder layers the mixed cards hold (split in proportion to their memory),
+    the rest with a CPU compute buffer in RAM; None when no layer fits or RAM is short."""
+    layers = estimate.layers
+    per_layer = (estimate.layer_weight_bytes + estimate.kv_cache_bytes) / layers
+    ram_free = int(hardware.ram_gib * GIB) - hardware.ram_headroom_bytes
+
+    def fits(n: int) -> tuple[Card, ...] | None:
+        used = _mixed_cards(estimate, n, capacity, headroom)
+        ok = all(c.total_bytes + c.headroom_bytes <= c.capacity_bytes for c in used)
+        return used if ok else None
+
+    low, high = 0, layers - 1  # the most layers n with fits(n): memory grows with n
+    if fits(1) is None:
+        return None
+    low = 1
+    while low < high:
+        mid = (low + high + 1) // 2
+        low, high = (mid, high) if fits(mid) is not None else (low, mid - 1)
+    used = fits(low)
+    cpu = int((layers - low) * per_layer) + estimate.compute_buffer_bytes
+    if used is None or cpu > ram_free:
+        return None
+    on_gpu = sum(c.total_bytes for c in used)
+    room = ram_free - cpu
+    return Fit("offload", on_gpu, sum(capacity), low, layers, cpu, room, sum(headroom), used)
 
 
 def expert_offload(estimate: Estimate, hardware: Hardware) -> Fit | None:

@@ -59,10 +59,16 @@ def sized_from(model: Model, assessment: Assessment, gpus: int, batch: int = 1) 
     experts = fit.cpu_moe_layers if fit is not None else 0
     placed = fit is not None and fit.verdict != "gpu" and not experts
     share = fit.needed_bytes / fit.available_bytes if fit and fit.available_bytes else None
+    split = _slots(fit.cards) if fit and len({c.capacity_bytes for c in fit.cards}) > 1 else ()
     return Sized(
         quant=est.quant,
         context=est.context,
-        gpu_layers=(0 if fit.verdict == "cpu" else fit.gpu_layers) if fit and placed else None,
+        # mixed cards with layers in RAM: -ngl counts the output head's slot, as -ts does
+        gpu_layers=(
+            (sum(split) if split else 0 if fit.verdict == "cpu" else fit.gpu_layers)
+            if fit and placed
+            else None
+        ),
         layers=est.layers,
         kv_dtype=est.kv_dtype,
         flash_attn=est.flash_attn,
@@ -71,7 +77,7 @@ def sized_from(model: Model, assessment: Assessment, gpus: int, batch: int = 1) 
         cpu_moe_layers=experts,
         text_only=est.text_only,
         batch=batch,
-        split=_slots(fit.cards) if fit and len({c.capacity_bytes for c in fit.cards}) > 1 else (),
+        split=split,
         ubatch=est.ubatch,
         v_dtype=est.v_dtype,
     )
