@@ -164,12 +164,15 @@ def _table(rows: list[list[Any]], calibration: Calibration) -> Any:
     for device, family, decode, prefill, runs in rows:
         table.add_row(text(device), family, _share(decode), _share(prefill), str(runs))
     buffers = titled_table(
-        "Compute buffers from load logs (kept, not applied)",
-        (("card", "left"), ("device", "left"), ("MiB", "right"), ("log", "left")),
+        "Compute buffers from load logs (used for a model of the same shape on the same card; "
+        "a log without its context is shown only)",
+        (("card", "left"), ("model", "left"), ("ctx", "right"), ("MiB", "right"), ("log", "left")),
     )
     for item in calibration.buffers:
-        mib = f"{item.compute_bytes / 1024**2:.1f}"
-        buffers.add_row(text(item.device), text(item.device_name), mib, text(item.source))
+        mib = f"{item.compute_bytes / 1024**2:.2f}"
+        model = item.model_name or " ".join(f"{k} {v}" for k, v in item.shape[:2]) or "-"
+        tokens = "-" if item.context is None else str(item.context)
+        buffers.add_row(text(item.device), text(model), tokens, mib, text(item.source))
     return Group(table, buffers) if calibration.buffers else table
 
 

@@ -113,6 +113,24 @@ def estimate_sized(subject: Model | FileModel, quant: Quant | str, sizing: Sizin
     )
 
 
+def estimate_on(
+    subject: Model | FileModel, quant: Quant | str, sizing: Sizing, hardware: Hardware | None
+) -> Estimate:
+    """estimate_sized, with the compute buffer of the user's load logs on this hardware when
+    one matches (estimate/buffered.py)."""
+    found = estimate_sized(subject, quant, sizing)
+    if hardware is None or hardware.calibration is None or not hardware.calibration.buffers:
+        return found
+    from llm_pick.estimate.buffered import measured_buffer
+
+    model = subject.model if isinstance(subject, FileModel) else subject
+
+    def at(tokens: int) -> Estimate:
+        return estimate_sized(subject, quant, replace(sizing, context=tokens))
+
+    return measured_buffer(found, model, hardware, at)
+
+
 def assess_model(
     subject: Model | FileModel, quant: Quant | str, sizing: Sizing, hardware: Hardware | None
 ) -> Assessment:
@@ -123,7 +141,7 @@ def assess_model(
         return estimate_sized(subject, quant, replace(sizing, context=tokens, batch=batch))
 
     return assess(
-        estimate_sized(subject, quant, sizing),
+        estimate_on(subject, quant, sizing, hardware),
         hardware,
         model.parameters.active_count,
         attention_width=attention_width_of(model),
@@ -154,7 +172,7 @@ def longest_context(
     )
 
     def fits(tokens: int) -> bool:
-        sized = estimate_sized(subject, est.quant, sizing.at(tokens))
+        sized = estimate_on(subject, est.quant, sizing.at(tokens), hardware)
         return fit_of(sized, hardware).verdict in allowed
 
     return max_context(fits, model.context_length)

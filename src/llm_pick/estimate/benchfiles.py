@@ -45,6 +45,18 @@ class BufferLine(NamedTuple):
 class LoadLog(NamedTuple):
     buffers: tuple[BufferLine, ...]
     device_names: dict[str, str]  # "CUDA0" -> "NVIDIA GeForce RTX 5090"
+    setup: LogSetup | None = None  # what the compute buffers were sized for
+
+
+class LogSetup(NamedTuple):
+    """The context a load log's compute buffers were sized for, and the model's shape as
+    llama.cpp printed it (print_info / llm_load_print_meta), None where not printed."""
+
+    context: int | None
+    ubatch: int | None  # None: a build before n_ubatch (its buffers sized for -b, 512)
+    flash_attn: bool  # a build before flash attention, or flash_attn = 0: off
+    model_name: str | None  # general.name
+    shape: tuple[tuple[str, int], ...]  # ("n_embd", 4096), ("n_layer", 32), ...
 
 
 def _int(value: Any) -> int | None:
@@ -257,4 +269,40 @@ def parse_load_log(text: str) -> LoadLog | None:
     for match in _CUDA_INIT.finditer(text):
         names.setdefault(f"CUDA{match.group('i')}", match.group("name").strip())
     buffers = tuple(BufferLine(dev, what, size) for (dev, what), size in found.items())
-    return LoadLog(buffers, names)
+    return LoadLog(buffers, names, _setup(text))
+
+
+_CONTEXT = re.compile(r"(?:llama_context|llama_new_context_with_model):\s+n_ctx\s*=\s*(\d+)")
+_UBATCH = re.compile(r"(?:llama_context|llama_new_context_with_model):\s+n_ubatch\s*=\s*(\d+)")
+_FLASH = re.compile(
+    r"flash_attn\s*=\s*(\w+)|Flash Attention (?:was auto, set to )?(enabled|disabled)"
+)
+_NAME = re.compile(r"(?:print_info|llm_load_print_meta):\s+general\.name\s*=\s*(.+)")
+SHAPE_KEYS = ("n_layer", "n_embd", "n_vocab", "n_head", "n_head_kv", "n_ff")
+_SHAPE = re.compile(
+    r"(?:print_info|llm_load_print_meta):\s+(" + "|".join(SHAPE_KEYS) + r")\s*=\s*(\d+)\s*$",
+    flags=re.M,
+)
+
+
+def _setup(text: str) -> LogSetup | None:
+    """n_ctx, n_ubatch, flash attention and the model's shape; the last value of each counts,
+    as for the buffers. None when the log does not say its context."""
+    contexts = _CONTEXT.findall(text)
+    if not contexts:
+        return None
+    ubatch = _UBATCH.findall(text)
+    flash = False
+    for match in _FLASH.finditer(text):
+        word = (match.group(1) or match.group(2)).lower()
+        if word != "auto":  # "auto" is followed by the choice made
+            flash = word in ("1", "on", "true", "enabled")
+    names = _NAME.findall(text)
+    shape = dict((key, int(value)) for key, value in _SHAPE.findall(text))
+    return LogSetup(
+        context=int(contexts[-1]),
+        ubatch=int(ubatch[-1]) if ubatch else None,
+        flash_attn=flash,
+        model_name=names[-1].strip()[:200] if names else None,
+        shape=tuple((key, shape[key]) for key in SHAPE_KEYS if key in shape),
+    )

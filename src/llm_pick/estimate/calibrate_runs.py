@@ -142,7 +142,8 @@ def measure(
 
 
 def buffers_of(log: LoadLog, source: str) -> list[Buffers]:
-    """The compute buffer of each GPU in a load log (host buffers left out)."""
+    """The compute buffer of each GPU in a load log (host buffers left out), with the context
+    and model shape it was sized for when the log prints them."""
     from llm_pick.catalog.gpus import find_gpu
 
     found = []
@@ -154,5 +155,15 @@ def buffers_of(log: LoadLog, source: str) -> list[Buffers]:
             device = find_gpu(name).id
         except LlmPickError:
             device = line.device
-        found.append(Buffers(device, name, line.bytes, source))
+        item = Buffers(device, name, line.bytes, source)
+        if log.setup is not None:
+            setup = log.setup
+            item = item._replace(
+                context=setup.context,
+                ubatch=setup.ubatch,
+                flash_attn=setup.flash_attn,
+                model_name=setup.model_name,
+                shape=setup.shape,
+            )
+        found.append(item)
     return found

@@ -6,8 +6,10 @@ estimate. A correction replaces the speed model's efficiencies, it does not add 
     prefill tokens/s = measured FLOPS share x card fp16 FLOPS / FLOPs per prompt token
 
 The shares are medians over the user's runs on the same card (preset id) and format family.
-They apply only when the whole model is on the card(s), as in the runs. Compute buffers
-read from load logs are kept and shown, not applied. calibrated.py applies them. No printing."""
+They apply only when the whole model is on the card(s), as in the runs. calibrated.py applies
+them. Compute buffers read from load logs, with the context and model shape they were sized
+for, replace the formula's on the same card for a model of that shape (buffered.py). No
+printing."""
 
 from __future__ import annotations
 
@@ -42,12 +44,23 @@ class Measurement(NamedTuple):
 
 
 class Buffers(NamedTuple):
-    """One device's compute buffer in one load log."""
+    """One device's compute buffer in one load log, and what it was sized for (None / empty
+    in files written before these were kept: such a buffer is shown, not applied)."""
 
     device: str  # GPU preset id, or llama.cpp's device name when no preset matched
     device_name: str
     compute_bytes: int
     source: str
+    context: int | None = None  # n_ctx
+    ubatch: int | None = None  # n_ubatch (None: a build before it: 512)
+    flash_attn: bool | None = None
+    model_name: str | None = None  # general.name
+    shape: tuple[tuple[str, int], ...] = ()  # (n_layer, 32), (n_embd, 4096), ... as printed
+
+    def as_dict(self) -> dict[str, Any]:
+        data = self._asdict()
+        data["shape"] = dict(self.shape)
+        return data
 
 
 class Correction(NamedTuple):
@@ -81,7 +94,7 @@ class Calibration(NamedTuple):
         return {
             "version": VERSION,
             "measurements": [m._asdict() for m in self.measurements],
-            "buffers": [b._asdict() for b in self.buffers],
+            "buffers": [b.as_dict() for b in self.buffers],
         }
 
     def to_json(self) -> str:
@@ -134,14 +147,44 @@ def _measurement(entry: dict[str, Any], where: str) -> Measurement:
     return found
 
 
+_REQUIRED = ("device", "device_name", "compute_bytes", "source")
+SHAPE_KEYS = ("n_layer", "n_embd", "n_vocab", "n_head", "n_head_kv", "n_ff")
+
+
+def _count(value: Any, where: str, name: str, limit: int = 2**50) -> int | None:
+    if value is None:
+        return None
+    if not isinstance(value, int) or isinstance(value, bool) or not 0 < value < limit:
+        raise InputError(f"{where}: '{name}' must be a positive whole number")
+    return value
+
+
 def _buffers(entry: dict[str, Any], where: str) -> Buffers:
-    if set(entry) != set(Buffers._fields):
+    if not set(_REQUIRED) <= set(entry) <= set(Buffers._fields):
         raise InputError(f"{where}: fields must be {', '.join(Buffers._fields)}")
     size = entry["compute_bytes"]
     if not isinstance(size, int) or isinstance(size, bool) or not 0 <= size < 2**50:
         raise InputError(f"{where}: 'compute_bytes' must be a byte count")
     texts = {n: _field(entry, n, str, where) for n in ("device", "device_name", "source")}
-    return Buffers(compute_bytes=size, **texts)
+    name = entry.get("model_name")
+    if name is not None:
+        name = _field(entry, "model_name", str, where)
+    flash = entry.get("flash_attn")
+    if flash is not None and not isinstance(flash, bool):
+        raise InputError(f"{where}: 'flash_attn' must be true, false or null")
+    shape = entry.get("shape", {})
+    if not isinstance(shape, dict) or not set(shape) <= set(SHAPE_KEYS):
+        raise InputError(f"{where}: 'shape' must map {', '.join(SHAPE_KEYS)} to numbers")
+    sizes = {key: _count(value, where, f"shape.{key}", 2**32) for key, value in shape.items()}
+    return Buffers(
+        compute_bytes=size,
+        context=_count(entry.get("context"), where, "context", 2**32),
+        ubatch=_count(entry.get("ubatch"), where, "ubatch", 2**32),
+        flash_attn=flash,
+        model_name=name,
+        shape=tuple((key, int(sizes[key] or 0)) for key in SHAPE_KEYS if key in sizes),
+        **texts,
+    )
 
 
 def parse_calibration(text: str, name: str) -> Calibration:

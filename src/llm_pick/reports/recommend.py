@@ -134,7 +134,16 @@ def candidate_dict(rank: int, cand: Candidate, rec: Recommendation) -> dict[str,
         | _weights_note(cand)
         | effective_context(cand.model)
         | _sized_from(cand, rec)
+        | _measured(cand)
     )
+
+
+def _measured(cand: Candidate) -> dict[str, str]:
+    """The compute buffer taken from the user's load log (estimate/buffered.py)."""
+    from llm_pick.estimate.buffered import MEASURED
+
+    said = [a for a in cand.assessment.estimate.assumptions if a.startswith(MEASURED)]
+    return {"compute_buffer_note": said[0]} if said else {}
 
 
 def _sized_from(cand: Candidate, rec: Recommendation) -> dict[str, str]:
@@ -230,6 +239,9 @@ def recommend_report(
         return recommend_page(rec, recommend_data(rec, catalog), lineage(catalog))
 
     notes = []
+    measured = [_measured(c) for c in rec.shown[:1] if _measured(c)]
+    if measured:
+        notes.append(f"Top pick: {measured[0]['compute_buffer_note']}.")
     if rec.query.files:
         notes.append(
             "Memory from each installed file (the exact bytes of its tensors; KV cache and "

@@ -154,6 +154,11 @@ RANKED = _object(
             "description": "a release that ships only a weight diff: how the weights are "
             "recovered (it has no run command)",
         },
+        "compute_buffer_note": {
+            "type": "string",
+            "description": "the compute buffer was taken from the user's llama.cpp load log "
+            "(llm-pick calibrate): which log, its context and card",
+        },
         "sized_from": {
             "type": "string",
             "description": "recommend --installed: the memory is the installed file's (the "
@@ -161,7 +166,7 @@ RANKED = _object(
         },
     },
 )
-OPTIONAL = ("weights_note", "effective_context", "sized_from")
+OPTIONAL = ("weights_note", "effective_context", "sized_from", "compute_buffer_note")
 RANKED["required"] = [k for k in RANKED["required"] if k not in OPTIONAL]
 
 
