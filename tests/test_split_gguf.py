@@ -146,3 +146,27 @@ def test_local_reports_a_missing_part_and_lists_the_rest(tmp_path, cli, monkeypa
     by_name = {m["name"]: m for m in result.json()["models"]}
     assert by_name["whole.gguf"]["problem"] is None
     assert "part 4 of 4" in by_name["model-00001-of-00004.gguf"]["problem"]
+
+
+def test_hub_split_file_is_read_part_by_part(tmp_path, cli, monkeypatch):
+    # a repository with a quant's parts in a folder, as large GGUF repos keep them
+    pytest.importorskip("huggingface_hub")
+    from hub_server import Replay
+
+    _, whole = split_and_whole(tmp_path)
+    files = {f"Q8_0/{p.name}": p.read_bytes() for p in tmp_path.glob("model-*-of-*.gguf")}
+    with Replay({"acme/Big-GGUF": files}) as server:
+        monkeypatch.setenv("HF_ENDPOINT", server.url)
+        got = cli("memory", "hf:acme/Big-GGUF:Q8_0", "--vram", "8", "-f", "json")
+        assert got.code == 0, got.stderr
+        assert got.json()["weights_bytes"] == read_gguf(whole).tensor_bytes
+        assert got.json()["file"]["parts"] == 4
+        imported = cli("import", "hf:acme/Big-GGUF:Q8_0")
+        assert imported.code == 0, imported.stderr
+        assert "id: model\n" in imported.stdout and "(4 parts)" in imported.stdout
+        part_gets = {r[1].split("?")[0].rsplit("/", 1)[-1] for r in server.requests}
+        assert {p.name for p in tmp_path.glob("model-*-of-*.gguf")} <= part_gets
+        del server.repos["acme/Big-GGUF"]["Q8_0/model-00004-of-00004.gguf"]
+        missing = cli("memory", "hf:acme/Big-GGUF:Q8_0")
+        assert missing.code != 0 and missing.stderr.count("\n") == 1
+        assert missing.stderr.startswith("Error:") and "part 4 of 4" in missing.stderr

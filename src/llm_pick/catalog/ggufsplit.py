@@ -10,6 +10,7 @@ disk summed. A part that is missing or does not belong is one CatalogError namin
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 from llm_pick.catalog.gguf import MAX_TENSORS, GgufFile, read_gguf
@@ -52,20 +53,36 @@ def read_model_gguf(path: str | Path) -> GgufFile:
         raise CatalogError(f"{path}: not a split GGUF name (part {match.group(1)} of {count})")
     if count == 1:
         return read_gguf(path)
-    return _read_parts(part_path(path, 1, count), count)
+    first = part_path(path, 1, count)
+
+    def read_part(number: int) -> GgufFile:
+        where = part_path(first, number, count)
+        if not where.exists():
+            raise CatalogError(
+                f"{first}: part {number} of {count} of this split GGUF is missing "
+                f"(looked for {where.name} beside it)"
+            )
+        return read_gguf(where)
+
+    return read_parts(str(first), count, read_part)
 
 
-def _read_parts(first_path: Path, count: int) -> GgufFile:
+def split_count(name: str) -> int:
+    """The number of parts a file name says (1 for a file that is not split)."""
+    match = SPLIT_NAME.search(name)
+    return int(match.group(2)) if match else 1
+
+
+def read_parts(first_name: str, count: int, read_part: Callable[[int], GgufFile]) -> GgufFile:
+    """The parts' headers (`read_part(n)`, n from 1) checked against each other and joined:
+    a local file's parts, or a repository's through range requests (catalog/hub.py)."""
+    if not 1 <= count <= MAX_PARTS:
+        raise CatalogError(f"{first_name}: {count} parts (at most {MAX_PARTS})")
     headers: list[GgufFile] = []
     tensors = 0
     for number in range(1, count + 1):
-        where = part_path(first_path, number, count)
-        if not where.exists():
-            raise CatalogError(
-                f"{first_path}: part {number} of {count} of this split GGUF is missing "
-                f"(looked for {where.name} beside it)"
-            )
-        header = read_gguf(where)
+        header = read_part(number)
+        where = header.path
         no, total = _number(header, "split.no"), _number(header, "split.count")
         if no != number - 1 or total != count:
             raise CatalogError(
@@ -75,17 +92,17 @@ def _read_parts(first_path: Path, count: int) -> GgufFile:
         tensors += len(header.tensors)
         if tensors > MAX_TENSORS:
             raise CatalogError(
-                f"{first_path}: more than {MAX_TENSORS} tensors in the parts of this split GGUF"
+                f"{first_name}: more than {MAX_TENSORS} tensors in the parts of this split GGUF"
             )
         headers.append(header)
     first = headers[0]
     stated = _number(first, "split.tensors.count")
     if stated != tensors:
         raise CatalogError(
-            f"{first_path}: split.tensors.count says {stated}, the {count} parts hold {tensors}"
+            f"{first_name}: split.tensors.count says {stated}, the {count} parts hold {tensors}"
         )
     every = tuple(t for header in headers for t in header.tensors)
     if len({t.name for t in every}) != len(every):
-        raise CatalogError(f"{first_path}: a tensor name occurs in two parts of the split GGUF")
+        raise CatalogError(f"{first_name}: a tensor name occurs in two parts of the split GGUF")
     size = sum(header.file_size for header in headers)
     return first._replace(tensors=every, file_size=size, parts=count)

@@ -148,13 +148,38 @@ def choose_gguf(repo: str, files: list[str], quant: str | None) -> str:
 
 def read_hub_gguf(ref: str) -> Any:
     """The GGUF header of hf:ORG/REPO[:QUANT]'s chosen file, read through range requests."""
-    from llm_pick.catalog.gguf import read_gguf_from
 
     repo, quant = parse(ref)
     hub = Hub()
-    filename = choose_gguf(repo, hub.files(repo), quant)
-    handle = hub.open(repo, filename)
-    return read_gguf_from(handle, f"hf:{repo}/{filename}", handle.size)
+    files = hub.files(repo)
+    return hub_gguf(hub, repo, files, choose_gguf(repo, files, quant))
+
+
+def hub_gguf(hub: Hub, repo: str, files: list[str], filename: str) -> Any:
+    """One GGUF file's header, or a split file's parts joined (catalog/ggufsplit.py), each
+    read through range requests."""
+    from llm_pick.catalog.gguf import read_gguf_from
+    from llm_pick.catalog.ggufsplit import SPLIT_NAME, read_parts, split_count
+    from llm_pick.errors import CatalogError
+
+    def read(name: str) -> Any:
+        handle = hub.open(repo, name)
+        return read_gguf_from(handle, f"hf:{repo}/{name}", handle.size)
+
+    count = split_count(filename)
+    if count == 1:
+        return read(filename)
+
+    def read_part(number: int) -> Any:
+        name = SPLIT_NAME.sub(f"-{number:05d}-of-{count:05d}.gguf", filename)
+        if name not in files:
+            raise CatalogError(
+                f"hf:{repo}/{filename}: part {number} of {count} of this split GGUF is not "
+                f"in the repository ({name})"
+            )
+        return read(name)
+
+    return read_parts(f"hf:{repo}/{filename}", count, read_part)
 
 
 def hub_config(ref: str) -> tuple[str, Any, list[str]]:

@@ -124,7 +124,7 @@ def hub_entry(ref: str) -> tuple[dict[str, Any], dict[str, Any]]:
     """hf:ORG/REPO[:QUANT]: the GGUF header of the chosen file (range requests), else the
     config.json; the model card's YAML header when the repository has a README.md."""
     from llm_pick.catalog import hub
-    from llm_pick.catalog.gguf import read_gguf_from
+    from llm_pick.catalog.ggufsplit import unsplit_name
     from llm_pick.catalog.provenance import card_header
     from llm_pick.estimate.modelfile import file_model
 
@@ -134,9 +134,8 @@ def hub_entry(ref: str) -> tuple[dict[str, Any], dict[str, Any]]:
     card = card_header(client.text(repo, "README.md")) if "README.md" in files else {}
     if quant is not None or any(f.lower().endswith(".gguf") for f in files):
         name = hub.choose_gguf(repo, files, quant)
-        handle = client.open(repo, name)
-        file = read_gguf_from(handle, f"hf:{repo}/{name}", handle.size)
-        entry, facts = gguf_entry(file, file_model(file), name.split("/")[-1])
+        file = hub.hub_gguf(client, repo, files, name)  # a split file: all its parts
+        entry, facts = gguf_entry(file, file_model(file), unsplit_name(name.split("/")[-1]))
         entry["sources"] = [f"GGUF header of hf:{repo}/{name} (read by HTTP range requests)"]
     elif "config.json" in files:
         config = client.json(repo, "config.json")
