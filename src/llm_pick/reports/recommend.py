@@ -15,6 +15,7 @@ from llm_pick.ranking.pipeline import lineage
 from llm_pick.ranking.result import Candidate, Exclusion, Option, Recommendation
 from llm_pick.ranking.serve import choose_runtime
 from llm_pick.reports.report import Report
+from llm_pick.reports.sizing_notes import footnotes, sizing_notes
 from llm_pick.scoring.constraints import evaluate as evaluate_constraints
 
 SCHEMA_VERSION = 1
@@ -133,25 +134,8 @@ def candidate_dict(rank: int, cand: Candidate, rec: Recommendation) -> dict[str,
         }
         | _weights_note(cand)
         | effective_context(cand.model)
-        | _sized_from(cand, rec)
-        | _measured(cand)
+        | sizing_notes(cand, rec)
     )
-
-
-def _measured(cand: Candidate) -> dict[str, str]:
-    """The compute buffer taken from the user's load log (estimate/buffered.py)."""
-    from llm_pick.estimate.buffered import MEASURED
-
-    said = [a for a in cand.assessment.estimate.assumptions if a.startswith(MEASURED)]
-    return {"compute_buffer_note": said[0]} if said else {}
-
-
-def _sized_from(cand: Candidate, rec: Recommendation) -> dict[str, str]:
-    """recommend --installed: the memory is the installed file's, not the shapes'."""
-    own = rec.query.files.get(cand.model.id)
-    if own is None:
-        return {}
-    return {"sized_from": f"file: the exact bytes of its {own.weights.tensors} tensors"}
 
 
 def effective_context(model: Model) -> dict[str, Any]:
@@ -238,22 +222,13 @@ def recommend_report(
 
         return recommend_page(rec, recommend_data(rec, catalog), lineage(catalog))
 
-    notes = []
-    measured = [_measured(c) for c in rec.shown[:1] if _measured(c)]
-    if measured:
-        notes.append(f"Top pick: {measured[0]['compute_buffer_note']}.")
-    if rec.query.files:
-        notes.append(
-            "Memory from each installed file (the exact bytes of its tensors; KV cache and "
-            "buffers estimated from its metadata)."
-        )
     return Report(
         data=lambda: recommend_data(rec, catalog),
         columns=COLUMNS,
         rows=rows(rec),
         table=table,
         html=page,
-        notes=notes,
+        notes=footnotes(rec),
     )
 
 
