@@ -93,7 +93,7 @@ class Gpu:
     id: str
     name: str
     vendor: Literal["nvidia", "amd", "apple", "intel"]
-    kind: Literal["consumer", "datacenter", "workstation", "apple"]
+    kind: Literal["consumer", "datacenter", "workstation", "apple", "laptop"]
     memory_gib: float
     memory_bandwidth_gbs: float
     fp16_tflops: float | None = None

@@ -310,6 +310,7 @@ def decode_step(
             family=family,
             backend="cpu",
             bandwidth_gbs=hardware.ram_bandwidth_gbs,
+            threads=hardware.threads or DEFAULT_CPU_THREADS,
         )
         if cpu is None:
             return None
@@ -358,9 +359,7 @@ def estimate_speed(
                 flops, hardware.fp16_tflops, family, backend, hardware.gpu
             )
             long = None if seconds is None else 1 / seconds
-    note = speed_note(
-        family, backend, share, hardware.ram_bandwidth_gbs, card=hardware.gpu is not None
-    )
+    note = speed_note(family, backend, share, hardware)
     ceiling = ceiling_rate(read, share, hardware)
     base = base._replace(ceiling=ceiling)
     if step is None or ceiling is None:

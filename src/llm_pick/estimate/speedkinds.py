@@ -8,6 +8,7 @@ from typing import Literal
 
 from llm_pick.catalog.filetypes import Gpu
 from llm_pick.catalog.types import Model
+from llm_pick.estimate.hardware import Hardware
 
 FormatFamily = Literal[
     "16-bit", "8-bit", "k-quant", "legacy", "gptq", "awq", "bitsandbytes", "ternary"
@@ -101,8 +102,9 @@ def device_prefill_seconds(
     return prefill_seconds(flops, tflops, family, backend)
 
 
-def speed_note(family: str, backend: str, share: float, ram_gbs: float, *, card: bool) -> str:
-    """What a speed estimate rests on, or why there is none (`card`: a preset is known)."""
+def speed_note(family: str, backend: str, share: float, hardware: Hardware) -> str:
+    """What a speed estimate rests on, or why there is none (CPU threads: --threads, else
+    DEFAULT_CPU_THREADS assumed)."""
     if family == "bitsandbytes":
         return "bitsandbytes: no published decode measurement collected; speed unknown"
     if family == "ternary":
@@ -110,14 +112,16 @@ def speed_note(family: str, backend: str, share: float, ram_gbs: float, *, card:
     if family in ("gptq", "awq") and backend_group(backend) != "cuda":
         return f"{family}: measured only on CUDA (exllamav2 / AutoAWQ); speed unknown here"
     parts = []
+    threads = hardware.threads or DEFAULT_CPU_THREADS
     if family in ("gptq", "awq"):
         parts.append(f"{family} speed from {'exllamav2' if family == 'gptq' else 'AutoAWQ'}")
     if share < 1:
         parts.append(
-            f"{1 - share:.0%} of the bytes from system RAM at {ram_gbs:g} GB/s "
-            f"(CPU constants, {DEFAULT_CPU_THREADS} threads assumed)"
+            f"{1 - share:.0%} of the bytes from system RAM at {hardware.ram_bandwidth_gbs:g} GB/s "
+            f"(CPU constants, {threads} thread{'s' if threads > 1 else ''}"
+            f"{'' if hardware.threads else ' assumed'})"
         )
-    if not card and backend != "cpu":
+    if hardware.gpu is None and backend != "cpu":
         parts.append("backend assumed CUDA (--vram gives no card)")
     return "; ".join(parts)
 
