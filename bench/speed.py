@@ -13,6 +13,7 @@ it). Error = (estimated - measured) / measured tokens/s, at the expected (centra
 from __future__ import annotations
 
 import argparse
+import re
 import statistics
 import sys
 from collections.abc import Callable, Iterable
@@ -25,7 +26,7 @@ import yaml
 from llm_pick.catalog.gpus import load_gpus
 from llm_pick.catalog.load import load_catalog
 from llm_pick.catalog.types import Model
-from llm_pick.estimate import speed
+from llm_pick.estimate import memkind, speed, speedkinds
 from llm_pick.estimate.memory import estimate_memory
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -49,6 +50,8 @@ class Point(NamedTuple):
     flops: float  # prefill: per prompt token
     measured: float  # tokens/s
     threads: int = speed.DEFAULT_CPU_THREADS  # CPU runs: llama-bench -t
+    hbm: bool = False  # the card's memory is HBM (estimate/memkind.py)
+    apple: tuple[str, int] | None = None  # Apple GPU: (generation, GPU cores)
 
 
 @cache
@@ -71,12 +74,16 @@ def load_points(paths: tuple[Path, ...] = (POINTS, MORE)) -> list[Point]:
             gpu = presets[raw["device"]]
             bandwidth, tflops = gpu.memory_bandwidth_gbs, gpu.fp16_tflops
             kind = f"{gpu.vendor}-{gpu.kind}"
+            hbm = memkind.is_hbm(gpu)
+            apple = speedkinds.apple_chip(gpu.name, gpu.gpu_cores)
             if gpu.fp16_tflops_kind not in ("tensor-dense-fp16-accumulate", "matrix-dense"):
                 tflops = None  # prefill is fitted on one FLOPS kind only
         else:
             device = devices[raw["device"]]
             bandwidth, tflops = device["bandwidth_gbs"], None
             kind = f"{_vendor(device['name'])}-{device['kind']}"
+            hbm = "HBM" in str(device.get("memory", ""))
+            apple = speedkinds.apple_chip(device["name"], _cores(device["name"]))
         arch = model.architecture
         kv = 0
         if raw["kind"] == "decode":
@@ -105,9 +112,17 @@ def load_points(paths: tuple[Path, ...] = (POINTS, MORE)) -> list[Point]:
                 flops,
                 raw["tokens_per_second"],
                 raw.get("threads") or speed.DEFAULT_CPU_THREADS,
+                hbm and raw["backend"] != "cpu",
+                apple if raw["backend"] == "metal" else None,
             )
         )
     return points
+
+
+def _cores(name: str) -> int | None:
+    """GPU cores from a device name such as "Apple M2 Max (38-core GPU)"."""
+    found = re.search(r"(\d+)-core GPU", name)
+    return int(found.group(1)) if found else None
 
 
 def _vendor(name: str) -> str:
@@ -141,14 +156,19 @@ def decode_features(p: Point) -> dict[str, float]:
     }
     if group == "cpu":  # the cores' side of a CPU step is shared by its threads
         features["PER_BYTE_THREAD"] = features.pop(f"PER_BYTE[{group}]") / p.threads
+    if p.hbm:  # HBM: a batch-1 step keeps too few reads in flight to reach its peak
+        features["HBM_INVERSE_EFFICIENCY"] = p.read_bytes / (p.bandwidth_gbs * 1e9)
     if p.cards > 1:
         features["SPLIT_SECONDS"] = float(p.cards - 1)
     return features
 
 
 def prefill_features(p: Point) -> dict[str, float]:
-    assert p.tflops
     family = "16-bit" if p.family == "16-bit" else "quantized"
+    if p.apple:  # no published FLOPS: a rate per GPU core, by generation
+        chip, cores = p.apple
+        return {f"APPLE_PREFILL[{chip},{family}]": p.flops / cores}
+    assert p.tflops
     group = speed.backend_group(p.backend)
     return {
         f"INVERSE_PREFILL_EFFICIENCY[{family}]": p.flops / (p.tflops * 1e12),
@@ -158,7 +178,7 @@ def prefill_features(p: Point) -> dict[str, float]:
 
 def usable(p: Point) -> bool:
     if p.kind == "prefill":
-        return p.tflops is not None and p.cards == 1
+        return (p.tflops is not None or p.apple is not None) and p.cards == 1
     return True
 
 
@@ -250,9 +270,13 @@ def estimated(p: Point) -> float | None:
             bandwidth_gbs=p.bandwidth_gbs,
             cards=p.cards,
             threads=p.threads,
+            hbm=p.hbm,
         )
     else:
-        seconds = speed.prefill_seconds(p.flops, p.tflops, p.family, p.backend)
+        if p.apple:
+            seconds = speedkinds.apple_prefill_seconds(p.flops, *p.apple, p.family)
+        else:
+            seconds = speed.prefill_seconds(p.flops, p.tflops, p.family, p.backend)
     return None if seconds is None else 1 / seconds
 
 

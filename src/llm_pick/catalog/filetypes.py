@@ -93,7 +93,7 @@ class Gpu:
     id: str
     name: str
     vendor: Literal["nvidia", "amd", "apple", "intel"]
-    kind: Literal["consumer", "datacenter", "workstation", "apple"]
+    kind: Literal["consumer", "datacenter", "workstation", "apple", "laptop"]
     memory_gib: float
     memory_bandwidth_gbs: float
     fp16_tflops: float | None = None
@@ -105,6 +105,7 @@ class Gpu:
     backend: Backend = "cuda"
     driver_memory_mib: float | None = None  # total the driver reports (nvidia-smi, rocm-smi)
     source: GpuSource | None = None  # the vendor check of the figures
+    gpu_cores: int | None = None  # Apple: GPU cores (the prefill model scales with them)
 
     @property
     def usable_gib(self) -> float:

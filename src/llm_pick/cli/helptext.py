@@ -73,7 +73,7 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
 }
 
 _GROUPS = (
-    ("Hardware", ("vram", "gpu", "gpus", "ram", "ram_bandwidth", "headroom", "cpu")),
+    ("Hardware", ("vram", "gpu", "gpus", "ram", "ram_bandwidth", "headroom", "cpu", "threads")),
     (
         "Needs",
         (

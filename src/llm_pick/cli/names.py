@@ -81,6 +81,7 @@ def gpu_pick_note(name: str, card: Any) -> str | None:
         gpu.id
         for gpu in load_gpus().values()
         if gpu.memory_gib != card.memory_gib
+        and gpu.kind == card.kind  # a laptop part is another card, not a memory size
         and any(_norm(label).startswith(wanted) for label in (gpu.id, gpu.name, *gpu.aliases))
     )
     if not others and card.vendor != "apple":  # one memory size: nothing to choose

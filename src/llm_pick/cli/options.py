@@ -128,6 +128,14 @@ BandwidthOpt = Annotated[
         help="Memory bandwidth of each GPU, overriding the card's (for speed estimates).",
     ),
 ]
+ThreadsOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--threads",
+        metavar="N",
+        help="CPU threads for a CPU-only run or layers in RAM (llama.cpp -t; default 8).",
+    ),
+]
 CpuOpt = Annotated[
     str | None,
     typer.Option(
@@ -289,6 +297,7 @@ HARDWARE_OPTIONS: list[tuple[str, Any, Any]] = [
     ("headroom", HeadroomOpt, None),
     ("cpu", CpuOpt, None),
     ("bandwidth", BandwidthOpt, None),
+    ("threads", ThreadsOpt, None),
 ]
 SIZING_OPTIONS: list[tuple[str, Any, Any]] = [
     ("context", ContextOpt, None),

@@ -245,6 +245,7 @@ def hardware(
     headroom: float | None = None,
     cpu: str | None = None,
     bandwidth: float | None = None,
+    threads: int | None = None,
 ) -> Hardware | None:
     """Hardware from the CLI options (the library's constructors check the values); None
     when no memory limit was given. --gpu with --vram: the card's bandwidth and FLOPS with
@@ -269,7 +270,8 @@ def hardware(
                 raise InputError("--vram 0 (CPU only) and --gpus conflict")
             if bandwidth is not None:
                 raise InputError("--bandwidth is a GPU's; with --vram 0 use --ram-bandwidth")
-            return Hardware.cpu_only(ram_gib, ram_bandwidth, cpu).with_headroom(headroom)
+            machine = Hardware.cpu_only(ram_gib, ram_bandwidth, cpu).with_threads(threads)
+            return machine.with_headroom(headroom)
         machine = Hardware.from_vram(memory, 1 if gpus is None else gpus)
     elif gpus is not None:
         raise InputError("--gpus needs --gpu NAME or --vram GiB")
@@ -277,13 +279,15 @@ def hardware(
         raise InputError("--ram (CPU offload) needs --vram or --gpu for the GPU part")
     else:  # nothing to size against; the other values are still checked
         Hardware.from_vram(1.0).with_ram(0.0, ram_bandwidth, cpu).with_bandwidth(bandwidth)
+        Hardware.from_vram(1.0).with_threads(threads)
         finite("--headroom", headroom, maximum=MAX_GIB, allow_zero=True)
         return None
     machine = machine.with_bandwidth(bandwidth)
     from llm_pick.cli.calibrating import with_user_calibration
 
     machine = with_user_calibration(machine)
-    return machine.with_ram(ram_gib, ram_bandwidth, cpu).with_headroom(headroom)
+    machine = machine.with_ram(ram_gib, ram_bandwidth, cpu).with_threads(threads)
+    return machine.with_headroom(headroom)
 
 
 def gib(option: str, text: str, what: str = "a number of GiB") -> float:
@@ -316,6 +320,7 @@ def build_query(
     quant: str | None,
     cpu: str | None = None,
     bandwidth: float | None = None,
+    threads: int | None = None,
     min_bits: float | None,
     context: str | None,
     batch: int,
@@ -345,6 +350,7 @@ def build_query(
         headroom=headroom,
         cpu=cpu,
         bandwidth=bandwidth,
+        threads=threads,
     )
     query = Query(
         constraints=constraints(**wanted),

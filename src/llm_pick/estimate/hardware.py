@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from llm_pick.estimate.calibration import Calibration
 
 __all__ = ["GIB", "MAX_GIB", "MAX_GPUS", "Hardware"]
+MAX_THREADS = 1024  # --threads: no CPU llama.cpp runs on has more
 
 # System RAM bandwidth used for layers offloaded to the CPU when --ram-bandwidth is not
 # given: dual-channel DDR4-3200 = 2 channels x 8 bytes x 3200 MT/s = 51.2 GB/s (JEDEC).
@@ -36,6 +37,7 @@ class Hardware(NamedTuple):
     headroom_gib: float | None = None  # kept free per card; None: default_headroom()
     calibration: Calibration | None = None  # the user's own runs (estimate/calibration.py)
     mixed: tuple[Gpu, ...] = ()  # cards of different kinds, in llama.cpp's device order
+    threads: int | None = None  # CPU threads (--threads); None: speed.DEFAULT_CPU_THREADS
 
     def __repr__(self) -> str:
         return f"Hardware({self.label!r}, {self.vram_gib:g} GiB per card, source {self.source!r})"
@@ -175,6 +177,12 @@ class Hardware(NamedTuple):
             bandwidth_gbs=speed, source=f"{self.source}, --bandwidth {speed:g} GB/s"
         )
 
+    def with_threads(self, threads: int | None) -> Hardware:
+        """CPU threads for a CPU-only run or layers in RAM (llama.cpp -t; None: unchanged)."""
+        if threads is None:
+            return self
+        return self._replace(threads=limits.count("--threads", threads, MAX_THREADS))
+
     def with_headroom(self, gib: float | None) -> Hardware:
         """Memory kept free per card (None: max(0.5 GiB, 5% of the card))."""
         spare = limits.finite("--headroom", gib, maximum=MAX_GIB, allow_zero=True)
@@ -214,4 +222,4 @@ class Hardware(NamedTuple):
             "headroom_bytes_per_gpu": self.headroom_bytes if self.vram_bytes else 0,
             "ram_headroom_bytes": self.ram_headroom_bytes if self.ram_gib else 0,
             "source": self.source,
-        }
+        } | ({"cpu_threads": self.threads} if self.threads else {})

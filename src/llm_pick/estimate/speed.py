@@ -6,6 +6,7 @@ once and each sequence's KV cache:
     bytes  = active weights + batch x KV cache of one sequence (at the stated context)
     step s = layers x PER_LAYER[runtime] + bytes x PER_BYTE[backend]
              + bytes x INVERSE_EFFICIENCY[format family, backend] / bandwidth
+             + bytes x HBM_INVERSE_EFFICIENCY / bandwidth   (HBM cards only, memkind.py)
              + (cards - 1) x SPLIT_SECONDS                  (layer split across cards)
 
 A stream gets 1/step tokens/s; all streams together get batch/step, at most the prefill rate
@@ -27,11 +28,15 @@ from typing import NamedTuple
 
 from llm_pick.estimate.fit import Fit
 from llm_pick.estimate.hardware import Hardware
+from llm_pick.estimate.memkind import is_hbm
 from llm_pick.estimate.memory import Estimate
+from llm_pick.estimate.speedkinds import APPLE_PREFILL as APPLE_PREFILL
+from llm_pick.estimate.speedkinds import DEFAULT_CPU_THREADS as DEFAULT_CPU_THREADS
 from llm_pick.estimate.speedkinds import INVERSE_PREFILL_EFFICIENCY as INVERSE_PREFILL_EFFICIENCY
 from llm_pick.estimate.speedkinds import PREFILL_PER_FLOP as PREFILL_PER_FLOP
 from llm_pick.estimate.speedkinds import attention_width_of as attention_width_of
 from llm_pick.estimate.speedkinds import backend_group as backend_group
+from llm_pick.estimate.speedkinds import device_prefill_seconds, speed_note
 from llm_pick.estimate.speedkinds import format_family as format_family
 from llm_pick.estimate.speedkinds import prefill_flops as prefill_flops
 from llm_pick.estimate.speedkinds import prefill_seconds as prefill_seconds
@@ -41,43 +46,44 @@ from llm_pick.estimate.speedkinds import prefill_seconds as prefill_seconds
 # step is shorter than its bytes over the bandwidth (the ceiling, docs/methodology.md).
 # Fixed cost per layer per step (kernel launches, synchronisation), seconds; by runtime.
 PER_LAYER: dict[str, float] = {
-    "cuda": 8.31e-05,
+    "cuda": 8.25e-05,
     "metal": 0.000186,
-    "rocm-vulkan": 0.000128,
+    "rocm-vulkan": 0.000104,
     "cpu": 0,
-    "gptq": 2.3e-05,
+    "gptq": 4.75e-05,
     "awq": 0,
 }
 # Cost per byte read that does not scale with memory bandwidth (the cores' side), s/byte.
 PER_BYTE: dict[str, float] = {
-    "cuda": 2.22e-13,
+    "cuda": 0,
     "metal": 0,
     "rocm-vulkan": 0,
 }
 # 1 / share of memory bandwidth of the bandwidth-bound part, by format family and backend.
 INVERSE_EFFICIENCY: dict[tuple[str, str], float] = {
-    ("16-bit", "gpu"): 1,
+    ("16-bit", "gpu"): 1.11,
     ("8-bit", "gpu"): 1,
-    ("k-quant", "gpu"): 1.02,
-    ("legacy", "gpu"): 1.14,
-    ("gptq", "gpu"): 1,
-    ("awq", "gpu"): 1.34,
+    ("k-quant", "gpu"): 1.17,
+    ("legacy", "gpu"): 1.28,
+    ("gptq", "gpu"): 1.08,
+    ("awq", "gpu"): 1.55,
     ("16-bit", "metal"): 1.09,
     ("8-bit", "metal"): 1.07,
     ("k-quant", "metal"): 1.3,
     ("legacy", "metal"): 1.09,
-    ("k-quant", "cpu"): 1.46,
+    ("k-quant", "cpu"): 1.37,
     ("legacy", "cpu"): 1,
 }
+# HBM cards (A100, H100, MI300X...): added to the inverse efficiency (estimate/memkind.py).
+HBM_INVERSE_EFFICIENCY = 0.682
 # CPU: the cores' side of a step (dequantise, dot products) shared by the threads, s/byte x thread.
-PER_BYTE_THREAD = 3.92e-11
-SPLIT_SECONDS = 0.000119  # per extra card in a layer split
+PER_BYTE_THREAD = 2.22e-11
+SPLIT_SECONDS = 0.000191  # per extra card in a layer split
 # 10th / 90th percentiles of measured / expected on the fit points: the printed range.
-DECODE_SCATTER = (0.78, 1.11)
-PREFILL_SCATTER = (0.45, 1.12)
+DECODE_SCATTER = (0.85, 1.10)
+PREFILL_SCATTER = (0.44, 1.10)
 # ---------------------------------------------------------------------------------------------
 
-DEFAULT_CPU_THREADS = 8  # threads of a CPU-only run when none is known (llama.cpp: the cores)
 DEFAULT_PROMPT_TOKENS = 512  # time to first token is quoted for a prompt this long
 LONG_CONTEXT = 32768  # sized for this many tokens or more: also quote a prompt that fills it
 # Before this module: one range for every format and card (kept for callers that rank by a
@@ -103,11 +109,14 @@ def inverse_efficiency(family: str, backend: str) -> float | None:
     return found
 
 
-def efficiency(family: str, backend: str, bandwidth_gbs: float) -> float | None:
-    """Share of `bandwidth_gbs` a decode step reaches for this format (both per-byte terms)."""
+def efficiency(
+    family: str, backend: str, bandwidth_gbs: float, *, hbm: bool = False
+) -> float | None:
+    """Share of `bandwidth_gbs` a decode step reaches for this format (every per-byte term)."""
     inverse = inverse_efficiency(family, backend)
     if inverse is None:
         return None
+    inverse += HBM_INVERSE_EFFICIENCY if hbm else 0.0
     return 1 / (inverse + PER_BYTE.get(backend_group(backend), 0.0) * bandwidth_gbs * 1e9)
 
 
@@ -120,11 +129,13 @@ def step_seconds(
     bandwidth_gbs: float,
     cards: int = 1,
     threads: int = DEFAULT_CPU_THREADS,
+    hbm: bool = False,
 ) -> float | None:
     """Seconds for one decode step that reads `read_bytes` from memory of `bandwidth_gbs`."""
     inverse = inverse_efficiency(family, backend)
     if inverse is None or bandwidth_gbs <= 0:
         return None
+    inverse += HBM_INVERSE_EFFICIENCY if hbm and backend != "cpu" else 0.0
     group = backend_group(backend)
     runtime = family if family in ("gptq", "awq") else group
     seconds = layers * PER_LAYER.get(runtime, 0.0) + read_bytes * PER_BYTE.get(group, 0.0)
@@ -286,6 +297,7 @@ def decode_step(
             backend=backend,
             bandwidth_gbs=hardware.bandwidth_gbs,
             cards=hardware.gpus,
+            hbm=is_hbm(hardware.gpu),
         )
         if gpu is None:
             return None
@@ -298,6 +310,7 @@ def decode_step(
             family=family,
             backend="cpu",
             bandwidth_gbs=hardware.ram_bandwidth_gbs,
+            threads=hardware.threads or DEFAULT_CPU_THREADS,
         )
         if cpu is None:
             return None
@@ -338,13 +351,15 @@ def estimate_speed(
     prefill = long = None
     if fit.verdict == "gpu" and share > 0:
         flops = prefill_flops(active_params, attention_width, prompt_tokens)
-        seconds = prefill_seconds(flops, hardware.fp16_tflops, family, backend)
+        seconds = device_prefill_seconds(flops, hardware.fp16_tflops, family, backend, hardware.gpu)
         prefill = None if seconds is None else 1 / seconds
         if estimate.context >= LONG_CONTEXT and estimate.context > prompt_tokens:
             flops = prefill_flops(active_params, attention_width, estimate.context)
-            seconds = prefill_seconds(flops, hardware.fp16_tflops, family, backend)
+            seconds = device_prefill_seconds(
+                flops, hardware.fp16_tflops, family, backend, hardware.gpu
+            )
             long = None if seconds is None else 1 / seconds
-    note = _note(family, backend, share, hardware)
+    note = speed_note(family, backend, share, hardware)
     ceiling = ceiling_rate(read, share, hardware)
     base = base._replace(ceiling=ceiling)
     if step is None or ceiling is None:
@@ -370,25 +385,5 @@ def estimate_speed(
 
 def _efficiency(family: str, backend: str, share: float, hardware: Hardware) -> float | None:
     if share > 0 and hardware.bandwidth_gbs:
-        return efficiency(family, backend, hardware.bandwidth_gbs)
+        return efficiency(family, backend, hardware.bandwidth_gbs, hbm=is_hbm(hardware.gpu))
     return efficiency(family, "cpu", hardware.ram_bandwidth_gbs)
-
-
-def _note(family: str, backend: str, share: float, hardware: Hardware) -> str:
-    if family == "bitsandbytes":
-        return "bitsandbytes: no published decode measurement collected; speed unknown"
-    if family == "ternary":
-        return "bitnet.cpp (I2_S): no published decode measurement collected; speed unknown"
-    if family in ("gptq", "awq") and backend_group(backend) != "cuda":
-        return f"{family}: measured only on CUDA (exllamav2 / AutoAWQ); speed unknown here"
-    parts = []
-    if family in ("gptq", "awq"):
-        parts.append(f"{family} speed from {'exllamav2' if family == 'gptq' else 'AutoAWQ'}")
-    if share < 1:
-        parts.append(
-            f"{1 - share:.0%} of the bytes from system RAM at {hardware.ram_bandwidth_gbs:g} GB/s "
-            f"(CPU constants, {DEFAULT_CPU_THREADS} threads assumed)"
-        )
-    if hardware.gpu is None and backend != "cpu":
-        parts.append("backend assumed CUDA (--vram gives no card)")
-    return "; ".join(parts)

@@ -6,17 +6,33 @@ from __future__ import annotations
 
 from typing import Literal
 
+from llm_pick.catalog.filetypes import Gpu
 from llm_pick.catalog.types import Model
+from llm_pick.estimate.hardware import Hardware
 
 FormatFamily = Literal[
     "16-bit", "8-bit", "k-quant", "legacy", "gptq", "awq", "bitsandbytes", "ternary"
 ]
 BackendGroup = Literal["cuda", "metal", "rocm-vulkan", "cpu"]
 
+DEFAULT_CPU_THREADS = 8  # threads of a CPU-only run when none is known (llama.cpp: the cores)
+
 # Fitted (bench/speed.py): 1 / share of the card's fp16 FLOPS reached (at least 1), and a cost per
 # FLOP that does not scale with them, by backend group.
 INVERSE_PREFILL_EFFICIENCY: dict[str, float] = {"16-bit": 1.31, "quantized": 1.71}
 PREFILL_PER_FLOP: dict[str, float] = {"cuda": 4.47e-15, "rocm-vulkan": 1.94e-15}
+# Apple (no published FLOPS): seconds x GPU cores per FLOP, by chip generation and 16-bit or
+# quantized weights, fitted on llama.cpp discussion #4167's pp512 rows (bench/speed.py).
+APPLE_PREFILL: dict[tuple[str, str], float] = {
+    ("m1", "16-bit"): 3.94e-12,
+    ("m1", "quantized"): 4.55e-12,
+    ("m2", "16-bit"): 3.89e-12,
+    ("m2", "quantized"): 4.52e-12,
+    ("m3", "16-bit"): 3.7e-12,
+    ("m3", "quantized"): 3.89e-12,
+    ("m4", "16-bit"): 3.18e-12,
+    ("m4", "quantized"): 3.19e-12,
+}
 
 
 def format_family(quant: str) -> FormatFamily:
@@ -54,6 +70,60 @@ def prefill_seconds(flops: float, tflops: float | None, family: str, backend: st
         return None
     inverse = INVERSE_PREFILL_EFFICIENCY["16-bit" if family == "16-bit" else "quantized"]
     return flops * (inverse / (tflops * 1e12) + PREFILL_PER_FLOP[group])
+
+
+def apple_prefill_seconds(flops: float, chip: str, cores: int, family: str) -> float | None:
+    """Seconds of compute for `flops` on an Apple GPU of `cores` cores of generation `chip`
+    (m1..m4); None for a generation or format without fitted measurements."""
+    kind = "16-bit" if family == "16-bit" else "quantized"
+    found = APPLE_PREFILL.get((chip, kind))
+    if not found or cores <= 0 or family in ("gptq", "awq", "bitsandbytes", "ternary"):
+        return None
+    return flops * found / cores
+
+
+def apple_chip(name: str, cores: int | None) -> tuple[str, int] | None:
+    """(generation, GPU cores) of an Apple preset from its name ("Apple M2 Max (38-core GPU..."),
+    or None when it is not an Apple chip or its core count is unknown."""
+    words = name.split()
+    if not cores or len(words) < 2 or words[0] != "Apple" or words[1][:1] != "M":
+        return None
+    return words[1].lower(), cores
+
+
+def device_prefill_seconds(
+    flops: float, tflops: float | None, family: str, backend: str, gpu: Gpu | None
+) -> float | None:
+    """Prefill compute seconds on a card: per Apple GPU core on Apple chips (no published FLOPS),
+    else at the card's fp16 FLOPS."""
+    apple = apple_chip(gpu.name, gpu.gpu_cores) if gpu is not None else None
+    if apple is not None and backend_group(backend) == "metal":
+        return apple_prefill_seconds(flops, *apple, family)
+    return prefill_seconds(flops, tflops, family, backend)
+
+
+def speed_note(family: str, backend: str, share: float, hardware: Hardware) -> str:
+    """What a speed estimate rests on, or why there is none (CPU threads: --threads, else
+    DEFAULT_CPU_THREADS assumed)."""
+    if family == "bitsandbytes":
+        return "bitsandbytes: no published decode measurement collected; speed unknown"
+    if family == "ternary":
+        return "bitnet.cpp (I2_S): no published decode measurement collected; speed unknown"
+    if family in ("gptq", "awq") and backend_group(backend) != "cuda":
+        return f"{family}: measured only on CUDA (exllamav2 / AutoAWQ); speed unknown here"
+    parts = []
+    threads = hardware.threads or DEFAULT_CPU_THREADS
+    if family in ("gptq", "awq"):
+        parts.append(f"{family} speed from {'exllamav2' if family == 'gptq' else 'AutoAWQ'}")
+    if share < 1:
+        parts.append(
+            f"{1 - share:.0%} of the bytes from system RAM at {hardware.ram_bandwidth_gbs:g} GB/s "
+            f"(CPU constants, {threads} thread{'s' if threads > 1 else ''}"
+            f"{'' if hardware.threads else ' assumed'})"
+        )
+    if hardware.gpu is None and backend != "cpu":
+        parts.append("backend assumed CUDA (--vram gives no card)")
+    return "; ".join(parts)
 
 
 def attention_width_of(model: Model) -> int:

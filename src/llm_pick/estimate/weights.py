@@ -134,8 +134,9 @@ def _summed(inv: Inventory, sizes: list[tuple[Matrix, int]], vector_bytes: int) 
     """The tensors' bytes added up (all, per layer, read per token, routed experts), plus the
     norm vectors at `vector_bytes` each."""
     total = per_layer = active = experts = experts_active = 0
+    tied = not any(m.kind in ("output", "output_copy") for m, _ in sizes)
     for matrix, size in sizes:
-        share = _active_share(matrix, size, inv)
+        share = _active_share(matrix, size, inv, tied=tied)
         total += size
         active += share
         if matrix.per_layer:
@@ -153,10 +154,11 @@ def _summed(inv: Inventory, sizes: list[tuple[Matrix, int]], vector_bytes: int) 
     )
 
 
-def _active_share(matrix: Matrix, size: int, inv: Inventory) -> int:
+def _active_share(matrix: Matrix, size: int, inv: Inventory, *, tied: bool) -> int:
     """Bytes of this tensor read to generate one token."""
     if matrix.kind == "token_embd":
-        return 0  # one row is looked up, the table is not read
+        # one row is looked up; a tied table is also the output head, read whole every token
+        return size if tied else 0
     if matrix.routed:
         return size * inv.experts_per_token // matrix.copies  # only the routed experts
     return size

@@ -85,6 +85,8 @@ def run_commands_for(cand: Candidate, rec: Recommendation) -> list[dict[str, Any
 
     gpus = rec.query.hardware.gpus if rec.query.hardware else 1
     sized = sized_from(cand.model, cand.assessment, gpus, rec.query.sizing.batch)
+    if rec.query.hardware and rec.query.hardware.threads:  # --threads: llama.cpp -t
+        sized = sized._replace(threads=rec.query.hardware.threads)
     copy = rec.query.installed.get(cand.model.id)
     if copy:
         return installed_commands(copy, sized)

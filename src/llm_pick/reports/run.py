@@ -51,6 +51,7 @@ class Sized(NamedTuple):
     split: tuple[int, ...] = ()  # mixed cards: -ts as llama.cpp slots (layers, +1 output head)
     ubatch: int = 512  # llama.cpp -ub
     v_dtype: str | None = None  # the V cache type when not kv_dtype (--cache-type-v)
+    threads: int | None = None  # --threads: llama.cpp -t (None: llama.cpp's own choice)
 
 
 def sized_from(model: Model, assessment: Assessment, gpus: int, batch: int = 1) -> Sized:
@@ -128,6 +129,8 @@ def _llama_flags(sized: Sized) -> list[str]:
         flags += ["-sm", "layer", "-ts", ",".join(["1"] * sized.gpus)]
     if sized.cpu_moe_layers:
         flags += ["--n-cpu-moe", str(sized.cpu_moe_layers)]
+    if sized.threads:
+        flags += ["-t", str(sized.threads)]
     if sized.batch > 1:  # -np N slots share the -c cells: N x the context
         flags += ["-np", str(sized.batch)]
     return flags
@@ -268,12 +271,19 @@ def _vllm(model: Model, sized: Sized) -> dict[str, Any] | None:
 def serving_command(model: Model, plan: ServingPlan) -> dict[str, Any] | None:
     """vLLM as the serving plan sized it: tensor parallel over every card, the context, the
     memory share; FP8 quantized on load from the 16-bit repository (vLLM docs, FP8 W8A8:
-    `--quantization fp8`, dynamic per-tensor scales). INT4 needs a pre-quantized repository,
-    which the catalog does not record: no command then."""
-    if not model.hf_repo or plan.format not in ("bf16", "fp8"):
+    `--quantization fp8`, dynamic per-tensor scales). INT4 (AWQ, GPTQ) runs from a
+    pre-quantized repository (reports/quantrepos.py): no command when none was sourced."""
+    from llm_pick.reports.quantrepos import int4_repo
+
+    repo, source = model.hf_repo, ""
+    if plan.format in ("awq-4bit", "gptq-4bit"):
+        repo, source = int4_repo(model.id, plan.format) or (None, "")
+    elif plan.format not in ("bf16", "fp8"):
+        return None
+    if not repo:
         return None
     args = [
-        *("vllm", "serve", model.hf_repo, "--tensor-parallel-size", str(plan.tensor_parallel)),
+        *("vllm", "serve", repo, "--tensor-parallel-size", str(plan.tensor_parallel)),
         *("--max-model-len", str(plan.context)),
         *("--gpu-memory-utilization", f"{plan.utilization:.2f}"),
         *("--max-num-seqs", str(plan.load.batch)),
@@ -284,7 +294,8 @@ def serving_command(model: Model, plan: ServingPlan) -> dict[str, Any] | None:
         "runtime": "vllm",
         "command": shell(args),
         "note": f"serving plan: {plan.format}, {plan.memory.sequences} sequences of "
-        f"{plan.context} tokens fit the KV pool of each card",
+        f"{plan.context} tokens fit the KV pool of each card"
+        + (f"; INT4 weights from {source}" if source else ""),
     }
 
 
