@@ -82,8 +82,8 @@ class Fit(NamedTuple):
 def needed_on_gpus(estimate: Estimate, hardware: Hardware) -> int:
     """Everything on the GPUs but the token-embedding table (llama.cpp keeps it in RAM): each
     extra card holds its own CUDA context and a compute buffer without the logits."""
-    return estimate.total_bytes - estimate.input_bytes + (hardware.gpus - 1) * layer_overhead(
-        estimate
+    return (
+        estimate.total_bytes - estimate.input_bytes + (hardware.gpus - 1) * layer_overhead(estimate)
     )
 
 
@@ -140,7 +140,8 @@ def check_fit(estimate: Estimate, hardware: Hardware) -> Fit:
 
     def card(n: int, last: bool) -> Card:
         weights = int(n * (per_layer - layer_kv)) + (outside if last else 0)
-        return Card(n, weights, int(n * layer_kv), head_fixed if last else fixed, per_card, headroom)
+        overhead = head_fixed if last else fixed
+        return Card(n, weights, int(n * layer_kv), overhead, per_card, headroom)
 
     caps = [int((usable - fixed) // per_layer) for _ in range(cards_n)]
     caps[-1] = int((usable - head_fixed - outside) // per_layer)
