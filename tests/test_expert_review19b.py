@@ -154,3 +154,40 @@ def test_i_quant_conversions_make_an_importance_matrix_first() -> None:
             else:
                 assert "imatrix" not in command
     assert seen == 3
+
+
+# ---- §1 across models: no 2-3-bit model above a 4-bit one of comparable quality -------------
+
+
+def test_a_3_bit_model_never_ranks_above_a_4_bit_one_keeping_more_quality() -> None:
+    # 2x3090 at 32K: Llama 4 Scout fits only at IQ3_XXS (x0.881, +13.5% perplexity); Llama
+    # 3.3 70B runs Q4_K_M at ~14 tokens/s and keeps more quality
+    out = data(
+        "recommend",
+        "--gpu",
+        "rtx-3090",
+        "--gpus",
+        "2",
+        "--context",
+        "32k",
+        "--family",
+        "llama",
+        "--min-params",
+        "60",
+        "--top",
+        "10",
+    )
+    order = [e["model"] for e in out["ranking"]]
+    assert order[0] == "llama-3.3-70b-instruct"
+    scout = next(e for e in out["ranking"] if e["model"] == "llama-4-scout-17b-16e-instruct")
+    assert scout["quant"].startswith("iq3")
+    assert any(r.startswith("ranked below ") for r in scout["reasons"])
+    low = ("q2", "q3", "iq2", "iq3")
+    ranking = out["ranking"]
+    for i, above in enumerate(ranking):
+        if not above["quant"].startswith(low):
+            continue
+        for below in ranking[i + 1 :]:
+            if below["quant"].startswith(low) or (below["tokens_per_second"] or 0) < 10:
+                continue
+            assert below["criteria"]["quality"]["value"] < above["criteria"]["quality"]["value"]

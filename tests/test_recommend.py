@@ -14,6 +14,7 @@ from llm_pick.estimate.hardware import Hardware
 from llm_pick.estimate.memory import estimate_memory
 from llm_pick.estimate.sizing import Sizing
 from llm_pick.ranking.choice import USABLE_TPS, placement
+from llm_pick.ranking.order import low_bit
 from llm_pick.ranking.pipeline import recommend
 from llm_pick.ranking.query import Query
 from llm_pick.ranking.result import Candidate, Option
@@ -247,6 +248,8 @@ def test_ranking_is_deterministic_and_tie_broken_by_id(q: Query) -> None:
     assert [c.model.id for c in first] == [c.model.id for c in second]
     for a, b in itertools.pairwise(first):
         higher = round(a.score, 12) > round(b.score, 12)
+        if low_bit(b) and any(r.startswith("ranked below ") for r in b.choice):
+            continue  # moved below a 4+-bit model keeping as much quality (ranking/order.py)
         assert higher or (round(a.score, 12) == round(b.score, 12) and a.model.id < b.model.id)
 
 
