@@ -191,3 +191,32 @@ def test_a_3_bit_model_never_ranks_above_a_4_bit_one_keeping_more_quality() -> N
             if below["quant"].startswith(low) or (below["tokens_per_second"] or 0) < 10:
                 continue
             assert below["criteria"]["quality"]["value"] < above["criteria"]["quality"]["value"]
+
+
+# ---- JSON: units in the keys, estimates labelled ----------------------------------------------
+
+
+def test_compare_memory_rows_are_in_the_unit_their_field_names() -> None:
+    out = data(
+        "compare",
+        "llama-3.3-70b-instruct",
+        "mistral-small-3.2-24b-instruct-2506",
+        "--gpu",
+        "rtx-3090",
+        "--gpus",
+        "2",
+    )
+    rows = {r["field"]: r["values"] for r in out["rows"]}
+    gib = rows["memory q4_k_m (GiB)"]
+    assert (
+        35 < gib["llama-3.3-70b-instruct"] < 50
+        and 10 < gib["mistral-small-3.2-24b-instruct-2506"] < 20
+    )
+
+
+def test_recommend_memory_is_labelled_an_estimate_with_its_ram_part() -> None:
+    out = data("recommend", "--gpu", "rtx-3090", "--top", "3")
+    for entry in out["ranking"]:
+        memory = entry["memory"]
+        assert memory["estimated"] is True
+        assert 0 <= memory["weights_in_ram_bytes"] < memory["weights_bytes"]

@@ -145,7 +145,11 @@ def quant_rows(q: Quant, results: dict[str, Assessment | None], with_fit: bool) 
     out = [
         _row(
             f"memory {q.name} (GiB)",
-            {i: (r.estimate.total_bytes if r else None) for i, r in results.items()},
+            # in GiB, as the field says (JSON and table alike)
+            {
+                i: (round(r.estimate.total_bytes / GIB, 2) if r else None)
+                for i, r in results.items()
+            },
             "min",
             {
                 i: (f"{r.estimate.total_bytes / GIB:.1f}" if r else "context too long")
