@@ -220,3 +220,26 @@ def test_recommend_memory_is_labelled_an_estimate_with_its_ram_part() -> None:
         memory = entry["memory"]
         assert memory["estimated"] is True
         assert 0 <= memory["weights_in_ram_bytes"] < memory["weights_bytes"]
+
+
+def test_compare_weighs_a_q8_0_cache_as_recommend_does() -> None:
+    args = (
+        "compare",
+        "llama-3.3-70b-instruct",
+        "mistral-small-3.2-24b-instruct-2506",
+        "--gpu",
+        "rtx-3090",
+        "--gpus",
+        "2",
+        "--context",
+        "32k",
+    )
+    rows = {r["field"]: r["values"] for r in data(*args)["rows"]}
+    assert rows["fit q4_k_m"]["llama-3.3-70b-instruct"] == "gpu"
+    assert rows["kv cache q4_k_m"] == {
+        "llama-3.3-70b-instruct": "q8_0",
+        "mistral-small-3.2-24b-instruct-2506": "fp16",
+    }
+    fixed = {r["field"]: r["values"] for r in data(*args, "--kv-dtype", "fp16")["rows"]}
+    assert fixed["fit q4_k_m"]["llama-3.3-70b-instruct"] == "none"
+    assert "kv cache q4_k_m" not in fixed
