@@ -45,7 +45,9 @@ def test_layers_split_by_memory_and_the_rest_in_ram() -> None:
     assert min(c.capacity_bytes - c.headroom_bytes - c.total_bytes for c in fit.cards) < (
         per_layer * 1.5
     )
+    # the RAM layers, a CPU compute buffer and the token embeddings (llama.cpp keeps them in RAM)
     in_ram = int((fit.layers - fit.gpu_layers) * per_layer) + est.compute_buffer_bytes
+    in_ram += est.input_bytes
     assert fit.cpu_bytes == in_ram
     assert fit.margin_bytes == int(64 * GIB) - hardware.ram_headroom_bytes - in_ram
 

@@ -291,6 +291,7 @@ def compare(
     """Put models side by side; the best value in each row is marked."""
     from llm_pick.reports.compare import compare_report
 
+    auto_kv = estimate.get("kv_dtype") is None and estimate.get("v_dtype") is None
     hardware, sizing = split_estimate_options(estimate)
     models = load(catalog)
     chosen = [models.get(i) for i in dict.fromkeys(model_ids)]
@@ -303,7 +304,14 @@ def compare(
         outcome = (recommend(models, wanted), lineage(models))
     by_id = {m.id: m for m in models}
     report = compare_report(
-        chosen, quant, sizing, hardware, chart=chart, outcome=outcome, lineage=by_id
+        chosen,
+        quant,
+        sizing,
+        hardware,
+        chart=chart,
+        outcome=outcome,
+        lineage=by_id,
+        auto_kv=auto_kv,
     )
     emit(chart_note(report, chart, fmt), fmt, output, catalog or (), force=force)
 

@@ -202,7 +202,7 @@ HeadroomOpt = Annotated[
     typer.Option(
         "--headroom",
         metavar="GiB",
-        help="Memory kept free per GPU (default max(0.5 GiB, 5% of the card)).",
+        help="Memory kept free per GPU (default 5% of the card, 0.5 to 1 GiB).",
     ),
 ]
 

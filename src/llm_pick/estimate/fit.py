@@ -80,8 +80,18 @@ class Fit(NamedTuple):
 
 
 def needed_on_gpus(estimate: Estimate, hardware: Hardware) -> int:
-    """Everything on the GPUs: each extra card holds its own CUDA context and buffer."""
-    return estimate.total_bytes + (hardware.gpus - 1) * estimate.overhead_bytes
+    """Everything on the GPUs but the token-embedding table (llama.cpp keeps it in RAM): each
+    extra card holds its own CUDA context and a compute buffer without the logits."""
+    return (
+        estimate.total_bytes - estimate.input_bytes + (hardware.gpus - 1) * layer_overhead(estimate)
+    )
+
+
+def layer_overhead(estimate: Estimate) -> int:
+    """CUDA context + compute buffer of a card without the output head (no logits rows)."""
+    if not estimate.layer_compute_bytes:
+        return estimate.overhead_bytes
+    return estimate.overhead_bytes - estimate.compute_buffer_bytes + estimate.layer_compute_bytes
 
 
 def _split(layers: int, caps: list[int]) -> list[int] | None:
@@ -122,17 +132,19 @@ def check_fit(estimate: Estimate, hardware: Hardware) -> Fit:
     usable = per_card - headroom
     per_layer = (estimate.layer_weight_bytes + estimate.kv_cache_bytes) / layers
     layer_kv = estimate.kv_cache_bytes / layers
-    # embeddings, output head, and a multimodal projector (loaded whole, on one device)
-    outside = estimate.weights_bytes - estimate.layer_weight_bytes + estimate.encoder_bytes
-    fixed = estimate.overhead_bytes
+    # the output head and a multimodal projector (loaded whole, on one device); the token
+    # embeddings stay in RAM (estimate.input_bytes)
+    outside = _outside(estimate)
+    fixed, head_fixed = layer_overhead(estimate), estimate.overhead_bytes
     available = per_card * cards_n
 
     def card(n: int, last: bool) -> Card:
         weights = int(n * (per_layer - layer_kv)) + (outside if last else 0)
-        return Card(n, weights, int(n * layer_kv), fixed, per_card, headroom)
+        overhead = head_fixed if last else fixed
+        return Card(n, weights, int(n * layer_kv), overhead, per_card, headroom)
 
     caps = [int((usable - fixed) // per_layer) for _ in range(cards_n)]
-    caps[-1] = int((usable - fixed - outside) // per_layer)
+    caps[-1] = int((usable - head_fixed - outside) // per_layer)
     # every card carries its CUDA context and buffer (the last the output head) even with no
     # layer: a card that cannot hold that much makes the layout impossible
     split = _split(layers, caps) if min(caps) >= 0 else None
@@ -150,18 +162,28 @@ def check_fit(estimate: Estimate, hardware: Hardware) -> Fit:
         return experts
     # Partial offload (llama.cpp -ngl): whole decoder layers with their KV cache go to the
     # GPUs; the rest, the output head and a CPU compute buffer stay in system RAM.
-    room = [int((usable - fixed) // per_layer) for _ in range(cards_n)]
+    # (the GPUs keep the whole compute buffer: llama.cpp offloads large batches' products
+    # with RAM-held weights, the output head's included, to the GPU, PR #6083)
+    room = [int((usable - head_fixed) // per_layer) for _ in range(cards_n)]
     gpu_layers = min(layers - 1, sum(room)) if min(room) >= 0 else 0
     split = _split(gpu_layers, room) or [0] * cards_n
-    used = tuple(card(n, False) for n in split)
+    used = tuple(card(n, False)._replace(overhead_bytes=head_fixed) for n in split)
     on_gpu = sum(c.total_bytes for c in used)
-    cpu = outside + int((layers - gpu_layers) * per_layer) + estimate.compute_buffer_bytes
+    cpu = outside + estimate.input_bytes + int((layers - gpu_layers) * per_layer)
+    cpu += estimate.compute_buffer_bytes
     verdict = "offload" if gpu_layers > 0 and cpu <= ram_free else "none"
     if verdict == "none":
         return Fit("none", full, available, gpu_layers, layers, cpu, ram_free - cpu, headroom)
     return Fit(
         "offload", on_gpu, available, gpu_layers, layers, cpu, ram_free - cpu, headroom, used
     )
+
+
+def _outside(estimate: Estimate) -> int:
+    """Weights outside the decoder blocks that sit on a GPU: the output head (and norms) and
+    a multimodal projector; not the token embeddings, which llama.cpp keeps in RAM."""
+    outside = estimate.weights_bytes - estimate.layer_weight_bytes - estimate.input_bytes
+    return outside + estimate.encoder_bytes
 
 
 def proportional_layers(layers: int, free: list[int]) -> tuple[list[int], int]:
@@ -208,14 +230,15 @@ def _mixed_cards(
     layers = estimate.layers
     per_layer = (estimate.layer_weight_bytes + estimate.kv_cache_bytes) / layers
     layer_kv = estimate.kv_cache_bytes / layers
-    outside = estimate.weights_bytes - estimate.layer_weight_bytes + estimate.encoder_bytes
+    outside = _outside(estimate)
+    fixed = layer_overhead(estimate)
     counts, head = proportional_layers(on_gpus, capacity)
     return tuple(
         Card(
             n,
             int(n * (per_layer - layer_kv)) + (outside if i == head else 0),
             int(n * layer_kv),
-            estimate.overhead_bytes,
+            estimate.overhead_bytes if i == head else fixed,
             capacity[i],
             headroom[i],
         )
@@ -245,7 +268,7 @@ def _mixed_offload(
         mid = (low + high + 1) // 2
         low, high = (mid, high) if fits(mid) is not None else (low, mid - 1)
     used = fits(low)
-    cpu = int((layers - low) * per_layer) + estimate.compute_buffer_bytes
+    cpu = int((layers - low) * per_layer) + estimate.compute_buffer_bytes + estimate.input_bytes
     if used is None or cpu > ram_free:
         return None
     on_gpu = sum(c.total_bytes for c in used)
@@ -278,7 +301,8 @@ def expert_offload(estimate: Estimate, hardware: Hardware) -> Fit | None:
         cpu = int(moved * per_moe_layer) + estimate.compute_buffer_bytes
         if cpu > ram_free:
             return None
-        weights = estimate.weights_bytes + estimate.encoder_bytes - int(moved * per_moe_layer)
+        weights = estimate.weights_bytes - estimate.input_bytes + estimate.encoder_bytes
+        weights -= int(moved * per_moe_layer)
         share = [layers // cards_n + (i < layers % cards_n) for i in range(cards_n)]
         cards = tuple(
             Card(

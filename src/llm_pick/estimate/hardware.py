@@ -22,6 +22,14 @@ MAX_THREADS = 1024  # --threads: no CPU llama.cpp runs on has more
 DEFAULT_RAM_BANDWIDTH_GBS = 51.2
 
 
+def default_headroom(card_bytes: int) -> int:
+    """Memory kept free on a card: 5% of it, at least 0.5 GiB and at most 1 GiB. The cap is
+    llama.cpp's own margin: its automatic fitting, on by default in llama-server, keeps
+    1024 MiB free per device (`-fitt, --fit-target MiB ... default: 1024`, llama.cpp issue
+    #18390); the driver's, cuBLAS's and a compositor's shares do not grow with the card."""
+    return min(GIB, max(GIB // 2, int(card_bytes * 0.05)))
+
+
 class Hardware(NamedTuple):
     """What a query runs on. Memory is GiB per card; bandwidth is GB/s (10^9 bytes/s)."""
 
@@ -106,7 +114,7 @@ class Hardware(NamedTuple):
         """Memory kept free on one card of a mixed set (as headroom_bytes)."""
         if self.headroom_gib is not None:
             return int(self.headroom_gib * GIB)
-        return max(GIB // 2, int(card.usable_gib * GIB * 0.05))
+        return default_headroom(int(card.usable_gib * GIB))
 
     @classmethod
     def from_vram(cls, gib: float, count: int = 1) -> Hardware:
@@ -196,10 +204,10 @@ class Hardware(NamedTuple):
 
     @property
     def headroom_bytes(self) -> int:
-        """Per card: --headroom, else max(0.5 GiB, 5% of the card) (docs/methodology.md)."""
+        """Per card: --headroom, else default_headroom (docs/methodology.md)."""
         if self.headroom_gib is not None:
             return int(self.headroom_gib * GIB)
-        return max(GIB // 2, int(self.vram_bytes * 0.05))
+        return default_headroom(self.vram_bytes)
 
     @property
     def ram_headroom_bytes(self) -> int:

@@ -68,6 +68,12 @@ class Estimate(NamedTuple):
     v_dtype: str | None = None  # the V cache type when not kv_dtype (llama.cpp -ctv)
     host_compute_bytes: int = 0  # in RAM, not in the total: the host (CUDA_Host) compute buffer
     output_bytes: int = 0  # in RAM, not in the total: the logits output buffer
+    # part of weights_bytes: the token-embedding table llama.cpp keeps in host RAM when the
+    # layers are on the GPUs (weights.Weights.input_on_host); in RAM, not on any card
+    input_bytes: int = 0
+    # part of compute_buffer_bytes' card: the buffer of a card that holds layers but not the
+    # output head (no logits rows; each backend's buffer holds only its own part of the graph)
+    layer_compute_bytes: int = 0
 
     @property
     def total_bytes(self) -> int:
@@ -104,6 +110,9 @@ class Estimate(NamedTuple):
                     "output_bytes": self.output_bytes,
                     "in_total": False,
                 },
+                # part of weights_bytes: the token-embedding table, in RAM with llama.cpp
+                "weights_in_ram_bytes": self.input_bytes,
+                "layer_compute_buffer_bytes": self.layer_compute_bytes,
                 "ubatch": self.ubatch,
             }
             if self.v_dtype and self.v_dtype != self.kv_dtype:
@@ -166,6 +175,24 @@ def compute_buffer_bytes(
     published logs: bench/buffers.py."""
     arch = model.architecture
     tokens = min(ubatch, context * batch)
+    logits = arch.vocab_size + arch.hidden_size  # the logits and the normed hidden state
+    return 4 * tokens * max(logits, _layer_widths(model, context, flash_attn))
+
+
+def layer_compute_bytes(
+    model: Model, context: int, batch: int = 1, flash_attn: bool = True, ubatch: int = UBATCH
+) -> int:
+    """The compute buffer of a card that holds decoder layers but not the output head: the
+    largest attention or MLP set, no logits rows. llama.cpp's scheduler gives each backend a
+    buffer for its own part of the graph only; published multi-GPU logs show the last card's
+    buffer (the one with the head) larger than the others (bench/data/compute_buffers.yaml)."""
+    tokens = min(ubatch, context * batch)
+    return 4 * tokens * _layer_widths(model, context, flash_attn)
+
+
+def _layer_widths(model: Model, context: int, flash_attn: bool) -> int:
+    """f32 values per micro-batch token of the widest attention or MLP set of one layer."""
+    arch = model.architecture
     attention = arch.q_width + 2 * arch.kv_width + 2 * arch.hidden_size
     if not flash_attn:  # scores of every head, the mask, four hidden-wide rows (see above)
         attention = ((arch.attention_heads or 0) + 1) * context + 4 * arch.hidden_size
@@ -177,8 +204,7 @@ def compute_buffer_bytes(
         mlp = max(mlp, 3 * arch.dense_intermediate_size)
     if arch.ssm is not None:  # the in-projection and the scan's output
         mlp = max(mlp, 3 * arch.ssm.inner_size + 2 * arch.hidden_size)
-    logits = arch.vocab_size + arch.hidden_size  # the logits and the normed hidden state
-    return 4 * tokens * max(logits, attention, mlp)
+    return max(attention, mlp)
 
 
 def overhead_bytes(model: Model, context: int, batch: int, flash_attn: bool = True) -> int:
@@ -270,6 +296,8 @@ def estimate_memory(
         v_dtype=v_dtype,
         host_compute_bytes=host_compute,
         output_bytes=output,
+        input_bytes=w.input_on_host,
+        layer_compute_bytes=layer_compute_bytes(model, tokens, batch, flash_attn, ubatch),
     )
     if mode == "inference":
         return estimate
@@ -282,6 +310,8 @@ def estimate_memory(
         recurrent_state_bytes=0,
         overhead_bytes=CUDA_CONTEXT_BYTES,
         compute_buffer_bytes=0,
+        layer_compute_bytes=0,
+        input_bytes=0,
         adapter_bytes=parts.adapter_bytes,
         gradient_bytes=parts.gradient_bytes,
         optimizer_bytes=parts.optimizer_bytes,

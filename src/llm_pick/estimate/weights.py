@@ -49,6 +49,11 @@ class Weights(NamedTuple):
     active: int  # read per generated token (MoE: routed experts only; no embedding table)
     experts: int = 0  # the routed experts' ffn_*_exps tensors (llama.cpp --n-cpu-moe moves them)
     experts_active: int = 0  # the part of them read per token
+    # the token-embedding table llama.cpp keeps in host RAM ("there is very little benefit to
+    # offloading the input layer, so always keep it on the CPU", llama-model.cpp load_tensors);
+    # 0 when the head is tied and the file has no output tensor: the GPU then holds the table
+    # as the output head (a duplicate), so it still counts there
+    input_on_host: int = 0
 
 
 def ggml_bytes(kind: str, rows: int, row_length: int) -> int:
@@ -106,7 +111,9 @@ def _gguf_weights(arch: Architecture, family: str, quant: Quant, inv: Inventory)
         for ggml_type, layers in gguf_types(quant.name, kind, held):
             size += layers * matrix.copies * ggml_bytes(ggml_type, matrix.outputs, matrix.inputs)
         sizes.append((matrix, size))
-    return _summed(inv, sizes, 4)  # norms stay F32
+    table = sum(size for matrix, size in sizes if matrix.kind == "token_embd")
+    # norms stay F32
+    return _summed(inv, sizes, 4)._replace(input_on_host=table if has_output else 0)
 
 
 def _dense_weights(inv: Inventory, quant: Quant) -> Weights:

@@ -71,6 +71,26 @@ def quality(option: Option) -> float:
     return option.values["quality"].value
 
 
+def _kv_because(chosen: Option, plain: Option | None, hardware: Hardware | None) -> str:
+    """Why the quantized cache rather than fp16 with the same weights: it does not fit, it
+    falls under the usable speed, or (nothing being usable) the smaller cache is faster."""
+    if plain is None:
+        return "with an fp16 cache it does not fit"
+    mine, _ = tokens_per_second(chosen.assessment, hardware)
+    theirs, _ = tokens_per_second(plain.assessment, hardware)
+    if mine is None or theirs is None:
+        return f"it scores higher than an fp16 cache ({chosen.score:.3f} vs {plain.score:.3f})"
+    if mine >= USABLE_TPS > theirs:
+        return (
+            f"with an fp16 cache it runs under the usable {USABLE_TPS:.0f} tokens/s "
+            f"(~{theirs:.1f} against ~{mine:.1f})"
+        )
+    return (
+        f"its smaller cache is read faster (~{mine:.1f} against ~{theirs:.1f} tokens/s with "
+        f"fp16) and scores higher ({chosen.score:.3f} vs {plain.score:.3f})"
+    )
+
+
 def why(
     chosen: Option, options: Sequence[Option], hardware: Hardware | None, auto_kv: bool
 ) -> tuple[str, ...]:
@@ -82,11 +102,7 @@ def why(
     quality = chosen.values["quality"].value
     if auto_kv and est.kv_dtype in KV_KEPT and est.kv_dtype != "fp16":
         same = [o for o in options if o.assessment.estimate.quant == est.quant and o is not chosen]
-        because = (
-            "with an fp16 cache it runs under the usable speed"
-            if same
-            else "with an fp16 cache it does not fit"
-        )
+        because = _kv_because(chosen, same[0] if same else None, hardware)
         out.append(
             f"KV cache {est.kv_dtype} chosen with {est.quant}: {because}; a {est.kv_dtype} cache "
             f"costs x{KV_KEPT[est.kv_dtype]:.5f} quality ({KV_SOURCE}), less than fewer weight "

@@ -24,6 +24,7 @@ from llm_pick.estimate.memory import DEFAULT_CONTEXT
 from llm_pick.estimate.quant import QUANTS, Quant
 from llm_pick.estimate.sizing import Sizing
 from llm_pick.ranking import choice
+from llm_pick.ranking.order import reorder
 from llm_pick.ranking.query import Query
 from llm_pick.ranking.result import Candidate, Exclusion, Option, Recommendation
 from llm_pick.ranking.serve import serve
@@ -271,6 +272,7 @@ def recommend(catalog: Catalog, query: Query) -> Recommendation:
         else:
             excluded.append(result)
     ranked.sort(key=lambda c: (-round(c.score, 12), c.model.id))
+    ranked = reorder(ranked, query.hardware)
     excluded.sort(key=lambda e: e.model.id)
     rec = serve(Recommendation(query, weights, tuple(ranked), tuple(excluded)), models)
     if ranked:

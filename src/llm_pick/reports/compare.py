@@ -3,6 +3,7 @@ Builds data and renderables; prints nothing."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from llm_pick.catalog.types import COMMERCIAL_RANK, Model
@@ -43,13 +44,17 @@ def _row(
     return Row(name, values, text, _best(values, better))
 
 
-def rows(
+def rows(  # noqa: PLR0913 (lineage and auto_kv: keyword-only)
     models: list[Model],
     quant: str | None,
     sizing: Sizing,
     hardware: Hardware | None,
+    *,
     lineage: dict[str, Model] | None = None,
+    auto_kv: bool = False,
 ) -> list[Row]:
+    """`auto_kv`: the user left the KV cache type open, so a format that does not fit on the
+    GPUs with an fp16 cache is tried with a q8_0 one, as recommend does (ranking/choice.py)."""
     from llm_pick.reports.quality_rows import ability_rows, kept_row
 
     by = {m.id: m for m in models}
@@ -64,9 +69,24 @@ def rows(
     )
     for q in quants:
         results = {i: _assess(m, q, shared, hardware) for i, m in by.items()}
+        if auto_kv and hardware is not None and shared.flash_attn and q.family == "gguf":
+            results = {i: _with_q8_kv(by[i], q, shared, hardware, r) for i, r in results.items()}
         name, values, shown, better = kept_row(q, by, known)
         out += [_row(name, values, better, shown), *quant_rows(q, results, hardware is not None)]
+        kv = {i: (r.estimate.kv_dtype if r else None) for i, r in results.items()}
+        if any(k not in (None, "fp16") for k in kv.values()):
+            out.append(_row(f"kv cache {q.name}", kv))
     return out
+
+
+def _with_q8_kv(
+    model: Model, quant: Quant, sizing: Sizing, hardware: Hardware, plain: Assessment | None
+) -> Assessment | None:
+    """The q8_0-cache assessment when the fp16 one is not all on the GPUs and this one is."""
+    if plain is None or plain.fit is None or plain.fit.verdict == "gpu":
+        return plain
+    small = _assess(model, quant, replace(sizing, kv_dtype="q8_0"), hardware)
+    return small if small and small.fit and small.fit.verdict == "gpu" else plain
 
 
 def fact_rows(by: dict[str, Model]) -> list[Row]:
@@ -141,14 +161,23 @@ def _assess(
     return assess_model(model, quant, sizing, hardware)
 
 
+def _kv_mark(result: Assessment) -> str:
+    kv = result.estimate.kv_dtype
+    return "" if kv == "fp16" else f" +kv {kv}"
+
+
 def quant_rows(q: Quant, results: dict[str, Assessment | None], with_fit: bool) -> list[Row]:
     out = [
         _row(
             f"memory {q.name} (GiB)",
-            {i: (r.estimate.total_bytes if r else None) for i, r in results.items()},
+            # in GiB, as the field says (JSON and table alike)
+            {
+                i: (round(r.estimate.total_bytes / GIB, 2) if r else None)
+                for i, r in results.items()
+            },
             "min",
             {
-                i: (f"{r.estimate.total_bytes / GIB:.1f}" if r else "context too long")
+                i: (f"{r.estimate.total_bytes / GIB:.1f}{_kv_mark(r)}" if r else "context too long")
                 for i, r in results.items()
             },
         )
@@ -180,13 +209,14 @@ def compare_report(  # noqa: PLR0913 (chart and outcome: keyword-only, for chart
     chart: str | None = None,
     outcome: tuple[Recommendation, dict[str, Model]] | None = None,
     lineage: dict[str, Model] | None = None,
+    auto_kv: bool = False,
 ) -> Report:
     """`outcome`: the recommend pipeline's result over the catalog and its lineage, for the
     chart (--chart and --format html): each model at the format recommend would choose.
     `lineage`: the catalog by id (quality inherits from base models)."""
     if len(models) < 2:
         raise InputError("compare needs at least two different model ids")
-    table_rows = rows(models, quant, sizing, hardware, lineage)
+    table_rows = rows(models, quant, sizing, hardware, lineage=lineage, auto_kv=auto_kv)
     ids = [m.id for m in models]
     context = sizing.context
     default = f"min({DEFAULT_CONTEXT}, the shortest model context)"

@@ -175,17 +175,27 @@ def _llama_cpp(model: Model, sized: Sized) -> dict[str, Any]:
             f"; for {model.encoder.kind if model.encoder else 'image'} input also export the "
             "encoder (convert_hf_to_gguf.py --mmproj writes mmproj-*.gguf) and add --mmproj"
         )
+    steps = [shell(["python", "convert_hf_to_gguf.py", weights, "--outfile", f16])]
+    if name.startswith("iq"):
+        # llama-quantize refuses IQ2_XXS, IQ2_XS and IQ2_S without an importance matrix
+        # (tools/quantize/quantize.cpp), and the i-quants' losses we quote were measured with one
+        steps.append(shell(["llama-imatrix", "-m", f16, "-f", IMATRIX_TEXT, "-o", "imatrix.gguf"]))
+        steps.append(shell(["llama-quantize", "--imatrix", "imatrix.gguf", f16, out, quant]))
+        note += (
+            f"; {IMATRIX_TEXT} is calibration text you supply (a few hundred KB of plain text, "
+            "e.g. wiki.train.raw): i-quants are made with an importance matrix"
+        )
+    else:
+        steps.append(shell(["llama-quantize", f16, out, quant]))
+    steps.append(shell(["llama-server", "-m", out, *flags]))
     return {
         "runtime": "llama.cpp",
-        "command": " && ".join(
-            [
-                shell(["python", "convert_hf_to_gguf.py", weights, "--outfile", f16]),
-                shell(["llama-quantize", f16, out, quant]),
-                shell(["llama-server", "-m", out, *flags]),
-            ]
-        ),
+        "command": " && ".join(steps),
         "note": note + (f" (weights: {model.hf_repo})" if model.hf_repo else ""),
     }
+
+
+IMATRIX_TEXT = "calibration.txt"
 
 
 def _mmproj_note(model: Model, mmproj: str | None) -> str:

@@ -80,7 +80,19 @@ RANKED = _object(
         "score": {"type": "number", "minimum": 0, "maximum": 1},
         "quant": {"type": "string"},
         "memory": _object(
-            {k: _INT for k in ("weights_bytes", "kv_cache_bytes", "overhead_bytes", "total_bytes")}
+            {
+                **{
+                    k: _INT
+                    for k in (
+                        "weights_bytes",
+                        "kv_cache_bytes",
+                        "overhead_bytes",
+                        "total_bytes",
+                        "weights_in_ram_bytes",
+                    )
+                },
+                "estimated": {"const": True},
+            }
         ),
         "fit": {"enum": ["gpu", "offload", "cpu", None]},
         "gpu_layers": {"type": ["integer", "null"]},
