@@ -79,7 +79,10 @@ class Pass:
 
     def quality(self, model: Model, quant: Quant) -> criteria.Value:
         """The quality criterion, computed once per model and format in a pass (the model's
-        ability once per model)."""
+        ability once per model). An imported copy of a catalog model is scored as that model:
+        the same weights, never a fine-tune bonus."""
+        own = model.runtimes.file if model.runtimes else None
+        model = self.lineage.get(own.matches, model) if own and own.matches else model
         if self.abilities is None:
             found = code_ability(model, self.lineage) if self.code else None
             return criteria.quality(model, quant, self.lineage, found)
@@ -257,12 +260,17 @@ def recommend(catalog: Catalog, query: Query) -> Recommendation:
             ranked.append(result)
         else:
             excluded.append(result)
-    ranked.sort(key=lambda c: (-round(c.score, 12), c.model.id))
+    ranked.sort(key=lambda c: (-round(c.score, 12), _copy(c.model), c.model.id))
     excluded.sort(key=lambda e: e.model.id)
     rec = serve(Recommendation(query, weights, tuple(ranked), tuple(excluded)), models)
     if ranked:
         return rec
     return rec._replace(hints=tuple(hint(e, query) for e in rec.closest()))
+
+
+def _copy(model: Model) -> bool:
+    """An imported file: on a tie it ranks after the catalog model it may copy."""
+    return model.runtimes is not None and model.runtimes.file is not None
 
 
 def _balanced() -> Profile:

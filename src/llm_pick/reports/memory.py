@@ -127,24 +127,46 @@ def file_report(path: str, sizing: Sizing, hardware: Hardware | None) -> Report:
     model = found.model
     result = assess_model(found, found.quant, sizing, hardware)
     longest = longest_context(found, result, hardware)
-    data: dict[str, Any] = result.as_dict() | {
-        "hardware": hardware.describe() if hardware else None,
-        "max_context": longest,
-        "weights_exact": True,
-        "file": {
-            "path": path,
-            "gguf_version": gguf.version,
-            "architecture": gguf.architecture,
-            "tensors": len(gguf.tensors),
-            "parameters": model.parameters.total,
-            "context_length": model.context_length,
-            "metadata": found.facts,
-        },
-    }
+    extra = _file_extras(path, gguf, found, result, hardware)
+    data: dict[str, Any] = (
+        result.as_dict()
+        | {
+            "hardware": hardware.describe() if hardware else None,
+            "max_context": longest,
+            "weights_exact": True,
+            "file": {
+                "path": path,
+                "gguf_version": gguf.version,
+                "architecture": gguf.architecture,
+                "tensors": len(gguf.tensors),
+                "parameters": model.parameters.total,
+                "context_length": model.context_length,
+                "metadata": found.facts,
+            },
+        }
+        | extra
+    )
 
     def table() -> Any:
-        from llm_pick.render.memory import breakdown
+        from llm_pick.render.memory import breakdown, file_lines
 
-        return breakdown(model, result, hardware, longest)
+        return file_lines(breakdown(model, result, hardware, longest), extra)
 
     return Report(data=data, columns=COLUMNS, rows=[[*row(result), longest]], table=table)
+
+
+def _file_extras(
+    path: str, gguf: Any, found: Any, result: Assessment, hardware: Hardware | None
+) -> dict[str, Any]:
+    """The catalog model the file copies (catalog/match.py), and the commands that run the
+    file as it is (a local file: llama-server -m, an Ollama Modelfile FROM it)."""
+    from llm_pick.estimate.copyof import original_of
+    from llm_pick.reports.run import file_run, sized_from
+
+    name = path.rsplit("/", 1)[-1]
+    original = original_of(gguf, found, name)
+    out: dict[str, Any] = {"matches": original.id if original else None}
+    if not path.startswith("hf:"):
+        gpus = hardware.gpus if hardware else 1
+        out["run"] = file_run(path, sized_from(found.model, result, gpus), found.model.id)
+    return out
