@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from rich import box
 from rich.console import Group, RenderableType
 from rich.table import Table
@@ -239,21 +237,3 @@ def quant_table(
             cells = [text("-" if not n else context(n)) for n in longest]
             view.add("max ctx", cells, 2, "right")
     return view
-
-
-def file_lines(table: RenderableType, extra: dict[str, Any]) -> RenderableType:
-    """Below a file's breakdown: the catalog model it copies, the commands that run it."""
-    from llm_pick.render.results import run_lines
-
-    parts: list[RenderableType] = [table]
-    if extra.get("matches"):
-        parts.append(
-            text(
-                f"Matches catalog model {extra['matches']} (its licence and quality: "
-                f"llm-pick show {extra['matches']})"
-            )
-        )
-    if extra.get("run"):
-        parts.append(text("Run this file as it is:", "bold"))
-        parts.extend(run_lines(extra["run"]))
-    return Group(*parts)

@@ -148,7 +148,8 @@ def file_report(path: str, sizing: Sizing, hardware: Hardware | None) -> Report:
     )
 
     def table() -> Any:
-        from llm_pick.render.memory import breakdown, file_lines
+        from llm_pick.render.memory import breakdown
+        from llm_pick.render.ownfile import file_lines
 
         return file_lines(breakdown(model, result, hardware, longest), extra)
 
@@ -168,5 +169,7 @@ def _file_extras(
     out: dict[str, Any] = {"matches": original.id if original else None}
     if not path.startswith("hf:"):
         gpus = hardware.gpus if hardware else 1
-        out["run"] = file_run(path, sized_from(found.model, result, gpus), found.model.id)
+        out["run"] = file_run(
+            path, sized_from(found.model, result, gpus, result.estimate.batch), found.model.id
+        )
     return out
