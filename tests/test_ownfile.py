@@ -14,9 +14,9 @@ from gguf_files import write_gguf
 from paste import Shell
 from shaped_gguf import write_shaped
 
+from llm_pick.catalog.gguf import read_gguf
 from llm_pick.catalog.load import load_catalog
 from llm_pick.catalog.match import catalog_match, file_names
-from llm_pick.catalog.gguf import read_gguf
 from llm_pick.estimate.modelfile import file_model
 
 LLAMA_FILE = "Meta-Llama-3.1-8B-Instruct-Q4_K_M.gguf"
@@ -163,5 +163,5 @@ def test_recommend_installed_names_the_original_and_writes_a_modelfile(
     assert pick["license"]["id"] == "llama3.1"  # the original's licence: --commercial passes
     runs = commands(pick)
     assert runs["llama.cpp"].startswith(f"llama-server -m {folder / LLAMA_FILE} ")
-    assert runs["ollama"].startswith("printf 'FROM \"%s\"")
+    assert runs["ollama"].startswith('printf \'FROM "%s"')
     assert shutil.which("bash")

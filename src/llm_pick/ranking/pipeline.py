@@ -237,21 +237,9 @@ def query_weights(query: Query) -> dict[str, float]:
 
 def recommend(catalog: Catalog, query: Query) -> Recommendation:
     """Rank every catalog model against the query; pure (no printing, no exiting)."""
-    weights = query_weights(query)
-    runtimes = runtime_support()
-    wanted = query.wanted()
     models = lineage(catalog)
-    state = Pass(
-        lineage=models,
-        candidates=query.candidates(),
-        wanted=wanted,
-        checks=active(wanted),
-        weights=weights,
-        runtimes=runtimes,
-        abilities={},
-        measured=measured_by_family(models),
-        code=query.profile is not None and query.profile.ability == "code",
-    )
+    state = _pass(query, models)
+    weights = state.weights
     ranked: list[Candidate] = []
     excluded: list[Exclusion] = []
     for model in catalog:
@@ -265,7 +253,31 @@ def recommend(catalog: Catalog, query: Query) -> Recommendation:
     rec = serve(Recommendation(query, weights, tuple(ranked), tuple(excluded)), models)
     if ranked:
         return rec
-    return rec._replace(hints=tuple(hint(e, query) for e in rec.closest()))
+    from llm_pick.ranking.deadend import one_change
+
+    fixes = one_change(rec.excluded, query, lambda m, q: admits(m, q, models))
+    hints = [fix.line() for fix in fixes] or [hint(e, query) for e in rec.closest()]
+    return rec._replace(hints=tuple(hints), fixes=tuple(fixes))
+
+
+def _pass(query: Query, models: dict[str, Model]) -> Pass:
+    wanted = query.wanted()
+    return Pass(
+        lineage=models,
+        candidates=query.candidates(),
+        wanted=wanted,
+        checks=active(wanted),
+        weights=query_weights(query),
+        runtimes=runtime_support(),
+        abilities={},
+        measured=measured_by_family(models),
+        code=query.profile is not None and query.profile.ability == "code",
+    )
+
+
+def admits(model: Model, query: Query, models: dict[str, Model]) -> bool:
+    """Whether this query ranks the model (the check behind every suggested change)."""
+    return isinstance(outcome(model, query, _pass(query, models)), Candidate)
 
 
 def _copy(model: Model) -> bool:

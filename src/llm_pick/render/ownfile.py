@@ -1,5 +1,5 @@
-"""Below the breakdown of `memory FILE.gguf`: the catalog model the file copies and the
-commands that run the file as it is."""
+"""Lines below a `memory` table: the catalog model a file copies, the commands that run the
+file as it is, and the one change that makes a verdict fit."""
 
 from __future__ import annotations
 
@@ -22,3 +22,8 @@ def file_lines(table: RenderableType, extra: dict[str, Any]) -> RenderableType:
         parts.append(text("Run this file as it is:", "bold"))
         parts.extend(run_lines(extra["run"]))
     return Group(*parts)
+
+
+def change_line(table: RenderableType, change: str) -> RenderableType:
+    """Below a verdict that does not fit: the one option that makes it fit."""
+    return Group(table, text(f"One change makes it fit: {change}"))

@@ -207,6 +207,8 @@ def explanation(model: Model, data: dict[str, Any]) -> RenderableType:
             parts.append(formats_table(data["formats"]))
     else:
         parts.append(text("Not ranked: it fails the constraints above.", "bold red"))
+        if data.get("one_change"):
+            parts.append(text(f"One change admits it: {data['one_change']}"))
     return Group(*parts)
 
 

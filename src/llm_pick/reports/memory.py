@@ -102,6 +102,15 @@ def memory_report(
 
             return quant_table(model, results, hardware, longest)
 
+    data |= one_change(model, results, sizing, hardware)
+    if data.get("one_change"):
+        shown, change = table, data["one_change"]
+
+        def table() -> Any:
+            from llm_pick.render.ownfile import change_line
+
+            return change_line(shown(), change)
+
     if model.effective_context:
         from llm_pick.reports.recommend import effective_context
 
@@ -173,3 +182,22 @@ def _file_extras(
             path, sized_from(found.model, result, gpus, result.estimate.batch), found.model.id
         )
     return out
+
+
+def one_change(
+    model: Any, results: list[Assessment], sizing: Sizing, hardware: Hardware | None
+) -> dict[str, Any]:
+    """When no format fits: the one option that makes the smallest fit (ranking/deadend.py),
+    checked by assessing it again with that option."""
+    from llm_pick.estimate.formats import runs
+    from llm_pick.ranking.deadend import memory_options
+
+    if hardware is None or any(runs(r) for r in results):
+        return {}
+    smallest = min(results, key=lambda r: r.fit.needed_bytes if r.fit else 0)
+    quant = get_quant(smallest.estimate.quant)
+    options = memory_options(smallest, hardware, sizing, 0, kv_fixed=True)
+    for option, _, changed, resized in sorted(options, key=lambda item: item[1]):
+        if runs(assess_model(model, quant, resized, changed)):
+            return {"one_change": option}
+    return {}

@@ -172,6 +172,7 @@ def recommend_data(rec: Recommendation, catalog: Catalog) -> dict[str, Any]:
     }
     if not rec.ranking:
         data["closest"] = list(rec.hints)
+        data["closest_changes"] = [fix.as_dict() for fix in rec.fixes]
     return data
 
 
@@ -289,7 +290,20 @@ def explain_data(model: Model, rec: Recommendation) -> dict[str, Any]:
         )
     else:
         data |= {"rank": None, "of": len(rec.ranking), "score": None, "criteria": None}
+        data |= _one_change(outcome, rec)
     return data
+
+
+def _one_change(outcome: Any, rec: Recommendation) -> dict[str, Any]:
+    """For a model the query leaves out: the one option that admits it (ranking/deadend.py,
+    checked by ranking it again with that option), when one does."""
+    if not isinstance(outcome, Exclusion):
+        return {}
+    from llm_pick.ranking.deadend import one_change
+    from llm_pick.ranking.pipeline import admits
+
+    fixes = one_change((outcome,), rec.query, lambda m, q: admits(m, q, {m.id: m}))
+    return {"one_change": fixes[0].option} if fixes else {}
 
 
 def license_dict(lic: License) -> dict[str, Any]:
