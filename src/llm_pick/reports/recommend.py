@@ -18,21 +18,6 @@ from llm_pick.reports.report import Report
 from llm_pick.scoring.constraints import evaluate as evaluate_constraints
 
 SCHEMA_VERSION = 1
-COLUMNS = (
-    "rank",
-    "model",
-    "name",
-    "score",
-    "quant",
-    "total_bytes",
-    "available_bytes",
-    "fit",
-    "tokens_per_second",
-    "context_length",
-    "license",
-    "commercial_use",
-    "reasons",
-)
 
 
 def catalog_info(catalog: Catalog) -> dict[str, Any]:
@@ -176,30 +161,6 @@ def recommend_data(rec: Recommendation, catalog: Catalog) -> dict[str, Any]:
     return data
 
 
-def rows(rec: Recommendation) -> list[list[Any]]:
-    out = []
-    for rank, cand in enumerate(rec.shown, 1):
-        est, fit = cand.assessment.estimate, cand.assessment.fit
-        out.append(
-            [
-                rank,
-                cand.model.id,
-                cand.model.name,
-                round(cand.score, 4),
-                est.quant,
-                est.total_bytes,
-                fit.available_bytes if fit else None,
-                fit.verdict if fit else None,
-                _round(cand.tokens_per_second),
-                cand.model.context_length,
-                cand.model.license.id,
-                cand.model.license.commercial_use,
-                "; ".join(cand.reasons),
-            ]
-        )
-    return out
-
-
 def recommend_report(
     rec: Recommendation, catalog: Catalog, show_excluded: bool, chart: str | None = None
 ) -> Report:
@@ -220,6 +181,8 @@ def recommend_report(
         from llm_pick.reports.html import recommend_page
 
         return recommend_page(rec, recommend_data(rec, catalog), lineage(catalog))
+
+    from llm_pick.reports.sheet import COLUMNS, rows
 
     return Report(
         data=lambda: recommend_data(rec, catalog),
