@@ -42,7 +42,10 @@ def top_pick(cand: Any, hardware: Any) -> str:
     fits = "all of them fit" if here >= most else f"{here:,} fit here"
     out.append(f"It reads up to {most:,} tokens of context; {fits}.")
     quality = cand.values["quality"]
-    how = "estimated from related models" if quality.estimated else "from its published scores"
+    how = "from its published scores"
+    if quality.estimated:
+        alone = "prior from size" in (quality.basis or quality.note)
+        how = "estimated from its size alone" if alone else "estimated from related models"
     out.append(f"Its quality is about {25 + 75 * quality.value:.0f} out of 100 ({how}).")
     out.append(LICENCE[model.license.commercial_use])
     out.append(f"`llm-pick explain {model.id}` shows where each number comes from.")

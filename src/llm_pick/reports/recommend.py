@@ -187,7 +187,7 @@ def recommend_report(
     return Report(
         data=lambda: recommend_data(rec, catalog),
         columns=COLUMNS,
-        rows=rows(rec),
+        rows=rows(rec, run_commands_for),
         table=table,
         html=page,
     )

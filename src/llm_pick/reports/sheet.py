@@ -5,6 +5,7 @@ the JSON output."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from llm_pick.estimate.hardware import GIB
@@ -35,9 +36,10 @@ def gib(count: int | None) -> float | None:
     return None if count is None else round(count / GIB, 2)
 
 
-def rows(rec: Recommendation) -> list[list[Any]]:
-    from llm_pick.reports.recommend import run_commands_for
-
+def rows(
+    rec: Recommendation, run_commands_for: Callable[..., list[dict[str, Any]]]
+) -> list[list[Any]]:
+    """One row per shown candidate; `run_commands_for(cand, rec)` gives its commands."""
     out = []
     for rank, cand in enumerate(rec.shown, 1):
         est, fit = cand.assessment.estimate, cand.assessment.fit
