@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from llm_pick.catalog.types import Model
+from llm_pick.errors import LlmPickError
 from llm_pick.estimate.assess import Assessment, assess_model, longest_context
 from llm_pick.estimate.hardware import Hardware
 from llm_pick.estimate.memory import quants_for
@@ -196,8 +197,15 @@ def one_change(
         return {}
     smallest = min(results, key=lambda r: r.fit.needed_bytes if r.fit else 0)
     quant = get_quant(smallest.estimate.quant)
-    options = memory_options(smallest, hardware, sizing, 0, kv_fixed=True)
+    options = list(memory_options(smallest, hardware, sizing, 0, kv_fixed=True))
+    kv_fixed = quant.family == "gguf" and sizing.mode == "inference"  # else the KV type is not open
     for option, _, changed, resized in sorted(options, key=lambda item: item[1]):
-        if runs(assess_model(model, quant, resized, changed)):
+        if option.startswith("--kv-dtype") and not kv_fixed:
+            continue
+        try:
+            again = assess_model(model, quant, resized, changed)
+        except LlmPickError:  # an option this format or mode does not take
+            continue
+        if runs(again):
             return {"one_change": option}
     return {}
