@@ -164,4 +164,6 @@ def test_recommend_installed_names_the_original_and_writes_a_modelfile(
     runs = commands(pick)
     assert runs["llama.cpp"].startswith(f"llama-server -m {folder / LLAMA_FILE} ")
     assert runs["ollama"].startswith('printf \'FROM "%s"')
+    table = run("recommend", "--installed", "--vram", "12", "--commercial").stdout
+    assert "It is your copy of catalog model llama-3.1-8b-instruct." in " ".join(table.split())
     assert shutil.which("bash")

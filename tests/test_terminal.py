@@ -105,3 +105,12 @@ def test_top_pick_reads_as_sentences() -> None:
     first = top["ranking"][0]
     explain = run("explain", first["model"], "--vram", "24", "--commercial").stdout
     assert "MMLU-equivalent" in explain  # the detail is still there, in explain
+
+
+def test_a_failed_write_starts_with_its_error_line(tmp_path) -> None:
+    """The no-hardware note waits for the file: a write that fails is one `Error:` line first
+    (found by tests/test_hardening.py's fuzzing: `explain ID -o <a name too long>`)."""
+    result = run("explain", "mixtral-8x7b", "-o", str(tmp_path / ("x" * 300)))
+    assert result.code == 1 and result.stderr.startswith("Error: ")
+    written = run("explain", "mixtral-8x7b", "-o", str(tmp_path / "ok.json"))
+    assert written.code == 0 and written.stderr.startswith("Note: no hardware given")

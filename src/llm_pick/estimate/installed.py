@@ -68,7 +68,7 @@ def _entry(
     where the file is silent (estimate/copyof.py)."""
     from llm_pick.catalog.provenance import card_facts
     from llm_pick.catalog.validate import validate_document
-    from llm_pick.estimate.copyof import original_of
+    from llm_pick.estimate.copyof import link_file, original_of
     from llm_pick.estimate.importer import finish, gguf_entry
 
     entry, facts = gguf_entry(header, found, item.path.name)
@@ -76,6 +76,7 @@ def _entry(
     entry["id"] = new_id
     entry["sources"] = [f"GGUF header of {item.name} ({item.store})"]
     original = original_of(header, found, item.path.name, catalog)
+    link_file(entry, item.path, found, original)
     entry, _ = finish(entry, facts, {}, item.name, original)
     (model,) = validate_document(item.name, b"", {"schema_version": 1, "models": [entry]})
     return model

@@ -26,6 +26,9 @@ def top_pick(cand: Any, hardware: Any) -> str:
     bits = f"{quant.nominal_bits:.3g}-bit weights ({est.quant})" if quant else est.quant
     cache = "" if est.kv_dtype == "fp16" else f" and a {est.kv_dtype} KV cache"
     out = [f"Top pick: {model.id}, with {bits}{cache}."]
+    own = model.runtimes.file if model.runtimes else None
+    if own is not None and own.matches:
+        out.append(f"It is your copy of catalog model {own.matches}.")
     if fit is not None:
         place = PLACES.get(fit.verdict, "")
         out.append(
