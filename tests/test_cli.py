@@ -293,7 +293,8 @@ def test_recommend_nothing_fits_exit_3_with_closest() -> None:
     assert result.code == 3 and "Traceback" not in result.stderr
     data = result.json()
     assert data["ranking"] == [] and data["closest"]
-    assert "fits with --vram" in data["closest"][0]
+    assert data["closest"][0].startswith("--vram ") and "admits mixtral-8x7b" in data["closest"][0]
+    assert data["closest_changes"][0]["change"].startswith("--vram ")
     table = run("recommend", "--vram", "2", "--family", "mixtral")
     assert table.code == 3 and "Closest" in table.stdout
 

@@ -255,8 +255,9 @@ def test_hints_name_the_memory_they_need() -> None:
     with_gpu = run("recommend", "--gpu", "4060-ti-16gb", "--min-params", "100", "--ram", "16")
     assert "does not fit" in with_gpu.stdout and "needs --gpu" not in with_gpu.stdout
     text = " ".join(with_gpu.stdout.split())
-    assert re.search(r"--ram \d+ for CPU offload", text)  # the RAM offload needs, as a number
-    assert re.search(r"--gpus \d+", text)  # a named card: how many of them
+    # the one cheapest change per model (issue 22 §3): RAM for offload or more of the card
+    assert re.search(r"- (--ram|--gpus) \d+: admits ", text)
+    assert "--vram" not in text  # a named card: its memory is fixed
 
 
 def test_offload_cells_read_plainly_and_ranges_never_repeat() -> None:

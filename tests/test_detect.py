@@ -191,7 +191,9 @@ def test_apple_wired_limit_wins(tools):
 def test_apple_without_wired_limit_key(tools):
     apple_sysctl(tools, "Apple M1 Max", 32 * GIB, None)
     found = detect.detect_gpus()
-    assert found.usable_bytes == int(32 * GIB * detect.APPLE_DEFAULT_FRACTION)
+    # the matched preset's share (2/3 at 32 GB, as llama.cpp logs print it)
+    assert found.gpu is not None and found.gpu.id == "m1-max-32gb"
+    assert found.usable_bytes == int(32 * GIB * found.gpu.usable_memory_fraction)
     assert any("wired_limit_mb" in note for note in found.notes)
 
 
@@ -291,3 +293,73 @@ def test_hardware_command_without_gpu(tools, cli):
     assert result.code == 0
     assert result.json()["gpu"]["detected"] is False
     assert "no GPU detected" in result.stderr
+
+
+# ---- issue 22 §2: a detected card is matched to the preset variant with its real memory -------
+# nvidia-smi --query-gpu=name,memory.total --format=csv,noheader,nounits as public logs print it
+# (e.g. "NVIDIA A100-SXM4-80GB, 81920", "NVIDIA H100 80GB HBM3, 81559", "NVIDIA GeForce RTX 4060
+# Ti, 16380" and ", 8188"); a bare "NVIDIA A100" shows that the memory alone picks the variant.
+
+
+@pytest.mark.parametrize(
+    ("printed", "preset"),
+    [
+        ("NVIDIA A100-SXM4-80GB, 81920", "a100-80gb-sxm"),
+        ("NVIDIA A100-SXM4-40GB, 40960", "a100-40gb"),
+        ("NVIDIA A100 80GB PCIe, 81920", "a100-80gb-pcie"),
+        ("NVIDIA A100, 81920", "a100-80gb-sxm"),
+        ("NVIDIA A100, 40960", "a100-40gb"),
+        ("NVIDIA H100 80GB HBM3, 81559", "h100-sxm"),
+        ("NVIDIA H100 PCIe, 81559", "h100-pcie"),
+        ("NVIDIA GeForce RTX 4060 Ti, 16380", "rtx-4060-ti-16gb"),
+        ("NVIDIA GeForce RTX 4060 Ti, 8188", "rtx-4060-ti-8gb"),
+        ("NVIDIA GeForce RTX 4060, 8188", "rtx-4060"),
+        ("NVIDIA GeForce RTX 3060, 12288", "rtx-3060-12gb"),
+    ],
+)
+def test_nvidia_card_is_matched_by_its_memory(tools, printed: str, preset: str) -> None:
+    nvidia_prints(tools, printed)
+    found = detect.detect_gpus()
+    assert found.gpu is not None and found.gpu.id == preset
+    assert found.notes == ()
+
+
+def test_apple_chip_is_matched_by_its_memory(tools) -> None:
+    apple_sysctl(tools, "Apple M2 Max", 96 * GIB, "0")
+    assert detect.detect_gpus().gpu.id == "m2-max-96gb"  # type: ignore[union-attr]
+    apple_sysctl(tools, "Apple M3 Max", 128 * GIB, "0")
+    assert detect.detect_gpus().gpu.id == "m3-max-128gb"  # type: ignore[union-attr]
+
+
+def test_a_memory_no_preset_has_is_said(tools) -> None:
+    """An M3 Max with 36 GB: no preset of that memory; the family's bandwidth, its own memory."""
+    apple_sysctl(tools, "Apple M3 Max", 36 * GIB, "0")
+    found = detect.detect_gpus()
+    assert found.gpu is not None and found.gpu.id == "m3-max-128gb"
+    assert found.usable_bytes == int(36 * GIB * detect.APPLE_DEFAULT_FRACTION)
+    assert any("no preset of Apple M3 Max with 36 GiB" in note for note in found.notes)
+
+
+def test_detected_variant_reaches_recommend(tools, cli) -> None:
+    nvidia_prints(tools, "NVIDIA A100, 81920\nNVIDIA A100, 81920")
+    result = cli("recommend", "--vram", "auto", "--top", "1", "-f", "json")
+    assert result.code == 0, result.stderr
+    hardware = result.json()["query"]["hardware"]
+    assert hardware["gpu"] == "a100-80gb-sxm" and hardware["gpus"] == 2
+    assert hardware["memory_bandwidth_gbs"] == 2039
+
+
+def test_mixed_detected_cards_use_each_variant(tools, cli) -> None:
+    nvidia_prints(tools, "NVIDIA A100, 81920\nNVIDIA A100-SXM4-40GB, 40960")
+    from llm_pick.estimate.hardware import Hardware
+
+    found = Hardware.detect()
+    assert [card.id for card in found.mixed] == ["a100-80gb-sxm", "a100-40gb"]
+
+
+def test_small_unlisted_mac_gets_two_thirds(tools) -> None:
+    """An 8 GB M1 (no preset): macOS's default working set at 32 GB and less is 2/3."""
+    apple_sysctl(tools, "Apple M1", 8 * GIB, "0")
+    found = detect.detect_gpus()
+    assert found.usable_bytes == int(8 * GIB * 2 / 3)
+    assert found.usable_bytes < int(8 * GIB * detect.APPLE_DEFAULT_FRACTION)

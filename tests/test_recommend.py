@@ -154,7 +154,10 @@ def test_nothing_fits_gives_closest_and_fix() -> None:
     per_card = needed / 2**30
     assert text.endswith(f"fits with --vram {math.ceil(max(per_card + 0.5, per_card / 0.95))}")
     assert "GiB for CPU offload" not in text  # never a placeholder
-    assert result.hints == tuple(hint(e, result.query) for e in closest)
+    # issue 22 §3: the hints are the checked one-option changes (ranking/deadend.py)
+    assert result.hints == tuple(fix.line() for fix in result.fixes)
+    assert result.hints[0].startswith(f"--vram {math.ceil(max(per_card + 0.5, per_card / 0.95))}")
+    assert f"admits {model}" in result.hints[0]
 
 
 # ---- properties -------------------------------------------------------------------------

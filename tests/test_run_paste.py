@@ -159,12 +159,12 @@ def test_commands_for_a_model_imported_from_an_odd_file_name(tmp_path: Path) -> 
     shell = Shell(tmp_path)
     found = commands("json", explained.stdout)
     assert found
-    for _runtime, command in found:
-        assert [call[0] for call in shell.paste(command)] == [
-            "python",
-            "llama-quantize",
-            "llama-server",
-        ]
+    programs = {  # the file runs as it is (issue 22 §1): no conversion
+        runtime: [call[0] for call in shell.paste(command)] for runtime, command in found
+    }
+    assert programs == {"llama.cpp": ["llama-server"], "ollama": ["ollama", "ollama"]}
+    (server,) = shell.paste(dict(found)["llama.cpp"])
+    assert server[1:3] == ["-m", str(gguf.resolve())]
 
 
 # ---- every output format, through the CLI ---------------------------------------------------

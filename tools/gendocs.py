@@ -100,7 +100,9 @@ def run(args: list[str], extra: dict[str, str] | None = None) -> tuple[int, str]
         code = typer.main.get_command(app).main(
             args=args, prog_name="llm-pick", standalone_mode=False
         )
-    text = out.getvalue() + err.getvalue()
+    # the checkout's own folder (in paths `import` records) is shown as <checkout>, so that the
+    # docs read the same wherever they are generated
+    text = (out.getvalue() + err.getvalue()).replace(str(ROOT), "<checkout>")
     return int(code or 0), "\n".join(line.rstrip() for line in text.splitlines()) + "\n"
 
 

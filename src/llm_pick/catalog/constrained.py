@@ -8,7 +8,7 @@ them (USERS), just before pydantic reads the annotations (catalog/validate.py).
 from __future__ import annotations
 
 # Modules whose annotations name the constrained types below.
-USERS = ("llm_pick.catalog.types", "llm_pick.catalog.shapes")
+USERS = ("llm_pick.catalog.types", "llm_pick.catalog.shapes", "llm_pick.catalog.localfile")
 _BOUND: list[bool] = []
 
 # Constrained types, as pydantic sees them after bind_constraints().

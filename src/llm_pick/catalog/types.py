@@ -24,6 +24,7 @@ from llm_pick.catalog.constrained import (
     Texts,
     Tokens,
 )
+from llm_pick.catalog.localfile import LocalFile
 from llm_pick.catalog.longctx import EffectiveContext
 from llm_pick.catalog.runfields import (
     GGUF_QUANT_PATTERN,
@@ -120,13 +121,9 @@ class License:
     regional limits, research-only, use policies), one short line each, from the licence text."""
 
     def __post_init__(self) -> None:
-        if (
-            self.commercial_use in ("conditional", "prohibited")
-            and not (self.conditions or "").strip()
-        ):
-            raise ValueError(
-                f"conditions are required when commercial_use is {self.commercial_use}"
-            )
+        use = self.commercial_use
+        if use in ("conditional", "prohibited") and not (self.conditions or "").strip():
+            raise ValueError(f"conditions are required when commercial_use is {use}")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True, eq=False)
@@ -236,6 +233,8 @@ class Runtimes:
     one data/runtimes.yaml lists."""
     weight_diff: WeightDiff | None = None
     """The release is a weight diff: how the weights are recovered (no run command)."""
+    file: LocalFile | None = None
+    """The GGUF file on this machine an imported entry was read from (it runs as it is)."""
 
 
 Modality = Literal["text", "image", "audio"]

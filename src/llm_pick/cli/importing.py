@@ -61,6 +61,12 @@ def import_command(
     else:
         write_output(output, text, [path])
         sys.stderr.write(f"Wrote {entry['id']} to {output}\n")
+    copied = ((entry.get("runtimes") or {}).get("file") or {}).get("matches")
+    if copied:
+        sys.stderr.write(
+            f"Matches catalog model {copied} (same architecture, parameter count within 1%, "
+            "name): its licence, languages and quality are used where the file is silent\n"
+        )
     if missing:
         from llm_pick.catalog.provenance import unknown_message
 

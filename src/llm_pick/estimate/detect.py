@@ -20,6 +20,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
+from llm_pick.catalog.cardmatch import match_card, memory_note
 from llm_pick.errors import InputError, LlmPickError
 from llm_pick.estimate.limits import GIB, MAX_GIB, MAX_GPUS
 
@@ -34,6 +35,13 @@ MEMINFO = Path("/proc/meminfo")
 # "the recommended max working set from macOS ... which is 75% of total RAM" (GPUStack issue
 # #1375, cited in data/gpus.yaml). A matched preset's own measured fraction is used instead.
 APPLE_DEFAULT_FRACTION = 0.75
+APPLE_SMALL_FRACTION = 2 / 3  # 32 GB and less: recommendedMaxWorkingSetSize in llama.cpp logs
+
+
+def apple_share(total_bytes: int) -> float:
+    """macOS's default GPU working set: 2/3 of RAM up to 32 GB, 3/4 above (data/gpus.yaml
+    Apple notes: logs of 16 and 32 GB machines print 2/3, 36 GB and more 3/4)."""
+    return APPLE_SMALL_FRACTION if total_bytes <= 32 * GIB else APPLE_DEFAULT_FRACTION
 MIB = 1024**2
 # control characters shown as \xNN (as render/safe.py does for every output)
 _CONTROL = {c: f"\\x{c:02x}" for c in [*range(0, 32), *range(127, 160)]}
@@ -218,13 +226,21 @@ def _cards(cards: list[Card]) -> tuple[Card, ...]:
     return tuple(cards)
 
 
-def _preset(name: str) -> Gpu | None:
-    from llm_pick.catalog.gpus import find_gpu
+def _preset(name: str, memory_bytes: int | None = None) -> Gpu | None:
+    """The preset of a detected card: the variant with its memory (catalog/cardmatch.py),
+    else what the name alone matches."""
+    from llm_pick.catalog.gpus import find_gpu, load_gpus
 
+    if memory_bytes is not None and (found := match_card(name, memory_bytes, load_gpus())):
+        return found
     try:
         return find_gpu(name)
     except LlmPickError:
         return None
+
+
+def preset_of(card: Card) -> Gpu | None:
+    return _preset(card.name, card.memory_bytes)
 
 
 # ---- the GPU detectors ------------------------------------------------------------------
@@ -246,7 +262,9 @@ def _detection(tool: str, command: list[str], cards: list[Card], rule: str) -> D
     """Cards read from a tool: usable memory per card is the smallest card's."""
     found = _cards(cards)
     smallest = min(card.memory_bytes for card in found)
-    return Detection(tool, " ".join(command), found, smallest, rule, _preset(found[0].name))
+    preset = preset_of(found[0])
+    notes = memory_note(found[0].name, found[0].memory_bytes, preset)
+    return Detection(tool, " ".join(command), found, smallest, rule, preset, notes)
 
 
 def rocm(deadline: float | None = None) -> Detection:
@@ -279,8 +297,8 @@ def apple(deadline: float | None = None) -> Detection:
     memsize = run_tool(["sysctl", "-n", "hw.memsize"], deadline=deadline)
     total = checked_bytes(_number(memsize, "hw.memsize"), "RAM")
     name = clean_name(brand)
-    preset = _preset(name)
-    notes = []
+    preset = _preset(name, total)
+    notes = list(memory_note(name, total, preset))
     limit_mb = 0.0
     try:
         wired = run_tool(["sysctl", "-n", "iogpu.wired_limit_mb"], deadline=deadline)
@@ -294,8 +312,9 @@ def apple(deadline: float | None = None) -> Detection:
         usable = int(total * preset.usable_memory_fraction)
         how = f"{preset.usable_memory_fraction:g} of unified memory (preset {preset.id})"
     else:
-        usable = int(total * APPLE_DEFAULT_FRACTION)
-        how = f"{APPLE_DEFAULT_FRACTION:g} of unified memory (macOS default working set)"
+        share = apple_share(total)
+        usable = int(total * share)
+        how = f"{share:.3g} of unified memory (macOS default working set)"
     return Detection(
         "sysctl",
         "sysctl -n machdep.cpu.brand_string hw.memsize iogpu.wired_limit_mb",

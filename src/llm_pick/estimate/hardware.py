@@ -100,13 +100,17 @@ class Hardware(NamedTuple):
         )
 
     @classmethod
-    def _mixed_presets(cls, names: list[str]) -> Hardware | None:
-        """Detected cards of different kinds as a mixed set, when each has a preset."""
-        from llm_pick.catalog.gpus import find_gpu
+    def _mixed_presets(cls, cards: list[Any]) -> Hardware | None:
+        """Detected cards of different kinds as a mixed set, when each has a preset (the
+        variant with the card's memory: estimate/detect.py preset_of)."""
         from llm_pick.errors import LlmPickError
+        from llm_pick.estimate.detect import preset_of
 
+        ids = [preset.id for card in cards if (preset := preset_of(card)) is not None]
+        if len(ids) < len(cards):
+            return None
         try:
-            return cls.from_gpus([find_gpu(name).id for name in names])
+            return cls.from_gpus(ids)
         except LlmPickError:
             return None
 
@@ -135,7 +139,7 @@ class Hardware(NamedTuple):
         found = detect_gpus()
         used = cards or len(found.cards)
         if cards is None and len({card.name for card in found.cards}) > 1:
-            mixed = cls._mixed_presets([card.name for card in found.cards])
+            mixed = cls._mixed_presets(list(found.cards))
             if mixed is not None:  # cards of different kinds: a per-card split
                 return mixed._replace(source=f"{found.tool} (mixed cards, data/gpus.yaml)")
         preset = found.gpu

@@ -14,6 +14,7 @@ from typing import Any
 
 from llm_pick.catalog.gguf import GgufFile
 from llm_pick.catalog.hfkinds import encoder_of
+from llm_pick.catalog.types import Model
 from llm_pick.errors import CatalogError
 from llm_pick.estimate.modelfile import FileModel
 from llm_pick.estimate.tensors import inventory_of
@@ -24,16 +25,23 @@ def _slug(text: str) -> str:
     return slug or "model"
 
 
-def from_gguf(path: Path) -> tuple[dict[str, Any], dict[str, Any]]:
-    """The entry read from a GGUF header, and what the file (or a README.md beside it) says
-    about its provenance."""
-    from llm_pick.catalog.ggufsplit import read_model_gguf, unsplit_name
+def from_gguf(path: Path) -> tuple[dict[str, Any], dict[str, Any], Model | None]:
+    """The entry read from a GGUF header (the file recorded: it runs as it is), what the file
+    (or a README.md beside it) says about its provenance, and the catalog model it copies."""
+    from llm_pick.catalog.ggufsplit import part_path, read_model_gguf, split_count, unsplit_name
     from llm_pick.catalog.provenance import card_facts
+    from llm_pick.estimate.copyof import link_file, original_of
     from llm_pick.estimate.modelfile import file_model
 
     file = read_model_gguf(path)  # a split file: all its parts
-    entry, facts = gguf_entry(file, file_model(file), unsplit_name(path.name))
-    return entry, card_facts(path.parent) | facts
+    found = file_model(file)
+    name = unsplit_name(path.name)
+    entry, facts = gguf_entry(file, found, name)
+    original = original_of(file, found, name)
+    count = split_count(path.name)
+    first = part_path(path, 1, count) if count > 1 else path  # llama.cpp opens the first part
+    link_file(entry, first, found, original)
+    return entry, card_facts(path.parent) | facts, original
 
 
 def gguf_entry(
@@ -154,24 +162,34 @@ def import_entry(path: Path, given: dict[str, Any]) -> tuple[dict[str, Any], lis
         return finish(*hub_entry(str(path)), given, str(path))
     if not path.exists():
         raise CatalogError(f"{path}: no such file or folder")
+    original = None
     if path.is_file() and path.name.lower().endswith(".gguf"):
-        entry, facts = from_gguf(path)
+        entry, facts, original = from_gguf(path)
     elif path.is_dir() or path.name == "config.json" or path.suffix == ".json":
         entry, facts = from_config(path)
     else:
         raise CatalogError(f"{path}: give a .gguf file, a config.json or a model folder")
-    return finish(entry, facts, given, str(path))
+    return finish(entry, facts, given, str(path), original)
 
 
 def finish(
-    entry: dict[str, Any], facts: dict[str, Any], given: dict[str, Any], source: str
+    entry: dict[str, Any],
+    facts: dict[str, Any],
+    given: dict[str, Any],
+    source: str,
+    original: Model | None = None,
 ) -> tuple[dict[str, Any], list[str]]:
-    """Fill in what the file states, then the options; the result is checked as `catalog
-    validate` checks it (one CatalogError naming the field)."""
+    """Fill in what the file states, then what the catalog model it copies says, then the
+    options; the result is checked as `catalog validate` checks it (one CatalogError naming
+    the field)."""
     from llm_pick.catalog.provenance import apply
 
     _validate(entry, source)
     unknown = apply(entry, facts)
+    if original is not None:
+        from llm_pick.estimate.copyof import fill_from
+
+        unknown = fill_from(entry, unknown, original)
     said = entry.pop("notes", None)
     name = source.rsplit("/", 1)[-1]
     entry["notes"] = f"Imported by llm-pick import from {name}; check every field." + (

@@ -81,7 +81,10 @@ class Pass:
 
     def quality(self, model: Model, quant: Quant) -> criteria.Value:
         """The quality criterion, computed once per model and format in a pass (the model's
-        ability once per model)."""
+        ability once per model). An imported copy of a catalog model is scored as that model:
+        the same weights, never a fine-tune bonus."""
+        own = model.runtimes.file if model.runtimes else None
+        model = self.lineage.get(own.matches, model) if own and own.matches else model
         if self.abilities is None:
             found = code_ability(model, self.lineage) if self.code else None
             return criteria.quality(model, quant, self.lineage, found)
@@ -248,21 +251,9 @@ def query_weights(query: Query) -> dict[str, float]:
 
 def recommend(catalog: Catalog, query: Query) -> Recommendation:
     """Rank every catalog model against the query; pure (no printing, no exiting)."""
-    weights = query_weights(query)
-    runtimes = runtime_support()
-    wanted = query.wanted()
     models = lineage(catalog)
-    state = Pass(
-        lineage=models,
-        candidates=query.candidates(),
-        wanted=wanted,
-        checks=active(wanted),
-        weights=weights,
-        runtimes=runtimes,
-        abilities={},
-        measured=measured_by_family(models),
-        code=query.profile is not None and query.profile.ability == "code",
-    )
+    state = _pass(query, models)
+    weights = state.weights
     ranked: list[Candidate] = []
     excluded: list[Exclusion] = []
     for model in catalog:
@@ -271,13 +262,42 @@ def recommend(catalog: Catalog, query: Query) -> Recommendation:
             ranked.append(result)
         else:
             excluded.append(result)
-    ranked.sort(key=lambda c: (-round(c.score, 12), c.model.id))
+    ranked.sort(key=lambda c: (-round(c.score, 12), _copy(c.model), c.model.id))
     ranked = reorder(ranked, query.hardware)
     excluded.sort(key=lambda e: e.model.id)
     rec = serve(Recommendation(query, weights, tuple(ranked), tuple(excluded)), models)
     if ranked:
         return rec
-    return rec._replace(hints=tuple(hint(e, query) for e in rec.closest()))
+    from llm_pick.ranking.deadend import one_change
+
+    fixes = one_change(rec.excluded, query, lambda m, q: admits(m, q, models))
+    hints = [fix.line() for fix in fixes] or [hint(e, query) for e in rec.closest()]
+    return rec._replace(hints=tuple(hints), fixes=tuple(fixes))
+
+
+def _pass(query: Query, models: dict[str, Model]) -> Pass:
+    wanted = query.wanted()
+    return Pass(
+        lineage=models,
+        candidates=query.candidates(),
+        wanted=wanted,
+        checks=active(wanted),
+        weights=query_weights(query),
+        runtimes=runtime_support(),
+        abilities={},
+        measured=measured_by_family(models),
+        code=query.profile is not None and query.profile.ability == "code",
+    )
+
+
+def admits(model: Model, query: Query, models: dict[str, Model]) -> bool:
+    """Whether this query ranks the model (the check behind every suggested change)."""
+    return isinstance(outcome(model, query, _pass(query, models)), Candidate)
+
+
+def _copy(model: Model) -> bool:
+    """An imported file: on a tie it ranks after the catalog model it may copy."""
+    return model.runtimes is not None and model.runtimes.file is not None
 
 
 def _balanced() -> Profile:

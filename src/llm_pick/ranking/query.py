@@ -98,9 +98,12 @@ class Query:
         return sized if kv_dtype is None else sized.with_kv(kv_dtype)
 
     def formats_of(self, model: Model) -> list[Quant] | None:
-        """The one format of an installed copy; None: the model's formats are open."""
+        """The one format of an installed copy or imported file; None: the formats are open."""
         copy = self.installed.get(model.id)
-        return [get_quant(copy.quant)] if copy is not None and copy.quant else None
+        if copy is not None and copy.quant:
+            return [get_quant(copy.quant)]
+        own = model.runtimes.file if model.runtimes else None  # an imported file: its format
+        return [QUANTS[own.quant]] if own is not None and own.quant in QUANTS else None
 
     def candidates(self) -> list[Quant]:
         """Formats to try: every GGUF type, plus 16-bit weights with min_bits above 8.5."""

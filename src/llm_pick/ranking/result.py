@@ -4,7 +4,7 @@ reasons, and hints when nothing passes. Records only; the pipeline builds them."
 from __future__ import annotations
 
 import math
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from llm_pick.catalog.types import Model
 from llm_pick.estimate.assess import Assessment, longest_context
@@ -118,6 +118,7 @@ class Recommendation(NamedTuple):
     ranking: tuple[Candidate, ...]  # all passing models, best first
     excluded: tuple[Exclusion, ...]
     hints: tuple[str, ...] = ()  # when nothing passes: what would change that, closest first
+    fixes: tuple[Any, ...] = ()  # ranking/deadend.py Fix: the one change admitting each model
 
     def __repr__(self) -> str:
         top = ", ".join(c.model.id for c in self.ranking[:3])

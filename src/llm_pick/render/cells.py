@@ -104,6 +104,11 @@ class Columns:
             if sum(widths[i] for i in keep) <= options.max_width or self.columns[index][2] == 0:
                 break
             keep.remove(index)
+        if sum(widths[i] for i in keep) > options.max_width:  # narrower than the table can be
+            from llm_pick.render.blocks import as_blocks
+
+            yield as_blocks(self.title, self.caption, self.columns)
+            return
         table = Table(
             title=self.title,
             caption=self.caption,

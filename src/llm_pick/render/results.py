@@ -18,12 +18,14 @@ from llm_pick.render.cells import (
     bar,
     commercial_mark,
     context,
+    languages,
     speed_range,
     text,
     titled_table,
 )
 from llm_pick.render.memory import placement
 from llm_pick.render.safe import shown as visible
+from llm_pick.render.toppick import top_pick
 
 
 def _query_line(rec: Recommendation) -> str:
@@ -76,14 +78,19 @@ def recommendation(
         view.add("memory GiB", [_memory(c) for c in shown], 1, fold=27)
         if any(c.assessment.speed and c.assessment.speed.decode_low for c in shown):
             view.add("tok/s", [text(speed_range(c.assessment.speed)) for c in shown], 1, "right")
-        view.add("max ctx", [text(context(c.max_context)) for c in shown], 2, "right")
-        view.add("comm.", [commercial_mark(c.model) for c in shown], 3)
-        view.add("licence", [text(c.model.license.id) for c in shown], 4)
+        asked = _asked(rec)  # the columns of what the query asks about are never dropped
+        view.add(
+            "max ctx", [text(context(c.max_context)) for c in shown], asked("context", 2), "right"
+        )
+        view.add("comm.", [commercial_mark(c.model) for c in shown], asked("licence", 3))
+        view.add("licence", [text(c.model.license.id) for c in shown], asked("licence", 4))
+        if rec.query.constraints.languages:
+            view.add("langs", [text(languages(c.model.languages)) for c in shown], 0)
         view.add("score", [text(f"{c.score:.3f}", "bold") for c in shown], 0, "right")
         view.add("why", [text("; ".join(c.reasons[:2])) for c in shown], 5)
         parts.append(view)
         best = shown[0]
-        parts.append(text(f"Top pick {best.model.id}: " + "; ".join(best.reasons) + "."))
+        parts.append(text(top_pick(best, rec.query.hardware)))
         if run:
             parts.append(text("Run it as sized:"))
             parts.extend(run_lines(run))
@@ -115,6 +122,16 @@ def recommendation(
                 )
             )
     return Group(*parts)
+
+
+def _asked(rec: Recommendation) -> Any:
+    """priority(kind, default): 0 (kept) for what the query constrains, else the default."""
+    c = rec.query.constraints
+    kinds = {
+        "licence": c.commercial or c.unconditional or bool(c.licenses),
+        "context": c.min_context is not None,
+    }
+    return lambda kind, default: 0 if kinds[kind] else default
 
 
 def _footer(rec: Recommendation, show_excluded: bool, as_of: str | None) -> str:
@@ -207,6 +224,8 @@ def explanation(model: Model, data: dict[str, Any]) -> RenderableType:
             parts.append(formats_table(data["formats"]))
     else:
         parts.append(text("Not ranked: it fails the constraints above.", "bold red"))
+        if data.get("one_change"):
+            parts.append(text(f"One change admits it: {data['one_change']}"))
     return Group(*parts)
 
 
@@ -220,7 +239,7 @@ def comparison(ids: list[str], rows: list[Any], tokens: int) -> RenderableType:
     )
     table.add_column("", style="cyan", no_wrap=True)
     for model_id in ids:
-        table.add_column(text(model_id, "bold"), overflow="fold")
+        table.add_column(text(model_id, "bold"), overflow="fold", min_width=len(model_id))
     for row in rows:
         cells = []
         for model_id in ids:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from llm_pick.catalog.types import Model
+from llm_pick.errors import LlmPickError
 from llm_pick.estimate.assess import Assessment, assess_model, longest_context
 from llm_pick.estimate.hardware import Hardware
 from llm_pick.estimate.memory import quants_for
@@ -102,6 +103,15 @@ def memory_report(
 
             return quant_table(model, results, hardware, longest)
 
+    data |= one_change(model, results, sizing, hardware)
+    if data.get("one_change"):
+        shown, change = table, data["one_change"]
+
+        def table() -> Any:
+            from llm_pick.render.ownfile import change_line
+
+            return change_line(shown(), change)
+
     if model.effective_context:
         from llm_pick.reports.recommend import effective_context
 
@@ -127,26 +137,89 @@ def file_report(path: str, sizing: Sizing, hardware: Hardware | None) -> Report:
     model = found.model
     result = assess_model(found, found.quant, sizing, hardware)
     longest = longest_context(found, result, hardware)
-    data: dict[str, Any] = result.as_dict() | {
-        "hardware": hardware.describe() if hardware else None,
-        "max_context": longest,
-        "weights_exact": True,
-        "file": {
-            "path": path,
-            "gguf_version": gguf.version,
-            "architecture": gguf.architecture,
-            "tensors": len(gguf.tensors),
-            "parts": gguf.parts,
-            "tensor_bytes": gguf.tensor_bytes,
-            "parameters": model.parameters.total,
-            "context_length": model.context_length,
-            "metadata": found.facts,
-        },
-    }
+    extra = _file_extras(path, gguf, found, result, hardware)
+    data: dict[str, Any] = (
+        result.as_dict()
+        | {
+            "hardware": hardware.describe() if hardware else None,
+            "max_context": longest,
+            "weights_exact": True,
+            "file": {
+                "path": path,
+                "gguf_version": gguf.version,
+                "architecture": gguf.architecture,
+                "tensors": len(gguf.tensors),
+                "parts": gguf.parts,
+                "tensor_bytes": gguf.tensor_bytes,
+                "parameters": model.parameters.total,
+                "context_length": model.context_length,
+                "metadata": found.facts,
+            },
+        }
+        | extra
+    )
 
     def table() -> Any:
         from llm_pick.render.memory import breakdown
+        from llm_pick.render.ownfile import file_lines
 
-        return breakdown(model, result, hardware, longest)
+        return file_lines(breakdown(model, result, hardware, longest), extra)
 
     return Report(data=data, columns=COLUMNS, rows=[[*row(result), longest]], table=table)
+
+
+def _file_extras(
+    path: str, gguf: Any, found: Any, result: Assessment, hardware: Hardware | None
+) -> dict[str, Any]:
+    """The catalog model the file copies (catalog/match.py), and the commands that run the
+    file as it is (a local file: llama-server -m, an Ollama Modelfile FROM it)."""
+    from llm_pick.estimate.copyof import original_of
+    from llm_pick.reports.run import file_run, sized_from
+
+    from llm_pick.catalog.ggufsplit import split_count, unsplit_name
+
+    name = path.rsplit("/", 1)[-1]
+    original = original_of(gguf, found, unsplit_name(name))
+    out: dict[str, Any] = {"matches": original.id if original else None}
+    if not path.startswith("hf:"):
+        gpus = hardware.gpus if hardware else 1
+        count = split_count(name)  # llama.cpp opens a split file by its first part
+        first = _first_part(path, count) if count > 1 else path
+        out["run"] = file_run(
+            first, sized_from(found.model, result, gpus, result.estimate.batch), found.model.id
+        )
+    return out
+
+
+def _first_part(path: str, count: int) -> str:
+    from pathlib import Path
+
+    from llm_pick.catalog.ggufsplit import part_path
+
+    return str(part_path(Path(path), 1, count))
+
+
+def one_change(
+    model: Any, results: list[Assessment], sizing: Sizing, hardware: Hardware | None
+) -> dict[str, Any]:
+    """When no format fits: the one option that makes the smallest fit (ranking/deadend.py),
+    checked by assessing it again with that option."""
+    from llm_pick.estimate.formats import runs
+    from llm_pick.ranking.deadend import memory_options
+
+    if hardware is None or any(runs(r) for r in results):
+        return {}
+    smallest = min(results, key=lambda r: r.fit.needed_bytes if r.fit else 0)
+    quant = get_quant(smallest.estimate.quant)
+    options = list(memory_options(smallest, hardware, sizing, 0, kv_fixed=True))
+    kv_fixed = quant.family == "gguf" and sizing.mode == "inference"  # else the KV type is not open
+    for option, _, changed, resized in sorted(options, key=lambda item: item[1]):
+        if option.startswith("--kv-dtype") and not kv_fixed:
+            continue
+        try:
+            again = assess_model(model, quant, resized, changed)
+        except LlmPickError:  # an option this format or mode does not take
+            continue
+        if runs(again):
+            return {"one_change": option}
+    return {}

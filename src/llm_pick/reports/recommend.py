@@ -19,21 +19,6 @@ from llm_pick.reports.sizing_notes import footnotes, sizing_notes
 from llm_pick.scoring.constraints import evaluate as evaluate_constraints
 
 SCHEMA_VERSION = 1
-COLUMNS = (
-    "rank",
-    "model",
-    "name",
-    "score",
-    "quant",
-    "total_bytes",
-    "available_bytes",
-    "fit",
-    "tokens_per_second",
-    "context_length",
-    "license",
-    "commercial_use",
-    "reasons",
-)
 
 
 def catalog_info(catalog: Catalog) -> dict[str, Any]:
@@ -179,31 +164,8 @@ def recommend_data(rec: Recommendation, catalog: Catalog) -> dict[str, Any]:
     }
     if not rec.ranking:
         data["closest"] = list(rec.hints)
+        data["closest_changes"] = [fix.as_dict() for fix in rec.fixes]
     return data
-
-
-def rows(rec: Recommendation) -> list[list[Any]]:
-    out = []
-    for rank, cand in enumerate(rec.shown, 1):
-        est, fit = cand.assessment.estimate, cand.assessment.fit
-        out.append(
-            [
-                rank,
-                cand.model.id,
-                cand.model.name,
-                round(cand.score, 4),
-                est.quant,
-                est.total_bytes,
-                fit.available_bytes if fit else None,
-                fit.verdict if fit else None,
-                _round(cand.tokens_per_second),
-                cand.model.context_length,
-                cand.model.license.id,
-                cand.model.license.commercial_use,
-                "; ".join(cand.reasons),
-            ]
-        )
-    return out
 
 
 def recommend_report(
@@ -227,10 +189,12 @@ def recommend_report(
 
         return recommend_page(rec, recommend_data(rec, catalog), lineage(catalog))
 
+    from llm_pick.reports.sheet import COLUMNS, rows
+
     return Report(
         data=lambda: recommend_data(rec, catalog),
         columns=COLUMNS,
-        rows=rows(rec),
+        rows=rows(rec, run_commands_for),
         table=table,
         html=page,
         notes=footnotes(rec),
@@ -297,7 +261,20 @@ def explain_data(model: Model, rec: Recommendation) -> dict[str, Any]:
         )
     else:
         data |= {"rank": None, "of": len(rec.ranking), "score": None, "criteria": None}
+        data |= _one_change(outcome, rec)
     return data
+
+
+def _one_change(outcome: Any, rec: Recommendation) -> dict[str, Any]:
+    """For a model the query leaves out: the one option that admits it (ranking/deadend.py,
+    checked by ranking it again with that option), when one does."""
+    if not isinstance(outcome, Exclusion):
+        return {}
+    from llm_pick.ranking.deadend import one_change
+    from llm_pick.ranking.pipeline import admits
+
+    fixes = one_change((outcome,), rec.query, lambda m, q: admits(m, q, {m.id: m}))
+    return {"one_change": fixes[0].option} if fixes else {}
 
 
 def license_dict(lic: License) -> dict[str, Any]:

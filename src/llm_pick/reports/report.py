@@ -133,7 +133,7 @@ def console(file: IO[str] | None = None, *, width: int | None = None, color: boo
     return made
 
 
-MIN_WIDTH = 60
+MIN_WIDTH = 40  # below it nothing reads; narrow tables become lists (render/blocks.py)
 
 
 def _plain(value: Cell) -> str:

@@ -22,6 +22,7 @@ no runtime loads the diff as a model; `weights_note` says how the weights are re
 from __future__ import annotations
 
 import math
+import re
 from shlex import join as shell
 from typing import Any, NamedTuple
 
@@ -99,6 +100,10 @@ def run_commands(model: Model, sized: Sized) -> list[dict[str, Any]]:
     format is one vLLM serves from the original repository (16-bit weights)."""
     if model.runtimes is not None and model.runtimes.weight_diff is not None:
         return []
+    if model.runtimes is not None and model.runtimes.file is not None:  # imported: as it is
+        from llm_pick.reports.filerun import file_commands
+
+        return file_commands(model.runtimes.file.path, sized, model.id, _llama_flags(sized))
     if model.architecture.ternary:
         bitnet = _bitnet(model, sized)
         return [] if bitnet is None else [bitnet]
@@ -320,14 +325,18 @@ def installed_commands(copy: Installed, sized: Sized) -> list[dict[str, Any]]:
                 "note": f"Ollama sizes the context itself: set num_ctx to {sized.context} to match",
             }
         ]
-    projector = ["--mmproj", str(copy.mmproj)] if copy.mmproj and not sized.text_only else []
-    flags = _llama_flags(sized)
-    return [
-        {
-            "runtime": "llama.cpp",
-            "command": shell(["llama-server", "-m", str(copy.path), *projector, *flags]),
-        }
-    ]
+    from llm_pick.reports.filerun import file_commands
+
+    mmproj = str(copy.mmproj) if copy.mmproj else None
+    name = re.sub(r"[^a-z0-9.]+", "-", copy.name.lower()).strip("-.") or "model"
+    return file_commands(str(copy.path), sized, name, _llama_flags(sized), mmproj)
+
+
+def file_run(path: str, sized: Sized, name: str) -> list[dict[str, Any]]:
+    """A GGUF file run as it is (reports/filerun.py), with the sizing's llama-server flags."""
+    from llm_pick.reports.filerun import file_commands
+
+    return file_commands(path, sized, name, _llama_flags(sized))
 
 
 def weights_note(model: Model) -> str | None:

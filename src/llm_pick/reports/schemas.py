@@ -214,6 +214,18 @@ def recommend_schema() -> dict[str, Any]:
                     "items": _object({"model": {"type": "string"}, "reasons": _STR_LIST}),
                 },
                 "closest": _STR_LIST,
+                "closest_changes": {
+                    "type": "array",
+                    "description": "when nothing passes: one change each (an option to paste) "
+                    "and the models it admits, checked by ranking them again with it",
+                    "items": _object(
+                        {
+                            "change": {"type": "string"},
+                            "models": _STR_LIST,
+                            "now": {"type": "string"},
+                        }
+                    ),
+                },
             },
             ["schema_version", "query", "catalog", "estimated", "ranking", "excluded"],
         ),

@@ -1,0 +1,69 @@
+"""The flat rows of `recommend` for CSV and Markdown: what a spreadsheet user needs to choose
+and run a model, one row each (memory in bytes and GiB, the longest context that fits, the
+chosen format and KV cache, the command that runs it); long prose (reasons, notes) stays in
+the JSON output."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from llm_pick.estimate.hardware import GIB
+from llm_pick.ranking.result import Recommendation
+
+COLUMNS = (
+    "rank",
+    "model",
+    "name",
+    "score",
+    "quant",
+    "kv_dtype",
+    "total_bytes",
+    "total_gib",
+    "available_bytes",
+    "available_gib",
+    "fit",
+    "tokens_per_second",
+    "max_context",
+    "context_length",
+    "license",
+    "commercial_use",
+    "run_command",
+)
+
+
+def gib(count: int | None) -> float | None:
+    return None if count is None else round(count / GIB, 2)
+
+
+def rows(
+    rec: Recommendation, run_commands_for: Callable[..., list[dict[str, Any]]]
+) -> list[list[Any]]:
+    """One row per shown candidate; `run_commands_for(cand, rec)` gives its commands."""
+    out = []
+    for rank, cand in enumerate(rec.shown, 1):
+        est, fit = cand.assessment.estimate, cand.assessment.fit
+        commands = run_commands_for(cand, rec)
+        speed = cand.tokens_per_second
+        out.append(
+            [
+                rank,
+                cand.model.id,
+                cand.model.name,
+                round(cand.score, 4),
+                est.quant,
+                est.kv_dtype,
+                est.total_bytes,
+                gib(est.total_bytes),
+                fit.available_bytes if fit else None,
+                gib(fit.available_bytes) if fit else None,
+                fit.verdict if fit else None,
+                None if speed is None else round(speed, 1),
+                cand.max_context,
+                cand.model.context_length,
+                cand.model.license.id,
+                cand.model.license.commercial_use,
+                commands[0]["command"] if commands else None,
+            ]
+        )
+    return out
