@@ -63,9 +63,7 @@ class Timing:
         self.wall.append(sample[1])
 
 
-def measure(
-    argv: list[str], python: str, runs: int, env: dict[str, str]
-) -> tuple[Timing, Timing]:
+def measure(argv: list[str], python: str, runs: int, env: dict[str, str]) -> tuple[Timing, Timing]:
     """The command and `python -c pass`, alternating, after one warm-up of each."""
     base = [python, "-c", "pass"]
     run_once(argv, env)
@@ -92,8 +90,20 @@ def _sh(argv: list[str], **kwargs: object) -> None:
 
 def build_wheel(source: Path, out: Path) -> Path:
     """A wheel of the project at `source` (hatchling, no network)."""
-    _sh([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation",
-         "-q", "-w", str(out), str(source)])
+    _sh(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "-q",
+            "-w",
+            str(out),
+            str(source),
+        ]
+    )
     return next(out.glob("llm_pick-*.whl"))
 
 
@@ -107,14 +117,28 @@ def install(wheel: Path, venv: Path) -> str:
 
 def install_target(wheel: Path, target: Path) -> None:
     """The package alone (no dependencies) in `target`, for PYTHONPATH."""
-    _sh([sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--disable-pip-version-check",
-         "--target", str(target), str(wheel)])
+    _sh(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "-q",
+            "--no-deps",
+            "--disable-pip-version-check",
+            "--target",
+            str(target),
+            str(wheel),
+        ]
+    )
 
 
 def compile_all(python: str, *folders: Path) -> None:
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     code = "import site, sys; print('\\n'.join(site.getsitepackages()))"
-    found = subprocess.run([python, "-c", code], check=True, capture_output=True, text=True, env=env)
+    found = subprocess.run(
+        [python, "-c", code], check=True, capture_output=True, text=True, env=env
+    )
     for folder in [*found.stdout.split(), *map(str, folders)]:
         _sh([python, "-m", "compileall", "-q", "-j", "0", folder], env=env)
 
@@ -122,7 +146,9 @@ def compile_all(python: str, *folders: Path) -> None:
 def package_dir(python: str) -> Path:
     code = "import llm_pick, os; print(os.path.dirname(llm_pick.__file__))"
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
-    found = subprocess.run([python, "-c", code], check=True, capture_output=True, text=True, env=env)
+    found = subprocess.run(
+        [python, "-c", code], check=True, capture_output=True, text=True, env=env
+    )
     return Path(found.stdout.strip())
 
 
@@ -180,15 +206,20 @@ def main() -> int:
         extra: list[Path] = []
         if not args.no_double:
             count = doubled_copy(package_dir(python), tmp / "doubled")
-            installs.append((f"doubled bundled catalog ({count} models)",
-                             {**env, "PYTHONPATH": str(tmp / "doubled")}))
+            installs.append(
+                (
+                    f"doubled bundled catalog ({count} models)",
+                    {**env, "PYTHONPATH": str(tmp / "doubled")},
+                )
+            )
             extra.append(tmp / "doubled")
         if args.before:
             print(f"building and installing {args.before} ...", flush=True)
             source = tmp / "before-src"
             source.mkdir()
-            archive = subprocess.run(["git", "-C", str(ROOT), "archive", args.before],
-                                     check=True, capture_output=True).stdout
+            archive = subprocess.run(
+                ["git", "-C", str(ROOT), "archive", args.before], check=True, capture_output=True
+            ).stdout
             subprocess.run(["tar", "-x", "-C", str(source)], input=archive, check=True)
             install_target(build_wheel(source, tmp / "before-dist"), tmp / "before")
             installs.append((f"before: {args.before}", {**env, "PYTHONPATH": str(tmp / "before")}))
@@ -201,8 +232,10 @@ def main() -> int:
             for label, install_env in installs:
                 timing, base = measure([exe, *command.split()], python, args.runs, install_env)
                 results[label].append((command, timing, base))
-        print(f"CPU time (user+sys), medians of {args.runs} runs alternating with "
-              f"`python -c pass`; python: {python}")
+        print(
+            f"CPU time (user+sys), medians of {args.runs} runs alternating with "
+            f"`python -c pass`; python: {python}"
+        )
         missed = False
         for index, (label, _) in enumerate(installs):
             failed = print_rows(label, results[label])

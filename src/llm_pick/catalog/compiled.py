@@ -18,9 +18,10 @@ from collections.abc import Callable
 from dataclasses import fields, is_dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from llm_pick.catalog.types import Model
+if TYPE_CHECKING:  # the catalog types are imported when models are built, not for as_of
+    from llm_pick.catalog.types import Model
 
 COMPILED = Path(__file__).with_name("compiled.json")
 FORMAT = 2
@@ -85,10 +86,14 @@ def shipped(name: str, path: Path) -> tuple[str, Any] | None:
 
 
 def model(data: dict[str, Any]) -> Model:
+    from llm_pick.catalog.types import Model
+
     return _build(Model, data)  # type: ignore[no-any-return]
 
 
 def models(data: list[dict[str, Any]]) -> tuple[Model, ...]:
+    from llm_pick.catalog.types import Model
+
     return tuple(_build(Model, item) for item in data)
 
 

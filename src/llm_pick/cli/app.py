@@ -1,5 +1,6 @@
 """The command line: thin typer commands over the library, and the one error boundary."""
 
+import copy
 import sys
 from pathlib import Path
 from typing import Annotated, Any
@@ -367,3 +368,24 @@ def import_model(
 
 app.command("calibrate")(calibrate_command)
 app.add_typer(schema_app, name="schema")
+
+
+def app_for(argv: list[str]) -> typer.Typer:
+    """The app with only the command that `argv` names first: typer builds every registered
+    command's options on each run, so the others are left out (docs/performance.md). Anything
+    else (root options, the root help, a misspelt command) gets the whole app."""
+    words = [arg for arg in argv if arg != "--debug"]  # the boundary takes --debug out
+    if not words:
+        return app
+    commands = [
+        info
+        for info in app.registered_commands
+        if (info.name or typer.main.get_command_name(getattr(info.callback, "__name__", "")))
+        == words[0]
+    ]
+    groups = [info for info in app.registered_groups if info.name == words[0]]
+    if not commands and not groups:
+        return app
+    lean = copy.copy(app)
+    lean.registered_commands, lean.registered_groups = commands, groups
+    return lean

@@ -1,0 +1,75 @@
+"""Start-up work removed without changing what a command does: the CLI builds only the command
+it runs (cli/app.py app_for), and the compiled data is read in parts (catalog/compiled.py)."""
+
+from __future__ import annotations
+
+import io
+import subprocess
+import sys
+from contextlib import redirect_stderr, redirect_stdout
+
+import pytest
+import typer
+
+from llm_pick.cli.app import app, app_for
+
+
+def _names() -> list[str]:
+    commands = typer.main.get_command(app).commands  # type: ignore[attr-defined]
+    return sorted(commands)
+
+
+def _run(typer_app: typer.Typer, args: list[str]) -> tuple[int, str, str]:
+    command = typer.main.get_command(typer_app)
+    out, err = io.StringIO(), io.StringIO()
+    with redirect_stdout(out), redirect_stderr(err):
+        code = command.main(args=args, prog_name="llm-pick", standalone_mode=False)
+    return int(code or 0), out.getvalue(), err.getvalue()
+
+
+def test_every_command_is_built_alone_with_the_same_help() -> None:
+    names = _names()
+    assert {"recommend", "list", "memory", "catalog", "schema", "calibrate", "local"} <= set(names)
+    for name in names:
+        lean = app_for([name, "--help"])
+        assert lean is not app
+        assert len(lean.registered_commands) + len(lean.registered_groups) == 1, name
+        assert _run(lean, [name, "--help"]) == _run(app, [name, "--help"]), name
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["recommend", "--vram", "24", "--commercial", "-f", "json"],
+        ["recommend", "--vram", "abc"],
+        ["recommend", "--no-such-option"],
+        ["list", "--family", "lama"],
+        ["memory", "llama-3-8b", "-q", "q4_k_m", "-f", "json"],
+        ["catalog", "schema"],
+        ["--debug", "list", "-f", "json"],
+    ],
+)
+def test_a_lone_command_answers_as_the_whole_app(args: list[str]) -> None:
+    assert _run(app_for(args), args) == _run(app, args)
+
+
+@pytest.mark.parametrize(
+    "args", [[], ["--help"], ["--version"], ["recomend"], ["--", "list"], ["-x", "list"]]
+)
+def test_anything_but_a_command_name_gets_the_whole_app(args: list[str]) -> None:
+    assert app_for(args) is app
+
+
+def test_version_reads_the_index_only() -> None:
+    """--version prints the as-of date from the small index: no model data is parsed."""
+    code = (
+        "import sys\n"
+        "from llm_pick.catalog import compiled\n"
+        "print(compiled.as_of())\n"
+        "print(compiled._data.cache_info().currsize, 'llm_pick.catalog.types' in sys.modules)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
+    )
+    date, counts = done.stdout.split("\n")[:2]
+    assert date.startswith("20") and counts == "0 False"
