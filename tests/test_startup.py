@@ -80,3 +80,21 @@ def test_version_reads_the_index_only() -> None:
     )
     date, counts = done.stdout.split("\n")[:2]
     assert date.startswith("20") and counts == "0 False"
+
+
+def test_a_resized_sizing_equals_replace_and_is_checked_again() -> None:
+    from dataclasses import replace
+
+    from llm_pick.errors import InputError
+    from llm_pick.estimate.sizing import Sizing
+
+    base = Sizing(batch=2, kv_dtype="q8_0", ubatch=256)
+    assert base.at(8192) == replace(base, context=8192)
+    assert base.with_kv("q4_0") == replace(base, kv_dtype="q4_0", v_dtype=None)
+    assert base.at(8192) is not base and base.context is None  # the original is unchanged
+    with pytest.raises(InputError, match="--context"):
+        base.at(0)
+    with pytest.raises(InputError, match="--kv-dtype"):
+        base.with_kv("q9")
+    with pytest.raises(InputError, match="flash attention"):
+        Sizing(flash_attn=False).with_kv("q8_0")

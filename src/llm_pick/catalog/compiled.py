@@ -109,25 +109,24 @@ Convert = Callable[[Any], Any] | None  # None: the JSON value as it is
 
 
 def _build(cls: type, data: dict[str, Any]) -> Any:
-    converters = _converters(cls)
-    return cls(
-        **{
-            key: value
-            if (convert := converters.get(key)) is None or value is None
-            else convert(value)
-            for key, value in data.items()
-        }
-    )
+    values = dict(data)
+    for key, convert in _converters(cls):  # only the fields that need converting
+        value = values.get(key)
+        if value is not None:
+            values[key] = convert(value)
+    return cls(**values)
 
 
 @cache
-def _converters(cls: type) -> dict[str, Convert]:
-    """Per field of dataclass `cls`, how to turn its JSON value back into the field's type
-    (nested dataclasses, lists and dicts of them, dates); plain values need nothing."""
+def _converters(cls: type) -> tuple[tuple[str, Callable[[Any], Any]], ...]:
+    """The fields of dataclass `cls` whose JSON value must be turned back into the field's type
+    (nested dataclasses, lists and dicts of them, dates), each with its converter; plain
+    values need nothing."""
     import typing
 
     hints = typing.get_type_hints(cls)
-    return {f.name: _converter(hints[f.name]) for f in fields(cls)}
+    found = ((f.name, _converter(hints[f.name])) for f in fields(cls))
+    return tuple((name, convert) for name, convert in found if convert is not None)
 
 
 def _converter(kind: Any) -> Convert:
