@@ -98,3 +98,63 @@ def test_a_resized_sizing_equals_replace_and_is_checked_again() -> None:
         base.with_kv("q9")
     with pytest.raises(InputError, match="flash attention"):
         Sizing(flash_attn=False).with_kv("q8_0")
+
+
+def _plain_search(fits: object, longest: int) -> int:
+    from llm_pick.estimate.fit import max_context
+
+    return max_context(fits, longest)  # type: ignore[arg-type]
+
+
+def test_the_interpolated_context_search_is_the_binary_search() -> None:
+    """Any monotone fit and any margin (even a misleading one) give the binary search's answer."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from llm_pick.estimate.fit import max_context
+
+    @settings(max_examples=300, deadline=None)
+    @given(
+        longest=st.integers(1, 1 << 20),
+        answer=st.integers(0, 1 << 20),
+        slope=st.floats(-10, 1000, allow_nan=False),
+        offset=st.floats(-1e6, 1e6, allow_nan=False),
+        known=st.booleans(),
+    )
+    def check(longest: int, answer: int, slope: float, offset: float, known: bool) -> None:
+        answer = min(answer, longest)
+
+        def fits(tokens: int) -> bool:
+            return tokens <= answer
+
+        def margin(tokens: int) -> float | None:
+            return (answer - tokens) * slope + offset if known else None
+
+        assert max_context(fits, longest, margin) == _plain_search(fits, longest) == answer
+
+    check()
+
+
+def test_longest_contexts_are_unchanged_on_the_catalog() -> None:
+    """Every bundled model's longest context on two machines, as the plain search finds it."""
+    from llm_pick.catalog.load import load_catalog
+    from llm_pick.estimate import assess
+    from llm_pick.estimate.assess import assess_model, longest_context
+    from llm_pick.estimate.fit import max_context
+    from llm_pick.estimate.hardware import Hardware
+    from llm_pick.estimate.sizing import Sizing
+
+    machines = [Hardware.from_vram(24), Hardware.from_vram(16, 2).with_ram(64)]
+    checked = 0
+    for model in list(load_catalog())[::3]:
+        for hardware in machines:
+            item = assess_model(model, "q4_k_m", Sizing(), hardware)
+            fast = longest_context(model, item, hardware)
+            try:
+                assess.max_context = lambda fits, longest, margin=None: max_context(fits, longest)
+                plain = longest_context(model, item, hardware)
+            finally:
+                assess.max_context = max_context
+            assert fast == plain, model.id
+            checked += fast > 0
+    assert checked > 20

@@ -157,8 +157,12 @@ def longest_context(
         batch=est.batch, kv_dtype=est.kv_dtype, flash_attn=est.flash_attn, mode=est.mode
     )
 
+    margins: dict[int, float] = {}
+
     def fits(tokens: int) -> bool:
         sized = estimate_sized(subject, est.quant, sizing.at(tokens))
-        return fit_of(sized, hardware).verdict in allowed
+        fit = fit_of(sized, hardware)
+        margins[tokens] = fit.margin_bytes
+        return fit.verdict in allowed
 
-    return max_context(fits, model.context_length)
+    return max_context(fits, model.context_length, margins.get)
