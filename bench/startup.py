@@ -166,7 +166,7 @@ def doubled_copy(package: Path, target: Path) -> int:
 def print_rows(label: str, rows: list[tuple[str, Timing, Timing]]) -> bool:
     """The table of one install; True when a target was missed."""
     print(f"\n{label}")
-    head = f"{'command':52s} {'cpu ms':>8s} {'base ms':>8s} {'x base':>7s} {'wall ms':>8s}"
+    head = f"{'command':58s} {'cpu ms':>8s} {'base ms':>8s} {'x base':>7s} {'wall ms':>8s}"
     print(head)
     missed = False
     for command, timing, base in rows:
@@ -179,7 +179,7 @@ def print_rows(label: str, rows: list[tuple[str, Timing, Timing]]) -> bool:
             missed |= not met
             mark = f"  target <= {target:g}x: {'met' if met else 'MISSED'}"
         print(
-            f"{'llm-pick ' + command:52s} {cpu * 1000:8.1f} {base_cpu * 1000:8.1f} "
+            f"{'llm-pick ' + command:58s} {cpu * 1000:8.1f} {base_cpu * 1000:8.1f} "
             f"{ratio:7.2f} {statistics.median(timing.wall) * 1000:8.1f}{mark}"
         )
     return missed

@@ -372,12 +372,12 @@ app.add_typer(schema_app, name="schema")
 
 def app_for(argv: list[str]) -> typer.Typer:
     """The app as this run needs it: typer builds every registered command's options on each
-    run, so a run of one command gets that command alone, and the root help gets each command's
-    name and help without its options (docs/performance.md). Anything else (root options, a
+    run, so a run of one command gets that command alone, and the root help (and --version) gets
+    each command's name and help without its options (docs/performance.md). Anything else (root options, a
     misspelt command) gets the whole app."""
     words = [arg for arg in argv if arg != "--debug"]  # the boundary takes --debug out
     lean = copy.copy(app)
-    if words in ([], ["--help"]):
+    if words in ([], ["--help"], ["--version"]):
         lean.registered_commands = [_summary(info) for info in app.registered_commands]
         return lean
     lean.registered_commands = [
