@@ -51,7 +51,7 @@ def run(*args: str) -> Result:
     """Run the CLI in-process through its real error boundary."""
     import typer
 
-    from llm_pick.cli.app import app_for
+    from llm_pick.cli.entry import app_for
 
     command = typer.main.get_command(app_for(list(args)))  # as the console entry builds it
     out, err = io.StringIO(), io.StringIO()

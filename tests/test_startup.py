@@ -1,5 +1,5 @@
 """Start-up work removed without changing what a command does: the CLI builds only the command
-it runs (cli/app.py app_for), and the compiled data is read in parts (catalog/compiled.py)."""
+it runs (cli/entry.py app_for), and the compiled data is read in parts (catalog/compiled.py)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,8 @@ from contextlib import redirect_stderr, redirect_stdout
 import pytest
 import typer
 
-from llm_pick.cli.app import app, app_for
+from llm_pick.cli.app import app
+from llm_pick.cli.entry import app_for
 
 
 def _names() -> list[str]:

@@ -72,7 +72,7 @@ def main() -> NoReturn:
     signal.signal(signal.SIGINT, _interrupt)
     try:
         _guard_streams()
-        from llm_pick.cli.app import app_for
+        from llm_pick.cli.entry import app_for
 
         code = app_for(sys.argv[1:])(standalone_mode=False)
     except KeyboardInterrupt:  # during the imports above, before the boundary is in place

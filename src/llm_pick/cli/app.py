@@ -1,6 +1,5 @@
 """The command line: thin typer commands over the library, and the one error boundary."""
 
-import copy
 import sys
 from pathlib import Path
 from typing import Annotated, Any
@@ -368,38 +367,3 @@ def import_model(
 
 app.command("calibrate")(calibrate_command)
 app.add_typer(schema_app, name="schema")
-
-
-def app_for(argv: list[str]) -> typer.Typer:
-    """The app as this run needs it: typer builds every registered command's options on each
-    run, so a run of one command gets that command alone, and the root help (and --version) gets
-    each command's name and help without its options (docs/performance.md). Anything else (root options, a
-    misspelt command) gets the whole app."""
-    words = [arg for arg in argv if arg != "--debug"]  # the boundary takes --debug out
-    lean = copy.copy(app)
-    if words in ([], ["--help"], ["--version"]):
-        lean.registered_commands = [_summary(info) for info in app.registered_commands]
-        return lean
-    lean.registered_commands = [
-        info for info in app.registered_commands if _command_name(info) == words[0]
-    ]
-    lean.registered_groups = [info for info in app.registered_groups if info.name == words[0]]
-    if not lean.registered_commands and not lean.registered_groups:
-        return app
-    return lean
-
-
-def _command_name(info: Any) -> str:
-    return info.name or typer.main.get_command_name(getattr(info.callback, "__name__", ""))
-
-
-def _summary(info: Any) -> Any:
-    """A command as the root help lists it: its name and help, no options to build."""
-
-    def summary() -> None:
-        """Only listed by the root help, never run."""
-
-    summary.__doc__ = getattr(info.callback, "__doc__", None)
-    listed = copy.copy(info)
-    listed.name, listed.callback = _command_name(info), summary
-    return listed
