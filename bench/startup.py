@@ -202,7 +202,8 @@ def main() -> int:
         if python is None:
             print("building and installing a wheel of this checkout ...", flush=True)
             python = install(build_wheel(ROOT, tmp / "dist"), tmp / "venv")
-        installs: list[tuple[str, dict[str, str]]] = [("this checkout (installed)", env)]
+        label = "this checkout (installed)" if args.python is None else f"installed: {python}"
+        installs: list[tuple[str, dict[str, str]]] = [(label, env)]
         extra: list[Path] = []
         if not args.no_double:
             count = doubled_copy(package_dir(python), tmp / "doubled")
