@@ -7,6 +7,7 @@ import io
 import subprocess
 import sys
 from contextlib import redirect_stderr, redirect_stdout
+from pathlib import Path
 
 import pytest
 import typer
@@ -159,3 +160,29 @@ def test_longest_contexts_are_unchanged_on_the_catalog() -> None:
             assert fast == plain, model.id
             checked += fast > 0
     assert checked > 20
+
+
+def test_the_benchs_doubled_catalog_is_a_valid_catalog_of_twice_the_models(tmp_path: Path) -> None:
+    """bench/startup.py measures start-up on this: every model twice, lineage intact."""
+    import importlib.util
+    import json
+    import shutil
+
+    from llm_pick.catalog import compiled
+    from llm_pick.catalog.load import LoadedFile, SourceFile, merge
+
+    spec = importlib.util.spec_from_file_location(
+        "compile_data", Path(__file__).parents[1] / "tools" / "compile_data.py"
+    )
+    assert spec and spec.loader
+    tool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tool)
+    part = compiled.part("models.yaml")
+    shutil.copy(part, tmp_path / part.name)
+    count = tool.double(tmp_path)
+    original = json.loads(part.read_bytes())
+    assert count == 2 * len(original)
+    models = compiled.models(json.loads((tmp_path / part.name).read_bytes()))
+    catalog = merge([LoadedFile(SourceFile("doubled", "", len(models)), models)])
+    assert len(catalog) == count
+    assert catalog.get("llama-3-8b-instruct-x2").base_model == "llama-3-8b-x2"
