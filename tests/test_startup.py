@@ -126,13 +126,19 @@ def test_the_interpolated_context_search_is_the_binary_search() -> None:
     def check(longest: int, answer: int, slope: float, offset: float, known: bool) -> None:
         answer = min(answer, longest)
 
+        probes: list[int] = []
+
         def fits(tokens: int) -> bool:
+            probes.append(tokens)
             return tokens <= answer
 
         def margin(tokens: int) -> float | None:
             return (answer - tokens) * slope + offset if known else None
 
-        assert max_context(fits, longest, margin) == _plain_search(fits, longest) == answer
+        assert max_context(fits, longest, margin) == answer
+        fast, probes[:] = len(probes), []
+        assert _plain_search(fits, longest) == answer
+        assert fast <= 2 * len(probes) + 2  # never much worse than halving, however misled
 
     check()
 

@@ -272,25 +272,28 @@ def max_context(
 ) -> int:
     """The most tokens (up to `longest`) for which `fits(tokens)` holds, or 0: memory grows
     with the context, so a search of the bracket finds it. With `margin` (the spare bytes a
-    probed count left, negative when short; None when not known), each probe is placed where
-    the margin crosses zero by linear interpolation (memory is close to affine in the tokens:
-    3-5 probes instead of 18), and the probe after a fitting guess checks one token more; the
-    bracket only ever narrows, so the answer is the plain binary search's."""
+    probed count left, negative when short; None when not known), a probe is placed where the
+    margin crosses zero by linear interpolation (memory is close to affine in the tokens), and
+    a fitting guess is followed by one token more: 5-7 estimates for the bundled models instead
+    of 16-19. Interpolated and halving probes alternate, so it never takes more than twice the
+    binary search's probes, and the bracket only narrows: the answer is the binary search's."""
     if not fits(1):
         return 0
     low, high = 1, longest  # fits(low); the answer is in [low, high]
     above: int | None = None  # the least count known not to fit
+    interpolate = margin is not None
     while low < high:
         mid = (low + high + 1) // 2
-        guess = _interpolated(margin, low, above or high) if margin else None
+        guess = _interpolated(margin, low, above or high) if interpolate and margin else None
         if guess is not None and low < guess <= high:
             mid = guess
         if fits(mid):
             low = mid
-            if mid < high and margin is not None and not fits(mid + 1):
+            if guess == mid and mid < high and not fits(mid + 1):
                 return mid
         else:
             high, above = mid - 1, mid
+        interpolate = margin is not None and not interpolate
     return low
 
 
