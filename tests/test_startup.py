@@ -192,3 +192,24 @@ def test_the_benchs_doubled_catalog_is_a_valid_catalog_of_twice_the_models(tmp_p
     catalog = merge([LoadedFile(SourceFile("doubled", "", len(models)), models)])
     assert len(catalog) == count
     assert catalog.get("llama-3-8b-instruct-x2").base_model == "llama-3-8b-x2"
+
+
+@pytest.mark.parametrize(
+    ("words", "expected"),
+    [("llm-pick recommend --vr", "--vram"), ("llm-pick recom", "recommend")],
+)
+def test_shell_completion_still_completes_options_and_commands(words: str, expected: str) -> None:
+    """Completion reads its words from the environment (argv is empty): the whole app."""
+    import os
+
+    env = {
+        **os.environ,
+        "_LLM_PICK_COMPLETE": "complete_bash",
+        "COMP_WORDS": words,
+        "COMP_CWORD": str(len(words.split()) - 1),
+    }
+    code = "import sys; sys.argv[0] = 'llm-pick'; from llm_pick.__main__ import main; main()"
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60
+    )
+    assert expected in done.stdout.split(), (done.stdout, done.stderr)

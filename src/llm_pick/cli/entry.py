@@ -2,6 +2,7 @@
 every registered command on each run, about 8 ms for all of them (docs/performance.md)."""
 
 import copy
+import os
 from typing import Any
 
 import typer
@@ -12,7 +13,10 @@ from llm_pick.cli.app import app
 def app_for(argv: list[str]) -> typer.Typer:
     """A run of one command gets that command alone; the root help (and --version) gets each
     command's name and help without its options. Anything else (root options, a misspelt
-    command) gets the whole app."""
+    command) gets the whole app, and so does shell completion (`_LLM_PICK_COMPLETE` set: the
+    words to complete are in the environment, not in argv)."""
+    if any(name.startswith("_") and name.endswith("_COMPLETE") for name in os.environ):
+        return app
     words = [arg for arg in argv if arg != "--debug"]  # the boundary takes --debug out
     lean = copy.copy(app)
     if words in ([], ["--help"], ["--version"]):
