@@ -8,6 +8,7 @@ import subprocess
 import sys
 from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
+from typing import Any
 
 import pytest
 import typer
@@ -213,3 +214,16 @@ def test_shell_completion_still_completes_options_and_commands(words: str, expec
         [sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60
     )
     assert expected in done.stdout.split(), (done.stdout, done.stderr)
+
+
+def test_a_file_that_cannot_be_written_is_one_error_line_even_after_a_note(
+    tmp_path: Path, cli: Any
+) -> None:
+    """A note waiting for the report (no hardware given) is not printed before the Error:
+    line when --output cannot be written (found by test_hardening's fuzzing)."""
+    run = cli
+    result = run("recommend", "-o", str(tmp_path / ("x" * 300)))
+    assert result.code == 1 and result.stderr.startswith("Error: "), result.stderr
+    assert len(result.stderr.splitlines()) == 1
+    written = run("recommend", "--vram", "24GB", "-o", str(tmp_path / "r.json"))
+    assert written.code == 0 and "24GB" in written.stderr and "r.json" in written.stderr

@@ -36,8 +36,8 @@ def emit(
     """Write the report to stdout or to --output; notes go to stderr."""
     from llm_pick.cli.amounts import flush_readings
 
-    flush_readings()
     if output is None:
+        flush_readings()
         with stdout_errors():
             if fmt == "table":
                 if report.table is not None:
@@ -48,6 +48,7 @@ def emit(
             sys.stdout.flush()
     else:
         how = write_output(output, render_text(report, fmt, pretty=False), inputs, force=force)
+        flush_readings()  # after the file: a file that cannot be written is one Error line
         report.notes.append(f"{how} {output}")
     for note in report.notes:
         sys.stderr.write(one_line(note) + "\n")
