@@ -51,9 +51,9 @@ def run(*args: str) -> Result:
     """Run the CLI in-process through its real error boundary."""
     import typer
 
-    from llm_pick.cli.app import app
+    from llm_pick.cli.entry import app_for
 
-    command = typer.main.get_command(app)
+    command = typer.main.get_command(app_for(list(args)))  # as the console entry builds it
     out, err = io.StringIO(), io.StringIO()
     with redirect_stdout(out), redirect_stderr(err):
         code = command.main(args=list(args), prog_name="llm-pick", standalone_mode=False)

@@ -483,7 +483,7 @@ def test_fuzzed_paths_environment_and_widths(tmp_path: Path, case: tuple) -> Non
     from llm_pick.catalog import compiled
     from llm_pick.catalog.datafiles import path as data_path
 
-    protected = [data_path(n) for n in compiled.FILES] + [compiled.COMPILED]
+    protected = [data_path(n) for n in compiled.FILES] + [compiled.COMPILED, *compiled.PARTS]
     before = {p: p.read_bytes() for p in protected}
     cwd = os.getcwd()
     saved = {name: os.environ.get(name) for name in ENV}

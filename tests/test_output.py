@@ -210,10 +210,10 @@ def _inputs() -> list[Path]:
     from llm_pick.catalog import compiled
     from llm_pick.catalog.datafiles import path
 
-    return [path(name) for name in compiled.FILES] + [compiled.COMPILED]
+    return [path(name) for name in compiled.FILES] + [compiled.COMPILED, *compiled.PARTS]
 
 
-@pytest.mark.parametrize("index", range(5))
+@pytest.mark.parametrize("index", range(9))
 def test_bundled_data_is_never_overwritten(index: int) -> None:
     target = _inputs()[index]
     before = target.read_bytes()

@@ -40,6 +40,8 @@ def test_wheel_contains_catalog_and_gpu_data(tmp_path: Path) -> None:
     assert "llm_pick/data/models.yaml" in names
     assert "llm_pick/data/gpus.yaml" in names
     assert "llm_pick/catalog/compiled.json" in names  # the bundled data, validated at build time
+    for name in ("models", "gpus", "profiles", "runtimes"):  # its parts (catalog/compiled.py)
+        assert f"llm_pick/catalog/compiled_{name}.json" in names
     assert "llm_pick/cli/app.py" in names
     assert "llm_pick/py.typed" in names  # type checkers read the library's annotations
     assert not any("compile_data" in name for name in names)  # the builder stays out

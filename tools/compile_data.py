@@ -1,11 +1,11 @@
-"""Validate the bundled data files (data/*.yaml) and write src/llm_pick/catalog/compiled.json,
+"""Validate the bundled data files (data/*.yaml) and write src/llm_pick/catalog/compiled*.json,
 which the package reads instead of parsing YAML at run time. The builder lives here, outside
 the runtime package: the wheel ships what it built, not the builder.
 
-    python tools/compile_data.py          # rewrite compiled.json
-    python tools/compile_data.py --check  # exit 1 when it is stale
+    python tools/compile_data.py          # rewrite the compiled files
+    python tools/compile_data.py --check  # exit 1 when one is stale
 
-tests/test_compiled.py fails when compiled.json does not match data/*.yaml.
+tests/test_compiled.py fails when they do not match data/*.yaml.
 """
 
 from __future__ import annotations
@@ -54,13 +54,16 @@ def compile_files(folder: Path) -> dict[str, Any]:
     return out
 
 
-def dumps(files: dict[str, Any]) -> str:
-    """compiled.json's text: one list item per line, so a changed entry is a one-line diff."""
+def dumps(files: dict[str, Any]) -> dict[Path, str]:
+    """The compiled files' texts by path: the index (compiled.json: format, and per bundled
+    file its sha256 and as-of date) and one data file per bundled file, one list item per line
+    so that a changed entry is a one-line diff."""
 
     def rows(items: list[Any]) -> str:
         return "[\n" + ",\n".join(json.dumps(i, ensure_ascii=False) for i in items) + "\n]"
 
-    parts = []
+    out: dict[Path, str] = {}
+    heads = []
     for name, item in files.items():
         data = item["data"]
         if isinstance(data, list):
@@ -74,27 +77,56 @@ def dumps(files: dict[str, Any]) -> str:
                 )
                 + "}"
             )
-        head = "".join(
-            f"{json.dumps(k)}: {json.dumps(v)}, " for k, v in item.items() if k != "data"
-        )
-        parts.append(f'{json.dumps(name)}: {{{head}"data": {body}}}')
-    return '{"format": ' + str(compiled.FORMAT) + ', "files": {\n' + ",\n".join(parts) + "\n}}\n"
+        out[compiled.part(name)] = body + "\n"
+        head = {k: v for k, v in item.items() if k != "data"}
+        heads.append(f"{json.dumps(name)}: {json.dumps(head)}")
+    index = '{"format": ' + str(compiled.FORMAT) + ', "files": {\n' + ",\n".join(heads) + "\n}}\n"
+    return {compiled.COMPILED: index, **out}
+
+
+def double(folder: Path) -> int:
+    """For bench/startup.py only: rewrite the compiled models in `folder` (the catalog folder
+    of an installed copy of the package) so that every model is there twice, the copies under
+    ids ending in -x2 (their bases the copies too); the number of models. Users never get
+    such a file."""
+    path = folder / compiled.part("models.yaml").name
+    models = json.loads(path.read_text(encoding="utf-8"))
+    copies = [
+        {
+            **m,
+            "id": m["id"] + "-x2",
+            "name": m["name"] + " x2",
+            "base_model": m["base_model"] and m["base_model"] + "-x2",
+        }
+        for m in models
+    ]
+    models += copies
+    path.write_text(
+        "[\n" + ",\n".join(json.dumps(m, ensure_ascii=False) for m in models) + "\n]\n",
+        encoding="utf-8",
+    )
+    return len(models)
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--check", action="store_true", help="only check, write nothing")
     args = parser.parse_args()
-    text = dumps(compile_files(ROOT / "data"))
+    texts = dumps(compile_files(ROOT / "data"))
     if args.check:
-        current = compiled.COMPILED.read_text(encoding="utf-8")
-        if current != text:
-            print(f"{compiled.COMPILED} is stale: run python tools/compile_data.py")
-            return 1
-        print(f"{compiled.COMPILED} is current")
-        return 0
-    compiled.COMPILED.write_text(text, encoding="utf-8")
-    print(f"wrote {compiled.COMPILED} ({len(text):,} bytes)")
+        stale = [
+            path
+            for path, text in texts.items()
+            if not path.is_file() or path.read_text(encoding="utf-8") != text
+        ]
+        for path in stale:
+            print(f"{path} is stale: run python tools/compile_data.py")
+        if not stale:
+            print("the compiled files are current")
+        return 1 if stale else 0
+    for path, text in texts.items():
+        path.write_text(text, encoding="utf-8")
+        print(f"wrote {path} ({len(text):,} bytes)")
     return 0
 
 

@@ -72,9 +72,9 @@ def main() -> NoReturn:
     signal.signal(signal.SIGINT, _interrupt)
     try:
         _guard_streams()
-        from llm_pick.cli.app import app
+        from llm_pick.cli.entry import app_for
 
-        code = app(standalone_mode=False)
+        code = app_for(sys.argv[1:])(standalone_mode=False)
     except KeyboardInterrupt:  # during the imports above, before the boundary is in place
         _exit_interrupted()
     try:

@@ -1,11 +1,13 @@
-"""The bundled data, validated once at build time: catalog/compiled.json holds every bundled
-file (models, GPUs, profiles, runtimes) as plain JSON with the sha256 of the YAML it came from.
+"""The bundled data, validated once at build time: catalog/compiled.json is a small index (the
+sha256 of each bundled YAML file and the catalog's as-of date) and compiled_<file>.json beside
+it holds each file's data as plain JSON (models, GPUs, profiles, runtimes), so a command reads
+only the files it uses (`--version` and the profiles never parse the 1 MB of models).
 
 Nothing is cached at run time and nothing is unpickled: the JSON is read, its source hashes are
 compared with the YAML files beside it, and the frozen dataclasses are built directly (no
 pydantic, no yaml). A stale entry (a YAML file edited after compiling) is never used: the
-caller validates the YAML instead. `python tools/compile_data.py` regenerates the file and
-tests/test_compiled.py fails when it is stale.
+caller validates the YAML instead. `python tools/compile_data.py` regenerates the files and
+tests/test_compiled.py fails when one is stale.
 """
 
 from __future__ import annotations
@@ -16,17 +18,26 @@ from collections.abc import Callable
 from dataclasses import fields, is_dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from llm_pick.catalog.types import Model
+if TYPE_CHECKING:  # the catalog types are imported when models are built, not for as_of
+    from llm_pick.catalog.types import Model
 
 COMPILED = Path(__file__).with_name("compiled.json")
-FORMAT = 1
+FORMAT = 2
 FILES = ("models.yaml", "gpus.yaml", "profiles.yaml", "runtimes.yaml")
 
 
+def part(name: str) -> Path:
+    """The compiled data of bundled file `name` (models.yaml -> compiled_models.json)."""
+    return COMPILED.with_name(f"compiled_{name.removesuffix('.yaml')}.json")
+
+
+PARTS = tuple(part(name) for name in FILES)
+
+
 @cache
-def _compiled() -> dict[str, Any]:
+def _index() -> dict[str, Any]:
     try:
         data: dict[str, Any] = json.loads(COMPILED.read_bytes())
     except (OSError, ValueError):
@@ -34,41 +45,55 @@ def _compiled() -> dict[str, Any]:
     return data.get("files", {}) if data.get("format") == FORMAT else {}
 
 
+@cache
+def _data(name: str) -> Any:
+    """The compiled data of `name`, None when its file is missing or unreadable."""
+    try:
+        return json.loads(part(name).read_bytes())
+    except (OSError, ValueError):
+        return None
+
+
 def entry(name: str, raw: bytes) -> Any:
     """The compiled plain data of bundled file `name` when it was compiled from exactly these
     bytes, else None (the caller then validates the YAML)."""
     import hashlib
 
-    item = _compiled().get(name)
+    item = _index().get(name)
     if item is None or item.get("sha256") != hashlib.sha256(raw).hexdigest():
         return None
-    return item["data"]
+    return _data(name)
 
 
 def as_of() -> dt.date | None:
-    """The bundled catalog's as-of date, as compiled."""
-    found = _compiled().get("models.yaml", {}).get("as_of")
+    """The bundled catalog's as-of date, as compiled (read from the small index only)."""
+    found = _index().get("models.yaml", {}).get("as_of")
     return dt.date.fromisoformat(found) if found else None
 
 
 def shipped(name: str, path: Path) -> tuple[str, Any] | None:
-    """(sha256, data) of bundled file `name` in an installed wheel, where compiled.json and the
-    YAML files come from the same build (tests/test_compiled.py fails a build whose JSON is
+    """(sha256, data) of bundled file `name` in an installed wheel, where the compiled files and
+    the YAML files come from the same build (tests/test_compiled.py fails a build whose JSON is
     stale), so the YAML is not read again; None in a source checkout, where `entry` compares."""
     if path != COMPILED.parent.parent / "data" / name or not path.is_file():
         return None
-    item = _compiled().get(name)
-    return None if item is None else (item["sha256"], item["data"])
+    item = _index().get(name)
+    data = None if item is None else _data(name)
+    return None if data is None else (item["sha256"], data)  # type: ignore[index]
 
 
 # ---- plain JSON -> frozen dataclasses (the data was validated when it was compiled) ----------
 
 
 def model(data: dict[str, Any]) -> Model:
+    from llm_pick.catalog.types import Model
+
     return _build(Model, data)  # type: ignore[no-any-return]
 
 
 def models(data: list[dict[str, Any]]) -> tuple[Model, ...]:
+    from llm_pick.catalog.types import Model
+
     return tuple(_build(Model, item) for item in data)
 
 
@@ -84,25 +109,24 @@ Convert = Callable[[Any], Any] | None  # None: the JSON value as it is
 
 
 def _build(cls: type, data: dict[str, Any]) -> Any:
-    converters = _converters(cls)
-    return cls(
-        **{
-            key: value
-            if (convert := converters.get(key)) is None or value is None
-            else convert(value)
-            for key, value in data.items()
-        }
-    )
+    values = dict(data)
+    for key, convert in _converters(cls):  # only the fields that need converting
+        value = values.get(key)
+        if value is not None:
+            values[key] = convert(value)
+    return cls(**values)
 
 
 @cache
-def _converters(cls: type) -> dict[str, Convert]:
-    """Per field of dataclass `cls`, how to turn its JSON value back into the field's type
-    (nested dataclasses, lists and dicts of them, dates); plain values need nothing."""
+def _converters(cls: type) -> tuple[tuple[str, Callable[[Any], Any]], ...]:
+    """The fields of dataclass `cls` whose JSON value must be turned back into the field's type
+    (nested dataclasses, lists and dicts of them, dates), each with its converter; plain
+    values need nothing."""
     import typing
 
     hints = typing.get_type_hints(cls)
-    return {f.name: _converter(hints[f.name]) for f in fields(cls)}
+    found = ((f.name, _converter(hints[f.name])) for f in fields(cls))
+    return tuple((name, convert) for name, convert in found if convert is not None)
 
 
 def _converter(kind: Any) -> Convert:

@@ -5,13 +5,12 @@ compare; and the longest context that keeps the same placement."""
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from llm_pick.catalog.types import Model
 from llm_pick.estimate.fit import Fit, max_context
 from llm_pick.estimate.hardware import Hardware
 from llm_pick.estimate.memory import Estimate, estimate_memory
-from llm_pick.estimate.modelfile import FileModel, estimate_file
 from llm_pick.estimate.quant import Quant
 from llm_pick.estimate.sizing import Sizing
 from llm_pick.estimate.speed import (
@@ -22,6 +21,9 @@ from llm_pick.estimate.speed import (
     prefill_flops,
 )
 from llm_pick.estimate.trainfit import Resize, fit_of
+
+if TYPE_CHECKING:  # GGUF files: imported when one is assessed
+    from llm_pick.estimate.modelfile import FileModel
 
 
 class Assessment(NamedTuple):
@@ -90,7 +92,9 @@ def split_speeds(hardware: Hardware, fit: Fit) -> Hardware:
 def estimate_sized(subject: Model | FileModel, quant: Quant | str, sizing: Sizing) -> Estimate:
     """The memory of a catalog model in a format, or of a GGUF file (its own format: `quant`
     is not used), at a sizing."""
-    if isinstance(subject, FileModel):
+    if not isinstance(subject, Model):  # a GGUF file (estimate/modelfile.py)
+        from llm_pick.estimate.modelfile import estimate_file
+
         return estimate_file(
             subject,
             context=sizing.context,
@@ -123,7 +127,7 @@ def estimate_on(
         return found
     from llm_pick.estimate.buffered import measured_buffer
 
-    model = subject.model if isinstance(subject, FileModel) else subject
+    model = subject if isinstance(subject, Model) else subject.model
 
     def at(tokens: int) -> Estimate:
         return estimate_sized(subject, quant, replace(sizing, context=tokens))
@@ -135,7 +139,7 @@ def assess_model(
     subject: Model | FileModel, quant: Quant | str, sizing: Sizing, hardware: Hardware | None
 ) -> Assessment:
     """Estimate a model in one format and assess it on this hardware (fit and speed)."""
-    model = subject.model if isinstance(subject, FileModel) else subject
+    model = subject if isinstance(subject, Model) else subject.model
 
     def resized(tokens: int, batch: int) -> Estimate:
         return estimate_sized(subject, quant, replace(sizing, context=tokens, batch=batch))
@@ -162,7 +166,7 @@ def longest_context(
     """The most tokens this format fits with the same placement (all on the GPUs stays on the
     GPUs; a format that does not fit at the asked context: any placement), capped at the
     model's context."""
-    model = subject.model if isinstance(subject, FileModel) else subject
+    model = subject if isinstance(subject, Model) else subject.model
     if hardware is None or item.fit is None:
         return model.context_length
     est = item.estimate
@@ -171,8 +175,12 @@ def longest_context(
         batch=est.batch, kv_dtype=est.kv_dtype, flash_attn=est.flash_attn, mode=est.mode
     )
 
+    margins: dict[int, float] = {}
+
     def fits(tokens: int) -> bool:
         sized = estimate_on(subject, est.quant, sizing.at(tokens), hardware)
-        return fit_of(sized, hardware).verdict in allowed
+        fit = fit_of(sized, hardware)
+        margins[tokens] = fit.margin_bytes
+        return fit.verdict in allowed
 
-    return max_context(fits, model.context_length)
+    return max_context(fits, model.context_length, margins.get)

@@ -16,7 +16,6 @@ from __future__ import annotations
 import json
 import math
 import os
-import statistics
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -86,6 +85,8 @@ class Calibration(NamedTuple):
 
         def median(kind: str) -> float | None:
             values = [m.efficiency for m in chosen if m.kind == kind]
+            import statistics  # only with a calibration (10 ms of imports otherwise)
+
             return statistics.median(values) if values else None
 
         return Correction(median("decode"), median("prefill"), len(chosen))

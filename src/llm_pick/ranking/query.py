@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 
-from llm_pick.catalog.stores import Installed
 from llm_pick.catalog.types import Model
 from llm_pick.errors import InputError
 from llm_pick.estimate.hardware import Hardware
@@ -16,6 +16,9 @@ from llm_pick.estimate.quant import QUANTS, Quant, get_quant
 from llm_pick.estimate.sizing import Sizing
 from llm_pick.scoring.constraints import SPECIALTIES, Constraints
 from llm_pick.scoring.profiles import Profile
+
+if TYPE_CHECKING:  # the local stores: imported by --installed only
+    from llm_pick.catalog.stores import Installed
 
 GGUF = tuple(q.name for q in QUANTS.values() if q.family == "gguf")
 RUNTIMES = ("llama.cpp", "vllm", "ollama", "mlx")

@@ -24,12 +24,14 @@ from __future__ import annotations
 import math
 import re
 from shlex import join as shell
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
-from llm_pick.catalog.stores import Installed
 from llm_pick.catalog.types import Model
 from llm_pick.estimate.assess import Assessment
 from llm_pick.ranking.result import ServingPlan
+
+if TYPE_CHECKING:  # the local stores: imported by --installed only
+    from llm_pick.catalog.stores import Installed
 
 VLLM_DEFAULT_UTILIZATION = 0.90
 _GGUF_NAME = {"fp16": "f16", "fp32": "f32", "bf16": "bf16"}
