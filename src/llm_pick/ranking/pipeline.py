@@ -19,6 +19,7 @@ from llm_pick.catalog.runtimes import runtime_support
 from llm_pick.catalog.types import Model
 from llm_pick.estimate.advice import memory_fixes, memory_reason, tokens_per_second
 from llm_pick.estimate.assess import Assessment
+from llm_pick.estimate.cache import encoder_bytes
 from llm_pick.estimate.formats import assess_formats, runs
 from llm_pick.estimate.memory import DEFAULT_CONTEXT
 from llm_pick.estimate.quant import QUANTS, Quant
@@ -37,6 +38,11 @@ from llm_pick.scoring.quant_loss import (
     measured_reference,
     order_key,
 )
+
+
+SHARING = True  # models of equal inputs share one search and scoring (off: each on its own)
+TERNARY = [QUANTS["i2_s"]]  # ternary weights run from I2_S (bitnet.cpp) only
+Searched = tuple[list[Assessment], Assessment | None]  # formats that run; else the smallest
 
 
 @dataclass
@@ -58,6 +64,8 @@ class Pass:
     orders: dict[tuple[str, bool], list[Quant]] = field(default_factory=dict)  # per order_key
     qualities: dict[tuple[str, str], criteria.Value] = field(default_factory=dict)
     code: bool = False  # the profile reads the code ability (scoring/code.py)
+    searched: dict[Any, Searched] = field(default_factory=dict)  # formats() per shape and order
+    scored: dict[Any, Any] = field(default_factory=dict)  # scored() per figures and inputs
 
     def ability_of(self, model: Model) -> Ability:
         if self.code:
@@ -96,8 +104,14 @@ def lineage(catalog: Catalog) -> dict[str, Model]:
     return {m.id: m for m in catalog}
 
 
-def formats(model: Model, query: Query, state: Pass) -> tuple[list[Assessment], Assessment | None]:
-    """The formats that run (any placement), and the smallest format when none does. When the
+def formats(model: Model, query: Query, state: Pass) -> Searched:
+    return keyed_formats(model, query, state)[1]
+
+
+def keyed_formats(model: Model, query: Query, state: Pass) -> tuple[Any, Searched]:
+    """`formats`, with the key its result is shared under (None: not shared).
+
+    The formats that run (any placement), and the smallest format when none does. When the
     user left the KV type open (flash attention on), a GGUF format whose fp16-cache run does
     not fit or runs under the usable speed is tried with a q8_0 cache too (ranking/choice.py)."""
     # Best quality first: the first format that runs on the GPUs at a usable speed is the choice
@@ -105,9 +119,47 @@ def formats(model: Model, query: Query, state: Pass) -> tuple[list[Assessment], 
     ordered = state.order(model)
     candidates = state.candidates
     if model.architecture.ternary:  # ternary weights run from I2_S (bitnet.cpp) only
-        ordered = candidates = [QUANTS["i2_s"]]
+        ordered = candidates = TERNARY
     if (own := query.formats_of(model)) is not None:  # an installed copy: its own format
         ordered = candidates = own
+        return None, _search(model, query, state, ordered, candidates)
+    # Models of one shape (fine-tunes of a base) in one loss order get the same figures: the
+    # search runs once per shape and order, and the others take its result under their own id.
+    key = (*shape_of(model), id(ordered))  # an order kept in state.orders, or TERNARY
+    known = state.searched.get(key)
+    if known is None:
+        known = state.searched[key] = _search(model, query, state, ordered, candidates)
+        return key, known
+    return key, _renamed(known, model.id)
+
+
+def shape_of(model: Model) -> tuple[Any, ...]:
+    """What a model's sizing and assessments depend on (estimate/formats.py keys its memo
+    by the same fields, and the parameter count bounds which formats are tried)."""
+    params = model.parameters
+    return (
+        model.architecture,
+        model.family,
+        params.active_count,
+        params.total,
+        model.context_length,
+        encoder_bytes(model),
+    )
+
+
+def _renamed(found: Searched, model_id: str) -> Searched:
+    running, last = found
+
+    def named(item: Assessment) -> Assessment:
+        return item._replace(estimate=item.estimate._replace(model=model_id))
+
+    return [named(a) for a in running], None if last is None else named(last)
+
+
+def _search(
+    model: Model, query: Query, state: Pass, ordered: list[Quant], candidates: list[Quant]
+) -> Searched:
+    """The formats search of `formats` for one model (see there)."""
     bounded = bool(state.weights) and not query.all_formats
     plain = query.sizing_for(model)
     running: list[Assessment] = []
@@ -148,13 +200,11 @@ def outcome(model: Model, query: Query, state: Pass) -> Candidate | Exclusion:
     reasons = [detail for _, _, detail in results]
     failed = {name for name, _, _ in results}
     options: list[Option] = []
+    why: tuple[str, ...] = ()
     smallest: Assessment | None = None
     if model.context_length >= (query.required_context or 0):
-        running, smallest = formats(model, query, state)
-        fixed = model_values(model, query, state) if running else {}
-        options = choice.pick(
-            [score(model, item, query, state, fixed) for item in running], query.hardware
-        )
+        key, (running, smallest) = keyed_formats(model, query, state)
+        options, why = scored(model, running, query, state, key)
         if not options and smallest is not None and query.hardware is not None:
             reasons.append(memory_reason(smallest, query.hardware))
             failed.add("memory")
@@ -175,7 +225,52 @@ def outcome(model: Model, query: Query, state: Pass) -> Candidate | Exclusion:
         state.weights,
         tuple(options),
         query.hardware,
-        choice=choice.why(chosen, options, query.hardware, auto_kv(query)),
+        choice=why,
+    )
+
+
+def scored(
+    model: Model, running: list[Assessment], query: Query, state: Pass, key: Any
+) -> tuple[list[Option], tuple[str, ...]]:
+    """The formats that run, scored, the chosen one first; and how to say why it was chosen.
+    Models with the same figures (`key`, from keyed_formats) and the same inputs to every
+    criterion get the same options: they are scored once and replayed for the others."""
+    if not running:
+        return [], ()
+    share = SHARING and key is not None and state.abilities is not None
+    if share:
+        key = (key, *criteria_inputs(model, state))
+        known = state.scored.get(key)
+        if known is not None:
+            order, scores, values, reasons = known
+            return [Option(running[i], scores[i], values[i]) for i in order], reasons
+    fixed = model_values(model, query, state)
+    options = [score(model, item, query, state, fixed) for item in running]
+    picked = choice.pick(options, query.hardware)
+    reasons = choice.why(picked[0], picked, query.hardware, auto_kv(query))
+    if share:
+        order = tuple(next(i for i, o in enumerate(options) if o is p) for p in picked)
+        scores = tuple(o.score for o in options)
+        state.scored[key] = (order, scores, tuple(o.values for o in options), reasons)
+    return picked, reasons
+
+
+def criteria_inputs(model: Model, state: Pass) -> tuple[Any, ...]:
+    """What the criteria read of a model besides its figures (see criteria.quality, loss,
+    context, license_value, ecosystem_of and languages): its ability, measured reference and
+    ancestry to it, context, licence terms, family, named runtimes and languages."""
+    ref = state.reference(model)
+    lic, runtimes = model.license, model.runtimes
+    return (
+        state.ability_of(model),
+        order_key(model, state.lineage, ref),
+        model.id if ref is model else None,  # a measured model's loss names it
+        model.context_length,
+        lic.id,
+        lic.commercial_use,
+        model.family,
+        tuple(runtimes.supported or ()) if runtimes else (),
+        tuple(model.languages),
     )
 
 
