@@ -39,7 +39,6 @@ from llm_pick.scoring.quant_loss import (
     order_key,
 )
 
-
 SHARING = True  # models of equal inputs share one search and scoring (off: each on its own)
 TERNARY = [QUANTS["i2_s"]]  # ternary weights run from I2_S (bitnet.cpp) only
 Searched = tuple[list[Assessment], Assessment | None]  # formats that run; else the smallest
