@@ -120,6 +120,12 @@ class Columns:
                 overflow="fold",
                 no_wrap=self.columns[i][2] == 0,
             )
+        from llm_pick.render.bulk import plain_rows
+
+        fast = plain_rows(console, options, table, [self.columns[i][1] for i in keep])
+        if fast is not None:
+            yield from fast
+            return
         rows = len(self.columns[0][1]) if self.columns else 0
         for row in range(rows):
             table.add_row(*(self.columns[i][1][row] for i in keep))

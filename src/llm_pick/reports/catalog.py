@@ -112,11 +112,14 @@ def list_report(models: Iterable[Model], as_of: dt.date | None = None) -> Report
 
         return model_list(shown, f"{len(shown)} models{dated}")
 
-    return Report(
-        data={
+    def data() -> dict[str, Any]:  # built only for --format json
+        return {
             "models": [model_dict(m) for m in shown],
             "catalog": {"as_of": as_of.isoformat() if as_of else None},
-        },
+        }
+
+    return Report(
+        data=data,
         columns=LIST_COLUMNS,
         rows=[list_row(m) for m in shown],
         table=table,
