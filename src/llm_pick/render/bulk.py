@@ -53,7 +53,8 @@ def plain_rows(
         | {max(range(rows), key=lambda r: _longest_word(texts[r])) for texts in plains}
     ):
         probe.add_row(*(cells[row] for cells in columns))
-    widths = probe._calculate_column_widths(console, options)  # rich private API: tests/test_bulk_table.py
+    # a private rich method: tests/test_bulk_table.py holds the result to rich's own output
+    widths = probe._calculate_column_widths(console, options)
     last = len(columns) - 1
     spaces = [(0 if i == 0 else 1) + (0 if i == last else 1) for i in range(len(columns))]
     inner = [width - pad for width, pad in zip(widths, spaces, strict=True)]
