@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 from collections.abc import Iterator, Sequence
+from functools import cache
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -146,8 +147,6 @@ def inherit(models: dict[str, Model]) -> list[tuple[str, str]]:
     """Fill in, in place, the fields a fine-tune left out (family, parameters, architecture,
     context_length, languages) from its base, bases first. Unknown bases and loops are left
     to check_lineage; anything else that stops a model from being completed is a problem."""
-    import dataclasses
-
     from llm_pick.catalog.types import INHERITED
 
     def missing(model: Model) -> list[str]:
@@ -169,9 +168,7 @@ def inherit(models: dict[str, Model]) -> list[tuple[str, str]]:
             if not gaps or base is None or missing(base):
                 continue
             try:
-                models[mid] = dataclasses.replace(
-                    model, **{name: getattr(base, name) for name in gaps}
-                )
+                models[mid] = _completed(model, {name: getattr(base, name) for name in gaps})
             except ValueError as error:
                 problems.append((mid, f"inherited from {base.id}: {error}"))
     failed = {mid for mid, _ in problems}
@@ -185,6 +182,23 @@ def inherit(models: dict[str, Model]) -> list[tuple[str, str]]:
                 )
             )
     return problems
+
+
+def _completed(model: Model, gaps: dict[str, Any]) -> Model:
+    """dataclasses.replace(model, **gaps) (the same checks: __post_init__), without its
+    per-call field bookkeeping: large catalogs are mostly fine-tunes completed this way."""
+    made = object.__new__(Model)
+    for name in _fields():
+        object.__setattr__(made, name, gaps[name] if name in gaps else getattr(model, name))
+    made.__post_init__()
+    return made
+
+
+@cache
+def _fields() -> tuple[str, ...]:
+    import dataclasses
+
+    return tuple(item.name for item in dataclasses.fields(Model))
 
 
 def check_lineage(models: dict[str, Model]) -> list[tuple[str, str]]:
