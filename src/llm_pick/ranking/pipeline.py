@@ -19,7 +19,6 @@ from llm_pick.catalog.runtimes import runtime_support
 from llm_pick.catalog.types import Model
 from llm_pick.estimate.advice import memory_fixes, memory_reason, tokens_per_second
 from llm_pick.estimate.assess import Assessment
-from llm_pick.estimate.cache import encoder_bytes
 from llm_pick.estimate.formats import assess_formats, runs
 from llm_pick.estimate.memory import DEFAULT_CONTEXT
 from llm_pick.estimate.quant import QUANTS, Quant
@@ -27,12 +26,14 @@ from llm_pick.ranking import choice
 from llm_pick.ranking.query import Query
 from llm_pick.ranking.result import Candidate, Exclusion, Option, Recommendation
 from llm_pick.ranking.serve import serve
+from llm_pick.ranking.shared import Searched, criteria_inputs, renamed, shape_of, sibling
 from llm_pick.scoring import criteria
 from llm_pick.scoring.code import code_ability
 from llm_pick.scoring.constraints import Check, Constraints, active, evaluate
 from llm_pick.scoring.profiles import Profile
-from llm_pick.scoring.quality import Ability, ability
+from llm_pick.scoring.quality import REFERENCES, Ability, ability
 from llm_pick.scoring.quant_loss import (
+    TABLES,
     loss_order,
     measured_by_family,
     measured_reference,
@@ -41,7 +42,6 @@ from llm_pick.scoring.quant_loss import (
 
 SHARING = True  # models of equal inputs share one search and scoring (off: each on its own)
 TERNARY = [QUANTS["i2_s"]]  # ternary weights run from I2_S (bitnet.cpp) only
-Searched = tuple[list[Assessment], Assessment | None]  # formats that run; else the smallest
 
 
 @dataclass
@@ -65,15 +65,38 @@ class Pass:
     code: bool = False  # the profile reads the code ability (scoring/code.py)
     searched: dict[Any, Searched] = field(default_factory=dict)  # formats() per shape and order
     scored: dict[Any, Any] = field(default_factory=dict)  # scored() per figures and inputs
+    siblings: dict[Any, Any] = field(default_factory=dict)  # what fine-tunes share (sibling)
 
     def ability_of(self, model: Model) -> Ability:
         if self.code:
             return code_ability(model, self.lineage, memo=self.abilities)
-        return ability(model, self.lineage, memo=self.abilities)
+        plain = not model.benchmarks and model.id not in REFERENCES
+        key = (
+            sibling("ability", model, self.lineage, self.siblings)
+            if plain and self.abilities is not None
+            else None
+        )
+        if key is not None and self.abilities is not None and model.id not in self.abilities:
+            found = self.siblings.get(key)
+            if found is not None:
+                self.abilities[model.id] = found
+        found = ability(model, self.lineage, memo=self.abilities)
+        if key is not None:
+            self.siblings.setdefault(key, found)
+        return found
 
     def reference(self, model: Model) -> Model | None:
         if model.id not in self.references:
-            self.references[model.id] = measured_reference(model, self.lineage, self.measured)
+            key = (
+                sibling("reference", model, self.lineage, self.siblings)
+                if model.id not in TABLES
+                else None
+            )
+            if key is None or key not in self.siblings:
+                found = measured_reference(model, self.lineage, self.measured)
+                if key is not None:
+                    self.siblings[key] = found
+            self.references[model.id] = self.siblings[key] if key else found
         return self.references[model.id]
 
     def order(self, model: Model) -> list[Quant]:
@@ -129,30 +152,7 @@ def keyed_formats(model: Model, query: Query, state: Pass) -> tuple[Any, Searche
     if known is None:
         known = state.searched[key] = _search(model, query, state, ordered, candidates)
         return key, known
-    return key, _renamed(known, model.id)
-
-
-def shape_of(model: Model) -> tuple[Any, ...]:
-    """What a model's sizing and assessments depend on (estimate/formats.py keys its memo
-    by the same fields, and the parameter count bounds which formats are tried)."""
-    params = model.parameters
-    return (
-        model.architecture,
-        model.family,
-        params.active_count,
-        params.total,
-        model.context_length,
-        encoder_bytes(model),
-    )
-
-
-def _renamed(found: Searched, model_id: str) -> Searched:
-    running, last = found
-
-    def named(item: Assessment) -> Assessment:
-        return item._replace(estimate=item.estimate._replace(model=model_id))
-
-    return [named(a) for a in running], None if last is None else named(last)
+    return key, renamed(known, model.id)
 
 
 def _search(
@@ -238,7 +238,8 @@ def scored(
         return [], ()
     share = SHARING and key is not None and state.abilities is not None
     if share:
-        key = (key, *criteria_inputs(model, state))
+        ref = state.reference(model)
+        key = (key, *criteria_inputs(model, state.ability_of(model), ref, state.lineage))
         known = state.scored.get(key)
         if known is not None:
             order, scores, values, reasons = known
@@ -252,25 +253,6 @@ def scored(
         scores = tuple(o.score for o in options)
         state.scored[key] = (order, scores, tuple(o.values for o in options), reasons)
     return picked, reasons
-
-
-def criteria_inputs(model: Model, state: Pass) -> tuple[Any, ...]:
-    """What the criteria read of a model besides its figures (see criteria.quality, loss,
-    context, license_value, ecosystem_of and languages): its ability, measured reference and
-    ancestry to it, context, licence terms, family, named runtimes and languages."""
-    ref = state.reference(model)
-    lic, runtimes = model.license, model.runtimes
-    return (
-        state.ability_of(model),
-        order_key(model, state.lineage, ref),
-        model.id if ref is model else None,  # a measured model's loss names it
-        model.context_length,
-        lic.id,
-        lic.commercial_use,
-        model.family,
-        tuple(runtimes.supported or ()) if runtimes else (),
-        tuple(model.languages),
-    )
 
 
 def model_values(model: Model, query: Query, state: Pass) -> dict[str, criteria.Value]:
