@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from llm_pick.catalog.read import is_url, read_input
-from llm_pick.catalog.types import COMMERCIAL_RANK, Model
+from llm_pick.catalog.types import COMMERCIAL_RANK, INHERITED, Model
 from llm_pick.errors import CatalogError, UnknownNameError
 
 ENV_VAR = "LLM_PICK_CATALOG"
@@ -147,7 +147,6 @@ def inherit(models: dict[str, Model]) -> list[tuple[str, str]]:
     """Fill in, in place, the fields a fine-tune left out (family, parameters, architecture,
     context_length, languages) from its base, bases first. Unknown bases and loops are left
     to check_lineage; anything else that stops a model from being completed is a problem."""
-    from llm_pick.catalog.types import INHERITED
 
     def missing(model: Model) -> list[str]:
         return [name for name in INHERITED if getattr(model, name) is None]
@@ -190,7 +189,11 @@ def _completed(model: Model, gaps: dict[str, Any]) -> Model:
     made = object.__new__(Model)
     for name in _fields():
         object.__setattr__(made, name, gaps[name] if name in gaps else getattr(model, name))
-    made.__post_init__()
+    if len(gaps) < len(INHERITED):
+        # Model.__post_init__ checked every field but these when the entry was built; what it
+        # checks once they are filled in (languages, moe against parameters) reads only these.
+        # Taken together from one complete base, they passed the same checks there.
+        made.__post_init__()
     return made
 
 

@@ -43,15 +43,22 @@ def plain_rows(
         or table.row_styles
     ):
         return None
-    plains = [[cell.plain for cell in cells] for cells in columns]
-    if any("\n" in text for texts in plains for text in texts):
-        return None
-    lengths = [[cell_len(text) for text in texts] for texts in plains]
-    probe = _copy(table)  # rich measures a column by its widest cell and its longest word
-    for row in sorted(
-        {max(range(rows), key=sizes.__getitem__) for sizes in lengths}
-        | {max(range(rows), key=lambda r: _longest_word(texts[r])) for texts in plains}
-    ):
+    plains, lengths, probe_rows = [], [], set()
+    for cells in columns:  # a cell shared by many rows (a repeated value) is measured once
+        first: dict[int, int] = {}
+        for row, cell in enumerate(cells):
+            first.setdefault(id(cell), row)
+        plain = {key: cells[row].plain for key, row in first.items()}
+        if any("\n" in text for text in plain.values()):
+            return None
+        size = {key: cell_len(text) for key, text in plain.items()}
+        plains.append([plain[id(cell)] for cell in cells])
+        lengths.append([size[id(cell)] for cell in cells])
+        # rich measures a column by its widest cell and its longest word
+        probe_rows.add(first[max(size, key=size.__getitem__)])
+        probe_rows.add(first[max(plain, key=lambda key: _longest_word(plain[key]))])
+    probe = _copy(table)
+    for row in sorted(probe_rows):
         probe.add_row(*(cells[row] for cells in columns))
     # a private rich method: tests/test_bulk_table.py holds the result to rich's own output
     widths = probe._calculate_column_widths(console, options)

@@ -94,8 +94,12 @@ class Columns:
         self.folds.append(fold)
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        widths = [
-            min(max([len(header), *(cell.cell_len for cell in cells)]), fold or 10**6) + 3
+        widths = [  # a cell shared by many rows (a repeated value) is measured once
+            min(
+                max([len(header), *(c.cell_len for c in {id(c): c for c in cells}.values())]),
+                fold or 10**6,
+            )
+            + 3
             for (header, cells, _, _), fold in zip(self.columns, self.folds, strict=True)
         ]
         keep = list(range(len(self.columns)))
