@@ -40,7 +40,7 @@ from llm_pick.scoring.quant_loss import (
     order_key,
 )
 
-SHARING = True  # models of equal inputs share one search and scoring (off: each on its own)
+SHARING = True  # models of equal inputs share searches, scores, abilities (off: each alone)
 TERNARY = [QUANTS["i2_s"]]  # ternary weights run from I2_S (bitnet.cpp) only
 
 
@@ -70,7 +70,7 @@ class Pass:
     def ability_of(self, model: Model) -> Ability:
         if self.code:
             return code_ability(model, self.lineage, memo=self.abilities)
-        plain = not model.benchmarks and model.id not in REFERENCES
+        plain = SHARING and not model.benchmarks and model.id not in REFERENCES
         key = (
             sibling("ability", model, self.lineage, self.siblings)
             if plain and self.abilities is not None
@@ -89,7 +89,7 @@ class Pass:
         if model.id not in self.references:
             key = (
                 sibling("reference", model, self.lineage, self.siblings)
-                if model.id not in TABLES
+                if SHARING and model.id not in TABLES
                 else None
             )
             if key is None or key not in self.siblings:
@@ -144,6 +144,7 @@ def keyed_formats(model: Model, query: Query, state: Pass) -> tuple[Any, Searche
         ordered = candidates = TERNARY
     if (own := query.formats_of(model)) is not None:  # an installed copy: its own format
         ordered = candidates = own
+    if own is not None or not SHARING:
         return None, _search(model, query, state, ordered, candidates)
     # Models of one shape (fine-tunes of a base) in one loss order get the same figures: the
     # search runs once per shape and order, and the others take its result under their own id.
@@ -231,7 +232,7 @@ def outcome(model: Model, query: Query, state: Pass) -> Candidate | Exclusion:
 def scored(
     model: Model, running: list[Assessment], query: Query, state: Pass, key: Any
 ) -> tuple[list[Option], tuple[str, ...]]:
-    """The formats that run, scored, the chosen one first; and how to say why it was chosen.
+    """The formats that run, scored, the chosen one first; and the reasons for the choice.
     Models with the same figures (`key`, from keyed_formats) and the same inputs to every
     criterion get the same options: they are scored once and replayed for the others."""
     if not running:
