@@ -10,11 +10,12 @@ from __future__ import annotations
 import datetime as dt
 import os
 from collections.abc import Iterator, Sequence
+from functools import cache
 from pathlib import Path
 from typing import Any, NamedTuple
 
 from llm_pick.catalog.read import is_url, read_input
-from llm_pick.catalog.types import COMMERCIAL_RANK, Model
+from llm_pick.catalog.types import COMMERCIAL_RANK, INHERITED, Model
 from llm_pick.errors import CatalogError, UnknownNameError
 
 ENV_VAR = "LLM_PICK_CATALOG"
@@ -146,9 +147,6 @@ def inherit(models: dict[str, Model]) -> list[tuple[str, str]]:
     """Fill in, in place, the fields a fine-tune left out (family, parameters, architecture,
     context_length, languages) from its base, bases first. Unknown bases and loops are left
     to check_lineage; anything else that stops a model from being completed is a problem."""
-    import dataclasses
-
-    from llm_pick.catalog.types import INHERITED
 
     def missing(model: Model) -> list[str]:
         return [name for name in INHERITED if getattr(model, name) is None]
@@ -169,9 +167,7 @@ def inherit(models: dict[str, Model]) -> list[tuple[str, str]]:
             if not gaps or base is None or missing(base):
                 continue
             try:
-                models[mid] = dataclasses.replace(
-                    model, **{name: getattr(base, name) for name in gaps}
-                )
+                models[mid] = _completed(model, {name: getattr(base, name) for name in gaps})
             except ValueError as error:
                 problems.append((mid, f"inherited from {base.id}: {error}"))
     failed = {mid for mid, _ in problems}
@@ -185,6 +181,27 @@ def inherit(models: dict[str, Model]) -> list[tuple[str, str]]:
                 )
             )
     return problems
+
+
+def _completed(model: Model, gaps: dict[str, Any]) -> Model:
+    """dataclasses.replace(model, **gaps) (the same checks: __post_init__), without its
+    per-call field bookkeeping: large catalogs are mostly fine-tunes completed this way."""
+    made = object.__new__(Model)
+    for name in _fields():
+        object.__setattr__(made, name, gaps[name] if name in gaps else getattr(model, name))
+    if len(gaps) < len(INHERITED):
+        # Model.__post_init__ checked every field but these when the entry was built; what it
+        # checks once they are filled in (languages, moe against parameters) reads only these.
+        # Taken together from one complete base, they passed the same checks there.
+        made.__post_init__()
+    return made
+
+
+@cache
+def _fields() -> tuple[str, ...]:
+    import dataclasses
+
+    return tuple(item.name for item in dataclasses.fields(Model))
 
 
 def check_lineage(models: dict[str, Model]) -> list[tuple[str, str]]:

@@ -25,20 +25,24 @@ from llm_pick.estimate.quant import QUANTS, Quant
 from llm_pick.estimate.sizing import Sizing
 from llm_pick.ranking import choice
 from llm_pick.ranking.order import reorder
-from llm_pick.ranking.query import Query
+from llm_pick.ranking.query import Query, query_weights
 from llm_pick.ranking.result import Candidate, Exclusion, Option, Recommendation
 from llm_pick.ranking.serve import serve
+from llm_pick.ranking.shared import Searched, criteria_inputs, renamed, shape_of, sibling
 from llm_pick.scoring import criteria
 from llm_pick.scoring.code import code_ability
 from llm_pick.scoring.constraints import Check, Constraints, active, evaluate
-from llm_pick.scoring.profiles import Profile
-from llm_pick.scoring.quality import Ability, ability
+from llm_pick.scoring.quality import REFERENCES, Ability, ability
 from llm_pick.scoring.quant_loss import (
+    TABLES,
     loss_order,
     measured_by_family,
     measured_reference,
     order_key,
 )
+
+SHARING = True  # models of equal inputs share searches, scores, abilities (off: each alone)
+TERNARY = [QUANTS["i2_s"]]  # ternary weights run from I2_S (bitnet.cpp) only
 
 
 @dataclass
@@ -60,15 +64,40 @@ class Pass:
     orders: dict[tuple[str, bool], list[Quant]] = field(default_factory=dict)  # per order_key
     qualities: dict[tuple[str, str], criteria.Value] = field(default_factory=dict)
     code: bool = False  # the profile reads the code ability (scoring/code.py)
+    searched: dict[Any, Searched] = field(default_factory=dict)  # formats() per shape and order
+    scored: dict[Any, Any] = field(default_factory=dict)  # scored() per figures and inputs
+    siblings: dict[Any, Any] = field(default_factory=dict)  # what fine-tunes share (sibling)
 
     def ability_of(self, model: Model) -> Ability:
         if self.code:
             return code_ability(model, self.lineage, memo=self.abilities)
-        return ability(model, self.lineage, memo=self.abilities)
+        plain = SHARING and not model.benchmarks and model.id not in REFERENCES
+        key = (
+            sibling("ability", model, self.lineage, self.siblings)
+            if plain and self.abilities is not None
+            else None
+        )
+        if key is not None and self.abilities is not None and model.id not in self.abilities:
+            found = self.siblings.get(key)
+            if found is not None:
+                self.abilities[model.id] = found
+        found = ability(model, self.lineage, memo=self.abilities)
+        if key is not None:
+            self.siblings.setdefault(key, found)
+        return found
 
     def reference(self, model: Model) -> Model | None:
         if model.id not in self.references:
-            self.references[model.id] = measured_reference(model, self.lineage, self.measured)
+            key = (
+                sibling("reference", model, self.lineage, self.siblings)
+                if SHARING and model.id not in TABLES
+                else None
+            )
+            if key is None or key not in self.siblings:
+                found = measured_reference(model, self.lineage, self.measured)
+                if key is not None:
+                    self.siblings[key] = found
+            self.references[model.id] = self.siblings[key] if key else found
         return self.references[model.id]
 
     def order(self, model: Model) -> list[Quant]:
@@ -101,8 +130,14 @@ def lineage(catalog: Catalog) -> dict[str, Model]:
     return {m.id: m for m in catalog}
 
 
-def formats(model: Model, query: Query, state: Pass) -> tuple[list[Assessment], Assessment | None]:
-    """The formats that run (any placement), and the smallest format when none does. When the
+def formats(model: Model, query: Query, state: Pass) -> Searched:
+    return keyed_formats(model, query, state)[1]
+
+
+def keyed_formats(model: Model, query: Query, state: Pass) -> tuple[Any, Searched]:
+    """`formats`, with the key its result is shared under (None: not shared).
+
+    The formats that run (any placement), and the smallest format when none does. When the
     user left the KV type open (flash attention on), a GGUF format whose fp16-cache run does
     not fit or runs under the usable speed is tried with a q8_0 cache too (ranking/choice.py)."""
     # Best quality first: the first format that runs on the GPUs at a usable speed is the choice
@@ -110,9 +145,25 @@ def formats(model: Model, query: Query, state: Pass) -> tuple[list[Assessment], 
     ordered = state.order(model)
     candidates = state.candidates
     if model.architecture.ternary:  # ternary weights run from I2_S (bitnet.cpp) only
-        ordered = candidates = [QUANTS["i2_s"]]
+        ordered = candidates = TERNARY
     if (own := query.formats_of(model)) is not None:  # an installed copy: its own format
         ordered = candidates = own
+    if own is not None or not SHARING:
+        return None, _search(model, query, state, ordered, candidates)
+    # Models of one shape (fine-tunes of a base) in one loss order get the same figures: the
+    # search runs once per shape and order, and the others take its result under their own id.
+    key = (*shape_of(model), id(ordered))  # an order kept in state.orders, or TERNARY
+    known = state.searched.get(key)
+    if known is None:
+        known = state.searched[key] = _search(model, query, state, ordered, candidates)
+        return key, known
+    return key, renamed(known, model.id)
+
+
+def _search(
+    model: Model, query: Query, state: Pass, ordered: list[Quant], candidates: list[Quant]
+) -> Searched:
+    """The formats search of `formats` for one model (see there)."""
     bounded = bool(state.weights) and not query.all_formats
     plain = query.sizing_for(model)
     running: list[Assessment] = []
@@ -165,13 +216,11 @@ def outcome(model: Model, query: Query, state: Pass) -> Candidate | Exclusion:
     reasons = [detail for _, _, detail in results]
     failed = {name for name, _, _ in results}
     options: list[Option] = []
+    why: tuple[str, ...] = ()
     smallest: Assessment | None = None
     if model.context_length >= (query.required_context or 0):
-        running, smallest = formats(model, query, state)
-        fixed = model_values(model, query, state) if running else {}
-        options = choice.pick(
-            [score(model, item, query, state, fixed) for item in running], query.hardware
-        )
+        key, (running, smallest) = keyed_formats(model, query, state)
+        options, why = scored(model, running, query, state, key)
         if not options and smallest is not None and query.hardware is not None:
             reasons.append(memory_reason(smallest, query.hardware))
             failed.add("memory")
@@ -192,8 +241,35 @@ def outcome(model: Model, query: Query, state: Pass) -> Candidate | Exclusion:
         state.weights,
         tuple(options),
         query.hardware,
-        choice=choice.why(chosen, options, query.hardware, auto_kv(query)),
+        choice=why,
     )
+
+
+def scored(
+    model: Model, running: list[Assessment], query: Query, state: Pass, key: Any
+) -> tuple[list[Option], tuple[str, ...]]:
+    """The formats that run, scored, the chosen one first; and the reasons for the choice.
+    Models with the same figures (`key`, from keyed_formats) and the same inputs to every
+    criterion get the same options: they are scored once and replayed for the others."""
+    if not running:
+        return [], ()
+    share = SHARING and key is not None and state.abilities is not None
+    if share:
+        ref = state.reference(model)
+        key = (key, *criteria_inputs(model, state.ability_of(model), ref, state.lineage))
+        known = state.scored.get(key)
+        if known is not None:
+            order, scores, values, reasons = known
+            return [Option(running[i], scores[i], values[i]) for i in order], reasons
+    fixed = model_values(model, query, state)
+    options = [score(model, item, query, state, fixed) for item in running]
+    picked = choice.pick(options, query.hardware)
+    reasons = choice.why(picked[0], picked, query.hardware, auto_kv(query))
+    if share:
+        order = tuple(next(i for i, o in enumerate(options) if o is p) for p in picked)
+        scores = tuple(o.score for o in options)
+        state.scored[key] = (order, scores, tuple(o.values for o in options), reasons)
+    return picked, reasons
 
 
 def model_values(model: Model, query: Query, state: Pass) -> dict[str, criteria.Value]:
@@ -235,18 +311,6 @@ def ecosystem_of(model: Model, state: Pass) -> criteria.Value:
             found = state.ecosystem[model.family] = criteria.ecosystem(model.family, state.runtimes)
         return found
     return criteria.unlisted_ecosystem(model, state.runtimes)
-
-
-def query_weights(query: Query) -> dict[str, float]:
-    """The profile's weights (with overrides); licence terms count only when the query asks
-    about commercial use (docs/scoring.md)."""
-    profile = query.profile or _balanced()
-    raw = dict(query.weights if query.weights is not None else profile.weights)
-    asked = query.constraints
-    others = sum(value for name, value in raw.items() if name != "license")
-    if not (asked.commercial or asked.unconditional or asked.licenses) and others > 0:
-        raw["license"] = 0.0
-    return criteria.normalize(raw)
 
 
 def recommend(catalog: Catalog, query: Query) -> Recommendation:
@@ -298,12 +362,6 @@ def admits(model: Model, query: Query, models: dict[str, Model]) -> bool:
 def _copy(model: Model) -> bool:
     """An imported file: on a tie it ranks after the catalog model it may copy."""
     return model.runtimes is not None and model.runtimes.file is not None
-
-
-def _balanced() -> Profile:
-    from llm_pick.scoring.profiles import get_profile
-
-    return get_profile("balanced")
 
 
 def hint(exclusion: Exclusion, query: Query) -> str:

@@ -14,6 +14,7 @@ from llm_pick.estimate.limits import MAX_BILLIONS, MAX_TOP, count, finite
 from llm_pick.estimate.modelfile import FileModel
 from llm_pick.estimate.quant import QUANTS, Quant, get_quant
 from llm_pick.estimate.sizing import Sizing
+from llm_pick.scoring import criteria
 from llm_pick.scoring.constraints import SPECIALTIES, Constraints
 from llm_pick.scoring.profiles import Profile
 
@@ -117,3 +118,21 @@ class Query:
         if self.min_bits is not None:
             quants = [q for q in quants if q.nominal_bits >= self.min_bits]
         return sorted(quants, key=lambda q: (-q.nominal_bits, q.name))
+
+
+def query_weights(query: Query) -> dict[str, float]:
+    """The profile's weights (with overrides); licence terms count only when the query asks
+    about commercial use (docs/scoring.md)."""
+    profile = query.profile or _balanced()
+    raw = dict(query.weights if query.weights is not None else profile.weights)
+    asked = query.constraints
+    others = sum(value for name, value in raw.items() if name != "license")
+    if not (asked.commercial or asked.unconditional or asked.licenses) and others > 0:
+        raw["license"] = 0.0
+    return criteria.normalize(raw)
+
+
+def _balanced() -> Profile:
+    from llm_pick.scoring.profiles import get_profile
+
+    return get_profile("balanced")

@@ -29,15 +29,32 @@ def model_list(models: list[Model], title: str) -> Columns:
         + (f" ({billions(m.parameters.active_count)} act.)" if m.moe else "")
         for m in models
     ]
+    shared: dict[object, Text] = {}
+
+    def once(value: str) -> Text:  # a repeated value: one cell, drawn as often as it is met
+        found = shared.get(value)
+        if found is None:
+            found = shared[value] = text(value)
+        return found
+
+    marks: dict[str, Text] = {}
     view.add("id", [text(m.id, "bold") for m in models])
-    view.add("params", [text(s) for s in sizes], justify="right")
-    view.add("attn", [text(m.attention + ("+moe" if m.moe else "")) for m in models], 3)
-    view.add("ctx", [text(context(m.context_length)) for m in models], justify="right")
-    view.add("licence", [text(m.license.id) for m in models], 2)
-    view.add("commercial", [commercial_mark(m) for m in models], 1)
-    view.add("langs", [text(languages(m.languages)) for m in models], 4)
-    view.add("MMLU", [text("-" if s is None else f"{s:g}") for s in mmlu_scores], 1, "right")
-    view.add("needs met", [text(_offers(m)) for m in models], 5)
+    view.add("params", [once(s) for s in sizes], justify="right")
+    view.add("attn", [once(m.attention + ("+moe" if m.moe else "")) for m in models], 3)
+    view.add("ctx", [once(context(m.context_length)) for m in models], justify="right")
+    view.add("licence", [once(m.license.id) for m in models], 2)
+    view.add(
+        "commercial",
+        [
+            marks.get(m.license.commercial_use)
+            or marks.setdefault(m.license.commercial_use, commercial_mark(m))
+            for m in models
+        ],
+        1,
+    )
+    view.add("langs", [once(languages(m.languages)) for m in models], 4)
+    view.add("MMLU", [once("-" if s is None else f"{s:g}") for s in mmlu_scores], 1, "right")
+    view.add("needs met", [once(_offers(m)) for m in models], 5)
     return view
 
 

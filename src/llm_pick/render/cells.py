@@ -94,8 +94,12 @@ class Columns:
         self.folds.append(fold)
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        widths = [
-            min(max([len(header), *(cell.cell_len for cell in cells)]), fold or 10**6) + 3
+        widths = [  # a cell shared by many rows (a repeated value) is measured once
+            min(
+                max([len(header), *(c.cell_len for c in {id(c): c for c in cells}.values())]),
+                fold or 10**6,
+            )
+            + 3
             for (header, cells, _, _), fold in zip(self.columns, self.folds, strict=True)
         ]
         keep = list(range(len(self.columns)))
@@ -125,6 +129,12 @@ class Columns:
                 overflow="fold",
                 no_wrap=self.columns[i][2] == 0,
             )
+        from llm_pick.render.bulk import plain_rows
+
+        fast = plain_rows(console, options, table, [self.columns[i][1] for i in keep])
+        if fast is not None:
+            yield from fast
+            return
         rows = len(self.columns[0][1]) if self.columns else 0
         for row in range(rows):
             table.add_row(*(self.columns[i][1][row] for i in keep))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from llm_pick.catalog.filetypes import Gpu
@@ -112,15 +112,37 @@ def list_report(models: Iterable[Model], as_of: dt.date | None = None) -> Report
 
         return model_list(shown, f"{len(shown)} models{dated}")
 
-    return Report(
-        data={
+    def data() -> dict[str, Any]:  # built only for --format json
+        return {
             "models": [model_dict(m) for m in shown],
             "catalog": {"as_of": as_of.isoformat() if as_of else None},
-        },
+        }
+
+    return Report(
+        data=data,
         columns=LIST_COLUMNS,
-        rows=[list_row(m) for m in shown],
+        rows=_Rows(shown),
         table=table,
     )
+
+
+class _Rows(Sequence[list[Any]]):
+    """The flat rows of `list`, made when first read (CSV, Markdown, HTML: not for a table)."""
+
+    def __init__(self, models: list[Model]):
+        self._models = models
+        self._rows: list[list[Any]] | None = None
+
+    def _made(self) -> list[list[Any]]:
+        if self._rows is None:
+            self._rows = [list_row(m) for m in self._models]
+        return self._rows
+
+    def __len__(self) -> int:
+        return len(self._models)
+
+    def __getitem__(self, index: Any) -> Any:
+        return self._made()[index]
 
 
 def show_report(model: Model) -> Report:

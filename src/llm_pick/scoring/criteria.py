@@ -144,7 +144,7 @@ _LICENSE_WORDS = {
 
 def license_value(model: Model, asked: bool = True) -> Value:
     """How free the terms are for commercial use; without --commercial it is shown but its
-    weight is 0 (ranking.query_weights)."""
+    weight is 0 (ranking.query.query_weights)."""
     lic = model.license
     words = _LICENSE_WORDS[lic.commercial_use]
     if not asked:

@@ -255,9 +255,9 @@ def _ability(
     base = lineage.get(model.base_model or "")
     parent = ability(base, lineage, cal, seen, memo) if base and base.id not in seen else None
     obs = [(k, y) for k, y in observations(model) if k in cal]
-    own = solve(obs, cal, None if parent is None else parent.theta)
+    own = solve(obs, cal, None if parent is None else parent.theta) if obs else None
     used = tuple(k for k, _ in obs)
-    if obs and own is not None:
+    if own is not None:
         basis = f"{len(obs)} benchmark(s): {', '.join(used)}"
         if parent is not None:
             basis += f"; with its base {model.base_model}"
