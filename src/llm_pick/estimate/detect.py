@@ -42,6 +42,8 @@ def apple_share(total_bytes: int) -> float:
     """macOS's default GPU working set: 2/3 of RAM up to 32 GB, 3/4 above (data/gpus.yaml
     Apple notes: logs of 16 and 32 GB machines print 2/3, 36 GB and more 3/4)."""
     return APPLE_SMALL_FRACTION if total_bytes <= 32 * GIB else APPLE_DEFAULT_FRACTION
+
+
 MIB = 1024**2
 # control characters shown as \xNN (as render/safe.py does for every output)
 _CONTROL = {c: f"\\x{c:02x}" for c in [*range(0, 32), *range(127, 160)]}

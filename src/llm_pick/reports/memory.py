@@ -173,10 +173,9 @@ def _file_extras(
 ) -> dict[str, Any]:
     """The catalog model the file copies (catalog/match.py), and the commands that run the
     file as it is (a local file: llama-server -m, an Ollama Modelfile FROM it)."""
+    from llm_pick.catalog.ggufsplit import split_count, unsplit_name
     from llm_pick.estimate.copyof import original_of
     from llm_pick.reports.run import file_run, sized_from
-
-    from llm_pick.catalog.ggufsplit import split_count, unsplit_name
 
     name = path.rsplit("/", 1)[-1]
     original = original_of(gguf, found, unsplit_name(name))
