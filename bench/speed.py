@@ -52,6 +52,7 @@ class Point(NamedTuple):
     threads: int = speed.DEFAULT_CPU_THREADS  # CPU runs: llama-bench -t
     hbm: bool = False  # the card's memory is HBM (estimate/memkind.py)
     apple: tuple[str, int] | None = None  # Apple GPU: (generation, GPU cores)
+    kernel: str = "generic"  # CPU kernel path (speed.PER_BYTE_THREAD): the point's `kernel`
 
 
 @cache
@@ -114,6 +115,7 @@ def load_points(paths: tuple[Path, ...] = (POINTS, MORE)) -> list[Point]:
                 raw.get("threads") or speed.DEFAULT_CPU_THREADS,
                 hbm and raw["backend"] != "cpu",
                 apple if raw["backend"] == "metal" else None,
+                raw.get("kernel", "generic"),
             )
         )
     return points
@@ -155,7 +157,7 @@ def decode_features(p: Point) -> dict[str, float]:
         f"INVERSE_EFFICIENCY[{p.family},{where}]": p.read_bytes / (p.bandwidth_gbs * 1e9),
     }
     if group == "cpu":  # the cores' side of a CPU step is shared by its threads
-        features["PER_BYTE_THREAD"] = features.pop(f"PER_BYTE[{group}]") / p.threads
+        features[f"PER_BYTE_THREAD[{p.kernel}]"] = features.pop(f"PER_BYTE[{group}]") / p.threads
     if p.hbm:  # HBM: a batch-1 step keeps too few reads in flight to reach its peak
         features["HBM_INVERSE_EFFICIENCY"] = p.read_bytes / (p.bandwidth_gbs * 1e9)
     if p.cards > 1:
@@ -271,6 +273,7 @@ def estimated(p: Point) -> float | None:
             cards=p.cards,
             threads=p.threads,
             hbm=p.hbm,
+            kernel=p.kernel,
         )
     else:
         if p.apple:

@@ -66,16 +66,12 @@ def test_held_out_errors_meet_the_targets(points: list[object]) -> None:
     for p, e in found:
         if p.kind == "decode":
             by_class.setdefault(p.hardware, []).append(abs(e))
-    # Every class with held-out points meets the 10% median and 35% worst except
-    # CPU-only (four held-out points from two machines whose cores differ 2.3x per thread:
-    # M2 Max Q5_0 at 16 GB/s a thread, M4 Pro Q4_0 at 37; one per-thread constant cannot
-    # hold both). docs/methodology.md says so.
+    # Every class with held-out points meets the 10% median and 35% worst, CPU-only
+    # included (its per-thread cost by kernel path: generic vs Arm-repacked Q4_0).
     assert {"apple", "consumer", "datacenter", "cpu", "multi-gpu"} <= set(by_class)
     for cls, errors in by_class.items():
-        if cls != "cpu":
-            assert statistics.median(errors) <= 0.10, cls
-            assert max(errors) <= 0.35, cls
-    assert statistics.median(by_class["cpu"]) <= 0.50
+        assert statistics.median(errors) <= 0.10, cls
+        assert max(errors) <= 0.35, cls
 
 
 def test_cpu_decode_uses_its_own_constants(points: list[object]) -> None:
@@ -91,6 +87,14 @@ def test_cpu_decode_uses_its_own_constants(points: list[object]) -> None:
     assert (
         speed.inverse_efficiency("k-quant", "cpu") == speed.INVERSE_EFFICIENCY[("k-quant", "cpu")]
     )
+    # The repacked Arm Q4_0 path is cheaper per byte and thread than the generic kernels, and
+    # the product quotes the generic path (no CPU architecture is known): never the faster one.
+    assert speed.PER_BYTE_THREAD["repacked"] < speed.PER_BYTE_THREAD["generic"]
+    repacked = speed.step_seconds(
+        4e9, 32, family="legacy", backend="cpu", bandwidth_gbs=100, threads=8, kernel="repacked"
+    )
+    generic = speed.step_seconds(4e9, 32, family="legacy", backend="cpu", bandwidth_gbs=100)
+    assert repacked and generic and 4e9 / 100e9 < repacked < generic
 
 
 def test_bench_prints_fit_and_test(capsys: pytest.CaptureFixture[str]) -> None:

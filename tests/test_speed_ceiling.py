@@ -104,7 +104,7 @@ def test_every_preset_model_and_format_meets_the_ceiling(preset: str) -> None:
 def test_every_fitted_efficiency_is_at_most_one() -> None:
     assert min(speed.INVERSE_EFFICIENCY.values()) >= 1
     assert min(speed.INVERSE_PREFILL_EFFICIENCY.values()) >= 1
-    costs = [*speed.PER_LAYER.values(), *speed.PER_BYTE.values(), speed.PER_BYTE_THREAD]
+    costs = [*speed.PER_LAYER.values(), *speed.PER_BYTE.values(), *speed.PER_BYTE_THREAD.values()]
     assert min(costs) >= 0 and speed.SPLIT_SECONDS >= 0
     for (family, where), _ in speed.INVERSE_EFFICIENCY.items():
         backend = {"gpu": "cuda", "metal": "metal", "cpu": "cpu"}[where]

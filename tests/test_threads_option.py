@@ -5,6 +5,7 @@ llama.cpp PR #11390; an EPYC 9654 peaks near 60 of its 96 cores, llama.cpp issue
 
 from __future__ import annotations
 
+import itertools
 import json
 
 import pytest
@@ -31,7 +32,10 @@ def expected(speed: dict[str, object]) -> float:
 def test_more_threads_are_faster_then_saturate_below_the_ceiling() -> None:
     rates = [expected(cpu_speed(n)[0]) for n in (1, 2, 4, 8, 16, 32)]
     assert rates == sorted(rates) and rates[0] < rates[-1] / 2
-    assert rates[-1] / rates[-2] < 1.1  # 16 -> 32 threads: the bandwidth part dominates
+    # Each doubling gains less than the one before (the bandwidth part takes over); 16 -> 32
+    # threads gains under 15% at the generic per-thread cost (19 GB/s a thread, fitted).
+    gains = [b / a for a, b in itertools.pairwise(rates)]
+    assert gains == sorted(gains, reverse=True) and gains[-1] < 1.15
     speed, _ = cpu_speed(32)
     ceiling = speed["decode_ceiling_tokens_per_second"]
     assert isinstance(ceiling, float) and rates[-1] <= ceiling

@@ -71,16 +71,18 @@ INVERSE_EFFICIENCY: dict[tuple[str, str], float] = {
     ("8-bit", "metal"): 1.07,
     ("k-quant", "metal"): 1.3,
     ("legacy", "metal"): 1.09,
-    ("k-quant", "cpu"): 1.37,
+    ("k-quant", "cpu"): 1,
     ("legacy", "cpu"): 1,
 }
 # HBM cards (A100, H100, MI300X...): added to the inverse efficiency (estimate/memkind.py).
 HBM_INVERSE_EFFICIENCY = 0.682
-# CPU: the cores' side of a step (dequantise, dot products) shared by the threads, s/byte x thread.
-PER_BYTE_THREAD = 2.22e-11
+# CPU: the cores' side of a step (dequantise, dot products) shared by the threads, s/byte x thread,
+# by kernel path: "repacked" is Q4_0/IQ4_NL on Arm after llama.cpp's runtime repacking (PR #9921,
+# Nov 2024); "generic" is every other format and build (docs/methodology.md, "CPU-only decode").
+PER_BYTE_THREAD: dict[str, float] = {"generic": 5.23e-11, "repacked": 2.02e-11}
 SPLIT_SECONDS = 0.000191  # per extra card in a layer split
 # 10th / 90th percentiles of measured / expected on the fit points: the printed range.
-DECODE_SCATTER = (0.85, 1.10)
+DECODE_SCATTER = (0.87, 1.08)
 PREFILL_SCATTER = (0.44, 1.10)
 # ---------------------------------------------------------------------------------------------
 
@@ -130,8 +132,10 @@ def step_seconds(
     cards: int = 1,
     threads: int = DEFAULT_CPU_THREADS,
     hbm: bool = False,
+    kernel: str = "generic",
 ) -> float | None:
-    """Seconds for one decode step that reads `read_bytes` from memory of `bandwidth_gbs`."""
+    """Seconds for one decode step that reads `read_bytes` from memory of `bandwidth_gbs`
+    (`kernel`: the CPU kernel path, a key of PER_BYTE_THREAD)."""
     inverse = inverse_efficiency(family, backend)
     if inverse is None or bandwidth_gbs <= 0:
         return None
@@ -141,7 +145,7 @@ def step_seconds(
     seconds = layers * PER_LAYER.get(runtime, 0.0) + read_bytes * PER_BYTE.get(group, 0.0)
     seconds += read_bytes * inverse / (bandwidth_gbs * 1e9)
     if group == "cpu":
-        seconds += read_bytes * PER_BYTE_THREAD / threads
+        seconds += read_bytes * PER_BYTE_THREAD[kernel] / threads
     return seconds + (cards - 1) * SPLIT_SECONDS
 
 
