@@ -18,11 +18,14 @@ import sys
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from llm_pick.catalog.read import describe, kind
 from llm_pick.errors import OutputError
 from llm_pick.render.safe import one_line
-from llm_pick.reports.report import Report, console, render_text
+
+if TYPE_CHECKING:  # the reports: imported when one is written (not for --help)
+    from llm_pick.reports.report import Report
 
 
 def emit(
@@ -35,6 +38,7 @@ def emit(
 ) -> None:
     """Write the report to stdout or to --output; notes go to stderr."""
     from llm_pick.cli.amounts import flush_readings
+    from llm_pick.reports.report import console, render_text
 
     if output is None:
         flush_readings()
