@@ -15,6 +15,7 @@ from llm_pick.estimate.quant import QUANTS
 from llm_pick.estimate.weights import ggml_bytes
 
 GIB = 2**30
+TWO_3090_32K = ("--gpu", "rtx-3090", "--gpus", "2", "--context", "32k")  # the issue's example
 CATALOG = load_catalog(use_env=False)
 
 
@@ -31,7 +32,7 @@ def test_2x3090_at_32k_runs_llama_3_3_70b_q4_k_m_with_a_q8_0_cache() -> None:
     # The issue: "Llama-3.3-70B Q4_K_M with a q8_0 KV cache beats Q3_K_M with fp16". The model
     # put the token table on a card, the logits rows in both cards' buffers and 1.2 GiB free
     # per card, and found it 0.8 GiB over.
-    args = ("llama-3.3-70b-instruct", "--gpu", "rtx-3090", "--gpus", "2", "--context", "32k")
+    args = ("llama-3.3-70b-instruct", *TWO_3090_32K)
     out = data("explain", *args)
     assert (out["memory"]["quant"], out["memory"]["kv_dtype"]) == ("q4_k_m", "q8_0")
     assert out["memory"]["fit"]["verdict"] == "gpu"
@@ -40,12 +41,7 @@ def test_2x3090_at_32k_runs_llama_3_3_70b_q4_k_m_with_a_q8_0_cache() -> None:
     assert mem["fit"]["verdict"] == "gpu" and mem["max_context"] >= 32768
     ranked = data(
         "recommend",
-        "--gpu",
-        "rtx-3090",
-        "--gpus",
-        "2",
-        "--context",
-        "32k",
+        *TWO_3090_32K,
         "--family",
         "llama",
         "--min-params",
@@ -127,9 +123,7 @@ def test_kv_reason_is_true_when_nothing_runs_at_a_usable_speed() -> None:
     kv = [r for r in out["reasons"] if r.startswith("KV cache q8_0 chosen")]
     if out["memory"]["kv_dtype"] == "q8_0":
         assert kv and "under the usable" not in kv[0] and "tokens/s with fp16" in kv[0]
-    fast = data(
-        "explain", "llama-3.3-70b-instruct", "--gpu", "rtx-3090", "--gpus", "2", "--context", "32k"
-    )
+    fast = data("explain", "llama-3.3-70b-instruct", *TWO_3090_32K)
     assert any("with an fp16 cache it does not fit" in r for r in fast["reasons"])
 
 
@@ -164,12 +158,7 @@ def test_a_3_bit_model_never_ranks_above_a_4_bit_one_keeping_more_quality() -> N
     # 3.3 70B runs Q4_K_M at ~14 tokens/s and keeps more quality
     out = data(
         "recommend",
-        "--gpu",
-        "rtx-3090",
-        "--gpus",
-        "2",
-        "--context",
-        "32k",
+        *TWO_3090_32K,
         "--family",
         "llama",
         "--min-params",
@@ -227,12 +216,7 @@ def test_compare_weighs_a_q8_0_cache_as_recommend_does() -> None:
         "compare",
         "llama-3.3-70b-instruct",
         "mistral-small-3.2-24b-instruct-2506",
-        "--gpu",
-        "rtx-3090",
-        "--gpus",
-        "2",
-        "--context",
-        "32k",
+        *TWO_3090_32K,
     )
     rows = {r["field"]: r["values"] for r in data(*args)["rows"]}
     assert rows["fit q4_k_m"]["llama-3.3-70b-instruct"] == "gpu"
