@@ -21,30 +21,54 @@ APPLE = {key: gpu for key, gpu in load_gpus().items() if gpu.vendor == "apple"}
 # The bandwidth of each chip tier (#4167 table, Apple's figures); M3 Ultra's preset keeps 819.
 TIER = {"m1": 68, "m2": 100, "m3": 100, "m4": 120, "m1-pro": 200, "m2-pro": 200, "m3-pro": 150}
 TIER |= {"m4-pro": 273, "m1-max": 400, "m2-max": 400, "m1-ultra": 800, "m2-ultra": 800}
+TIER |= {"m3-ultra": 819}
+# Max chips whose two GPU variants have different buses (Apple's tech specs: M3 Max 30-core 300
+# GB/s, 40-core 400; M4 Max 32-core 410, 40-core 546).
+VARIANT = {("m3-max", 30): 300, ("m3-max", 40): 400, ("m4-max", 32): 410, ("m4-max", 40): 546}
+# Every memory size Apple sold per tier (M1-M4: base, Pro, Max, Ultra), each a preset.
+SOLD = {
+    "m1": [8, 16], "m2": [8, 16, 24], "m3": [8, 16, 24], "m4": [16, 24, 32],
+    "m1-pro": [16, 32], "m2-pro": [16, 32], "m3-pro": [18, 36], "m4-pro": [24, 48, 64],
+    "m1-max": [32, 64], "m2-max": [32, 64, 96], "m3-max": [36, 48, 64, 96, 128],
+    "m4-max": [36, 48, 64, 128], "m1-ultra": [64, 128], "m2-ultra": [64, 128, 192],
+    "m3-ultra": [96, 256, 512],
+}
 
-
-def test_every_tier_has_a_small_and_a_large_preset() -> None:
+def test_every_tier_and_memory_size_sold_has_a_preset() -> None:
     tiers: dict[str, list[float]] = {}
     for key, gpu in APPLE.items():
         tiers.setdefault(key.rsplit("-", 1)[0], []).append(gpu.memory_gib)
-    for tier in ("m1", "m2", "m3", "m4", "m1-pro", "m2-pro", "m3-pro", "m4-pro", "m1-max"):
-        assert len(tiers[tier]) >= 1, tier
-    assert sorted(tiers["m2"]) == [8, 16, 24] and sorted(tiers["m4"]) == [16, 24, 32]
-    assert sorted(tiers["m4-pro"]) == [24, 48, 64] and sorted(tiers["m3-pro"]) == [18, 36]
+    assert {tier: sorted(sizes) for tier, sizes in tiers.items()} == SOLD
+
+
+def test_max_variants_follow_the_memory_size() -> None:
+    """M3 Max: 30-core GPU (300 GB/s) at 36 and 96 GB, 40-core (400) at 48/64/128; M4 Max:
+    32-core (410) only at 36 GB, 40-core (546) at 48/64/128."""
+    cores = {key: APPLE[key].gpu_cores for key in APPLE if "-max-" in key and key[1] in "34"}
+    assert cores == {
+        "m3-max-36gb": 30, "m3-max-96gb": 30, "m3-max-48gb": 40, "m3-max-64gb": 40,
+        "m3-max-128gb": 40, "m4-max-36gb": 32, "m4-max-48gb": 40, "m4-max-64gb": 40,
+        "m4-max-128gb": 40,
+    }
+    assert APPLE["m4-max-36gb"].memory_bandwidth_gbs < APPLE["m4-max-48gb"].memory_bandwidth_gbs
 
 
 @pytest.mark.parametrize("key", sorted(APPLE))
 def test_bandwidth_and_gpu_share_follow_the_chip_and_memory(key: str) -> None:
     gpu = APPLE[key]
     tier = key.rsplit("-", 1)[0]
-    if tier in TIER:
-        assert gpu.memory_bandwidth_gbs == TIER[tier], key
+    expected = TIER.get(tier) or VARIANT[(tier, gpu.gpu_cores or 0)]
+    assert gpu.memory_bandwidth_gbs == expected, key
     share = gpu.usable_memory_fraction
     if gpu.memory_gib <= 32:
         assert share == pytest.approx(2 / 3, abs=0.001), key
     else:  # 3/4 from 36 GB; 0.84 at 128 GB on macOS 26 (those presets' sources)
         assert share is not None and 0.75 <= share <= 0.84, key
-    assert apple_chip(gpu.name, gpu.gpu_cores) is not None, key
+    # The speed model's Apple fit reads the generation and GPU cores from the preset: both must
+    # be there, and the generation must be one the prefill constants were fitted for.
+    chip = apple_chip(gpu.name, gpu.gpu_cores)
+    assert chip is not None and chip == (tier[:2], gpu.gpu_cores), key
+    assert (chip[0], "quantized") in APPLE_PREFILL, key
 
 
 def test_an_m1_is_never_quoted_at_a_max_or_ultra_bandwidth() -> None:

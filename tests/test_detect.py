@@ -329,15 +329,20 @@ def test_apple_chip_is_matched_by_its_memory(tools) -> None:
     assert detect.detect_gpus().gpu.id == "m2-max-96gb"  # type: ignore[union-attr]
     apple_sysctl(tools, "Apple M3 Max", 128 * GIB, "0")
     assert detect.detect_gpus().gpu.id == "m3-max-128gb"  # type: ignore[union-attr]
+    # issue 20: the 36 GB M3 Max is the 30-core, 300 GB/s variant, a preset of its own
+    apple_sysctl(tools, "Apple M3 Max", 36 * GIB, "0")
+    found = detect.detect_gpus().gpu
+    assert found is not None and found.id == "m3-max-36gb" and found.memory_bandwidth_gbs == 300
 
 
 def test_a_memory_no_preset_has_is_said(tools) -> None:
-    """An M3 Max with 36 GB: no preset of that memory; the family's bandwidth, its own memory."""
-    apple_sysctl(tools, "Apple M3 Max", 36 * GIB, "0")
+    """An M4 Max with 96 GB (Apple sold 36/48/64/128): no preset of that memory; the family's
+    bandwidth, its own memory."""
+    apple_sysctl(tools, "Apple M4 Max", 96 * GIB, "0")
     found = detect.detect_gpus()
-    assert found.gpu is not None and found.gpu.id == "m3-max-128gb"
-    assert found.usable_bytes == int(36 * GIB * detect.APPLE_DEFAULT_FRACTION)
-    assert any("no preset of Apple M3 Max with 36 GiB" in note for note in found.notes)
+    assert found.gpu is not None and found.gpu.id.startswith("m4-max-")
+    assert found.usable_bytes == int(96 * GIB * detect.APPLE_DEFAULT_FRACTION)
+    assert any("no preset of Apple M4 Max with 96 GiB" in note for note in found.notes)
 
 
 def test_detected_variant_reaches_recommend(tools, cli) -> None:
@@ -358,8 +363,14 @@ def test_mixed_detected_cards_use_each_variant(tools, cli) -> None:
 
 
 def test_small_unlisted_mac_gets_two_thirds(tools) -> None:
-    """An 8 GB M1 (no preset): macOS's default working set at 32 GB and less is 2/3."""
-    apple_sysctl(tools, "Apple M1", 8 * GIB, "0")
+    """A chip with no preset (an M5 with 16 GB): macOS's default working set at 32 GB and less
+    is 2/3. The 8 GB M1 has a preset now (issue 20) at the same share."""
+    apple_sysctl(tools, "Apple M5", 16 * GIB, "0")
     found = detect.detect_gpus()
-    assert found.usable_bytes == int(8 * GIB * 2 / 3)
-    assert found.usable_bytes < int(8 * GIB * detect.APPLE_DEFAULT_FRACTION)
+    assert found.gpu is None
+    assert found.usable_bytes == int(16 * GIB * 2 / 3)
+    assert found.usable_bytes < int(16 * GIB * detect.APPLE_DEFAULT_FRACTION)
+    apple_sysctl(tools, "Apple M1", 8 * GIB, "0")
+    m1 = detect.detect_gpus()
+    assert m1.gpu is not None and m1.gpu.id == "m1-8gb"
+    assert m1.usable_bytes == pytest.approx(8 * GIB * 2 / 3, rel=0.001)
