@@ -73,7 +73,10 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
 }
 
 _GROUPS = (
-    ("Hardware", ("vram", "gpu", "gpus", "ram", "ram_bandwidth", "headroom", "cpu", "threads")),
+    (
+        "Hardware",
+        ("vram", "gpu", "gpus", "ram", "ram_bandwidth", "headroom", "cpu", "threads", "split_mode"),
+    ),
     (
         "Needs",
         (

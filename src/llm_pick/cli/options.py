@@ -136,6 +136,14 @@ ThreadsOpt = Annotated[
         help="CPU threads for a CPU-only run or layers in RAM (llama.cpp -t; default 8).",
     ),
 ]
+SplitModeOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--split-mode",
+        metavar="layer",
+        help="How layers split across GPUs: layer (llama.cpp -sm layer; row is not modelled).",
+    ),
+]
 CpuOpt = Annotated[
     str | None,
     typer.Option(
@@ -298,6 +306,7 @@ HARDWARE_OPTIONS: list[tuple[str, Any, Any]] = [
     ("cpu", CpuOpt, None),
     ("bandwidth", BandwidthOpt, None),
     ("threads", ThreadsOpt, None),
+    ("split_mode", SplitModeOpt, None),
 ]
 SIZING_OPTIONS: list[tuple[str, Any, Any]] = [
     ("context", ContextOpt, None),

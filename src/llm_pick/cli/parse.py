@@ -246,12 +246,15 @@ def hardware(
     cpu: str | None = None,
     bandwidth: float | None = None,
     threads: int | None = None,
+    split_mode: str | None = None,
 ) -> Hardware | None:
     """Hardware from the CLI options (the library's constructors check the values); None
     when no memory limit was given. --gpu with --vram: the card's bandwidth and FLOPS with
     the given memory; --bandwidth overrides the card's memory bandwidth."""
     from llm_pick.estimate.hardware import Hardware
+    from llm_pick.estimate.splitmode import check_split_mode
 
+    check_split_mode(split_mode)  # layer only: row is refused with the reason
     ram_gib = ram_amount(ram)
     if isinstance(gpu, list) and len(gpu) == 1:
         gpu = gpu[0]
@@ -321,6 +324,7 @@ def build_query(
     cpu: str | None = None,
     bandwidth: float | None = None,
     threads: int | None = None,
+    split_mode: str | None = None,
     min_bits: float | None,
     context: str | None,
     batch: int,
@@ -351,6 +355,7 @@ def build_query(
         cpu=cpu,
         bandwidth=bandwidth,
         threads=threads,
+        split_mode=split_mode,
     )
     query = Query(
         constraints=constraints(**wanted),

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from llm_pick.errors import InputError
 from llm_pick.estimate import limits
 from llm_pick.estimate.limits import GIB, MAX_BANDWIDTH_GBS, MAX_GIB, MAX_GPUS
+from llm_pick.estimate.splitmode import LAYER
 
 if TYPE_CHECKING:
     from llm_pick.catalog.filetypes import Gpu
@@ -234,4 +235,12 @@ class Hardware(NamedTuple):
             "headroom_bytes_per_gpu": self.headroom_bytes if self.vram_bytes else 0,
             "ram_headroom_bytes": self.ram_headroom_bytes if self.ram_gib else 0,
             "source": self.source,
-        } | ({"cpu_threads": self.threads} if self.threads else {})
+        } | self._extras()
+
+    def _extras(self) -> dict[str, Any]:
+        """--threads when given; with several GPUs, the split the estimates assume (layer:
+        estimate/splitmode.py)."""
+        several = self.gpus > 1 or bool(self.mixed)
+        return ({"cpu_threads": self.threads} if self.threads else {}) | (
+            {"split_mode": LAYER} if several else {}
+        )
