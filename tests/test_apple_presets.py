@@ -27,12 +27,23 @@ TIER |= {"m3-ultra": 819}
 VARIANT = {("m3-max", 30): 300, ("m3-max", 40): 400, ("m4-max", 32): 410, ("m4-max", 40): 546}
 # Every memory size Apple sold per tier (M1-M4: base, Pro, Max, Ultra), each a preset.
 SOLD = {
-    "m1": [8, 16], "m2": [8, 16, 24], "m3": [8, 16, 24], "m4": [16, 24, 32],
-    "m1-pro": [16, 32], "m2-pro": [16, 32], "m3-pro": [18, 36], "m4-pro": [24, 48, 64],
-    "m1-max": [32, 64], "m2-max": [32, 64, 96], "m3-max": [36, 48, 64, 96, 128],
-    "m4-max": [36, 48, 64, 128], "m1-ultra": [64, 128], "m2-ultra": [64, 128, 192],
+    "m1": [8, 16],
+    "m2": [8, 16, 24],
+    "m3": [8, 16, 24],
+    "m4": [16, 24, 32],
+    "m1-pro": [16, 32],
+    "m2-pro": [16, 32],
+    "m3-pro": [18, 36],
+    "m4-pro": [24, 48, 64],
+    "m1-max": [32, 64],
+    "m2-max": [32, 64, 96],
+    "m3-max": [36, 48, 64, 96, 128],
+    "m4-max": [36, 48, 64, 128],
+    "m1-ultra": [64, 128],
+    "m2-ultra": [64, 128, 192],
     "m3-ultra": [96, 256, 512],
 }
+
 
 def test_every_tier_and_memory_size_sold_has_a_preset() -> None:
     tiers: dict[str, list[float]] = {}
@@ -46,8 +57,14 @@ def test_max_variants_follow_the_memory_size() -> None:
     32-core (410) only at 36 GB, 40-core (546) at 48/64/128."""
     cores = {key: APPLE[key].gpu_cores for key in APPLE if "-max-" in key and key[1] in "34"}
     assert cores == {
-        "m3-max-36gb": 30, "m3-max-96gb": 30, "m3-max-48gb": 40, "m3-max-64gb": 40,
-        "m3-max-128gb": 40, "m4-max-36gb": 32, "m4-max-48gb": 40, "m4-max-64gb": 40,
+        "m3-max-36gb": 30,
+        "m3-max-96gb": 30,
+        "m3-max-48gb": 40,
+        "m3-max-64gb": 40,
+        "m3-max-128gb": 40,
+        "m4-max-36gb": 32,
+        "m4-max-48gb": 40,
+        "m4-max-64gb": 40,
         "m4-max-128gb": 40,
     }
     assert APPLE["m4-max-36gb"].memory_bandwidth_gbs < APPLE["m4-max-48gb"].memory_bandwidth_gbs
