@@ -31,9 +31,10 @@ MODES: tuple[Mode, ...] = ("inference", "lora", "qlora", "full")
 DEFAULT_CONTEXT = 4096
 
 # Runtime overhead (docs/methodology.md, "Runtime overhead"). The CUDA context measured
-# 107-555 MiB depending on the GPU (llama.cpp PR #23604); NVIDIA cites ~300 MB
-# (pytorch/pytorch#107667). We take 512 MiB per card: near the top of that range.
+# 107-555 MiB depending on the GPU's SM count (llama.cpp PR #23604); a known card gets its
+# own (estimate/cudactx.py), an unknown one 512 MiB: near the top of that range.
 CUDA_CONTEXT_BYTES = 512 * 1024**2
+CONTEXT_BASIS = "512 MiB: no card given, SM count unknown"
 LORA_RANK = 16
 
 
@@ -74,6 +75,9 @@ class Estimate(NamedTuple):
     # part of compute_buffer_bytes' card: the buffer of a card that holds layers but not the
     # output head (no logits rows; each backend's buffer holds only its own part of the graph)
     layer_compute_bytes: int = 0
+    # part of overhead_bytes: one card's CUDA context, and how it was sized (estimate/cudactx)
+    cuda_context_bytes: int = CUDA_CONTEXT_BYTES
+    cuda_context_basis: str = CONTEXT_BASIS
 
     @property
     def total_bytes(self) -> int:
@@ -104,7 +108,8 @@ class Estimate(NamedTuple):
         if self.mode == "inference":
             data |= {
                 "compute_buffer_bytes": self.compute_buffer_bytes,
-                "cuda_context_bytes": self.overhead_bytes - self.compute_buffer_bytes,
+                "cuda_context_bytes": self.cuda_context_bytes,
+                "cuda_context_basis": self.cuda_context_basis,
                 "host_buffers": {
                     "compute_bytes": self.host_compute_bytes,
                     "output_bytes": self.output_bytes,
