@@ -25,7 +25,9 @@ def rows() -> list[dict[str, Any]]:
     out = []
     for point in yaml.safe_load(DATA.read_text()):
         estimate = context_mib(point["sms"], point["threads"])
-        out.append(point | {"estimate": estimate, "error": (estimate - point["mib"]) / point["mib"]})
+        out.append(
+            point | {"estimate": estimate, "error": (estimate - point["mib"]) / point["mib"]}
+        )
     return out
 
 

@@ -131,7 +131,9 @@ def estimate_on(
     model = subject if isinstance(subject, Model) else subject.model
 
     def at(tokens: int) -> Estimate:
-        return on_hardware(estimate_sized(subject, quant, replace(sizing, context=tokens)), hardware)
+        return on_hardware(
+            estimate_sized(subject, quant, replace(sizing, context=tokens)), hardware
+        )
 
     return measured_buffer(found, model, hardware, at)
 

@@ -125,7 +125,7 @@ def card_contexts(hardware: Hardware) -> list[int]:
 def on_hardware(estimate: Estimate, hardware: Hardware | None) -> Estimate:
     """`estimate` with the CUDA context of these cards (the largest one of a mixed set) in
     place of the 512 MiB default; a CPU-only run keeps the estimate (no GPU, no context)."""
-    if hardware is None or hardware.vram_bytes <= 0 and not hardware.mixed:
+    if hardware is None or (hardware.vram_bytes <= 0 and not hardware.mixed):
         return estimate
     cards = hardware.mixed or (hardware.gpu,)
     size, basis = max((context_of(card) for card in cards), key=lambda found: found[0])

@@ -6,8 +6,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Literal, NamedTuple
 
-from llm_pick.estimate.hardware import GIB, Hardware
 from llm_pick.estimate.cudactx import card_contexts
+from llm_pick.estimate.hardware import GIB, Hardware
 from llm_pick.estimate.memory import CUDA_CONTEXT_BYTES as CUDA_CONTEXT_BYTES
 from llm_pick.estimate.memory import Estimate
 from llm_pick.estimate.quant import QUANTS
@@ -125,7 +125,11 @@ def check_fit(estimate: Estimate, hardware: Hardware) -> Fit:
     ram = int(hardware.ram_gib * GIB)
     ram_free = ram - hardware.ram_headroom_bytes
     if hardware.vram_bytes <= 0:  # CPU only: no CUDA context, one compute buffer
-        needed = estimate.total_bytes - estimate.cuda_context_bytes if estimate.mode == "inference" else 0
+        needed = (
+            estimate.total_bytes - estimate.cuda_context_bytes
+            if estimate.mode == "inference"
+            else 0
+        )
         verdict: Verdict = "cpu" if 0 < needed <= ram_free else "none"
         headroom = hardware.ram_headroom_bytes
         return Fit(verdict, needed, ram, 0, layers, needed, ram_free - needed, headroom)
