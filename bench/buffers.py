@@ -5,7 +5,9 @@
 Points: bench/data/compute_buffers.yaml (each with its source and the log line). The estimate
 is estimate/memory.py's compute_buffer_bytes (no fitted constant: the sizes of the tensors live
 at once for a 512-token micro-batch). The `fit` points are the ones the formula was checked on
-while it was written; the `test` points were held aside.
+while it was written; the `test` points were held aside. A second table holds the logs of
+llama-server builds after PR #23861, which reserve fewer logits rows
+(bench/data/compute_buffers_server.yaml), estimated both ways.
 """
 
 from __future__ import annotations
@@ -19,9 +21,11 @@ import yaml
 
 from llm_pick.catalog.load import load_catalog
 from llm_pick.catalog.shapes import Architecture
-from llm_pick.estimate.memory import compute_buffer_bytes
+from llm_pick.estimate.memory import compute_buffer_bytes, host_buffer_bytes
 
 DATA = Path(__file__).resolve().parent / "data" / "compute_buffers.yaml"
+SERVER = Path(__file__).resolve().parent / "data" / "compute_buffers_server.yaml"
+HOST = Path(__file__).resolve().parent / "data" / "host_buffers.yaml"
 MIB = 2**20
 
 
@@ -46,6 +50,45 @@ def rows() -> list[dict[str, Any]]:
     return out
 
 
+def server_rows() -> list[dict[str, Any]]:
+    """The post-PR #23861 llama-server logs: the estimate with the rows the build reserves
+    (`estimate`) and with one row per micro-batch token (`ubatch_rows`)."""
+    out = []
+    for point in _server():
+        model: Any = _Shape(Architecture(**point["architecture"]))
+        ctx, fa = point["n_ctx"], point["flash_attn"]
+        rows_ = compute_buffer_bytes(model, ctx, 1, fa, outputs=point["outputs"]) / MIB
+        full = compute_buffer_bytes(model, ctx, 1, fa) / MIB
+        error = (rows_ - point["mib"]) / point["mib"]
+        out.append(point | {"estimate": rows_, "ubatch_rows": full, "error": error})
+    return out
+
+
+def host_rows() -> list[dict[str, Any]]:
+    """The logged host compute buffers against host_buffer_bytes (the micro-batch's input
+    embeddings and the f32 mask)."""
+    catalog = load_catalog(use_env=False)
+    shapes = {p["model"]: p for p in yaml.safe_load(DATA.read_text()) + _server()}
+    out = []
+    for point in yaml.safe_load(HOST.read_text()):
+        shape = shapes.get(point["model"], {})
+        model: Any = (
+            _Shape(Architecture(**shape["architecture"]))
+            if "architecture" in shape
+            else catalog.get(point["model"])
+        )
+        estimate = host_buffer_bytes(model, 1, 512, point["n_ctx"])[0] / MIB
+        out.append(
+            point | {"estimate": estimate, "error": (estimate - point["mib"]) / point["mib"]}
+        )
+    return out
+
+
+def _server() -> list[dict[str, Any]]:
+    points: list[dict[str, Any]] = yaml.safe_load(SERVER.read_text())
+    return points
+
+
 def main() -> int:
     table = rows()
     print(f"{'model':38} {'n_ctx':>6} {'FA':>3} {'log MiB':>8} {'est MiB':>8} {'error':>7}  set")
@@ -60,6 +103,23 @@ def main() -> int:
         print(
             f"{name}: {len(errors)} points, median |error| {100 * statistics.median(errors):.1f}%,"
             f" max {100 * max(errors):.1f}%"
+        )
+    print("\nllama-server after PR #23861 (logits rows = slots):")
+    print(
+        f"{'model':38} {'n_ctx':>6} {'FA':>3} {'log MiB':>8} {'est MiB':>8} {'error':>7}  ub rows"
+    )
+    for r in server_rows():
+        fa = "on" if r["flash_attn"] else "off"
+        print(
+            f"{r['model'][:38]:38} {r['n_ctx']:>6} {fa:>3} {r['mib']:>8.1f} "
+            f"{r['estimate']:>8.1f} {100 * r['error']:>+6.1f}%  {r['ubatch_rows']:.1f}"
+        )
+    print("\nhost compute buffers (input embeddings + f32 mask):")
+    print(f"{'model':38} {'n_ctx':>6} {'log MiB':>8} {'est MiB':>8} {'error':>7}  build")
+    for r in host_rows():
+        print(
+            f"{r['model'][:38]:38} {r['n_ctx']:>6} {r['mib']:>8.2f} {r['estimate']:>8.2f} "
+            f"{100 * r['error']:>+6.1f}%  {r['era']}"
         )
     return 0
 

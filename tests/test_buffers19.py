@@ -54,7 +54,8 @@ def test_json_separates_compute_host_and_cuda_context(cli) -> None:
     assert data["cuda_context_bytes"] == 512 * MIB
     assert data["ubatch"] == 1024
     host = data["host_buffers"]
-    assert host["compute_bytes"] == 4 * 4096 * 1024  # the micro-batch's f32 input embeddings
+    # the micro-batch's f32 input embeddings and its f32 mask against the 4096-token context
+    assert host["compute_bytes"] == 4 * 1024 * (4096 + 4096)
     assert host["output_bytes"] == 4 * 128256  # one f32 logits row per sequence (0.49 MiB)
     assert host["in_total"] is False
 

@@ -79,8 +79,9 @@ def test_flash_attention_lets_llama_31_8b_reach_128k_on_24_gib() -> None:
     )
     assert on["kv_cache_bytes"] == 16 * GIB and 4.5 * GIB < on["weights_bytes"] < 4.7 * GIB
     assert on["overhead_bytes"] < 1 * GIB and on["fit"]["verdict"] == "gpu"
-    # 29.4 GiB: the scores and the f32 mask of a 128K context (issue 19 §8)
-    assert round(off["total_bytes"] / GIB, 1) == 29.4 and off["fit"]["verdict"] == "none"
+    # 29.2 GiB: the scores and the f32 mask of a 128K context (issue 19 §8), with the 4090's
+    # 380 MiB CUDA context (its 128 SMs, estimate/cudactx.py)
+    assert round(off["total_bytes"] / GIB, 1) == 29.2 and off["fit"]["verdict"] == "none"
     assert on["max_context"] == 131072 and off["max_context"] < 131072
 
 

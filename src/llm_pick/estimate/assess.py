@@ -8,6 +8,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, NamedTuple
 
 from llm_pick.catalog.types import Model
+from llm_pick.estimate.cudactx import on_hardware
 from llm_pick.estimate.fit import Fit, max_context
 from llm_pick.estimate.hardware import Hardware
 from llm_pick.estimate.memory import Estimate, estimate_memory
@@ -120,9 +121,9 @@ def estimate_sized(subject: Model | FileModel, quant: Quant | str, sizing: Sizin
 def estimate_on(
     subject: Model | FileModel, quant: Quant | str, sizing: Sizing, hardware: Hardware | None
 ) -> Estimate:
-    """estimate_sized, with the compute buffer of the user's load logs on this hardware when
-    one matches (estimate/buffered.py)."""
-    found = estimate_sized(subject, quant, sizing)
+    """estimate_sized, with these cards' CUDA context (estimate/cudactx.py) and the compute
+    buffer of the user's load logs on this hardware when one matches (estimate/buffered.py)."""
+    found = on_hardware(estimate_sized(subject, quant, sizing), hardware)
     if hardware is None or hardware.calibration is None or not hardware.calibration.buffers:
         return found
     from llm_pick.estimate.buffered import measured_buffer
@@ -130,7 +131,9 @@ def estimate_on(
     model = subject if isinstance(subject, Model) else subject.model
 
     def at(tokens: int) -> Estimate:
-        return estimate_sized(subject, quant, replace(sizing, context=tokens))
+        return on_hardware(
+            estimate_sized(subject, quant, replace(sizing, context=tokens)), hardware
+        )
 
     return measured_buffer(found, model, hardware, at)
 
@@ -142,7 +145,8 @@ def assess_model(
     model = subject if isinstance(subject, Model) else subject.model
 
     def resized(tokens: int, batch: int) -> Estimate:
-        return estimate_sized(subject, quant, replace(sizing, context=tokens, batch=batch))
+        sized = estimate_sized(subject, quant, replace(sizing, context=tokens, batch=batch))
+        return on_hardware(sized, hardware)
 
     return assess(
         estimate_on(subject, quant, sizing, hardware),

@@ -6,8 +6,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Literal, NamedTuple
 
+from llm_pick.estimate.cudactx import card_contexts
 from llm_pick.estimate.hardware import GIB, Hardware
-from llm_pick.estimate.memory import CUDA_CONTEXT_BYTES, Estimate
+from llm_pick.estimate.memory import CUDA_CONTEXT_BYTES as CUDA_CONTEXT_BYTES
+from llm_pick.estimate.memory import Estimate
 from llm_pick.estimate.quant import QUANTS
 
 Verdict = Literal["gpu", "offload", "cpu", "none"]
@@ -123,7 +125,11 @@ def check_fit(estimate: Estimate, hardware: Hardware) -> Fit:
     ram = int(hardware.ram_gib * GIB)
     ram_free = ram - hardware.ram_headroom_bytes
     if hardware.vram_bytes <= 0:  # CPU only: no CUDA context, one compute buffer
-        needed = estimate.total_bytes - CUDA_CONTEXT_BYTES if estimate.mode == "inference" else 0
+        needed = (
+            estimate.total_bytes - estimate.cuda_context_bytes
+            if estimate.mode == "inference"
+            else 0
+        )
         verdict: Verdict = "cpu" if 0 < needed <= ram_free else "none"
         headroom = hardware.ram_headroom_bytes
         return Fit(verdict, needed, ram, 0, layers, needed, ram_free - needed, headroom)
@@ -211,7 +217,7 @@ def mixed_fit(estimate: Estimate, hardware: Hardware) -> Fit:
     layers, cards = estimate.layers, hardware.mixed
     capacity = [int(card.usable_gib * GIB) for card in cards]
     headroom = [hardware.card_headroom_bytes(card) for card in cards]
-    used = _mixed_cards(estimate, layers, capacity, headroom)
+    used = _mixed_cards(estimate, layers, capacity, headroom, card_contexts(hardware))
     needed = sum(c.total_bytes for c in used)
     margin = min(c.capacity_bytes - c.headroom_bytes - c.total_bytes for c in used)
     if margin >= 0:
@@ -223,10 +229,10 @@ def mixed_fit(estimate: Estimate, hardware: Hardware) -> Fit:
 
 
 def _mixed_cards(
-    estimate: Estimate, on_gpus: int, capacity: list[int], headroom: list[int]
+    estimate: Estimate, on_gpus: int, capacity: list[int], headroom: list[int], contexts: list[int]
 ) -> tuple[Card, ...]:
     """The cards holding the last `on_gpus` decoder layers and the output head, split in
-    proportion to `capacity` (proportional_layers)."""
+    proportion to `capacity` (proportional_layers); each with its own CUDA context."""
     layers = estimate.layers
     per_layer = (estimate.layer_weight_bytes + estimate.kv_cache_bytes) / layers
     layer_kv = estimate.kv_cache_bytes / layers
@@ -238,7 +244,9 @@ def _mixed_cards(
             n,
             int(n * (per_layer - layer_kv)) + (outside if i == head else 0),
             int(n * layer_kv),
-            estimate.overhead_bytes if i == head else fixed,
+            (estimate.overhead_bytes if i == head else fixed)
+            - estimate.cuda_context_bytes
+            + contexts[i],
             capacity[i],
             headroom[i],
         )
@@ -256,7 +264,7 @@ def _mixed_offload(
     ram_free = int(hardware.ram_gib * GIB) - hardware.ram_headroom_bytes
 
     def fits(n: int) -> tuple[Card, ...] | None:
-        used = _mixed_cards(estimate, n, capacity, headroom)
+        used = _mixed_cards(estimate, n, capacity, headroom, card_contexts(hardware))
         ok = all(c.total_bytes + c.headroom_bytes <= c.capacity_bytes for c in used)
         return used if ok else None
 

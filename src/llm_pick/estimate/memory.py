@@ -31,9 +31,10 @@ MODES: tuple[Mode, ...] = ("inference", "lora", "qlora", "full")
 DEFAULT_CONTEXT = 4096
 
 # Runtime overhead (docs/methodology.md, "Runtime overhead"). The CUDA context measured
-# 107-555 MiB depending on the GPU (llama.cpp PR #23604); NVIDIA cites ~300 MB
-# (pytorch/pytorch#107667). We take 512 MiB per card: near the top of that range.
+# 107-555 MiB depending on the GPU's SM count (llama.cpp PR #23604); a known card gets its
+# own (estimate/cudactx.py), an unknown one 512 MiB: near the top of that range.
 CUDA_CONTEXT_BYTES = 512 * 1024**2
+CONTEXT_BASIS = "512 MiB: no card given, SM count unknown"
 LORA_RANK = 16
 
 
@@ -74,6 +75,9 @@ class Estimate(NamedTuple):
     # part of compute_buffer_bytes' card: the buffer of a card that holds layers but not the
     # output head (no logits rows; each backend's buffer holds only its own part of the graph)
     layer_compute_bytes: int = 0
+    # part of overhead_bytes: one card's CUDA context, and how it was sized (estimate/cudactx)
+    cuda_context_bytes: int = CUDA_CONTEXT_BYTES
+    cuda_context_basis: str = CONTEXT_BASIS
 
     @property
     def total_bytes(self) -> int:
@@ -104,7 +108,8 @@ class Estimate(NamedTuple):
         if self.mode == "inference":
             data |= {
                 "compute_buffer_bytes": self.compute_buffer_bytes,
-                "cuda_context_bytes": self.overhead_bytes - self.compute_buffer_bytes,
+                "cuda_context_bytes": self.cuda_context_bytes,
+                "cuda_context_basis": self.cuda_context_basis,
                 "host_buffers": {
                     "compute_bytes": self.host_compute_bytes,
                     "output_bytes": self.output_bytes,
@@ -160,23 +165,30 @@ def default_context(model: Model) -> int:
 
 
 def compute_buffer_bytes(
-    model: Model, context: int, batch: int = 1, flash_attn: bool = True, ubatch: int = UBATCH
+    model: Model,
+    context: int,
+    batch: int = 1,
+    flash_attn: bool = True,
+    ubatch: int = UBATCH,
+    outputs: int | None = None,
 ) -> int:
     """llama.cpp's compute buffer holds the largest set of f32 tensors live at once while a
-    micro-batch of up to `ubatch` tokens (-ub, default 512) is processed: the logits (vocab
-    per token), the attention (the q, k, v projections and the residual stream, plus, without
-    flash attention, the scores of every head against the whole context and the f32 mask of
-    the context against the micro-batch, one row per token: llama.cpp casts the mask to F16
-    only for flash attention), or the MLP activations (gate, up and their product). Flash
-    attention never materialises the scores, so with it the buffer no longer grows with the
-    context. Without it the logs' buffers grow by exactly the scores and the mask per token
-    of context (Llama 3.1 8B: 296 MiB at 4096, 560 at 8192) over four hidden-wide f32 rows per
-    token (read off the fit points, then checked on the held-out ones). Checked against
-    published logs: bench/buffers.py."""
+    micro-batch of up to `ubatch` tokens (-ub, default 512) is processed: the logits, the
+    attention (q, k, v and the residual stream; without flash attention the scores of every
+    head against the whole context and four hidden-wide rows, read off the fit points) or the
+    MLP, with the attention mask (_layer_widths). Flash attention never materialises the
+    scores. Checked against published logs: bench/buffers.py.
+
+    `outputs`: the logits rows the build reserves. None: one per micro-batch token, as every
+    build before llama.cpp PR #23861 and llama-cli, llama-bench and llama-perplexity do
+    (n_outputs_max defaults to n_batch). llama-server since PR #23861 (merged 2026-05-29)
+    reserves min(ubatch, n_parallel x (1 + draft tokens)) rows (server_n_outputs_max;
+    llama_context::sched_reserve takes min(n_tokens, n_outputs_max)), flash attention or not."""
     arch = model.architecture
     tokens = min(ubatch, context * batch)
-    logits = arch.vocab_size + arch.hidden_size  # the logits and the normed hidden state
-    return 4 * tokens * max(logits, _layer_widths(model, context, flash_attn))
+    rows = tokens if outputs is None else max(1, min(tokens, outputs))
+    logits = 4 * rows * (arch.vocab_size + arch.hidden_size)  # logits and the normed hidden
+    return max(logits, 4 * tokens * _layer_widths(model, context, flash_attn))
 
 
 def layer_compute_bytes(
@@ -191,20 +203,37 @@ def layer_compute_bytes(
 
 
 def _layer_widths(model: Model, context: int, flash_attn: bool) -> int:
-    """f32 values per micro-batch token of the widest attention or MLP set of one layer."""
+    """f32 values per micro-batch token of the widest attention or MLP set of one layer, with
+    the attention mask every layer reads (llama-graph.cpp build_attn_inp_kv: an f32 [n_kv,
+    n_tokens] mask, cast to f16 for flash attention), so live through the MLP as well."""
     arch = model.architecture
+    mask = (context // 2 if flash_attn else context) if arch.attention_heads else 0
     attention = arch.q_width + 2 * arch.kv_width + 2 * arch.hidden_size
-    if not flash_attn:  # scores of every head, the mask, four hidden-wide rows (see above)
-        attention = ((arch.attention_heads or 0) + 1) * context + 4 * arch.hidden_size
-    experts = arch.experts_per_token or 1
-    mlp = 3 * arch.intermediate_size * experts
+    if not flash_attn:  # scores of every head, four hidden-wide rows (see above)
+        attention = (arch.attention_heads or 0) * context + 4 * arch.hidden_size
+    mlp = _expert_widths(model) if arch.experts else 3 * arch.intermediate_size
     if arch.shared_experts:
         mlp += 3 * (arch.shared_expert_intermediate_size or arch.intermediate_size)
     if arch.dense_intermediate_size:
         mlp = max(mlp, 3 * arch.dense_intermediate_size)
     if arch.ssm is not None:  # the in-projection and the scan's output
         mlp = max(mlp, 3 * arch.ssm.inner_size + 2 * arch.hidden_size)
-    return max(attention, mlp)
+    return max(attention, mlp) + mask
+
+
+def _expert_widths(model: Model) -> int:
+    """f32 values per token of the routed experts' largest live set, following llama.cpp's
+    build_moe_ffn (llama-graph.cpp): mul_mat_id gives the gate and up rows of each of the k
+    selected experts ([n_ff, k, n_tokens] each) and their SwiGLU product (3 x n_ff x k); the
+    down projection then writes [n_embd, k, n_tokens] from that product (n_ff x k + n_embd x k
+    live), and the routing weights scale it into a second [n_embd, k, n_tokens] tensor before
+    the k views are summed (2 x n_embd x k). The last set is the largest when the expert is
+    narrower than the model (Qwen3-30B-A3B: 768 < 2048). No MoE-bound load log was found to
+    check it against (docs/methodology.md)."""
+    arch = model.architecture
+    k = arch.experts_per_token or 1
+    ff, hidden = arch.intermediate_size, arch.hidden_size
+    return max(3 * ff * k, (ff + hidden) * k, 2 * hidden * k)
 
 
 def overhead_bytes(model: Model, context: int, batch: int, flash_attn: bool = True) -> int:
@@ -212,16 +241,23 @@ def overhead_bytes(model: Model, context: int, batch: int, flash_attn: bool = Tr
     return CUDA_CONTEXT_BYTES + compute_buffer_bytes(model, context, batch, flash_attn)
 
 
-def host_buffer_bytes(model: Model, batch: int = 1, ubatch: int = UBATCH) -> tuple[int, int]:
+def host_buffer_bytes(
+    model: Model, batch: int = 1, ubatch: int = UBATCH, context: int | None = None
+) -> tuple[int, int]:
     """What llama.cpp keeps in host memory beside a model on the GPUs (not in the GPU total):
-    the host compute buffer, where the input embeddings of a micro-batch are gathered from
-    the token table (f32, hidden x ubatch: 8.00 MiB for a 4096-wide model, "CUDA_Host compute
-    buffer size = 8.00 MiB" in bench/data/compute_buffers.yaml), and the output buffer of one
-    f32 logits row per sequence ("CUDA_Host output buffer size = 0.58 MiB" for a 151,936-token
-    vocabulary, research/local/load_logs/01). An estimate for a model all on the GPUs; with
-    layers or experts in RAM the host compute buffer also holds their activations."""
+    the host compute buffer and the output buffer of one f32 logits row per sequence
+    ("CUDA_Host output buffer size = 0.58 MiB" for a 151,936-token vocabulary,
+    research/local/load_logs/01). The host compute buffer holds the micro-batch's input
+    embeddings gathered from the token table (f32, hidden x tokens) and, with a KV cache, the
+    f32 attention mask of the micro-batch against the context (tokens x context): current
+    builds write the mask on the host (llama-kv-cache.cpp set_input_kq_mask asserts a host
+    buffer) and copy it to the cards. Checked against six logged host buffers
+    (bench/buffers.py). An estimate for a model all on the GPUs; with layers or experts in RAM
+    the host compute buffer also holds their activations."""
     arch = model.architecture
-    return 4 * arch.hidden_size * ubatch, 4 * arch.vocab_size * batch
+    tokens = ubatch if context is None else min(ubatch, context * batch)
+    mask = context if context is not None and arch.attention_heads else 0
+    return 4 * tokens * (arch.hidden_size + mask), 4 * arch.vocab_size * batch
 
 
 # ---- the estimate ----------------------------------------------------------------------
@@ -269,7 +305,7 @@ def estimate_memory(
     w = weights(model, chosen)
     kv = kv_cache_bytes(model, tokens, batch, kv_dtype, v_dtype)
     buffer = compute_buffer_bytes(model, tokens, batch, flash_attn, ubatch)
-    host_compute, output = host_buffer_bytes(model, batch, ubatch)
+    host_compute, output = host_buffer_bytes(model, batch, ubatch, tokens)
     estimate = Estimate(
         model=model.id,
         quant=chosen.name,
