@@ -33,10 +33,10 @@ RUNTIME_BYTES = GIB  # CUDA context, NCCL and cuBLAS workspaces outside the torc
 
 # fitted on the fit rows of research serving tables (bench/serving.py --fit); each <= 1
 BANDWIDTH_EFFICIENCY = 1.0
-COMPUTE_EFFICIENCY = 0.15
-PREFILL_EFFICIENCY = 1.0
-STEP_SECONDS = 0.005  # fixed per decode step
-TP_LAYER_SECONDS = 0.000040  # per layer per step when tensor parallel (two all-reduces)
+COMPUTE_EFFICIENCY = 0.25
+PREFILL_EFFICIENCY = 0.5
+STEP_SECONDS = 0.003  # fixed per decode step
+TP_LAYER_SECONDS = 0.000080  # per layer per step when tensor parallel (two all-reduces)
 ROCM_EFFICIENCY = 0.6  # ROCm builds: a further share of both efficiencies
 
 
@@ -231,11 +231,22 @@ class ServingSpeed(NamedTuple):
         return self._asdict()
 
 
+def _accumulate_share(hardware: Hardware) -> float:
+    """GeForce cards multiply 16-bit inputs with FP32 accumulation (what BF16 GEMMs use) at
+    half their FP16-accumulate rate, the figure their presets carry (NVIDIA Ada whitepaper,
+    Appendix A, RTX 4090: FP16 tensor 330.3 TFLOPS with FP16 accumulate, 165.2 with FP32
+    accumulate, BF16 165.2); data-centre and workstation cards run both at the same rate."""
+    gpu = hardware.gpu
+    if gpu is None or gpu.kind != "consumer" or gpu.vendor != "nvidia":
+        return 1.0
+    return 0.5 if gpu.fp16_tflops_kind == "tensor-dense-fp16-accumulate" else 1.0
+
+
 def _tflops(fmt: ServingFormat, hardware: Hardware) -> float | None:
     if hardware.fp16_tflops is None:
         return None
     boost = 2.0 if fmt.fp8_compute and fp8_card(hardware) else 1.0
-    return hardware.fp16_tflops * boost
+    return hardware.fp16_tflops * _accumulate_share(hardware) * boost
 
 
 def step_bytes(model: Model, fmt: ServingFormat, tp: int, batch: int, tokens: int) -> float:
