@@ -87,7 +87,8 @@ FP8_REPOS: dict[str, tuple[str, str]] = {
         "RedHatAI/Mixtral-8x7B-Instruct-v0.1-FP8",
         f"huggingface.co/neuralmagic/Mixtral-8x7B-Instruct-v0.1-FP8 (now RedHatAI; {RED_HAT}): "
         "evaluated with 'pip install vllm==0.5.0' in Neural Magic's OpenLLM script and served by "
-        'vllm/vllm-openai images on GitHub (ENV MODEL_NAME="RedHatAI/Mixtral-8x7B-Instruct-v0.1-FP8")',
+        "vllm/vllm-openai images on GitHub "
+        '(ENV MODEL_NAME="RedHatAI/Mixtral-8x7B-Instruct-v0.1-FP8")',
     ),
     "mistral-7b-instruct-v0.3": (
         "RedHatAI/Mistral-7B-Instruct-v0.3-FP8",
