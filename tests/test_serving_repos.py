@@ -93,3 +93,20 @@ def test_bench_holds_out_a_third_of_the_sources_whole() -> None:
     assert key("https://a.example/x (quoted 'row')") == "https://a.example/x"
     with pytest.raises(ValueError, match="no URL"):
         key("a table without an address")
+
+
+def test_memory_model_matches_published_vllm_startup_logs() -> None:
+    spec = importlib.util.spec_from_file_location(
+        "bench_serving_memory", ROOT / "bench" / "serving_memory.py"
+    )
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    logs = module.load_logs()
+    assert logs
+    for log in logs:
+        assert log["source"].startswith("https://"), log["id"]
+        parts = module.compare(log)
+        for part, limit in (("weights", 0.02), ("activation", 0.25), ("kv_pool", 0.10)):
+            est, logged = parts[part]
+            assert abs(est - logged) / logged <= limit, (log["id"], part, est, logged)

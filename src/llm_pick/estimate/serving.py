@@ -28,8 +28,14 @@ GIB = 2**30
 BLOCK = 16  # vLLM's KV block size (tokens per page)
 MAX_BATCHED_TOKENS = 8192  # the profile run's token budget (vLLM engine default, assumed)
 MAX_SEQS = 256  # vLLM --max-num-seqs default
-GRAPH_BYTES = GIB // 2  # CUDA graph pool per card (assumed; vLLM logs 0.3-1.5 GiB)
-RUNTIME_BYTES = GIB  # CUDA context, NCCL and cuBLAS workspaces outside the torch pool
+# CUDA graph pool per card (assumed; vLLM logs 0.3-1.5 GiB). vLLM captures the graphs after
+# sizing the KV pool, in the 1 - U headroom: it is reported, not taken from the pool.
+GRAPH_BYTES = GIB // 2
+# memory outside the torch pool that vLLM's profile charges to the budget ("non_torch_memory"):
+# 0.01-0.35 GiB on one card in published startup logs (bench/data/serving_memory.yaml);
+# NCCL buffers under tensor parallel (assumed 1 GiB)
+RUNTIME_BYTES = GIB // 4
+TP_RUNTIME_BYTES = GIB
 
 # fitted on the fit rows of research serving tables (bench/serving.py --fit); each <= 1
 BANDWIDTH_EFFICIENCY = 1.0
@@ -195,7 +201,8 @@ def serving_memory(
     total, _ = weight_bytes(model, fmt)
     per_card = math.ceil(total / tp)
     act = activation_bytes(model, tp)
-    pool = max(0, int(card * utilization) - per_card - act - GRAPH_BYTES - RUNTIME_BYTES)
+    runtime = TP_RUNTIME_BYTES if tp > 1 else RUNTIME_BYTES
+    pool = max(0, int(card * utilization) - per_card - act - runtime)
     per_token = kv_bytes_per_token(model, tp)
     heads, replicated = kv_heads_per_card(model, tp)
     blocks = math.ceil(context / BLOCK)
@@ -206,7 +213,7 @@ def serving_memory(
         per_card,
         act,
         GRAPH_BYTES,
-        RUNTIME_BYTES,
+        runtime,
         pool,
         per_token,
         heads,
