@@ -202,7 +202,8 @@ def serving_memory(
     per_card = math.ceil(total / tp)
     act = activation_bytes(model, tp)
     runtime = TP_RUNTIME_BYTES if tp > 1 else RUNTIME_BYTES
-    pool = max(0, int(card * utilization) - per_card - act - runtime)
+    budget = min(int(card * utilization), card - GRAPH_BYTES)  # the graphs still fit the card
+    pool = max(0, budget - per_card - act - runtime)
     per_token = kv_bytes_per_token(model, tp)
     heads, replicated = kv_heads_per_card(model, tp)
     blocks = math.ceil(context / BLOCK)
