@@ -320,7 +320,9 @@ def serving_command(
         "command": shell(args),
         "note": f"serving plan: {plan.format}, {plan.memory.sequences} sequences of "
         f"{plan.context} tokens fit the KV pool of each card"
-        + (f"; weights from {source}" if source else ""),
+        + (
+            f"; {'FP8' if plan.format == 'fp8' else 'INT4'} weights from {source}" if source else ""
+        ),
     }
 
 
