@@ -96,6 +96,24 @@ FP8_REPOS: dict[str, tuple[str, str]] = {
         "checkpoints in vLLM's own lm-eval accuracy test thresholds "
         "('neuralmagic/Mistral-7B-Instruct-v0.3-FP8': 0.54)",
     ),
+    "llama-3-70b-instruct": (
+        "RedHatAI/Meta-Llama-3-70B-Instruct-FP8",
+        "https://huggingface.co/neuralmagic/Meta-Llama-3-70B-Instruct-FP8 (now RedHatAI; "
+        f"{RED_HAT}): served with --tp 8 on 8 x H100 in SGLang's benchmark against vLLM, "
+        "sgl-project/sglang benchmark/blog_v0_2/README.md",
+    ),
+    "llama-4-scout-17b-16e-instruct": (
+        "RedHatAI/Llama-4-Scout-17B-16E-Instruct-FP8-dynamic",
+        "https://huggingface.co/RedHatAI/Llama-4-Scout-17B-16E-Instruct-FP8-dynamic "
+        f"({RED_HAT}; vLLM's Gaudi plugin tests carry a model card for it, "
+        "tests/models/language/generation/model_cards/Llama-4-Scout-17B-16E-Instruct-FP8-dynamic.yaml)",
+    ),
+    "mistral-nemo-instruct-2407": (
+        "RedHatAI/Mistral-Nemo-Instruct-2407-FP8",
+        "https://huggingface.co/neuralmagic/Mistral-Nemo-Instruct-2407-FP8 (now RedHatAI; "
+        f"{RED_HAT}; linked as 'a quantized version of Mistral-Nemo-Instruct' in a model "
+        "README on GitHub)",
+    ),
     "llama-4-maverick-17b-128e-instruct": (
         "meta-llama/Llama-4-Maverick-17B-128E-Instruct-FP8",
         "https://huggingface.co/meta-llama/Llama-4-Maverick-17B-128E-Instruct-FP8 (Meta's own FP8 "
