@@ -5,10 +5,13 @@ held-out rows apart.
     python bench/serving.py --fit    # grid-fit the constants on the fit rows and print them
 
 Rows: bench/data/serving_rows.yaml (copied from research with their sources: every row of
-a table whose model is in the catalog and whose card's bandwidth is known). Split by a hash
-of the row id: a row is held out when sha256(id) % 3 == 0. The constants in
-src/llm_pick/estimate/serving.py come from --fit on the fit rows only. Error =
-(estimated - published) / published aggregate output tokens/s.
+a table whose model is in the catalog and whose card's bandwidth is known). Split by
+SOURCE, not by row, so that no held-out table has sibling rows in the fit: a row's source
+is the first URL of its `source` field; the distinct sources are ordered by sha256 of the
+URL and the first third (rounded to nearest, at least one) are held out. The rule was fixed
+before the rows it now splits were added. The constants in src/llm_pick/estimate/serving.py
+come from --fit on the fit rows only. Error = (estimated - published) / published
+aggregate output tokens/s.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import itertools
+import re
 import statistics
 import sys
 from functools import cache
@@ -44,6 +48,7 @@ GRID = {
 
 class Row(NamedTuple):
     id: str
+    source: str  # the first URL of the row's source: the unit of the split
     held_out: bool
     published: float  # aggregate output tokens/s
     model: str
@@ -54,8 +59,21 @@ class Row(NamedTuple):
     output: int
 
 
-def held_out(row_id: str) -> bool:
-    return int(hashlib.sha256(row_id.encode()).hexdigest(), 16) % 3 == 0
+_URL = re.compile(r"https?://[^\s'\")]+")
+
+
+def source_key(source: str) -> str:
+    """The first URL of a row's source text (its table's publication)."""
+    found = _URL.search(source)
+    if found is None:
+        raise ValueError(f"serving row source names no URL: {source[:60]!r}")
+    return found.group(0).rstrip(".,;")
+
+
+def held_out_sources(sources: set[str]) -> set[str]:
+    """A third of the sources (at least one), chosen by the order of their sha256."""
+    ranked = sorted(sources, key=lambda s: hashlib.sha256(s.encode()).hexdigest())
+    return set(ranked[: max(1, round(len(ranked) / 3))])
 
 
 def _hardware(device: dict[str, Any], gpus: int) -> Hardware:
@@ -75,12 +93,15 @@ def _hardware(device: dict[str, Any], gpus: int) -> Hardware:
 def load_rows(path: Path = ROWS) -> list[Row]:
     data = yaml.safe_load(path.read_text())
     devices = data["devices"]
+    keys = {r["id"]: source_key(r["source"]) for r in data["rows"]}
+    held = held_out_sources(set(keys.values()))
     out = []
     for r in data["rows"]:
         out.append(
             Row(
                 id=r["id"],
-                held_out=held_out(r["id"]),
+                source=keys[r["id"]],
+                held_out=keys[r["id"]] in held,
                 published=float(r["output_tokens_per_second"]),
                 model=r["model"],
                 fmt=r["format"],

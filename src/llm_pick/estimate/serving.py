@@ -28,15 +28,21 @@ GIB = 2**30
 BLOCK = 16  # vLLM's KV block size (tokens per page)
 MAX_BATCHED_TOKENS = 8192  # the profile run's token budget (vLLM engine default, assumed)
 MAX_SEQS = 256  # vLLM --max-num-seqs default
-GRAPH_BYTES = GIB // 2  # CUDA graph pool per card (assumed; vLLM logs 0.3-1.5 GiB)
-RUNTIME_BYTES = GIB  # CUDA context, NCCL and cuBLAS workspaces outside the torch pool
+# CUDA graph pool per card (assumed; vLLM logs 0.3-1.5 GiB). vLLM captures the graphs after
+# sizing the KV pool, in the 1 - U headroom: it is reported, not taken from the pool.
+GRAPH_BYTES = GIB // 2
+# memory outside the torch pool that vLLM's profile charges to the budget ("non_torch_memory"):
+# 0.01-0.35 GiB on one card in published startup logs (bench/data/serving_memory.yaml);
+# NCCL buffers under tensor parallel (assumed 1 GiB)
+RUNTIME_BYTES = GIB // 4
+TP_RUNTIME_BYTES = GIB
 
 # fitted on the fit rows of research serving tables (bench/serving.py --fit); each <= 1
 BANDWIDTH_EFFICIENCY = 1.0
-COMPUTE_EFFICIENCY = 0.15
-PREFILL_EFFICIENCY = 1.0
-STEP_SECONDS = 0.005  # fixed per decode step
-TP_LAYER_SECONDS = 0.000040  # per layer per step when tensor parallel (two all-reduces)
+COMPUTE_EFFICIENCY = 0.25
+PREFILL_EFFICIENCY = 0.5
+STEP_SECONDS = 0.003  # fixed per decode step
+TP_LAYER_SECONDS = 0.000080  # per layer per step when tensor parallel (two all-reduces)
 ROCM_EFFICIENCY = 0.6  # ROCm builds: a further share of both efficiencies
 
 
@@ -195,7 +201,9 @@ def serving_memory(
     total, _ = weight_bytes(model, fmt)
     per_card = math.ceil(total / tp)
     act = activation_bytes(model, tp)
-    pool = max(0, int(card * utilization) - per_card - act - GRAPH_BYTES - RUNTIME_BYTES)
+    runtime = TP_RUNTIME_BYTES if tp > 1 else RUNTIME_BYTES
+    budget = min(int(card * utilization), card - GRAPH_BYTES)  # the graphs still fit the card
+    pool = max(0, budget - per_card - act - runtime)
     per_token = kv_bytes_per_token(model, tp)
     heads, replicated = kv_heads_per_card(model, tp)
     blocks = math.ceil(context / BLOCK)
@@ -206,7 +214,7 @@ def serving_memory(
         per_card,
         act,
         GRAPH_BYTES,
-        RUNTIME_BYTES,
+        runtime,
         pool,
         per_token,
         heads,
@@ -231,11 +239,22 @@ class ServingSpeed(NamedTuple):
         return self._asdict()
 
 
+def _accumulate_share(hardware: Hardware) -> float:
+    """GeForce cards multiply 16-bit inputs with FP32 accumulation (what BF16 GEMMs use) at
+    half their FP16-accumulate rate, the figure their presets carry (NVIDIA Ada whitepaper,
+    Appendix A, RTX 4090: FP16 tensor 330.3 TFLOPS with FP16 accumulate, 165.2 with FP32
+    accumulate, BF16 165.2); data-centre and workstation cards run both at the same rate."""
+    gpu = hardware.gpu
+    if gpu is None or gpu.kind != "consumer" or gpu.vendor != "nvidia":
+        return 1.0
+    return 0.5 if gpu.fp16_tflops_kind == "tensor-dense-fp16-accumulate" else 1.0
+
+
 def _tflops(fmt: ServingFormat, hardware: Hardware) -> float | None:
     if hardware.fp16_tflops is None:
         return None
     boost = 2.0 if fmt.fp8_compute and fp8_card(hardware) else 1.0
-    return hardware.fp16_tflops * boost
+    return hardware.fp16_tflops * _accumulate_share(hardware) * boost
 
 
 def step_bytes(model: Model, fmt: ServingFormat, tp: int, batch: int, tokens: int) -> float:

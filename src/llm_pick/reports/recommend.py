@@ -61,6 +61,7 @@ def _round(value: float | None, digits: int = 1) -> float | None:
 def run_commands_for(cand: Candidate, rec: Recommendation) -> list[dict[str, Any]]:
     """The commands that run this pick as sized (reports/run.py): [{runtime, command,
     source?, note?}] for llama.cpp, and Ollama and vLLM when they serve it."""
+    from llm_pick.estimate.serving import fp8_card
     from llm_pick.reports.run import (
         installed_commands,
         run_commands,
@@ -75,7 +76,9 @@ def run_commands_for(cand: Candidate, rec: Recommendation) -> list[dict[str, Any
     copy = rec.query.installed.get(cand.model.id)
     if copy:
         return installed_commands(copy, sized)
-    served = serving_command(cand.model, cand.serving) if cand.serving else None
+    hardware = rec.query.hardware
+    native = hardware is not None and fp8_card(hardware)
+    served = serving_command(cand.model, cand.serving, native) if cand.serving else None
     commands = run_commands(cand.model, sized)
     if served is None:
         return commands

@@ -285,17 +285,26 @@ def _vllm(model: Model, sized: Sized) -> dict[str, Any] | None:
     }
 
 
-def serving_command(model: Model, plan: ServingPlan) -> dict[str, Any] | None:
+def serving_command(
+    model: Model, plan: ServingPlan, fp8_native: bool = True
+) -> dict[str, Any] | None:
     """vLLM as the serving plan sized it: tensor parallel over every card, the context, the
-    memory share; FP8 quantized on load from the 16-bit repository (vLLM docs, FP8 W8A8:
-    `--quantization fp8`, dynamic per-tensor scales). INT4 (AWQ, GPTQ) runs from a
-    pre-quantized repository (reports/quantrepos.py): no command when none was sourced."""
-    from llm_pick.reports.quantrepos import int4_repo
+    memory share. FP8 runs a pre-quantized FP8 repository when one is sourced
+    (reports/quantrepos.py; vLLM reads the method from its config.json), else the 16-bit one
+    quantized on load (`--quantization fp8`, dynamic per-tensor scales), printed only on cards
+    with FP8 tensor cores (`fp8_native`: vLLM's quantization docs, FP8 W8A8, compute
+    capability 8.9+ and MI300). INT4 (AWQ, GPTQ) runs from a pre-quantized repository. No
+    command when none was sourced."""
+    from llm_pick.reports.quantrepos import fp8_repo, int4_repo
 
-    repo, source = model.hf_repo, ""
+    repo, source, flags = model.hf_repo, "", []
     if plan.format in ("awq-4bit", "gptq-4bit"):
         repo, source = int4_repo(model.id, plan.format) or (None, "")
-    elif plan.format not in ("bf16", "fp8"):
+    elif plan.format == "fp8":
+        repo, source = fp8_repo(model.id) or (None, "")
+        if repo is None and fp8_native:
+            repo, flags = model.hf_repo, ["--quantization", "fp8"]
+    elif plan.format != "bf16":
         return None
     if not repo:
         return None
@@ -304,15 +313,16 @@ def serving_command(model: Model, plan: ServingPlan) -> dict[str, Any] | None:
         *("--max-model-len", str(plan.context)),
         *("--gpu-memory-utilization", f"{plan.utilization:.2f}"),
         *("--max-num-seqs", str(plan.load.batch)),
+        *flags,
     ]
-    if plan.format == "fp8":
-        args += ["--quantization", "fp8"]
     return {
         "runtime": "vllm",
         "command": shell(args),
         "note": f"serving plan: {plan.format}, {plan.memory.sequences} sequences of "
         f"{plan.context} tokens fit the KV pool of each card"
-        + (f"; INT4 weights from {source}" if source else ""),
+        + (
+            f"; {'FP8' if plan.format == 'fp8' else 'INT4'} weights from {source}" if source else ""
+        ),
     }
 
 
