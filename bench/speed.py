@@ -32,7 +32,7 @@ from llm_pick.estimate.memory import estimate_memory
 ROOT = Path(__file__).resolve().parents[1]
 POINTS = ROOT / "bench" / "data" / "speed_points.yaml"
 MORE = ROOT / "bench" / "data" / "speed_points_more.yaml"  # issue 20 (bench/merge_speed_points.py)
-CPU_AMD = ROOT / "bench" / "data" / "speed_points_cpu_amd.yaml"  # issue 20: x86 CPUs, AMD by runtime
+CPU_AMD = ROOT / "bench" / "data" / "speed_points_cpu_amd.yaml"  # x86 CPUs, AMD by runtime
 HUBER = 0.1  # relative residual beyond which a point's weight falls as 1/residual
 
 

@@ -38,11 +38,10 @@ from llm_pick.estimate.speedkinds import PREFILL_PER_FLOP as PREFILL_PER_FLOP
 from llm_pick.estimate.speedkinds import ROCM_INVERSE_EFFICIENCY as ROCM_INVERSE_EFFICIENCY
 from llm_pick.estimate.speedkinds import attention_width_of as attention_width_of
 from llm_pick.estimate.speedkinds import backend_group as backend_group
-from llm_pick.estimate.speedkinds import device_prefill_seconds, speed_note
+from llm_pick.estimate.speedkinds import device_prefill_seconds, runtime_inverse, speed_note
 from llm_pick.estimate.speedkinds import format_family as format_family
 from llm_pick.estimate.speedkinds import prefill_flops as prefill_flops
 from llm_pick.estimate.speedkinds import prefill_seconds as prefill_seconds
-from llm_pick.estimate.speedkinds import runtime_inverse
 
 # ---- fitted constants (bench/speed.py --fit prints them; tests/test_speed.py refits) ------
 # Every inverse efficiency is fitted with a floor of 1 and every cost with a floor of 0, so no
