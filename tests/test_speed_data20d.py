@@ -10,7 +10,9 @@ from typing import Any
 import pytest
 import yaml
 
+from llm_pick.catalog.gpus import find_gpu
 from llm_pick.estimate import speed, speedkinds
+from llm_pick.estimate.hardware import Hardware
 
 DATA = Path(__file__).resolve().parents[1] / "bench" / "data" / "speed_points_cpu_amd.yaml"
 
@@ -67,3 +69,11 @@ def test_rocm_reads_less_of_the_bandwidth_than_vulkan(data: dict[str, Any]) -> N
     rocm = speed.step_seconds(4.6e9, 32, family="k-quant", backend="rocm", bandwidth_gbs=256)
     vulkan = speed.step_seconds(4.6e9, 32, family="k-quant", backend="vulkan", bandwidth_gbs=256)
     assert rocm and vulkan and rocm > vulkan > 4.6e9 / 256e9
+
+
+def test_amd_estimates_say_the_runtime_they_assume() -> None:
+    card = find_gpu("rx-7900-xtx")
+    assert card.backend == "rocm"
+    hardware = Hardware("rx-7900-xtx", vram_gib=card.memory_gib, ram_gib=64, gpu=card)
+    note = speedkinds.speed_note("k-quant", card.backend, 1.0, hardware)
+    assert "ROCm assumed" in note and "Vulkan" in note

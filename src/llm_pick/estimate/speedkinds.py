@@ -129,6 +129,8 @@ def speed_note(family: str, backend: str, share: float, hardware: Hardware) -> s
             f"(CPU constants, {threads} thread{'s' if threads > 1 else ''}"
             f"{'' if hardware.threads else ' assumed'})"
         )
+    if backend == "rocm":  # measured pairs: docs/methodology.md, "AMD by runtime"
+        parts.append("ROCm assumed; Vulkan builds decoded 0-17% faster on one measured AMD chip")
     if hardware.gpu is None and backend != "cpu":
         parts.append("backend assumed CUDA (--vram gives no card)")
     return "; ".join(parts)
