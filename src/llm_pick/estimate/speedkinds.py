@@ -130,7 +130,7 @@ def speed_note(family: str, backend: str, share: float, hardware: Hardware) -> s
             f"{'' if hardware.threads else ' assumed'})"
         )
     if backend == "rocm":  # measured pairs: docs/methodology.md, "AMD by runtime"
-        parts.append("ROCm assumed; Vulkan builds decoded up to 17% faster on one measured AMD chip")
+        parts.append("ROCm assumed; Vulkan decoded up to 17% faster on one measured AMD chip")
     if hardware.gpu is None and backend != "cpu":
         parts.append("backend assumed CUDA (--vram gives no card)")
     return "; ".join(parts)
