@@ -32,6 +32,7 @@ from llm_pick.estimate.memory import estimate_memory
 ROOT = Path(__file__).resolve().parents[1]
 POINTS = ROOT / "bench" / "data" / "speed_points.yaml"
 MORE = ROOT / "bench" / "data" / "speed_points_more.yaml"  # issue 20 (bench/merge_speed_points.py)
+CPU_AMD = ROOT / "bench" / "data" / "speed_points_cpu_amd.yaml"  # x86 CPUs, AMD by runtime
 HUBER = 0.1  # relative residual beyond which a point's weight falls as 1/residual
 
 
@@ -60,7 +61,7 @@ def _models() -> dict[str, Model]:
     return {m.id: m for m in load_catalog()}
 
 
-def load_points(paths: tuple[Path, ...] = (POINTS, MORE)) -> list[Point]:
+def load_points(paths: tuple[Path, ...] = (POINTS, MORE, CPU_AMD)) -> list[Point]:
     devices: dict[str, dict[str, Any]] = {}
     raws: list[dict[str, Any]] = []
     for path in paths:
@@ -160,6 +161,8 @@ def decode_features(p: Point) -> dict[str, float]:
         features[f"PER_BYTE_THREAD[{p.kernel}]"] = features.pop(f"PER_BYTE[{group}]") / p.threads
     if p.hbm:  # HBM: a batch-1 step keeps too few reads in flight to reach its peak
         features["HBM_INVERSE_EFFICIENCY"] = p.read_bytes / (p.bandwidth_gbs * 1e9)
+    if p.backend == "rocm":  # ROCm's HIP kernels read less of the bandwidth than Vulkan's
+        features["ROCM_INVERSE_EFFICIENCY"] = p.read_bytes / (p.bandwidth_gbs * 1e9)
     if p.cards > 1:
         features["SPLIT_SECONDS"] = float(p.cards - 1)
     return features

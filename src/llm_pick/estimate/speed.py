@@ -7,6 +7,7 @@ once and each sequence's KV cache:
     step s = layers x PER_LAYER[runtime] + bytes x PER_BYTE[backend]
              + bytes x INVERSE_EFFICIENCY[format family, backend] / bandwidth
              + bytes x HBM_INVERSE_EFFICIENCY / bandwidth   (HBM cards only, memkind.py)
+             + bytes x ROCM_INVERSE_EFFICIENCY / bandwidth  (ROCm runtime only)
              + (cards - 1) x SPLIT_SECONDS                  (layer split across cards)
 
 A stream gets 1/step tokens/s; all streams together get batch/step, at most the prefill rate
@@ -34,9 +35,10 @@ from llm_pick.estimate.speedkinds import APPLE_PREFILL as APPLE_PREFILL
 from llm_pick.estimate.speedkinds import DEFAULT_CPU_THREADS as DEFAULT_CPU_THREADS
 from llm_pick.estimate.speedkinds import INVERSE_PREFILL_EFFICIENCY as INVERSE_PREFILL_EFFICIENCY
 from llm_pick.estimate.speedkinds import PREFILL_PER_FLOP as PREFILL_PER_FLOP
+from llm_pick.estimate.speedkinds import ROCM_INVERSE_EFFICIENCY as ROCM_INVERSE_EFFICIENCY
 from llm_pick.estimate.speedkinds import attention_width_of as attention_width_of
 from llm_pick.estimate.speedkinds import backend_group as backend_group
-from llm_pick.estimate.speedkinds import device_prefill_seconds, speed_note
+from llm_pick.estimate.speedkinds import device_prefill_seconds, runtime_inverse, speed_note
 from llm_pick.estimate.speedkinds import format_family as format_family
 from llm_pick.estimate.speedkinds import prefill_flops as prefill_flops
 from llm_pick.estimate.speedkinds import prefill_seconds as prefill_seconds
@@ -46,9 +48,9 @@ from llm_pick.estimate.speedkinds import prefill_seconds as prefill_seconds
 # step is shorter than its bytes over the bandwidth (the ceiling, docs/methodology.md).
 # Fixed cost per layer per step (kernel launches, synchronisation), seconds; by runtime.
 PER_LAYER: dict[str, float] = {
-    "cuda": 8.25e-05,
+    "cuda": 8.19e-05,
     "metal": 0.000186,
-    "rocm-vulkan": 0.000104,
+    "rocm-vulkan": 6.8e-05,
     "cpu": 0,
     "gptq": 4.75e-05,
     "awq": 0,
@@ -62,9 +64,9 @@ PER_BYTE: dict[str, float] = {
 # 1 / share of memory bandwidth of the bandwidth-bound part, by format family and backend.
 INVERSE_EFFICIENCY: dict[tuple[str, str], float] = {
     ("16-bit", "gpu"): 1.11,
-    ("8-bit", "gpu"): 1,
+    ("8-bit", "gpu"): 1.1,
     ("k-quant", "gpu"): 1.17,
-    ("legacy", "gpu"): 1.28,
+    ("legacy", "gpu"): 1.27,
     ("gptq", "gpu"): 1.08,
     ("awq", "gpu"): 1.55,
     ("16-bit", "metal"): 1.09,
@@ -75,14 +77,14 @@ INVERSE_EFFICIENCY: dict[tuple[str, str], float] = {
     ("legacy", "cpu"): 1,
 }
 # HBM cards (A100, H100, MI300X...): added to the inverse efficiency (estimate/memkind.py).
-HBM_INVERSE_EFFICIENCY = 0.682
+HBM_INVERSE_EFFICIENCY = 0.685
 # CPU: the cores' side of a step (dequantise, dot products) shared by the threads, s/byte x thread,
 # by kernel path: "repacked" is Q4_0/IQ4_NL on Arm after llama.cpp's runtime repacking (PR #9921,
 # Nov 2024); "generic" is every other format and build (docs/methodology.md, "CPU-only decode").
 PER_BYTE_THREAD: dict[str, float] = {"generic": 5.23e-11, "repacked": 2.02e-11}
-SPLIT_SECONDS = 0.000191  # per extra card in a layer split
+SPLIT_SECONDS = 0.000197  # per extra card in a layer split
 # 10th / 90th percentiles of measured / expected on the fit points: the printed range.
-DECODE_SCATTER = (0.87, 1.08)
+DECODE_SCATTER = (0.88, 1.10)
 PREFILL_SCATTER = (0.44, 1.10)
 # ---------------------------------------------------------------------------------------------
 
@@ -118,7 +120,7 @@ def efficiency(
     inverse = inverse_efficiency(family, backend)
     if inverse is None:
         return None
-    inverse += HBM_INVERSE_EFFICIENCY if hbm else 0.0
+    inverse += (HBM_INVERSE_EFFICIENCY if hbm else 0.0) + runtime_inverse(backend)
     return 1 / (inverse + PER_BYTE.get(backend_group(backend), 0.0) * bandwidth_gbs * 1e9)
 
 
@@ -140,6 +142,7 @@ def step_seconds(
     if inverse is None or bandwidth_gbs <= 0:
         return None
     inverse += HBM_INVERSE_EFFICIENCY if hbm and backend != "cpu" else 0.0
+    inverse += runtime_inverse(backend)
     group = backend_group(backend)
     runtime = family if family in ("gptq", "awq") else group
     seconds = layers * PER_LAYER.get(runtime, 0.0) + read_bytes * PER_BYTE.get(group, 0.0)

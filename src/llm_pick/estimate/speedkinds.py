@@ -21,6 +21,9 @@ DEFAULT_CPU_THREADS = 8  # threads of a CPU-only run when none is known (llama.c
 # FLOP that does not scale with them, by backend group.
 INVERSE_PREFILL_EFFICIENCY: dict[str, float] = {"16-bit": 1.31, "quantized": 1.71}
 PREFILL_PER_FLOP: dict[str, float] = {"cuda": 4.47e-15, "rocm-vulkan": 1.94e-15}
+# ROCm (HIP) kernels: added to the inverse efficiency of the bandwidth-bound part (fitted, floor 0):
+# on one AMD chip and build, Vulkan reads more of the bandwidth (docs/methodology.md, "AMD").
+ROCM_INVERSE_EFFICIENCY = 0.254
 # Apple (no published FLOPS): seconds x GPU cores per FLOP, by chip generation and 16-bit or
 # quantized weights, fitted on llama.cpp discussion #4167's pp512 rows (bench/speed.py).
 APPLE_PREFILL: dict[tuple[str, str], float] = {
@@ -61,6 +64,11 @@ def backend_group(backend: str) -> BackendGroup:
     if backend in ("metal", "cpu"):
         return backend  # type: ignore[return-value]
     return "cuda"
+
+
+def runtime_inverse(backend: str) -> float:
+    """The runtime's extra inverse efficiency: ROCm's HIP kernels, 0 for every other runtime."""
+    return ROCM_INVERSE_EFFICIENCY if backend == "rocm" else 0.0
 
 
 def prefill_seconds(flops: float, tflops: float | None, family: str, backend: str) -> float | None:
@@ -121,6 +129,8 @@ def speed_note(family: str, backend: str, share: float, hardware: Hardware) -> s
             f"(CPU constants, {threads} thread{'s' if threads > 1 else ''}"
             f"{'' if hardware.threads else ' assumed'})"
         )
+    if backend == "rocm":  # measured pairs: docs/methodology.md, "AMD by runtime"
+        parts.append("ROCm assumed; Vulkan decoded up to 17% faster on one measured AMD chip")
     if hardware.gpu is None and backend != "cpu":
         parts.append("backend assumed CUDA (--vram gives no card)")
     return "; ".join(parts)
