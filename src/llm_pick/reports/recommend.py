@@ -82,6 +82,14 @@ def run_commands_for(cand: Candidate, rec: Recommendation) -> list[dict[str, Any
     return [served, *(c for c in commands if c["runtime"] != "vllm")]
 
 
+def reasons_of(cand: Candidate, rec: Recommendation) -> list[str]:
+    """The candidate's reasons, and for a 2-3-bit pick the context a 4-bit format fits."""
+    from llm_pick.reports.lowbits import low_bit_advice
+
+    advice = low_bit_advice(cand, rec.query)
+    return [*cand.reasons, *([advice] if advice else [])]
+
+
 def candidate_dict(rank: int, cand: Candidate, rec: Recommendation) -> dict[str, Any]:
     est, fit, speed = cand.assessment.estimate, cand.assessment.fit, cand.assessment.speed
     lic = cand.model.license
@@ -118,7 +126,7 @@ def candidate_dict(rank: int, cand: Candidate, rec: Recommendation) -> dict[str,
             "placement": fit.as_dict() if fit else None,
             "license": license_dict(lic),
             "criteria": {name: c.as_dict() for name, c in cand.criteria.items()},
-            "reasons": list(cand.reasons),
+            "reasons": reasons_of(cand, rec),
             "serving": cand.serving.as_dict() if cand.serving else None,
             "run": run_commands_for(cand, rec),
         }
@@ -253,7 +261,7 @@ def explain_data(model: Model, rec: Recommendation) -> dict[str, Any]:
                 "of": len(rec.ranking),
                 "score": round(cand.score, 6),
                 "criteria": {n: c.as_dict() for n, c in cand.criteria.items()},
-                "reasons": list(cand.reasons),
+                "reasons": reasons_of(cand, rec),
                 "run": run_commands_for(cand, rec),
             }
             | _weights_note(cand)
