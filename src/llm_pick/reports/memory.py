@@ -210,7 +210,8 @@ def one_change(
         return {}
     smallest = min(results, key=lambda r: r.fit.needed_bytes if r.fit else 0)
     quant = get_quant(smallest.estimate.quant)
-    options = list(memory_options(smallest, hardware, sizing, 0, kv_fixed=True))
+    floor = sizing.prompt_tokens or 0  # the context may not drop below the prompt
+    options = list(memory_options(smallest, hardware, sizing, floor, kv_fixed=True))
     kv_fixed = quant.family == "gguf" and sizing.mode == "inference"  # else the KV type is not open
     for option, _, changed, resized in sorted(options, key=lambda item: item[1]):
         if option.startswith("--kv-dtype") and not kv_fixed:
