@@ -15,6 +15,7 @@ from llm_pick.ranking.pipeline import lineage
 from llm_pick.ranking.result import Candidate, Exclusion, Option, Recommendation
 from llm_pick.ranking.serve import choose_runtime
 from llm_pick.reports.report import Report
+from llm_pick.reports.runtime_pick import in_runtime_order, runtime_info
 from llm_pick.reports.sizing_notes import footnotes, sizing_notes
 from llm_pick.scoring.constraints import evaluate as evaluate_constraints
 
@@ -41,7 +42,7 @@ def query_info(rec: Recommendation) -> dict[str, Any]:
         "context_default": default if sizing.context is None else None,
         "required_context": query.required_context,
         "batch": sizing.batch,
-        "runtime": choose_runtime(query)._asdict(),
+        "runtime": runtime_info(*choose_runtime(query)),
         "kv_dtype": sizing.kv_dtype,
         "kv_dtype_fixed": query.kv_fixed,
         "flash_attn": sizing.flash_attn,
@@ -77,9 +78,9 @@ def run_commands_for(cand: Candidate, rec: Recommendation) -> list[dict[str, Any
         return installed_commands(copy, sized)
     served = serving_command(cand.model, cand.serving) if cand.serving else None
     commands = run_commands(cand.model, sized)
-    if served is None:
-        return commands
-    return [served, *(c for c in commands if c["runtime"] != "vllm")]
+    if served is not None:
+        commands = [served, *(c for c in commands if c["runtime"] != "vllm")]
+    return in_runtime_order(commands, choose_runtime(rec.query).name)
 
 
 def reasons_of(cand: Candidate, rec: Recommendation) -> list[str]:
