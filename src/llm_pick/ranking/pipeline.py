@@ -306,12 +306,14 @@ def ecosystem_of(model: Model, state: Pass) -> criteria.Value:
     """Runtime support: data/runtimes.yaml for its families; for another family, the entry's
     runtimes.supported, or none (the documented default)."""
     listed = any(model.family in families for families in state.runtimes.values())
-    if listed:
-        found = state.ecosystem.get(model.family)
-        if found is None:
-            found = state.ecosystem[model.family] = criteria.ecosystem(model.family, state.runtimes)
-        return found
-    return criteria.unlisted_ecosystem(model, state.runtimes)
+    if not listed:
+        return criteria.unlisted_ecosystem(model, state.runtimes)
+    found = state.ecosystem.get(model.family)
+    if found is None:
+        found = state.ecosystem[model.family] = criteria.ecosystem(model.family, state.runtimes)
+    if model.runtimes is not None and model.runtimes.weight_diff is not None:
+        return criteria.recovered_first(found)
+    return found
 
 
 def recommend(catalog: Catalog, query: Query) -> Recommendation:
