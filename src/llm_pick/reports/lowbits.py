@@ -39,7 +39,7 @@ def low_bit_advice(cand: Candidate, query: Query) -> str | None:
     asked = assess_model(cand.model, FOUR_BIT, sizing, hardware)
     if _runs(asked) and placement(asked) <= placement(cand.assessment):
         return None  # it fits as well: the choice's own reasons say why it lost
-    short = assess_model(cand.model, FOUR_BIT, sizing.at(min(PROBE, sizing.context)), hardware)
+    short = assess_model(cand.model, FOUR_BIT, sizing.at(min(PROBE, est.context)), hardware)
     if not _runs(short) or placement(short) > placement(cand.assessment):
         return None  # no 4-bit format is placed as well at any context
     tokens = longest_context(cand.model, short, hardware, sizing)

@@ -169,8 +169,10 @@ def recovered_first(found: Value) -> Value:
     """A weight-diff release: the runtimes run it only after the weights are recovered."""
     old = found.describe
     return found._replace(
-        describe=lambda: f"{old()} once its weights are recovered from the released diff "
-        "(no runtime loads the diff itself)"
+        describe=lambda: (
+            f"{old()} once its weights are recovered from the released diff "
+            "(no runtime loads the diff itself)"
+        )
     )
 
 
