@@ -177,3 +177,24 @@ def test_a_weight_diff_is_not_said_to_run_on_runtimes() -> None:
         assert "no runtime loads the diff itself" in note
     plain = data("explain", "llama-1-13b", "--gpu", "rtx-4090")
     assert "recovered" not in plain["criteria"]["ecosystem"]["note"]
+
+
+def test_geforce_prefill_uses_one_flops_kind() -> None:
+    # 23 GeForce presets carried the shader FP16 rate while the prefill model is fitted on the
+    # dense tensor rate: an RTX 3060 quoted 530 prompt tokens/s, a 4080 SUPER less than a 4080
+    from llm_pick.catalog.gpus import load_gpus
+
+    geforce = [g for g in load_gpus().values() if g.name.startswith("NVIDIA GeForce RTX ")]
+    assert len(geforce) > 30
+    assert {g.fp16_tflops_kind for g in geforce if g.fp16_tflops} == {
+        "tensor-dense-fp16-accumulate"
+    }
+
+    def prefill(gpu: str) -> float:
+        out = data("memory", "llama-2-7b", "-q", "q4_0", "--gpu", gpu)
+        return float(out["speed"]["prefill_tokens_per_second"]["expected"])
+
+    assert prefill("rtx-4080-super") > prefill("rtx-4080")
+    assert prefill("rtx-4060-ti-16gb") > prefill("rtx-4060")
+    # the 3060 has 28 SMs against the 3090's 82 at a similar clock: about a third the rate
+    assert 0.25 < prefill("rtx-3060-12gb") / prefill("rtx-3090") < 0.6
