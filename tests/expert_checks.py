@@ -337,6 +337,18 @@ def vllm_serve(kind: str, data: Json, gpus: int = 1) -> list[str]:
     return out
 
 
+def vllm_or_why(kind: str, data: Json) -> list[str]:
+    """Under vLLM, each pick is served by a `vllm serve` command or says why it is not."""
+    out = []
+    for entry in entries(kind, data):
+        run = entry.get("run") or []
+        served = bool(run) and run[0]["runtime"] == "vllm"
+        why = any(r.startswith("vLLM ") for r in entry["reasons"])
+        if not served and not why:
+            out.append(f"{entry['model']}: vLLM assumed, llama.cpp answered, nothing said")
+    return out
+
+
 def reason_wording(kind: str, data: Json) -> list[str]:
     """No reason says a speed is under a line it rounds to ("~10 tokens/s, under ... 10")."""
     out = []
@@ -370,6 +382,7 @@ CHECKS: dict[str, Check] = {
         ceiling,
         runtime,
         vllm_serve,
+        vllm_or_why,
         reason_wording,
     )
 }

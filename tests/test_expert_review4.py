@@ -198,3 +198,15 @@ def test_geforce_prefill_uses_one_flops_kind() -> None:
     assert prefill("rtx-4060-ti-16gb") > prefill("rtx-4060")
     # the 3060 has 28 SMs against the 3090's 82 at a similar clock: about a third the rate
     assert 0.25 < prefill("rtx-3060-12gb") / prefill("rtx-3090") < 0.6
+
+
+def test_the_summary_names_a_conditional_licences_conditions() -> None:
+    out = run(
+        "recommend",
+        *("--gpu", "h100-sxm", "--gpus", "8", "--commercial", "--family", "falcon"),
+        *("--min-params", "100", "--top", "1"),
+    )
+    assert out.code == 0
+    summary = " ".join(out.stdout.split())
+    assert "Top pick: falcon-180b-chat" in summary
+    assert "Hosting Use" in summary and "separate licence from TII" in summary

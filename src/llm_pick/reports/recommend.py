@@ -14,6 +14,7 @@ from llm_pick.estimate.memory import DEFAULT_CONTEXT
 from llm_pick.ranking.pipeline import lineage
 from llm_pick.ranking.result import Candidate, Exclusion, Option, Recommendation
 from llm_pick.ranking.serve import choose_runtime
+from llm_pick.reports.reasons_more import reasons_of
 from llm_pick.reports.report import Report
 from llm_pick.reports.runtime_pick import in_runtime_order, runtime_info
 from llm_pick.reports.sizing_notes import footnotes, sizing_notes
@@ -81,14 +82,6 @@ def run_commands_for(cand: Candidate, rec: Recommendation) -> list[dict[str, Any
     if served is not None:
         commands = [served, *(c for c in commands if c["runtime"] != "vllm")]
     return in_runtime_order(commands, choose_runtime(rec.query).name)
-
-
-def reasons_of(cand: Candidate, rec: Recommendation) -> list[str]:
-    """The candidate's reasons, and for a 2-3-bit pick the context a 4-bit format fits."""
-    from llm_pick.reports.lowbits import low_bit_advice
-
-    advice = low_bit_advice(cand, rec.query)
-    return [*cand.reasons, *([advice] if advice else [])]
 
 
 def candidate_dict(rank: int, cand: Candidate, rec: Recommendation) -> dict[str, Any]:
