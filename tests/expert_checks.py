@@ -113,7 +113,7 @@ def kv_reason(kind: str, data: Json) -> list[str]:
     for entry in entries(kind, data):
         if fixed or entry.get("kv_dtype") != "q8_0":
             continue
-        if not any(r.startswith("KV cache q8_0 chosen with") for r in entry["reasons"]):
+        if not any("KV cache q8_0 chosen with" in r for r in entry["reasons"]):
             out.append(f"{entry['model']}: q8_0 cache chosen without a reason")
     return out
 
@@ -349,6 +349,21 @@ def vllm_or_why(kind: str, data: Json) -> list[str]:
     return out
 
 
+def llama_alternative(kind: str, data: Json) -> list[str]:
+    """Served by vLLM: the GGUF format and KV reasons say they concern the llama.cpp
+    alternative."""
+    out = []
+    for entry in entries(kind, data):
+        run = entry.get("run") or []
+        if not run or run[0]["runtime"] != "vllm":
+            continue
+        for reason in entry["reasons"]:
+            about_gguf = "KV cache" in reason or "keeps more quality and fits" in reason
+            if about_gguf and not reason.startswith("for the llama.cpp alternative: "):
+                out.append(f"{entry['model']}: unlabelled llama.cpp reason under vLLM: {reason}")
+    return out
+
+
 def reason_wording(kind: str, data: Json) -> list[str]:
     """No reason says a speed is under a line it rounds to ("~10 tokens/s, under ... 10")."""
     out = []
@@ -383,6 +398,7 @@ CHECKS: dict[str, Check] = {
         runtime,
         vllm_serve,
         vllm_or_why,
+        llama_alternative,
         reason_wording,
     )
 }

@@ -36,4 +36,9 @@ def reasons_of(cand: Candidate, rec: Recommendation) -> list[str]:
                 f"vLLM serves it as {cand.serving.format}, but no such repository of it is "
                 "recorded: no vllm command is printed (llama.cpp's is)"
             )
+        else:  # the GGUF format and cache choice concern the llama.cpp alternative only
+            own = set(cand.choice)
+            return [
+                f"for the llama.cpp alternative: {r}" if r in own else r for r in cand.reasons
+            ] + extra
     return [*cand.reasons, *extra]
