@@ -364,6 +364,17 @@ def llama_alternative(kind: str, data: Json) -> list[str]:
     return out
 
 
+def apple_training(kind: str, data: Json) -> list[str]:
+    """Fine-tuning with bitsandbytes formats on an Apple GPU says bitsandbytes has no backend
+    there."""
+    quants = [e["quant"] for e in entries(kind, data)]
+    apple = (data.get("hardware") or {}).get("gpu", "").startswith("m")
+    if apple and any(q.startswith("bnb-") for q in quants):
+        if "bitsandbytes" not in data.get("runtime_note", ""):
+            return ["bitsandbytes rows on an Apple GPU without a word"]
+    return []
+
+
 def reason_wording(kind: str, data: Json) -> list[str]:
     """No reason says a speed is under a line it rounds to ("~10 tokens/s, under ... 10")."""
     out = []
@@ -399,6 +410,7 @@ CHECKS: dict[str, Check] = {
         vllm_serve,
         vllm_or_why,
         llama_alternative,
+        apple_training,
         reason_wording,
     )
 }

@@ -210,3 +210,13 @@ def test_the_summary_names_a_conditional_licences_conditions() -> None:
     summary = " ".join(out.stdout.split())
     assert "Top pick: falcon-180b-chat" in summary
     assert "Hosting Use" in summary and "separate licence from TII" in summary
+
+
+def test_bitsandbytes_training_on_a_mac_is_flagged() -> None:
+    mac = data("memory", "llama-3.1-8b-instruct", "--mode", "qlora", "--gpu", "m2-max-96gb")
+    assert "no Apple Silicon backend" in mac["runtime_note"]
+    assert "non_cuda_backends" in mac["runtime_note"]
+    cuda = data("memory", "llama-3.1-8b-instruct", "--mode", "qlora", "--gpu", "rtx-4090")
+    assert "runtime_note" not in cuda
+    full = data("memory", "llama-3.1-8b-instruct", "--mode", "full", "--gpu", "m2-max-96gb")
+    assert "runtime_note" not in full  # bf16 PyTorch runs on MPS
