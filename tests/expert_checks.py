@@ -369,9 +369,9 @@ def apple_training(kind: str, data: Json) -> list[str]:
     there."""
     quants = [e["quant"] for e in entries(kind, data)]
     apple = (data.get("hardware") or {}).get("gpu", "").startswith("m")
-    if apple and any(q.startswith("bnb-") for q in quants):
-        if "bitsandbytes" not in data.get("runtime_note", ""):
-            return ["bitsandbytes rows on an Apple GPU without a word"]
+    flagged = "bitsandbytes" in data.get("runtime_note", "")
+    if apple and any(q.startswith("bnb-") for q in quants) and not flagged:
+        return ["bitsandbytes rows on an Apple GPU without a word"]
     return []
 
 
