@@ -220,3 +220,9 @@ def test_bitsandbytes_training_on_a_mac_is_flagged() -> None:
     assert "runtime_note" not in cuda
     full = data("memory", "llama-3.1-8b-instruct", "--mode", "full", "--gpu", "m2-max-96gb")
     assert "runtime_note" not in full  # bf16 PyTorch runs on MPS
+
+
+def test_an_unknown_cpu_preset_lists_the_presets() -> None:
+    # --cpu's help pointed at `llm-pick gpus`, which lists no CPU presets
+    out = run("recommend", "--cpu", "foo", "--vram", "0", "--ram", "64")
+    assert out.code != 0 and "ddr5-6000-2ch" in out.stderr and "ddr4-3200-2ch" in out.stderr

@@ -141,7 +141,8 @@ CpuOpt = Annotated[
     typer.Option(
         "--cpu",
         metavar="NAME",
-        help="System memory preset for CPU layers, e.g. ddr5-4800-12ch-genoa (`llm-pick gpus`).",
+        help="System memory preset for CPU layers, e.g. ddr5-4800-12ch-genoa (an unknown name "
+        "lists them).",
     ),
 ]
 ContextOpt = Annotated[
