@@ -1,4 +1,4 @@
-"""Issue 19 and issue 20 §1/§3, fourth expert review: 52 questions a local-LLM engineer asks
+"""Issue 19 and issue 20 §1/§3, fourth expert review: 55 questions a local-LLM engineer asks
 (tests/data/expert_review4.yaml), each run through the CLI's JSON and judged by the checks of
 tests/expert_checks.py; then the regressions of the causes this review fixed, each of which
 failed before its fix."""
