@@ -39,7 +39,7 @@ def find_cpu(name: str) -> Cpu:
         return cpus[found[0]]
     if wanted and len(found) > 1:
         raise InputError(f"--cpu {name!r} is ambiguous: {', '.join(found)}")
-    raise UnknownNameError("CPU preset", name, cpus)
+    raise UnknownNameError("CPU preset", name, cpus, list_all=True)  # `gpus` lists no CPUs
 
 
 def _norm(text: str) -> str:

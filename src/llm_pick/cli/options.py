@@ -149,7 +149,8 @@ CpuOpt = Annotated[
     typer.Option(
         "--cpu",
         metavar="NAME",
-        help="System memory preset for CPU layers, e.g. ddr5-4800-12ch-genoa (`llm-pick gpus`).",
+        help="System memory preset for CPU layers, e.g. ddr5-4800-12ch-genoa (an unknown name "
+        "lists them).",
     ),
 ]
 ContextOpt = Annotated[
@@ -185,7 +186,8 @@ PromptOpt = Annotated[
         "--prompt-tokens",
         metavar="TOKENS",
         help="Prompt length to quote the time to first token for, e.g. 8k (default 512); "
-        "sized for 32K or more, a prompt filling the context is quoted too.",
+        "without --context, a prompt over 4096 tokens sets the context; sized for 32K or "
+        "more, a prompt filling the context is quoted too.",
     ),
 ]
 UbatchOpt = Annotated[

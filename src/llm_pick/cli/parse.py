@@ -167,18 +167,27 @@ def sizing(
 ) -> Sizing:
     """--context, --batch, --kv-dtype, --flash-attn, --v-dtype and --ubatch as one `Sizing`
     (checked there)."""
+    from llm_pick.estimate.memory import DEFAULT_CONTEXT
     from llm_pick.estimate.sizing import Sizing
 
     kv, fa = kv_dtype_of(kv_dtype), flash(flash_attn)
     values = None if v_dtype is None else kv_dtype_of(v_dtype, "--v-dtype")
+    asked, prompt = tokens("--context", context), tokens("--prompt-tokens", prompt_tokens)
+    if asked is None and prompt is not None and prompt > DEFAULT_CONTEXT:
+        asked = prompt  # the cache must hold the prompt the user says they send
+    if asked is not None and prompt is not None and prompt > asked:
+        raise InputError(
+            f"--prompt-tokens {prompt} is longer than --context {asked}: the prompt must fit "
+            "in the context (raise --context or shorten the prompt)"
+        )
     return Sizing(
-        context=tokens("--context", context),
+        context=asked,
         batch=batch,
         kv_dtype=kv,
         flash_attn=fa,
         v_dtype=values,
         ubatch=ubatch,
-        prompt_tokens=tokens("--prompt-tokens", prompt_tokens),
+        prompt_tokens=prompt,
     )
 
 

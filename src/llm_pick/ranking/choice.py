@@ -113,16 +113,23 @@ def why(
         out.append(
             f"{est.quant} keeps the most quality of the formats that decode at "
             f"{USABLE_TPS:.0f}+ tokens/s; the faster {top_score.assessment.estimate.quant} "
-            f"scores {top_score.score:.3f} against {chosen.score:.3f} but keeps less"
+            f"scores {_pair(top_score.score, chosen.score, ' against ')} but keeps less"
         )
     better = [o for o in options if o.values["quality"].value > quality + 1e-12]
     if better:
         top = max(better, key=lambda o: o.values["quality"].value)
         tps, _ = tokens_per_second(top.assessment, hardware)
-        speed = "an unknown speed" if tps is None else f"~{tps:.0f} tokens/s"
+        # one decimal: 9.7 tokens/s is not "~10, under the usable 10"
+        speed = "an unknown speed" if tps is None else f"~{tps:.1f} tokens/s"
         out.append(
             f"{top.assessment.estimate.quant} keeps more quality and fits but decodes at {speed}, "
             f"under the usable {USABLE_TPS:.0f} tokens/s: {est.quant} scores higher "
-            f"({chosen.score:.3f} vs {top.score:.3f})"
+            f"({_pair(chosen.score, top.score, ' vs ')})"
         )
     return tuple(out)
+
+
+def _pair(first: float, second: float, joint: str) -> str:
+    """Two scores with as many decimals as it takes to tell them apart (up to six)."""
+    digits = next((d for d in range(3, 7) if f"{first:.{d}f}" != f"{second:.{d}f}"), 6)
+    return f"{first:.{digits}f}{joint}{second:.{digits}f}"

@@ -132,18 +132,19 @@ def context_changes(model: Model, query: Query) -> Iterator[Change]:
     """The context the model has, asked for by the option that set the larger requirement."""
     has, asked = model.context_length, query.constraints
     required = query.required_context or 0
+    prompt = query.sizing.prompt_tokens or 0  # the context may not drop below the prompt
     cost = math.log2(required / has) if has else math.inf
     if asked.min_context and asked.min_context > has and (query.sizing.context or 0) <= has:
         relaxed = asked._replace(min_context=has)
         yield Change(f"--min-context {tokens(has)}", cost, query.replace(constraints=relaxed))
-    elif (query.sizing.context or 0) > has and (asked.min_context or 0) <= has:
+    elif (query.sizing.context or 0) > has and max(asked.min_context or 0, prompt) <= has:
         yield Change(f"--context {tokens(has)}", cost, query.replace(sizing=query.sizing.at(has)))
 
 
 def memory_changes(exclusion: Exclusion, query: Query) -> Iterator[Change]:
     """More memory, RAM for offload, a quantized KV cache, or a shorter context."""
     assert query.hardware is not None and exclusion.smallest is not None
-    floor = query.constraints.min_context or 0
+    floor = max(query.constraints.min_context or 0, query.sizing.prompt_tokens or 0)
     found = memory_options(exclusion.smallest, query.hardware, query.sizing, floor, query.kv_fixed)
     for option, cost, hardware, sizing in found:
         yield Change(option, cost, query.replace(hardware=hardware, sizing=sizing))

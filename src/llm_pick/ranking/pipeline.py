@@ -29,6 +29,7 @@ from llm_pick.ranking.query import Query, query_weights
 from llm_pick.ranking.result import Candidate, Exclusion, Option, Recommendation
 from llm_pick.ranking.serve import serve
 from llm_pick.ranking.shared import Searched, criteria_inputs, renamed, shape_of, sibling
+from llm_pick.ranking.variants import tuned_first
 from llm_pick.scoring import criteria
 from llm_pick.scoring.code import code_ability
 from llm_pick.scoring.constraints import Check, Constraints, active, evaluate
@@ -305,12 +306,14 @@ def ecosystem_of(model: Model, state: Pass) -> criteria.Value:
     """Runtime support: data/runtimes.yaml for its families; for another family, the entry's
     runtimes.supported, or none (the documented default)."""
     listed = any(model.family in families for families in state.runtimes.values())
-    if listed:
-        found = state.ecosystem.get(model.family)
-        if found is None:
-            found = state.ecosystem[model.family] = criteria.ecosystem(model.family, state.runtimes)
-        return found
-    return criteria.unlisted_ecosystem(model, state.runtimes)
+    if not listed:
+        return criteria.unlisted_ecosystem(model, state.runtimes)
+    found = state.ecosystem.get(model.family)
+    if found is None:
+        found = state.ecosystem[model.family] = criteria.ecosystem(model.family, state.runtimes)
+    if model.runtimes is not None and model.runtimes.weight_diff is not None:
+        return criteria.recovered_first(found)
+    return found
 
 
 def recommend(catalog: Catalog, query: Query) -> Recommendation:
@@ -330,6 +333,7 @@ def recommend(catalog: Catalog, query: Query) -> Recommendation:
     ranked = reorder(ranked, query.hardware)
     excluded.sort(key=lambda e: e.model.id)
     rec = serve(Recommendation(query, weights, tuple(ranked), tuple(excluded)), models)
+    rec = rec._replace(ranking=tuple(tuned_first(rec.ranking, query.wanted().variants)))
     if ranked:
         return rec
     from llm_pick.ranking.deadend import one_change

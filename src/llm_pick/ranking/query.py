@@ -61,6 +61,9 @@ class Query:
             object.__setattr__(self, "quant", forced.name)
         if self.runtime is not None and self.runtime not in RUNTIMES:
             raise InputError(f"--runtime: {self.runtime!r} is not one of {', '.join(RUNTIMES)}")
+        gpu = self.hardware.gpu if self.hardware else None
+        if self.runtime == "mlx" and gpu is not None and gpu.backend != "metal":
+            raise InputError(f"--runtime mlx runs on Apple silicon only, not on {gpu.name}")
         finite("--min-bits", self.min_bits, maximum=32)
         count("--top", self.top, MAX_TOP)
         low, high = self.constraints.min_params, self.constraints.max_params

@@ -57,6 +57,7 @@ def criteria_inputs(
         model.family,
         tuple(runtimes.supported or ()) if runtimes else (),
         tuple(model.languages),
+        bool(runtimes and runtimes.weight_diff),  # ecosystem_of: a diff is not a model
     )
 
 

@@ -50,6 +50,11 @@ def top_pick(cand: Any, hardware: Any) -> str:
         alone = "prior from size" in (quality.basis or quality.note)
         how = "estimated from its size alone" if alone else "estimated from related models"
     out.append(f"Its quality is about {25 + 75 * quality.value:.0f} out of 100 ({how}).")
-    out.append(LICENCE[model.license.commercial_use])
+    lic = model.license
+    terms = lic.key_conditions or ()
+    if lic.commercial_use == "conditional" and terms:  # the conditions that matter, in full
+        out.append(f"Its licence allows commercial use under conditions: {'; '.join(terms)}.")
+    else:
+        out.append(LICENCE[lic.commercial_use])
     out.append(f"`llm-pick explain {model.id}` shows where each number comes from.")
     return " ".join(out)

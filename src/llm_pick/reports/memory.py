@@ -104,6 +104,7 @@ def memory_report(
             return quant_table(model, results, hardware, longest)
 
     data |= one_change(model, results, sizing, hardware)
+    data |= _apple_training(sizing, hardware, [r.estimate.quant for r in results])
     if data.get("one_change"):
         shown, change = table, data["one_change"]
 
@@ -111,6 +112,16 @@ def memory_report(
             from llm_pick.render.ownfile import change_line
 
             return change_line(shown(), change)
+
+    if data.get("runtime_note"):
+        plain, note = table, data["runtime_note"]
+
+        def table() -> Any:
+            from rich.console import Group
+
+            from llm_pick.render.cells import text
+
+            return Group(plain(), text(f"Note: {note}"))
 
     if model.effective_context:
         from llm_pick.reports.recommend import effective_context
@@ -210,7 +221,8 @@ def one_change(
         return {}
     smallest = min(results, key=lambda r: r.fit.needed_bytes if r.fit else 0)
     quant = get_quant(smallest.estimate.quant)
-    options = list(memory_options(smallest, hardware, sizing, 0, kv_fixed=True))
+    floor = sizing.prompt_tokens or 0  # the context may not drop below the prompt
+    options = list(memory_options(smallest, hardware, sizing, floor, kv_fixed=True))
     kv_fixed = quant.family == "gguf" and sizing.mode == "inference"  # else the KV type is not open
     for option, _, changed, resized in sorted(options, key=lambda item: item[1]):
         if option.startswith("--kv-dtype") and not kv_fixed:
@@ -222,3 +234,23 @@ def one_change(
         if runs(again):
             return {"one_change": option}
     return {}
+
+
+BNB_DOCS = "https://huggingface.co/docs/bitsandbytes/main/non_cuda_backends"
+
+
+def _apple_training(sizing: Sizing, hardware: Hardware | None, quants: list[str]) -> dict[str, str]:
+    """Fine-tuning on an Apple GPU: bitsandbytes (QLoRA's NF4 base, LLM.int8()) has no Apple
+    Silicon backend (its docs: "Apple Silicon support is planned"), so those rows are CUDA
+    figures; a Mac fine-tunes with mlx-lm, which llm-pick does not model."""
+    gpu = hardware.gpu if hardware else None
+    if sizing.mode == "inference" or gpu is None or gpu.backend != "metal":
+        return {}
+    if not any(q.startswith("bnb-") for q in quants):
+        return {}
+    return {
+        "runtime_note": "bitsandbytes (the bnb-* formats) has no Apple Silicon backend (its "
+        f"docs: 'Apple Silicon support is planned', {BNB_DOCS}): those rows hold for a CUDA "
+        "card; on a Mac, LoRA and QLoRA run in mlx-lm on MLX's own 4-bit weights, which "
+        "llm-pick does not model"
+    }

@@ -14,7 +14,9 @@ from llm_pick.estimate.memory import DEFAULT_CONTEXT
 from llm_pick.ranking.pipeline import lineage
 from llm_pick.ranking.result import Candidate, Exclusion, Option, Recommendation
 from llm_pick.ranking.serve import choose_runtime
+from llm_pick.reports.reasons_more import reasons_of
 from llm_pick.reports.report import Report
+from llm_pick.reports.runtime_pick import in_runtime_order, runtime_info
 from llm_pick.reports.sizing_notes import footnotes, sizing_notes
 from llm_pick.scoring.constraints import evaluate as evaluate_constraints
 
@@ -41,7 +43,7 @@ def query_info(rec: Recommendation) -> dict[str, Any]:
         "context_default": default if sizing.context is None else None,
         "required_context": query.required_context,
         "batch": sizing.batch,
-        "runtime": choose_runtime(query)._asdict(),
+        "runtime": runtime_info(*choose_runtime(query)),
         "kv_dtype": sizing.kv_dtype,
         "kv_dtype_fixed": query.kv_fixed,
         "flash_attn": sizing.flash_attn,
@@ -80,9 +82,9 @@ def run_commands_for(cand: Candidate, rec: Recommendation) -> list[dict[str, Any
     native = hardware is not None and fp8_card(hardware)
     served = serving_command(cand.model, cand.serving, native) if cand.serving else None
     commands = run_commands(cand.model, sized)
-    if served is None:
-        return commands
-    return [served, *(c for c in commands if c["runtime"] != "vllm")]
+    if served is not None:
+        commands = [served, *(c for c in commands if c["runtime"] != "vllm")]
+    return in_runtime_order(commands, choose_runtime(rec.query).name)
 
 
 def candidate_dict(rank: int, cand: Candidate, rec: Recommendation) -> dict[str, Any]:
@@ -121,7 +123,7 @@ def candidate_dict(rank: int, cand: Candidate, rec: Recommendation) -> dict[str,
             "placement": fit.as_dict() if fit else None,
             "license": license_dict(lic),
             "criteria": {name: c.as_dict() for name, c in cand.criteria.items()},
-            "reasons": list(cand.reasons),
+            "reasons": reasons_of(cand, rec),
             "serving": cand.serving.as_dict() if cand.serving else None,
             "run": run_commands_for(cand, rec),
         }
@@ -256,7 +258,7 @@ def explain_data(model: Model, rec: Recommendation) -> dict[str, Any]:
                 "of": len(rec.ranking),
                 "score": round(cand.score, 6),
                 "criteria": {n: c.as_dict() for n, c in cand.criteria.items()},
-                "reasons": list(cand.reasons),
+                "reasons": reasons_of(cand, rec),
                 "run": run_commands_for(cand, rec),
             }
             | _weights_note(cand)

@@ -165,6 +165,17 @@ def ecosystem(family: str, runtimes: dict[str, tuple[str, ...]]) -> Value:
     )
 
 
+def recovered_first(found: Value) -> Value:
+    """A weight-diff release: the runtimes run it only after the weights are recovered."""
+    old = found.describe
+    return found._replace(
+        describe=lambda: (
+            f"{old()} once its weights are recovered from the released diff "
+            "(no runtime loads the diff itself)"
+        )
+    )
+
+
 def unlisted_ecosystem(model: Model, runtimes: dict[str, tuple[str, ...]]) -> Value:
     """A family data/runtimes.yaml does not list: the runtimes the entry names, else none."""
     named = model.runtimes.supported if model.runtimes and model.runtimes.supported else []

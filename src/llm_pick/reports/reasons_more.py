@@ -1,0 +1,44 @@
+"""The reasons a pick's JSON carries beyond its own (ranking/result.py Candidate.reasons): for
+a 2-3-bit pick, the context a 4-bit format fits (reports/lowbits.py); under vLLM, why the
+figures and commands are llama.cpp's when vLLM holds no format of the model or no repository
+of its format is recorded (issue 20: the assumed runtime is said, and honoured or not)."""
+
+from __future__ import annotations
+
+from llm_pick.ranking.result import Candidate, Recommendation
+from llm_pick.ranking.serve import choose_runtime
+from llm_pick.reports.lowbits import low_bit_advice
+
+
+def reasons_of(cand: Candidate, rec: Recommendation) -> list[str]:
+    """The candidate's reasons, and for a 2-3-bit pick the context a 4-bit format fits."""
+    advice = low_bit_advice(cand, rec.query)
+    extra = [advice] if advice else []
+    runtime = choose_runtime(rec.query).name
+    hardware = rec.query.hardware
+    if runtime == "vllm" and (hardware is None or not hardware.bandwidth_gbs):
+        extra.append(
+            "vLLM (assumed) is sized only on a known card (--gpu NAME, or --bandwidth): the "
+            "figures and commands are llama.cpp's"
+        )
+    elif runtime == "vllm" and cand.serving is None:  # why the assumed runtime is not used
+        sized = rec.query.sizing
+        extra.append(
+            f"vLLM (assumed) holds no format of it (BF16, FP8, AWQ, GPTQ) at {sized.batch} "
+            f"sequence{'s' if sized.batch > 1 else ''} of {cand.assessment.estimate.context:,} "
+            "tokens on these cards: the figures and commands are llama.cpp's"
+        )
+    elif runtime == "vllm" and cand.serving is not None:
+        from llm_pick.reports.run import serving_command
+
+        if serving_command(cand.model, cand.serving) is None:
+            extra.append(
+                f"vLLM serves it as {cand.serving.format}, but no such repository of it is "
+                "recorded: no vllm command is printed (llama.cpp's is)"
+            )
+        else:  # the GGUF format and cache choice concern the llama.cpp alternative only
+            own = set(cand.choice)
+            return [
+                f"for the llama.cpp alternative: {r}" if r in own else r for r in cand.reasons
+            ] + extra
+    return [*cand.reasons, *extra]

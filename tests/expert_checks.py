@@ -1,0 +1,416 @@
+"""The checks of the fourth expert review (tests/data/expert_review4.yaml): each reads the JSON
+of one answer (recommend, explain, memory or compare) and returns the problems it finds, as
+an expert reviewer would state them. An empty list: the answer passes that check."""
+
+from __future__ import annotations
+
+import re
+import shlex
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from llm_pick.catalog.load import load_catalog
+from llm_pick.estimate.quant import QUANTS
+
+CATALOG = load_catalog(use_env=False)
+USABLE = 10.0  # tokens/s: ranking/choice.py USABLE_TPS
+Json = dict[str, Any]
+Check = Callable[..., list[str]]
+
+
+def entries(kind: str, data: Json) -> Iterator[Json]:
+    """The picks of an answer, each with model, quant, speed, run and reasons where it has
+    them."""
+    if kind == "recommend":
+        yield from data["ranking"]
+    elif kind == "explain" and data.get("memory"):
+        memory = data["memory"]
+        yield {
+            **memory,
+            "model": data["model"],
+            "run": data.get("run", []),
+            "reasons": data.get("reasons") or [],
+            "license": data["license"],
+            "criteria": data.get("criteria"),
+        }
+    elif kind == "memory":
+        yield from data.get("estimates", [data])
+
+
+def low_bit(quant: str) -> bool:
+    found = QUANTS.get(quant)
+    return found is not None and found.family == "gguf" and found.nominal_bits < 4.0
+
+
+def quality(entry: Json) -> float:
+    return float(entry["criteria"]["quality"]["value"])
+
+
+# ---- §1 formats -----------------------------------------------------------------------------
+
+
+def low_bits_rule(kind: str, data: Json) -> list[str]:
+    """No 2-3-bit pick above a 4+-bit one keeping as much quality at a usable speed."""
+    ranking = data.get("ranking", [])
+    out = []
+    for i, above in enumerate(ranking):
+        if not low_bit(above["quant"]):
+            continue
+        for below in ranking[i + 1 :]:
+            fast = (below["tokens_per_second"] or 0) >= USABLE
+            worse_placed = below["fit"] != above["fit"] and below["fit"] != "gpu"
+            if low_bit(below["quant"]) or not fast or worse_placed:
+                continue
+            if quality(below) >= quality(above) - 1e-9:
+                out.append(f"{above['model']} {above['quant']} ranks above {below['model']}")
+    return out
+
+
+def tuned_before_base(kind: str, data: Json) -> list[str]:
+    """A base model never ranks above the instruct/chat model made from it."""
+    order = [e["model"] for e in data.get("ranking", [])]
+    out = []
+    for i, name in enumerate(order):
+        model = CATALOG.get(name)
+        if model.variant != "base":
+            continue
+        for later in order[i + 1 :]:
+            other = CATALOG.get(later)
+            if other.base_model == name and other.variant in ("chat", "instruct"):
+                out.append(f"base {name} ranks above its {other.variant} model {later}")
+    return out
+
+
+def low_bit_advice(kind: str, data: Json) -> list[str]:
+    """A 2-3-bit pick forced by the context says which context a 4-bit format fits."""
+    out = []
+    for entry in entries(kind, data):
+        if low_bit(entry["quant"]) and not any("fits up to" in r for r in entry["reasons"]):
+            out.append(f"{entry['model']} at {entry['quant']}: no 4-bit alternative stated")
+    return out
+
+
+def quality_basis(kind: str, data: Json) -> list[str]:
+    """The format's loss names its source table (a model of its own generation or a stated
+    estimate), never a bare number."""
+    out = []
+    for entry in entries(kind, data):
+        basis = (entry.get("criteria") or {}).get("quality", {}).get("basis") or ""
+        if entry["quant"] in ("fp16", "bf16", "f16"):
+            continue
+        if entry["quant"] not in basis:
+            out.append(f"{entry['model']}: quality basis does not name {entry['quant']}'s loss")
+    return out
+
+
+# ---- §2 KV cache ----------------------------------------------------------------------------
+
+
+def kv_reason(kind: str, data: Json) -> list[str]:
+    """A q8_0 cache the tool chose comes with the reason (which, and why)."""
+    out = []
+    fixed = (data.get("query") or {}).get("kv_dtype_fixed", True)
+    for entry in entries(kind, data):
+        if fixed or entry.get("kv_dtype") != "q8_0":
+            continue
+        if not any("KV cache q8_0 chosen with" in r for r in entry["reasons"]):
+            out.append(f"{entry['model']}: q8_0 cache chosen without a reason")
+    return out
+
+
+# ---- §3 training ----------------------------------------------------------------------------
+
+
+def training_fit(kind: str, data: Json, gpus: int = 1) -> list[str]:
+    """The verdict uses the whole training footprint per card, says the sharding assumed and,
+    when it does not fit, what would."""
+    out = []
+    for entry in entries(kind, data):
+        fit = entry["fit"]
+        sharding = "none" if gpus == 1 else "zero3"
+        if fit.get("sharding") != sharding:
+            out.append(f"{entry['quant']}: sharding {fit.get('sharding')!r}, not {sharding}")
+        parts = ("gradient_bytes", "optimizer_bytes", "activation_bytes")
+        whole = entry["weights_bytes"] + sum(entry[p] for p in parts)
+        if entry["total_bytes"] < whole:
+            out.append(f"{entry['quant']}: total leaves out part of the training footprint")
+        for card in fit["cards"]:
+            room = card["capacity_bytes"] - card["headroom_bytes"]
+            if fit["verdict"] == "gpu" and card["total_bytes"] > room:
+                out.append(f"{entry['quant']}: 'fits' with {card['total_bytes']} > {room} bytes")
+        if fit["verdict"] == "none" and not fit.get("options"):
+            out.append(f"{entry['quant']}: does not fit and no option says what would")
+    return out
+
+
+# ---- §4 long prompts ------------------------------------------------------------------------
+
+
+def ttft(kind: str, data: Json, prompt: int = 512) -> list[str]:
+    """Time to first token at the asked prompt, and at the sized context from 32K."""
+    out = []
+    for entry in entries(kind, data):
+        speed = entry.get("speed")
+        if not speed or entry.get("fit") in ("cpu", "offload", "none"):
+            continue
+        first = speed.get("time_to_first_token_seconds")
+        context = speed["context"]
+        if first is None or first["prompt_tokens"] != prompt:
+            out.append(f"{entry['model']}: no time to first token for {prompt} tokens")
+        elif prompt > context:
+            out.append(f"{entry['model']}: a {prompt}-token prompt in a {context}-token context")
+        full = speed.get("time_to_first_token_at_context_seconds")
+        if context >= 32768 and context > prompt and (full or {}).get("prompt_tokens") != context:
+            out.append(f"{entry['model']}: no time to first token for a {context}-token prompt")
+    return out
+
+
+def effective_context(kind: str, data: Json) -> list[str]:
+    """Where RULER (or the like) is published for a model, the answer says so beside its
+    max context, with the source."""
+    out = []
+    items = [data] if kind in ("explain", "memory") else list(entries(kind, data))
+    for item in items:
+        name = item["model"]
+        published = CATALOG.get(name).effective_context
+        found = item.get("effective_context")
+        if published and found is None:
+            out.append(f"{name}: published long-context evaluation not shown")
+        elif found is not None and not all(e.get("source") for e in found["evaluations"]):
+            out.append(f"{name}: effective context without its source")
+    return out
+
+
+# ---- §5 licences ----------------------------------------------------------------------------
+
+
+def licence_reasons(kind: str, data: Json, must: str = "") -> list[str]:
+    """A conditional licence's key conditions are in the reasons and the JSON."""
+    out = []
+    for entry in entries(kind, data):
+        lic = entry["license"]
+        if lic["commercial_use"] != "conditional":
+            continue
+        if not lic.get("key_conditions"):
+            out.append(f"{entry['model']}: conditional licence without key_conditions")
+        said = [r for r in entry["reasons"] if r.startswith("licence conditions")]
+        if not said:
+            out.append(f"{entry['model']}: conditional licence, no conditions in the reasons")
+        elif must and must.lower() not in said[0].lower():
+            out.append(f"{entry['model']}: licence reason does not mention {must!r}")
+    return out
+
+
+# ---- §6 compare -----------------------------------------------------------------------------
+
+
+def compare_quality(kind: str, data: Json) -> list[str]:
+    """A quality row with a value for every model; estimated values marked with a basis."""
+    rows = {r["field"]: r["values"] for r in data["rows"]}
+    models = data["models"]
+    names = [m if isinstance(m, str) else m["id"] for m in models]
+    out = []
+    values = rows.get("quality (MMLU-eq.)", {})
+    for name in names:
+        if values.get(name) is None:
+            out.append(f"{name}: no quality value")
+        estimated = rows.get("quality estimated", {}).get(name)
+        basis = rows.get("quality basis", {}).get(name) or ""
+        if estimated and not basis:
+            out.append(f"{name}: estimated quality without its basis")
+    return out
+
+
+# ---- §7 commands ----------------------------------------------------------------------------
+
+
+def commands(kind: str, data: Json) -> Iterator[tuple[Json, list[str]]]:
+    for entry in entries(kind, data):
+        for run in entry.get("run") or []:
+            yield entry, shlex.split(run["command"])
+
+
+def hf_tags(kind: str, data: Json) -> list[str]:
+    """Every `-hf REPO:TAG` names a file the catalog recorded in that repository."""
+    out = []
+    for entry, words in commands(kind, data):
+        if "-hf" not in words:
+            continue
+        repo, _, tag = words[words.index("-hf") + 1].partition(":")
+        gguf = CATALOG.get(entry["model"]).runtimes.gguf
+        if gguf is None or gguf.repo != repo:
+            out.append(f"{entry['model']}: -hf {repo} is not its recorded repository")
+            continue
+        if tag not in {gguf.tag(q) for q in gguf.quants}:
+            out.append(f"{entry['model']}: -hf tag {tag} is not a recorded file of {repo}")
+    return out
+
+
+def parallel_slots(kind: str, data: Json, batch: int = 1) -> list[str]:
+    """llama-server with --batch N: -np N and -c N x the per-stream context."""
+    out = []
+    for entry, words in commands(kind, data):
+        if "llama-server" not in words:
+            continue
+        words = words[words.index("llama-server") :]
+        flags = dict(zip(words[1::2], words[2::2], strict=False))
+        context = entry.get("context") or entry["speed"]["context"]
+        if batch > 1 and flags.get("-np") != str(batch):
+            out.append(f"{entry['model']}: llama-server without -np {batch}")
+        if int(flags["-c"]) != batch * context:
+            out.append(f"{entry['model']}: -c {flags['-c']} is not {batch} x {context}")
+    return out
+
+
+def weight_diff(kind: str, data: Json) -> list[str]:
+    """A weight-diff release: no command loads the diff; how to get the weights is said."""
+    out = []
+    for entry in entries(kind, data):
+        if entry.get("run"):
+            out.append(f"{entry['model']}: a command for a weight diff")
+        note = data.get("weights_note") if kind == "explain" else entry.get("weights_note")
+        if not note or "weight diff" not in note:
+            out.append(f"{entry['model']}: no word on how the weights are recovered")
+        if any(r.startswith("runs on ") and "recovered" not in r for r in entry["reasons"]):
+            out.append(f"{entry['model']}: 'runs on' a runtime that cannot load the diff")
+    return out
+
+
+# ---- §8 buffers, issue 20 -------------------------------------------------------------------
+
+
+def buffers(kind: str, data: Json) -> list[str]:
+    """Compute buffer, host buffers and CUDA context as separate fields."""
+    missing = [
+        k for k in ("compute_buffer_bytes", "host_buffers", "cuda_context_bytes") if k not in data
+    ]
+    return [f"memory JSON without {k}" for k in missing]
+
+
+def ceiling(kind: str, data: Json) -> list[str]:
+    """Every decode estimate states its ceiling and share, and stays under it."""
+    out = []
+    for entry in entries(kind, data):
+        speed = entry.get("speed")
+        if not speed or not speed.get("decode_tokens_per_second"):
+            continue
+        top, share = speed.get("decode_ceiling_tokens_per_second"), speed.get("share_of_ceiling")
+        if top is None or share is None:
+            out.append(f"{entry['model']}: decode without its ceiling and share")
+        elif speed["decode_tokens_per_second"]["expected"] > top * 1.0005 or share > 1:
+            out.append(f"{entry['model']}: decode above its bandwidth ceiling")
+    return out
+
+
+def runtime(kind: str, data: Json, name: str = "llama.cpp") -> list[str]:
+    """The assumed runtime is said, and its command comes first where there is one."""
+    said = data["query"]["runtime"]
+    out = [] if said["name"] == name and said["reason"] else [f"runtime {said}, not {name}"]
+    if name == "mlx":
+        return out + ([] if "not modelled" in said.get("note", "") else ["MLX figures unlabelled"])
+    for entry in entries(kind, data):
+        run = entry.get("run") or []
+        if run and any(r["runtime"] == name for r in run) and run[0]["runtime"] != name:
+            out.append(f"{entry['model']}: {run[0]['runtime']} command before {name}'s")
+        on_hub = any(r["command"].startswith("llama-server -hf ") for r in run)
+        if name == "ollama" and on_hub and not any(r["runtime"] == "ollama" for r in run):
+            out.append(f"{entry['model']}: a GGUF on the Hub but no Ollama command")
+    return out
+
+
+def vllm_serve(kind: str, data: Json, gpus: int = 1) -> list[str]:
+    """Batch on datacenter cards: `vllm serve` first, tensor parallel over the cards and the
+    sized context."""
+    out = []
+    for entry in entries(kind, data):
+        if not entry.get("serving"):
+            continue
+        words = shlex.split(entry["run"][0]["command"])
+        if words[:2] != ["vllm", "serve"]:
+            out.append(f"{entry['model']}: served by vLLM but the first command is {words[0]}")
+            continue
+        flags = dict(zip(words[3::2], words[4::2], strict=False))
+        if flags.get("--tensor-parallel-size") != str(gpus):
+            out.append(f"{entry['model']}: tensor parallel {flags.get('--tensor-parallel-size')}")
+        if flags.get("--max-model-len") != str(entry["serving"]["max_model_len"]):
+            out.append(f"{entry['model']}: --max-model-len is not the sized context")
+    return out
+
+
+def vllm_or_why(kind: str, data: Json) -> list[str]:
+    """Under vLLM, each pick is served by a `vllm serve` command or says why it is not."""
+    out = []
+    for entry in entries(kind, data):
+        run = entry.get("run") or []
+        served = bool(run) and run[0]["runtime"] == "vllm"
+        why = any(r.startswith("vLLM ") for r in entry["reasons"])
+        if not served and not why:
+            out.append(f"{entry['model']}: vLLM assumed, llama.cpp answered, nothing said")
+    return out
+
+
+def llama_alternative(kind: str, data: Json) -> list[str]:
+    """Served by vLLM: the GGUF format and KV reasons say they concern the llama.cpp
+    alternative."""
+    out = []
+    for entry in entries(kind, data):
+        run = entry.get("run") or []
+        if not run or run[0]["runtime"] != "vllm":
+            continue
+        for reason in entry["reasons"]:
+            about_gguf = "KV cache" in reason or "keeps more quality and fits" in reason
+            if about_gguf and not reason.startswith("for the llama.cpp alternative: "):
+                out.append(f"{entry['model']}: unlabelled llama.cpp reason under vLLM: {reason}")
+    return out
+
+
+def apple_training(kind: str, data: Json) -> list[str]:
+    """Fine-tuning with bitsandbytes formats on an Apple GPU says bitsandbytes has no backend
+    there."""
+    quants = [e["quant"] for e in entries(kind, data)]
+    apple = (data.get("hardware") or {}).get("gpu", "").startswith("m")
+    flagged = "bitsandbytes" in data.get("runtime_note", "")
+    if apple and any(q.startswith("bnb-") for q in quants) and not flagged:
+        return ["bitsandbytes rows on an Apple GPU without a word"]
+    return []
+
+
+def reason_wording(kind: str, data: Json) -> list[str]:
+    """No reason says a speed is under a line it rounds to ("~10 tokens/s, under ... 10")."""
+    out = []
+    for entry in entries(kind, data):
+        for reason in entry.get("reasons", []):
+            if re.search(r"~10 tokens/s, under the usable 10", reason):
+                out.append(f"{entry['model']}: {reason}")
+            scores = re.search(r"scores (\d\.\d+) against (\d\.\d+)", reason)
+            if scores and scores.group(1) == scores.group(2):
+                out.append(f"{entry['model']}: equal scores compared: {reason}")
+    return out
+
+
+CHECKS: dict[str, Check] = {
+    f.__name__: f
+    for f in (
+        low_bits_rule,
+        tuned_before_base,
+        low_bit_advice,
+        quality_basis,
+        kv_reason,
+        training_fit,
+        ttft,
+        effective_context,
+        licence_reasons,
+        compare_quality,
+        hf_tags,
+        parallel_slots,
+        weight_diff,
+        buffers,
+        ceiling,
+        runtime,
+        vllm_serve,
+        vllm_or_why,
+        llama_alternative,
+        apple_training,
+        reason_wording,
+    )
+}
