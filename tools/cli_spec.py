@@ -60,13 +60,15 @@ def _plain_default(value: Any) -> Any:
     raise Unplain(f"default {value!r}")
 
 
-def _enum(annotation: Any) -> Any:
-    """The enum class in `Annotated[X | None, ...]`, or None."""
+def _enum(annotation: Any) -> type[enum.Enum]:
+    """The enum class in `Annotated[X | None, ...]`."""
     while typing.get_origin(annotation) is typing.Annotated:
         annotation = typing.get_args(annotation)[0]
     inner = [a for a in typing.get_args(annotation) if a is not type(None)] or [annotation]
     found = inner[0] if len(inner) == 1 else None
-    return found if isinstance(found, type) and issubclass(found, enum.Enum) else None
+    if not (isinstance(found, type) and issubclass(found, enum.Enum)):
+        raise Unplain(f"choices without an enum: {annotation!r}")
+    return found
 
 
 def _kind(param: Any, annotation: Any) -> dict[str, Any]:
@@ -82,9 +84,9 @@ def _kind(param: Any, annotation: Any) -> dict[str, Any]:
         raise Unplain(f"type {type(kind_type).__name__}")
     described: dict[str, Any] = {"kind": kind}
     if kind == "choice":
-        found: Any = _enum(annotation)
+        found = _enum(annotation)
         values = [str(choice) for choice in kind_type.choices]
-        if found is None or getattr(choices, found.__name__, None) is not found:
+        if getattr(choices, found.__name__, None) is not found:
             raise Unplain("choices that are not an enum of cli/choices.py")
         if values != [member.value for member in found]:
             raise Unplain("choices that are not the enum's values")
