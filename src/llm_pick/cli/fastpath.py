@@ -37,7 +37,7 @@ def run(argv: list[str]) -> int | None:
     from llm_pick.cli.guard import guarded
     from llm_pick.errors import InputError
 
-    if any(param["name"] == "fmt" for param in command["params"]):
+    if any("--format" in param["opts"] for param in command["params"]):  # as formats.py asks
         from llm_pick.cli.formats import with_format
 
         try:
