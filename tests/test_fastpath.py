@@ -29,7 +29,7 @@ from llm_pick.cli.options import HARDWARE_OPTIONS, SIZING_OPTIONS
 from llm_pick.cli.parse import hardware, sizing
 
 ROOT = Path(__file__).resolve().parents[1]
-SPEC = json.loads(fastpath.SPEC.read_text(encoding="utf-8"))["commands"]
+SPEC = json.loads(Path(fastpath.SPEC).read_text(encoding="utf-8"))["commands"]
 FAST = sorted(name for name, command in SPEC.items() if command["fast"])
 
 
@@ -43,7 +43,7 @@ def _tool() -> ModuleType:
 
 def test_the_spec_is_what_the_typer_app_gives() -> None:
     """Fails when an option of a common command changed without `python tools/cli_spec.py`."""
-    assert _tool().text() == fastpath.SPEC.read_text(encoding="utf-8"), (
+    assert _tool().text() == Path(fastpath.SPEC).read_text(encoding="utf-8"), (
         "src/llm_pick/cli/fastspec.json is stale: run python tools/cli_spec.py"
     )
     assert set(FAST) == {"recommend", "memory", "list", "show", "explain", "compare"}

@@ -11,15 +11,14 @@ parses it, so every usage error stays typer's. A command then runs through the s
 
 from __future__ import annotations
 
-import json
 import os
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from llm_pick.cli.choices import ChartAxis, OutputFormat, chart_value
+if TYPE_CHECKING:
+    from pathlib import Path
 
-SPEC = Path(__file__).with_name("fastspec.json")
-ENUMS: dict[str, Any] = {"OutputFormat": OutputFormat, "ChartAxis": ChartAxis}
+# Imports are made where they are needed: a declined run (--help) pays for none of them.
+SPEC = os.path.join(os.path.dirname(__file__), "fastspec.json")
 Param = dict[str, Any]
 
 
@@ -75,6 +74,8 @@ def _prepare(argv: list[str]) -> tuple[str, list[str], bool]:
     if "--debug" in words:
         words.remove("--debug")  # the first only, as cli/boundary.py does
     if "--chart" in words:
+        from llm_pick.cli.choices import chart_value
+
         words = chart_value(words)
     if not words:
         raise Decline
@@ -82,8 +83,11 @@ def _prepare(argv: list[str]) -> tuple[str, list[str], bool]:
 
 
 def _command(name: str) -> dict[str, Any]:
+    import json
+
     try:
-        command = json.loads(SPEC.read_text(encoding="utf-8"))["commands"].get(name)
+        with open(SPEC, encoding="utf-8") as spec:
+            command = json.load(spec)["commands"].get(name)
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         raise Decline from None
     if not isinstance(command, dict) or command.get("fast") is not True:
@@ -182,7 +186,9 @@ def _convert(param: Param, word: Any) -> Any:
 
 
 def _choice(param: Param, word: str) -> Any:
-    kind = ENUMS.get(param["enum"])
+    from llm_pick.cli import choices
+
+    kind = {"OutputFormat": choices.OutputFormat, "ChartAxis": choices.ChartAxis}.get(param["enum"])
     fold = not param["case_sensitive"]
     wanted = word.casefold() if fold else word
     for choice in param["choices"]:
@@ -193,6 +199,8 @@ def _choice(param: Param, word: str) -> Any:
 
 def _path(word: str) -> Path:
     """A path typer takes: one that does not exist, or one that can be read."""
+    from pathlib import Path
+
     try:
         os.stat(word)
     except OSError:
