@@ -223,6 +223,8 @@ TAKEN = [
     "compare llama-3-8b falcon-7b --vram 24 --chart",
     "--debug list -f json --family lama",
     "list --debug --needs code",
+    "--version",
+    "--debug --version",
 ]
 DECLINED = [
     "recommend --help",
@@ -243,7 +245,8 @@ DECLINED = [
     "recommend stray",
     "recommend --vram \u0663\u0662",
     "--debug --debug list",
-    "--version",
+    "--version list",
+    "--version --version",
     "gpus",
     "catalog validate x.yaml",
     "",
@@ -316,6 +319,9 @@ def test_the_console_entry_does_not_import_typer_for_a_plain_run() -> None:
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["ranking"]
     assert done.stderr.splitlines()[-1] == "imported: "  # not typer, click, nor rich
+    done = _entry(["--version"])
+    assert (done.returncode, done.stdout.split()[0]) == (0, "llm-pick")
+    assert done.stderr.splitlines() == ["imported: "]
     done = _entry(["recommend", "--vram", "24", "--top", "x"])  # declined: typer's message
     assert done.returncode == 2
     assert done.stderr.splitlines() == [

@@ -169,7 +169,13 @@ def build() -> dict[str, Any]:
     group: Any = typer.main.get_command(app)
     ctx = group.make_context("llm-pick", [COMMANDS[0]], resilient_parsing=True)
     commands = {name: describe(group.get_command(ctx, name)) for name in COMMANDS}
-    return {"generated_by": "tools/cli_spec.py", "commands": commands}
+    root = {
+        name: _dotted(param.callback)
+        for param in group.params
+        if param.is_eager and param.callback is not None and getattr(param, "is_flag", False)
+        for name in param.opts
+    }
+    return {"generated_by": "tools/cli_spec.py", "commands": commands, "root_flags": root}
 
 
 def text() -> str:

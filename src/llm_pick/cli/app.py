@@ -1,12 +1,10 @@
 """The command line: thin typer commands over the library, and the one error boundary."""
 
-import sys
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
-from llm_pick import __version__
 from llm_pick.cli import commands
 from llm_pick.cli.boundary import Boundary
 from llm_pick.cli.calibrating import calibrate_command
@@ -52,14 +50,7 @@ app.command("local")(local_command)
 
 def _version(value: bool) -> None:
     if value:
-        from llm_pick.catalog.compiled import as_of
-
-        dated = as_of()
-        sys.stdout.write(
-            f"llm-pick {__version__}"
-            + (f" (catalog as of {dated.isoformat()})" if dated else "")
-            + "\n"
-        )
+        commands.version()
         raise typer.Exit()
 
 

@@ -15,6 +15,21 @@ from llm_pick.errors import ExitCode, InputError
 Values = dict[str, Any]
 
 
+def version() -> None:
+    """`--version` (the root option's callback, cli/app.py)."""
+    import sys
+
+    from llm_pick import __version__
+    from llm_pick.catalog.compiled import as_of
+
+    dated = as_of()
+    sys.stdout.write(
+        f"llm-pick {__version__}"
+        + (f" (catalog as of {dated.isoformat()})" if dated else "")
+        + "\n"
+    )
+
+
 def load(catalogs: list[Path] | None) -> Any:
     from llm_pick.catalog.load import load_catalog
 

@@ -30,6 +30,8 @@ def run(argv: list[str]) -> int | None:
     """The command's exit code, or None when the typer app is to run argv instead."""
     try:
         name, words, debug = _prepare(argv)
+        if words == ["--version"]:
+            return _version(debug)
         command = _command(name)
     except Decline:
         return None
@@ -82,17 +84,35 @@ def _prepare(argv: list[str]) -> tuple[str, list[str], bool]:
     return words[0], words, debug
 
 
-def _command(name: str) -> dict[str, Any]:
+def _spec() -> dict[str, Any]:
     import json
 
     try:
         with open(SPEC, encoding="utf-8") as spec:
-            command = json.load(spec)["commands"].get(name)
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            found = json.load(spec)
+    except (OSError, ValueError):
         raise Decline from None
+    if not isinstance(found, dict):
+        raise Decline
+    return found
+
+
+def _command(name: str) -> dict[str, Any]:
+    command = _spec().get("commands", {}).get(name)
     if not isinstance(command, dict) or command.get("fast") is not True:
         raise Decline
     return command
+
+
+def _version(debug: bool) -> int:
+    """`llm-pick --version` alone, when the root's --version is the eager flag whose callback
+    prints the version and exits (cli/app.py `_version`, which calls commands.version)."""
+    if _spec().get("root_flags", {}).get("--version") != "llm_pick.cli.app._version":
+        raise Decline
+    from llm_pick.cli.commands import version
+    from llm_pick.cli.guard import guarded
+
+    return guarded(version, debug)
 
 
 def parse(command: dict[str, Any], words: list[str]) -> dict[str, Any]:
