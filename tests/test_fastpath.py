@@ -4,10 +4,12 @@ never imports typer, and help and shell completion still go through typer."""
 
 from __future__ import annotations
 
+import atexit
 import importlib.util
 import io
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -61,17 +63,24 @@ def test_the_estimate_options_split_as_parse_takes_them() -> None:
 # ---- the same answer as typer, or none ---------------------------------------------------
 
 
+# Both ways run in the same working folder (messages name absolute paths), emptied between.
+WORK = Path(tempfile.mkdtemp(prefix="llm-pick-fastpath-")) / "work"
+atexit.register(shutil.rmtree, WORK.parent, True)
+
+
 @contextmanager
 def _folder() -> Iterator[Path]:
     """A fresh working folder holding a small extra catalog (--catalog extra.yaml)."""
     here = os.getcwd()
-    with tempfile.TemporaryDirectory() as name:
-        os.chdir(name)
-        try:
-            write_catalog(Path(name) / "extra.yaml", entry(id="extra-7b"))
-            yield Path(name)
-        finally:
-            os.chdir(here)
+    shutil.rmtree(WORK, ignore_errors=True)
+    WORK.mkdir(parents=True)
+    os.chdir(WORK)
+    try:
+        write_catalog(WORK / "extra.yaml", entry(id="extra-7b"))
+        yield WORK
+    finally:
+        os.chdir(here)
+        shutil.rmtree(WORK, ignore_errors=True)
 
 
 def _capture(call: Any) -> tuple[Any, str, str]:

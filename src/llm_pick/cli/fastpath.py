@@ -1,10 +1,11 @@
 """The console entry's fast path: the common commands (recommend, memory, list, show, explain,
-compare) parsed without importing typer (about 50 ms of a 10 ms interpreter's start).
+compare) and --version parsed without importing typer (about 50 ms of CPU, where the
+interpreter's own start is about 10).
 
 The typer app (cli/app.py) stays the one definition of the CLI: tools/cli_spec.py writes what
 this needs of it into cli/fastspec.json (a test keeps it current). Only the plain cases are
-taken: long options, `--name=value`, the short names alone, flags, repeats, the arguments. Any
-thing else (--help, `--`, an unknown or abbreviated option, a missing or dash-led value, a
+taken: long options, `--name=value`, the short names alone, flags, repeats, the arguments.
+Anything else (--help, `--`, an unknown or abbreviated option, a missing or dash-led value, a
 value typer would refuse, a word that is not ASCII, shell completion) is declined, and typer
 parses it, so every usage error stays typer's. A command then runs through the same body
 (cli/commands.py) and the same error boundary (cli/guard.py) as under typer."""
