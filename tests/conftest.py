@@ -48,15 +48,19 @@ class Result:
 
 
 def run(*args: str) -> Result:
-    """Run the CLI in-process through its real error boundary."""
+    """Run the CLI in-process as the console entry does: the fast path (cli/fastpath.py) for
+    the plain cases of the common commands, else the typer app, through the same boundary."""
     import typer
 
     from llm_pick.cli.entry import app_for
+    from llm_pick.cli.fastpath import run as fast
 
-    command = typer.main.get_command(app_for(list(args)))  # as the console entry builds it
     out, err = io.StringIO(), io.StringIO()
     with redirect_stdout(out), redirect_stderr(err):
-        code = command.main(args=list(args), prog_name="llm-pick", standalone_mode=False)
+        code = fast(list(args))
+        if code is None:
+            command = typer.main.get_command(app_for(list(args)))
+            code = command.main(args=list(args), prog_name="llm-pick", standalone_mode=False)
     return Result(int(code or 0), out.getvalue(), err.getvalue())
 
 

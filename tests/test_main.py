@@ -55,14 +55,19 @@ def one_error_line(stderr: str, expected: str) -> None:
     assert "Traceback" not in stderr and "Exception ignored" not in stderr
 
 
-def test_ctrl_c_during_imports_is_one_line_and_exit_130(tmp_path: Path) -> None:
-    fake = tmp_path / "typer"
+# `gpus` imports typer; the plain `list` takes the fast path (cli/fastpath.py), which does not
+# import typer, and imports rich for its table
+@pytest.mark.parametrize(("command", "module"), [("gpus", "typer"), ("list", "rich")])
+def test_ctrl_c_during_imports_is_one_line_and_exit_130(
+    tmp_path: Path, command: str, module: str
+) -> None:
+    fake = tmp_path / module
     fake.mkdir()
     (fake / "__init__.py").write_text(
         "import os, signal, time\nos.kill(os.getpid(), signal.SIGINT)\ntime.sleep(30)\n"
     )
     env = {"PYTHONPATH": os.pathsep.join([str(tmp_path), *sys.path])}
-    done = launch(["list"], env=env)
+    done = launch([command], env=env)
     assert done.returncode == 130, done.stderr
     one_error_line(done.stderr, "Error: interrupted")
 

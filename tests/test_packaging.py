@@ -43,6 +43,8 @@ def test_wheel_contains_catalog_and_gpu_data(tmp_path: Path) -> None:
     for name in ("models", "gpus", "profiles", "runtimes"):  # its parts (catalog/compiled.py)
         assert f"llm_pick/catalog/compiled_{name}.json" in names
     assert "llm_pick/cli/app.py" in names
+    assert "llm_pick/cli/fastspec.json" in names  # the fast path's spec (tools/cli_spec.py)
+    assert not any("cli_spec" in name for name in names)  # its builder stays out
     assert "llm_pick/py.typed" in names  # type checkers read the library's annotations
     assert not any("compile_data" in name for name in names)  # the builder stays out
 

@@ -72,9 +72,13 @@ def main() -> NoReturn:
     signal.signal(signal.SIGINT, _interrupt)
     try:
         _guard_streams()
-        from llm_pick.cli.entry import app_for
+        from llm_pick.cli.fastpath import run
 
-        code = app_for(sys.argv[1:])(standalone_mode=False)
+        code = run(sys.argv[1:])  # the common commands' plain cases, without typer
+        if code is None:
+            from llm_pick.cli.entry import app_for
+
+            code = app_for(sys.argv[1:])(standalone_mode=False)
     except KeyboardInterrupt:  # during the imports above, before the boundary is in place
         _exit_interrupted()
     try:

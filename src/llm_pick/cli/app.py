@@ -1,20 +1,16 @@
 """The command line: thin typer commands over the library, and the one error boundary."""
 
-import sys
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from typer import Exit
 
-from llm_pick import __version__
+from llm_pick.cli import commands
 from llm_pick.cli.boundary import Boundary
 from llm_pick.cli.calibrating import calibrate_command
 from llm_pick.cli.catalog_commands import catalog_app, schema_app
-from llm_pick.cli.local import installed_catalog, local_command
+from llm_pick.cli.local import local_command
 from llm_pick.cli.options import (
-    HARDWARE_OPTIONS,
-    SIZING_OPTIONS,
     CatalogOpt,
     ChartOpt,
     CommercialOpt,
@@ -37,7 +33,6 @@ from llm_pick.cli.options import (
     with_query_options,
 )
 from llm_pick.cli.output import emit
-from llm_pick.errors import ExitCode, InputError
 
 app = typer.Typer(
     cls=Boundary,
@@ -55,14 +50,7 @@ app.command("local")(local_command)
 
 def _version(value: bool) -> None:
     if value:
-        from llm_pick.catalog.compiled import as_of
-
-        dated = as_of()
-        sys.stdout.write(
-            f"llm-pick {__version__}"
-            + (f" (catalog as of {dated.isoformat()})" if dated else "")
-            + "\n"
-        )
+        commands.version()
         raise typer.Exit()
 
 
@@ -73,12 +61,6 @@ def _root(
     ] = False,
 ) -> None:
     """Pick an open-weight LLM that fits your GPU, licence and needs."""
-
-
-def load(catalogs: list[Path] | None) -> Any:
-    from llm_pick.catalog.load import load_catalog
-
-    return load_catalog(catalogs or ())
 
 
 @app.command("list")
@@ -98,25 +80,7 @@ def list_models(
     catalog: CatalogOpt = None,
 ) -> None:
     """List catalog models, optionally filtered."""
-    from llm_pick.cli.names import load_checked
-    from llm_pick.cli.parse import constraints
-    from llm_pick.reports.catalog import list_report
-    from llm_pick.scoring.constraints import passing
-
-    wanted = constraints(
-        family=family,
-        variant=variant,
-        needs=needs,
-        commercial=commercial,
-        unconditional=unconditional,
-        min_context=min_context,
-        lang=lang,
-        min_params=min_params,
-        max_params=max_params,
-    )
-    models, wanted = load_checked(catalog, wanted)
-    report = list_report(passing(models, wanted), models.as_of)
-    emit(report, fmt, output, catalog or (), force=force)
+    commands.list_models(locals())  # the values by parameter name
 
 
 @app.command()
@@ -128,20 +92,10 @@ def show(
     catalog: CatalogOpt = None,
 ) -> None:
     """Show every field of one model and its sources."""
-    from llm_pick.reports.catalog import show_report
-
-    emit(show_report(load(catalog).get(model_id)), fmt, output, catalog or (), force=force)
+    commands.show(locals())  # the values by parameter name
 
 
-# ---- hardware and memory options shared by memory, recommend, explain and compare ----
-
-
-def split_estimate_options(given: dict[str, Any]) -> tuple[Any, Any]:
-    """The hardware and the sizing from the estimate option group."""
-    from llm_pick.cli.parse import hardware, sizing
-
-    machine = hardware(**{name: given[name] for name, _, _ in HARDWARE_OPTIONS})
-    return machine, sizing(**{name: given[name] for name, _, _ in SIZING_OPTIONS})
+# ---- memory (the hardware and memory options are shared with recommend, explain, compare) ----
 
 
 @app.command()
@@ -174,23 +128,7 @@ def memory(
     **estimate: Any,
 ) -> None:
     """Estimate memory (and fit and speed on given hardware) for one model or GGUF file."""
-    from dataclasses import replace
-
-    from llm_pick.cli.parse import training_mode
-    from llm_pick.reports.memory import memory_report
-
-    hardware, sizing = split_estimate_options(estimate)
-    if model_id.lower().endswith(".gguf") or model_id.startswith("hf:"):
-        from llm_pick.reports.memory import file_report
-
-        if quant is not None or mode != "inference":
-            raise InputError("a GGUF file has its own quantization: drop --quant and --mode")
-        emit(file_report(model_id, sizing, hardware), fmt, output, [model_id], force=force)
-        return
-    model = load(catalog).get(model_id)
-    sizing = replace(sizing, mode=training_mode(mode), lora_rank=lora_rank, text_only=text_only)
-    report = memory_report(model, quant, sizing, hardware)
-    emit(report, fmt, output, catalog or (), force=force)
+    commands.memory(locals())  # the values by parameter name
 
 
 @app.command("gpus")
@@ -231,26 +169,11 @@ def recommend(
     force: ForceOpt = False,
     catalog: CatalogOpt = None,
     **query: Any,
-) -> None:
+) -> int:
     """Rank the catalog against your hardware and needs, and say why.
 
     Exit codes: 0 ranked, 1 bad input, 2 usage, 3 no model satisfies the constraints."""
-    from llm_pick.cli.names import load_checked
-    from llm_pick.cli.parse import build_query
-    from llm_pick.ranking import pipeline
-    from llm_pick.reports.recommend import recommend_report
-
-    wanted = build_query(**query, top=top)
-    if installed:
-        models, wanted = installed_catalog(wanted)
-    else:
-        models, wanted = load_checked(catalog, wanted)
-    result = pipeline.recommend(models, wanted)
-    report = recommend_report(result, models, show_excluded, chart)
-    inputs = [*(catalog or ()), query["profile"]]
-    emit(chart_note(report, chart, fmt), fmt, output, inputs, force=force)
-    if not result.ranking:
-        raise Exit(ExitCode.NO_MATCH)
+    return commands.recommend(locals())  # the values by parameter name
 
 
 @app.command()
@@ -264,16 +187,7 @@ def explain(
     **query: Any,
 ) -> None:
     """Show, for one model, each constraint passed or failed and each criterion's share."""
-    from llm_pick.cli.names import load_checked
-    from llm_pick.cli.parse import build_query
-    from llm_pick.ranking import pipeline
-    from llm_pick.reports.recommend import explain_report
-
-    models, wanted = load_checked(catalog, build_query(**query, top=10).replace(all_formats=True))
-    model = models.get(model_id)
-    report = explain_report(model, pipeline.recommend(models, wanted), models)
-    inputs = [*(catalog or ()), query["profile"]]
-    emit(report, fmt, output, inputs, force=force)
+    commands.explain(locals())  # the values by parameter name
 
 
 @app.command()
@@ -289,38 +203,7 @@ def compare(
     **estimate: Any,
 ) -> None:
     """Put models side by side; the best value in each row is marked."""
-    from llm_pick.reports.compare import compare_report
-
-    auto_kv = estimate.get("kv_dtype") is None and estimate.get("v_dtype") is None
-    hardware, sizing = split_estimate_options(estimate)
-    models = load(catalog)
-    chosen = [models.get(i) for i in dict.fromkeys(model_ids)]
-    outcome = None
-    if (chart is not None and fmt == OutputFormat.table) or fmt == OutputFormat.html:
-        from llm_pick.ranking.pipeline import lineage, recommend
-        from llm_pick.ranking.query import Query
-
-        wanted = Query(hardware=hardware, sizing=sizing, quant=quant, top=len(chosen))
-        outcome = (recommend(models, wanted), lineage(models))
-    by_id = {m.id: m for m in models}
-    report = compare_report(
-        chosen,
-        quant,
-        sizing,
-        hardware,
-        chart=chart,
-        outcome=outcome,
-        lineage=by_id,
-        auto_kv=auto_kv,
-    )
-    emit(chart_note(report, chart, fmt), fmt, output, catalog or (), force=force)
-
-
-def chart_note(report: Any, chart: str | None, fmt: str) -> Any:
-    """--chart draws in the table; HTML always has the charts; other formats say so."""
-    if chart is not None and fmt not in (OutputFormat.table, OutputFormat.html):
-        report.notes.append(f"Note: --chart is drawn with --format table or html, not {fmt}.")
-    return report
+    commands.compare(locals())  # the values by parameter name
 
 
 @app.command("import")

@@ -12,11 +12,10 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from llm_pick.cli.options import FormatOpt, OutputFormat
-from llm_pick.errors import InputError, LlmPickError
+from llm_pick.errors import InputError
 
 if TYPE_CHECKING:
     from llm_pick.estimate.calibration import Calibration
-    from llm_pick.estimate.hardware import Hardware
     from llm_pick.reports.report import Report
 
 MAX_INPUT_BYTES = 64 * 1024**2
@@ -178,18 +177,3 @@ def _table(rows: list[list[Any]], calibration: Calibration) -> Any:
 
 def _share(value: float | None) -> str:
     return "-" if value is None else f"{value:.0%}"
-
-
-def with_user_calibration(machine: Hardware) -> Hardware:
-    """The hardware with the user's calibration, when there is one for a known card; a file
-    that cannot be used is one warning on stderr, and the estimate goes on without it."""
-    from llm_pick.estimate.calibration import load_calibration
-
-    if machine.gpu is None:
-        return machine
-    try:
-        found = load_calibration()
-    except LlmPickError as error:
-        sys.stderr.write(f"Warning: calibration ignored: {error} (llm-pick calibrate --reset)\n")
-        return machine
-    return machine if found is None else machine._replace(calibration=found)

@@ -53,9 +53,15 @@ def infer_format(argv: list[str], group: Any) -> list[str]:
     """argv with `-f md` spelled out and `--format X` added when -o names a known extension;
     InputError when -f and the extension disagree."""
     cut = argv.index("--") if "--" in argv else len(argv)
-    words, rest = list(argv[:cut]), argv[cut:]
-    if not takes_format(words, group):
+    if not takes_format(argv[:cut], group):
         return argv
+    return with_format(argv)
+
+
+def with_format(argv: list[str]) -> list[str]:
+    """infer_format for a command known to have a --format option (cli/fastpath.py)."""
+    cut = argv.index("--") if "--" in argv else len(argv)
+    words, rest = list(argv[:cut]), argv[cut:]
     given = _find(words, _FORMAT)
     if given is not None:
         index, value = given

@@ -3,28 +3,19 @@
 
 import inspect
 from collections.abc import Callable
-from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 import typer
 
+from llm_pick.cli.choices import CHART_DEFAULT as CHART_DEFAULT
+from llm_pick.cli.choices import ChartAxis as ChartAxis
+from llm_pick.cli.choices import OutputFormat as OutputFormat
+from llm_pick.cli.choices import chart_value as chart_value
+
 # Options declared as text that carry an amount (parsed by cli/parse.py): with every int and
 # float option, they are refused when written with other than ASCII digits.
 NUMERIC_METAVARS = frozenset({"GiB|auto", "TOKENS", "NAME=VALUE"})
-
-
-class OutputFormat(StrEnum):
-    table = "table"
-    json = "json"
-    csv = "csv"
-    markdown = "markdown"
-    html = "html"
-
-
-class ChartAxis(StrEnum):
-    quality = "quality"
-    speed = "speed"
 
 
 CatalogOpt = Annotated[
@@ -56,22 +47,6 @@ ChartOpt = Annotated[
         "the table, with the Pareto frontier. --format html always has the charts.",
     ),
 ]
-CHART_DEFAULT = "quality"
-
-
-def chart_value(argv: list[str]) -> list[str]:
-    """`--chart` alone means `--chart quality` (typer has no option with an optional value):
-    the next word is taken as the axis only when it is one."""
-    out = []
-    for index, word in enumerate(argv):
-        out.append(word)
-        if word == "--chart":
-            following = argv[index + 1].lower() if index + 1 < len(argv) else ""
-            if following not in {axis.value for axis in ChartAxis}:
-                out.append(CHART_DEFAULT)
-    return out
-
-
 OutputOpt = Annotated[
     Path | None,
     typer.Option(

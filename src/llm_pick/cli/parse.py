@@ -295,7 +295,7 @@ def hardware(
         finite("--headroom", headroom, maximum=MAX_GIB, allow_zero=True)
         return None
     machine = machine.with_bandwidth(bandwidth)
-    from llm_pick.cli.calibrating import with_user_calibration
+    from llm_pick.cli.stored_calibration import with_user_calibration
 
     machine = with_user_calibration(machine)
     machine = machine.with_ram(ram_gib, ram_bandwidth, cpu).with_threads(threads)
