@@ -30,12 +30,23 @@ def test_the_not_verified_count_only_goes_down() -> None:
     assert len(not_verified) <= 43, sorted(not_verified)
 
 
-def test_a_preset_checked_through_a_report_names_the_report() -> None:
-    for gpu in load_gpus().values():
-        source = gpu.source
-        if (
-            source is not None
-            and source.checked != "not-verified"
-            and source.read_at == "2026-12-07"
-        ):
-            assert source.url and source.quote and source.via, gpu.id
+CHECKED_IN_THIS_PASS = [
+    "rtx-5090",
+    "tesla-p40",
+    "rtx-6000-ada",
+    "rx-7900-xt",
+    "rx-6900-xt",
+    "arc-a380",
+    "arc-a580",
+    "arc-a750",
+    "arc-b570",
+]
+
+
+@pytest.mark.parametrize("gpu_id", CHECKED_IN_THIS_PASS)
+def test_a_preset_checked_in_this_pass_names_what_was_read(gpu_id: str) -> None:
+    gpu = load_gpus()[gpu_id]
+    source = gpu.source
+    assert source is not None and source.checked in ("vendor", "secondary")
+    assert source.url and source.quote and source.via
+    assert source.vendor_bandwidth_gbs == gpu.memory_bandwidth_gbs
