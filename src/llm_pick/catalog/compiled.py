@@ -106,6 +106,7 @@ def file_of(name: str, data: dict[str, Any]) -> Any:
 
 
 Convert = Callable[[Any], Any] | None  # None: the JSON value as it is
+_set = object.__setattr__
 
 
 def _build(cls: type, data: dict[str, Any]) -> Any:
@@ -114,7 +115,12 @@ def _build(cls: type, data: dict[str, Any]) -> Any:
         value = values.get(key)
         if value is not None:
             values[key] = convert(value)
-    return cls(**values)
+    if len(values) != len(cls.__slots__):  # type: ignore[attr-defined]
+        return cls(**values)  # compiled before a field was added: the checked constructor
+    made: Any = object.__new__(cls)  # the data was validated when it was compiled: no checks again
+    for key, value in values.items():
+        _set(made, key, value)
+    return made
 
 
 @cache
