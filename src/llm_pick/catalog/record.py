@@ -6,7 +6,8 @@ text for each class (`__init__`, `__repr__`, `__setattr__`, `__delattr__`, `__eq
 (docs/performance.md). A record is the same dataclass (fields, `dataclasses.fields`,
 `replace`, `asdict`, pydantic validation) whose methods are shared functions reading the
 fields: same behaviour, same errors on assignment, no compile step. `eq=False` keeps identity
-equality and hashing, as the dataclass option does.
+equality and hashing, as the dataclass option does; a record compared by value keeps its hash
+once computed (the memos key on architectures thousands of times a run).
 """
 
 from __future__ import annotations
@@ -27,15 +28,16 @@ def record(*, eq: bool = True) -> Callable[[type[T]], type[T]]:
     """The class as `@dataclass(frozen=True, slots=True, kw_only=True, eq=eq)` makes it."""
 
     def make(cls: type[T]) -> type[T]:
-        made: Any = dataclasses.dataclass(
-            cls, init=False, repr=False, eq=False, slots=True, kw_only=True
+        plain_class: Any = cls
+        fields = dataclasses.fields(
+            dataclasses.dataclass(plain_class, init=False, repr=False, eq=False, kw_only=True)
         )
-        fields = dataclasses.fields(made)
         for item in fields:
             plain = item.init and item.repr and item.compare and item.hash is None
             if not plain:
                 raise TypeError(f"{cls.__name__}.{item.name}: records take plain fields only")
         names = tuple(item.name for item in fields)
+        made = _slotted(cls, names, ("_hash",) if eq else ())
         made.__init__ = _init(made, fields)
         made.__repr__ = _repr
         made.__setattr__ = _setattr(made, frozenset(names))
@@ -47,6 +49,17 @@ def record(*, eq: bool = True) -> Callable[[type[T]], type[T]]:
         return made  # type: ignore[no-any-return]
 
     return make
+
+
+def _slotted(cls: Any, names: tuple[str, ...], extra: tuple[str, ...]) -> Any:
+    """The class again with `__slots__` (as dataclass(slots=True) makes it) and `extra` slots:
+    the field defaults stay in the fields, not on the class."""
+    body = {key: value for key, value in cls.__dict__.items() if key not in names}
+    body.pop("__dict__", None)
+    body.pop("__weakref__", None)
+    made = type(cls)(cls.__name__, cls.__bases__, {**body, "__slots__": names + extra})
+    made.__qualname__ = cls.__qualname__
+    return made
 
 
 def _init(cls: type, fields: tuple[dataclasses.Field[Any], ...]) -> Callable[..., None]:
@@ -130,7 +143,12 @@ def _eq_hash(names: tuple[str, ...]) -> tuple[Callable[[Any, Any], Any], Callabl
             return values(self) == values(other)
         return NotImplemented
 
-    def __hash__(self: Any) -> int:
-        return hash(values(self))
+    def __hash__(self: Any) -> int:  # kept: memo keys hash the same record often
+        try:
+            return self._hash  # type: ignore[no-any-return]
+        except AttributeError:
+            found = hash(values(self))
+            _set(self, "_hash", found)
+            return found
 
     return __eq__, __hash__

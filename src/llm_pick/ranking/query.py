@@ -11,15 +11,15 @@ from llm_pick.catalog.types import Model
 from llm_pick.errors import InputError
 from llm_pick.estimate.hardware import Hardware
 from llm_pick.estimate.limits import MAX_BILLIONS, MAX_TOP, count, finite
-from llm_pick.estimate.modelfile import FileModel
 from llm_pick.estimate.quant import QUANTS, Quant, get_quant
 from llm_pick.estimate.sizing import Sizing
 from llm_pick.scoring import criteria
 from llm_pick.scoring.constraints import SPECIALTIES, Constraints
 from llm_pick.scoring.profiles import Profile
 
-if TYPE_CHECKING:  # the local stores: imported by --installed only
+if TYPE_CHECKING:  # the local stores and files: imported by --installed only
     from llm_pick.catalog.stores import Installed
+    from llm_pick.estimate.modelfile import FileModel
 
 GGUF = tuple(q.name for q in QUANTS.values() if q.family == "gguf")
 RUNTIMES = ("llama.cpp", "vllm", "ollama", "mlx")
