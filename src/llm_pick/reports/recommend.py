@@ -189,12 +189,12 @@ def recommend_report(
 
         return recommend_page(rec, recommend_data(rec, catalog), lineage(catalog))
 
-    from llm_pick.reports.sheet import COLUMNS, rows
+    from llm_pick.reports.sheet import COLUMNS, LazyRows, rows
 
     return Report(
         data=lambda: recommend_data(rec, catalog),
         columns=COLUMNS,
-        rows=rows(rec, run_commands_for),
+        rows=LazyRows(lambda: rows(rec, run_commands_for)),
         table=table,
         html=page,
         notes=footnotes(rec),
