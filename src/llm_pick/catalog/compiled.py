@@ -51,7 +51,7 @@ def _index() -> dict[str, Any]:
 def _data(name: str) -> Any:
     """The compiled data of `name`, None when its file is missing or unreadable."""
     try:
-        # decoded first: json.loads(bytes) decodes with "surrogatepass", several times slower
+        # decoded first: json.loads(bytes) detects the encoding and decodes again (3 M instr.)
         return json.loads(part(name).read_bytes().decode())
     except (OSError, ValueError):
         return None
