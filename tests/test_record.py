@@ -124,3 +124,14 @@ def test_pydantic_validates_records_into_records() -> None:
     assert type(made) is Checked and made.doubled == 10
     with pytest.raises(ValueError, match="negative"):
         TypeAdapter(Checked).validate_python({"a": -5})
+
+
+def test_a_method_the_class_defines_is_kept() -> None:
+    @record()
+    class Shown:
+        a: int
+
+        def __repr__(self) -> str:
+            return f"<{self.a}>"
+
+    assert repr(Shown(a=1)) == "<1>" and Shown(a=1) == Shown(a=1)

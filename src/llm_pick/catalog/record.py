@@ -38,14 +38,19 @@ def record(*, eq: bool = True) -> Callable[[type[T]], type[T]]:
                 raise TypeError(f"{cls.__name__}.{item.name}: records take plain fields only")
         names = tuple(item.name for item in fields)
         made = _slotted(cls, names, ("_hash",) if eq else ())
-        made.__init__ = _init(made, fields)
-        made.__repr__ = _repr
-        made.__setattr__ = _setattr(made, frozenset(names))
-        made.__delattr__ = _delattr(made, frozenset(names))
-        made.__getstate__ = _getstate
-        made.__setstate__ = _setstate
+        methods = {
+            "__init__": _init(made, fields),
+            "__repr__": _repr,
+            "__setattr__": _setattr(made, frozenset(names)),
+            "__delattr__": _delattr(made, frozenset(names)),
+            "__getstate__": _getstate,
+            "__setstate__": _setstate,
+        }
         if eq:
-            made.__eq__, made.__hash__ = _eq_hash(names)
+            methods["__eq__"], methods["__hash__"] = _eq_hash(names)
+        for name, method in methods.items():
+            if name not in vars(cls):  # a method the class defines is kept, as dataclass keeps it
+                setattr(made, name, method)
         return made  # type: ignore[no-any-return]
 
     return make
