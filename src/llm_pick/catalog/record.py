@@ -24,13 +24,13 @@ _set = object.__setattr__
 @dataclass_transform(
     kw_only_default=True, frozen_default=True, field_specifiers=(dataclasses.field,)
 )
-def record(*, eq: bool = True) -> Callable[[type[T]], type[T]]:
-    """The class as `@dataclass(frozen=True, slots=True, kw_only=True, eq=eq)` makes it."""
+def record(*, eq: bool = True, kw_only: bool = True) -> Callable[[type[T]], type[T]]:
+    """The class as `@dataclass(frozen=True, slots=True, kw_only=kw_only, eq=eq)` makes it."""
 
     def make(cls: type[T]) -> type[T]:
         plain_class: Any = cls
         fields = dataclasses.fields(
-            dataclasses.dataclass(plain_class, init=False, repr=False, eq=False, kw_only=True)
+            dataclasses.dataclass(plain_class, init=False, repr=False, eq=False, kw_only=kw_only)
         )
         for item in fields:
             plain = item.init and item.repr and item.compare and item.hash is None
@@ -39,7 +39,7 @@ def record(*, eq: bool = True) -> Callable[[type[T]], type[T]]:
         names = tuple(item.name for item in fields)
         made = _slotted(cls, names, ("_hash",) if eq else ())
         methods = {
-            "__init__": _init(made, fields),
+            "__init__": _init(made, fields) if kw_only else _positional(_init(made, fields), names),
             "__repr__": _repr,
             "__setattr__": _setattr(made, frozenset(names)),
             "__delattr__": _delattr(made, frozenset(names)),
@@ -91,6 +91,21 @@ def _init(cls: type, fields: tuple[dataclasses.Field[Any], ...]) -> Callable[...
             _set(self, field, value)
         if post_init:
             self.__post_init__()
+
+    return __init__
+
+
+def _positional(init: Callable[..., None], names: tuple[str, ...]) -> Callable[..., None]:
+    """`init` that also takes the fields in order as positional arguments."""
+
+    def __init__(self: Any, *given: Any, **named: Any) -> None:
+        if len(given) > len(names):
+            raise TypeError(f"__init__() takes {len(names)} positional arguments at most")
+        for name, value in zip(names, given, strict=False):
+            if name in named:
+                raise TypeError(f"__init__() got multiple values for argument {name!r}")
+            named[name] = value
+        init(self, **named)
 
     return __init__
 

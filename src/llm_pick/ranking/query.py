@@ -4,9 +4,10 @@ same messages), and the formats it lets the pipeline try."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 from typing import TYPE_CHECKING
 
+from llm_pick.catalog.record import record
 from llm_pick.catalog.types import Model
 from llm_pick.errors import InputError
 from llm_pick.estimate.hardware import Hardware
@@ -26,7 +27,7 @@ RUNTIMES = ("llama.cpp", "vllm", "ollama", "mlx")
 FLOATS = ("fp16",)  # 16-bit weights: only with min_bits above 8.5 or a forced quant
 
 
-@dataclass(frozen=True)
+@record()
 class Query:
     """A recommendation request. `sizing.context` is the tokens memory is sized for
     (--context); the required context is the larger of it and `constraints.min_context`."""
