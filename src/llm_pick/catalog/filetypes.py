@@ -3,9 +3,10 @@ and CPU presets. Plain frozen dataclasses validated by pydantic on a cache miss;
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any, Literal
 
+from llm_pick.catalog.record import record
 from llm_pick.catalog.types import KnownFamily, Variant, check_weights
 
 Backend = Literal["cuda", "rocm", "vulkan", "metal", "cpu"]  # llama.cpp backends
@@ -13,7 +14,7 @@ Backend = Literal["cuda", "rocm", "vulkan", "metal", "cpu"]  # llama.cpp backend
 _PLAIN: Any = {"extra": "forbid"}
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record()
 class ProfileSpec:
     """One weight profile."""
 
@@ -34,7 +35,7 @@ class ProfileSpec:
         check_weights(self.weights)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record()
 class ProfileFile:
     """data/profiles.yaml, or a user's profile file."""
 
@@ -44,7 +45,7 @@ class ProfileFile:
     profiles: list[ProfileSpec] = field(default_factory=list)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record()
 class Runtime:
     """An inference runtime and the families its own docs say it supports."""
 
@@ -58,7 +59,7 @@ class Runtime:
     notes: str | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record()
 class RuntimeFile:
     """data/runtimes.yaml."""
 
@@ -68,7 +69,7 @@ class RuntimeFile:
     runtimes: list[Runtime]
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record()
 class GpuSource:
     """How a preset's figures were checked against the vendor's datasheet, whitepaper or product
     page: vendor (read and quoted), secondary (a report of the vendor's figure), not-verified."""
@@ -84,7 +85,7 @@ class GpuSource:
     vendor_bandwidth_gbs: float | None = None  # the vendor's figure, where read
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record()
 class Gpu:
     """A GPU preset: memory, bandwidth, fp16 throughput, each with its source."""
 
@@ -115,7 +116,7 @@ class Gpu:
         return total * (self.usable_memory_fraction or 1.0)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record()
 class Cpu:
     """A system-memory preset for CPU-only runs and offloaded layers (--cpu NAME)."""
 
@@ -130,7 +131,7 @@ class Cpu:
     notes: str | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record()
 class GpuFile:
     """data/gpus.yaml."""
 

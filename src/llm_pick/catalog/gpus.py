@@ -25,6 +25,23 @@ def load_gpus() -> dict[str, Gpu]:
     return _load()[0]
 
 
+@cache
+def discrete_bandwidths() -> tuple[tuple[float, float], ...]:
+    """(memory GiB, bandwidth GB/s) of each discrete (not Apple) GPU preset, in file order.
+    An installed wheel reads them from the compiled data without building every preset (the
+    speed of a card known only by --vram is ranked at their median); a checkout loads them."""
+    from llm_pick.catalog import compiled, datafiles
+
+    found = compiled.shipped("gpus.yaml", datafiles.path("gpus.yaml"))
+    if found is None:
+        gpus = load_gpus().values()
+        return tuple((g.memory_gib, g.memory_bandwidth_gbs) for g in gpus if g.vendor != "apple")
+    plain = found[1]["gpus"]
+    return tuple(
+        (g["memory_gib"], g["memory_bandwidth_gbs"]) for g in plain if g["vendor"] != "apple"
+    )
+
+
 def load_cpus() -> dict[str, Cpu]:
     return _load()[1]
 

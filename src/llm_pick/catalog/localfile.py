@@ -4,15 +4,15 @@ and when it is a copy of a catalog model, that model's quality is its quality.""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from llm_pick.catalog.constrained import Note, Text
+from llm_pick.catalog.record import record
 
 _STRICT: Any = {"extra": "forbid", "use_attribute_docstrings": True}
 
 
-@dataclass(frozen=True, slots=True, kw_only=True, eq=False)
+@record(eq=False)
 class LocalFile:
     """The file an imported entry was read from."""
 

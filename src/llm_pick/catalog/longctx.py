@@ -3,15 +3,15 @@ as the evaluation printed it beside the context it claims. Catalog data, each ro
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any, Literal
 
 from llm_pick.catalog.constrained import Text
+from llm_pick.catalog.record import record
 
 _STRICT: Any = {"extra": "forbid", "use_attribute_docstrings": True}
 
 
-@dataclass(frozen=True, slots=True, kw_only=True, eq=False)
+@record(eq=False)
 class EffectiveContext:
     """One evaluation's effective context length, as printed (e.g. 32K of a claimed 128K)."""
 

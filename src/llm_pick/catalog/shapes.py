@@ -4,7 +4,6 @@ experts, state-space mixers and latent attention. Validated like the rest of the
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any, Literal
 
 from llm_pick.catalog.constrained import (
@@ -19,11 +18,12 @@ from llm_pick.catalog.constrained import (
     Vocab,
     Width,
 )
+from llm_pick.catalog.record import record
 
 _STRICT: Any = {"extra": "forbid", "use_attribute_docstrings": True}
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record()
 class Ssm:
     """A state-space (Mamba) mixer: its recurrent state per sequence does not grow with the
     context. Names follow config.json (Mamba: intermediate_size, state_size, conv_kernel,
@@ -75,7 +75,7 @@ class Ssm:
                 raise ValueError("heads, head_dim and groups are mamba2 fields")
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record()
 class Mla:
     """Multi-head latent attention (DeepSeek-V2/V3 architecture): keys and values are
     compressed to one latent vector per token, which is what the cache holds."""
@@ -99,7 +99,7 @@ class Mla:
             raise ValueError("mla sizes must be positive")
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record()
 class Architecture:
     """The shapes memory estimation needs, from the model's config.json."""
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any, Literal
 
 from llm_pick.catalog.constrained import (
@@ -26,6 +26,7 @@ from llm_pick.catalog.constrained import (
 )
 from llm_pick.catalog.localfile import LocalFile
 from llm_pick.catalog.longctx import EffectiveContext
+from llm_pick.catalog.record import record
 from llm_pick.catalog.runfields import (
     GGUF_QUANT_PATTERN,
     OLLAMA_QUANT_PATTERN,
@@ -72,7 +73,7 @@ def check_weights(weights: dict[str, float]) -> None:
         raise ValueError("every criterion weight is 0: give at least one a positive weight")
 
 
-@dataclass(frozen=True, slots=True, kw_only=True, eq=False)
+@record(eq=False)
 class Parameters:
     """Parameter counts, with their source."""
 
@@ -98,7 +99,7 @@ class Parameters:
         return self.total if self.active is None else self.active
 
 
-@dataclass(frozen=True, slots=True, kw_only=True, eq=False)
+@record(eq=False)
 class License:
     """The licence of the weights and what it allows commercially."""
 
@@ -126,7 +127,7 @@ class License:
             raise ValueError(f"conditions are required when commercial_use is {use}")
 
 
-@dataclass(frozen=True, slots=True, kw_only=True, eq=False)
+@record(eq=False)
 class Benchmark:
     """A published benchmark score."""
 
@@ -146,7 +147,7 @@ class Benchmark:
     """The metric as the source names it (acc, acc_norm, pass@1, maj@1, ...), when it says."""
 
 
-@dataclass(frozen=True, slots=True, kw_only=True, eq=False)
+@record(eq=False)
 class GgufRepo:
     """A Hugging Face repository of GGUF files for this model."""
 
@@ -183,7 +184,7 @@ class GgufRepo:
         return self.file_tags.get(quant, quant.upper())
 
 
-@dataclass(frozen=True, slots=True, kw_only=True, eq=False)
+@record(eq=False)
 class OllamaTags:
     """The Ollama library tags of this model, one per quantization."""
 
@@ -203,7 +204,7 @@ class OllamaTags:
         check_ollama(self.pattern, self.quants)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True, eq=False)
+@record(eq=False)
 class WeightDiff:
     """A release that ships only the difference from its base model's weights (LLaMA 1's
     licence did not allow sharing the weights): no runtime loads the diff as a model."""
@@ -218,7 +219,7 @@ class WeightDiff:
     """Where the release documents it."""
 
 
-@dataclass(frozen=True, slots=True, kw_only=True, eq=False)
+@record(eq=False)
 class Runtimes:
     """How to run the model: GGUF files, Ollama tags, and runtimes for an unlisted family."""
 
@@ -243,7 +244,7 @@ Reasoning = Literal["none", "always", "toggle"]
 NEEDS = ("vision", "audio", "reasoning", "tools", "code")
 
 
-@dataclass(frozen=True, slots=True, kw_only=True, eq=False)
+@record(eq=False)
 class Capabilities:
     """What the released checkpoint does, from its model card."""
 
@@ -276,7 +277,7 @@ class Capabilities:
         return [need for need in NEEDS if self.has(need)]
 
 
-@dataclass(frozen=True, slots=True, kw_only=True, eq=False)
+@record(eq=False)
 class Encoder:
     """A vision or audio encoder in the checkpoint: llama.cpp runs it from a separate
     multimodal projector (mmproj) GGUF file."""
@@ -291,7 +292,7 @@ class Encoder:
     """Where the encoder's size comes from."""
 
 
-@dataclass(frozen=True, slots=True, kw_only=True, eq=False)
+@record(eq=False)
 class Model:
     """One catalog entry: an open-weight model and its sourced facts."""
 
@@ -385,7 +386,7 @@ _FAMILY = re.compile(FAMILY_PATTERN + r"\Z")
 _LANGUAGES = re.compile(r"[a-z]{2,3}( [a-z]{2,3})*\Z")  # space-separated codes
 
 
-@dataclass(frozen=True, slots=True, kw_only=True, eq=False)
+@record(eq=False)
 class CatalogFile:
     """A catalog file: `schema_version: 1` and a list of models."""
 

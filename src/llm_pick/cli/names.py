@@ -4,7 +4,6 @@ unknown value is an error with "did you mean", never a silent no-op or an empty 
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -17,6 +16,8 @@ def _known(option: str, values: Iterable[str], valid: Iterable[str]) -> None:
     for value in values:
         if value in valid:
             continue
+        import difflib  # for the message only
+
         near = difflib.get_close_matches(value, valid, n=3, cutoff=0.5)
         hint = f" Did you mean {' or '.join(near)}?" if near else ""
         raise InputError(

@@ -102,14 +102,12 @@ def reference_bandwidth(hardware: Hardware | None) -> tuple[float, str]:
 
 @functools.cache
 def _reference(vram_gib: float) -> tuple[float, str]:
-    from llm_pick.catalog.gpus import load_gpus
+    from llm_pick.catalog.gpus import discrete_bandwidths
 
-    discrete = [g for g in load_gpus().values() if g.vendor != "apple"]
-    near = sorted(
-        g.memory_bandwidth_gbs for g in discrete if vram_gib <= g.memory_gib <= 1.5 * vram_gib
-    )
+    discrete = discrete_bandwidths()  # (memory GiB, GB/s)
+    near = sorted(gbs for gib, gbs in discrete if vram_gib <= gib <= 1.5 * vram_gib)
     if not near:
-        bigger = [g for g in discrete if g.memory_gib >= vram_gib] or discrete
-        near = [min(bigger, key=lambda g: g.memory_gib).memory_bandwidth_gbs]
+        bigger = [card for card in discrete if card[0] >= vram_gib] or discrete
+        near = [min(bigger, key=lambda card: card[0])[1]]
     gbs = median(near)
     return gbs, f"assuming {gbs:g} GB/s (median of the {vram_gib:g} GiB preset cards; --gpu NAME)"

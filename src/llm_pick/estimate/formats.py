@@ -35,16 +35,10 @@ def assess_formats(  # noqa: PLR0913 (memo, skip and enough: keyword-only search
         sizing,
     )
     known: dict[str, Assessment] = {} if memo is None else memo.setdefault(shape, {})
-    # Every format stores each weight in at least its nominal bits: formats over the memory by
-    # that bound alone are skipped without a full estimate (when offload is not allowed).
-    limit = None
-    if skip and hardware is not None and not hardware.ram_gib:
-        limit = hardware.vram_bytes * hardware.gpus
+    limit = memory_limit(hardware) if skip else None
     out = []
     for quant in quants:
-        if not applies(quant, model.architecture.ternary):
-            continue  # a format that cannot hold these weights (ternary vs not)
-        if limit is not None and quant.nominal_bits / 8 * model.parameters.total > limit:
+        if cannot_hold(model, quant, limit):
             continue
         kv = sizing.kv_dtype if quant.family == "gguf" else "fp16"
         found = known.get(f"{quant.name}/{kv}")
@@ -58,6 +52,21 @@ def assess_formats(  # noqa: PLR0913 (memo, skip and enough: keyword-only search
         if enough is not None and enough(found):
             break
     return out
+
+
+def memory_limit(hardware: Hardware | None) -> int | None:
+    """Every format stores each weight in at least its nominal bits: formats over the memory
+    by that bound alone are skipped without a full estimate (when offload is not allowed)."""
+    if hardware is None or hardware.ram_gib:
+        return None
+    return hardware.vram_bytes * hardware.gpus
+
+
+def cannot_hold(model: Model, quant: Quant, limit: int | None) -> bool:
+    """A format that cannot hold these weights (ternary vs not), or over `limit` by its bound."""
+    if not applies(quant, model.architecture.ternary):
+        return True
+    return limit is not None and quant.nominal_bits / 8 * model.parameters.total > limit
 
 
 def runs(item: Assessment) -> bool:

@@ -4,16 +4,16 @@ combinations are refused here, with the messages the CLI shows."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
+from llm_pick.catalog.record import record
 from llm_pick.catalog.types import Model
 from llm_pick.errors import InputError
 from llm_pick.estimate.limits import MAX_BATCH, MAX_LORA_RANK, MAX_UBATCH, count, token_count
 from llm_pick.estimate.memory import KV_DTYPES, LORA_RANK, MODES, UBATCH, Mode, default_context
 
 
-@dataclass(frozen=True)
+@record(kw_only=False)
 class Sizing:
     """`context` None: min(4096, the model's context) (`default_context`)."""
 
@@ -71,6 +71,10 @@ class Sizing:
         the longest-context search a dozen times per shown model): the fields copied, the
         changed ones set, and every check run again."""
         new = object.__new__(type(self))
-        new.__dict__.update(self.__dict__, **changes)
+        for name in self.__dataclass_fields__:
+            _set(new, name, changes[name] if name in changes else getattr(self, name))
         new.__post_init__()
         return new
+
+
+_set = object.__setattr__

@@ -19,7 +19,7 @@ from llm_pick.catalog.runtimes import runtime_support
 from llm_pick.catalog.types import Model
 from llm_pick.estimate.advice import memory_fixes, memory_reason, tokens_per_second
 from llm_pick.estimate.assess import Assessment, assess_model
-from llm_pick.estimate.formats import assess_formats, runs
+from llm_pick.estimate.formats import assess_formats, cannot_hold, memory_limit, runs
 from llm_pick.estimate.memory import DEFAULT_CONTEXT
 from llm_pick.estimate.quant import QUANTS, Quant
 from llm_pick.estimate.sizing import Sizing
@@ -167,13 +167,16 @@ def _search(
     """The formats search of `formats` for one model (see there)."""
     bounded = bool(state.weights) and not query.all_formats
     plain = query.sizing_for(model)
+    both = [plain, plain.with_kv(choice.AUTO_KV)] if auto_kv(query) else [plain]
+    # formats the memory rules out by their bound alone are not looked at (assess_formats
+    # would skip them for each sizing); an installed file is sized from the file
+    own, limit = model.id in query.files, memory_limit(query.hardware)
     running: list[Assessment] = []
     for quant in ordered:
-        sizings = [plain]
-        if auto_kv(query) and quant.family == "gguf":
-            sizings.append(query.sizing_for(model, choice.AUTO_KV))
+        if not own and cannot_hold(model, quant, limit):
+            continue
         done = False
-        for sized in sizings:
+        for sized in both if quant.family == "gguf" else both[:1]:
             found = _assessed(model, quant, sized, query, state)
             item = next((a for a in found if runs(a)), None)
             if item is None:

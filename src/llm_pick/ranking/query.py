@@ -4,29 +4,30 @@ same messages), and the formats it lets the pipeline try."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 from typing import TYPE_CHECKING
 
+from llm_pick.catalog.record import record
 from llm_pick.catalog.types import Model
 from llm_pick.errors import InputError
 from llm_pick.estimate.hardware import Hardware
 from llm_pick.estimate.limits import MAX_BILLIONS, MAX_TOP, count, finite
-from llm_pick.estimate.modelfile import FileModel
 from llm_pick.estimate.quant import QUANTS, Quant, get_quant
 from llm_pick.estimate.sizing import Sizing
 from llm_pick.scoring import criteria
 from llm_pick.scoring.constraints import SPECIALTIES, Constraints
 from llm_pick.scoring.profiles import Profile
 
-if TYPE_CHECKING:  # the local stores: imported by --installed only
+if TYPE_CHECKING:  # the local stores and files: imported by --installed only
     from llm_pick.catalog.stores import Installed
+    from llm_pick.estimate.modelfile import FileModel
 
 GGUF = tuple(q.name for q in QUANTS.values() if q.family == "gguf")
 RUNTIMES = ("llama.cpp", "vllm", "ollama", "mlx")
 FLOATS = ("fp16",)  # 16-bit weights: only with min_bits above 8.5 or a forced quant
 
 
-@dataclass(frozen=True)
+@record()
 class Query:
     """A recommendation request. `sizing.context` is the tokens memory is sized for
     (--context); the required context is the larger of it and `constraints.min_context`."""

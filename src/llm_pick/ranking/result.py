@@ -4,14 +4,16 @@ reasons, and hints when nothing passes. Records only; the pipeline builds them."
 from __future__ import annotations
 
 import math
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from llm_pick.catalog.types import Model
 from llm_pick.estimate.assess import Assessment, longest_context
 from llm_pick.estimate.hardware import Hardware
-from llm_pick.estimate.serving import SERVING_FORMATS, Load, ServingMemory, ServingSpeed
 from llm_pick.ranking.query import Query
 from llm_pick.scoring.criteria import Criterion, Value, combine
+
+if TYPE_CHECKING:  # vLLM serving: imported when a model is served (ranking/serve.py)
+    from llm_pick.estimate.serving import Load, ServingMemory, ServingSpeed
 
 
 class ServingPlan(NamedTuple):
@@ -26,6 +28,8 @@ class ServingPlan(NamedTuple):
     speed: ServingSpeed
 
     def as_dict(self) -> dict[str, object]:
+        from llm_pick.estimate.serving import SERVING_FORMATS
+
         return {
             "format": self.format,
             "format_source": SERVING_FORMATS[self.format].source,

@@ -10,7 +10,6 @@ from typing import NamedTuple
 from llm_pick.catalog.types import Model
 from llm_pick.estimate.hardware import Hardware
 from llm_pick.estimate.quant import QUANTS
-from llm_pick.estimate.serving import SERVING_FORMATS, Load, serving_memory, serving_speed
 from llm_pick.ranking.query import Query
 from llm_pick.ranking.result import Candidate, Recommendation, ServingPlan
 from llm_pick.scoring import criteria
@@ -48,6 +47,8 @@ def plan(model: Model, hardware: Hardware, context: int, batch: int) -> ServingP
     """The best format that holds `batch` sequences of `context` tokens: FP8 or BF16 (the
     lossless ones) at the highest throughput, else INT4 (AWQ, then GPTQ); None when none
     does, or the card's bandwidth is unknown."""
+    from llm_pick.estimate.serving import SERVING_FORMATS, Load, serving_memory, serving_speed
+
     if not hardware.bandwidth_gbs:
         return None
     turn = max(1, min(TYPICAL_TURN, context // 2))

@@ -63,7 +63,6 @@ def _round(value: float | None, digits: int = 1) -> float | None:
 def run_commands_for(cand: Candidate, rec: Recommendation) -> list[dict[str, Any]]:
     """The commands that run this pick as sized (reports/run.py): [{runtime, command,
     source?, note?}] for llama.cpp, and Ollama and vLLM when they serve it."""
-    from llm_pick.estimate.serving import fp8_card
     from llm_pick.reports.run import (
         installed_commands,
         run_commands,
@@ -78,9 +77,13 @@ def run_commands_for(cand: Candidate, rec: Recommendation) -> list[dict[str, Any
     copy = rec.query.installed.get(cand.model.id)
     if copy:
         return installed_commands(copy, sized)
-    hardware = rec.query.hardware
-    native = hardware is not None and fp8_card(hardware)
-    served = serving_command(cand.model, cand.serving, native) if cand.serving else None
+    served = None
+    if cand.serving:  # a vLLM plan: the serving module is loaded only then
+        from llm_pick.estimate.serving import fp8_card
+
+        hardware = rec.query.hardware
+        native = hardware is not None and fp8_card(hardware)
+        served = serving_command(cand.model, cand.serving, native)
     commands = run_commands(cand.model, sized)
     if served is not None:
         commands = [served, *(c for c in commands if c["runtime"] != "vllm")]
@@ -194,12 +197,12 @@ def recommend_report(
 
         return recommend_page(rec, recommend_data(rec, catalog), lineage(catalog))
 
-    from llm_pick.reports.sheet import COLUMNS, rows
+    from llm_pick.reports.sheet import COLUMNS, LazyRows, rows
 
     return Report(
         data=lambda: recommend_data(rec, catalog),
         columns=COLUMNS,
-        rows=rows(rec, run_commands_for),
+        rows=LazyRows(lambda: rows(rec, run_commands_for)),
         table=table,
         html=page,
         notes=footnotes(rec),

@@ -5,8 +5,8 @@ the JSON output."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Any, overload
 
 from llm_pick.estimate.hardware import GIB
 from llm_pick.ranking.result import Recommendation
@@ -30,6 +30,30 @@ COLUMNS = (
     "commercial_use",
     "run_command",
 )
+
+
+class LazyRows(Sequence[Sequence[Any]]):
+    """The rows, built when CSV, Markdown or an HTML page first reads them: a table or JSON
+    run never sizes the longest contexts and commands a second time for them."""
+
+    def __init__(self, build: Callable[[], list[list[Any]]]) -> None:
+        self._build = build
+        self._rows: list[list[Any]] | None = None
+
+    def _built(self) -> list[list[Any]]:
+        if self._rows is None:
+            self._rows = self._build()
+        return self._rows
+
+    @overload
+    def __getitem__(self, index: int) -> Sequence[Any]: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[Sequence[Any]]: ...
+    def __getitem__(self, index: int | slice) -> Sequence[Any] | Sequence[Sequence[Any]]:
+        return self._built()[index]
+
+    def __len__(self) -> int:
+        return len(self._built())
 
 
 def gib(count: int | None) -> float | None:
