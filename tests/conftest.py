@@ -6,6 +6,7 @@ from __future__ import annotations
 import copy
 import io
 import json
+import os
 from contextlib import redirect_stderr, redirect_stdout
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,6 +14,29 @@ from typing import Any
 
 import pytest
 import yaml
+from hypothesis import settings
+
+# Property tests (hypothesis): the full run (`pytest`, what CI runs) uses every example each
+# test asks for; the fast loop (`pytest -m "not slow"`) a fifth of them, at least 10.
+# LLM_PICK_PROPERTIES=full or =fast chooses either way. A test's examples: `examples(n)`.
+settings.register_profile("full", settings.get_profile("default"))
+settings.register_profile("fast", max_examples=20)
+FAST_SHARE = 5
+_profile = {"name": "full"}
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    chosen = os.environ.get("LLM_PICK_PROPERTIES", "")
+    if chosen not in ("", "fast", "full"):
+        raise pytest.UsageError(f"LLM_PICK_PROPERTIES={chosen}: use fast or full")
+    fast_loop = " ".join(str(config.getoption("markexpr", "")).split()) == "not slow"
+    _profile["name"] = chosen or ("fast" if fast_loop else "full")
+    settings.load_profile(_profile["name"])
+
+
+def examples(full: int) -> int:
+    """The examples a property test runs: `full` in the full run, a fifth in the fast loop."""
+    return full if _profile["name"] == "full" else max(10, full // FAST_SHARE)
 
 
 @pytest.fixture(autouse=True)
