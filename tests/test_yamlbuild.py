@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 import yaml
-from conftest import examples
+from conftest import examples, run
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -102,3 +102,23 @@ def test_the_bundled_catalog_is_built_in_one_pass() -> None:
         loader.dispose()
     assert data == yaml.load(text, Loader=Reference)
     assert len(data["models"]) > 100
+
+
+@pytest.mark.parametrize(
+    ("value", "said"),
+    [
+        ("!!int", "invalid integer '': not an integer"),
+        ("!!float", "invalid number '': not a number"),
+        ("!!timestamp", "invalid date '': not a date"),
+        ("!!bool maybe", "invalid boolean 'maybe': not a boolean"),
+    ],
+)
+def test_an_explicit_tag_without_its_value_is_one_error_line(
+    tmp_path: Path, value: str, said: str
+) -> None:
+    path = tmp_path / "bad.yaml"
+    path.write_text(f"schema_version: 1\nmodels: {value}\n")
+    result = run("catalog", "validate", str(path))
+    assert result.code == 1 and result.stdout == ""
+    assert result.stderr.startswith("Error: ") and "internal error" not in result.stderr
+    assert f"bad.yaml:2: not valid YAML: {said}" in result.stderr
