@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import copy
 import io
+import itertools
 import json
 import os
+from collections.abc import Sequence
 from contextlib import redirect_stderr, redirect_stdout
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,6 +39,19 @@ def pytest_configure(config: pytest.Config) -> None:
 def examples(full: int) -> int:
     """The examples a property test runs: `full` in the full run, a fifth in the fast loop."""
     return full if _profile["name"] == "full" else max(10, full // FAST_SHARE)
+
+
+def spread(*axes: Sequence[Any]) -> list[Any]:
+    """Every combination of the axes' values, as pytest parameters: the full run (CI) runs them
+    all; the fast loop runs a diagonal that takes every value of every axis at least once (the
+    i-th combination: value i of each axis, cycling), and the rest are marked `slow`."""
+    longest = max(map(len, axes))
+    diagonal = {tuple(i % len(axis) for axis in axes) for i in range(longest)}
+    return [
+        pytest.param(*(axis[i] for axis, i in zip(axes, at, strict=True)), marks=mark)
+        for at in itertools.product(*(range(len(axis)) for axis in axes))
+        for mark in [() if at in diagonal else pytest.mark.slow]
+    ]
 
 
 @pytest.fixture(autouse=True)
