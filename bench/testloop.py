@@ -2,15 +2,17 @@
 
     python bench/testloop.py [--runs 1] [--before REF] [-- PYTEST-ARGS...]
 
-Runs the fast loop (`python -m pytest -m "not slow"`, CONTRIBUTING.md) in a child process
-and prints its wall time, CPU time (user + system of it and its children) and test count
-against the target (wall time <= 30 s, issue 23). Beside it, in the same run and alternating
-with it:
+Runs the fast loop (`python -m pytest -m "not slow" -n auto`, CONTRIBUTING.md: pytest-xdist,
+one worker per core) in a child process and prints its wall time, CPU time (user + system of
+it and its children) and test count against the target (wall time <= 30 s, issue 23).
+Beside it, in the same run and alternating with it:
 
 - `python -c pass`, 20 times: the machine's speed at that moment (on a shared machine the
   loop's wall time moves with the load; the load average is printed too);
-- with `--before REF`, the fast loop of commit REF (`git archive REF`, run from a temporary
-  folder with its own `src` first on the path, this interpreter and packages).
+- with `--before REF`, the fast loop of commit REF as it was documented before xdist
+  (`python -m pytest -m "not slow"`, one process; `git archive REF`, run from a temporary
+  folder with its own `src` first on the path, this interpreter and packages);
+- with `--serial`, this tree's loop in one process too (its CPU time compares with REF's).
 
 Exits 1 when the loop of this tree misses the target. Arguments after `--` go to pytest
 (for example `-- -p no:randomly`).
@@ -66,24 +68,29 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=1)
     parser.add_argument("--before", metavar="REF", default=None)
+    parser.add_argument("--serial", action="store_true")
     parser.add_argument("pytest_args", nargs="*")
     args = parser.parse_args()
-    loop = [sys.executable, "-m", "pytest", "-m", "not slow", *args.pytest_args]
+    serial = [sys.executable, "-m", "pytest", "-m", "not slow", *args.pytest_args]
+    loop = [*serial, "-n", "auto"]
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "LLM_PICK_PROPERTIES")}
     with tempfile.TemporaryDirectory() as old:
-        sides = {"this tree": (ROOT, env)}
+        sides = {"this tree": (ROOT, env, loop)}
+        if args.serial:
+            sides["this tree, one process"] = (ROOT, env, serial)
         if args.before:
             archive = subprocess.run(
                 ["git", "archive", args.before], cwd=ROOT, capture_output=True, check=True
             ).stdout
             subprocess.run(["tar", "-x", "-C", old], input=archive, check=True)
-            sides[f"before ({args.before})"] = (Path(old), {**env, "PYTHONPATH": f"{old}/src"})
+            before_env = {**env, "PYTHONPATH": f"{old}/src"}
+            sides[f"before ({args.before})"] = (Path(old), before_env, serial)
         found: dict[str, list[tuple[float, float, str]]] = {side: [] for side in sides}
         bares = [bare(env)]
         print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
         for _ in range(args.runs):
-            for side, (folder, side_env) in sides.items():  # alternating
-                found[side].append(measure(folder, loop, side_env))
+            for side, (folder, side_env, argv) in sides.items():  # alternating
+                found[side].append(measure(folder, argv, side_env))
                 print(f"  {side}: {found[side][-1][0]:.1f} s wall, {found[side][-1][1]:.1f} s CPU")
             bares.append(bare(env))
         print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")

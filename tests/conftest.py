@@ -19,7 +19,7 @@ import yaml
 from hypothesis import settings
 
 # Property tests (hypothesis): the full run (`pytest`, what CI runs) uses every example each
-# test asks for; the fast loop (`pytest -m "not slow"`) a fifth of them, at least 10.
+# test asks for; the fast loop (`pytest -m "not slow"`) a fifth of them, at least 5.
 # LLM_PICK_PROPERTIES=full or =fast chooses either way. A test's examples: `examples(n)`.
 settings.register_profile("full", settings.get_profile("default"))
 settings.register_profile("fast", max_examples=20)
@@ -38,7 +38,7 @@ def pytest_configure(config: pytest.Config) -> None:
 
 def examples(full: int) -> int:
     """The examples a property test runs: `full` in the full run, a fifth in the fast loop."""
-    return full if _profile["name"] == "full" else max(10, full // FAST_SHARE)
+    return full if _profile["name"] == "full" else max(5, full // FAST_SHARE)
 
 
 def spread(*axes: Sequence[Any]) -> list[Any]:
