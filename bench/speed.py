@@ -65,7 +65,7 @@ def load_points(paths: tuple[Path, ...] = (POINTS, MORE, CPU_AMD)) -> list[Point
     devices: dict[str, dict[str, Any]] = {}
     raws: list[dict[str, Any]] = []
     for path in paths:
-        data = yaml.safe_load(path.read_text())
+        data = yaml.load(path.read_text(), Loader=yaml.CSafeLoader)  # libyaml: the same data
         devices |= data["devices"]
         raws += data["points"]
     presets = load_gpus()

@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import copy
 import io
+import itertools
 import json
+import os
+from collections.abc import Sequence
 from contextlib import redirect_stderr, redirect_stdout
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,6 +16,42 @@ from typing import Any
 
 import pytest
 import yaml
+from hypothesis import settings
+
+# Property tests (hypothesis): the full run (`pytest`, what CI runs) uses every example each
+# test asks for; the fast loop (`pytest -m "not slow"`) a fifth of them, at least 5.
+# LLM_PICK_PROPERTIES=full or =fast chooses either way. A test's examples: `examples(n)`.
+settings.register_profile("full", settings.get_profile("default"))
+settings.register_profile("fast", max_examples=20)
+FAST_SHARE = 5
+_profile = {"name": "full"}
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    chosen = os.environ.get("LLM_PICK_PROPERTIES", "")
+    if chosen not in ("", "fast", "full"):
+        raise pytest.UsageError(f"LLM_PICK_PROPERTIES={chosen}: use fast or full")
+    fast_loop = " ".join(str(config.getoption("markexpr", "")).split()) == "not slow"
+    _profile["name"] = chosen or ("fast" if fast_loop else "full")
+    settings.load_profile(_profile["name"])
+
+
+def examples(full: int) -> int:
+    """The examples a property test runs: `full` in the full run, a fifth in the fast loop."""
+    return full if _profile["name"] == "full" else max(5, full // FAST_SHARE)
+
+
+def spread(*axes: Sequence[Any]) -> list[Any]:
+    """Every combination of the axes' values, as pytest parameters: the full run (CI) runs them
+    all; the fast loop runs a diagonal that takes every value of every axis at least once (the
+    i-th combination: value i of each axis, cycling), and the rest are marked `slow`."""
+    longest = max(map(len, axes))
+    diagonal = {tuple(i % len(axis) for axis in axes) for i in range(longest)}
+    return [
+        pytest.param(*(axis[i] for axis, i in zip(axes, at, strict=True)), marks=mark)
+        for at in itertools.product(*(range(len(axis)) for axis in axes))
+        for mark in [() if at in diagonal else pytest.mark.slow]
+    ]
 
 
 @pytest.fixture(autouse=True)

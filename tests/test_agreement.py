@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from conftest import run
+from conftest import examples, run
 from hypothesis import HealthCheck, given, reject, settings
 from hypothesis import strategies as st
 
@@ -87,7 +87,7 @@ def check_agreement(given_options: dict[str, Any]) -> None:
             assert failed == list(outcome.reasons), model.id
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(25), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(options)
 def test_explain_and_recommend_agree(given_options: dict[str, Any]) -> None:
     check_agreement(given_options)

@@ -34,7 +34,9 @@ def printed(width: int, *, fast: bool, color: bool = False, count: int = len(MOD
     return out.getvalue()
 
 
-@pytest.mark.parametrize("width", [40, 80, 123, 200, 400])
+@pytest.mark.parametrize(  # the fast loop: the narrowest and the widest; the full run: all
+    "width", [40, *(pytest.param(w, marks=pytest.mark.slow) for w in (80, 123, 200)), 400]
+)
 def test_plain_rows_print_as_rich_does(width: int) -> None:
     assert printed(width, fast=True) == printed(width, fast=False)
 

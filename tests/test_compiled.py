@@ -65,6 +65,19 @@ def test_a_stale_entry_is_never_used(tmp_path: Path, monkeypatch: pytest.MonkeyP
     assert load_catalog().get("mixtral-8x7b").name == "Edited Mixtral"
 
 
+def test_the_bundled_models_are_built_once_per_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first, again = load_catalog().get("mixtral-8x7b"), load_catalog().get("mixtral-8x7b")
+    assert again is first  # frozen records, built once
+    edited = tmp_path / "models.yaml"  # a compiled file of other bytes is built anew
+    edited.write_bytes(bundled_path().read_bytes() + b"# edited\n")
+    monkeypatch.setattr("llm_pick.catalog.compiled.entry", lambda name, raw: compiled._data(name))
+    monkeypatch.setattr("llm_pick.catalog.load.bundled_path", lambda: edited)
+    other = load_catalog().get("mixtral-8x7b")
+    assert other is not first and asdict(other) == asdict(first)
+
+
 def test_data_files_come_from_compiled_json_without_yaml_or_pydantic() -> None:
     import subprocess
     import sys

@@ -7,7 +7,7 @@ import json
 import re
 
 import pytest
-from conftest import run
+from conftest import examples, run
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -170,7 +170,7 @@ def test_max_context_reaches_the_full_128k_on_24_gib() -> None:
     assert 0 < small["max_context"] < 131072
 
 
-@settings(max_examples=15, deadline=None)
+@settings(max_examples=examples(15), deadline=None)
 @given(st.integers(min_value=6, max_value=40))
 def test_max_context_grows_with_memory(vram: int) -> None:
     from llm_pick.catalog.load import load_catalog

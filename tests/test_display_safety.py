@@ -11,7 +11,7 @@ import unicodedata
 from pathlib import Path
 
 import pytest
-from conftest import entry, run, write_catalog
+from conftest import entry, run, spread, write_catalog
 from markdown_it import MarkdownIt
 
 from llm_pick.render.safe import json_safe, one_line, sanitize
@@ -102,17 +102,19 @@ def forged_lines(text: str) -> list[str]:
     return [line for line in text.splitlines() if re.match(r"\W*Error:", line)]
 
 
-@pytest.mark.parametrize("fmt", ["table", "csv", "markdown", "html", "json"])
 @pytest.mark.parametrize(
-    "command",
-    [
-        ["show", "test-7b"],
-        ["list"],
-        ["explain", "test-7b", "--vram", "80"],
-        ["recommend", "--vram", "80", "--top", "3"],
-        ["compare", "test-7b", "llama-2-7b"],
-        ["memory", "test-7b", "--vram", "24"],
-    ],
+    ("command", "fmt"),
+    spread(
+        [
+            ["show", "test-7b"],
+            ["list"],
+            ["explain", "test-7b", "--vram", "80"],
+            ["recommend", "--vram", "80", "--top", "3"],
+            ["compare", "test-7b", "llama-2-7b"],
+            ["memory", "test-7b", "--vram", "24"],
+        ],
+        ["table", "csv", "markdown", "html", "json"],
+    ),
 )
 def test_a_newline_in_a_name_cannot_forge_an_error_line(
     tmp_path: Path, command: list[str], fmt: str

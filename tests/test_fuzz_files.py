@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from conftest import Result, run
+from conftest import Result, examples, run
 from gguf import GGUFValueType as T
 from gguf_files import write_gguf
 from hypothesis import HealthCheck, event, given, settings
@@ -21,7 +21,7 @@ from test_import import CONFIG, LICENCE
 
 SECONDS = 5.0  # per generated input, far above what a well-formed one takes
 FUZZ = settings(
-    max_examples=60,
+    max_examples=examples(60),
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )

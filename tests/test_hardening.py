@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import Result, entry, run, write_catalog
+from conftest import Result, entry, examples, run, write_catalog
 from hypothesis import HealthCheck, assume, event, given, settings
 from hypothesis import strategies as st
 
@@ -567,7 +567,7 @@ def run_field_catalogs(draw: st.DrawFn) -> tuple[dict[str, object], dict[str, st
 
 
 @settings(
-    max_examples=60,
+    max_examples=examples(60),
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
@@ -606,7 +606,7 @@ def test_fuzzed_run_fields_are_refused_or_paste_safely(
     assert not (tmp_path / MARKER).exists()
 
 
-@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(80), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     value=st.text(
         st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"),

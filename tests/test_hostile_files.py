@@ -325,8 +325,8 @@ def test_a_16mib_header_imports_within_seconds(tmp_path, cli):
     raw = ("{" + ",".join(entry % i for i in range(count)) + "}").encode()
     assert len(raw) <= hfconfig.MAX_HEADER
     (folder / "model.safetensors").write_bytes(struct.pack("<Q", len(raw)) + raw + b"\0\0")
-    start = time.monotonic()
+    start = time.process_time()  # CPU time: a busy machine's other work does not count
     result = cli("import", str(folder))
     assert result.code == 0, result.stderr
     assert f"total: {count}" in result.stdout
-    assert time.monotonic() - start < 5
+    assert time.process_time() - start < 5

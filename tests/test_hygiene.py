@@ -8,7 +8,7 @@ import io
 from pathlib import Path
 
 import pytest
-from conftest import entry, run, write_catalog
+from conftest import entry, run, spread, write_catalog
 
 from llm_pick.render.safe import MAX_SHOWN, clip, sanitize
 from llm_pick.reports.report import to_csv, to_markdown
@@ -91,19 +91,22 @@ def test_long_names_and_notes_render_clipped(tmp_path: Path) -> None:
 # ---- item 10: narrow terminals -----------------------------------------------------------------
 
 
-@pytest.mark.parametrize("columns", ["0", "1", "3", "5", "-4", "x"])
 @pytest.mark.parametrize(
-    ("command", "ids"),
-    [
-        (["list", "--family", "mixtral"], ["mixtral-8x7b"]),
-        (["recommend", "--vram", "24", "--top", "3"], []),  # ids from its JSON
-        (["compare", "llama-2-7b", "falcon-7b"], ["llama-2-7b", "falcon-7b"]),
-        (["memory", "llama-2-7b", "-q", "q4_k_m"], ["llama-2-7b"]),
-    ],
+    ("case", "columns"),
+    spread(
+        [
+            (["list", "--family", "mixtral"], ["mixtral-8x7b"]),
+            (["recommend", "--vram", "24", "--top", "3"], []),  # ids from its JSON
+            (["compare", "llama-2-7b", "falcon-7b"], ["llama-2-7b", "falcon-7b"]),
+            (["memory", "llama-2-7b", "-q", "q4_k_m"], ["llama-2-7b"]),
+        ],
+        ["0", "1", "3", "5", "-4", "x"],
+    ),
 )
 def test_tiny_terminal_widths_still_print_every_id(
-    monkeypatch: pytest.MonkeyPatch, columns: str, command: list[str], ids: list[str]
+    monkeypatch: pytest.MonkeyPatch, columns: str, case: tuple[list[str], list[str]]
 ) -> None:
+    command, ids = case
     if not ids:
         ids = [row["model"] for row in run(*command, "-f", "json").json()["ranking"]]
         assert len(ids) == 3

@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from conftest import examples
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -190,7 +191,7 @@ MODELS = st.sampled_from(CATALOG.ids)
 INFERENCE_QUANTS = st.sampled_from([q.name for q in quants_for("inference")])
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=examples(150), deadline=None)
 @given(MODELS, INFERENCE_QUANTS, st.integers(1, 4096), st.integers(1, 4096), st.integers(1, 8))
 def test_more_context_or_batch_never_needs_less(
     model_id: str, quant: str, a: int, b: int, batch: int
@@ -214,7 +215,7 @@ K_QUANT_READY = [
 ]
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(st.sampled_from(K_QUANT_READY))
 def test_more_bits_never_needs_less(model_id: str) -> None:
     entry = model(model_id)

@@ -57,7 +57,9 @@ def test_as_of_date_in_version_list_and_recommend() -> None:
     import yaml
 
     root = Path(__file__).resolve().parents[1]
-    as_of = yaml.safe_load((root / "data" / "models.yaml").read_text())["as_of"].isoformat()
+    as_of = yaml.load((root / "data" / "models.yaml").read_text(), Loader=yaml.CSafeLoader)[
+        "as_of"
+    ].isoformat()
     assert f"catalog as of {as_of}" in run("--version").stdout
     assert run("list", "-f", "json").json()["catalog"]["as_of"] == as_of
     assert f"catalog as of {as_of}" in run("list").stdout

@@ -4,6 +4,7 @@ import itertools
 import math
 
 import pytest
+from conftest import examples
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -205,7 +206,7 @@ def queries(draw: st.DrawFn) -> Query:
     )
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=examples(40), deadline=None)
 @given(queries())
 def test_every_ranked_model_meets_every_hard_constraint(q: Query) -> None:
     result = recommend(CATALOG, q)
@@ -231,7 +232,7 @@ def test_every_ranked_model_meets_every_hard_constraint(q: Query) -> None:
     assert len(result.ranking) + len(result.excluded) == len(CATALOG)
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=examples(40), deadline=None)
 @given(queries())
 def test_contributions_sum_to_the_score_and_stay_in_range(q: Query) -> None:
     for cand in recommend(CATALOG, q).ranking:
@@ -243,7 +244,7 @@ def test_contributions_sum_to_the_score_and_stay_in_range(q: Query) -> None:
         assert sum(c.weight for c in cand.criteria.values()) == pytest.approx(1)
 
 
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=examples(25), deadline=None)
 @given(queries())
 def test_ranking_is_deterministic_and_tie_broken_by_id(q: Query) -> None:
     first = recommend(CATALOG, q).ranking
@@ -261,7 +262,7 @@ def test_ranking_is_deterministic_and_tie_broken_by_id(q: Query) -> None:
         assert higher or (round(a.score, 12) == round(b.score, 12) and a.model.id < b.model.id)
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=examples(40), deadline=None)
 @given(queries(), st.sampled_from(CRITERIA), st.floats(min_value=0.01, max_value=50))
 def test_raising_a_weight_never_lowers_that_criterions_top_pick(
     q: Query, criterion: str, extra: float

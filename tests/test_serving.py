@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import examples
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -36,7 +37,7 @@ def _bench() -> object:
     return module
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(
     model_id=st.sampled_from(MODELS),
     card=st.sampled_from(CARDS),
@@ -59,7 +60,7 @@ def test_no_step_beats_the_bandwidth_ceiling(
     assert speed.ttft_seconds > 0
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(
     model_id=st.sampled_from(MODELS),
     card=st.sampled_from(CARDS),

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 import typer
+from conftest import examples
 
 from llm_pick.cli.app import app
 from llm_pick.cli.entry import app_for
@@ -116,7 +117,7 @@ def test_the_interpolated_context_search_is_the_binary_search() -> None:
 
     from llm_pick.estimate.fit import max_context
 
-    @settings(max_examples=300, deadline=None)
+    @settings(max_examples=examples(300), deadline=None)
     @given(
         longest=st.integers(1, 1 << 20),
         answer=st.integers(0, 1 << 20),

@@ -12,6 +12,7 @@ from typing import Any
 
 import yaml
 
+from llm_pick.catalog.yamlbuild import build
 from llm_pick.errors import CatalogError
 
 try:  # libyaml is several times faster; both loaders are the safe ones
@@ -27,7 +28,15 @@ MAX_EXPANDED_NODES = 20_000_000
 class _Loader(_SafeLoader):
     """The safe loader, stricter: a repeated mapping key is an error (PyYAML keeps the last
     value silently), and a bad scalar (a 5000-digit integer, 2024-02-30) is an error at its
-    line instead of a ValueError from deep inside the constructor."""
+    line instead of a ValueError from deep inside the constructor. Documents of plain maps,
+    lists and safe scalars are built in one pass (yamlbuild.py); any other, and any error,
+    goes through the constructor below."""
+
+    def construct_document(self, node: Any) -> Any:
+        try:
+            return build(self, node)
+        except Exception:  # PyYAML's constructor builds it, or reports the error
+            return super().construct_document(node)
 
     def construct_mapping(self, node: Any, deep: bool = False) -> Any:
         if isinstance(node, yaml.MappingNode):
@@ -47,10 +56,12 @@ def _checked(construct: Any, what: str) -> Any:
     def wrapper(loader: Any, node: Any) -> Any:
         try:
             return construct(loader, node)
-        except (ValueError, OverflowError) as error:
+        except (ValueError, OverflowError, LookupError, AttributeError) as error:
             value = str(node.value)
             shown = value if len(value) <= 40 else f"{value[:20]}...({len(value)} characters)"
             reason = str(error).split(";")[0].split(" (")[0]
+            if not isinstance(error, ValueError | OverflowError):  # `!!int ` with no digits
+                shown, reason = repr(value), f"not {'an' if what[0] == 'i' else 'a'} {what}"
             if "Exceeds the limit" in reason:
                 reason = "more than 4300 digits"
             raise ConstructorError(
@@ -60,7 +71,12 @@ def _checked(construct: Any, what: str) -> Any:
     return wrapper
 
 
-for _tag, _what in (("int", "integer"), ("float", "number"), ("timestamp", "date")):
+for _tag, _what in (
+    ("int", "integer"),
+    ("float", "number"),
+    ("timestamp", "date"),
+    ("bool", "boolean"),
+):
     _name = f"tag:yaml.org,2002:{_tag}"
     _Loader.add_constructor(_name, _checked(_Loader.yaml_constructors[_name], _what))
 

@@ -263,13 +263,30 @@ def read_bundled() -> LoadedFile:
     found = compiled.shipped("models.yaml", path)
     if found is not None:
         digest, plain = found
-        built = compiled.models(plain)
+        built = _built(digest, plain)
         return LoadedFile(SourceFile(str(path), digest, len(built), compiled.as_of()), built)
     raw = read_input(str(path), MAX_FILE_BYTES)
     data = compiled.entry("models.yaml", raw)
     if data is not None:
-        return _loaded(str(path), raw, compiled.models(data), compiled.as_of())
+        import hashlib
+
+        built = _built(hashlib.sha256(raw).hexdigest(), data)
+        return _loaded(str(path), raw, built, compiled.as_of())
     return _loaded(str(path), raw, *_validate(str(path), raw))
+
+
+_BUILT: dict[str, tuple[Model, ...]] = {}
+
+
+def _built(digest: str, plain: Any) -> tuple[Model, ...]:
+    """The bundled models compiled from the file with this sha256, built once per process
+    (the records are frozen; a process that loads the catalog again gets the same ones)."""
+    if digest not in _BUILT:
+        from llm_pick.catalog import compiled
+
+        _BUILT.clear()
+        _BUILT[digest] = compiled.models(plain)
+    return _BUILT[digest]
 
 
 def read_file(path: str | Path) -> LoadedFile:
