@@ -152,7 +152,8 @@ def test_decode_step_adds_compute_to_the_weight_read() -> None:
     one, ceiling_one, bound_one = serving.decode_step(model, fp8, hardware, 1, 256)
     many, ceiling_many, bound_many = serving.decode_step(model, fp8, hardware, 16, 256)
     assert bound_one == bound_many == "bandwidth"
-    grown_read = (ceiling_many - ceiling_one) / (serving.BANDWIDTH_EFFICIENCY * serving.ROCM_EFFICIENCY)
+    share = serving.BANDWIDTH_EFFICIENCY * serving.ROCM_EFFICIENCY
+    grown_read = (ceiling_many - ceiling_one) / share
     assert many - one > 2 * grown_read  # more than the extra cache read alone
 
 
