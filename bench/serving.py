@@ -143,7 +143,8 @@ def summary(rows: list[Row]) -> dict[str, tuple[int, float, float]]:
 
 
 def fit(rows: list[Row]) -> dict[str, float]:
-    """The grid point with the least median |error| on the fit rows (max |error| breaks ties)."""
+    """The grid point with the least mean |error| on the fit rows (max |error| breaks ties).
+    The mean, not the median: the median's optimum left a fit table's rows 50% off."""
     part = [r for r in rows if not r.held_out]
     best: tuple[float, float] | None = None
     chosen: dict[str, float] = {}
@@ -151,7 +152,7 @@ def fit(rows: list[Row]) -> dict[str, float]:
         for name, value in zip(GRID, values, strict=True):
             setattr(serving, name, value)
         errs = [abs(e) for e in errors(part)]
-        score = (statistics.median(errs), max(errs))
+        score = (statistics.fmean(errs), max(errs))
         if best is None or score < best:
             best, chosen = score, dict(zip(GRID, values, strict=True))
     for name, value in chosen.items():

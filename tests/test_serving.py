@@ -136,9 +136,26 @@ def test_held_out_serving_error_within_25_percent() -> None:
     bench = _bench()
     rows = bench.load_rows()  # type: ignore[attr-defined]
     summary = bench.summary(rows)  # type: ignore[attr-defined]
-    count, median, _ = summary["held-out"]
+    count, median, worst = summary["held-out"]
     assert count >= 5
-    assert median <= 0.25
+    assert median <= 0.08  # 7.5% measured; the issue asks 25%
+    assert worst <= 0.45  # the MI325X table at 10 streams (+44.4%), see methodology 7b
+    _, fit_median, fit_worst = summary["fit"]
+    assert fit_median <= 0.04 and fit_worst <= 0.14
+
+
+def test_decode_step_adds_compute_to_the_weight_read() -> None:
+    """Below the knee a step still grows with the batch by its compute (the published
+    tables' step time rises linearly from batch 2): memory + compute, not their max."""
+    model = load_catalog().get("llama-3.1-405b-instruct")
+    hardware = Hardware.from_gpu("mi300x", 8)
+    fp8 = SERVING_FORMATS["fp8"]
+    one, ceiling_one, bound_one = serving.decode_step(model, fp8, hardware, 1, 256)
+    many, ceiling_many, bound_many = serving.decode_step(model, fp8, hardware, 16, 256)
+    assert bound_one == bound_many == "bandwidth"
+    share = serving.BANDWIDTH_EFFICIENCY * serving.ROCM_EFFICIENCY
+    grown_read = (ceiling_many - ceiling_one) / share
+    assert many - one > 2 * grown_read  # more than the extra cache read alone
 
 
 def test_recommend_on_8xh100_batch_32_serves_with_vllm() -> None:

@@ -9,9 +9,10 @@ rest to a paged KV pool. KV heads split across ranks; with fewer KV heads than r
 rank keeps a copy of one head (replicated).
 
 A decode step reads each card's weights and the batch's cache once (bandwidth) and does two
-FLOPs per active parameter per sequence (compute): the step takes the longer of the two,
-plus a fixed per-step cost (launches, sampling, the all-reduces of tensor parallel). No
-efficiency exceeds 1, so no step beats the bandwidth ceiling.
+FLOPs per active parameter per sequence (compute): the step takes the sum of the two (the
+published tables' step time grows linearly from batch 2, not flat up to a knee), plus a fixed
+per-step cost (launches, sampling, the all-reduces of tensor parallel). No efficiency
+exceeds 1, so no step beats the bandwidth ceiling.
 """
 
 from __future__ import annotations
@@ -40,10 +41,10 @@ TP_RUNTIME_BYTES = GIB
 # fitted on the fit rows of research serving tables (bench/serving.py --fit); each <= 1
 BANDWIDTH_EFFICIENCY = 1.0
 COMPUTE_EFFICIENCY = 0.25
-PREFILL_EFFICIENCY = 0.5
+PREFILL_EFFICIENCY = 1.0
 STEP_SECONDS = 0.003  # fixed per decode step
-TP_LAYER_SECONDS = 0.000080  # per layer per step when tensor parallel (two all-reduces)
-ROCM_EFFICIENCY = 0.6  # ROCm builds: a further share of both efficiencies
+TP_LAYER_SECONDS = 0.000040  # per layer per step when tensor parallel (two all-reduces)
+ROCM_EFFICIENCY = 0.5  # ROCm builds: a further share of every efficiency
 
 
 class ServingFormat(NamedTuple):
@@ -297,7 +298,7 @@ def decode_step(
         compute = flops / (tflops * 1e12 * COMPUTE_EFFICIENCY * share)
     fixed = STEP_SECONDS + (TP_LAYER_SECONDS * model.architecture.layers if tp > 1 else 0.0)
     bound = "compute" if compute > memory else "bandwidth"
-    return max(memory, compute) + fixed, ceiling, bound
+    return memory + compute + fixed, ceiling, bound
 
 
 def prefill_seconds(model: Model, fmt: ServingFormat, hardware: Hardware, prompt: int) -> float:
