@@ -4,10 +4,10 @@
     python bench/cpu_prefill.py --merge D  # rewrite bench/data/speed_points_cpu_prefill.yaml
                                            # from D/cpu.yaml (the issue-20 research file)
 
-Model (estimate/speedkinds.py): seconds per prompt token = FLOPs / (threads x CPU_PREFILL_RATE),
-FLOPs as on a GPU (2 x active parameters + attention over the prompt). The rate is the median
-per-thread rate of the fit rows; low/high are the 10th/90th percentiles of measured/expected on
-them. Rule fixed before any result was looked at: a row enters when its model is in the catalog,
+Model (estimate/prefill.py): seconds per prompt token = FLOPs / (CPU_PREFILL_RATE x threads ^
+CPU_THREAD_EXPONENT), FLOPs as on a GPU (2 x active parameters + attention over the prompt). The
+two constants are a least-squares line of log(FLOPs x tokens/s) on log(threads) over the fit
+rows; low/high are the 10th/90th percentiles of measured/expected on them. Rule fixed before any result was looked at: a row enters when its model is in the catalog,
 its thread count is stated and it ran a mainline llama.cpp build (not a PR branch); it is held
 out (`test`) when int(sha256(its source URL), 16) % 3 == 0, so every row of one thread or file
 sits on the same side.
@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import math
 import statistics
 import sys
 from pathlib import Path
@@ -91,26 +92,42 @@ def load_rows(path: Path = DATA) -> list[Row]:
     return rows
 
 
-def per_thread_rate(row: Row) -> float:
-    return row.flops * row.measured / row.threads
+class Fitted(NamedTuple):
+    rate: float  # FLOP/s at one thread
+    exponent: float  # of the thread count
+    low: float
+    high: float
+
+    def ratio(self, row: Row) -> float:
+        """measured / expected prompt tokens/s"""
+        return row.flops * row.measured / (self.rate * row.threads**self.exponent)
 
 
-def fitted(rows: list[Row]) -> tuple[float, float, float]:
-    """(rate per thread in FLOP/s, low, high): the median rate of the fit rows and the 10th/90th
-    percentiles of measured/expected on them."""
+def fitted(rows: list[Row]) -> Fitted:
+    """The line through the fit rows and the 10th/90th percentiles of measured/expected."""
     fit = [r for r in rows if r.set == "fit"]
-    rate = statistics.median(per_thread_rate(r) for r in fit)
-    ratios = sorted(per_thread_rate(r) / rate for r in fit)
-    deciles = statistics.quantiles(ratios, n=10, method="inclusive")
-    return rate, deciles[0], deciles[-1]
+    xs = [math.log(r.threads) for r in fit]
+    ys = [math.log(r.flops * r.measured) for r in fit]
+    mx, my = statistics.fmean(xs), statistics.fmean(ys)
+    slope = sum((x - mx) * (y - my) for x, y in zip(xs, ys, strict=True)) / sum(
+        (x - mx) ** 2 for x in xs
+    )
+    line = Fitted(math.exp(my - slope * mx), slope, 0.0, 0.0)
+    deciles = statistics.quantiles(sorted(line.ratio(r) for r in fit), n=10, method="inclusive")
+    return line._replace(low=deciles[0], high=deciles[-1])
 
 
 def report(rows: list[Row]) -> list[str]:
-    rate, low, high = fitted(rows)
-    lines = [f"CPU_PREFILL_RATE = {rate:.3g}  # FLOP/s per thread", f"scatter = ({low:.2f}, {high:.2f})"]
+    line = fitted(rows)
+    lines = [
+        f"CPU_PREFILL_RATE = {line.rate:.3g}  # FLOP/s at one thread",
+        f"CPU_THREAD_EXPONENT = {line.exponent:.3g}",
+        f"CPU_PREFILL_SCATTER = ({line.low:.2f}, {line.high:.2f})",
+    ]
+    low, high = line.low, line.high
     for name in ("fit", "test"):
         part = [r for r in rows if r.set == name]
-        ratios = [per_thread_rate(r) / rate for r in part]
+        ratios = [line.ratio(r) for r in part]
         inside = sum(low <= x <= high for x in ratios)
         lines.append(
             f"{name}: {len(part)} rows, median measured/expected {statistics.median(ratios):.2f},"
