@@ -7,8 +7,10 @@
 Model (estimate/prefill.py): seconds per prompt token = FLOPs / (CPU_PREFILL_RATE x threads ^
 CPU_THREAD_EXPONENT), FLOPs as on a GPU (2 x active parameters + attention over the prompt). The
 two constants are a least-squares line of log(FLOPs x tokens/s) on log(threads) over the fit
-rows; low/high are the 10th/90th percentiles of measured/expected on them. Rule fixed before any result was looked at: a row enters when its model is in the catalog,
-its thread count is stated and it ran a mainline llama.cpp build (not a PR branch); it is held
+rows; low/high are the 10th/90th percentiles of measured/expected on them.
+
+Rule fixed before any result was looked at: a row enters when its model is in the catalog, its
+thread count is stated and it ran a mainline llama.cpp build (not a PR branch); it is held
 out (`test`) when int(sha256(its source URL), 16) % 3 == 0, so every row of one thread or file
 sits on the same side.
 """
@@ -86,8 +88,14 @@ def load_rows(path: Path = DATA) -> list[Row]:
         width = speedkinds.attention_width_of(model)
         flops = speedkinds.prefill_flops(model.parameters.active_count, width, raw["prompt"])
         rows.append(
-            Row(raw["id"], raw["set"], raw["device"], raw["threads"], flops,
-                raw["tokens_per_second"])
+            Row(
+                raw["id"],
+                raw["set"],
+                raw["device"],
+                raw["threads"],
+                flops,
+                raw["tokens_per_second"],
+            )
         )
     return rows
 
@@ -100,7 +108,7 @@ class Fitted(NamedTuple):
 
     def ratio(self, row: Row) -> float:
         """measured / expected prompt tokens/s"""
-        return row.flops * row.measured / (self.rate * row.threads**self.exponent)
+        return row.flops * row.measured / (self.rate * math.pow(row.threads, self.exponent))
 
 
 def fitted(rows: list[Row]) -> Fitted:
