@@ -137,9 +137,12 @@ def report(rows: list[Row]) -> list[str]:
         part = [r for r in rows if r.set == name]
         ratios = [line.ratio(r) for r in part]
         inside = sum(low <= x <= high for x in ratios)
+        error = statistics.median(
+            abs(1 / x - 1) for x in ratios
+        )  # |estimated - measured| / measured
         lines.append(
             f"{name}: {len(part)} rows, median measured/expected {statistics.median(ratios):.2f},"
-            f" within the scatter {inside}/{len(part)}"
+            f" median abs. error {error:.0%}, within the scatter {inside}/{len(part)}"
         )
         lines += [f"  {r.id}: {x:.2f}" for r, x in zip(part, ratios, strict=True)]
     return lines

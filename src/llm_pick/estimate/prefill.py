@@ -27,8 +27,8 @@ CPU_THREAD_EXPONENT = 0.432  # rate grows as threads ^ this (across the measured
 CPU_PREFILL_SCATTER = (0.76, 1.39)  # 10th / 90th percentiles of measured / expected (fit rows)
 # ---------------------------------------------------------------------------------------------
 # Physics: no CPU thread multiplies faster than Intel AMX's 2048 INT8 operations per cycle per
-# core (Advanced Matrix Extensions, 4th Gen Xeon) at 6.2 GHz (the highest boost clock sold,
-# Core i9-14900KS): the ceiling no CPU prefill estimate may pass.
+# core (4th Gen Xeon; Wikipedia "Advanced Matrix Extensions", citing Intel) at 6.2 GHz (the
+# Core i9-14900KS's boost clock out of the box, Ars Technica 2024-03): no estimate passes it.
 CPU_PEAK_OPS_PER_THREAD = 2048 * 6.2e9
 CPU_FAMILIES = ("k-quant", "legacy", "8-bit")  # the formats of the fitted rows
 
