@@ -150,3 +150,11 @@ def test_no_cpu_figure_for_formats_never_measured_there() -> None:
     hardware = Hardware(label="cpu", vram_gib=0, ram_gib=64)
     assert prefill.prefill_step(1e10, hardware, 0.0, "16-bit", "cpu").seconds is None
     assert prefill.prefill_step(1e10, hardware, 0.0, "k-quant", "cpu").seconds is not None
+
+
+def test_table_says_what_the_prefill_rests_on() -> None:
+    result = run("memory", "llama-3-70b", "-q", "q4_k_m", "--gpu", "rtx-3060-12gb", "--ram", "64")
+    assert result.code == 0, result.stderr
+    text = " ".join(result.stdout.split())
+    assert "Prefill: " in text and "CPU prefill at 8 threads (assumed)" in text
+    assert "--no-op-offload" in text
