@@ -31,6 +31,7 @@ from llm_pick.estimate.fit import Fit
 from llm_pick.estimate.hardware import Hardware
 from llm_pick.estimate.memkind import is_hbm
 from llm_pick.estimate.memory import Estimate
+from llm_pick.estimate.prefill import prefill_step
 from llm_pick.estimate.speedkinds import APPLE_PREFILL as APPLE_PREFILL
 from llm_pick.estimate.speedkinds import DEFAULT_CPU_THREADS as DEFAULT_CPU_THREADS
 from llm_pick.estimate.speedkinds import INVERSE_PREFILL_EFFICIENCY as INVERSE_PREFILL_EFFICIENCY
@@ -38,10 +39,10 @@ from llm_pick.estimate.speedkinds import PREFILL_PER_FLOP as PREFILL_PER_FLOP
 from llm_pick.estimate.speedkinds import ROCM_INVERSE_EFFICIENCY as ROCM_INVERSE_EFFICIENCY
 from llm_pick.estimate.speedkinds import attention_width_of as attention_width_of
 from llm_pick.estimate.speedkinds import backend_group as backend_group
-from llm_pick.estimate.speedkinds import device_prefill_seconds, runtime_inverse, speed_note
 from llm_pick.estimate.speedkinds import format_family as format_family
 from llm_pick.estimate.speedkinds import prefill_flops as prefill_flops
 from llm_pick.estimate.speedkinds import prefill_seconds as prefill_seconds
+from llm_pick.estimate.speedkinds import runtime_inverse, speed_note
 
 # ---- fitted constants (bench/speed.py --fit prints them; tests/test_speed.py refits) ------
 # Every inverse efficiency is fitted with a floor of 1 and every cost with a floor of 0, so no
@@ -178,6 +179,8 @@ class Speed(NamedTuple):
         return self.decode_expected / self.ceiling
 
     context_prefill: float | None = None  # tokens/s for a prompt filling `context` (long)
+    prefill_scatter: tuple[float, float] = PREFILL_SCATTER
+    prefill_basis: str = ""  # what a CPU share of the prefill rests on (estimate/prefill.py)
 
     def as_dict(self) -> dict[str, object]:
         decode = _range(self.decode_low, self.decode_high, self.decode_expected)
@@ -193,7 +196,7 @@ class Speed(NamedTuple):
         full = None
         if self.context_prefill and self.context > self.prompt_tokens:
             seconds = self.context / self.context_prefill
-            low, high = PREFILL_SCATTER
+            low, high = self.prefill_scatter
             full = {
                 "prompt_tokens": self.context,
                 "low": round(seconds / high, 2),
@@ -232,7 +235,8 @@ class Speed(NamedTuple):
                 if self.efficiency is None
                 else round(self.efficiency, 3),
                 "note": self.note,
-            },
+            }
+            | ({"prefill": self.prefill_basis} if self.prefill_basis else {}),
         }
 
     @property
@@ -355,17 +359,14 @@ def estimate_speed(
     if fit.verdict == "none":
         return base._replace(note="does not fit: no speed")
     step = decode_step(estimate, hardware, share, family, backend)
-    prefill = long = None
-    if fit.verdict == "gpu" and share > 0:
-        flops = prefill_flops(active_params, attention_width, prompt_tokens)
-        seconds = device_prefill_seconds(flops, hardware.fp16_tflops, family, backend, hardware.gpu)
-        prefill = None if seconds is None else 1 / seconds
-        if estimate.context >= LONG_CONTEXT and estimate.context > prompt_tokens:
-            flops = prefill_flops(active_params, attention_width, estimate.context)
-            seconds = device_prefill_seconds(
-                flops, hardware.fp16_tflops, family, backend, hardware.gpu
-            )
-            long = None if seconds is None else 1 / seconds
+    long = None
+    flops = prefill_flops(active_params, attention_width, prompt_tokens)
+    found = prefill_step(flops, hardware, share, family, backend)
+    prefill = None if found.seconds is None else 1 / found.seconds
+    if prefill and estimate.context >= LONG_CONTEXT and estimate.context > prompt_tokens:
+        flops = prefill_flops(active_params, attention_width, estimate.context)
+        seconds = prefill_step(flops, hardware, share, family, backend).seconds
+        long = None if seconds is None else 1 / seconds
     note = speed_note(family, backend, share, hardware)
     ceiling = ceiling_rate(read, share, hardware)
     base = base._replace(ceiling=ceiling)
@@ -376,7 +377,7 @@ def estimate_speed(
     if prefill is not None:
         aggregate = min(aggregate, prefill)  # many streams become compute bound
     low, high = DECODE_SCATTER
-    plow, phigh = PREFILL_SCATTER
+    plow, phigh = found.scatter if found.basis else PREFILL_SCATTER
     return base._replace(
         decode_low=stream * low,
         decode_high=min(stream * high, ceiling),
@@ -387,6 +388,8 @@ def estimate_speed(
         aggregate_expected=aggregate if estimate.batch > 1 else None,
         note=note,
         context_prefill=long,
+        prefill_scatter=(plow, phigh),
+        prefill_basis=found.basis,
     )
 
 

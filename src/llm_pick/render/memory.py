@@ -48,6 +48,8 @@ def speed_text(speed: Speed) -> str:
         )
     if speed.note:
         lines.append(f"  - {speed.note}")
+    if speed.prefill_basis and speed.prefill_expected:
+        lines.append(f"  - {speed.prefill_basis}")
     return "\n".join(lines) + "\n"
 
 

@@ -1,0 +1,160 @@
+"""CPU prefill (estimate/prefill.py) and its bench (bench/cpu_prefill.py): the constants are the
+fit of the sourced rows, the held-out rows are split by source, and the time to first token is
+quoted on CPU-only runs and with layers in RAM, growing with the prompt, under the compute
+ceiling."""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import statistics
+import sys
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+import yaml
+from conftest import run
+
+from llm_pick.catalog.load import load_catalog
+from llm_pick.estimate import prefill, speed
+from llm_pick.estimate.fit import Fit
+from llm_pick.estimate.hardware import Hardware
+from llm_pick.estimate.memory import estimate_memory
+from llm_pick.estimate.speedkinds import attention_width_of, prefill_flops
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def bench() -> ModuleType:
+    path = ROOT / "bench" / "cpu_prefill.py"
+    spec = importlib.util.spec_from_file_location("cpu_prefill_bench", path)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["cpu_prefill_bench"] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def memory_json(*args: str) -> dict[str, Any]:
+    result = run("memory", "llama-3-8b", "-q", "q4_k_m", *args, "--format", "json")
+    assert result.code == 0, result.stderr
+    found: dict[str, Any] = result.json()
+    return found
+
+
+def test_rows_are_sourced_and_split_by_source() -> None:
+    data = yaml.safe_load((ROOT / "bench/data/speed_points_cpu_prefill.yaml").read_text())
+    sides: dict[str, set[str]] = {}
+    for point in data["points"]:
+        assert point["source"].startswith("https://") and point["threads"] > 0
+        url = point["source"].split()[0]
+        held = int(hashlib.sha256(url.encode()).hexdigest(), 16) % 3 == 0
+        assert point["set"] == ("test" if held else "fit"), point["id"]
+        sides.setdefault(url, set()).add(point["set"])
+        assert point["device"] in data["devices"]
+    assert all(len(found) == 1 for found in sides.values())
+    assert {p["set"] for p in data["points"]} == {"fit", "test"}
+
+
+def test_constants_are_the_fit(bench: ModuleType) -> None:
+    line = bench.fitted(bench.load_rows())
+    assert pytest.approx(line.rate, rel=0.01) == prefill.CPU_PREFILL_RATE
+    assert pytest.approx(line.exponent, abs=0.001) == prefill.CPU_THREAD_EXPONENT
+    assert pytest.approx((line.low, line.high), abs=0.01) == prefill.CPU_PREFILL_SCATTER
+
+
+def test_held_out_rows(bench: ModuleType) -> None:
+    rows = bench.load_rows()
+    line = bench.fitted(rows)
+    ratios = [line.ratio(r) for r in rows if r.set == "test"]
+    assert len(ratios) >= 4
+    assert 0.5 < statistics.median(ratios) < 2.0  # measured / expected, held out by source
+
+
+def test_bench_prints_constants_and_held_out(
+    bench: ModuleType, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkey_argv = sys.argv
+    sys.argv = ["cpu_prefill.py"]
+    try:
+        assert bench.main() == 0
+    finally:
+        sys.argv = monkey_argv
+    out = capsys.readouterr().out
+    assert "CPU_PREFILL_RATE = " in out and "test: " in out and "within the scatter" in out
+
+
+def test_cpu_only_quotes_time_to_first_token() -> None:
+    data = memory_json("--vram", "0", "--ram", "32")
+    assert data["fit"]["verdict"] == "cpu"
+    found = data["speed"]
+    ttft = found["time_to_first_token_seconds"]
+    assert ttft["prompt_tokens"] == 512 and ttft["low"] < ttft["expected"] < ttft["high"]
+    assert found["estimated"] is True and "CPU prefill at 8 threads" in found["basis"]["prefill"]
+
+
+def test_time_to_first_token_grows_with_prompt_faster_than_linearly() -> None:
+    short = memory_json("--vram", "0", "--ram", "32")["speed"]["time_to_first_token_seconds"]
+    long = memory_json("--vram", "0", "--ram", "32", "--prompt-tokens", "8k")["speed"]
+    seconds = long["time_to_first_token_seconds"]
+    assert seconds["prompt_tokens"] == 8192
+    # Attention grows with the position: each token of a long prompt costs more.
+    assert seconds["expected"] > 16 * short["expected"]
+
+
+def test_more_threads_faster_but_not_beyond_proportion() -> None:
+    eight = memory_json("--vram", "0", "--ram", "32", "--threads", "8")["speed"]
+    thirty_two = memory_json("--vram", "0", "--ram", "32", "--threads", "32")["speed"]
+    a = eight["prefill_tokens_per_second"]["expected"]
+    b = thirty_two["prefill_tokens_per_second"]["expected"]
+    assert a < b < 4 * a
+
+
+@pytest.mark.parametrize("threads", [1, 8, 96, 1024])
+@pytest.mark.parametrize("prompt", [512, 32768])
+def test_cpu_prefill_under_the_compute_ceiling(threads: int, prompt: int) -> None:
+    model = next(m for m in load_catalog() if m.id == "llama-3.1-8b")
+    est = estimate_memory(model, "q4_0", context=prompt)
+    hardware = Hardware(label="cpu", vram_gib=0, ram_gib=512, threads=threads)
+    fit = Fit("cpu", est.total_bytes, 512 << 30, 0, est.layers, est.total_bytes, 1)
+    width = attention_width_of(model)
+    found = speed.estimate_speed(
+        est,
+        hardware,
+        fit,
+        model.parameters.active_count,
+        attention_width=width,
+        prompt_tokens=prompt,
+    )
+    assert found.prefill_high is not None
+    flops = prefill_flops(model.parameters.active_count, width, prompt)
+    assert found.prefill_high * flops <= threads * prefill.CPU_PEAK_OPS_PER_THREAD
+
+
+def test_layers_in_ram_between_card_and_cpu() -> None:
+    gpu = memory_json("--gpu", "rtx-4090", "--context", "4096")["speed"]
+    cpu = memory_json("--vram", "0", "--ram", "32")["speed"]
+    part = memory_json("--gpu", "rtx-3050-laptop", "--ram", "32")
+    assert part["fit"]["verdict"] == "offload"
+    found = part["speed"]
+    assert "--no-op-offload" in found["basis"]["prefill"]
+    seconds = found["time_to_first_token_seconds"]["expected"]
+    assert gpu["time_to_first_token_seconds"]["expected"] < seconds
+    assert seconds < cpu["time_to_first_token_seconds"]["expected"]
+
+
+def test_no_cpu_figure_for_formats_never_measured_there() -> None:
+    hardware = Hardware(label="cpu", vram_gib=0, ram_gib=64)
+    assert prefill.prefill_step(1e10, hardware, 0.0, "16-bit", "cpu").seconds is None
+    assert prefill.prefill_step(1e10, hardware, 0.0, "k-quant", "cpu").seconds is not None
+
+
+def test_table_says_what_the_prefill_rests_on() -> None:
+    result = run("memory", "llama-3-70b", "-q", "q4_k_m", "--gpu", "rtx-3060-12gb", "--ram", "64")
+    assert result.code == 0, result.stderr
+    text = " ".join(result.stdout.split())
+    assert "Prefill: " in text and "CPU prefill at 8 threads (assumed)" in text
+    assert "--no-op-offload" in text
