@@ -4,14 +4,17 @@ so tests never touch the user's real config or cache."""
 from __future__ import annotations
 
 import copy
+import importlib.util
 import io
 import itertools
 import json
 import os
+import sys
 from collections.abc import Sequence
 from contextlib import redirect_stderr, redirect_stdout
 from dataclasses import dataclass
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import pytest
@@ -39,6 +42,20 @@ def pytest_configure(config: pytest.Config) -> None:
 def examples(full: int) -> int:
     """The examples a property test runs: `full` in the full run, a fifth in the fast loop."""
     return full if _profile["name"] == "full" else max(5, full // FAST_SHARE)
+
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def script(relative: str, name: str) -> Any:
+    """A bench/ or tools/ script loaded as module `name` (registered in sys.modules, which
+    dataclasses defined in it need)."""
+    spec = importlib.util.spec_from_file_location(name, ROOT / relative)
+    assert spec is not None and spec.loader is not None
+    module: ModuleType = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
 
 
 def spread(*axes: Sequence[Any]) -> list[Any]:

@@ -5,13 +5,12 @@ weights. Published figures: bench/data/architectures.yaml (bench/architectures.p
 
 from __future__ import annotations
 
-import importlib.util
 import json
 from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import entry
+from conftest import entry, script
 
 from llm_pick.catalog.hfconfig import architecture_fields
 from llm_pick.catalog.shapes import Architecture
@@ -30,12 +29,7 @@ MIB = 2**20
 
 
 def bench_rows() -> list[dict[str, Any]]:
-    spec = importlib.util.spec_from_file_location(
-        "architectures", ROOT / "bench" / "architectures.py"
-    )
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    module = script("bench/architectures.py", "architectures")
     rows: list[dict[str, Any]] = module.rows()
     return rows
 

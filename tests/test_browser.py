@@ -3,14 +3,13 @@ off. Skips without a browser, except under CI (CI is set), where a missing brows
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import struct
 from pathlib import Path
 from types import ModuleType
 
 import pytest
-from conftest import entry, run, write_catalog
+from conftest import entry, run, script, write_catalog
 from htmlpage import read
 
 pytestmark = pytest.mark.slow  # linters, a real browser: the full run (CI) only
@@ -19,11 +18,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def chromium() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("chromium", ROOT / "tools" / "chromium.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return script("tools/chromium.py", "chromium")
 
 
 @pytest.fixture(scope="module")

@@ -4,10 +4,10 @@ the attention mask in the compute and host buffers, and the routed experts' live
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
 from types import ModuleType
 from typing import Any
+
+from conftest import script
 
 from llm_pick.catalog.load import load_catalog
 from llm_pick.catalog.shapes import Architecture
@@ -24,12 +24,7 @@ MIB = 2**20
 
 
 def _bench() -> ModuleType:
-    path = Path(__file__).resolve().parents[1] / "bench" / "buffers.py"
-    spec = importlib.util.spec_from_file_location("buffers19c", path)
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return script("bench/buffers.py", "buffers19c")
 
 
 class _Shape:

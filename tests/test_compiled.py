@@ -3,13 +3,13 @@ used when it does not match the YAML beside it."""
 
 from __future__ import annotations
 
-import importlib.util
 import sys
 from dataclasses import asdict
 from pathlib import Path
 from types import ModuleType
 
 import pytest
+from conftest import script
 
 from llm_pick.catalog import compiled
 from llm_pick.catalog.load import bundled_path, load_catalog
@@ -20,14 +20,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def builder() -> ModuleType:
     """tools/compile_data.py: the builder lives outside the runtime package."""
-    spec = importlib.util.spec_from_file_location(
-        "compile_data", ROOT / "tools" / "compile_data.py"
-    )
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["compile_data"] = module
-    spec.loader.exec_module(module)
-    return module
+    return script("tools/compile_data.py", "compile_data")
 
 
 def test_compiled_json_matches_the_yaml_files() -> None:
@@ -80,7 +73,6 @@ def test_the_bundled_models_are_built_once_per_process(
 
 def test_data_files_come_from_compiled_json_without_yaml_or_pydantic() -> None:
     import subprocess
-    import sys
 
     code = (
         "import sys\n"

@@ -3,8 +3,7 @@ measured context sizes (bench/cuda_context.py) and carried with its basis in the
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
+from conftest import script
 
 from llm_pick.catalog.load import load_catalog
 from llm_pick.estimate.cudactx import SM_COUNTS, context_mib, context_of
@@ -17,11 +16,7 @@ CATALOG = load_catalog(use_env=False)
 
 
 def _bench_rows() -> list[dict[str, object]]:
-    path = Path(__file__).resolve().parents[1] / "bench" / "cuda_context.py"
-    spec = importlib.util.spec_from_file_location("cuda_context", path)
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    module = script("bench/cuda_context.py", "cuda_context")
     rows: list[dict[str, object]] = module.rows()
     return rows
 

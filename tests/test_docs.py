@@ -2,23 +2,17 @@
 
 from __future__ import annotations
 
-import importlib.util
 import re
-import sys
 from pathlib import Path
 
 import pytest
+from conftest import script
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 def gendocs():  # type: ignore[no-untyped-def]
-    spec = importlib.util.spec_from_file_location("gendocs", ROOT / "tools" / "gendocs.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["gendocs"] = module
-    spec.loader.exec_module(module)
-    return module
+    return script("tools/gendocs.py", "gendocs")
 
 
 def test_generated_docs_are_current() -> None:

@@ -5,7 +5,6 @@ never imports typer, and help and shell completion still go through typer."""
 from __future__ import annotations
 
 import atexit
-import importlib.util
 import io
 import json
 import os
@@ -21,7 +20,7 @@ from typing import Any
 
 import pytest
 import typer
-from conftest import entry, write_catalog
+from conftest import entry, script, write_catalog
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -36,11 +35,7 @@ FAST = sorted(name for name, command in SPEC.items() if command["fast"])
 
 
 def _tool() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("cli_spec", ROOT / "tools" / "cli_spec.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return script("tools/cli_spec.py", "cli_spec")
 
 
 def test_the_spec_is_what_the_typer_app_gives() -> None:

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import examples
+from conftest import examples, script
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -250,13 +250,8 @@ def test_nominal_bits_are_a_lower_bound_of_weights(quant: str) -> None:
 
 def test_compute_buffer_matches_published_llama_cpp_logs() -> None:
     """bench/buffers.py: every logged buffer within 5%, with and without flash attention."""
-    import importlib.util
 
-    path = Path(__file__).resolve().parents[1] / "bench" / "buffers.py"
-    spec = importlib.util.spec_from_file_location("buffers", path)
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    module = script("bench/buffers.py", "buffers")
     table = module.rows()
     assert {r["flash_attn"] for r in table} == {True, False}
     assert len([r for r in table if r["set"] == "test"]) >= 5

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import run
+from conftest import run, script
 
 from llm_pick.cli.amounts import read_gib
 
@@ -208,13 +208,9 @@ def test_no_hardware_is_said_first() -> None:
 
 
 def test_cli_reference_covers_every_command() -> None:
-    import importlib.util
 
     root = Path(__file__).parents[1]
-    spec = importlib.util.spec_from_file_location("gendocs_nc", root / "tools" / "gendocs.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    module = script("tools/gendocs.py", "gendocs_nc")
     assert sorted(tuple(p) for p in module.COMMANDS) == sorted(_commands())
     cli = (root / "docs" / "cli.md").read_text(encoding="utf-8")
     assert "## llm-pick hardware" in cli and "## llm-pick import" in cli

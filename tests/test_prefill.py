@@ -6,7 +6,6 @@ ceiling."""
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 import statistics
 import sys
 from pathlib import Path
@@ -15,7 +14,7 @@ from typing import Any
 
 import pytest
 import yaml
-from conftest import run
+from conftest import run, script
 
 from llm_pick.catalog.load import load_catalog
 from llm_pick.estimate import prefill, speed
@@ -29,13 +28,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 @pytest.fixture(scope="module")
 def bench() -> ModuleType:
-    path = ROOT / "bench" / "cpu_prefill.py"
-    spec = importlib.util.spec_from_file_location("cpu_prefill_bench", path)
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["cpu_prefill_bench"] = module
-    spec.loader.exec_module(module)
-    return module
+    return script("bench/cpu_prefill.py", "cpu_prefill_bench")
 
 
 def memory_json(*args: str) -> dict[str, Any]:

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import dataclasses
-import importlib.util
 from pathlib import Path
 
 import pytest
+from conftest import script
 
 from llm_pick import load_catalog
 from llm_pick.catalog.types import Benchmark
@@ -102,10 +102,7 @@ def test_quantization_loss_is_per_model_and_smaller_for_larger_models() -> None:
 
 @pytest.mark.slow
 def test_bench_figures_meet_their_bars() -> None:
-    spec = importlib.util.spec_from_file_location("bench_quality", ROOT / "bench" / "quality.py")
-    assert spec is not None and spec.loader is not None
-    bench = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(bench)
+    bench = script("bench/quality.py", "bench_quality")
     chat_rho, points = bench.chat_check()
     assert len(points) >= 15 and chat_rho >= bench.CHAT_BAR
     base_rho, error, base_points = bench.base_check()

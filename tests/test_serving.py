@@ -3,12 +3,10 @@ the runtime choice, and the held-out error against published serving tables."""
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
 
 import pytest
-from conftest import examples
+from conftest import examples, script
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -29,12 +27,7 @@ CARDS = ("h100-sxm", "h200", "a100-80gb", "mi300x", "l40s", "rtx-4090")
 
 
 def _bench() -> object:
-    spec = importlib.util.spec_from_file_location("bench_serving", ROOT / "bench" / "serving.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["bench_serving"] = module
-    spec.loader.exec_module(module)
-    return module
+    return script("bench/serving.py", "bench_serving")
 
 
 @settings(max_examples=examples(60), deadline=None)

@@ -3,11 +3,10 @@ BF16 at their FP32-accumulate rate, and bench/serving.py holds out whole sources
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
 
 import pytest
+from conftest import script
 
 from llm_pick.catalog.load import load_catalog
 from llm_pick.estimate import serving
@@ -72,12 +71,7 @@ def test_geforce_bf16_runs_at_the_fp32_accumulate_rate(card: str, share: float) 
 
 
 def _bench() -> object:
-    spec = importlib.util.spec_from_file_location("bench_serving", ROOT / "bench" / "serving.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["bench_serving"] = module
-    spec.loader.exec_module(module)
-    return module
+    return script("bench/serving.py", "bench_serving")
 
 
 def test_bench_holds_out_a_third_of_the_sources_whole() -> None:
@@ -96,12 +90,7 @@ def test_bench_holds_out_a_third_of_the_sources_whole() -> None:
 
 
 def test_memory_model_matches_published_vllm_startup_logs() -> None:
-    spec = importlib.util.spec_from_file_location(
-        "bench_serving_memory", ROOT / "bench" / "serving_memory.py"
-    )
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    module = script("bench/serving_memory.py", "bench_serving_memory")
     logs = module.load_logs()
     assert logs
     for log in logs:

@@ -3,13 +3,13 @@ fit points, held-out errors meet the issue's targets, batch/offload/format rules
 
 from __future__ import annotations
 
-import importlib.util
 import statistics
 import sys
 from pathlib import Path
 from types import ModuleType
 
 import pytest
+from conftest import script
 
 from llm_pick.catalog.gpus import find_cpu, find_gpu
 from llm_pick.catalog.load import load_catalog
@@ -22,12 +22,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def bench() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("speed_bench", ROOT / "bench" / "speed.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["speed_bench"] = module
-    spec.loader.exec_module(module)
-    return module
+    return script("bench/speed.py", "speed_bench")
 
 
 @pytest.fixture(scope="module")

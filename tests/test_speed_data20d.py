@@ -4,13 +4,13 @@ by source as the file says, every device's memory sourced, and the ROCm term the
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 import statistics
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
+from conftest import script
 
 from llm_pick.catalog.gpus import find_gpu
 from llm_pick.estimate import speed, speedkinds
@@ -84,10 +84,7 @@ def test_amd_estimates_say_the_runtime_they_assume() -> None:
 
 def test_held_out_rows_keep_the_achieved_errors() -> None:
     """The new held-out rows, at what the refit achieved (issue targets: 10% / 35%)."""
-    spec = importlib.util.spec_from_file_location("speed_bench20d", ROOT / "bench" / "speed.py")
-    assert spec and spec.loader
-    bench = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(bench)
+    bench = script("bench/speed.py", "speed_bench20d")
     found = [(p, e) for p, e in bench.errors(bench.load_points()) if p.set == "test"]
     x86 = [abs(e) for p, e in found if p.id.endswith("-i4716")]
     amd = [abs(e) for p, e in found if p.kind == "decode" and p.hardware == "amd"]

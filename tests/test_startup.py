@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 import typer
-from conftest import examples
+from conftest import examples, script
 
 from llm_pick.cli.app import app
 from llm_pick.cli.entry import app_for
@@ -172,19 +172,13 @@ def test_longest_contexts_are_unchanged_on_the_catalog() -> None:
 
 def test_the_benchs_doubled_catalog_is_a_valid_catalog_of_twice_the_models(tmp_path: Path) -> None:
     """bench/startup.py measures start-up on this: every model twice, lineage intact."""
-    import importlib.util
     import json
     import shutil
 
     from llm_pick.catalog import compiled
     from llm_pick.catalog.load import LoadedFile, SourceFile, merge
 
-    spec = importlib.util.spec_from_file_location(
-        "compile_data", Path(__file__).parents[1] / "tools" / "compile_data.py"
-    )
-    assert spec and spec.loader
-    tool = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(tool)
+    tool = script("tools/compile_data.py", "compile_data")
     part = compiled.part("models.yaml")
     shutil.copy(part, tmp_path / part.name)
     count = tool.double(tmp_path)
