@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from conftest import script
 
+from llm_pick.catalog.gpus import load_gpus
 from llm_pick.catalog.load import load_catalog
-from llm_pick.estimate.cudactx import SM_COUNTS, context_mib, context_of
+from llm_pick.estimate.cudactx import context_mib, context_of
 from llm_pick.estimate.fit import check_fit
 from llm_pick.estimate.hardware import Hardware
 from llm_pick.estimate.memory import CUDA_CONTEXT_BYTES, estimate_memory
@@ -37,11 +38,12 @@ def test_allowance_grows_with_the_cards_sms_and_threads() -> None:
     size, basis = context_of(Hardware.from_gpu("rtx-3090").gpu)
     assert size == round(context_mib(82) * MIB)
     assert "82 SMs" in basis and "#23604" in basis
-    # every preset with an SM count is a CUDA card in data/gpus.yaml
-    for card in SM_COUNTS:
-        found = Hardware.from_gpu(card).gpu
-        assert found is not None and found.backend == "cuda", card
-        assert 40 * MIB < context_of(found)[0] < 600 * MIB, card
+    # the 51 presets with an SM count (data/gpus.yaml) are CUDA cards
+    counted = [g for g in load_gpus().values() if g.sm_count is not None]
+    assert len(counted) >= 51
+    for found in counted:
+        assert found.backend == "cuda", found.id
+        assert 40 * MIB < context_of(found)[0] < 600 * MIB, found.id
 
 
 def test_unknown_card_keeps_512_mib_and_says_why() -> None:

