@@ -1,13 +1,13 @@
 """The reasons a pick's JSON carries beyond its own (ranking/result.py Candidate.reasons): for
-a 2-3-bit pick, the context a 4-bit format fits (reports/lowbits.py); under vLLM, why the
+a 2-3-bit pick, the context a 4-bit format fits (ranking/lowbits.py); under vLLM, why the
 figures and commands are llama.cpp's when vLLM holds no format of the model or no repository
 of its format is recorded (issue 20: the assumed runtime is said, and honoured or not)."""
 
 from __future__ import annotations
 
+from llm_pick.ranking.lowbits import low_bit_advice
 from llm_pick.ranking.result import Candidate, Recommendation
 from llm_pick.ranking.serve import choose_runtime
-from llm_pick.reports.lowbits import low_bit_advice
 
 
 def reasons_of(cand: Candidate, rec: Recommendation) -> list[str]:
