@@ -57,6 +57,7 @@ class Row(NamedTuple):
     batch: int
     prompt: int
     output: int
+    requests: int | None  # requests the run sent in all (num_prompts), where the source says
 
 
 _URL = re.compile(r"https?://[^\s'\")]+")
@@ -109,6 +110,7 @@ def load_rows(path: Path = ROWS) -> list[Row]:
                 batch=r["concurrency"],
                 prompt=r["input_len"],
                 output=r["output_len"],
+                requests=r.get("requests"),
             )
         )
     return out
@@ -123,7 +125,7 @@ def estimate(row: Row) -> float:
     model = _model(row.model)
     fmt = serving.SERVING_FORMATS[row.fmt]
     memory = serving.serving_memory(model, fmt, row.hardware, row.prompt + row.output)
-    load = serving.Load(row.batch, row.prompt, row.output)
+    load = serving.Load(row.batch, row.prompt, row.output, row.requests)
     speed = serving.serving_speed(model, fmt, row.hardware, load, memory.sequences)
     return speed.aggregate
 

@@ -315,11 +315,14 @@ def prefill_seconds(model: Model, fmt: ServingFormat, hardware: Hardware, prompt
 
 
 class Load(NamedTuple):
-    """`batch` clients, each sending a `prompt`-token request and reading `output` tokens."""
+    """`batch` clients, each sending a `prompt`-token request and reading `output` tokens;
+    `requests`: the requests a benchmark run sends in all (its num_prompts), None for a
+    server that keeps receiving them."""
 
     batch: int
     prompt: int
     output: int
+    requests: int | None = None
 
 
 def serving_speed(
@@ -327,20 +330,26 @@ def serving_speed(
 ) -> ServingSpeed:
     """Steady state under `load`: every round the engine prefills each request once and
     decodes `output` steps of the whole batch. `fits`: sequences the KV pool holds (caps
-    the batch)."""
-    batch, prompt, output = load
-    running = max(1, min(batch, MAX_SEQS, fits if fits is not None else batch))
-    tokens = prompt + output // 2
-    step, ceiling, bound = decode_step(model, fmt, hardware, running, tokens)
+    the batch). A run of `load.requests` requests never has more than that many in flight,
+    and runs in rounds: full ones of the batch, then one of the remainder."""
+    batch, prompt, output, requests = load
+    cap = min(batch, MAX_SEQS, fits if fits is not None else batch)
+    running = max(1, min(cap, requests if requests is not None else cap))
+    step, ceiling, bound = decode_step(model, fmt, hardware, running, prompt + output // 2)
     prefill = prefill_seconds(model, fmt, hardware, prompt)
     round_seconds = running * prefill + output * step
     aggregate = running * output / round_seconds
+    if requests is not None and requests % running:
+        rest = requests % running
+        rest_step, _, _ = decode_step(model, fmt, hardware, rest, prompt + output // 2)
+        seconds = requests // running * round_seconds + rest * prefill + output * rest_step
+        aggregate = requests * output / seconds
     return ServingSpeed(
         concurrency=running,
         step_seconds=step,
         ceiling_step_seconds=ceiling,
         bound=bound,
-        per_stream=aggregate / running,
+        per_stream=output / round_seconds,
         aggregate=aggregate,
         prefill_tokens_per_second=prompt / prefill,
         ttft_seconds=prefill + step,
