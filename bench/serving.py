@@ -11,7 +11,8 @@ is the first URL of its `source` field; the distinct sources are ordered by sha2
 URL and the first third (rounded to nearest, at least one) are held out. The rule was fixed
 before the rows it now splits were added. The constants in src/llm_pick/estimate/serving.py
 come from --fit on the fit rows only. Error = (estimated - published) / published
-aggregate output tokens/s.
+aggregate output tokens/s. Rows whose table prints a p99 request latency are also compared on
+that (it does not depend on how the table counts tokens).
 """
 
 from __future__ import annotations
@@ -58,6 +59,7 @@ class Row(NamedTuple):
     prompt: int
     output: int
     requests: int | None  # requests the run sent in all (num_prompts), where the source says
+    p99_seconds: float | None  # the table's p99 request latency, where it prints one
 
 
 _URL = re.compile(r"https?://[^\s'\")]+")
@@ -111,6 +113,7 @@ def load_rows(path: Path = ROWS) -> list[Row]:
                 prompt=r["input_len"],
                 output=r["output_len"],
                 requests=r.get("requests"),
+                p99_seconds=r.get("latency_s_p99"),
             )
         )
     return out
@@ -121,13 +124,22 @@ def _model(model_id: str) -> Model:
     return load_catalog().get(model_id)
 
 
-def estimate(row: Row) -> float:
+def _speed(row: Row) -> serving.ServingSpeed:
     model = _model(row.model)
     fmt = serving.SERVING_FORMATS[row.fmt]
     memory = serving.serving_memory(model, fmt, row.hardware, row.prompt + row.output)
     load = serving.Load(row.batch, row.prompt, row.output, row.requests)
-    speed = serving.serving_speed(model, fmt, row.hardware, load, memory.sequences)
-    return speed.aggregate
+    return serving.serving_speed(model, fmt, row.hardware, load, memory.sequences)
+
+
+def estimate(row: Row) -> float:
+    return _speed(row).aggregate
+
+
+def request_seconds(row: Row) -> float:
+    """The model's time for one request of a full round: every prefill of the round plus
+    `output` decode steps (what a request's end-to-end latency measures)."""
+    return row.output / _speed(row).per_stream
 
 
 def errors(rows: list[Row]) -> list[float]:
@@ -178,6 +190,12 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{split:8} {row.id:62} {row.published:9.0f} {est:9.0f} {err:+7.1%}")
     for name, (count, median, worst) in summary(rows).items():
         print(f"{name}: {count} rows, median |error| {median:.1%}, max {worst:.1%}")
+    timed = [r for r in rows if r.p99_seconds]
+    if timed:
+        print("request latency: published p99, the model's request (its round's prefills + decode)")
+    for row in timed:
+        own, p99 = request_seconds(row), row.p99_seconds or 0.0
+        print(f"  {row.id:62} {p99:7.2f} s {own:7.2f} s {own / p99 - 1:+7.1%}")
     return 0
 
 
