@@ -8,6 +8,8 @@ Points: bench/data/speed_points.yaml (each with its source and quoted row). The 
 src/llm_pick/estimate/speed.py are fitted here on the `fit` points only: a linear least-squares
 fit of seconds per token (relative residuals, Huber weights so a few failed runs do not steer
 it). Error = (estimated - measured) / measured tokens/s, at the expected (central) value.
+Prefill rows that bench/prefill_rows.py's rules set apart (a superseded build, a sweep whose rate
+rises with the prompt) are neither fitted nor in the fit/test lines: they get an `apart` line.
 """
 
 from __future__ import annotations
