@@ -8,6 +8,8 @@ Points: bench/data/speed_points.yaml (each with its source and quoted row). The 
 src/llm_pick/estimate/speed.py are fitted here on the `fit` points only: a linear least-squares
 fit of seconds per token (relative residuals, Huber weights so a few failed runs do not steer
 it). Error = (estimated - measured) / measured tokens/s, at the expected (central) value.
+Prefill rows that bench/prefill_rows.py's rules set apart (a superseded build, a sweep whose rate
+rises with the prompt) are neither fitted nor in the fit/test lines: they get an `apart` line.
 """
 
 from __future__ import annotations
@@ -23,6 +25,9 @@ from typing import Any, NamedTuple
 
 import yaml
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import prefill_rows
+
 from llm_pick.catalog.gpus import load_gpus
 from llm_pick.catalog.load import load_catalog
 from llm_pick.catalog.types import Model
@@ -33,6 +38,7 @@ ROOT = Path(__file__).resolve().parents[1]
 POINTS = ROOT / "bench" / "data" / "speed_points.yaml"
 MORE = ROOT / "bench" / "data" / "speed_points_more.yaml"  # issue 20 (bench/merge_speed_points.py)
 CPU_AMD = ROOT / "bench" / "data" / "speed_points_cpu_amd.yaml"  # x86 CPUs, AMD by runtime
+CONTEXT = ROOT / "bench" / "data" / "speed_points_context.yaml"  # prefill at longer prompts
 HUBER = 0.1  # relative residual beyond which a point's weight falls as 1/residual
 
 
@@ -54,6 +60,8 @@ class Point(NamedTuple):
     hbm: bool = False  # the card's memory is HBM (estimate/memkind.py)
     apple: tuple[str, int] | None = None  # Apple GPU: (generation, GPU cores)
     kernel: str = "generic"  # CPU kernel path (speed.PER_BYTE_THREAD): the point's `kernel`
+    attention: float = 0.0  # prefill: FLOPs of attention run without flash attention (in flops)
+    apart: str = ""  # the rule that sets the row apart (bench/prefill_rows.py), set "apart"
 
 
 @cache
@@ -61,7 +69,7 @@ def _models() -> dict[str, Model]:
     return {m.id: m for m in load_catalog()}
 
 
-def load_points(paths: tuple[Path, ...] = (POINTS, MORE, CPU_AMD)) -> list[Point]:
+def load_points(paths: tuple[Path, ...] = (POINTS, MORE, CPU_AMD, CONTEXT)) -> list[Point]:
     devices: dict[str, dict[str, Any]] = {}
     raws: list[dict[str, Any]] = []
     for path in paths:
@@ -69,6 +77,7 @@ def load_points(paths: tuple[Path, ...] = (POINTS, MORE, CPU_AMD)) -> list[Point
         devices |= data["devices"]
         raws += data["points"]
     presets = load_gpus()
+    rising = prefill_rows.rising_sweeps(raws)
     points = []
     for raw in raws:
         model = _models()[raw["model"]]
@@ -94,14 +103,22 @@ def load_points(paths: tuple[Path, ...] = (POINTS, MORE, CPU_AMD)) -> list[Point
         else:
             weights = 0
         width = arch.layers * arch.attention_heads * arch.head_dim
-        flops = speed.prefill_flops(model.parameters.active_count, width, raw.get("prompt", 0))
+        prompt, depth = raw.get("prompt", 0), raw.get("depth", 0)
+        flops = speed.prefill_flops(model.parameters.active_count, width, prompt, depth)
+        attention = (
+            0.0 if raw.get("flash_attn") else speedkinds.attention_flops(width, prompt, depth)
+        )
+        apart = prefill_rows.superseded(
+            raw, speed.backend_group(raw["backend"]), bool(arch.experts)
+        )
+        apart = apart or ("rising_sweep" if raw["id"] in rising else "")
         cls = device_class(raw["device"], kind, raw["backend"])
         if raw["gpus"] > 1:
             cls = "multi-gpu"
         points.append(
             Point(
                 raw["id"],
-                raw["set"],
+                "apart" if apart else raw["set"],
                 raw["kind"],
                 cls,
                 raw["backend"],
@@ -117,6 +134,8 @@ def load_points(paths: tuple[Path, ...] = (POINTS, MORE, CPU_AMD)) -> list[Point
                 hbm and raw["backend"] != "cpu",
                 apple if raw["backend"] == "metal" else None,
                 raw.get("kernel", "generic"),
+                attention if raw["kind"] == "prefill" else 0.0,
+                apart,
             )
         )
     return points
@@ -169,16 +188,22 @@ def decode_features(p: Point) -> dict[str, float]:
 
 
 def prefill_features(p: Point) -> dict[str, float]:
+    """Attention without flash attention apart (its own constant) where sweeps were collected."""
     family = "16-bit" if p.family == "16-bit" else "quantized"
     if p.apple:  # no published FLOPS: a rate per GPU core, by generation
         chip, cores = p.apple
-        return {f"APPLE_PREFILL[{chip},{family}]": p.flops / cores}
+        found = {f"APPLE_PREFILL[{chip},{family}]": (p.flops - p.attention) / cores}
+        return found | ({"APPLE_ATTENTION": p.attention / cores} if p.attention else {})
     assert p.tflops
     group = speed.backend_group(p.backend)
-    return {
-        f"INVERSE_PREFILL_EFFICIENCY[{family}]": p.flops / (p.tflops * 1e12),
-        f"PREFILL_PER_FLOP[{group}]": p.flops,
+    apart = p.attention if group in speedkinds.ATTENTION_INVERSE_EFFICIENCY else 0.0
+    found = {
+        f"INVERSE_PREFILL_EFFICIENCY[{family}]": (p.flops - apart) / (p.tflops * 1e12),
+        f"PREFILL_PER_FLOP[{group}]": p.flops - apart,
     }
+    if apart:
+        found[f"ATTENTION_INVERSE_EFFICIENCY[{group}]"] = apart / (p.tflops * 1e12)
+    return found
 
 
 def usable(p: Point) -> bool:
@@ -279,10 +304,11 @@ def estimated(p: Point) -> float | None:
             kernel=p.kernel,
         )
     else:
+        work = speedkinds.Work(p.flops, p.attention)
         if p.apple:
-            seconds = speedkinds.apple_prefill_seconds(p.flops, *p.apple, p.family)
+            seconds = speedkinds.apple_prefill_seconds(work, *p.apple, p.family)
         else:
-            seconds = speed.prefill_seconds(p.flops, p.tflops, p.family, p.backend)
+            seconds = speed.prefill_seconds(work, p.tflops, p.family, p.backend)
     return None if seconds is None else 1 / seconds
 
 
@@ -310,7 +336,7 @@ def summary(points: list[Point] | None = None) -> list[Row]:
     found = errors(points if points is not None else load_points())
     rows = []
     for kind in ("decode", "prefill"):
-        for which in ("fit", "test"):
+        for which in ("fit", "test", "apart"):
             chosen = [(p, e) for p, e in found if p.kind == kind and p.set == which]
             classes = ["all", *sorted({p.hardware for p, _ in chosen})]
             for cls in classes:

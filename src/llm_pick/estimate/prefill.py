@@ -19,7 +19,7 @@ import math
 from typing import NamedTuple
 
 from llm_pick.estimate.hardware import Hardware
-from llm_pick.estimate.speedkinds import DEFAULT_CPU_THREADS, device_prefill_seconds
+from llm_pick.estimate.speedkinds import DEFAULT_CPU_THREADS, Work, device_prefill_seconds
 
 # ---- fitted (bench/cpu_prefill.py prints them; tests/test_prefill.py refits) ------------------
 CPU_PREFILL_RATE = 2.3e11  # FLOP/s of one thread (llama.cpp's quantized CPU matmul)
@@ -54,9 +54,10 @@ def cpu_prefill_seconds(flops: float, threads: int) -> float:
 
 
 def prefill_step(
-    flops: float, hardware: Hardware, share: float, family: str, backend: str
+    flops: float | Work, hardware: Hardware, share: float, family: str, backend: str
 ) -> Prefill:
     """Seconds per prompt token of `flops`, a share `share` of them on the cards (0: CPU only)."""
+    total = flops.flops if isinstance(flops, Work) else flops
     gpu_scatter = (0.0, 0.0)  # the caller's (speed.PREFILL_SCATTER) when basis is ""
     device = None
     if share > 0:
@@ -66,7 +67,7 @@ def prefill_step(
     if family not in CPU_FAMILIES:
         return Prefill(None, gpu_scatter, "")
     threads = hardware.threads or DEFAULT_CPU_THREADS
-    cpu = cpu_prefill_seconds(flops * (1 - share), threads)
+    cpu = cpu_prefill_seconds(total * (1 - share), threads)
     basis = CPU_BASIS.format(threads=threads, assumed="" if hardware.threads else " (assumed)")
     if device is None:
         return Prefill(cpu, CPU_PREFILL_SCATTER, basis)

@@ -42,6 +42,7 @@ from llm_pick.estimate.speedkinds import backend_group as backend_group
 from llm_pick.estimate.speedkinds import format_family as format_family
 from llm_pick.estimate.speedkinds import prefill_flops as prefill_flops
 from llm_pick.estimate.speedkinds import prefill_seconds as prefill_seconds
+from llm_pick.estimate.speedkinds import prompt_work as prompt_work
 from llm_pick.estimate.speedkinds import runtime_inverse, speed_note
 
 # ---- fitted constants (bench/speed.py --fit prints them; tests/test_speed.py refits) ------
@@ -86,7 +87,7 @@ PER_BYTE_THREAD: dict[str, float] = {"generic": 5.23e-11, "repacked": 2.02e-11}
 SPLIT_SECONDS = 0.000197  # per extra card in a layer split
 # 10th / 90th percentiles of measured / expected on the fit points: the printed range.
 DECODE_SCATTER = (0.88, 1.10)
-PREFILL_SCATTER = (0.44, 1.10)
+PREFILL_SCATTER = (0.81, 1.10)
 # ---------------------------------------------------------------------------------------------
 
 DEFAULT_PROMPT_TOKENS = 512  # time to first token is quoted for a prompt this long
@@ -360,12 +361,12 @@ def estimate_speed(
         return base._replace(note="does not fit: no speed")
     step = decode_step(estimate, hardware, share, family, backend)
     long = None
-    flops = prefill_flops(active_params, attention_width, prompt_tokens)
-    found = prefill_step(flops, hardware, share, family, backend)
+    work = prompt_work(active_params, attention_width, prompt_tokens, estimate.flash_attn)
+    found = prefill_step(work, hardware, share, family, backend)
     prefill = None if found.seconds is None else 1 / found.seconds
     if prefill and estimate.context >= LONG_CONTEXT and estimate.context > prompt_tokens:
-        flops = prefill_flops(active_params, attention_width, estimate.context)
-        seconds = prefill_step(flops, hardware, share, family, backend).seconds
+        work = prompt_work(active_params, attention_width, estimate.context, estimate.flash_attn)
+        seconds = prefill_step(work, hardware, share, family, backend).seconds
         long = None if seconds is None else 1 / seconds
     note = speed_note(family, backend, share, hardware)
     ceiling = ceiling_rate(read, share, hardware)

@@ -4,7 +4,7 @@ the constants are fitted by bench/speed.py (estimate/speed.py re-exports them)."
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from llm_pick.catalog.filetypes import Gpu
 from llm_pick.catalog.types import Model
@@ -19,23 +19,30 @@ DEFAULT_CPU_THREADS = 8  # threads of a CPU-only run when none is known (llama.c
 
 # Fitted (bench/speed.py): 1 / share of the card's fp16 FLOPS reached (at least 1), and a cost per
 # FLOP that does not scale with them, by backend group.
-INVERSE_PREFILL_EFFICIENCY: dict[str, float] = {"16-bit": 1.31, "quantized": 1.71}
-PREFILL_PER_FLOP: dict[str, float] = {"cuda": 4.47e-15, "rocm-vulkan": 1.94e-15}
+INVERSE_PREFILL_EFFICIENCY: dict[str, float] = {"16-bit": 1.11, "quantized": 1.46}
+PREFILL_PER_FLOP: dict[str, float] = {"cuda": 5.18e-15, "rocm-vulkan": 3.11e-15}
 # ROCm (HIP) kernels: added to the inverse efficiency of the bandwidth-bound part (fitted, floor 0):
 # on one AMD chip and build, Vulkan reads more of the bandwidth (docs/methodology.md, "AMD").
 ROCM_INVERSE_EFFICIENCY = 0.254
 # Apple (no published FLOPS): seconds x GPU cores per FLOP, by chip generation and 16-bit or
 # quantized weights, fitted on llama.cpp discussion #4167's pp512 rows (bench/speed.py).
 APPLE_PREFILL: dict[tuple[str, str], float] = {
-    ("m1", "16-bit"): 3.94e-12,
-    ("m1", "quantized"): 4.55e-12,
-    ("m2", "16-bit"): 3.89e-12,
-    ("m2", "quantized"): 4.52e-12,
-    ("m3", "16-bit"): 3.7e-12,
-    ("m3", "quantized"): 3.89e-12,
-    ("m4", "16-bit"): 3.18e-12,
-    ("m4", "quantized"): 3.19e-12,
+    ("m1", "16-bit"): 3.89e-12,
+    ("m1", "quantized"): 4.66e-12,
+    ("m2", "16-bit"): 3.66e-12,
+    ("m2", "quantized"): 4.43e-12,
+    ("m3", "16-bit"): 3.58e-12,
+    ("m3", "quantized"): 3.92e-12,
+    ("m4", "16-bit"): 3.13e-12,
+    ("m4", "quantized"): 3.14e-12,
 }
+# Attention with flash attention off (llama.cpp -fa 0, the default before -fa auto): scores,
+# softmax and weighted sum run as separate kernels over the cache window. Fitted on llama-bench
+# pp512..pp8192 sweeps: 1 / share of the fp16 FLOPS its FLOPs reach (at least 1), by backend group,
+# and on Apple seconds x GPU cores per FLOP (every generation). Elsewhere, and with flash attention
+# on, attention FLOPs run at the weights' rate (docs/methodology.md, "Prefill at longer prompts").
+ATTENTION_INVERSE_EFFICIENCY: dict[str, float] = {"cuda": 13.4}
+APPLE_ATTENTION = 8.22e-12
 
 
 def format_family(quant: str) -> FormatFamily:
@@ -71,23 +78,43 @@ def runtime_inverse(backend: str) -> float:
     return ROCM_INVERSE_EFFICIENCY if backend == "rocm" else 0.0
 
 
-def prefill_seconds(flops: float, tflops: float | None, family: str, backend: str) -> float | None:
+class Work(NamedTuple):
+    """FLOPs per prompt token, and how many of them are attention run without flash attention
+    (costed apart where a constant is fitted; else at the weights' rate)."""
+
+    flops: float
+    attention: float = 0.0
+
+
+def prompt_work(active_params: int, attention_width: int, prompt: int, flash_attn: bool) -> Work:
+    """The work per token of a `prompt`-token prompt from an empty cache."""
+    attention = 0.0 if flash_attn else attention_flops(attention_width, prompt)
+    return Work(prefill_flops(active_params, attention_width, prompt), attention)
+
+
+def prefill_seconds(
+    flops: float | Work, tflops: float | None, family: str, backend: str
+) -> float | None:
     """Seconds of compute for `flops` on a card of `tflops` fp16 (gpus.yaml's one kind)."""
+    work = flops if isinstance(flops, Work) else Work(flops)
     group = backend_group(backend)
     if not tflops or group not in PREFILL_PER_FLOP or family in ("gptq", "awq", "bitsandbytes"):
         return None
     inverse = INVERSE_PREFILL_EFFICIENCY["16-bit" if family == "16-bit" else "quantized"]
-    return flops * (inverse / (tflops * 1e12) + PREFILL_PER_FLOP[group])
+    apart = work.attention if group in ATTENTION_INVERSE_EFFICIENCY else 0.0
+    seconds = (work.flops - apart) * (inverse / (tflops * 1e12) + PREFILL_PER_FLOP[group])
+    return seconds + apart * ATTENTION_INVERSE_EFFICIENCY.get(group, 1.0) / (tflops * 1e12)
 
 
-def apple_prefill_seconds(flops: float, chip: str, cores: int, family: str) -> float | None:
+def apple_prefill_seconds(flops: float | Work, chip: str, cores: int, family: str) -> float | None:
     """Seconds of compute for `flops` on an Apple GPU of `cores` cores of generation `chip`
     (m1..m4); None for a generation or format without fitted measurements."""
+    work = flops if isinstance(flops, Work) else Work(flops)
     kind = "16-bit" if family == "16-bit" else "quantized"
     found = APPLE_PREFILL.get((chip, kind))
     if not found or cores <= 0 or family in ("gptq", "awq", "bitsandbytes", "ternary"):
         return None
-    return flops * found / cores
+    return ((work.flops - work.attention) * found + work.attention * APPLE_ATTENTION) / cores
 
 
 def apple_chip(name: str, cores: int | None) -> tuple[str, int] | None:
@@ -100,7 +127,7 @@ def apple_chip(name: str, cores: int | None) -> tuple[str, int] | None:
 
 
 def device_prefill_seconds(
-    flops: float, tflops: float | None, family: str, backend: str, gpu: Gpu | None
+    flops: float | Work, tflops: float | None, family: str, backend: str, gpu: Gpu | None
 ) -> float | None:
     """Prefill compute seconds on a card: per Apple GPU core on Apple chips (no published FLOPS),
     else at the card's fp16 FLOPS."""
@@ -142,7 +169,12 @@ def attention_width_of(model: Model) -> int:
     return arch.attention_count * arch.q_width
 
 
-def prefill_flops(active_params: int, attention_width: int, prompt: int) -> float:
-    """Per prompt token: 2 per active parameter, plus attention over half the prompt on average
-    (QK^T and AV: 2 x 2 x layers x heads x head_dim x position)."""
-    return 2 * active_params + 2 * attention_width * prompt
+def attention_flops(attention_width: int, prompt: int, depth: int = 0) -> float:
+    """Attention FLOPs per prompt token of a `prompt`-token prompt after `depth` cached tokens:
+    QK^T and AV (2 x 2 x layers x heads x head_dim) at the mean position, depth + prompt/2."""
+    return 4 * attention_width * (depth + prompt / 2)
+
+
+def prefill_flops(active_params: int, attention_width: int, prompt: int, depth: int = 0) -> float:
+    """Per prompt token: 2 per active parameter, plus attention (attention_flops)."""
+    return 2 * active_params + attention_flops(attention_width, prompt, depth)
