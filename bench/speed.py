@@ -33,6 +33,7 @@ ROOT = Path(__file__).resolve().parents[1]
 POINTS = ROOT / "bench" / "data" / "speed_points.yaml"
 MORE = ROOT / "bench" / "data" / "speed_points_more.yaml"  # issue 20 (bench/merge_speed_points.py)
 CPU_AMD = ROOT / "bench" / "data" / "speed_points_cpu_amd.yaml"  # x86 CPUs, AMD by runtime
+DATA20G = ROOT / "bench" / "data" / "speed_points_data20g.yaml"  # Intel GPUs, laptop, server CPU
 HUBER = 0.1  # relative residual beyond which a point's weight falls as 1/residual
 
 
@@ -54,6 +55,7 @@ class Point(NamedTuple):
     hbm: bool = False  # the card's memory is HBM (estimate/memkind.py)
     apple: tuple[str, int] | None = None  # Apple GPU: (generation, GPU cores)
     kernel: str = "generic"  # CPU kernel path (speed.PER_BYTE_THREAD): the point's `kernel`
+    intel: bool = False  # an Intel GPU (speed.INTEL_PER_BYTE), under SYCL or Vulkan
 
 
 @cache
@@ -61,7 +63,7 @@ def _models() -> dict[str, Model]:
     return {m.id: m for m in load_catalog()}
 
 
-def load_points(paths: tuple[Path, ...] = (POINTS, MORE, CPU_AMD)) -> list[Point]:
+def load_points(paths: tuple[Path, ...] = (POINTS, MORE, CPU_AMD, DATA20G)) -> list[Point]:
     devices: dict[str, dict[str, Any]] = {}
     raws: list[dict[str, Any]] = []
     for path in paths:
@@ -77,6 +79,7 @@ def load_points(paths: tuple[Path, ...] = (POINTS, MORE, CPU_AMD)) -> list[Point
             bandwidth, tflops = gpu.memory_bandwidth_gbs, gpu.fp16_tflops
             kind = f"{gpu.vendor}-{gpu.kind}"
             hbm = memkind.is_hbm(gpu)
+            intel = speedkinds.is_intel(gpu)
             apple = speedkinds.apple_chip(gpu.name, gpu.gpu_cores)
             if gpu.fp16_tflops_kind not in ("tensor-dense-fp16-accumulate", "matrix-dense"):
                 tflops = None  # prefill is fitted on one FLOPS kind only
@@ -85,6 +88,7 @@ def load_points(paths: tuple[Path, ...] = (POINTS, MORE, CPU_AMD)) -> list[Point
             bandwidth, tflops = device["bandwidth_gbs"], None
             kind = f"{_vendor(device['name'])}-{device['kind']}"
             hbm = "HBM" in str(device.get("memory", ""))
+            intel = _vendor(device["name"]) == "intel"
             apple = speedkinds.apple_chip(device["name"], _cores(device["name"]))
         arch = model.architecture
         kv = 0
@@ -117,6 +121,7 @@ def load_points(paths: tuple[Path, ...] = (POINTS, MORE, CPU_AMD)) -> list[Point
                 hbm and raw["backend"] != "cpu",
                 apple if raw["backend"] == "metal" else None,
                 raw.get("kernel", "generic"),
+                intel and raw["backend"] != "cpu",
             )
         )
     return points
@@ -163,6 +168,8 @@ def decode_features(p: Point) -> dict[str, float]:
         features["HBM_INVERSE_EFFICIENCY"] = p.read_bytes / (p.bandwidth_gbs * 1e9)
     if p.backend == "rocm":  # ROCm's HIP kernels read less of the bandwidth than Vulkan's
         features["ROCM_INVERSE_EFFICIENCY"] = p.read_bytes / (p.bandwidth_gbs * 1e9)
+    if p.intel:  # Intel GPUs: a kernel cost per byte that does not scale with the bandwidth
+        features["INTEL_PER_BYTE"] = p.read_bytes
     if p.cards > 1:
         features["SPLIT_SECONDS"] = float(p.cards - 1)
     return features
@@ -277,6 +284,7 @@ def estimated(p: Point) -> float | None:
             threads=p.threads,
             hbm=p.hbm,
             kernel=p.kernel,
+            intel=p.intel,
         )
     else:
         if p.apple:
