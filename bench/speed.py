@@ -39,6 +39,7 @@ POINTS = ROOT / "bench" / "data" / "speed_points.yaml"
 MORE = ROOT / "bench" / "data" / "speed_points_more.yaml"  # issue 20 (bench/merge_speed_points.py)
 CPU_AMD = ROOT / "bench" / "data" / "speed_points_cpu_amd.yaml"  # x86 CPUs, AMD by runtime
 CONTEXT = ROOT / "bench" / "data" / "speed_points_context.yaml"  # prefill at longer prompts
+DATA20G = ROOT / "bench" / "data" / "speed_points_data20g.yaml"  # Intel GPUs, laptop, server CPU
 HUBER = 0.1  # relative residual beyond which a point's weight falls as 1/residual
 
 
@@ -62,6 +63,7 @@ class Point(NamedTuple):
     kernel: str = "generic"  # CPU kernel path (speed.PER_BYTE_THREAD): the point's `kernel`
     attention: float = 0.0  # prefill: FLOPs of attention run without flash attention (in flops)
     apart: str = ""  # the rule that sets the row apart (bench/prefill_rows.py), set "apart"
+    intel: bool = False  # an Intel GPU (speed.INTEL_PER_BYTE), under SYCL or Vulkan
 
 
 @cache
@@ -69,7 +71,7 @@ def _models() -> dict[str, Model]:
     return {m.id: m for m in load_catalog()}
 
 
-def load_points(paths: tuple[Path, ...] = (POINTS, MORE, CPU_AMD, CONTEXT)) -> list[Point]:
+def load_points(paths: tuple[Path, ...] = (POINTS, MORE, CPU_AMD, CONTEXT, DATA20G)) -> list[Point]:
     devices: dict[str, dict[str, Any]] = {}
     raws: list[dict[str, Any]] = []
     for path in paths:
@@ -86,6 +88,7 @@ def load_points(paths: tuple[Path, ...] = (POINTS, MORE, CPU_AMD, CONTEXT)) -> l
             bandwidth, tflops = gpu.memory_bandwidth_gbs, gpu.fp16_tflops
             kind = f"{gpu.vendor}-{gpu.kind}"
             hbm = memkind.is_hbm(gpu)
+            intel = speedkinds.is_intel(gpu)
             apple = speedkinds.apple_chip(gpu.name, gpu.gpu_cores)
             if gpu.fp16_tflops_kind not in ("tensor-dense-fp16-accumulate", "matrix-dense"):
                 tflops = None  # prefill is fitted on one FLOPS kind only
@@ -94,6 +97,7 @@ def load_points(paths: tuple[Path, ...] = (POINTS, MORE, CPU_AMD, CONTEXT)) -> l
             bandwidth, tflops = device["bandwidth_gbs"], None
             kind = f"{_vendor(device['name'])}-{device['kind']}"
             hbm = "HBM" in str(device.get("memory", ""))
+            intel = _vendor(device["name"]) == "intel"
             apple = speedkinds.apple_chip(device["name"], _cores(device["name"]))
         arch = model.architecture
         kv = 0
@@ -136,6 +140,7 @@ def load_points(paths: tuple[Path, ...] = (POINTS, MORE, CPU_AMD, CONTEXT)) -> l
                 raw.get("kernel", "generic"),
                 attention if raw["kind"] == "prefill" else 0.0,
                 apart,
+                intel and raw["backend"] != "cpu",
             )
         )
     return points
@@ -182,6 +187,8 @@ def decode_features(p: Point) -> dict[str, float]:
         features["HBM_INVERSE_EFFICIENCY"] = p.read_bytes / (p.bandwidth_gbs * 1e9)
     if p.backend == "rocm":  # ROCm's HIP kernels read less of the bandwidth than Vulkan's
         features["ROCM_INVERSE_EFFICIENCY"] = p.read_bytes / (p.bandwidth_gbs * 1e9)
+    if p.intel:  # Intel GPUs: a kernel cost per byte that does not scale with the bandwidth
+        features["INTEL_PER_BYTE"] = p.read_bytes
     if p.cards > 1:
         features["SPLIT_SECONDS"] = float(p.cards - 1)
     return features
@@ -302,6 +309,7 @@ def estimated(p: Point) -> float | None:
             threads=p.threads,
             hbm=p.hbm,
             kernel=p.kernel,
+            intel=p.intel,
         )
     else:
         work = speedkinds.Work(p.flops, p.attention)

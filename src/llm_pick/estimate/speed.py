@@ -33,26 +33,29 @@ from llm_pick.estimate.memkind import is_hbm
 from llm_pick.estimate.memory import Estimate
 from llm_pick.estimate.prefill import prefill_step
 from llm_pick.estimate.speedkinds import APPLE_PREFILL as APPLE_PREFILL
+from llm_pick.estimate.speedkinds import DECODE_EFFICIENCY as DECODE_EFFICIENCY
 from llm_pick.estimate.speedkinds import DEFAULT_CPU_THREADS as DEFAULT_CPU_THREADS
+from llm_pick.estimate.speedkinds import INTEL_PER_BYTE as INTEL_PER_BYTE
 from llm_pick.estimate.speedkinds import INVERSE_PREFILL_EFFICIENCY as INVERSE_PREFILL_EFFICIENCY
 from llm_pick.estimate.speedkinds import PREFILL_PER_FLOP as PREFILL_PER_FLOP
 from llm_pick.estimate.speedkinds import ROCM_INVERSE_EFFICIENCY as ROCM_INVERSE_EFFICIENCY
 from llm_pick.estimate.speedkinds import attention_width_of as attention_width_of
 from llm_pick.estimate.speedkinds import backend_group as backend_group
+from llm_pick.estimate.speedkinds import decode_rate as decode_rate
 from llm_pick.estimate.speedkinds import format_family as format_family
+from llm_pick.estimate.speedkinds import is_intel, runtime_inverse, speed_note
 from llm_pick.estimate.speedkinds import prefill_flops as prefill_flops
 from llm_pick.estimate.speedkinds import prefill_seconds as prefill_seconds
 from llm_pick.estimate.speedkinds import prompt_work as prompt_work
-from llm_pick.estimate.speedkinds import runtime_inverse, speed_note
 
 # ---- fitted constants (bench/speed.py --fit prints them; tests/test_speed.py refits) ------
 # Every inverse efficiency is fitted with a floor of 1 and every cost with a floor of 0, so no
 # step is shorter than its bytes over the bandwidth (the ceiling, docs/methodology.md).
 # Fixed cost per layer per step (kernel launches, synchronisation), seconds; by runtime.
 PER_LAYER: dict[str, float] = {
-    "cuda": 8.19e-05,
+    "cuda": 8.25e-05,
     "metal": 0.000186,
-    "rocm-vulkan": 6.8e-05,
+    "rocm-vulkan": 6.99e-05,
     "cpu": 0,
     "gptq": 4.75e-05,
     "awq": 0,
@@ -68,7 +71,7 @@ INVERSE_EFFICIENCY: dict[tuple[str, str], float] = {
     ("16-bit", "gpu"): 1.11,
     ("8-bit", "gpu"): 1.1,
     ("k-quant", "gpu"): 1.17,
-    ("legacy", "gpu"): 1.27,
+    ("legacy", "gpu"): 1.26,
     ("gptq", "gpu"): 1.08,
     ("awq", "gpu"): 1.55,
     ("16-bit", "metal"): 1.09,
@@ -92,10 +95,6 @@ PREFILL_SCATTER = (0.81, 1.10)
 
 DEFAULT_PROMPT_TOKENS = 512  # time to first token is quoted for a prompt this long
 LONG_CONTEXT = 32768  # sized for this many tokens or more: also quote a prompt that fills it
-# Before this module: one range for every format and card (kept for callers that rank by a
-# bandwidth alone, see ranking.py): 45-91% of bandwidth on Apple M2/M4 (llama.cpp discussion
-# #4167), 48-82% on RTX 3090/3090 Ti/4090 (PR #4766, #4812).
-DECODE_EFFICIENCY = (0.45, 0.85)
 
 
 def hardware_backend(hardware: Hardware, fit: Fit | None = None) -> str:
@@ -116,14 +115,15 @@ def inverse_efficiency(family: str, backend: str) -> float | None:
 
 
 def efficiency(
-    family: str, backend: str, bandwidth_gbs: float, *, hbm: bool = False
+    family: str, backend: str, bandwidth_gbs: float, *, hbm: bool = False, intel: bool = False
 ) -> float | None:
     """Share of `bandwidth_gbs` a decode step reaches for this format (every per-byte term)."""
     inverse = inverse_efficiency(family, backend)
     if inverse is None:
         return None
     inverse += (HBM_INVERSE_EFFICIENCY if hbm else 0.0) + runtime_inverse(backend)
-    return 1 / (inverse + PER_BYTE.get(backend_group(backend), 0.0) * bandwidth_gbs * 1e9)
+    per_byte = PER_BYTE.get(backend_group(backend), 0.0) + (INTEL_PER_BYTE if intel else 0.0)
+    return 1 / (inverse + per_byte * bandwidth_gbs * 1e9)
 
 
 def step_seconds(
@@ -137,9 +137,10 @@ def step_seconds(
     threads: int = DEFAULT_CPU_THREADS,
     hbm: bool = False,
     kernel: str = "generic",
+    intel: bool = False,
 ) -> float | None:
     """Seconds for one decode step that reads `read_bytes` from memory of `bandwidth_gbs`
-    (`kernel`: the CPU kernel path, a key of PER_BYTE_THREAD)."""
+    (`kernel`: the CPU kernel path, a key of PER_BYTE_THREAD; `intel`: an Intel GPU)."""
     inverse = inverse_efficiency(family, backend)
     if inverse is None or bandwidth_gbs <= 0:
         return None
@@ -147,7 +148,8 @@ def step_seconds(
     inverse += runtime_inverse(backend)
     group = backend_group(backend)
     runtime = family if family in ("gptq", "awq") else group
-    seconds = layers * PER_LAYER.get(runtime, 0.0) + read_bytes * PER_BYTE.get(group, 0.0)
+    per_byte = PER_BYTE.get(group, 0.0) + (INTEL_PER_BYTE if intel and group != "cpu" else 0.0)
+    seconds = layers * PER_LAYER.get(runtime, 0.0) + read_bytes * per_byte
     seconds += read_bytes * inverse / (bandwidth_gbs * 1e9)
     if group == "cpu":
         seconds += read_bytes * PER_BYTE_THREAD[kernel] / threads
@@ -271,16 +273,6 @@ def gpu_share(fit: Fit, read_bytes: int = 0) -> float:
     return fit.gpu_layers / fit.layers
 
 
-def decode_rate(
-    per_token: int, share: float, gpu_gbs: float, ram_gbs: float, efficiency: float
-) -> float:
-    """Tokens/s when each token reads `per_token` bytes, `share` of them from the GPU, at one
-    efficiency (the ranking's per-1-TB/s scale when the card is unknown)."""
-    seconds = per_token * share / (gpu_gbs * 1e9 * efficiency)
-    seconds += per_token * (1 - share) / (ram_gbs * 1e9 * efficiency)
-    return 1 / seconds
-
-
 def ceiling_rate(read: int, share: float, hardware: Hardware) -> float | None:
     """Tokens/s of one stream if every byte of a step (`read`: weights once, every stream's KV)
     came at the full bandwidth of the memory it sits in: no estimate may exceed it."""
@@ -310,6 +302,7 @@ def decode_step(
             bandwidth_gbs=hardware.bandwidth_gbs,
             cards=hardware.gpus,
             hbm=is_hbm(hardware.gpu),
+            intel=is_intel(hardware.gpu),
         )
         if gpu is None:
             return None
@@ -395,6 +388,7 @@ def estimate_speed(
 
 
 def _efficiency(family: str, backend: str, share: float, hardware: Hardware) -> float | None:
-    if share > 0 and hardware.bandwidth_gbs:
-        return efficiency(family, backend, hardware.bandwidth_gbs, hbm=is_hbm(hardware.gpu))
+    gpu, bandwidth = hardware.gpu, hardware.bandwidth_gbs
+    if share > 0 and bandwidth:
+        return efficiency(family, backend, bandwidth, hbm=is_hbm(gpu), intel=is_intel(gpu))
     return efficiency(family, "cpu", hardware.ram_bandwidth_gbs)

@@ -24,6 +24,13 @@ PREFILL_PER_FLOP: dict[str, float] = {"cuda": 5.18e-15, "rocm-vulkan": 3.11e-15}
 # ROCm (HIP) kernels: added to the inverse efficiency of the bandwidth-bound part (fitted, floor 0):
 # on one AMD chip and build, Vulkan reads more of the bandwidth (docs/methodology.md, "AMD").
 ROCM_INVERSE_EFFICIENCY = 0.254
+# Intel GPUs (Arc, Flex, Max) under SYCL or Vulkan: a cost per byte read that does not scale with
+# the card's bandwidth, seconds/byte (fitted, floor 0; docs/methodology.md, "Intel GPUs").
+INTEL_PER_BYTE = 2.14e-12
+# Before the fitted model: one range for every format and card (kept for callers that rank by a
+# bandwidth alone, see ranking.py): 45-91% of bandwidth on Apple M2/M4 (llama.cpp discussion
+# #4167), 48-82% on RTX 3090/3090 Ti/4090 (PR #4766, #4812).
+DECODE_EFFICIENCY = (0.45, 0.85)
 # Apple (no published FLOPS): seconds x GPU cores per FLOP, by chip generation and 16-bit or
 # quantized weights, fitted on llama.cpp discussion #4167's pp512 rows (bench/speed.py).
 APPLE_PREFILL: dict[tuple[str, str], float] = {
@@ -65,8 +72,9 @@ def format_family(quant: str) -> FormatFamily:
 
 
 def backend_group(backend: str) -> BackendGroup:
-    """CUDA, Metal, ROCm/Vulkan (one group: too few measurements to tell them apart), CPU."""
-    if backend in ("rocm", "vulkan"):
+    """CUDA, Metal, ROCm/Vulkan/SYCL (the other GPU runtimes: one group, too few measurements
+    to tell them apart), CPU."""
+    if backend in ("rocm", "vulkan", "sycl"):
         return "rocm-vulkan"
     if backend in ("metal", "cpu"):
         return backend  # type: ignore[return-value]
@@ -90,6 +98,21 @@ def prompt_work(active_params: int, attention_width: int, prompt: int, flash_att
     """The work per token of a `prompt`-token prompt from an empty cache."""
     attention = 0.0 if flash_attn else attention_flops(attention_width, prompt)
     return Work(prefill_flops(active_params, attention_width, prompt), attention)
+
+
+def decode_rate(
+    per_token: int, share: float, gpu_gbs: float, ram_gbs: float, efficiency: float
+) -> float:
+    """Tokens/s when each token reads `per_token` bytes, `share` of them from the GPU, at one
+    efficiency (the ranking's per-1-TB/s scale when the card is unknown)."""
+    seconds = per_token * share / (gpu_gbs * 1e9 * efficiency)
+    seconds += per_token * (1 - share) / (ram_gbs * 1e9 * efficiency)
+    return 1 / seconds
+
+
+def is_intel(gpu: Gpu | None) -> bool:
+    """An Intel GPU preset: its steps carry INTEL_PER_BYTE."""
+    return gpu is not None and gpu.vendor == "intel"
 
 
 def prefill_seconds(
@@ -158,6 +181,8 @@ def speed_note(family: str, backend: str, share: float, hardware: Hardware) -> s
         )
     if backend == "rocm":  # measured pairs: docs/methodology.md, "AMD by runtime"
         parts.append("ROCm assumed; Vulkan decoded up to 17% faster on one measured AMD chip")
+    if is_intel(hardware.gpu) and share > 0:  # docs/methodology.md, "Intel GPUs"
+        parts.append("Intel GPU: a fitted kernel cost per byte read is added (SYCL and Vulkan)")
     if hardware.gpu is None and backend != "cpu":
         parts.append("backend assumed CUDA (--vram gives no card)")
     return "; ".join(parts)
