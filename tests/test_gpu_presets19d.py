@@ -45,6 +45,12 @@ def test_blackwell_fp16_is_nvidias_ai_tops_over_eight(gpu_id: str, ai_tops: int)
 # CUDA cores as NVIDIA gives them (product pages, CES tables, the laptop comparison page), each
 # quoted in the preset's `sources`; GeForce Ampere, Ada and Blackwell SMs hold 128 CUDA cores.
 CUDA_CORES = {
+    "rtx-3060-12gb": "3,584",
+    "rtx-3060-ti": "4,864",
+    "rtx-3070": "5888",
+    "rtx-4060": "3072",
+    "rtx-4060-ti-8gb": "4352",
+    "rtx-4060-ti-16gb": "4352",
     "rtx-3080-10gb": "8704",
     "rtx-3090-ti": "10,752",
     "rtx-4070": "5888",
