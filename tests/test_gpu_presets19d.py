@@ -21,7 +21,9 @@ from llm_pick.catalog.gpus import load_gpus
         ("rtx-5080", "fp16_tflops", 225.1),  # 1801 / 8; was 225
     ],
 )
-def test_a_figure_the_vendor_contradicted_is_corrected(gpu_id: str, field: str, value: float) -> None:
+def test_a_figure_the_vendor_contradicted_is_corrected(
+    gpu_id: str, field: str, value: float
+) -> None:
     gpu = load_gpus()[gpu_id]
     assert getattr(gpu, field) == value
     assert gpu.source is not None and gpu.source.checked == "secondary"
@@ -33,7 +35,7 @@ def test_the_3060_ti_tensor_figure_is_derived_like_the_others() -> None:
     assert gpu.fp16_tflops == pytest.approx(38 * 1024 * 1.665e9 / 1e12, abs=0.05)
 
 
-# RTX 50 "AI TOPS" is the sparse FP4 rate: 8 x the dense FP16-accumulate rate (RTX 5090: 3352 -> 419)
+# RTX 50 "AI TOPS" is the sparse FP4 rate, 8 x the dense FP16-accumulate rate (5090: 3352 -> 419)
 AI_TOPS_BLACKWELL = {"rtx-5090": 3352, "rtx-5080": 1801, "rtx-5070-ti": 1406, "rtx-5070": 988}
 
 
@@ -79,10 +81,13 @@ CUDA_CORES = {
 @pytest.mark.parametrize(("gpu_id", "cores"), sorted(CUDA_CORES.items()))
 def test_sm_count_is_the_vendors_cuda_cores_over_128(gpu_id: str, cores: str) -> None:
     gpu = load_gpus()[gpu_id]
-    cited = " ".join([*gpu.sources, gpu.source.quote or ""]) if gpu.source else " ".join(gpu.sources)
+    cited = (
+        " ".join([*gpu.sources, gpu.source.quote or ""]) if gpu.source else " ".join(gpu.sources)
+    )
     assert cores in cited, f"{gpu_id}: the vendor's count {cores} is not quoted"
-    assert gpu.sm_count == int(cores.replace(",", "").replace(".", "")) // 128
-    assert int(cores.replace(",", "").replace(".", "")) % 128 == 0
+    count = int(cores.replace(",", "").replace(".", ""))  # "9.728" and "10,496" as printed
+    assert count % 128 == 0
+    assert gpu.sm_count == count // 128
 
 
 def test_a_partial_preset_names_its_reference_bandwidth() -> None:
