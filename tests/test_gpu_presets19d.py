@@ -112,7 +112,7 @@ def test_the_not_verified_count_went_down() -> None:
     left = sorted(
         g.id for g in load_gpus().values() if g.source and g.source.checked == "not-verified"
     )
-    assert len(left) <= 13, left
+    assert len(left) <= 9, left
     for gpu_id in left:
         status = load_gpus()[gpu_id].source.status  # type: ignore[union-attr]
         assert not status.startswith("not re-verified"), gpu_id  # each says why it still is
