@@ -72,11 +72,12 @@ class RuntimeFile:
 @record()
 class GpuSource:
     """How a preset's figures were checked against the vendor's datasheet, whitepaper or product
-    page: vendor (read and quoted), secondary (a report of the vendor's figure), not-verified."""
+    page: vendor (read and quoted), secondary (a report of the vendor's figure), partial (the vendor
+    publishes some of the figures, which match, but no bandwidth: laptop parts), not-verified."""
 
     __pydantic_config__ = _PLAIN
 
-    checked: Literal["vendor", "secondary", "not-verified"]
+    checked: Literal["vendor", "secondary", "partial", "not-verified"]
     status: str
     read_at: str
     url: str | None = None
