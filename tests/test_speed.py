@@ -67,7 +67,7 @@ def test_held_out_errors_meet_the_targets(points: list[object]) -> None:
     # held-out rows. Its Q8_0 rows run up to 35% faster than estimated: the per-thread cost is
     # fitted on Apple and one Haswell laptop, and no fit row comes from a server core
     # (docs/methodology.md, "Held-out figures"). The bound keeps that miss from growing.
-    limits = {"cpu": (0.11, 0.36)}
+    limits = {"cpu": (0.11, 0.355)}
     assert {"apple", "consumer", "datacenter", "cpu", "multi-gpu", "amd"} <= set(by_class)
     for cls, errors in by_class.items():
         median, worst = limits.get(cls, (0.10, 0.35))
