@@ -99,7 +99,7 @@ def test_popular_mistakes_are_corrected() -> None:
 
 def test_lineage_licences_in_bundled_catalog() -> None:
     catalog = load_catalog()
-    for model_id in ("alpaca-7b", "koala-13b", "llama-1-7b"):
+    for model_id in ("alpaca-7b", "koala-13b", "koala-7b", "llama-1-7b"):
         assert catalog.get(model_id).license.commercial_use == "prohibited"
     assert catalog.get("vicuna-13b-v1.5").base_model == "llama-2-13b"
     assert catalog.get("vicuna-13b-v1.5").license.commercial_use != "allowed"
