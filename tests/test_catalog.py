@@ -99,10 +99,15 @@ def test_popular_mistakes_are_corrected() -> None:
 
 def test_lineage_licences_in_bundled_catalog() -> None:
     catalog = load_catalog()
-    for model_id in ("alpaca-7b", "koala-13b", "llama-1-7b"):
+    for model_id in ("alpaca-7b", "koala-13b", "koala-7b", "llama-1-7b"):
         assert catalog.get(model_id).license.commercial_use == "prohibited"
     assert catalog.get("vicuna-13b-v1.5").base_model == "llama-2-13b"
     assert catalog.get("vicuna-13b-v1.5").license.commercial_use != "allowed"
+    for size in ("7b", "13b", "33b"):  # Vicuna v1.3 is LLaMA-1 based, unlike v1.5
+        vicuna = catalog.get(f"vicuna-{size}-v1.3")
+        assert vicuna.base_model == f"llama-1-{size}"
+        assert vicuna.license.commercial_use == "prohibited"
+        assert vicuna.parameters.total == catalog.get(f"llama-1-{size}").parameters.total
 
 
 # ---- loading user catalogs --------------------------------------------------------------
