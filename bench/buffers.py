@@ -76,8 +76,12 @@ def reproduced_rows() -> list[dict[str, Any]]:
     for point in yaml.safe_load(REPRODUCED.read_text()):
         model: Any = _Shape(Architecture(**point["architecture"]))
         rows_ = point["n_outputs_max"] or 2048  # 0: n_batch (2048), so one per token
-        ctx, fa = point["n_ctx"], point["flash_attn"]
-        device = compute_buffer_bytes(model, ctx, 1, fa, 512, outputs=rows_)
+        fa, streams = point["flash_attn"], point["n_seq_max"]
+        if point.get("kv_unified", True):  # one stream of n_ctx cells
+            ctx, streams = point["n_ctx"], 1
+        else:  # llm-pick's --batch N: N streams of the per-sequence context
+            ctx = point["n_ctx"] // streams
+        device = compute_buffer_bytes(model, ctx, streams, fa, 512, outputs=rows_)
         estimate = (device + 4 * 512 * model.architecture.hidden_size) / MIB
         error = (estimate - point["mib"]) / point["mib"]
         out.append(point | {"estimate": estimate, "error": error})
