@@ -125,10 +125,11 @@ def test_several_cards_split_whole_layers_and_add_up() -> None:
     cards = out["fit"]["cards"]
     assert len(cards) == 2 and sum(c["layers"] for c in cards) == 80
     assert sum(c["total_bytes"] for c in cards) == out["fit"]["needed_bytes"]
-    # the logits rows only in the buffer of the card with the output head (the last)
+    # the logits rows only in the buffer of the card with the output head (the last); since
+    # llama.cpp PR #23861 llama-server reserves one row per slot, below the layer set here
     assert cards[-1]["overhead_bytes"] == out["overhead_bytes"]
     first = out["cuda_context_bytes"] + out["layer_compute_buffer_bytes"]
-    assert cards[0]["overhead_bytes"] == first < out["overhead_bytes"]
+    assert cards[0]["overhead_bytes"] == first <= out["overhead_bytes"]
     table = run("memory", "llama-3-70b", "-q", "q4_k_m", "--gpu", "rtx-3090", "--gpus", "2")
     assert "Per card (GiB)" in table.stdout
 
@@ -253,7 +254,7 @@ def test_hints_name_the_memory_they_need() -> None:
     assert out.code == 3
     assert "--ram GiB" not in out.stdout and "--vram" in out.stdout
     assert "GiB for CPU offload" not in out.stdout
-    with_gpu = run("recommend", "--gpu", "4060-ti-16gb", "--min-params", "100", "--ram", "16")
+    with_gpu = run("recommend", "--gpu", "4060-ti-16gb", "--min-params", "100", "--ram", "14")
     assert "does not fit" in with_gpu.stdout and "needs --gpu" not in with_gpu.stdout
     text = " ".join(with_gpu.stdout.split())
     # the one cheapest change per model (issue 22 §3): RAM for offload or more of the card

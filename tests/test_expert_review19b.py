@@ -11,7 +11,7 @@ from llm_pick.catalog.load import load_catalog
 from llm_pick.estimate.cudactx import on_hardware
 from llm_pick.estimate.fit import check_fit
 from llm_pick.estimate.hardware import Hardware, default_headroom
-from llm_pick.estimate.memory import CUDA_CONTEXT_BYTES, estimate_memory
+from llm_pick.estimate.memory import CUDA_CONTEXT_BYTES, compute_buffer_bytes, estimate_memory
 from llm_pick.estimate.quant import QUANTS
 from llm_pick.estimate.weights import ggml_bytes
 
@@ -80,10 +80,13 @@ def test_a_tied_head_keeps_its_copy_on_the_card() -> None:
 def test_only_the_output_card_holds_the_logits_rows() -> None:
     model = CATALOG.get("llama-3.1-8b-instruct")
     est = estimate_memory(model, "q8_0", context=8192)
-    # vocabulary 128256 > MLP 3 x 14336: logits bound on the head's card, MLP elsewhere
-    # (with the f16 attention mask of the 8192-token context every layer reads)
-    assert est.compute_buffer_bytes == 4 * 512 * (128256 + 4096)
-    assert est.layer_compute_bytes == 4 * 512 * (3 * 14336 + 8192 // 2)
+    # builds before llama.cpp PR #23861 (and llama-cli): one logits row per micro-batch
+    # token, vocabulary 128256 > the MLP set, so logits bound on the head's card only
+    assert compute_buffer_bytes(model, 8192) == 4 * 512 * (128256 + 4096)
+    # llama-server since the PR: one row per slot; the MLP set (above the input embeddings
+    # and the attention high-water mark, with the f16 mask) binds on every card
+    layer = 4 * 512 * (2 * 4096 + 4096 + 3 * 14336 + 8192 // 2)
+    assert est.compute_buffer_bytes == est.layer_compute_bytes == layer
     fit = check_fit(est, Hardware("2 x 12", 12.0, gpus=2))
     assert [c.overhead_bytes for c in fit.cards] == [
         CUDA_CONTEXT_BYTES + est.layer_compute_bytes,

@@ -34,10 +34,11 @@ def test_every_extra_card_carries_its_own_cuda_context_and_buffer() -> None:
     two = check_fit(est, Hardware("2 x 48", 48.0, gpus=2))
     assert two.verdict == "gpu"
     assert est.overhead_bytes == CUDA_CONTEXT_BYTES + est.compute_buffer_bytes
-    # the second card: its own CUDA context and a compute buffer without the logits; the
-    # token embeddings in RAM (llama-model.cpp keeps the input layer on the CPU)
+    # the second card: its own CUDA context and a compute buffer without the logits (one
+    # row per slot in llama-server since llama.cpp PR #23861: no larger than the layer set
+    # here); the token embeddings in RAM (llama-model.cpp keeps the input layer on the CPU)
     extra = CUDA_CONTEXT_BYTES + est.layer_compute_bytes
-    assert 0 < est.layer_compute_bytes < est.compute_buffer_bytes
+    assert 0 < est.layer_compute_bytes <= est.compute_buffer_bytes
     assert est.input_bytes > 0
     assert two.needed_bytes == est.total_bytes - est.input_bytes + extra
     assert [c.layers for c in two.cards] == [40, 40]

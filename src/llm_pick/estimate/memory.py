@@ -17,6 +17,8 @@ from llm_pick.estimate.cache import KV_DTYPES as KV_DTYPES
 from llm_pick.estimate.cache import UBATCH as UBATCH
 from llm_pick.estimate.cache import cache_notes, encoder_bytes, recurrent_state_bytes
 from llm_pick.estimate.cache import kv_cache_bytes as kv_cache_bytes
+from llm_pick.estimate.computebuf import compute_buffer_bytes as compute_buffer_bytes
+from llm_pick.estimate.computebuf import layer_compute_bytes, server_outputs
 from llm_pick.estimate.quant import (
     QUANTS,
     Quant,
@@ -164,78 +166,6 @@ def default_context(model: Model) -> int:
     return min(DEFAULT_CONTEXT, model.context_length)
 
 
-def compute_buffer_bytes(
-    model: Model,
-    context: int,
-    batch: int = 1,
-    flash_attn: bool = True,
-    ubatch: int = UBATCH,
-    outputs: int | None = None,
-) -> int:
-    """llama.cpp's compute buffer holds the largest set of f32 tensors live at once while a
-    micro-batch of up to `ubatch` tokens (-ub, default 512) is processed: the logits, the
-    attention (q, k, v and the residual stream; without flash attention the scores of every
-    head against the whole context and four hidden-wide rows, read off the fit points) or the
-    MLP, with the attention mask (_layer_widths). Flash attention never materialises the
-    scores. Checked against published logs: bench/buffers.py.
-
-    `outputs`: the logits rows the build reserves. None: one per micro-batch token, as every
-    build before llama.cpp PR #23861 and llama-cli, llama-bench and llama-perplexity do
-    (n_outputs_max defaults to n_batch). llama-server since PR #23861 (merged 2026-05-29)
-    reserves min(ubatch, n_parallel x (1 + draft tokens)) rows (server_n_outputs_max;
-    llama_context::sched_reserve takes min(n_tokens, n_outputs_max)), flash attention or not."""
-    arch = model.architecture
-    tokens = min(ubatch, context * batch)
-    rows = tokens if outputs is None else max(1, min(tokens, outputs))
-    logits = 4 * rows * (arch.vocab_size + arch.hidden_size)  # logits and the normed hidden
-    return max(logits, 4 * tokens * _layer_widths(model, context, flash_attn))
-
-
-def layer_compute_bytes(
-    model: Model, context: int, batch: int = 1, flash_attn: bool = True, ubatch: int = UBATCH
-) -> int:
-    """The compute buffer of a card that holds decoder layers but not the output head: the
-    largest attention or MLP set, no logits rows. llama.cpp's scheduler gives each backend a
-    buffer for its own part of the graph only; published multi-GPU logs show the last card's
-    buffer (the one with the head) larger than the others (bench/data/compute_buffers.yaml)."""
-    tokens = min(ubatch, context * batch)
-    return 4 * tokens * _layer_widths(model, context, flash_attn)
-
-
-def _layer_widths(model: Model, context: int, flash_attn: bool) -> int:
-    """f32 values per micro-batch token of the widest attention or MLP set of one layer, with
-    the attention mask every layer reads (llama-graph.cpp build_attn_inp_kv: an f32 [n_kv,
-    n_tokens] mask, cast to f16 for flash attention), so live through the MLP as well."""
-    arch = model.architecture
-    mask = (context // 2 if flash_attn else context) if arch.attention_heads else 0
-    attention = arch.q_width + 2 * arch.kv_width + 2 * arch.hidden_size
-    if not flash_attn:  # scores of every head, four hidden-wide rows (see above)
-        attention = (arch.attention_heads or 0) * context + 4 * arch.hidden_size
-    mlp = _expert_widths(model) if arch.experts else 3 * arch.intermediate_size
-    if arch.shared_experts:
-        mlp += 3 * (arch.shared_expert_intermediate_size or arch.intermediate_size)
-    if arch.dense_intermediate_size:
-        mlp = max(mlp, 3 * arch.dense_intermediate_size)
-    if arch.ssm is not None:  # the in-projection and the scan's output
-        mlp = max(mlp, 3 * arch.ssm.inner_size + 2 * arch.hidden_size)
-    return max(attention, mlp) + mask
-
-
-def _expert_widths(model: Model) -> int:
-    """f32 values per token of the routed experts' largest live set, following llama.cpp's
-    build_moe_ffn (llama-graph.cpp): mul_mat_id gives the gate and up rows of each of the k
-    selected experts ([n_ff, k, n_tokens] each) and their SwiGLU product (3 x n_ff x k); the
-    down projection then writes [n_embd, k, n_tokens] from that product (n_ff x k + n_embd x k
-    live), and the routing weights scale it into a second [n_embd, k, n_tokens] tensor before
-    the k views are summed (2 x n_embd x k). The last set is the largest when the expert is
-    narrower than the model (Qwen3-30B-A3B: 768 < 2048). No MoE-bound load log was found to
-    check it against (docs/methodology.md)."""
-    arch = model.architecture
-    k = arch.experts_per_token or 1
-    ff, hidden = arch.intermediate_size, arch.hidden_size
-    return max(3 * ff * k, (ff + hidden) * k, 2 * hidden * k)
-
-
 def overhead_bytes(model: Model, context: int, batch: int, flash_attn: bool = True) -> int:
     """CUDA context + compute buffer (docs/methodology.md, "Runtime overhead")."""
     return CUDA_CONTEXT_BYTES + compute_buffer_bytes(model, context, batch, flash_attn)
@@ -304,7 +234,9 @@ def estimate_memory(
     encoder = 0 if text_only or mode != "inference" else encoder_bytes(model)
     w = weights(model, chosen)
     kv = kv_cache_bytes(model, tokens, batch, kv_dtype, v_dtype)
-    buffer = compute_buffer_bytes(model, tokens, batch, flash_attn, ubatch)
+    buffer = compute_buffer_bytes(model, tokens, batch, flash_attn, ubatch, server_outputs(batch))
+    if chosen.family == "gguf":
+        assumptions += _buffer_note(model, tokens, batch, flash_attn, ubatch, buffer)
     host_compute, output = host_buffer_bytes(model, batch, ubatch, tokens)
     estimate = Estimate(
         model=model.id,
@@ -333,7 +265,7 @@ def estimate_memory(
         host_compute_bytes=host_compute,
         output_bytes=output,
         input_bytes=w.input_on_host,
-        layer_compute_bytes=layer_compute_bytes(model, tokens, batch, flash_attn, ubatch),
+        layer_compute_bytes=layer_compute_bytes(model, tokens, batch, flash_attn, ubatch, True),
     )
     if mode == "inference":
         return estimate
@@ -354,6 +286,21 @@ def estimate_memory(
         activation_bytes=parts.activation_bytes,
         assumptions=estimate.assumptions + parts.assumptions,
     )
+
+
+def _buffer_note(
+    model: Model, tokens: int, batch: int, flash_attn: bool, ubatch: int, buffer: int
+) -> list[str]:
+    """What the compute buffer assumes: llama-server's logits rows for its slots (llama.cpp PR
+    #23861, builds since June 2026), and what llama-cli or an older build adds."""
+    full = compute_buffer_bytes(model, tokens, batch, flash_attn, ubatch)
+    if full <= buffer:
+        return []
+    return [
+        f"compute buffer as llama-server reserves it since llama.cpp PR #23861 (June 2026): "
+        f"logits for {batch} slot(s); llama-cli, llama-bench and older builds reserve them for "
+        f"every micro-batch token: {(full - buffer) / 2**20:.0f} MiB more"
+    ]
 
 
 def _context_note(model: Model, tokens: int, defaulted: bool) -> str:
