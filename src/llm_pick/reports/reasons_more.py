@@ -29,9 +29,12 @@ def reasons_of(cand: Candidate, rec: Recommendation) -> list[str]:
             "tokens on these cards: the figures and commands are llama.cpp's"
         )
     elif runtime == "vllm" and cand.serving is not None:
+        from llm_pick.estimate.serving import fp8_mode
         from llm_pick.reports.run import serving_command
 
-        if serving_command(cand.model, cand.serving) is None:
+        hardware = rec.query.hardware
+        fp8 = None if hardware is None else fp8_mode(hardware)
+        if serving_command(cand.model, cand.serving, fp8) is None:  # as the run commands
             extra.append(
                 f"vLLM serves it as {cand.serving.format}, but no such repository of it is "
                 "recorded: no vllm command is printed (llama.cpp's is)"

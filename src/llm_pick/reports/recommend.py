@@ -79,11 +79,12 @@ def run_commands_for(cand: Candidate, rec: Recommendation) -> list[dict[str, Any
         return installed_commands(copy, sized)
     served = None
     if cand.serving:  # a vLLM plan: the serving module is loaded only then
-        from llm_pick.estimate.serving import fp8_card
+        from llm_pick.estimate.serving import fp8_mode
 
         hardware = rec.query.hardware
-        native = hardware is not None and fp8_card(hardware)
-        served = serving_command(cand.model, cand.serving, native)
+        served = serving_command(
+            cand.model, cand.serving, None if hardware is None else fp8_mode(hardware)
+        )
     commands = run_commands(cand.model, sized)
     if served is not None:
         commands = [served, *(c for c in commands if c["runtime"] != "vllm")]

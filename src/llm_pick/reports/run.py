@@ -286,23 +286,25 @@ def _vllm(model: Model, sized: Sized) -> dict[str, Any] | None:
 
 
 def serving_command(
-    model: Model, plan: ServingPlan, fp8_native: bool = True
+    model: Model, plan: ServingPlan, fp8: str | None = "native"
 ) -> dict[str, Any] | None:
     """vLLM as the serving plan sized it: tensor parallel over every card, the context, the
     memory share. FP8 runs a pre-quantized FP8 repository when one is sourced
     (reports/quantrepos.py; vLLM reads the method from its config.json), else the 16-bit one
-    quantized on load (`--quantization fp8`, dynamic per-tensor scales), printed only on cards
-    with FP8 tensor cores (`fp8_native`: vLLM's quantization docs, FP8 W8A8, compute
-    capability 8.9+ and MI300). INT4 (AWQ, GPTQ) runs from a pre-quantized repository. No
-    command when none was sourced."""
+    quantized on load (`--quantization fp8`, dynamic per-tensor scales), on any card where
+    vLLM runs FP8 (`fp8`, estimate/serving.py fp8_mode: "native" W8A8, or "weight-only"
+    W8A16 through FP8 Marlin); None: no FP8 command. INT4 (AWQ, GPTQ) runs from a
+    pre-quantized repository. No command when none was sourced."""
     from llm_pick.reports.quantrepos import fp8_repo, int4_repo
 
     repo, source, flags = model.hf_repo, "", []
     if plan.format in ("awq-4bit", "gptq-4bit"):
         repo, source = int4_repo(model.id, plan.format) or (None, "")
     elif plan.format == "fp8":
+        if fp8 is None:
+            return None
         repo, source = fp8_repo(model.id) or (None, "")
-        if repo is None and fp8_native:
+        if repo is None:
             repo, flags = model.hf_repo, ["--quantization", "fp8"]
     elif plan.format != "bf16":
         return None
@@ -322,6 +324,12 @@ def serving_command(
         f"{plan.context} tokens fit the KV pool of each card"
         + (
             f"; {'FP8' if plan.format == 'fp8' else 'INT4'} weights from {source}" if source else ""
+        )
+        + (
+            "; this card has no FP8 tensor cores: vLLM runs the FP8 weights weight-only (W8A16, "
+            "FP8 Marlin; vLLM FP8 docs)"
+            if plan.format == "fp8" and fp8 == "weight-only"
+            else ""
         ),
     }
 
