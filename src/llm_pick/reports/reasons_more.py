@@ -12,8 +12,16 @@ from llm_pick.ranking.serve import choose_runtime
 
 def reasons_of(cand: Candidate, rec: Recommendation) -> list[str]:
     """The candidate's reasons, and for a 2-3-bit pick the context a 4-bit format fits."""
+    from llm_pick.reports.run import not_loaded
+
     advice = low_bit_advice(cand, rec.query)
     extra = [advice] if advice else []
+    cannot = not_loaded(cand.model, "llama.cpp")
+    if cannot:
+        extra.append(
+            f"llama.cpp cannot load its architecture: {cannot}; no llama.cpp command is "
+            "printed, and the memory and speed figures are estimates for the same weights"
+        )
     runtime = choose_runtime(rec.query).name
     hardware = rec.query.hardware
     if runtime == "vllm" and (hardware is None or not hardware.bandwidth_gbs):

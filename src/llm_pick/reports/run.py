@@ -97,8 +97,8 @@ def _slots(cards: Any) -> tuple[int, ...]:
 
 
 def run_commands(model: Model, sized: Sized) -> list[dict[str, Any]]:
-    """[{runtime, command, source?, note?}]: llama.cpp always (a repository, or how to convert
-    the weights), Ollama when the library has this model at this quantization, vLLM when the
+    """[{runtime, command, source?, note?}]: llama.cpp unless it cannot load the architecture
+    (a repository, or how to convert the weights), Ollama when the library has this model at this quantization, vLLM when the
     format is one vLLM serves from the original repository (16-bit weights)."""
     if model.runtimes is not None and model.runtimes.weight_diff is not None:
         return []
@@ -109,7 +109,7 @@ def run_commands(model: Model, sized: Sized) -> list[dict[str, Any]]:
     if model.architecture.ternary:
         bitnet = _bitnet(model, sized)
         return [] if bitnet is None else [bitnet]
-    out = [_llama_cpp(model, sized)]
+    out = [] if not_loaded(model, "llama.cpp") else [_llama_cpp(model, sized)]
     ollama = _ollama(model, sized)
     if ollama is not None:
         out.append(ollama)
@@ -117,6 +117,14 @@ def run_commands(model: Model, sized: Sized) -> list[dict[str, Any]]:
     if vllm is not None:
         out.append(vllm)
     return out
+
+
+def not_loaded(model: Model, runtime: str) -> str | None:
+    """Why `runtime` cannot load this model's architecture (catalog runtimes.unsupported, whose
+    source `show` prints), or None."""
+    found = model.runtimes.unsupported if model.runtimes else None
+    said = next((u for u in found or () if u.runtime == runtime), None)
+    return None if said is None else said.reason
 
 
 def _llama_flags(sized: Sized) -> list[str]:
@@ -322,9 +330,7 @@ def serving_command(
         "command": shell(args),
         "note": f"serving plan: {plan.format}, {plan.memory.sequences} sequences of "
         f"{plan.context} tokens fit the KV pool of each card"
-        + (
-            f"; {'FP8' if plan.format == 'fp8' else 'INT4'} weights from {source}" if source else ""
-        )
+        + (f"; {'FP8' if plan.format == 'fp8' else 'INT4'} weights from {source}" if source else "")
         + (
             "; this card has no FP8 tensor cores: vLLM runs the FP8 weights weight-only (W8A16, "
             "FP8 Marlin; vLLM FP8 docs)"
