@@ -127,6 +127,11 @@ def memory_report(
         from llm_pick.reports.recommend import effective_context
 
         data |= effective_context(model)
+    if model.runtimes is not None and model.runtimes.weight_diff is not None:
+        from llm_pick.reports.run import weights_note
+
+        data["weights_note"] = weights_note(model)  # the figures are for the recovered weights
+        table = _with_note(table, f"Weights: {data['weights_note']}")
     rows = [[*row(r), n, expected(r)] for r, n in zip(results, longest, strict=True)]
     return Report(data=data, columns=COLUMNS, rows=rows, table=table)
 
@@ -199,6 +204,17 @@ def _file_extras(
             first, sized_from(found.model, result, gpus, result.estimate.batch), found.model.id
         )
     return out
+
+
+def _with_note(table: Any, note: str) -> Any:
+    def noted() -> Any:
+        from rich.console import Group
+
+        from llm_pick.render.cells import text
+
+        return Group(table(), text(note))
+
+    return noted
 
 
 def _first_part(path: str, count: int) -> str:

@@ -98,8 +98,9 @@ def _slots(cards: Any) -> tuple[int, ...]:
 
 def run_commands(model: Model, sized: Sized) -> list[dict[str, Any]]:
     """[{runtime, command, source?, note?}]: llama.cpp unless it cannot load the architecture
-    (a repository, or how to convert the weights), Ollama when the library has this model at this quantization, vLLM when the
-    format is one vLLM serves from the original repository (16-bit weights)."""
+    (a repository, or how to convert the weights), Ollama when the library has this model at
+    this quantization, vLLM when the format is one vLLM serves from the original repository
+    (16-bit weights)."""
     if model.runtimes is not None and model.runtimes.weight_diff is not None:
         return []
     if model.runtimes is not None and model.runtimes.file is not None:  # imported: as it is
