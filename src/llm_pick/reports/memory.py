@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from llm_pick.catalog.types import Model
-from llm_pick.errors import LlmPickError
+from llm_pick.errors import InputError, LlmPickError
 from llm_pick.estimate.assess import Assessment, assess_model, longest_context
 from llm_pick.estimate.hardware import Hardware
 from llm_pick.estimate.memory import quants_for
@@ -66,6 +66,7 @@ def memory_report(
 ) -> Report:
     """Every format of the mode (or the one asked for) at this sizing, on this hardware."""
     mode, kv_dtype = sizing.mode, sizing.kv_dtype
+    _prompt_fits(model, sizing)
     quants = [get_quant(quant)] if quant else quants_for(mode, model)
     if quant is None and kv_dtype != "fp16":
         quants = [q for q in quants if q.family == "gguf"]
@@ -204,6 +205,22 @@ def _file_extras(
             first, sized_from(found.model, result, gpus, result.estimate.batch), found.model.id
         )
     return out
+
+
+def _prompt_fits(model: Model, sizing: Sizing) -> None:
+    """A context --prompt-tokens set (the prompt and room for the reply) beyond the model's
+    window: say so in the prompt's terms."""
+    from llm_pick.estimate.sizing import REPLY_TOKENS
+
+    prompt, window = sizing.prompt_tokens, model.context_length
+    if not prompt or sizing.context != prompt + REPLY_TOKENS or sizing.context <= window:
+        return
+    room = f" or pass --context {window} ({window - prompt} tokens for the reply)"
+    raise InputError(
+        f"--prompt-tokens {prompt} and {REPLY_TOKENS} tokens for the reply need a "
+        f"{sizing.context}-token context, over {model.id}'s documented {window}: shorten the "
+        f"prompt{room if prompt < window else ''}"
+    )
 
 
 def _with_note(table: Any, note: str) -> Any:
