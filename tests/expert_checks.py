@@ -462,6 +462,17 @@ def prompt_room(kind: str, data: Json) -> list[str]:
     return out
 
 
+def runtime_said(kind: str, data: Json) -> list[str]:
+    """Memory for several streams on datacenter cards, where recommend assumes vLLM: the rows
+    say they are llama.cpp's."""
+    label = (data.get("hardware") or {}).get("label", "")
+    datacenter = any(word in label for word in ("H100", "H200", "A100", "Instinct", "L40S"))
+    if kind != "memory" or data["batch"] < 2 or not datacenter:
+        return []
+    note = data.get("runtime_note", "")
+    return [] if "llama.cpp" in note and "vLLM" in note else ["llama.cpp rows, runtime unsaid"]
+
+
 CHECKS: dict[str, Check] = {
     f.__name__: f
     for f in (
@@ -491,5 +502,6 @@ CHECKS: dict[str, Check] = {
         excluded_why,
         loadable,
         prompt_room,
+        runtime_said,
     )
 }

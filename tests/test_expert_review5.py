@@ -161,3 +161,16 @@ def test_a_prompt_leaves_room_for_the_reply() -> None:
     assert over.code == 1 and "pass --context 8192 (512 tokens for the reply)" in over.stderr
     short = data("memory", "llama-3.1-8b-instruct", "-q", "q4_k_m", "--prompt-tokens", "2k")
     assert short["context"] == 4096  # the default holds 2K and a reply
+
+
+def test_memory_for_many_streams_on_datacenter_cards_says_whose_rows_they_are() -> None:
+    # m14: 64 streams on 8x MI300X: llama.cpp rows, unsaid, where recommend assumes vLLM
+    out = data("memory", "llama-4-maverick-17b-128e-instruct", "--gpu", "mi300x", "--gpus", "8")
+    assert "runtime_note" not in out  # one stream: llama.cpp is what recommend assumes too
+    many = data(
+        *("memory", "llama-4-maverick-17b-128e-instruct", "--gpu", "mi300x", "--gpus", "8"),
+        *("--batch", "64"),
+    )
+    assert "llama.cpp's" in many["runtime_note"] and "assume vLLM" in many["runtime_note"]
+    consumer = data("memory", "llama-3.1-8b-instruct", "--gpu", "rtx-4090", "--batch", "8")
+    assert "runtime_note" not in consumer

@@ -106,6 +106,7 @@ def memory_report(
 
     data |= one_change(model, results, sizing, hardware)
     data |= _apple_training(sizing, hardware, [r.estimate.quant for r in results])
+    data |= _served_note(sizing, hardware)
     if data.get("one_change"):
         shown, change = table, data["one_change"]
 
@@ -267,6 +268,22 @@ def one_change(
         if runs(again):
             return {"one_change": option}
     return {}
+
+
+def _served_note(sizing: Sizing, hardware: Hardware | None) -> dict[str, str]:
+    """Several streams on datacenter cards: recommend and explain assume vLLM there
+    (ranking/serve.py), while memory sizes llama.cpp; say which runtime these figures are."""
+    gpu = hardware.gpu if hardware else None
+    if sizing.batch < 2 or sizing.mode != "inference" or gpu is None:
+        return {}
+    if gpu.kind != "datacenter" or gpu.backend not in ("cuda", "rocm"):
+        return {}
+    return {
+        "runtime_note": f"these rows are llama.cpp's (GGUF, llama-server -np {sizing.batch}); "
+        f"for {sizing.batch} streams on {gpu.name}, recommend and explain assume vLLM and "
+        "size its plan (FP8/BF16/INT4 weights, KV pool, tensor parallel over the cards): "
+        "llm-pick explain MODEL with the same options"
+    }
 
 
 BNB_DOCS = "https://huggingface.co/docs/bitsandbytes/main/non_cuda_backends"
