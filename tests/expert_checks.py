@@ -1,6 +1,7 @@
-"""The checks of the fourth expert review (tests/data/expert_review4.yaml): each reads the JSON
-of one answer (recommend, explain, memory or compare) and returns the problems it finds, as
-an expert reviewer would state them. An empty list: the answer passes that check."""
+"""The checks of the fourth and fifth expert reviews (tests/data/expert_review4.yaml and
+expert_review5.yaml): each reads the JSON of one answer (recommend, explain, memory or
+compare) and returns the problems it finds, as an expert reviewer would state them. An empty
+list: the answer passes that check."""
 
 from __future__ import annotations
 
@@ -150,8 +151,10 @@ def ttft(kind: str, data: Json, prompt: int = 512) -> list[str]:
     """Time to first token at the asked prompt, and at the sized context from 32K."""
     out = []
     for entry in entries(kind, data):
-        speed = entry.get("speed")
-        if not speed or entry.get("fit") in ("cpu", "offload", "none"):
+        speed, fit = entry.get("speed"), entry.get("fit")
+        if isinstance(fit, dict):  # memory: the placement; CPU and offload have prefill too
+            fit = "none" if fit["verdict"] == "none" else "gpu"
+        if not speed or fit in ("cpu", "offload", "none"):
             continue
         first = speed.get("time_to_first_token_seconds")
         context = speed["context"]
@@ -268,10 +271,10 @@ def weight_diff(kind: str, data: Json) -> list[str]:
     for entry in entries(kind, data):
         if entry.get("run"):
             out.append(f"{entry['model']}: a command for a weight diff")
-        note = data.get("weights_note") if kind == "explain" else entry.get("weights_note")
+        note = data.get("weights_note") if kind != "recommend" else entry.get("weights_note")
         if not note or "weight diff" not in note:
             out.append(f"{entry['model']}: no word on how the weights are recovered")
-        if any(r.startswith("runs on ") and "recovered" not in r for r in entry["reasons"]):
+        if any(r.startswith("runs on ") and "recovered" not in r for r in entry.get("reasons", [])):
             out.append(f"{entry['model']}: 'runs on' a runtime that cannot load the diff")
     return out
 
@@ -388,6 +391,88 @@ def reason_wording(kind: str, data: Json) -> list[str]:
     return out
 
 
+# ---- fifth review (tests/data/expert_review5.yaml) ------------------------------------------
+
+
+def kv_fixed(kind: str, data: Json) -> list[str]:
+    """A KV type the user fixed is the one every pick sizes and every llama-server runs, and
+    no reason claims the tool chose it."""
+    asked = data["query"]["kv_dtype"]
+    out = [] if data["query"]["kv_dtype_fixed"] else ["--kv-dtype given but not marked fixed"]
+    for entry in entries(kind, data):
+        if entry["kv_dtype"] != asked:
+            out.append(f"{entry['model']}: cache {entry['kv_dtype']}, not the asked {asked}")
+    for entry, words in commands(kind, data):
+        if (
+            "llama-server" in words
+            and asked != "fp16"
+            and f"--cache-type-k {asked}" not in (" ".join(words))
+        ):
+            out.append(f"{entry['model']}: llama-server without --cache-type-k {asked}")
+        if any("KV cache" in r and "chosen with" in r for r in entry["reasons"]):
+            out.append(f"{entry['model']}: says it chose the cache the user fixed")
+    return out
+
+
+def lang_supported(kind: str, data: Json) -> list[str]:
+    """Every pick documents each language asked for (--lang)."""
+    asked = data["query"]["constraints"]["languages"]
+    out = [] if asked else ["no --lang in the query"]
+    for entry in entries(kind, data):
+        missing = set(asked) - set(CATALOG.get(entry["model"]).languages)
+        if missing:
+            out.append(f"{entry['model']}: does not document {sorted(missing)}")
+    return out
+
+
+def excluded_why(kind: str, data: Json) -> list[str]:
+    """A model the query leaves out: which constraint failed and why, what would admit it when
+    one option does, and no command as if it ran."""
+    failed = [c for c in data["constraints"] if not c["passed"]]
+    out = [] if failed else ["explained as excluded but no constraint failed"]
+    out += [f"{c['constraint']}: failed without a detail" for c in failed if not c["detail"]]
+    if data["passed"] or data.get("run") or data.get("rank") is not None:
+        out.append("a left-out model is ranked or given a command")
+    return out
+
+
+def loadable(kind: str, data: Json) -> list[str]:
+    """No command for a runtime that cannot load the model's architecture, and a reason says
+    so (Llama 3.2 Vision's mllama in llama.cpp)."""
+    out = []
+    for entry in entries(kind, data):
+        runtimes = CATALOG.get(entry["model"]).runtimes
+        gone = {u.runtime for u in (runtimes.unsupported or ())} if runtimes else set()
+        for run in entry.get("run") or []:
+            if run["runtime"] in gone:
+                out.append(f"{entry['model']}: a {run['runtime']} command it cannot load")
+        if gone and not any("cannot load its architecture" in r for r in entry["reasons"]):
+            out.append(f"{entry['model']}: nothing says {sorted(gone)} cannot load it")
+    return out
+
+
+def prompt_room(kind: str, data: Json) -> list[str]:
+    """The sized context holds the quoted prompt and leaves room for a reply."""
+    out = []
+    for entry in entries(kind, data):
+        first = (entry.get("speed") or {}).get("time_to_first_token_seconds")
+        context = entry.get("context") or entry["speed"]["context"]
+        if first and first["prompt_tokens"] >= context:
+            out.append(f"{entry['model']}: a {first['prompt_tokens']}-token prompt fills {context}")
+    return out
+
+
+def runtime_said(kind: str, data: Json) -> list[str]:
+    """Memory for several streams on datacenter cards, where recommend assumes vLLM: the rows
+    say they are llama.cpp's."""
+    label = (data.get("hardware") or {}).get("label", "")
+    datacenter = any(word in label for word in ("H100", "H200", "A100", "Instinct", "L40S"))
+    if kind != "memory" or data["batch"] < 2 or not datacenter:
+        return []
+    note = data.get("runtime_note", "")
+    return [] if "llama.cpp" in note and "vLLM" in note else ["llama.cpp rows, runtime unsaid"]
+
+
 CHECKS: dict[str, Check] = {
     f.__name__: f
     for f in (
@@ -412,5 +497,11 @@ CHECKS: dict[str, Check] = {
         llama_alternative,
         apple_training,
         reason_wording,
+        kv_fixed,
+        lang_supported,
+        excluded_why,
+        loadable,
+        prompt_room,
+        runtime_said,
     )
 }

@@ -91,11 +91,12 @@ def test_cpu_only_quotes_time_to_first_token() -> None:
 
 def test_time_to_first_token_grows_with_prompt_faster_than_linearly() -> None:
     short = memory_json("--vram", "0", "--ram", "32")["speed"]["time_to_first_token_seconds"]
-    long = memory_json("--vram", "0", "--ram", "32", "--prompt-tokens", "8k")["speed"]
+    # 7K: Llama 3 8B's 8K window holds the prompt and room for the reply
+    long = memory_json("--vram", "0", "--ram", "32", "--prompt-tokens", "7k")["speed"]
     seconds = long["time_to_first_token_seconds"]
-    assert seconds["prompt_tokens"] == 8192
+    assert seconds["prompt_tokens"] == 7168
     # Attention grows with the position: each token of a long prompt costs more.
-    assert seconds["expected"] > 16 * short["expected"]
+    assert seconds["expected"] > 14 * short["expected"]
 
 
 def test_more_threads_faster_but_not_beyond_proportion() -> None:

@@ -39,7 +39,7 @@ def test_every_recorded_repository_is_a_catalog_model_with_a_source() -> None:
 
 def test_fp8_plan_serves_the_fp8_repository_without_a_quantization_flag() -> None:
     model = load_catalog().get("llama-3.1-405b-instruct")
-    command = serving_command(model, _plan(model.id, "h100-sxm", 8), fp8_native=True)
+    command = serving_command(model, _plan(model.id, "h100-sxm", 8), fp8="native")
     assert command is not None
     assert command["command"].startswith(
         "vllm serve RedHatAI/Meta-Llama-3.1-405B-Instruct-FP8-dynamic --tensor-parallel-size 8"
@@ -48,14 +48,18 @@ def test_fp8_plan_serves_the_fp8_repository_without_a_quantization_flag() -> Non
     assert "huggingface.co/RedHatAI" in command["note"]
 
 
-def test_dynamic_fp8_only_on_cards_with_fp8_tensor_cores() -> None:
+def test_dynamic_fp8_on_cards_where_vllm_runs_fp8() -> None:
     model = load_catalog().get("mistral-small-3.2-24b-instruct-2506")
     assert fp8_repo(model.id) is None
-    on_h100 = serving_command(model, _plan(model.id, "h100-sxm", 2), fp8_native=True)
+    on_h100 = serving_command(model, _plan(model.id, "h100-sxm", 2), fp8="native")
     assert on_h100 is not None
     assert on_h100["command"].startswith(f"vllm serve {model.hf_repo} ")
     assert on_h100["command"].endswith("--quantization fp8")
-    assert serving_command(model, _plan(model.id, "a100-80gb-sxm", 2), fp8_native=False) is None
+    # an A100 has no FP8 tensor cores: vLLM runs FP8 weight-only there (FP8 Marlin)
+    on_a100 = serving_command(model, _plan(model.id, "a100-80gb-sxm", 2), fp8="weight-only")
+    assert on_a100 is not None and on_a100["command"].endswith("--quantization fp8")
+    assert "W8A16" in on_a100["note"]
+    assert serving_command(model, _plan(model.id, "a100-80gb-sxm", 2), fp8=None) is None
     assert serving.fp8_card(Hardware.from_gpu("h100-sxm", 1))
     assert not serving.fp8_card(Hardware.from_gpu("a100-80gb-sxm", 1))
 

@@ -27,6 +27,7 @@ from llm_pick.catalog.constrained import (
 from llm_pick.catalog.localfile import LocalFile
 from llm_pick.catalog.longctx import EffectiveContext
 from llm_pick.catalog.record import record
+from llm_pick.catalog.releasekinds import NotLoaded, WeightDiff
 from llm_pick.catalog.runfields import (
     GGUF_QUANT_PATTERN,
     OLLAMA_QUANT_PATTERN,
@@ -205,21 +206,6 @@ class OllamaTags:
 
 
 @record(eq=False)
-class WeightDiff:
-    """A release that ships only the difference from its base model's weights (LLaMA 1's
-    licence did not allow sharing the weights): no runtime loads the diff as a model."""
-
-    __pydantic_config__ = _STRICT
-
-    base: Text
-    """The weights the diff is added to."""
-    recover: Text
-    """How the weights are recovered, as the release documents it."""
-    source: Text
-    """Where the release documents it."""
-
-
-@record(eq=False)
 class Runtimes:
     """How to run the model: GGUF files, Ollama tags, and runtimes for an unlisted family."""
 
@@ -234,6 +220,8 @@ class Runtimes:
     one data/runtimes.yaml lists."""
     weight_diff: WeightDiff | None = None
     """The release is a weight diff: how the weights are recovered (no run command)."""
+    unsupported: list[NotLoaded] | None = None
+    """Runtimes of its family that cannot load this model's architecture."""
     file: LocalFile | None = None
     """The GGUF file on this machine an imported entry was read from (it runs as it is)."""
 

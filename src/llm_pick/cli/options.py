@@ -161,8 +161,9 @@ PromptOpt = Annotated[
         "--prompt-tokens",
         metavar="TOKENS",
         help="Prompt length to quote the time to first token for, e.g. 8k (default 512); "
-        "without --context, a prompt over 4096 tokens sets the context; sized for 32K or "
-        "more, a prompt filling the context is quoted too.",
+        "without --context, a prompt over 3072 tokens sets the context to the prompt plus "
+        "1024 tokens for the reply; sized for 32K or more, a prompt filling the context is "
+        "quoted too.",
     ),
 ]
 UbatchOpt = Annotated[

@@ -168,17 +168,22 @@ def sizing(
     """--context, --batch, --kv-dtype, --flash-attn, --v-dtype and --ubatch as one `Sizing`
     (checked there)."""
     from llm_pick.estimate.memory import DEFAULT_CONTEXT
-    from llm_pick.estimate.sizing import Sizing
+    from llm_pick.estimate.sizing import REPLY_TOKENS, Sizing
 
     kv, fa = kv_dtype_of(kv_dtype), flash(flash_attn)
     values = None if v_dtype is None else kv_dtype_of(v_dtype, "--v-dtype")
     asked, prompt = tokens("--context", context), tokens("--prompt-tokens", prompt_tokens)
-    if asked is None and prompt is not None and prompt > DEFAULT_CONTEXT:
-        asked = prompt  # the cache must hold the prompt the user says they send
+    if asked is None and prompt is not None and prompt + REPLY_TOKENS > DEFAULT_CONTEXT:
+        asked = prompt + REPLY_TOKENS  # the cache holds the prompt the user sends and a reply
     if asked is not None and prompt is not None and prompt > asked:
         raise InputError(
             f"--prompt-tokens {prompt} is longer than --context {asked}: the prompt must fit "
             "in the context (raise --context or shorten the prompt)"
+        )
+    if asked is not None and prompt is not None and prompt == asked:
+        raise InputError(
+            f"--prompt-tokens {prompt} fills --context {asked}: no token is left for the reply "
+            "(llama-server refuses such a request); raise --context"
         )
     return Sizing(
         context=asked,

@@ -127,6 +127,24 @@ def fp8_card(hardware: Hardware) -> bool:
     return any(mark in key for mark in _FP8_MARKS)
 
 
+# NVIDIA cards before Turing (compute capability < 7.5): no FP8 Marlin kernel either
+_PRE_TURING_MARKS = ("p40", "p100", "v100", "titan-v", "gtx-10", "tesla-p", "tesla-v")
+
+
+def fp8_mode(hardware: Hardware) -> str | None:
+    """How vLLM runs FP8 weights on this card: "native" (W8A8 on FP8 tensor cores),
+    "weight-only" (W8A16 through FP8 Marlin on NVIDIA compute capability 7.5 and up: vLLM's
+    FP8 docs, 'FP8 models will run on compute capability >= 7.5 (Turing) as weight-only
+    W8A16, utilizing FP8 Marlin'; vLLM PR #5975), or None (no FP8 kernel: older NVIDIA
+    cards, AMD before CDNA 3, unknown cards)."""
+    if fp8_card(hardware):
+        return "native"
+    gpu = hardware.gpu
+    if gpu is None or gpu.vendor != "nvidia" or gpu.backend != "cuda":
+        return None
+    return None if any(mark in gpu.id.lower() for mark in _PRE_TURING_MARKS) else "weight-only"
+
+
 def rocm(hardware: Hardware) -> bool:
     if hardware.gpu is not None:
         return hardware.gpu.backend == "rocm"

@@ -12,6 +12,11 @@ from llm_pick.errors import InputError
 from llm_pick.estimate.limits import MAX_BATCH, MAX_LORA_RANK, MAX_UBATCH, count, token_count
 from llm_pick.estimate.memory import KV_DTYPES, LORA_RANK, MODES, UBATCH, Mode, default_context
 
+# Room for the reply when --prompt-tokens sets the context: a prompt filling the context leaves
+# no token to generate (llama-server answers 'the request exceeds the available context size').
+# 1,024 output tokens, as the serving plan assumes per request (ranking/serve.py TYPICAL_TURN).
+REPLY_TOKENS = 1024
+
 
 @record(kw_only=False)
 class Sizing:

@@ -306,7 +306,8 @@ def score(
 
 
 def ecosystem_of(model: Model, state: Pass) -> criteria.Value:
-    """Runtime support: data/runtimes.yaml for its families; for another family, the entry's
+    """Runtime support: data/runtimes.yaml for its families, less the runtimes that cannot
+    load its architecture (runtimes.unsupported); for another family, the entry's
     runtimes.supported, or none (the documented default)."""
     listed = any(model.family in families for families in state.runtimes.values())
     if not listed:
@@ -314,6 +315,8 @@ def ecosystem_of(model: Model, state: Pass) -> criteria.Value:
     found = state.ecosystem.get(model.family)
     if found is None:
         found = state.ecosystem[model.family] = criteria.ecosystem(model.family, state.runtimes)
+    if model.runtimes is not None and model.runtimes.unsupported:
+        found = criteria.not_loaded(found, model, state.runtimes)
     if model.runtimes is not None and model.runtimes.weight_diff is not None:
         return criteria.recovered_first(found)
     return found

@@ -44,10 +44,16 @@ def choose_runtime(query: Query) -> RuntimeChoice:
 
 
 def plan(model: Model, hardware: Hardware, context: int, batch: int) -> ServingPlan | None:
-    """The best format that holds `batch` sequences of `context` tokens: FP8 or BF16 (the
-    lossless ones) at the highest throughput, else INT4 (AWQ, then GPTQ); None when none
-    does, or the card's bandwidth is unknown."""
-    from llm_pick.estimate.serving import SERVING_FORMATS, Load, serving_memory, serving_speed
+    """The best format that holds `batch` sequences of `context` tokens: FP8 (where the card
+    runs it) or BF16 (the lossless ones) at the highest throughput, else INT4 (AWQ, then
+    GPTQ); None when none does, or the card's bandwidth is unknown."""
+    from llm_pick.estimate.serving import (
+        SERVING_FORMATS,
+        Load,
+        fp8_mode,
+        serving_memory,
+        serving_speed,
+    )
 
     if not hardware.bandwidth_gbs:
         return None
@@ -55,6 +61,8 @@ def plan(model: Model, hardware: Hardware, context: int, batch: int) -> ServingP
     load = Load(batch, turn, turn)
     plans: list[ServingPlan] = []
     for name, fmt in SERVING_FORMATS.items():
+        if name == "fp8" and fp8_mode(hardware) is None:  # no FP8 kernel on this card
+            continue
         memory = serving_memory(model, fmt, hardware, context, UTILIZATION)
         if memory.sequences < batch:
             continue

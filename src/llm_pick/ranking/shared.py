@@ -58,6 +58,7 @@ def criteria_inputs(
         tuple(runtimes.supported or ()) if runtimes else (),
         tuple(model.languages),
         bool(runtimes and runtimes.weight_diff),  # ecosystem_of: a diff is not a model
+        tuple(u.runtime for u in (runtimes.unsupported or ())) if runtimes else (),
     )
 
 

@@ -62,6 +62,8 @@ def rows(  # noqa: PLR0913 (lineage and auto_kv: keyword-only)
     shared = sizing.at(shared_context(models, sizing.context))
     quants = [get_quant(quant)] if quant else [get_quant(q) for q in DEFAULT_QUANTS]
     quants = [q for q in quants if q in quants_for("inference")]
+    if quant is None and sizing.kv_dtype != "fp16":  # a quantized cache: GGUF rows only
+        quants = [q for q in quants if q.family == "gguf"]
     out = (
         fact_rows(by)
         + benchmark_rows(by)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from llm_pick.catalog.types import Model
-from llm_pick.errors import LlmPickError
+from llm_pick.errors import InputError, LlmPickError
 from llm_pick.estimate.assess import Assessment, assess_model, longest_context
 from llm_pick.estimate.hardware import Hardware
 from llm_pick.estimate.memory import quants_for
@@ -66,6 +66,7 @@ def memory_report(
 ) -> Report:
     """Every format of the mode (or the one asked for) at this sizing, on this hardware."""
     mode, kv_dtype = sizing.mode, sizing.kv_dtype
+    _prompt_fits(model, sizing)
     quants = [get_quant(quant)] if quant else quants_for(mode, model)
     if quant is None and kv_dtype != "fp16":
         quants = [q for q in quants if q.family == "gguf"]
@@ -105,6 +106,7 @@ def memory_report(
 
     data |= one_change(model, results, sizing, hardware)
     data |= _apple_training(sizing, hardware, [r.estimate.quant for r in results])
+    data |= _served_note(sizing, hardware)
     if data.get("one_change"):
         shown, change = table, data["one_change"]
 
@@ -127,6 +129,11 @@ def memory_report(
         from llm_pick.reports.recommend import effective_context
 
         data |= effective_context(model)
+    if model.runtimes is not None and model.runtimes.weight_diff is not None:
+        from llm_pick.reports.run import weights_note
+
+        data["weights_note"] = weights_note(model)  # the figures are for the recovered weights
+        table = _with_note(table, f"Weights: {data['weights_note']}")
     rows = [[*row(r), n, expected(r)] for r, n in zip(results, longest, strict=True)]
     return Report(data=data, columns=COLUMNS, rows=rows, table=table)
 
@@ -201,6 +208,33 @@ def _file_extras(
     return out
 
 
+def _prompt_fits(model: Model, sizing: Sizing) -> None:
+    """A context --prompt-tokens set (the prompt and room for the reply) beyond the model's
+    window: say so in the prompt's terms."""
+    from llm_pick.estimate.sizing import REPLY_TOKENS
+
+    prompt, window = sizing.prompt_tokens, model.context_length
+    if not prompt or sizing.context != prompt + REPLY_TOKENS or sizing.context <= window:
+        return
+    room = f" or pass --context {window} ({window - prompt} tokens for the reply)"
+    raise InputError(
+        f"--prompt-tokens {prompt} and {REPLY_TOKENS} tokens for the reply need a "
+        f"{sizing.context}-token context, over {model.id}'s documented {window}: shorten the "
+        f"prompt{room if prompt < window else ''}"
+    )
+
+
+def _with_note(table: Any, note: str) -> Any:
+    def noted() -> Any:
+        from rich.console import Group
+
+        from llm_pick.render.cells import text
+
+        return Group(table(), text(note))
+
+    return noted
+
+
 def _first_part(path: str, count: int) -> str:
     from pathlib import Path
 
@@ -234,6 +268,22 @@ def one_change(
         if runs(again):
             return {"one_change": option}
     return {}
+
+
+def _served_note(sizing: Sizing, hardware: Hardware | None) -> dict[str, str]:
+    """Several streams on datacenter cards: recommend and explain assume vLLM there
+    (ranking/serve.py), while memory sizes llama.cpp; say which runtime these figures are."""
+    gpu = hardware.gpu if hardware else None
+    if sizing.batch < 2 or sizing.mode != "inference" or gpu is None:
+        return {}
+    if gpu.kind != "datacenter" or gpu.backend not in ("cuda", "rocm"):
+        return {}
+    return {
+        "runtime_note": f"these rows are llama.cpp's (GGUF, llama-server -np {sizing.batch}); "
+        f"for {sizing.batch} streams on {gpu.name}, recommend and explain assume vLLM and "
+        "size its plan (FP8/BF16/INT4 weights, KV pool, tensor parallel over the cards): "
+        "llm-pick explain MODEL with the same options"
+    }
 
 
 BNB_DOCS = "https://huggingface.co/docs/bitsandbytes/main/non_cuda_backends"

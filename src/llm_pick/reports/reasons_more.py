@@ -12,8 +12,16 @@ from llm_pick.ranking.serve import choose_runtime
 
 def reasons_of(cand: Candidate, rec: Recommendation) -> list[str]:
     """The candidate's reasons, and for a 2-3-bit pick the context a 4-bit format fits."""
+    from llm_pick.reports.run import not_loaded
+
     advice = low_bit_advice(cand, rec.query)
     extra = [advice] if advice else []
+    cannot = not_loaded(cand.model, "llama.cpp")
+    if cannot:
+        extra.append(
+            f"llama.cpp cannot load its architecture: {cannot}; no llama.cpp command is "
+            "printed, and the memory and speed figures are estimates for the same weights"
+        )
     runtime = choose_runtime(rec.query).name
     hardware = rec.query.hardware
     if runtime == "vllm" and (hardware is None or not hardware.bandwidth_gbs):
@@ -29,9 +37,12 @@ def reasons_of(cand: Candidate, rec: Recommendation) -> list[str]:
             "tokens on these cards: the figures and commands are llama.cpp's"
         )
     elif runtime == "vllm" and cand.serving is not None:
+        from llm_pick.estimate.serving import fp8_mode
         from llm_pick.reports.run import serving_command
 
-        if serving_command(cand.model, cand.serving) is None:
+        hardware = rec.query.hardware
+        fp8 = None if hardware is None else fp8_mode(hardware)
+        if serving_command(cand.model, cand.serving, fp8) is None:  # as the run commands
             extra.append(
                 f"vLLM serves it as {cand.serving.format}, but no such repository of it is "
                 "recorded: no vllm command is printed (llama.cpp's is)"

@@ -79,11 +79,12 @@ def run_commands_for(cand: Candidate, rec: Recommendation) -> list[dict[str, Any
         return installed_commands(copy, sized)
     served = None
     if cand.serving:  # a vLLM plan: the serving module is loaded only then
-        from llm_pick.estimate.serving import fp8_card
+        from llm_pick.estimate.serving import fp8_mode
 
         hardware = rec.query.hardware
-        native = hardware is not None and fp8_card(hardware)
-        served = serving_command(cand.model, cand.serving, native)
+        served = serving_command(
+            cand.model, cand.serving, None if hardware is None else fp8_mode(hardware)
+        )
     commands = run_commands(cand.model, sized)
     if served is not None:
         commands = [served, *(c for c in commands if c["runtime"] != "vllm")]
@@ -255,22 +256,22 @@ def explain_data(model: Model, rec: Recommendation) -> dict[str, Any]:
             option_dict(cand, option, option.assessment is cand.assessment)
             for option in cand.options
         ]
-        data |= (
-            {
-                "rank": rec.rank(model.id),
-                "of": len(rec.ranking),
-                "score": round(cand.score, 6),
-                "criteria": {n: c.as_dict() for n, c in cand.criteria.items()},
-                "reasons": reasons_of(cand, rec),
-                "run": run_commands_for(cand, rec),
-            }
-            | _weights_note(cand)
-            | effective_context(model)
-        )
+        data |= {
+            "rank": rec.rank(model.id),
+            "of": len(rec.ranking),
+            "score": round(cand.score, 6),
+            "criteria": {n: c.as_dict() for n, c in cand.criteria.items()},
+            "reasons": reasons_of(cand, rec),
+            "run": run_commands_for(cand, rec),
+        }
     else:
         data |= {"rank": None, "of": len(rec.ranking), "score": None, "criteria": None}
         data |= _one_change(outcome, rec)
-    return data
+    # ranked or left out, how its weights are obtained and the context it really uses
+    from llm_pick.reports.run import weights_note
+
+    note = weights_note(model)
+    return data | ({"weights_note": note} if note else {}) | effective_context(model)
 
 
 def _one_change(outcome: Any, rec: Recommendation) -> dict[str, Any]:

@@ -97,9 +97,10 @@ def _slots(cards: Any) -> tuple[int, ...]:
 
 
 def run_commands(model: Model, sized: Sized) -> list[dict[str, Any]]:
-    """[{runtime, command, source?, note?}]: llama.cpp always (a repository, or how to convert
-    the weights), Ollama when the library has this model at this quantization, vLLM when the
-    format is one vLLM serves from the original repository (16-bit weights)."""
+    """[{runtime, command, source?, note?}]: llama.cpp unless it cannot load the architecture
+    (a repository, or how to convert the weights), Ollama when the library has this model at
+    this quantization, vLLM when the format is one vLLM serves from the original repository
+    (16-bit weights)."""
     if model.runtimes is not None and model.runtimes.weight_diff is not None:
         return []
     if model.runtimes is not None and model.runtimes.file is not None:  # imported: as it is
@@ -109,7 +110,7 @@ def run_commands(model: Model, sized: Sized) -> list[dict[str, Any]]:
     if model.architecture.ternary:
         bitnet = _bitnet(model, sized)
         return [] if bitnet is None else [bitnet]
-    out = [_llama_cpp(model, sized)]
+    out = [] if not_loaded(model, "llama.cpp") else [_llama_cpp(model, sized)]
     ollama = _ollama(model, sized)
     if ollama is not None:
         out.append(ollama)
@@ -117,6 +118,14 @@ def run_commands(model: Model, sized: Sized) -> list[dict[str, Any]]:
     if vllm is not None:
         out.append(vllm)
     return out
+
+
+def not_loaded(model: Model, runtime: str) -> str | None:
+    """Why `runtime` cannot load this model's architecture (catalog runtimes.unsupported, whose
+    source `show` prints), or None."""
+    found = model.runtimes.unsupported if model.runtimes else None
+    said = next((u for u in found or () if u.runtime == runtime), None)
+    return None if said is None else said.reason
 
 
 def _llama_flags(sized: Sized) -> list[str]:
@@ -286,23 +295,25 @@ def _vllm(model: Model, sized: Sized) -> dict[str, Any] | None:
 
 
 def serving_command(
-    model: Model, plan: ServingPlan, fp8_native: bool = True
+    model: Model, plan: ServingPlan, fp8: str | None = "native"
 ) -> dict[str, Any] | None:
     """vLLM as the serving plan sized it: tensor parallel over every card, the context, the
     memory share. FP8 runs a pre-quantized FP8 repository when one is sourced
     (reports/quantrepos.py; vLLM reads the method from its config.json), else the 16-bit one
-    quantized on load (`--quantization fp8`, dynamic per-tensor scales), printed only on cards
-    with FP8 tensor cores (`fp8_native`: vLLM's quantization docs, FP8 W8A8, compute
-    capability 8.9+ and MI300). INT4 (AWQ, GPTQ) runs from a pre-quantized repository. No
-    command when none was sourced."""
+    quantized on load (`--quantization fp8`, dynamic per-tensor scales), on any card where
+    vLLM runs FP8 (`fp8`, estimate/serving.py fp8_mode: "native" W8A8, or "weight-only"
+    W8A16 through FP8 Marlin); None: no FP8 command. INT4 (AWQ, GPTQ) runs from a
+    pre-quantized repository. No command when none was sourced."""
     from llm_pick.reports.quantrepos import fp8_repo, int4_repo
 
     repo, source, flags = model.hf_repo, "", []
     if plan.format in ("awq-4bit", "gptq-4bit"):
         repo, source = int4_repo(model.id, plan.format) or (None, "")
     elif plan.format == "fp8":
+        if fp8 is None:
+            return None
         repo, source = fp8_repo(model.id) or (None, "")
-        if repo is None and fp8_native:
+        if repo is None:
             repo, flags = model.hf_repo, ["--quantization", "fp8"]
     elif plan.format != "bf16":
         return None
@@ -320,8 +331,12 @@ def serving_command(
         "command": shell(args),
         "note": f"serving plan: {plan.format}, {plan.memory.sequences} sequences of "
         f"{plan.context} tokens fit the KV pool of each card"
+        + (f"; {'FP8' if plan.format == 'fp8' else 'INT4'} weights from {source}" if source else "")
         + (
-            f"; {'FP8' if plan.format == 'fp8' else 'INT4'} weights from {source}" if source else ""
+            "; this card has no FP8 tensor cores: vLLM runs the FP8 weights weight-only (W8A16, "
+            "FP8 Marlin; vLLM FP8 docs)"
+            if plan.format == "fp8" and fp8 == "weight-only"
+            else ""
         ),
     }
 

@@ -165,6 +165,23 @@ def ecosystem(family: str, runtimes: dict[str, tuple[str, ...]]) -> Value:
     )
 
 
+def not_loaded(found: Value, model: Model, runtimes: dict[str, tuple[str, ...]]) -> Value:
+    """Runtimes of the family that cannot load this architecture do not count."""
+    gone = {u.runtime for u in (model.runtimes.unsupported or ())} if model.runtimes else set()
+    able = [rid for rid, families in runtimes.items() if model.family in families]
+    left = [rid for rid in able if rid not in gone]
+    if not runtimes or len(left) == len(able):
+        return found
+    missing = ", ".join(sorted(gone & set(able)))
+    return Value(
+        len(left) / len(runtimes),
+        lambda: (
+            f"runs on {len(left)} of {len(runtimes)} tracked runtimes "
+            f"({missing} cannot load its architecture)"
+        ),
+    )
+
+
 def recovered_first(found: Value) -> Value:
     """A weight-diff release: the runtimes run it only after the weights are recovered."""
     old = found.describe
