@@ -60,6 +60,7 @@ class Row(NamedTuple):
     output: int
     requests: int | None  # requests the run sent in all (num_prompts), where the source says
     p99_seconds: float | None  # the table's p99 request latency, where it prints one
+    cached: int  # prompt tokens served from the prefix cache (prefix_cached rows)
 
 
 _URL = re.compile(r"https?://[^\s'\")]+")
@@ -114,6 +115,7 @@ def load_rows(path: Path = ROWS) -> list[Row]:
                 output=r["output_len"],
                 requests=r.get("requests"),
                 p99_seconds=r.get("latency_s_p99"),
+                cached=r["input_len"] if r.get("prefix_cached") else 0,
             )
         )
     return out
@@ -128,7 +130,7 @@ def _speed(row: Row) -> serving.ServingSpeed:
     model = _model(row.model)
     fmt = serving.SERVING_FORMATS[row.fmt]
     memory = serving.serving_memory(model, fmt, row.hardware, row.prompt + row.output)
-    load = serving.Load(row.batch, row.prompt, row.output, row.requests)
+    load = serving.Load(row.batch, row.prompt, row.output, row.requests, row.cached)
     return serving.serving_speed(model, fmt, row.hardware, load, memory.sequences)
 
 

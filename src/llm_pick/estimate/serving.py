@@ -317,12 +317,14 @@ def prefill_seconds(model: Model, fmt: ServingFormat, hardware: Hardware, prompt
 class Load(NamedTuple):
     """`batch` clients, each sending a `prompt`-token request and reading `output` tokens;
     `requests`: the requests a benchmark run sends in all (its num_prompts), None for a
-    server that keeps receiving them."""
+    server that keeps receiving them; `cached`: prompt tokens vLLM's prefix cache serves
+    (a benchmark repeating its prompts after warm-up), so they are not prefilled."""
 
     batch: int
     prompt: int
     output: int
     requests: int | None = None
+    cached: int = 0
 
 
 def serving_speed(
@@ -332,11 +334,14 @@ def serving_speed(
     decodes `output` steps of the whole batch. `fits`: sequences the KV pool holds (caps
     the batch). A run of `load.requests` requests never has more than that many in flight,
     and runs in rounds: full ones of the batch, then one of the remainder."""
-    batch, prompt, output, requests = load
+    batch, prompt, output, requests, cached = load
     cap = min(batch, MAX_SEQS, fits if fits is not None else batch)
     running = max(1, min(cap, requests if requests is not None else cap))
     step, ceiling, bound = decode_step(model, fmt, hardware, running, prompt + output // 2)
-    prefill = prefill_seconds(model, fmt, hardware, prompt)
+    # prompt tokens the prefix cache does not serve (their attention over the cached part
+    # is left out); a fully cached prompt costs nothing beyond its first decode step
+    fresh = max(0, prompt - cached)
+    prefill = prefill_seconds(model, fmt, hardware, fresh) if fresh else 0.0
     round_seconds = running * prefill + output * step
     aggregate = running * output / round_seconds
     if requests is not None and requests % running:
@@ -351,6 +356,6 @@ def serving_speed(
         bound=bound,
         per_stream=output / round_seconds,
         aggregate=aggregate,
-        prefill_tokens_per_second=prompt / prefill,
+        prefill_tokens_per_second=prompt / prefill_seconds(model, fmt, hardware, prompt),
         ttft_seconds=prefill + step,
     )
