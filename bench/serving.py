@@ -39,11 +39,12 @@ ROOT = Path(__file__).resolve().parents[1]
 ROWS = ROOT / "bench" / "data" / "serving_rows.yaml"
 GRID = {
     "BANDWIDTH_EFFICIENCY": (0.65, 0.75, 0.8, 0.85, 0.9, 0.95, 1.0),
-    "COMPUTE_EFFICIENCY": (0.15, 0.2, 0.25, 0.35, 0.5),
+    "COMPUTE_EFFICIENCY": (0.15, 0.2, 0.25, 0.35, 0.5, 0.65, 0.8),
     "PREFILL_EFFICIENCY": (0.5, 0.75, 1.0),
     "STEP_SECONDS": (0.0, 0.0015, 0.003, 0.005),
     "TP_LAYER_SECONDS": (0.0, 0.00002, 0.00004, 0.00008),
     "ROCM_EFFICIENCY": (0.3, 0.4, 0.5, 0.6, 0.8, 1.0),
+    "ALLREDUCE_GBS": (0.0, 50.0, 75.0, 100.0, 150.0, 300.0),  # 0: payload not charged
 }
 
 

@@ -40,11 +40,14 @@ TP_RUNTIME_BYTES = GIB
 
 # fitted on the fit rows of research serving tables (bench/serving.py --fit); each <= 1
 BANDWIDTH_EFFICIENCY = 1.0
-COMPUTE_EFFICIENCY = 0.25
-PREFILL_EFFICIENCY = 1.0
+COMPUTE_EFFICIENCY = 0.65
+PREFILL_EFFICIENCY = 0.75
 STEP_SECONDS = 0.003  # fixed per decode step
 TP_LAYER_SECONDS = 0.000040  # per layer per step when tensor parallel (two all-reduces)
-ROCM_EFFICIENCY = 0.5  # ROCm builds: a further share of every efficiency
+ROCM_EFFICIENCY = 0.6  # ROCm builds: a further share of every efficiency
+# bus bandwidth of a decode step's tensor-parallel all-reduces (messages of batch x hidden
+# 16-bit values, a few MB: well below the links' peak); 0 leaves their payload out
+ALLREDUCE_GBS = 75.0
 
 
 class ServingFormat(NamedTuple):
@@ -279,6 +282,17 @@ def _active_params(model: Model) -> int:
     return model.parameters.active or model.parameters.total
 
 
+def allreduce_seconds(model: Model, tp: int, tokens: int) -> float:
+    """Payload time of a decode step's tensor-parallel all-reduces: two per layer (after
+    attention and after the MLP), each of `tokens` x hidden 16-bit values; a ring moves
+    2 (tp - 1) / tp of them through each card. Their latency is TP_LAYER_SECONDS."""
+    if tp <= 1 or not ALLREDUCE_GBS:
+        return 0.0
+    arch = model.architecture
+    payload = 2 * arch.layers * tokens * arch.hidden_size * 2
+    return payload * 2 * (tp - 1) / tp / (ALLREDUCE_GBS * 1e9)
+
+
 def decode_step(
     model: Model, fmt: ServingFormat, hardware: Hardware, batch: int, tokens: int
 ) -> tuple[float, float, str]:
@@ -296,7 +310,9 @@ def decode_step(
     if tflops:
         flops = 2 * _active_params(model) * batch / tp
         compute = flops / (tflops * 1e12 * COMPUTE_EFFICIENCY * share)
-    fixed = STEP_SECONDS + (TP_LAYER_SECONDS * model.architecture.layers if tp > 1 else 0.0)
+    fixed = STEP_SECONDS
+    if tp > 1:
+        fixed += TP_LAYER_SECONDS * model.architecture.layers + allreduce_seconds(model, tp, batch)
     bound = "compute" if compute > memory else "bandwidth"
     return memory + compute + fixed, ceiling, bound
 
