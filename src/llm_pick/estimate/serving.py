@@ -11,8 +11,9 @@ rank keeps a copy of one head (replicated).
 A decode step reads each card's weights and the batch's cache once (bandwidth) and does two
 FLOPs per active parameter per sequence (compute): the step takes the sum of the two (the
 published tables' step time grows linearly from batch 2, not flat up to a knee), plus a fixed
-per-step cost (launches, sampling, the all-reduces of tensor parallel). No efficiency
-exceeds 1, so no step beats the bandwidth ceiling.
+per-step cost (launches, sampling) and, under tensor parallel, the all-reduces: a latency per
+layer and a payload that grows with the batch. No efficiency exceeds 1, so no step beats the
+bandwidth ceiling.
 """
 
 from __future__ import annotations
