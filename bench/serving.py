@@ -39,11 +39,12 @@ ROOT = Path(__file__).resolve().parents[1]
 ROWS = ROOT / "bench" / "data" / "serving_rows.yaml"
 GRID = {
     "BANDWIDTH_EFFICIENCY": (0.65, 0.75, 0.8, 0.85, 0.9, 0.95, 1.0),
-    "COMPUTE_EFFICIENCY": (0.15, 0.2, 0.25, 0.35, 0.5),
+    "COMPUTE_EFFICIENCY": (0.15, 0.2, 0.25, 0.35, 0.5, 0.65, 0.8),
     "PREFILL_EFFICIENCY": (0.5, 0.75, 1.0),
     "STEP_SECONDS": (0.0, 0.0015, 0.003, 0.005),
     "TP_LAYER_SECONDS": (0.0, 0.00002, 0.00004, 0.00008),
     "ROCM_EFFICIENCY": (0.3, 0.4, 0.5, 0.6, 0.8, 1.0),
+    "ALLREDUCE_GBS": (0.0, 50.0, 75.0, 100.0, 150.0, 300.0),  # 0: payload not charged
 }
 
 
@@ -60,6 +61,7 @@ class Row(NamedTuple):
     output: int
     requests: int | None  # requests the run sent in all (num_prompts), where the source says
     p99_seconds: float | None  # the table's p99 request latency, where it prints one
+    cached: int  # prompt tokens served from the prefix cache (prefix_cached rows)
 
 
 _URL = re.compile(r"https?://[^\s'\")]+")
@@ -114,6 +116,7 @@ def load_rows(path: Path = ROWS) -> list[Row]:
                 output=r["output_len"],
                 requests=r.get("requests"),
                 p99_seconds=r.get("latency_s_p99"),
+                cached=r["input_len"] if r.get("prefix_cached") else 0,
             )
         )
     return out
@@ -128,7 +131,7 @@ def _speed(row: Row) -> serving.ServingSpeed:
     model = _model(row.model)
     fmt = serving.SERVING_FORMATS[row.fmt]
     memory = serving.serving_memory(model, fmt, row.hardware, row.prompt + row.output)
-    load = serving.Load(row.batch, row.prompt, row.output, row.requests)
+    load = serving.Load(row.batch, row.prompt, row.output, row.requests, row.cached)
     return serving.serving_speed(model, fmt, row.hardware, load, memory.sequences)
 
 

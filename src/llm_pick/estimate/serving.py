@@ -11,8 +11,9 @@ rank keeps a copy of one head (replicated).
 A decode step reads each card's weights and the batch's cache once (bandwidth) and does two
 FLOPs per active parameter per sequence (compute): the step takes the sum of the two (the
 published tables' step time grows linearly from batch 2, not flat up to a knee), plus a fixed
-per-step cost (launches, sampling, the all-reduces of tensor parallel). No efficiency
-exceeds 1, so no step beats the bandwidth ceiling.
+per-step cost (launches, sampling) and, under tensor parallel, the all-reduces: a latency per
+layer and a payload that grows with the batch. No efficiency exceeds 1, so no step beats the
+bandwidth ceiling.
 """
 
 from __future__ import annotations
@@ -40,11 +41,14 @@ TP_RUNTIME_BYTES = GIB
 
 # fitted on the fit rows of research serving tables (bench/serving.py --fit); each <= 1
 BANDWIDTH_EFFICIENCY = 1.0
-COMPUTE_EFFICIENCY = 0.25
-PREFILL_EFFICIENCY = 1.0
+COMPUTE_EFFICIENCY = 0.65
+PREFILL_EFFICIENCY = 0.75
 STEP_SECONDS = 0.003  # fixed per decode step
 TP_LAYER_SECONDS = 0.000040  # per layer per step when tensor parallel (two all-reduces)
-ROCM_EFFICIENCY = 0.5  # ROCm builds: a further share of every efficiency
+ROCM_EFFICIENCY = 0.6  # ROCm builds: a further share of every efficiency
+# bus bandwidth of a decode step's tensor-parallel all-reduces (messages of batch x hidden
+# 16-bit values, a few MB: well below the links' peak); 0 leaves their payload out
+ALLREDUCE_GBS = 75.0
 
 
 class ServingFormat(NamedTuple):
@@ -297,6 +301,17 @@ def _active_params(model: Model) -> int:
     return model.parameters.active or model.parameters.total
 
 
+def allreduce_seconds(model: Model, tp: int, tokens: int) -> float:
+    """Payload time of a decode step's tensor-parallel all-reduces: two per layer (after
+    attention and after the MLP), each of `tokens` x hidden 16-bit values; a ring moves
+    2 (tp - 1) / tp of them through each card. Their latency is TP_LAYER_SECONDS."""
+    if tp <= 1 or not ALLREDUCE_GBS:
+        return 0.0
+    arch = model.architecture
+    payload = 2 * arch.layers * tokens * arch.hidden_size * 2
+    return payload * 2 * (tp - 1) / tp / (ALLREDUCE_GBS * 1e9)
+
+
 def decode_step(
     model: Model, fmt: ServingFormat, hardware: Hardware, batch: int, tokens: int
 ) -> tuple[float, float, str]:
@@ -314,7 +329,9 @@ def decode_step(
     if tflops:
         flops = 2 * _active_params(model) * batch / tp
         compute = flops / (tflops * 1e12 * COMPUTE_EFFICIENCY * share)
-    fixed = STEP_SECONDS + (TP_LAYER_SECONDS * model.architecture.layers if tp > 1 else 0.0)
+    fixed = STEP_SECONDS
+    if tp > 1:
+        fixed += TP_LAYER_SECONDS * model.architecture.layers + allreduce_seconds(model, tp, batch)
     bound = "compute" if compute > memory else "bandwidth"
     return memory + compute + fixed, ceiling, bound
 
@@ -335,12 +352,14 @@ def prefill_seconds(model: Model, fmt: ServingFormat, hardware: Hardware, prompt
 class Load(NamedTuple):
     """`batch` clients, each sending a `prompt`-token request and reading `output` tokens;
     `requests`: the requests a benchmark run sends in all (its num_prompts), None for a
-    server that keeps receiving them."""
+    server that keeps receiving them; `cached`: prompt tokens vLLM's prefix cache serves
+    (a benchmark repeating its prompts after warm-up), so they are not prefilled."""
 
     batch: int
     prompt: int
     output: int
     requests: int | None = None
+    cached: int = 0
 
 
 def serving_speed(
@@ -350,11 +369,14 @@ def serving_speed(
     decodes `output` steps of the whole batch. `fits`: sequences the KV pool holds (caps
     the batch). A run of `load.requests` requests never has more than that many in flight,
     and runs in rounds: full ones of the batch, then one of the remainder."""
-    batch, prompt, output, requests = load
+    batch, prompt, output, requests, cached = load
     cap = min(batch, MAX_SEQS, fits if fits is not None else batch)
     running = max(1, min(cap, requests if requests is not None else cap))
     step, ceiling, bound = decode_step(model, fmt, hardware, running, prompt + output // 2)
-    prefill = prefill_seconds(model, fmt, hardware, prompt)
+    # prompt tokens the prefix cache does not serve (their attention over the cached part
+    # is left out); a fully cached prompt costs nothing beyond its first decode step
+    fresh = max(0, prompt - cached)
+    prefill = prefill_seconds(model, fmt, hardware, fresh) if fresh else 0.0
     round_seconds = running * prefill + output * step
     aggregate = running * output / round_seconds
     if requests is not None and requests % running:
@@ -369,6 +391,6 @@ def serving_speed(
         bound=bound,
         per_stream=output / round_seconds,
         aggregate=aggregate,
-        prefill_tokens_per_second=prompt / prefill,
+        prefill_tokens_per_second=prompt / prefill_seconds(model, fmt, hardware, prompt),
         ttft_seconds=prefill + step,
     )
