@@ -40,10 +40,9 @@ MORE = ROOT / "bench" / "data" / "speed_points_more.yaml"  # issue 20 (bench/mer
 CPU_AMD = ROOT / "bench" / "data" / "speed_points_cpu_amd.yaml"  # x86 CPUs, AMD by runtime
 CONTEXT = ROOT / "bench" / "data" / "speed_points_context.yaml"  # prefill at longer prompts
 DATA20G = ROOT / "bench" / "data" / "speed_points_data20g.yaml"  # Intel GPUs, laptop, server CPU
-# Groups whose flash-attention attention gets its own constant (fit rows at depth exist).
+# Flash attention apart: the groups with fit rows at depth; Apple's comes out at 0 s/FLOP (free
+# attention beats any bound), so Apple keeps the weights' rate (docs/methodology.md, "Prefill").
 FLASH_GROUPS = tuple(speedkinds.FLASH_INVERSE_EFFICIENCY)
-# Apple's flash attention apart: fitted on the M3 Ultra pair it comes out at 0 s/FLOP (free
-# attention beats any compute bound), so Apple keeps the weights' rate (docs/methodology.md).
 FIT_APPLE_FLASH = speedkinds.APPLE_FLASH_ATTENTION is not None
 HUBER = 0.1  # relative residual beyond which a point's weight falls as 1/residual
 
@@ -230,9 +229,8 @@ def usable(p: Point) -> bool:
 
 
 def lower_bound(name: str) -> float:
-    """Physics: an inverse efficiency is at least 1 (no step beats the bandwidth or the FLOPS it
-    divides by), attention's too; every other constant is a cost, at least 0 (the HBM and ROCm
-    terms add to an inverse efficiency)."""
+    """Physics: an inverse efficiency, attention's too, is at least 1 (no step beats the bandwidth
+    or FLOPS it divides by); every other constant (HBM, ROCm addends too) is a cost, at least 0."""
     whole = ("INVERSE_", "ATTENTION_INVERSE_", "FLASH_INVERSE_")
     return 1.0 if name.startswith(whole) else 0.0
 
