@@ -10,10 +10,13 @@ are neither fitted nor counted in the fit/test figures, and are reported on thei
   token, so a compute-bound rate cannot rise with it. A single-card sweep (a pp512 row and the rows
   naming it in `sweep`) whose rate at some longer prompt exceeds the rate at a shorter one by more
   than RISE measured something else (a stalled or throttled run): all its rows are set apart.
+
+Rows at depth and rows with flash attention take their set from `split_of` (never by hand).
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -57,3 +60,10 @@ def rising_sweeps(raws: Iterable[Mapping[str, Any]]) -> set[str]:
         ):
             apart |= {str(r["id"]) for r in rows}
     return apart
+
+
+def split_of(source: str) -> str:
+    """`test` when int(sha256 of the source's first word, its URL) % 3 == 0, else `fit`: every
+    row of one thread or table lands on the same side."""
+    url = source.strip("'\" ").split()[0]
+    return "test" if int(hashlib.sha256(url.encode()).hexdigest(), 16) % 3 == 0 else "fit"

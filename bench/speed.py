@@ -40,6 +40,10 @@ MORE = ROOT / "bench" / "data" / "speed_points_more.yaml"  # issue 20 (bench/mer
 CPU_AMD = ROOT / "bench" / "data" / "speed_points_cpu_amd.yaml"  # x86 CPUs, AMD by runtime
 CONTEXT = ROOT / "bench" / "data" / "speed_points_context.yaml"  # prefill at longer prompts
 DATA20G = ROOT / "bench" / "data" / "speed_points_data20g.yaml"  # Intel GPUs, laptop, server CPU
+# Flash attention apart: the groups with fit rows at depth; Apple's comes out at 0 s/FLOP (free
+# attention beats any bound), so Apple keeps the weights' rate (docs/methodology.md, "Prefill").
+FLASH_GROUPS = tuple(speedkinds.FLASH_INVERSE_EFFICIENCY)
+FIT_APPLE_FLASH = speedkinds.APPLE_FLASH_ATTENTION is not None
 HUBER = 0.1  # relative residual beyond which a point's weight falls as 1/residual
 
 
@@ -64,6 +68,7 @@ class Point(NamedTuple):
     attention: float = 0.0  # prefill: FLOPs of attention run without flash attention (in flops)
     apart: str = ""  # the rule that sets the row apart (bench/prefill_rows.py), set "apart"
     intel: bool = False  # an Intel GPU (speed.INTEL_PER_BYTE), under SYCL or Vulkan
+    flash: float = 0.0  # prefill: FLOPs of attention run with flash attention (in flops)
 
 
 @cache
@@ -109,9 +114,7 @@ def load_points(paths: tuple[Path, ...] = (POINTS, MORE, CPU_AMD, CONTEXT, DATA2
         width = arch.layers * arch.attention_heads * arch.head_dim
         prompt, depth = raw.get("prompt", 0), raw.get("depth", 0)
         flops = speed.prefill_flops(model.parameters.active_count, width, prompt, depth)
-        attention = (
-            0.0 if raw.get("flash_attn") else speedkinds.attention_flops(width, prompt, depth)
-        )
+        work = speedkinds.prompt_work(0, width, prompt, bool(raw.get("flash_attn")), depth)
         apart = prefill_rows.superseded(
             raw, speed.backend_group(raw["backend"]), bool(arch.experts)
         )
@@ -138,9 +141,10 @@ def load_points(paths: tuple[Path, ...] = (POINTS, MORE, CPU_AMD, CONTEXT, DATA2
                 hbm and raw["backend"] != "cpu",
                 apple if raw["backend"] == "metal" else None,
                 raw.get("kernel", "generic"),
-                attention if raw["kind"] == "prefill" else 0.0,
+                work.attention if raw["kind"] == "prefill" else 0.0,
                 apart,
                 intel and raw["backend"] != "cpu",
+                work.flash if raw["kind"] == "prefill" else 0.0,
             )
         )
     return points
@@ -199,17 +203,22 @@ def prefill_features(p: Point) -> dict[str, float]:
     family = "16-bit" if p.family == "16-bit" else "quantized"
     if p.apple:  # no published FLOPS: a rate per GPU core, by generation
         chip, cores = p.apple
-        found = {f"APPLE_PREFILL[{chip},{family}]": (p.flops - p.attention) / cores}
+        flash = p.flash if FIT_APPLE_FLASH else 0.0
+        found = {f"APPLE_PREFILL[{chip},{family}]": (p.flops - p.attention - flash) / cores}
+        found |= {"APPLE_FLASH_ATTENTION": flash / cores} if flash else {}
         return found | ({"APPLE_ATTENTION": p.attention / cores} if p.attention else {})
     assert p.tflops
     group = speed.backend_group(p.backend)
     apart = p.attention if group in speedkinds.ATTENTION_INVERSE_EFFICIENCY else 0.0
+    flash = p.flash if group in FLASH_GROUPS else 0.0
     found = {
-        f"INVERSE_PREFILL_EFFICIENCY[{family}]": (p.flops - apart) / (p.tflops * 1e12),
-        f"PREFILL_PER_FLOP[{group}]": p.flops - apart,
+        f"INVERSE_PREFILL_EFFICIENCY[{family}]": (p.flops - apart - flash) / (p.tflops * 1e12),
+        f"PREFILL_PER_FLOP[{group}]": p.flops - apart - flash,
     }
     if apart:
         found[f"ATTENTION_INVERSE_EFFICIENCY[{group}]"] = apart / (p.tflops * 1e12)
+    if flash:
+        found[f"FLASH_INVERSE_EFFICIENCY[{group}]"] = flash / (p.tflops * 1e12)
     return found
 
 
@@ -220,9 +229,10 @@ def usable(p: Point) -> bool:
 
 
 def lower_bound(name: str) -> float:
-    """Physics: an inverse efficiency is at least 1 (no step beats the bandwidth or the FLOPS it
-    divides by); every other constant is a cost, at least 0."""
-    return 1.0 if name.startswith("INVERSE_") else 0.0
+    """Physics: an inverse efficiency, attention's too, is at least 1 (no step beats the bandwidth
+    or FLOPS it divides by); every other constant (HBM, ROCm addends too) is a cost, at least 0."""
+    whole = ("INVERSE_", "ATTENTION_INVERSE_", "FLASH_INVERSE_")
+    return 1.0 if name.startswith(whole) else 0.0
 
 
 def fit(points: list[Point], features: Callable[[Point], dict[str, float]]) -> dict[str, float]:
@@ -312,7 +322,7 @@ def estimated(p: Point) -> float | None:
             intel=p.intel,
         )
     else:
-        work = speedkinds.Work(p.flops, p.attention)
+        work = speedkinds.Work(p.flops, p.attention, p.flash)
         if p.apple:
             seconds = speedkinds.apple_prefill_seconds(work, *p.apple, p.family)
         else:

@@ -35,13 +35,13 @@ DECODE_EFFICIENCY = (0.45, 0.85)
 # quantized weights, fitted on llama.cpp discussion #4167's pp512 rows (bench/speed.py).
 APPLE_PREFILL: dict[tuple[str, str], float] = {
     ("m1", "16-bit"): 3.89e-12,
-    ("m1", "quantized"): 4.66e-12,
-    ("m2", "16-bit"): 3.66e-12,
-    ("m2", "quantized"): 4.43e-12,
-    ("m3", "16-bit"): 3.58e-12,
-    ("m3", "quantized"): 3.92e-12,
+    ("m1", "quantized"): 4.65e-12,
+    ("m2", "16-bit"): 3.65e-12,
+    ("m2", "quantized"): 4.42e-12,
+    ("m3", "16-bit"): 3.56e-12,
+    ("m3", "quantized"): 3.81e-12,
     ("m4", "16-bit"): 3.13e-12,
-    ("m4", "quantized"): 3.14e-12,
+    ("m4", "quantized"): 3.13e-12,
 }
 # Attention with flash attention off (llama.cpp -fa 0, the default before -fa auto): scores,
 # softmax and weighted sum run as separate kernels over the cache window. Fitted on llama-bench
@@ -49,7 +49,12 @@ APPLE_PREFILL: dict[tuple[str, str], float] = {
 # and on Apple seconds x GPU cores per FLOP (every generation). Elsewhere, and with flash attention
 # on, attention FLOPs run at the weights' rate (docs/methodology.md, "Prefill at longer prompts").
 ATTENTION_INVERSE_EFFICIENCY: dict[str, float] = {"cuda": 13.4}
-APPLE_ATTENTION = 8.22e-12
+APPLE_ATTENTION = 8.87e-12
+# Attention with flash attention on (llama.cpp's default, -fa auto): one fused kernel, fitted on
+# llama-bench rows at depth (pp512@d32768 and the like) the same way, floor 1; groups without a
+# fitted value, and Apple without APPLE_FLASH_ATTENTION, run it at the weights' rate.
+FLASH_INVERSE_EFFICIENCY: dict[str, float] = {"cuda": 3.54}
+APPLE_FLASH_ATTENTION: float | None = None
 
 
 def format_family(quant: str) -> FormatFamily:
@@ -88,16 +93,21 @@ def runtime_inverse(backend: str) -> float:
 
 class Work(NamedTuple):
     """FLOPs per prompt token, and how many of them are attention run without flash attention
-    (costed apart where a constant is fitted; else at the weights' rate)."""
+    (`attention`) or with it (`flash`), each costed apart where its constant is fitted, else at
+    the weights' rate."""
 
     flops: float
     attention: float = 0.0
+    flash: float = 0.0
 
 
-def prompt_work(active_params: int, attention_width: int, prompt: int, flash_attn: bool) -> Work:
-    """The work per token of a `prompt`-token prompt from an empty cache."""
-    attention = 0.0 if flash_attn else attention_flops(attention_width, prompt)
-    return Work(prefill_flops(active_params, attention_width, prompt), attention)
+def prompt_work(
+    active_params: int, attention_width: int, prompt: int, flash_attn: bool, depth: int = 0
+) -> Work:
+    """The work per token of a `prompt`-token prompt after `depth` cached tokens."""
+    attention = attention_flops(attention_width, prompt, depth)
+    flops = prefill_flops(active_params, attention_width, prompt, depth)
+    return Work(flops, 0.0, attention) if flash_attn else Work(flops, attention)
 
 
 def decode_rate(
@@ -125,7 +135,9 @@ def prefill_seconds(
         return None
     inverse = INVERSE_PREFILL_EFFICIENCY["16-bit" if family == "16-bit" else "quantized"]
     apart = work.attention if group in ATTENTION_INVERSE_EFFICIENCY else 0.0
-    seconds = (work.flops - apart) * (inverse / (tflops * 1e12) + PREFILL_PER_FLOP[group])
+    flash = work.flash if group in FLASH_INVERSE_EFFICIENCY else 0.0
+    seconds = (work.flops - apart - flash) * (inverse / (tflops * 1e12) + PREFILL_PER_FLOP[group])
+    seconds += flash * FLASH_INVERSE_EFFICIENCY.get(group, 1.0) / (tflops * 1e12)
     return seconds + apart * ATTENTION_INVERSE_EFFICIENCY.get(group, 1.0) / (tflops * 1e12)
 
 
@@ -137,7 +149,9 @@ def apple_prefill_seconds(flops: float | Work, chip: str, cores: int, family: st
     found = APPLE_PREFILL.get((chip, kind))
     if not found or cores <= 0 or family in ("gptq", "awq", "bitsandbytes", "ternary"):
         return None
-    return ((work.flops - work.attention) * found + work.attention * APPLE_ATTENTION) / cores
+    flash = work.flash if APPLE_FLASH_ATTENTION is not None else 0.0
+    seconds = (work.flops - work.attention - flash) * found + work.attention * APPLE_ATTENTION
+    return (seconds + flash * (APPLE_FLASH_ATTENTION or 0.0)) / cores
 
 
 def apple_chip(name: str, cores: int | None) -> tuple[str, int] | None:
