@@ -11,7 +11,8 @@ Beside it, in the same run and alternating with it:
   loop's wall time moves with the load; the load average is printed too);
 - with `--before REF`, the fast loop of commit REF as it was documented before xdist
   (`python -m pytest -m "not slow"`, one process; `git archive REF`, run from a temporary
-  folder with its own `src` first on the path, this interpreter and packages);
+  folder with its own `src` first on the path, this interpreter and packages); with
+  `--before-xdist` too, REF's loop runs as this tree's does (`-n auto`);
 - with `--serial`, this tree's loop in one process too (its CPU time compares with REF's).
 
 Exits 1 when the loop of this tree misses the target. Arguments after `--` go to pytest
@@ -69,6 +70,7 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=1)
     parser.add_argument("--before", metavar="REF", default=None)
     parser.add_argument("--serial", action="store_true")
+    parser.add_argument("--before-xdist", action="store_true")
     parser.add_argument("pytest_args", nargs="*")
     args = parser.parse_args()
     serial = [sys.executable, "-m", "pytest", "-m", "not slow", *args.pytest_args]
@@ -84,7 +86,11 @@ def main() -> int:
             ).stdout
             subprocess.run(["tar", "-x", "-C", old], input=archive, check=True)
             before_env = {**env, "PYTHONPATH": f"{old}/src"}
-            sides[f"before ({args.before})"] = (Path(old), before_env, serial)
+            sides[f"before ({args.before})"] = (
+                Path(old),
+                before_env,
+                loop if args.before_xdist else serial,
+            )
         found: dict[str, list[tuple[float, float, str]]] = {side: [] for side in sides}
         bares = [bare(env)]
         print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
