@@ -6,6 +6,7 @@ gives one `Error:` line and an exit code instead of a traceback."""
 from __future__ import annotations
 
 import contextlib
+import gc
 import os
 import signal
 import sys
@@ -70,6 +71,10 @@ def _exit_interrupted() -> NoReturn:
 
 def main() -> NoReturn:
     signal.signal(signal.SIGINT, _interrupt)
+    # A run allocates many small objects and frees few cycles: collect rarely from the first
+    # import on, as cli/guard.py does for the command (the imports before it cost 22 M
+    # instructions of collections at the default thresholds; docs/performance.md).
+    gc.set_threshold(100_000, 50, 100)
     try:
         _guard_streams()
         from llm_pick.cli.fastpath import run

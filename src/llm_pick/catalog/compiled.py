@@ -60,10 +60,10 @@ def _data(name: str) -> Any:
 def entry(name: str, raw: bytes) -> Any:
     """The compiled plain data of bundled file `name` when it was compiled from exactly these
     bytes, else None (the caller then validates the YAML)."""
-    import hashlib
+    from llm_pick.catalog.digest import hexdigest
 
     item = _index().get(name)
-    if item is None or item.get("sha256") != hashlib.sha256(raw).hexdigest():
+    if item is None or item.get("sha256") != hexdigest(raw):
         return None
     return _data(name)
 
@@ -78,11 +78,24 @@ def shipped(name: str, path: Path) -> tuple[str, Any] | None:
     """(sha256, data) of bundled file `name` in an installed wheel, where the compiled files and
     the YAML files come from the same build (tests/test_compiled.py fails a build whose JSON is
     stale), so the YAML is not read again; None in a source checkout, where `entry` compares."""
-    if path != COMPILED.parent.parent / "data" / name or not path.is_file():
-        return None
-    item = _index().get(name)
+    item = _shipped_index(name, path)
     data = None if item is None else _data(name)
     return None if data is None else (item["sha256"], data)  # type: ignore[index]
+
+
+def summary(name: str, path: Path, key: str) -> Any:
+    """A figure the build wrote beside bundled file `name`'s hash in the small index (`key`;
+    e.g. the discrete GPU presets' memory and bandwidth), in an installed wheel as for
+    `shipped`, without reading that file's data; None elsewhere or when it is not there."""
+    item = _shipped_index(name, path)
+    return None if item is None else item.get(key)
+
+
+def _shipped_index(name: str, path: Path) -> dict[str, Any] | None:
+    if path != COMPILED.parent.parent / "data" / name or not path.is_file():
+        return None
+    found: dict[str, Any] | None = _index().get(name)
+    return found
 
 
 # ---- plain JSON -> frozen dataclasses (the data was validated when it was compiled) ----------

@@ -85,12 +85,13 @@ class Catalog:
 
     @property
     def sha256(self) -> str:
-        import hashlib
+        from llm_pick.catalog.digest import sha256
 
-        digest = hashlib.sha256()
+        digest = sha256()
         for source in self.sources:
             digest.update(source.sha256.encode())
-        return digest.hexdigest()
+        found: str = digest.hexdigest()
+        return found
 
 
 def bundled_path() -> Path:
@@ -268,9 +269,9 @@ def read_bundled() -> LoadedFile:
     raw = read_input(str(path), MAX_FILE_BYTES)
     data = compiled.entry("models.yaml", raw)
     if data is not None:
-        import hashlib
+        from llm_pick.catalog.digest import hexdigest
 
-        built = _built(hashlib.sha256(raw).hexdigest(), data)
+        built = _built(hexdigest(raw), data)
         return _loaded(str(path), raw, built, compiled.as_of())
     return _loaded(str(path), raw, *_validate(str(path), raw))
 
@@ -302,9 +303,9 @@ def read_file(path: str | Path) -> LoadedFile:
 def _loaded(
     name: str, raw: bytes, models: tuple[Model, ...], as_of: dt.date | None = None
 ) -> LoadedFile:
-    import hashlib
+    from llm_pick.catalog.digest import hexdigest
 
-    digest = hashlib.sha256(raw).hexdigest()
+    digest = hexdigest(raw)
     return LoadedFile(SourceFile(name, digest, len(models), as_of), models)
 
 
