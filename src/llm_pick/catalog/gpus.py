@@ -34,7 +34,7 @@ def discrete_bandwidths() -> tuple[tuple[float, float], ...]:
     a checkout loads the presets."""
     from llm_pick.catalog import compiled, datafiles
 
-    found = compiled.summary("gpus.yaml", datafiles.path("gpus.yaml"), DISCRETE)
+    found = compiled.summary("gpus.yaml", datafiles.location("gpus.yaml"), DISCRETE)
     if found is None:
         return discrete_of(load_gpus().values())
     return tuple((gib, gbs) for gib, gbs in found)
