@@ -9,15 +9,16 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import IO, Any
 
+from llm_pick.catalog.record import record
 from llm_pick.render.safe import json_safe, sanitize
 
 Cell = str | int | float | bool | None
 
 
-@dataclass
+@record(eq=False, kw_only=False)  # a dataclass without its generated code (start-up)
 class Report:
     data: Any
     """JSON-able object printed by --format json, or a function building it (built only when
