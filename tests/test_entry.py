@@ -98,3 +98,24 @@ def test_a_stdout_that_cannot_be_flushed_is_status_120(monkeypatch: pytest.Monke
     monkeypatch.setattr(sys, "stdout", Full())
     assert entry_module._flushed(0) == 120
     assert entry_module._flushed(2) == 2
+
+
+def test_the_benchs_launcher_runs_each_versions_entry(tmp_path: Path) -> None:
+    """bench/startup.py runs every install through one launcher: `entry` where the version
+    has it, else `main` (what that version's console script named)."""
+    from conftest import script
+
+    bench = script("bench/startup.py", "startup_bench")
+    exe = bench.launcher(sys.executable, tmp_path)
+    env = {k: v for k, v in os.environ.items() if k != "LLM_PICK_CATALOG"}
+    now = subprocess.run([exe, "--version"], capture_output=True, text=True, env=env, timeout=60)
+    assert now.returncode == 0 and now.stdout.startswith("llm-pick "), now.stderr
+    old = tmp_path / "old" / "llm_pick"
+    old.mkdir(parents=True)
+    (old / "__init__.py").write_text("")
+    (old / "__main__.py").write_text(
+        "import sys\ndef main():\n    print('old main')\n    sys.exit(4)\n"
+    )
+    env["PYTHONPATH"] = str(old.parent)
+    before = subprocess.run([exe], capture_output=True, text=True, env=env, timeout=60)
+    assert (before.returncode, before.stdout) == (4, "old main\n")
