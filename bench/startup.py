@@ -163,6 +163,28 @@ def doubled_copy(package: Path, target: Path) -> int:
     return double(copy / "catalog")
 
 
+LAUNCHER = """import re
+import sys
+try:
+    from llm_pick.__main__ import entry
+except ImportError:  # a version from before entry(): its console script named main
+    from llm_pick.__main__ import main as entry
+if __name__ == "__main__":
+    sys.argv[0] = re.sub(r"(-script\\.pyw|\\.exe)?$", "", sys.argv[0])
+    sys.exit(entry())
+"""
+
+
+def launcher(python: str, folder: Path) -> str:
+    """The console script pip writes, for every install measured: the one in the venv names
+    this version's entry, which an install put first on PYTHONPATH (--before, the doubled
+    copy) may not have."""
+    path = folder / "llm-pick"
+    path.write_text(f"#!{python}\n{LAUNCHER}", encoding="utf-8")
+    path.chmod(0o755)
+    return str(path)
+
+
 def print_rows(label: str, rows: list[tuple[str, Timing, Timing]]) -> bool:
     """The table of one install; True when a target was missed."""
     print(f"\n{label}")
@@ -226,7 +248,7 @@ def main() -> int:
             installs.append((f"before: {args.before}", {**env, "PYTHONPATH": str(tmp / "before")}))
             extra.append(tmp / "before")
         compile_all(python, *extra)
-        exe = str(Path(python).parent / "llm-pick")
+        exe = launcher(python, tmp)
         commands = args.command or COMMANDS
         results: dict[str, list[tuple[str, Timing, Timing]]] = {label: [] for label, _ in installs}
         for command in commands:  # each command on every install before the next command

@@ -54,7 +54,7 @@ def test_a_stale_entry_is_never_used(tmp_path: Path, monkeypatch: pytest.MonkeyP
     edited = tmp_path / "models.yaml"
     edited.write_text(text.replace("name: Mixtral 8x7B v0.1\n", "name: Edited Mixtral\n", 1))
     assert compiled.entry("models.yaml", edited.read_bytes()) is None
-    monkeypatch.setattr("llm_pick.catalog.load.bundled_path", lambda: edited)
+    monkeypatch.setattr("llm_pick.catalog.load.bundled_location", lambda: str(edited))
     assert load_catalog().get("mixtral-8x7b").name == "Edited Mixtral"
 
 
@@ -66,7 +66,7 @@ def test_the_bundled_models_are_built_once_per_process(
     edited = tmp_path / "models.yaml"  # a compiled file of other bytes is built anew
     edited.write_bytes(bundled_path().read_bytes() + b"# edited\n")
     monkeypatch.setattr("llm_pick.catalog.compiled.entry", lambda name, raw: compiled._data(name))
-    monkeypatch.setattr("llm_pick.catalog.load.bundled_path", lambda: edited)
+    monkeypatch.setattr("llm_pick.catalog.load.bundled_location", lambda: str(edited))
     other = load_catalog().get("mixtral-8x7b")
     assert other is not first and asdict(other) == asdict(first)
 

@@ -11,7 +11,6 @@ import typing
 import pytest
 
 from llm_pick.catalog import compiled, filetypes, gpus, localfile, longctx, shapes, types
-from llm_pick.catalog.datafiles import path
 
 
 def _records() -> list[type]:
@@ -36,20 +35,34 @@ def test_converted_fields_are_those_get_type_hints_finds(cls: type) -> None:
     assert {name for name, _ in compiled._converters(cls)} == every
 
 
-def test_the_reference_cards_read_from_plain_data_are_the_presets(
+def test_the_reference_cards_read_from_the_compiled_index_are_the_presets(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     gpus.discrete_bandwidths.cache_clear()
     loaded = gpus.discrete_bandwidths()  # a checkout: the presets, built
-    data = compiled.entry("gpus.yaml", path("gpus.yaml").read_bytes())
-    assert data is not None
-    monkeypatch.setattr(compiled, "shipped", lambda name, file: ("sha", data))
+    head = compiled._index()["gpus.yaml"]
+    monkeypatch.setattr(compiled, "_shipped_index", lambda name, file: head)
+    monkeypatch.setattr(compiled, "_data", lambda name: pytest.fail("the presets were read"))
     gpus.discrete_bandwidths.cache_clear()
     try:
-        plain = gpus.discrete_bandwidths()  # an installed wheel: the compiled plain data
+        plain = gpus.discrete_bandwidths()  # an installed wheel: the pairs in the index
     finally:
         gpus.discrete_bandwidths.cache_clear()
     assert plain == loaded and len(plain) > 50
+    assert all(isinstance(gib, float) and isinstance(gbs, float) for gib, gbs in plain)
+
+
+def test_an_index_without_the_pairs_falls_back_to_the_presets(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    gpus.discrete_bandwidths.cache_clear()
+    loaded = gpus.discrete_bandwidths()
+    monkeypatch.setattr(compiled, "_shipped_index", lambda name, file: {"sha256": "x"})
+    gpus.discrete_bandwidths.cache_clear()
+    try:
+        assert gpus.discrete_bandwidths() == loaded
+    finally:
+        gpus.discrete_bandwidths.cache_clear()
 
 
 _MODULES = """

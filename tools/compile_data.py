@@ -22,7 +22,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from llm_pick.catalog import compiled  # noqa: E402
+from llm_pick.catalog import compiled, gpus  # noqa: E402
 from llm_pick.catalog.filetypes import GpuFile, ProfileFile, RuntimeFile  # noqa: E402
 from llm_pick.catalog.validate import load_file, validate_file  # noqa: E402
 
@@ -49,7 +49,10 @@ def compile_files(folder: Path) -> dict[str, Any]:
             data: Any = [_plain(asdict(m)) for m in found]
             item["as_of"] = date.isoformat() if date else None
         else:
-            data = _plain(asdict(validate_file(folder / name, raw, kinds[name])))
+            found = validate_file(folder / name, raw, kinds[name])
+            data = _plain(asdict(found))
+            if isinstance(found, GpuFile):  # what a --vram run reads: no preset parsed
+                item[gpus.DISCRETE] = [list(pair) for pair in gpus.discrete_of(found.gpus)]
         out[name] = {**item, "data": data}
     return out
 

@@ -14,34 +14,53 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import re
 import sys
 from collections.abc import Callable
 from dataclasses import fields, is_dataclass
 from functools import cache
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # the catalog types are imported when models are built, not for as_of
+    from pathlib import Path
+
     from llm_pick.catalog.types import Model
 
-COMPILED = Path(__file__).with_name("compiled.json")
 FORMAT = 2
 FILES = ("models.yaml", "gpus.yaml", "profiles.yaml", "runtimes.yaml")
+# Plain strings at run time: pathlib is imported only where a Path is asked for (start-up).
+_INDEX = os.path.join(os.path.dirname(os.path.abspath(__file__)), "compiled.json")
+_DATA = os.path.join(os.path.dirname(os.path.dirname(_INDEX)), "data")
+
+
+def _part(name: str) -> str:
+    return os.path.join(os.path.dirname(_INDEX), f"compiled_{name.removesuffix('.yaml')}.json")
 
 
 def part(name: str) -> Path:
     """The compiled data of bundled file `name` (models.yaml -> compiled_models.json)."""
-    return COMPILED.with_name(f"compiled_{name.removesuffix('.yaml')}.json")
+    from pathlib import Path
+
+    return Path(_part(name))
 
 
-PARTS = tuple(part(name) for name in FILES)
+def __getattr__(name: str) -> Any:
+    """COMPILED (the index) and PARTS (the data files) as Paths, made when asked."""
+    from pathlib import Path
+
+    if name == "COMPILED":
+        return Path(_INDEX)
+    if name == "PARTS":
+        return tuple(part(item) for item in FILES)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 @cache
 def _index() -> dict[str, Any]:
     try:
-        data: dict[str, Any] = json.loads(COMPILED.read_bytes().decode())
+        with open(_INDEX, "rb") as handle:
+            data: dict[str, Any] = json.loads(handle.read().decode())
     except (OSError, ValueError):
         return {}
     return data.get("files", {}) if data.get("format") == FORMAT else {}
@@ -52,7 +71,8 @@ def _data(name: str) -> Any:
     """The compiled data of `name`, None when its file is missing or unreadable."""
     try:
         # decoded first: json.loads(bytes) detects the encoding and decodes again (3 M instr.)
-        return json.loads(part(name).read_bytes().decode())
+        with open(_part(name), "rb") as handle:
+            return json.loads(handle.read().decode())
     except (OSError, ValueError):
         return None
 
@@ -60,10 +80,10 @@ def _data(name: str) -> Any:
 def entry(name: str, raw: bytes) -> Any:
     """The compiled plain data of bundled file `name` when it was compiled from exactly these
     bytes, else None (the caller then validates the YAML)."""
-    import hashlib
+    from llm_pick.catalog.digest import hexdigest
 
     item = _index().get(name)
-    if item is None or item.get("sha256") != hashlib.sha256(raw).hexdigest():
+    if item is None or item.get("sha256") != hexdigest(raw):
         return None
     return _data(name)
 
@@ -74,15 +94,28 @@ def as_of() -> dt.date | None:
     return dt.date.fromisoformat(found) if found else None
 
 
-def shipped(name: str, path: Path) -> tuple[str, Any] | None:
+def shipped(name: str, path: str | Path) -> tuple[str, Any] | None:
     """(sha256, data) of bundled file `name` in an installed wheel, where the compiled files and
     the YAML files come from the same build (tests/test_compiled.py fails a build whose JSON is
     stale), so the YAML is not read again; None in a source checkout, where `entry` compares."""
-    if path != COMPILED.parent.parent / "data" / name or not path.is_file():
-        return None
-    item = _index().get(name)
+    item = _shipped_index(name, path)
     data = None if item is None else _data(name)
     return None if data is None else (item["sha256"], data)  # type: ignore[index]
+
+
+def summary(name: str, path: str | Path, key: str) -> Any:
+    """A figure the build wrote beside bundled file `name`'s hash in the small index (`key`;
+    e.g. the discrete GPU presets' memory and bandwidth), in an installed wheel as for
+    `shipped`, without reading that file's data; None elsewhere or when it is not there."""
+    item = _shipped_index(name, path)
+    return None if item is None else item.get(key)
+
+
+def _shipped_index(name: str, path: str | Path) -> dict[str, Any] | None:
+    if os.fspath(path) != os.path.join(_DATA, name) or not os.path.isfile(path):
+        return None
+    found: dict[str, Any] | None = _index().get(name)
+    return found
 
 
 # ---- plain JSON -> frozen dataclasses (the data was validated when it was compiled) ----------

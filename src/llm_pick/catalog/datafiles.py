@@ -4,11 +4,14 @@ cap, and validated (bundled files come ready-validated from compiled.json)."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from llm_pick.catalog.read import read_input
+
+if TYPE_CHECKING:  # pathlib is imported where a Path is asked for (start-up)
+    from pathlib import Path
 
 MAX_DATA_BYTES = 1024 * 1024  # data and profile files are a few KiB
 
@@ -16,11 +19,18 @@ MAX_DATA_BYTES = 1024 * 1024  # data and profile files are a few KiB
 def path(name: str) -> Path:
     """A data file inside the installed package (the wheel puts data/ there), or in the data/
     folder of a source checkout (editable installs)."""
-    package = Path(__file__).parents[1]
-    shipped = package / "data" / name
-    if shipped.is_file():
+    from pathlib import Path
+
+    return Path(location(name))
+
+
+def location(name: str) -> str:
+    """`path` as a string, as a command's start reads it (no pathlib)."""
+    package = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    shipped = os.path.join(package, "data", name)
+    if os.path.isfile(shipped):
         return shipped
-    return package.parents[1] / "data" / name
+    return os.path.join(os.path.dirname(os.path.dirname(package)), "data", name)
 
 
 def folder() -> Path:
@@ -32,17 +42,17 @@ def bundled(name: str, kind: Callable[[], type], convert: Callable[[Any], Any]) 
     else validated now. Returns convert(validated file)."""
     from llm_pick.catalog import compiled
 
-    file = path(name)
+    file = location(name)
     found = compiled.shipped(name, file)
     if found is not None:
         return convert(compiled.file_of(name, found[1]))
-    raw = read_input(str(file), 16 * MAX_DATA_BYTES)
+    raw = read_input(file, 16 * MAX_DATA_BYTES)
     data = compiled.entry(name, raw)
     if data is not None:
         return convert(compiled.file_of(name, data))
     from llm_pick.catalog.validate import validate_file
 
-    return convert(validate_file(file, raw, kind()))
+    return convert(validate_file(path(name), raw, kind()))
 
 
 def user_file(file: Path, kind: Callable[[], type], convert: Callable[[Any], Any]) -> Any:

@@ -3,6 +3,7 @@ matching."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from functools import cache
 
 from llm_pick.catalog.filetypes import Cpu, Gpu, GpuFile
@@ -28,18 +29,22 @@ def load_gpus() -> dict[str, Gpu]:
 @cache
 def discrete_bandwidths() -> tuple[tuple[float, float], ...]:
     """(memory GiB, bandwidth GB/s) of each discrete (not Apple) GPU preset, in file order.
-    An installed wheel reads them from the compiled data without building every preset (the
-    speed of a card known only by --vram is ranked at their median); a checkout loads them."""
+    An installed wheel reads the pairs the build wrote into the small compiled index, without
+    parsing the presets (the speed of a card known only by --vram is ranked at their median);
+    a checkout loads the presets."""
     from llm_pick.catalog import compiled, datafiles
 
-    found = compiled.shipped("gpus.yaml", datafiles.path("gpus.yaml"))
+    found = compiled.summary("gpus.yaml", datafiles.location("gpus.yaml"), DISCRETE)
     if found is None:
-        gpus = load_gpus().values()
-        return tuple((g.memory_gib, g.memory_bandwidth_gbs) for g in gpus if g.vendor != "apple")
-    plain = found[1]["gpus"]
-    return tuple(
-        (g["memory_gib"], g["memory_bandwidth_gbs"]) for g in plain if g["vendor"] != "apple"
-    )
+        return discrete_of(load_gpus().values())
+    return tuple((gib, gbs) for gib, gbs in found)
+
+
+DISCRETE = "discrete"  # the compiled index's key of those pairs (tools/compile_data.py)
+
+
+def discrete_of(gpus: Iterable[Gpu]) -> tuple[tuple[float, float], ...]:
+    return tuple((g.memory_gib, g.memory_bandwidth_gbs) for g in gpus if g.vendor != "apple")
 
 
 def load_cpus() -> dict[str, Cpu]:

@@ -11,12 +11,14 @@ import datetime as dt
 import os
 from collections.abc import Iterator, Sequence
 from functools import cache
-from pathlib import Path
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from llm_pick.catalog.read import is_url, read_input
 from llm_pick.catalog.types import COMMERCIAL_RANK, INHERITED, Model
 from llm_pick.errors import CatalogError, UnknownNameError
+
+if TYPE_CHECKING:  # pathlib is imported where a Path is asked for (start-up)
+    from pathlib import Path
 
 ENV_VAR = "LLM_PICK_CATALOG"
 MAX_FILE_BYTES = 64 * 1024 * 1024  # JSON: ~2 s and ~0.3 GiB; see docs/usage.md
@@ -85,12 +87,13 @@ class Catalog:
 
     @property
     def sha256(self) -> str:
-        import hashlib
+        from llm_pick.catalog.digest import sha256
 
-        digest = hashlib.sha256()
+        digest = sha256()
         for source in self.sources:
             digest.update(source.sha256.encode())
-        return digest.hexdigest()
+        found: str = digest.hexdigest()
+        return found
 
 
 def bundled_path() -> Path:
@@ -98,6 +101,13 @@ def bundled_path() -> Path:
     from llm_pick.catalog.datafiles import path
 
     return path("models.yaml")
+
+
+def bundled_location() -> str:
+    """`bundled_path` as a string, as a command's start reads it (no pathlib)."""
+    from llm_pick.catalog.datafiles import location
+
+    return location("models.yaml")
 
 
 def env_paths(environ: dict[str, str] | None = None) -> list[str]:
@@ -259,18 +269,18 @@ def read_bundled() -> LoadedFile:
     (the normal case: no YAML parse, no pydantic), else validated from the YAML."""
     from llm_pick.catalog import compiled
 
-    path = bundled_path()
+    path = bundled_location()
     found = compiled.shipped("models.yaml", path)
     if found is not None:
         digest, plain = found
         built = _built(digest, plain)
-        return LoadedFile(SourceFile(str(path), digest, len(built), compiled.as_of()), built)
-    raw = read_input(str(path), MAX_FILE_BYTES)
+        return LoadedFile(SourceFile(path, digest, len(built), compiled.as_of()), built)
+    raw = read_input(path, MAX_FILE_BYTES)
     data = compiled.entry("models.yaml", raw)
     if data is not None:
-        import hashlib
+        from llm_pick.catalog.digest import hexdigest
 
-        built = _built(hashlib.sha256(raw).hexdigest(), data)
+        built = _built(hexdigest(raw), data)
         return _loaded(str(path), raw, built, compiled.as_of())
     return _loaded(str(path), raw, *_validate(str(path), raw))
 
@@ -302,9 +312,9 @@ def read_file(path: str | Path) -> LoadedFile:
 def _loaded(
     name: str, raw: bytes, models: tuple[Model, ...], as_of: dt.date | None = None
 ) -> LoadedFile:
-    import hashlib
+    from llm_pick.catalog.digest import hexdigest
 
-    digest = hashlib.sha256(raw).hexdigest()
+    digest = hexdigest(raw)
     return LoadedFile(SourceFile(name, digest, len(models), as_of), models)
 
 
@@ -320,6 +330,8 @@ def validate_files(paths: Sequence[str | Path]) -> list[str]:
             problems += error.problems or [str(error)]
     if problems:
         return problems
+    from pathlib import Path
+
     bundled = bundled_path()
     base = [] if any(Path(p).resolve() == bundled.resolve() for p in paths) else [bundled]
     try:

@@ -5,12 +5,14 @@ the typer command receives, by parameter name (the shared option groups it colle
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from llm_pick.cli.choices import OutputFormat
 from llm_pick.cli.output import emit
 from llm_pick.errors import ExitCode, InputError
+
+if TYPE_CHECKING:  # pathlib is imported where a path is used (start-up)
+    from pathlib import Path
 
 Values = dict[str, Any]
 

@@ -4,7 +4,7 @@ an error (docs/usage.md, "Writing output and limits")."""
 
 from __future__ import annotations
 
-from pathlib import PurePath
+import os
 from typing import Any
 
 from llm_pick.errors import InputError
@@ -73,7 +73,7 @@ def with_format(argv: list[str]) -> list[str]:
     output = _find(words, _OUTPUT)
     if output is None:
         return words + rest
-    implied = BY_EXTENSION.get(PurePath(output[1]).suffix.lower())
+    implied = BY_EXTENSION.get(_suffix(output[1]).lower())
     if implied is None:
         return words + rest
     if given is None:
@@ -84,3 +84,15 @@ def with_format(argv: list[str]) -> list[str]:
             "drop one, or give the file a matching extension"
         )
     return words + rest
+
+
+def _suffix(name: str) -> str:
+    """PurePath(name).suffix, without importing pathlib (start-up): of the last part that is
+    not "." (separators os.sep and os.altsep), the text from its last dot, unless that dot
+    starts or ends it (tests/test_startup_paths.py compares them)."""
+    for sep in {os.sep, os.altsep or os.sep} - {"/"}:
+        name = name.replace(sep, "/")
+    parts = [part for part in name.split("/") if part and part != "."]
+    last = parts[-1] if parts else ""
+    dot = last.rfind(".")
+    return last[dot:] if 0 < dot < len(last) - 1 else ""

@@ -73,7 +73,7 @@ def local_command(
 
     hardware, sizing, notes = machine(estimate)
     report = local_report(_found(folders), sizing, hardware)
-    report.notes += notes
+    report.notes.extend(notes)
     emit(report, fmt, output, force=force)
 
 

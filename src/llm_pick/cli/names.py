@@ -5,10 +5,12 @@ unknown value is an error with "did you mean", never a silent no-op or an empty 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from llm_pick.errors import InputError, UnknownNameError
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 
 def _known(option: str, values: Iterable[str], valid: Iterable[str]) -> None:

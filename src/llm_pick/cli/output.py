@@ -17,7 +17,6 @@ import stat
 import sys
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from llm_pick.catalog.read import describe, kind
@@ -25,6 +24,8 @@ from llm_pick.errors import OutputError
 from llm_pick.render.safe import one_line
 
 if TYPE_CHECKING:  # the reports: imported when one is written (not for --help)
+    from pathlib import Path  # imported where a file is written (start-up)
+
     from llm_pick.reports.report import Report
 
 
@@ -86,6 +87,8 @@ def write_output(
 ) -> str:
     """Write `text` to `output` by the rules above; returns 'Wrote', 'Replaced' or 'Wrote to'
     (in place). OutputError, with nothing changed, when it cannot or must not."""
+    from pathlib import Path
+
     name = str(output)
     try:
         info: os.stat_result | None = os.stat(name)
@@ -119,6 +122,8 @@ def write_output(
 def guard_output(output: Path, inputs: Iterable[str | Path | None] = ()) -> None:
     """Refuse to write over an input: the installed package and its data files, every
     catalog given by option or LLM_PICK_CATALOG, the --profile file."""
+    from pathlib import Path
+
     from llm_pick.catalog.datafiles import folder
     from llm_pick.catalog.load import env_paths
     from llm_pick.errors import LlmPickError
@@ -145,6 +150,8 @@ def write_atomic(path: str | Path, text: str, *, force: bool = False) -> None:
     """Write text to path via a temporary file in the same folder and a rename: readers see
     the old file or the new one, never a partial one, and a failure leaves the old intact.
     A replaced file's mode and owner are kept."""
+    from pathlib import Path
+
     target = Path(path)
     folder = target.parent
     if target.is_dir():

@@ -16,10 +16,12 @@ from __future__ import annotations
 import json
 import math
 import os
-from pathlib import Path
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from llm_pick.errors import InputError
+
+if TYPE_CHECKING:  # pathlib is imported where a Path is used (start-up)
+    from pathlib import Path
 
 VERSION = 1
 MAX_FILE_BYTES = 4 * 1024**2
@@ -104,9 +106,20 @@ class Calibration(NamedTuple):
 
 def config_path() -> Path:
     """$XDG_CONFIG_HOME/llm-pick/calibration.json (default ~/.config)."""
+    from pathlib import Path
+
     base = os.environ.get("XDG_CONFIG_HOME") or ""
     root = Path(base) if os.path.isabs(base) else Path.home() / ".config"
     return root / "llm-pick" / "calibration.json"
+
+
+def _stored() -> str | None:
+    """Where config_path is when a file or link is there, else None (the common case, found
+    without importing pathlib: a start-up cost)."""
+    base = os.environ.get("XDG_CONFIG_HOME") or ""
+    root = base if os.path.isabs(base) else os.path.join(os.path.expanduser("~"), ".config")
+    where = os.path.join(root, "llm-pick", "calibration.json")
+    return where if os.path.lexists(where) else None
 
 
 def _field(entry: dict[str, Any], name: str, kind: type, where: str) -> Any:
@@ -216,6 +229,8 @@ def load_calibration(path: Path | None = None) -> Calibration | None:
     (not a regular file, too large, not ours)."""
     from llm_pick.catalog.read import read_input
 
+    if path is None and _stored() is None:
+        return None
     where = path or config_path()
     if not where.exists() and not where.is_symlink():
         return None

@@ -11,10 +11,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any
 
 from llm_pick.catalog.load import Catalog
+from llm_pick.catalog.record import record
 from llm_pick.catalog.runtimes import runtime_support
 from llm_pick.catalog.types import Model
 from llm_pick.estimate.advice import memory_fixes, memory_reason, tokens_per_second
@@ -46,7 +47,7 @@ SHARING = True  # models of equal inputs share searches, scores, abilities (off:
 TERNARY = [QUANTS["i2_s"]]  # ternary weights run from I2_S (bitnet.cpp) only
 
 
-@dataclass
+@record(eq=False, kw_only=False)  # a dataclass without its generated code (start-up)
 class Pass:
     """What one recommend pass computes once and shares across models (caches filled as
     models are met; `abilities` None: no ability cache, as for a hint's one-model pass)."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from llm_pick.catalog.load import Catalog, bundled_path
+from llm_pick.catalog.load import Catalog, bundled_location
 from llm_pick.catalog.types import License, Model
 from llm_pick.estimate.advice import memory_reason
 from llm_pick.estimate.assess import longest_context
@@ -24,7 +24,7 @@ SCHEMA_VERSION = 1
 
 
 def catalog_info(catalog: Catalog) -> dict[str, Any]:
-    bundled = str(bundled_path())
+    bundled = bundled_location()
     return {
         "sources": ["bundled" if s.path == bundled else s.path for s in catalog.sources],
         "sha256": catalog.sha256,

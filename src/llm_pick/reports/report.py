@@ -9,16 +9,20 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import IO, Any
 
+from llm_pick.catalog.record import record
 from llm_pick.render.safe import json_safe, sanitize
 
 Cell = str | int | float | bool | None
 
 
-@dataclass
+@record(eq=False, kw_only=False)  # a dataclass without its generated code (start-up)
 class Report:
+    """What a command shows, in every format (a record needs its docstring: without one,
+    dataclasses builds it from inspect.signature, about 10 M instructions)."""
+
     data: Any
     """JSON-able object printed by --format json, or a function building it (built only when
     JSON is asked for)."""

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from functools import cache
-from pathlib import Path
 from typing import Any, NamedTuple
 
 from llm_pick.errors import InputError, UnknownNameError
@@ -53,6 +52,8 @@ def get_profile(name_or_file: str) -> Profile:
     profiles = load_profiles()
     if name_or_file in profiles:
         return profiles[name_or_file]
+    from pathlib import Path
+
     candidate = Path(name_or_file)
     if candidate.suffix.lower() in (".yaml", ".yml", ".json") or candidate.exists():
         from llm_pick.catalog import datafiles
