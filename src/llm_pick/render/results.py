@@ -23,8 +23,8 @@ from llm_pick.render.cells import (
     languages,
     rate,
     text,
-    total,
     titled_table,
+    total,
 )
 from llm_pick.render.memory import placement
 from llm_pick.render.safe import shown as visible
@@ -82,7 +82,8 @@ def recommendation(
         memory = [_memory(c, h) for c, h in zip(shown, heads, strict=True)]
         view.add("memory GiB", memory, 1, fold=27)
         if any(h.per_stream for h in heads):
-            view.add("tok/s", [text(rate(c, h)) for c, h in zip(shown, heads, strict=True)], 1, "right")
+            rates = [text(rate(c, h)) for c, h in zip(shown, heads, strict=True)]
+            view.add("tok/s", rates, 1, "right")
         if any(h.aggregate for h in heads):  # batch > 1: all streams together
             view.add("all tok/s", [text(total(h)) for h in heads], 2, "right")
         asked = _asked(rec)  # the columns of what the query asks about are never dropped
