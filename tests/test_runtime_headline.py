@@ -117,3 +117,21 @@ def test_one_stream_stays_llama_cpp_without_a_second_block() -> None:
         assert pick["runtime"] == "llama.cpp" and pick["llama_cpp"] is None
         assert pick["serving"] is None and pick["aggregate_tokens_per_second"] is None
         assert pick["tokens_per_second"] == pick["speed"]["decode_tokens_per_second"]["expected"]
+
+
+def test_compare_shows_the_figures_recommend_headlines() -> None:
+    from conftest import run
+
+    top = run(*VLLM, "--format", "json", "--top", "1").json()["ranking"][0]
+    other = "llama-3.1-8b-instruct"
+    flags = VLLM[1:]
+    data = run("compare", MODEL, other, *flags, "--format", "json").json()
+    rows = {r["field"]: r["values"] for r in data["rows"]}
+    assert rows["runtime (assumed)"][MODEL] == "vllm"
+    assert rows["vLLM format"][MODEL] == top["quant"]
+    assert rows["vLLM tok/s per stream"][MODEL] == top["tokens_per_second"]
+    assert rows["vLLM tok/s, 32 streams"][MODEL] == top["aggregate_tokens_per_second"]
+    gib = round(top["memory"]["total_bytes"] / 2**30, 1)
+    assert rows["vLLM memory per card (GiB)"][MODEL] == gib
+    one = run("compare", MODEL, other, "--gpu", "h100-sxm", "--format", "json").json()
+    assert "runtime (assumed)" not in {r["field"] for r in one["rows"]}
