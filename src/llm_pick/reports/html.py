@@ -123,7 +123,7 @@ def ranking_table(entries: Sequence[dict[str, Any]], total: int) -> str:
             e["rank"],
             e["name"],
             e["quant"],
-            _gib(e["memory"]["total_bytes"]),
+            _gib(e["memory"]["total_bytes"]) + (" per card" if e["memory"].get("per_card") else ""),
             e.get("fit"),
             f"{e['context_length']:,}",
         ]
