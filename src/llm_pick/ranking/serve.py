@@ -91,7 +91,8 @@ def serve(rec: Recommendation, lineage: dict[str, Model]) -> Recommendation:
         values = dict(cand.values)
         quant = QUANTS[QUALITY_AS[found.format]]
         values["quality"] = criteria.quality(cand.model, quant, lineage)
-        values["speed"] = criteria.speed(found.speed.per_stream)
+        per = f"per stream under vLLM ({found.format}, {batch} streams; estimate)"
+        values["speed"] = criteria.speed(found.speed.per_stream, per)
         score, _ = criteria.combine(values, cand.weights)
         out.append(cand._replace(values=values, score=score, serving=found))
     out.sort(key=lambda c: (-round(c.score, 12), c.model.id))

@@ -14,6 +14,9 @@ from rich.table import Table
 from rich.text import Text
 
 from llm_pick.catalog.types import Model
+from llm_pick.ranking.headline import Headline, headline
+from llm_pick.ranking.result import Candidate, Recommendation
+from llm_pick.ranking.serve import choose_runtime
 from llm_pick.render.safe import shown
 
 if TYPE_CHECKING:
@@ -41,6 +44,28 @@ def speed_range(speed: Speed | None) -> str:
     digits = 1 if speed.decode_high < 10 else 0
     low, high = f"{speed.decode_low:.{digits}f}", f"{speed.decode_high:.{digits}f}"
     return f"~{low}" if low == high else f"{middle:.{digits}f} ({low}-{high})"
+
+
+def headlines(rec: Recommendation) -> list[Headline]:
+    """The shown picks' headline figures, each under the runtime assumed for it."""
+    assumed = choose_runtime(rec.query).name
+    return [headline(c, assumed, rec.query.sizing.batch) for c in rec.shown]
+
+
+def rate(cand: Candidate, head: Headline) -> str:
+    """One stream's tokens/s under the pick's runtime: the llama.cpp range, or vLLM's figure."""
+    if head.runtime != "vllm":
+        return speed_range(cand.assessment.speed)
+    return "-" if head.per_stream is None else _rate(head.per_stream)
+
+
+def total(head: Headline) -> str:
+    """All streams' tokens/s together, or '-'."""
+    return "-" if head.aggregate is None else _rate(head.aggregate)
+
+
+def _rate(value: float) -> str:
+    return f"{value:.1f}" if value < 10 else f"{value:,.0f}"
 
 
 COMMERCIAL_STYLE = {

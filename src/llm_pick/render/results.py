@@ -12,20 +12,23 @@ from rich.text import Text
 from llm_pick.catalog.types import Model
 from llm_pick.estimate.hardware import GIB
 from llm_pick.estimate.memory import DEFAULT_CONTEXT
+from llm_pick.ranking.headline import Headline
 from llm_pick.ranking.result import SCOPE, Recommendation
 from llm_pick.render.cells import (
     Columns,
     bar,
     commercial_mark,
     context,
+    headlines,
     languages,
-    speed_range,
+    rate,
     text,
     titled_table,
+    total,
 )
 from llm_pick.render.memory import placement
 from llm_pick.render.safe import shown as visible
-from llm_pick.render.toppick import top_pick
+from llm_pick.render.toppick import runtime_line, top_pick
 
 
 def _query_line(rec: Recommendation) -> str:
@@ -74,13 +77,18 @@ def recommendation(
         view = Columns(title)
         view.add("#", [text(i) for i in range(1, len(shown) + 1)], 0, "right")
         view.add("model", [text(c.model.id, "bold") for c in shown])
-        view.add("quant", [text(_format(c)) for c in shown], 1)
-        view.add("memory GiB", [_memory(c) for c in shown], 1, fold=27)
-        if any(c.assessment.speed and c.assessment.speed.decode_low for c in shown):
-            view.add("tok/s", [text(speed_range(c.assessment.speed)) for c in shown], 1, "right")
+        heads = headlines(rec)  # each pick under its runtime (ranking/headline.py)
+        view.add("quant", [text(_format(c, h)) for c, h in zip(shown, heads, strict=True)], 1)
+        memory = [_memory(c, h) for c, h in zip(shown, heads, strict=True)]
+        view.add("memory GiB", memory, 1, fold=27)
+        if any(h.per_stream for h in heads):
+            rates = [text(rate(c, h)) for c, h in zip(shown, heads, strict=True)]
+            view.add("tok/s", rates, 1, "right")
+        if any(h.aggregate for h in heads):  # batch > 1: all streams together
+            view.add("all tok/s", [text(total(h)) for h in heads], 2, "right")
         asked = _asked(rec)  # the columns of what the query asks about are never dropped
         view.add(
-            "max ctx", [text(context(c.max_context)) for c in shown], asked("context", 2), "right"
+            "max ctx", [text(context(h.max_context)) for h in heads], asked("context", 2), "right"
         )
         view.add("comm.", [commercial_mark(c.model) for c in shown], asked("licence", 3))
         view.add("licence", [text(c.model.license.id) for c in shown], asked("licence", 4))
@@ -90,7 +98,7 @@ def recommendation(
         view.add("why", [text("; ".join(c.reasons[:2])) for c in shown], 5)
         parts.append(view)
         best = shown[0]
-        parts.append(text(top_pick(best, rec.query.hardware)))
+        parts.append(text(top_pick(best, rec.query.hardware, heads[0])))
         if run:
             parts.append(text("Run it as sized:"))
             parts.extend(run_lines(run))
@@ -164,12 +172,18 @@ def _footer(rec: Recommendation, show_excluded: bool, as_of: str | None) -> str:
     return notes
 
 
-def _format(cand: Any) -> str:
+def _format(cand: Any, head: Headline) -> str:
+    if head.runtime == "vllm":
+        return f"{head.quant} vLLM"
     est = cand.assessment.estimate
     return f"{est.quant}" + ("" if est.kv_dtype == "fp16" else f" +kv {est.kv_dtype}")
 
 
-def _memory(cand: Any) -> Text:
+def _memory(cand: Any, head: Headline) -> Text:
+    if head.per_card and head.available_bytes:  # vLLM: what it allocates on each card
+        label = Text(f"{head.memory_bytes / GIB:.1f}/{head.available_bytes / GIB:.0f} /card ")
+        label.append_text(bar(head.memory_bytes, head.available_bytes, 6))
+        return label
     est, fit = cand.assessment.estimate, cand.assessment.fit
     if fit is None:
         return text(f"{est.total_bytes / GIB:.1f}")
@@ -213,6 +227,8 @@ def explanation(model: Model, data: dict[str, Any]) -> RenderableType:
                 text(c["note"] + (" (missing)" if c.get("missing") else "")),
             )
         parts.append(table)
+        if line := runtime_line(data.get("as_run")):
+            parts.append(text(line))
         if data.get("run"):
             parts.append(text("Run it as sized:", "bold"))
             parts.extend(run_lines(data["run"]))

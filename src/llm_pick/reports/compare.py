@@ -69,6 +69,11 @@ def rows(  # noqa: PLR0913 (lineage and auto_kv: keyword-only)
         + benchmark_rows(by)
         + [_row(*r[:2], r[3], r[2]) for r in ability_rows(by, known)]
     )
+    from llm_pick.reports.compare_served import served_rows
+
+    context = shared.context or shared_context(models, sizing.context)
+    for name, values, better, text in served_rows(models, sizing, hardware, context):
+        out.append(_row(name, values, better, text))  # vLLM assumed: recommend's figures
     for q in quants:
         results = {i: _assess(m, q, shared, hardware) for i, m in by.items()}
         if auto_kv and hardware is not None and shared.flash_attn and q.family == "gguf":

@@ -102,6 +102,14 @@ def provenance(catalog: dict[str, Any]) -> str:
     )
 
 
+def _rate(speed: dict[str, Any] | None, e: dict[str, Any]) -> str:
+    """The llama.cpp low-high range, or vLLM's per-stream figure (it has no range)."""
+    if speed:
+        return f"{speed['low']:.0f}-{speed['high']:.0f}"
+    tps = e.get("tokens_per_second")
+    return "-" if tps is None else f"{tps:.0f} ({e.get('runtime', '')})"
+
+
 def ranking_table(entries: Sequence[dict[str, Any]], total: int) -> str:
     extra = any("max_context" in e for e in entries)
     headers = ["model", "#", "name", "quant", "memory GiB", "fit", "model context"]
@@ -115,13 +123,13 @@ def ranking_table(entries: Sequence[dict[str, Any]], total: int) -> str:
             e["rank"],
             e["name"],
             e["quant"],
-            _gib(e["memory"]["total_bytes"]),
+            _gib(e["memory"]["total_bytes"]) + (" per card" if e["memory"].get("per_card") else ""),
             e.get("fit"),
             f"{e['context_length']:,}",
         ]
         row += [_tokens(e.get("max_context"))] if extra else []
         row += [
-            "-" if not speed else f"{speed['low']:.0f}-{speed['high']:.0f}",
+            _rate(speed, e),
             e["license"]["id"],
             e["license"]["commercial_use"],
             f"{e['score']:.3f}",

@@ -14,6 +14,7 @@ from llm_pick.estimate.memory import DEFAULT_CONTEXT
 from llm_pick.ranking.pipeline import lineage
 from llm_pick.ranking.result import Candidate, Exclusion, Option, Recommendation
 from llm_pick.ranking.serve import choose_runtime
+from llm_pick.reports.headline_json import headline_fields
 from llm_pick.reports.reasons_more import reasons_of
 from llm_pick.reports.report import Report
 from llm_pick.reports.runtime_pick import in_runtime_order, runtime_info
@@ -92,39 +93,18 @@ def run_commands_for(cand: Candidate, rec: Recommendation) -> list[dict[str, Any
 
 
 def candidate_dict(rank: int, cand: Candidate, rec: Recommendation) -> dict[str, Any]:
-    est, fit, speed = cand.assessment.estimate, cand.assessment.fit, cand.assessment.speed
-    lic = cand.model.license
+    est, lic = cand.assessment.estimate, cand.model.license
     return (
         {
             "rank": rank,
             "model": cand.model.id,
             "name": cand.model.name,
             "score": round(cand.score, 6),
-            "quant": est.quant,
-            "memory": {
-                "weights_bytes": est.weights_bytes,
-                "kv_cache_bytes": est.kv_cache_bytes,
-                "overhead_bytes": est.overhead_bytes,
-                "total_bytes": est.total_bytes,
-                # part of weights_bytes that llama.cpp keeps in RAM (the token embeddings)
-                "weights_in_ram_bytes": est.input_bytes,
-                "estimated": True,
-            },
-            "fit": fit.verdict if fit else None,
-            "gpu_layers": fit.gpu_layers if fit else None,
-            "tokens_per_second": _round(cand.tokens_per_second),
-            "tokens_per_second_range": (
-                None
-                if speed is None or speed.decode_low is None
-                else {"low": _round(speed.decode_low), "high": _round(speed.decode_high)}
-            ),
-            "speed": speed.as_dict() if speed else None,
+            **headline_fields(cand, rec),  # under the runtime assumed for it
             "context_length": cand.model.context_length,
             "context": est.context,
             "kv_dtype": est.kv_dtype,
             "flash_attn": est.flash_attn,
-            "max_context": cand.max_context,
-            "placement": fit.as_dict() if fit else None,
             "license": license_dict(lic),
             "criteria": {name: c.as_dict() for name, c in cand.criteria.items()},
             "reasons": reasons_of(cand, rec),
@@ -263,6 +243,7 @@ def explain_data(model: Model, rec: Recommendation) -> dict[str, Any]:
             "criteria": {n: c.as_dict() for n, c in cand.criteria.items()},
             "reasons": reasons_of(cand, rec),
             "run": run_commands_for(cand, rec),
+            "as_run": headline_fields(cand, rec),  # the figures recommend headlines
         }
     else:
         data |= {"rank": None, "of": len(rec.ranking), "score": None, "criteria": None}

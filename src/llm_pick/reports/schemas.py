@@ -72,38 +72,79 @@ SPEED = {
     ]
 }
 
+HEADLINE: dict[str, Any] = {
+    "quant": {
+        "type": "string",
+        "description": "the format the runtime loads: a GGUF type, or vLLM's serving format",
+    },
+    "memory": _object(
+        {
+            **{
+                k: _INT
+                for k in (
+                    "weights_bytes",
+                    "kv_cache_bytes",
+                    "overhead_bytes",
+                    "total_bytes",
+                    "weights_in_ram_bytes",
+                )
+            },
+            "per_card": {
+                "type": "boolean",
+                "description": "true: what vLLM allocates on each card (kv_cache_bytes is its "
+                "KV pool); false: the llama.cpp total over every card",
+            },
+            "estimated": {"const": True},
+        }
+    ),
+    "fit": {"enum": ["gpu", "offload", "cpu", None]},
+    "gpu_layers": {"type": ["integer", "null"]},
+    "tokens_per_second": {
+        **_NUM_OR_NULL,
+        "description": "one stream's decode tokens/s under the runtime (vLLM: "
+        "serving.throughput.per_stream), estimated",
+    },
+    "tokens_per_second_range": {
+        "oneOf": [
+            {"type": "null"},
+            _object({"low": {"type": "number"}, "high": {"type": "number"}}),
+        ]
+    },
+    "aggregate_tokens_per_second": {
+        **_NUM_OR_NULL,
+        "description": "all streams' output tokens/s together at the batch (null at batch 1)",
+    },
+    "speed": {**SPEED, "description": "llama.cpp speed terms (null under vLLM: serving)"},
+    "max_context": {
+        "type": "integer",
+        "minimum": 0,
+        "description": "the most tokens one stream fits on the hardware (model's cap); vLLM: "
+        "the KV pool of a card shared by the batch",
+    },
+    "placement": {
+        "type": ["object", "null"],
+        "description": "llama.cpp fit details: per-card use, headroom, GPU layers, RAM",
+    },
+}
+
 RANKED = _object(
     {
         "rank": {"type": "integer", "minimum": 1},
         "model": {"type": "string"},
         "name": {"type": "string"},
         "score": {"type": "number", "minimum": 0, "maximum": 1},
-        "quant": {"type": "string"},
-        "memory": _object(
-            {
-                **{
-                    k: _INT
-                    for k in (
-                        "weights_bytes",
-                        "kv_cache_bytes",
-                        "overhead_bytes",
-                        "total_bytes",
-                        "weights_in_ram_bytes",
-                    )
-                },
-                "estimated": {"const": True},
-            }
-        ),
-        "fit": {"enum": ["gpu", "offload", "cpu", None]},
-        "gpu_layers": {"type": ["integer", "null"]},
-        "tokens_per_second": _NUM_OR_NULL,
-        "tokens_per_second_range": {
-            "oneOf": [
-                {"type": "null"},
-                _object({"low": {"type": "number"}, "high": {"type": "number"}}),
-            ]
+        "runtime": {
+            "enum": ["llama.cpp", "vllm", "ollama", "mlx"],
+            "description": "the runtime this pick's headline fields (quant, memory, fit, "
+            "tokens_per_second, aggregate_tokens_per_second, max_context) are for: vllm when "
+            "vLLM serves it (serving), else llama.cpp's GGUF estimate",
         },
-        "speed": SPEED,
+        **HEADLINE,
+        "llama_cpp": {
+            "oneOf": [{"type": "null"}, _object(HEADLINE)],
+            "description": "runtime vllm: the same fields for the llama.cpp GGUF estimate "
+            "(the llama.cpp run command's format); null when the headline fields are those",
+        },
         "context_length": {"type": "integer", "minimum": 1},
         "context": {
             "type": "integer",
@@ -112,15 +153,6 @@ RANKED = _object(
         },
         "kv_dtype": {"enum": ["fp16", "q8_0", "q4_0"]},
         "flash_attn": {"type": "boolean"},
-        "max_context": {
-            "type": "integer",
-            "minimum": 0,
-            "description": "the most tokens this format fits on the hardware (model's cap)",
-        },
-        "placement": {
-            "type": ["object", "null"],
-            "description": "fit details: per-card use, headroom, GPU layers, RAM",
-        },
         "license": _object(
             {
                 "id": {"type": "string"},

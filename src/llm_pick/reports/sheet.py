@@ -56,6 +56,12 @@ class LazyRows(Sequence[Sequence[Any]]):
         return len(self._built())
 
 
+def pick_headline(cand: Any, rec: Recommendation) -> Any:
+    from llm_pick.reports.headline_json import pick_headline as headline
+
+    return headline(cand, rec)
+
+
 def gib(count: int | None) -> float | None:
     return None if count is None else round(count / GIB, 2)
 
@@ -68,22 +74,23 @@ def rows(
     for rank, cand in enumerate(rec.shown, 1):
         est, fit = cand.assessment.estimate, cand.assessment.fit
         commands = run_commands_for(cand, rec)
-        speed = cand.tokens_per_second
+        head = pick_headline(cand, rec)  # the figures of the runtime assumed for it
+        speed, available = head.per_stream, head.available_bytes
         out.append(
             [
                 rank,
                 cand.model.id,
                 cand.model.name,
                 round(cand.score, 4),
-                est.quant,
+                head.quant,
                 est.kv_dtype,
-                est.total_bytes,
-                gib(est.total_bytes),
-                fit.available_bytes if fit else None,
-                gib(fit.available_bytes) if fit else None,
-                fit.verdict if fit else None,
+                head.memory_bytes if head.per_card else est.total_bytes,
+                gib(head.memory_bytes if head.per_card else est.total_bytes),
+                available,
+                gib(available),
+                "gpu" if head.per_card else fit.verdict if fit else None,
                 None if speed is None else round(speed, 1),
-                cand.max_context,
+                head.max_context,
                 cand.model.context_length,
                 cand.model.license.id,
                 cand.model.license.commercial_use,

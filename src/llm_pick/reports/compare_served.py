@@ -1,0 +1,48 @@
+"""`compare` under vLLM: when the question (datacenter card, batch above one) makes
+`recommend` assume vLLM, the rows recommend headlines for each model, from the same serving
+plan (ranking/serve.py plan): format, memory per card and per-stream and aggregate tok/s.
+The GGUF rows that follow stay llama.cpp's."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from llm_pick.catalog.types import Model
+from llm_pick.estimate.hardware import GIB, Hardware
+from llm_pick.estimate.sizing import Sizing
+from llm_pick.ranking.result import ServingPlan
+
+
+def served_rows(
+    models: list[Model], sizing: Sizing, hardware: Hardware | None, context: int
+) -> list[tuple[str, dict[str, Any], str, dict[str, str]]]:
+    """(field, values, better, shown) rows; none unless vLLM is the assumed runtime."""
+    from llm_pick.ranking.query import Query
+    from llm_pick.ranking.serve import choose_runtime, plan
+
+    if hardware is None or choose_runtime(Query(hardware=hardware, sizing=sizing)).name != "vllm":
+        return []
+    plans = {m.id: plan(m, hardware, context, sizing.batch) for m in models}
+
+    def each(get: Any) -> dict[str, Any]:
+        return {i: None if p is None else get(p) for i, p in plans.items()}
+
+    def shown(values: dict[str, Any], fmt: str) -> dict[str, str]:
+        return {i: "-" if v is None else fmt.format(v) for i, v in values.items()}
+
+    def used(p: ServingPlan) -> float:
+        m = p.memory
+        return round((m.weights + m.activation + m.graphs + m.runtime + m.kv_pool) / GIB, 1)
+
+    runtime = {i: "llama.cpp" if p is None else "vllm" for i, p in plans.items()}
+    fmt = each(lambda p: p.format)
+    memory = each(used)
+    per = each(lambda p: round(p.speed.per_stream, 1))
+    total = each(lambda p: round(p.speed.aggregate, 1))
+    return [
+        ("runtime (assumed)", runtime, "", shown(runtime, "{}")),
+        ("vLLM format", fmt, "", shown(fmt, "{}")),
+        ("vLLM memory per card (GiB)", memory, "", shown(memory, "{:.1f}")),
+        ("vLLM tok/s per stream", per, "max", shown(per, "~{:.0f}")),
+        (f"vLLM tok/s, {sizing.batch} streams", total, "max", shown(total, "~{:,.0f}")),
+    ]
