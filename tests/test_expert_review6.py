@@ -1,0 +1,58 @@
+"""Issue 19 and issue 20 §2/§3: the causes the fifth expert review found and left open
+(tests/data/expert_review6.yaml), each question run through the CLI's JSON and judged by the
+checks of tests/expert_checks.py and the few below; then unit regressions of each cause."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from conftest import run
+from expert_checks import CHECKS
+
+HERE = Path(__file__).parent / "data"
+QUESTIONS = yaml.safe_load((HERE / "expert_review6.yaml").read_text())
+Json = dict[str, Any]
+
+
+def data(*args: str) -> Json:
+    result = run(*args, "-f", "json")
+    assert result.code == 0, result.stderr
+    return json.loads(result.stdout)  # type: ignore[no-any-return]
+
+
+def faster(kind: str, answer: Json, first: str, then: str) -> list[str]:
+    """compare: per-stream decode of `first` above `then` in every format both run."""
+    assert kind == "compare"
+    out = []
+    for row in answer["rows"]:
+        if not re.fullmatch(r"decode tok/s \S+", row["field"]):
+            continue
+        a, b = row["values"].get(first), row["values"].get(then)
+        if a is not None and b is not None and a <= b:
+            out.append(f"{row['field']}: {first} {a} not above {then} {b}")
+    return out
+
+
+LOCAL = {"faster": faster}
+
+
+def test_every_question_was_found_and_fixed() -> None:
+    assert len({q["id"] for q in QUESTIONS}) == len(QUESTIONS)
+    assert all(q["verdict"] == "fixed" and q.get("found") for q in QUESTIONS)
+
+
+@pytest.mark.parametrize("question", QUESTIONS, ids=[q["id"] for q in QUESTIONS])
+def test_expert_question(question: Json) -> None:
+    kind = question["argv"][0]
+    answer = data(*question["argv"])
+    problems: list[str] = []
+    for item in question["checks"]:
+        name, params = (item, {}) if isinstance(item, str) else next(iter(item.items()))
+        check = LOCAL.get(name) or CHECKS[name]
+        problems += [f"{name}: {p}" for p in check(kind, answer, **params)]
+    assert problems == [], question["asks"]
