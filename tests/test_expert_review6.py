@@ -38,12 +38,20 @@ def faster(kind: str, answer: Json, first: str, then: str) -> list[str]:
     return out
 
 
-LOCAL = {"faster": faster}
+def runtime_note(kind: str, answer: Json) -> list[str]:
+    """memory: rows that are llama.cpp's where recommend assumes vLLM say so."""
+    assert kind == "memory"
+    note = answer.get("runtime_note") or ""
+    return [] if "vLLM" in note and "llama.cpp" in note else ["no word of the runtime assumed"]
 
 
-def test_every_question_was_found_and_fixed() -> None:
+LOCAL = {"faster": faster, "runtime_note": runtime_note}
+
+
+def test_every_question_is_fixed_or_a_guard() -> None:
     assert len({q["id"] for q in QUESTIONS}) == len(QUESTIONS)
-    assert all(q["verdict"] == "fixed" and q.get("found") for q in QUESTIONS)
+    assert all(q["verdict"] in ("pass", "fixed") for q in QUESTIONS)
+    assert all(q.get("found") for q in QUESTIONS if q["verdict"] == "fixed")
 
 
 @pytest.mark.parametrize("question", QUESTIONS, ids=[q["id"] for q in QUESTIONS])

@@ -1,7 +1,8 @@
 """Which runtime a recommendation assumes, and, for vLLM, each ranked model served as vLLM
 would serve it: the format, tensor parallel over every card, the KV pool and the throughput
 at the asked concurrency (estimate/serving.py). A datacenter card serving more than one
-stream gets vLLM; anything else llama.cpp, unless the query fixes the runtime."""
+stream, or one stream over several of them, gets vLLM; anything else llama.cpp, unless the
+query fixes the runtime."""
 
 from __future__ import annotations
 
@@ -27,7 +28,9 @@ class RuntimeChoice(NamedTuple):
 
 
 def choose_runtime(query: Query) -> RuntimeChoice:
-    """The runtime the query fixes, else vLLM for a datacenter card and a batch above one."""
+    """The runtime the query fixes, else vLLM for datacenter cards serving a batch above one
+    or one stream over several cards (tensor parallel reads every card at once; llama.cpp's
+    layer split reads one card at a time)."""
     if query.runtime is not None:
         return RuntimeChoice(query.runtime, f"--runtime {query.runtime}")
     hardware, batch = query.hardware, query.sizing.batch
@@ -36,6 +39,13 @@ def choose_runtime(query: Query) -> RuntimeChoice:
         if batch > 1:
             return RuntimeChoice(
                 "vllm", f"{batch} streams on {gpu.name}: a serving engine batches them"
+            )
+        if hardware is not None and hardware.gpus > 1:
+            return RuntimeChoice(
+                "vllm",
+                f"one stream on {hardware.gpus} x {gpu.name}: vLLM tensor parallel reads every "
+                "card at once for each token, where llama.cpp's layer split reads one card at "
+                "a time (--runtime llama.cpp for layer split)",
             )
         return RuntimeChoice("llama.cpp", "one stream: llama.cpp (GGUF) serves it directly")
     if batch > 1:
