@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import json
 import re
+import shlex
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 from conftest import run
-from expert_checks import CHECKS
+from expert_checks import CATALOG, CHECKS, entries
 
 HERE = Path(__file__).parent / "data"
 QUESTIONS = yaml.safe_load((HERE / "expert_review6.yaml").read_text())
@@ -45,7 +46,36 @@ def runtime_note(kind: str, answer: Json) -> list[str]:
     return [] if "vLLM" in note and "llama.cpp" in note else ["no word of the runtime assumed"]
 
 
-LOCAL = {"faster": faster, "runtime_note": runtime_note}
+def replicas(kind: str, answer: Json, model: str = "", tp: int = 0) -> list[str]:
+    """vLLM: the smallest tensor-parallel group that holds the model (power of two, dividing
+    the heads), the other cards data-parallel replicas, each with its share of the streams,
+    and a command that says so; aggregate = the replicas' streams together."""
+    out = []
+    served = [e for e in entries(kind, answer) if e.get("serving")]
+    if model and not any(e["model"] == model for e in served):
+        out.append(f"{model}: not served by vLLM")
+    for entry in served:
+        plan = entry["serving"]
+        size, dp = plan["tensor_parallel"], plan.get("data_parallel", 1)
+        heads = CATALOG.get(entry["model"]).architecture.attention_heads or 1
+        if entry["model"] == model and size != tp:
+            out.append(f"{entry['model']}: tensor parallel {size}, not {tp}")
+        if size & (size - 1) or heads % size:
+            out.append(f"{entry['model']}: tensor parallel {size} cannot shard the heads")
+        words = shlex.split(entry["run"][0]["command"])
+        flags = dict(zip(words[3::2], words[4::2], strict=False))
+        if flags.get("--data-parallel-size", "1") != str(dp):
+            out.append(f"{entry['model']}: command's replicas differ from the plan's {dp}")
+        batch = answer["query"]["batch"]
+        if flags.get("--max-num-seqs") != str(-(-batch // dp)):  # per replica (vLLM docs)
+            out.append(f"{entry['model']}: --max-num-seqs is not each replica's share")
+        speed = plan["throughput"]
+        if speed["aggregate"] > speed["per_stream"] * batch * 1.0001:
+            out.append(f"{entry['model']}: aggregate above the streams together")
+    return out
+
+
+LOCAL = {"replicas": replicas, "faster": faster, "runtime_note": runtime_note}
 
 
 def test_every_question_is_fixed_or_a_guard() -> None:

@@ -138,7 +138,8 @@ RANKED = _object(
         "reasons": _STR_LIST,
         "serving": {
             "type": ["object", "null"],
-            "description": "served by vLLM (query.runtime): format, tensor parallel, memory per "
+            "description": "served by vLLM (query.runtime): format, tensor parallel (the "
+            "smallest group that holds it) and data-parallel replicas, memory per "
             "card as vLLM allocates it, KV pool and the sequences it holds, per-stream and "
             "aggregate throughput at the batch (estimates); null under another runtime",
         },
