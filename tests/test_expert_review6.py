@@ -75,7 +75,45 @@ def replicas(kind: str, answer: Json, model: str = "", tp: int = 0) -> list[str]
     return out
 
 
-LOCAL = {"replicas": replicas, "faster": faster, "runtime_note": runtime_note}
+def assumed_speed(kind: str, answer: Json) -> list[str]:
+    """--vram with no card: the reference rate the reasons quote is in the JSON, labelled
+    assumed, with its bandwidth, its ceiling and the share; compare shows it too."""
+    if kind == "compare":
+        rows = [r for r in answer["rows"] if r["field"].startswith("decode tok/s ")]
+        if not any(v is not None for r in rows for v in r["values"].values()):
+            return ["compare shows no decode figure"]
+        basis = [r for r in answer["rows"] if r["field"].startswith("decode basis ")]
+        return [] if basis else ["compare's decode figures are not labelled assumed"]
+    out = []
+    for entry in entries(kind, answer):
+        quoted = [r for r in entry["reasons"] if re.search(r"tokens/s decode assuming", r)]
+        if not quoted:
+            continue
+        found = (entry.get("speed") or {}).get("assumed")
+        if not found:
+            out.append(f"{entry['model']}: '{quoted[0]}' but no assumed speed in the JSON")
+            continue
+        rate = float(re.search(r"~([\d.]+) tokens/s", quoted[0]).group(1))  # type: ignore[union-attr]
+        if abs(found["decode_tokens_per_second"] - rate) > max(0.5, 0.05 * rate):
+            out.append(f"{entry['model']}: JSON {found['decode_tokens_per_second']} vs {rate}")
+        if f"{found['assumed_bandwidth_gbs']:g} GB/s" not in quoted[0]:
+            out.append(f"{entry['model']}: another bandwidth than the reasons'")
+        top, share = found["decode_ceiling_tokens_per_second"], found["share_of_ceiling"]
+        if not (0 < share <= 1 and found["decode_tokens_per_second"] <= top * 1.001):
+            out.append(f"{entry['model']}: assumed rate above its ceiling")
+    if kind in ("recommend", "explain") and not any(
+        (e.get("speed") or {}).get("assumed") for e in entries(kind, answer)
+    ):
+        out.append("no assumed speed anywhere")
+    return out
+
+
+LOCAL = {
+    "assumed_speed": assumed_speed,
+    "replicas": replicas,
+    "faster": faster,
+    "runtime_note": runtime_note,
+}
 
 
 def test_every_question_is_fixed_or_a_guard() -> None:

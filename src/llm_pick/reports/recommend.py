@@ -8,8 +8,8 @@ from typing import Any
 from llm_pick.catalog.load import Catalog, bundled_path
 from llm_pick.catalog.types import License, Model
 from llm_pick.estimate.advice import memory_reason
-from llm_pick.estimate.assess import longest_context
-from llm_pick.estimate.hardware import GIB
+from llm_pick.estimate.assess import Assessment, longest_context
+from llm_pick.estimate.hardware import GIB, Hardware
 from llm_pick.estimate.memory import DEFAULT_CONTEXT
 from llm_pick.ranking.pipeline import lineage
 from llm_pick.ranking.result import Candidate, Exclusion, Option, Recommendation
@@ -118,7 +118,9 @@ def candidate_dict(rank: int, cand: Candidate, rec: Recommendation) -> dict[str,
                 if speed is None or speed.decode_low is None
                 else {"low": _round(speed.decode_low), "high": _round(speed.decode_high)}
             ),
-            "speed": speed.as_dict() if speed else None,
+            "speed": _with_assumed(speed.as_dict(), cand.assessment, rec.query.hardware)
+            if speed
+            else None,
             "context_length": cand.model.context_length,
             "context": est.context,
             "kv_dtype": est.kv_dtype,
@@ -233,6 +235,8 @@ def explain_data(model: Model, rec: Recommendation) -> dict[str, Any]:
             detail += f", {fit.available_bytes / GIB:.1f} GiB available ({fit.verdict})"
         checks.append({"constraint": "memory", "passed": True, "detail": detail})
         memory = chosen.as_dict()
+        if isinstance(block := memory.get("speed"), dict):
+            memory["speed"] = _with_assumed(block, chosen, query.hardware)
     elif smallest is not None and query.hardware is not None:
         checks.append(
             {
@@ -362,3 +366,14 @@ def explain_report(model: Model, rec: Recommendation, catalog: Catalog | None = 
         html=page,
         title=f"llm-pick: explain {model.id}",
     )
+
+
+def _with_assumed(
+    speed: dict[str, Any], chosen: Assessment, hardware: Hardware | None
+) -> dict[str, Any]:
+    """The speed block, with the assumed reference figure the reasons quote when the card is
+    unknown (estimate/advice.assumed_speed)."""
+    from llm_pick.estimate.advice import assumed_speed
+
+    found = assumed_speed(chosen, hardware)
+    return speed if found is None else speed | {"assumed": found}

@@ -57,6 +57,12 @@ SPEED = {
                 "prefill_tokens_per_second": _RATE,
                 "aggregate_decode_tokens_per_second": _RATE,
                 "bytes_read_per_token": _INT,
+                "assumed": {
+                    "type": "object",
+                    "description": "card unknown (--vram only): the reference decode rate the "
+                    "reasons quote, at an assumed bandwidth (the median of the preset cards "
+                    "of that memory), with its ceiling and share; not a measurement",
+                },
                 "context": _INT,
                 "batch": {"type": "integer", "minimum": 1},
                 "per": {"const": "stream"},
