@@ -363,7 +363,8 @@ def llama_alternative(kind: str, data: Json) -> list[str]:
             continue
         for reason in entry["reasons"]:
             about_gguf = "KV cache" in reason or "keeps more quality and fits" in reason
-            if about_gguf and not reason.startswith("for the llama.cpp alternative: "):
+            alternative = re.match(r"for the (llama\.cpp|Ollama) alternative: ", reason)
+            if about_gguf and not alternative:
                 out.append(f"{entry['model']}: unlabelled llama.cpp reason under vLLM: {reason}")
     return out
 

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 import yaml
 from conftest import run
-from expert_checks import CATALOG, CHECKS, entries
+from expert_checks import CATALOG, CHECKS, USABLE, entries
 
 HERE = Path(__file__).parent / "data"
 QUESTIONS = yaml.safe_load((HERE / "expert_review6.yaml").read_text())
@@ -108,7 +108,33 @@ def assumed_speed(kind: str, answer: Json) -> list[str]:
     return out
 
 
+def alternative_named(kind: str, answer: Json) -> list[str]:
+    """Under vLLM, the GGUF reasons name the alternative whose command is printed."""
+    out = []
+    for entry in entries(kind, answer):
+        printed = {r["runtime"] for r in entry.get("run") or []} - {"vllm"}
+        for reason in entry["reasons"]:
+            found = re.match(r"for the (\S+) alternative: ", reason)
+            if found and found.group(1).lower() not in printed:
+                out.append(f"{entry['model']}: {found.group(1)} named, {printed} printed")
+    return out
+
+
+def slow_said(kind: str, answer: Json) -> list[str]:
+    """A pick under the usable 10 tokens/s says so in its reasons."""
+    out = []
+    for entry in entries(kind, answer):
+        rate = entry.get("tokens_per_second")
+        own = f"{entry['quant']} decodes at"  # about the pick, not a format it beat
+        said = any(r.startswith(own) and "under the usable" in r for r in entry["reasons"])
+        if rate is not None and rate < USABLE and not said:
+            out.append(f"{entry['model']} at {rate} tok/s: not said to be under {USABLE:g}")
+    return out
+
+
 LOCAL = {
+    "alternative_named": alternative_named,
+    "slow_said": slow_said,
     "assumed_speed": assumed_speed,
     "replicas": replicas,
     "faster": faster,
