@@ -132,7 +132,21 @@ def slow_said(kind: str, answer: Json) -> list[str]:
     return out
 
 
+def windowed_ttft(kind: str, answer: Json, most: float) -> list[str]:
+    """Time to first token at the sized context within `most` seconds: full attention on
+    every layer costs about twice that (issue 19 §4)."""
+    out = []
+    for entry in entries(kind, answer):
+        ttft = (entry.get("speed") or {}).get("time_to_first_token_at_context_seconds")
+        if not ttft:
+            out.append(f"{entry['model']}: no time to first token at the context")
+        elif ttft["expected"] > most:
+            out.append(f"{entry['model']}: {ttft['expected']} s at the context, over {most}")
+    return out
+
+
 LOCAL = {
+    "windowed_ttft": windowed_ttft,
     "alternative_named": alternative_named,
     "slow_said": slow_said,
     "assumed_speed": assumed_speed,
