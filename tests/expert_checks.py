@@ -322,8 +322,8 @@ def runtime(kind: str, data: Json, name: str = "llama.cpp") -> list[str]:
 
 
 def vllm_serve(kind: str, data: Json, gpus: int = 1) -> list[str]:
-    """Batch on datacenter cards: `vllm serve` first, tensor parallel over the cards and the
-    sized context."""
+    """Batch on datacenter cards: `vllm serve` first, tensor parallel groups (x data-parallel
+    replicas) over the cards and the sized context."""
     out = []
     for entry in entries(kind, data):
         if not entry.get("serving"):
@@ -333,8 +333,9 @@ def vllm_serve(kind: str, data: Json, gpus: int = 1) -> list[str]:
             out.append(f"{entry['model']}: served by vLLM but the first command is {words[0]}")
             continue
         flags = dict(zip(words[3::2], words[4::2], strict=False))
-        if flags.get("--tensor-parallel-size") != str(gpus):
-            out.append(f"{entry['model']}: tensor parallel {flags.get('--tensor-parallel-size')}")
+        tp, dp = flags.get("--tensor-parallel-size"), flags.get("--data-parallel-size", "1")
+        if tp is None or int(tp) * int(dp) != gpus:  # replicas of a TP group use every card
+            out.append(f"{entry['model']}: tensor parallel {tp} x data parallel {dp}")
         if flags.get("--max-model-len") != str(entry["serving"]["max_model_len"]):
             out.append(f"{entry['model']}: --max-model-len is not the sized context")
     return out
@@ -362,7 +363,8 @@ def llama_alternative(kind: str, data: Json) -> list[str]:
             continue
         for reason in entry["reasons"]:
             about_gguf = "KV cache" in reason or "keeps more quality and fits" in reason
-            if about_gguf and not reason.startswith("for the llama.cpp alternative: "):
+            alternative = re.match(r"for the (llama\.cpp|Ollama) alternative: ", reason)
+            if about_gguf and not alternative:
                 out.append(f"{entry['model']}: unlabelled llama.cpp reason under vLLM: {reason}")
     return out
 

@@ -165,8 +165,8 @@ def test_a_prompt_leaves_room_for_the_reply() -> None:
 
 def test_memory_for_many_streams_on_datacenter_cards_says_whose_rows_they_are() -> None:
     # m14: 64 streams on 8x MI300X: llama.cpp rows, unsaid, where recommend assumes vLLM
-    out = data("memory", "llama-4-maverick-17b-128e-instruct", "--gpu", "mi300x", "--gpus", "8")
-    assert "runtime_note" not in out  # one stream: llama.cpp is what recommend assumes too
+    out = data("memory", "llama-4-maverick-17b-128e-instruct", "--gpu", "mi300x")
+    assert "runtime_note" not in out  # one stream, one card: recommend assumes llama.cpp too
     many = data(
         *("memory", "llama-4-maverick-17b-128e-instruct", "--gpu", "mi300x", "--gpus", "8"),
         *("--batch", "64"),

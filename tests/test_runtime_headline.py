@@ -85,8 +85,12 @@ def test_table_and_summary_show_the_vllm_figures(monkeypatch: pytest.MonkeyPatch
     assert f"{per:.0f}" in cells and f"{total:,.0f}" in cells
     assert f"{gguf:.0f}" not in cells and data["llama_cpp"]["quant"] not in cells
     summary = " ".join(out.split())
-    assert f"served by vLLM as {data['quant']}, tensor parallel over 8 cards" in summary
-    assert f"Expect about {per:.0f} tokens per second per stream, {total:,.0f} for all" in summary
+    tp, dp = data["serving"]["tensor_parallel"], data["serving"]["data_parallel"]
+    assert tp * dp == 8  # every card serves: one TP group, or replicas of a smaller one
+    group = f"tensor parallel over {tp} cards" + (f", {dp} replicas" if dp > 1 else "")
+    assert f"served by vLLM as {data['quant']}, {group}" in summary
+    rates = f"Expect about {per:.0f} tokens per second per stream, {total:,.0f} for all 32"
+    assert rates in summary
     assert f"{data['memory']['total_bytes'] / 2**30:.1f} of 80 GiB on each card" in summary
     assert "Max model len 4,096 tokens" in summary
     assert f"Expect about {gguf:.0f} tokens" not in summary

@@ -174,7 +174,8 @@ def test_recommend_on_8xh100_batch_32_serves_with_vllm() -> None:
     rec = recommend(load_catalog(), query)
     for cand in rec.shown[:3]:
         assert cand.serving is not None
-        assert cand.serving.speed.concurrency == 32
+        # each data-parallel replica runs its share of the 32 streams (decide19g)
+        assert cand.serving.speed.concurrency * cand.serving.data_parallel >= 32
         assert cand.serving.speed.aggregate > 3 * 150
     big = rec.outcome("llama-3.1-405b-instruct")
     assert isinstance(big, Candidate) and big.serving is not None
@@ -210,9 +211,11 @@ def test_cli_runtime_and_commands(tmp_path: Path) -> None:
     data = json.loads(result.stdout)
     assert data["query"]["runtime"]["name"] == "vllm"
     top = data["ranking"][0]
-    assert top["serving"]["tensor_parallel"] == 8
+    tp, dp = top["serving"]["tensor_parallel"], top["serving"]["data_parallel"]
+    assert tp * dp == 8  # the smallest TP group that holds it, replicated (decide19g)
     command = top["run"][0]["command"]
-    assert command.startswith("vllm serve ") and "--tensor-parallel-size 8" in command
+    assert command.startswith("vllm serve ") and f"--tensor-parallel-size {tp}" in command
+    assert (f"--data-parallel-size {dp}" in command) == (dp > 1)
     assert "--gpu-memory-utilization 0.90" in command
     fixed = runner.invoke(app, [*args, "--runtime", "llama.cpp"])
     data = json.loads(fixed.stdout)

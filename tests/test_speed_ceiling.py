@@ -18,6 +18,7 @@ from llm_pick.estimate import speed
 from llm_pick.estimate.assess import assess
 from llm_pick.estimate.hardware import Hardware
 from llm_pick.estimate.memory import estimate_memory
+from llm_pick.estimate.moestep import step_read_bytes
 from llm_pick.estimate.quant import QUANTS
 
 
@@ -43,7 +44,10 @@ def check(model: Model, quant: str, hardware: Hardware, context: int, batch: int
     found = result.speed
     if found is None or found.decode_expected is None:
         return False
-    read = est.active_weight_bytes + est.kv_cache_bytes  # one step: weights once, all KV
+    # one step: each weight at most once, all KV (MoE: the experts the batch routes to)
+    read = step_read_bytes(est)
+    assert est.active_weight_bytes + est.kv_cache_bytes <= read
+    assert read <= est.weights_bytes + est.kv_cache_bytes
     fastest = max(hardware.bandwidth_gbs or 0.0, hardware.ram_bandwidth_gbs) * 1e9
     assert found.ceiling is not None
     assert found.ceiling <= fastest / read * (1 + 1e-9)  # independent bound

@@ -111,3 +111,25 @@ def _reference(vram_gib: float) -> tuple[float, str]:
         near = [min(bigger, key=lambda card: card[0])[1]]
     gbs = median(near)
     return gbs, f"assuming {gbs:g} GB/s (median of the {vram_gib:g} GiB preset cards; --gpu NAME)"
+
+
+def assumed_speed(chosen: Assessment, hardware: Hardware | None) -> dict[str, object] | None:
+    """The reference decode figure the reasons quote when the card is unknown (--vram with no
+    --gpu), labelled as assumed: the assumed bandwidth, the ceiling at it and the share of
+    it the figure takes. None when the speed is known or there is none."""
+    rate, basis = tokens_per_second(chosen, hardware)
+    if rate is None or basis is None:
+        return None
+    gbs, _ = reference_bandwidth(hardware)
+    per_token = bytes_per_token(chosen.estimate)
+    share = 1.0 if chosen.fit is None or hardware is None else gpu_share(chosen.fit, per_token)
+    ram = hardware.ram_bandwidth_gbs if hardware is not None else gbs
+    ceiling = decode_rate(per_token, share, gbs, ram, 1.0)
+    return {
+        "decode_tokens_per_second": round(rate, 1),
+        "assumed_bandwidth_gbs": gbs,
+        "decode_ceiling_tokens_per_second": round(ceiling, 1),
+        "share_of_ceiling": round(rate / ceiling, 3),
+        "basis": basis,
+        "estimated": True,
+    }

@@ -9,6 +9,7 @@ from typing import Any
 from llm_pick.estimate.fit import Fit
 from llm_pick.estimate.hardware import Hardware
 from llm_pick.estimate.memory import Estimate
+from llm_pick.estimate.moestep import step_read_bytes
 from llm_pick.estimate.speed import Speed
 
 
@@ -30,7 +31,7 @@ def calibrated_speed(
         return speed
     changes: dict[str, Any] = {}
     if found.decode is not None and card.memory_bandwidth_gbs:
-        step_bytes = estimate.active_weight_bytes + estimate.kv_cache_bytes
+        step_bytes = step_read_bytes(estimate)
         bound = card.memory_bandwidth_gbs * 1e9 / step_bytes  # every byte read once
         stream = found.decode * bound
         scale = stream / speed.decode_expected

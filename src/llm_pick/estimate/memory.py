@@ -66,6 +66,8 @@ class Estimate(NamedTuple):
     expert_bytes: int = 0  # part of weights_bytes: routed experts (ffn_*_exps), all MoE layers
     active_expert_bytes: int = 0  # part of active_weight_bytes: routed experts read per token
     moe_layers: int = 0  # layers holding routed experts
+    routed_bytes: int = 0  # all routed experts, however named (expert_bytes: the _exps ones)
+    active_routed_bytes: int = 0  # the part of them one token reads
     text_only: bool = False  # a vision/audio encoder left out (llama.cpp --no-mmproj)
     ubatch: int = UBATCH  # llama.cpp -ub: tokens per micro-batch (sizes the compute buffer)
     v_dtype: str | None = None  # the V cache type when not kv_dtype (llama.cpp -ctv)
@@ -258,6 +260,8 @@ def estimate_memory(
         encoder_bytes=encoder,
         expert_bytes=w.experts,
         active_expert_bytes=w.experts_active,
+        routed_bytes=w.routed,
+        active_routed_bytes=w.routed_active,
         moe_layers=arch.moe_count if w.experts else 0,
         text_only=text_only and model.encoder is not None,
         ubatch=ubatch,

@@ -31,6 +31,7 @@ from llm_pick.estimate.fit import Fit
 from llm_pick.estimate.hardware import Hardware
 from llm_pick.estimate.memkind import is_hbm
 from llm_pick.estimate.memory import Estimate
+from llm_pick.estimate.moestep import step_read_bytes
 from llm_pick.estimate.prefill import prefill_step
 from llm_pick.estimate.speedkinds import APPLE_PREFILL as APPLE_PREFILL
 from llm_pick.estimate.speedkinds import DECODE_EFFICIENCY as DECODE_EFFICIENCY
@@ -288,7 +289,7 @@ def decode_step(
     estimate: Estimate, hardware: Hardware, share: float, family: str, backend: str
 ) -> float | None:
     """Seconds per decode step (all `batch` streams), GPU part plus CPU part."""
-    read = estimate.active_weight_bytes + estimate.kv_cache_bytes  # KV of every sequence
+    read = step_read_bytes(estimate)  # KV of every sequence, MoE: experts the batch routes to
     layers = estimate.layers
     total = 0.0
     if share > 0:
@@ -335,7 +336,7 @@ def estimate_speed(
     per_token = bytes_per_token(estimate)
     backend = hardware_backend(hardware, fit)
     family = format_family(estimate.quant)
-    read = estimate.active_weight_bytes + estimate.kv_cache_bytes
+    read = step_read_bytes(estimate)
     share = 0.0 if backend == "cpu" or fit.verdict == "cpu" else gpu_share(fit, read)
     base = Speed(
         None,

@@ -202,16 +202,64 @@ def speed_note(family: str, backend: str, share: float, hardware: Hardware) -> s
     return "; ".join(parts)
 
 
+class AttentionWidth(int):
+    """layers x attention heads x head dim (an int, as before), carrying the part of it in
+    layers that attend within a window: Llama 4's chunked layers (3 of 4 attend within
+    8192-token chunks) or a sliding window (Mistral 7B v0.1: 4096 on every layer), as
+    Architecture.window and local_count give them (the fields the KV cache sizing uses)."""
+
+    local: int = 0  # the windowed layers' share of the width
+    window: int = 0  # tokens a windowed layer attends to at most
+    chunked: bool = False  # chunks (attend within the chunk) rather than a sliding window
+
+    def __new__(
+        cls, full: int, local: int = 0, window: int = 0, chunked: bool = False
+    ) -> AttentionWidth:
+        width = super().__new__(cls, full)
+        width.local, width.window, width.chunked = local, window, chunked
+        return width
+
+
 def attention_width_of(model: Model) -> int:
-    """layers x attention heads x head dim: the attention FLOPs per prompt token and position."""
+    """layers x attention heads x head dim: the attention FLOPs per prompt token and position
+    (with the windowed layers' share, AttentionWidth)."""
     arch = model.architecture
-    return arch.attention_count * arch.q_width
+    full = arch.attention_count * arch.q_width
+    if not arch.window:
+        return full
+    local = min(arch.local_count, arch.attention_count) * arch.q_width
+    return AttentionWidth(full, local, arch.window, arch.attention_chunk is not None)
+
+
+def _attended(x: float, window: int, chunked: bool) -> float:
+    """Positions attended, summed over prompt positions 0..x: t mod window within chunks,
+    min(t, window) under a sliding window."""
+    if chunked:
+        return (x // window) * window * window / 2 + (x % window) ** 2 / 2
+    return x * x / 2 if x <= window else window * window / 2 + window * (x - window)
+
+
+def mean_attended(depth: int, prompt: int, window: int = 0, chunked: bool = False) -> float:
+    """Mean positions a prompt token attends to over a `prompt`-token prompt after `depth`
+    cached tokens: depth + prompt/2 with full attention, capped by the window or chunk."""
+    if not window:
+        return depth + prompt / 2
+    if prompt <= 0:
+        return depth % window if chunked else min(depth, window)
+    end = depth + prompt
+    return (_attended(end, window, chunked) - _attended(depth, window, chunked)) / prompt
 
 
 def attention_flops(attention_width: int, prompt: int, depth: int = 0) -> float:
     """Attention FLOPs per prompt token of a `prompt`-token prompt after `depth` cached tokens:
-    QK^T and AV (2 x 2 x layers x heads x head_dim) at the mean position, depth + prompt/2."""
-    return 4 * attention_width * (depth + prompt / 2)
+    QK^T and AV (2 x 2 x layers x heads x head_dim) at the mean position, depth + prompt/2;
+    the windowed layers (AttentionWidth) at their mean of min(position, window) (sliding) or
+    position within the chunk (chunked)."""
+    if not isinstance(attention_width, AttentionWidth) or not attention_width.local:
+        return 4 * attention_width * (depth + prompt / 2)
+    width, local = attention_width, attention_width.local
+    flops = 4 * (width - local) * (depth + prompt / 2)
+    return flops + 4 * local * mean_attended(depth, prompt, width.window, width.chunked)
 
 
 def prefill_flops(active_params: int, attention_width: int, prompt: int, depth: int = 0) -> float:

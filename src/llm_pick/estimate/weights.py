@@ -54,6 +54,8 @@ class Weights(NamedTuple):
     # 0 when the head is tied and the file has no output tensor: the GPU then holds the table
     # as the output head (a duplicate), so it still counts there
     input_on_host: int = 0
+    routed: int = 0  # all routed experts, whatever the file names them (Mixtral: ffn_gate)
+    routed_active: int = 0  # the part of them read per token
 
 
 def ggml_bytes(kind: str, rows: int, row_length: int) -> int:
@@ -140,7 +142,7 @@ def _dense_weights(inv: Inventory, quant: Quant) -> Weights:
 def _summed(inv: Inventory, sizes: list[tuple[Matrix, int]], vector_bytes: int) -> Weights:
     """The tensors' bytes added up (all, per layer, read per token, routed experts), plus the
     norm vectors at `vector_bytes` each."""
-    total = per_layer = active = experts = experts_active = 0
+    total = per_layer = active = experts = experts_active = routed = routed_active = 0
     tied = not any(m.kind in ("output", "output_copy") for m, _ in sizes)
     for matrix, size in sizes:
         share = _active_share(matrix, size, inv, tied=tied)
@@ -151,6 +153,9 @@ def _summed(inv: Inventory, sizes: list[tuple[Matrix, int]], vector_bytes: int) 
         if matrix.kind.endswith("_exps"):
             experts += size
             experts_active += share
+        if matrix.routed:
+            routed += size
+            routed_active += share
     vectors = vector_bytes * (inv.block_vectors + inv.model_vectors)
     return Weights(
         total + vectors,
@@ -158,6 +163,8 @@ def _summed(inv: Inventory, sizes: list[tuple[Matrix, int]], vector_bytes: int) 
         active + vectors,
         experts,
         experts_active,
+        routed=routed,
+        routed_active=routed_active,
     )
 
 

@@ -108,6 +108,14 @@ def why(
             f"costs x{KV_KEPT[est.kv_dtype]:.5f} quality ({KV_SOURCE}), less than fewer weight "
             "bits (q4_0 KV: no measured loss found, not chosen)"
         )
+    mine, _ = tokens_per_second(chosen.assessment, hardware)
+    if mine is not None and round(mine, 1) < USABLE_TPS:  # said, not left to the figure
+        rates = [tokens_per_second(o.assessment, hardware)[0] for o in options]
+        none = all(r is None or round(r, 1) < USABLE_TPS for r in rates)
+        out.append(
+            f"{est.quant} decodes at ~{mine:.1f} tokens/s, under the usable {USABLE_TPS:.0f} "
+            "tokens/s" + (": none of its formats that fit reaches it here" if none else "")
+        )
     top_score = max(options, key=lambda o: o.score)
     if top_score.score > chosen.score + 1e-12:
         out.append(

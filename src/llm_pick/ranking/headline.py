@@ -63,8 +63,8 @@ def headline(cand: Candidate, assumed: str, batch: int) -> Headline:
             mem.card_bytes,
             True,
             plan.context,
-            speed.concurrency,
-            _pool_context(cand, batch),
+            min(batch, plan.data_parallel * speed.concurrency),  # all replicas' streams
+            _pool_context(cand, plan.load.batch),  # one replica's share of the streams
         )
     est, fit, rate = cand.assessment.estimate, cand.assessment.fit, cand.assessment.speed
     return Headline(
@@ -85,8 +85,8 @@ def headline(cand: Candidate, assumed: str, batch: int) -> Headline:
 
 
 def _pool_context(cand: Candidate, batch: int) -> int:
-    """vLLM: the tokens each of `batch` streams gets when the KV pool of a card is shared
-    evenly (whole blocks), capped by the model's context."""
+    """vLLM: the tokens each of a replica's `batch` streams gets when the KV pool of a card is
+    shared evenly (whole blocks), capped by the model's context."""
     from llm_pick.estimate.serving import BLOCK
 
     mem, most = cand.serving.memory if cand.serving else None, cand.model.context_length

@@ -25,7 +25,8 @@ class ServingPlan(NamedTuple):
     utilization: float
     load: Load
     memory: ServingMemory
-    speed: ServingSpeed
+    speed: ServingSpeed  # one replica's (aggregate: all replicas together)
+    data_parallel: int = 1  # replicas of `tensor_parallel` cards each (--data-parallel-size)
 
     def as_dict(self) -> dict[str, object]:
         from llm_pick.estimate.serving import SERVING_FORMATS
@@ -34,6 +35,7 @@ class ServingPlan(NamedTuple):
             "format": self.format,
             "format_source": SERVING_FORMATS[self.format].source,
             "tensor_parallel": self.tensor_parallel,
+            "data_parallel": self.data_parallel,
             "max_model_len": self.context,
             "gpu_memory_utilization": self.utilization,
             "assumed_prompt_tokens": self.load.prompt,

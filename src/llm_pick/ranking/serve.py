@@ -1,7 +1,9 @@
 """Which runtime a recommendation assumes, and, for vLLM, each ranked model served as vLLM
-would serve it: the format, tensor parallel over every card, the KV pool and the throughput
-at the asked concurrency (estimate/serving.py). A datacenter card serving more than one
-stream gets vLLM; anything else llama.cpp, unless the query fixes the runtime."""
+would serve it: the format, the smallest tensor-parallel group that holds it (the other
+cards as data-parallel replicas), the KV pool and the throughput at the asked concurrency
+(estimate/serving.py). A datacenter card serving more than one
+stream, or one stream over several of them, gets vLLM; anything else llama.cpp, unless the
+query fixes the runtime."""
 
 from __future__ import annotations
 
@@ -27,7 +29,9 @@ class RuntimeChoice(NamedTuple):
 
 
 def choose_runtime(query: Query) -> RuntimeChoice:
-    """The runtime the query fixes, else vLLM for a datacenter card and a batch above one."""
+    """The runtime the query fixes, else vLLM for datacenter cards serving a batch above one
+    or one stream over several cards (tensor parallel reads every card at once; llama.cpp's
+    layer split reads one card at a time)."""
     if query.runtime is not None:
         return RuntimeChoice(query.runtime, f"--runtime {query.runtime}")
     hardware, batch = query.hardware, query.sizing.batch
@@ -37,10 +41,32 @@ def choose_runtime(query: Query) -> RuntimeChoice:
             return RuntimeChoice(
                 "vllm", f"{batch} streams on {gpu.name}: a serving engine batches them"
             )
+        if hardware is not None and hardware.gpus > 1:
+            return RuntimeChoice(
+                "vllm",
+                f"one stream on {hardware.gpus} x {gpu.name}: vLLM tensor parallel reads every "
+                "card at once for each token, where llama.cpp's layer split reads one card at "
+                "a time (--runtime llama.cpp for layer split)",
+            )
         return RuntimeChoice("llama.cpp", "one stream: llama.cpp (GGUF) serves it directly")
     if batch > 1:
         return RuntimeChoice("llama.cpp", f"not a datacenter card: llama-server -np {batch}")
     return RuntimeChoice("llama.cpp", "one stream on a workstation or laptop")
+
+
+def tp_sizes(model: Model, hardware: Hardware, batch: int) -> list[int]:
+    """Tensor parallel sizes to try, smallest first. Several streams of a dense model: each
+    power of two that divides the cards and the attention heads (vLLM shards heads), the
+    other cards serving as data-parallel replicas (no more replicas than streams); one
+    stream, or a MoE model (vLLM's DP then runs its experts over all DP x TP cards;
+    docs.vllm.ai serving/data_parallel_deployment), every card in one TP group."""
+    cards = hardware.gpus
+    if batch < 2 or model.architecture.experts:
+        return [cards]
+    heads = model.architecture.attention_heads or 1
+    sizes = [2**i for i in range(cards.bit_length()) if cards % 2**i == 0]
+    # every replica gets a stream: no more replicas than streams
+    return [tp for tp in sizes if heads % tp == 0 and tp < cards and cards // tp <= batch] + [cards]
 
 
 def plan(model: Model, hardware: Hardware, context: int, batch: int) -> ServingPlan | None:
@@ -58,16 +84,22 @@ def plan(model: Model, hardware: Hardware, context: int, batch: int) -> ServingP
     if not hardware.bandwidth_gbs:
         return None
     turn = max(1, min(TYPICAL_TURN, context // 2))
-    load = Load(batch, turn, turn)
     plans: list[ServingPlan] = []
     for name, fmt in SERVING_FORMATS.items():
         if name == "fp8" and fp8_mode(hardware) is None:  # no FP8 kernel on this card
             continue
-        memory = serving_memory(model, fmt, hardware, context, UTILIZATION)
-        if memory.sequences < batch:
-            continue
-        speed = serving_speed(model, fmt, hardware, load, memory.sequences)
-        plans.append(ServingPlan(name, hardware.gpus, context, UTILIZATION, load, memory, speed))
+        for tp in tp_sizes(model, hardware, batch):
+            group = hardware._replace(gpus=tp)
+            replicas = hardware.gpus // tp
+            load = Load(-(-batch // replicas), turn, turn)  # each replica's share
+            memory = serving_memory(model, fmt, group, context, UTILIZATION)
+            if memory.sequences < load.batch:
+                continue
+            speed = serving_speed(model, fmt, group, load, memory.sequences)
+            streams = min(batch, replicas * speed.concurrency)  # all replicas together
+            speed = speed._replace(aggregate=speed.aggregate * streams / speed.concurrency)
+            plans.append(ServingPlan(name, tp, context, UTILIZATION, load, memory, speed, replicas))
+            break  # the smallest group that holds its share of the batch
     lossless = [p for p in plans if SERVING_FORMATS[p.format].quality_kept is not None]
     if lossless:
         return max(lossless, key=lambda p: (p.speed.aggregate, p.format))

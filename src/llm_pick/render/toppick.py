@@ -58,6 +58,8 @@ def _served(cand: Any, head: Any) -> list[str]:
     plan = cand.serving
     tp = plan.tensor_parallel
     cards = f", tensor parallel over {tp} cards" if tp > 1 else ""
+    if plan.data_parallel > 1:  # --data-parallel-size
+        cards += f", {plan.data_parallel} replicas"
     out = [f"Top pick: {cand.model.id}, served by vLLM as {head.quant}{cards}."]
     out.append(
         f"vLLM takes {head.memory_bytes / GIB:.1f} of {head.available_bytes / GIB:.0f} GiB "

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from llm_pick.catalog.types import COMMERCIAL_RANK, Model
 from llm_pick.errors import InputError
+from llm_pick.estimate.advice import assumed_speed
 from llm_pick.estimate.assess import Assessment, assess_model
 from llm_pick.estimate.hardware import GIB, Hardware
 from llm_pick.estimate.memory import DEFAULT_CONTEXT, default_context, quants_for
@@ -79,7 +80,7 @@ def rows(  # noqa: PLR0913 (lineage and auto_kv: keyword-only)
         if auto_kv and hardware is not None and shared.flash_attn and q.family == "gguf":
             results = {i: _with_q8_kv(by[i], q, shared, hardware, r) for i, r in results.items()}
         name, values, shown, better = kept_row(q, by, known)
-        out += [_row(name, values, better, shown), *quant_rows(q, results, hardware is not None)]
+        out += [_row(name, values, better, shown), *quant_rows(q, results, hardware)]
         kv = {i: (r.estimate.kv_dtype if r else None) for i, r in results.items()}
         if any(k not in (None, "fp16") for k in kv.values()):
             out.append(_row(f"kv cache {q.name}", kv))
@@ -173,7 +174,9 @@ def _kv_mark(result: Assessment) -> str:
     return "" if kv == "fp16" else f" +kv {kv}"
 
 
-def quant_rows(q: Quant, results: dict[str, Assessment | None], with_fit: bool) -> list[Row]:
+def quant_rows(
+    q: Quant, results: dict[str, Assessment | None], hardware: Hardware | None
+) -> list[Row]:
     out = [
         _row(
             f"memory {q.name} (GiB)",
@@ -189,9 +192,16 @@ def quant_rows(q: Quant, results: dict[str, Assessment | None], with_fit: bool) 
             },
         )
     ]
-    if not with_fit:
+    if hardware is None:
         return out
-    speeds = {i: (r.speed.decode_mid if r and r.speed else None) for i, r in results.items()}
+    # the card's decode, or (--vram with no card) the reference figure recommend's reasons
+    # quote, marked assumed (estimate/advice.assumed_speed)
+    assumed = {i: (assumed_speed(r, hardware) if r else None) for i, r in results.items()}
+    speeds = {
+        i: (r.speed.decode_mid if r and r.speed else None)
+        or (float(a["decode_tokens_per_second"]) if (a := assumed[i]) else None)  # type: ignore[arg-type]
+        for i, r in results.items()
+    }
     return [
         *out,
         _row(
@@ -202,7 +212,15 @@ def quant_rows(q: Quant, results: dict[str, Assessment | None], with_fit: bool) 
             f"decode tok/s {q.name}",
             {i: (round(v, 1) if v is not None else None) for i, v in speeds.items()},
             "max",
-            {i: "-" if v is None else f"~{v:.0f}" for i, v in speeds.items()},
+            {
+                i: "-" if v is None else f"~{v:.0f}" + (" (assumed)" if assumed[i] else "")
+                for i, v in speeds.items()
+            },
+        ),
+        *(
+            [_row(f"decode basis {q.name}", {i: a and a["basis"] for i, a in assumed.items()})]
+            if any(assumed.values())
+            else []
         ),
     ]
 

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from llm_pick.estimate.assess import Assessment
+from llm_pick.estimate.hardware import Hardware
 from llm_pick.ranking.headline import Headline, headline
 from llm_pick.ranking.result import Candidate, Recommendation
 from llm_pick.ranking.serve import choose_runtime
@@ -20,7 +22,18 @@ def pick_headline(cand: Candidate, rec: Recommendation) -> Headline:
     return headline(cand, choose_runtime(rec.query).name, rec.query.sizing.batch)
 
 
-def gguf_fields(cand: Candidate) -> dict[str, Any]:
+def with_assumed(
+    speed: dict[str, Any], chosen: Assessment, hardware: Hardware | None
+) -> dict[str, Any]:
+    """The speed block, with the assumed reference figure the reasons quote when the card is
+    unknown (estimate/advice.assumed_speed)."""
+    from llm_pick.estimate.advice import assumed_speed
+
+    found = assumed_speed(chosen, hardware)
+    return speed if found is None else speed | {"assumed": found}
+
+
+def gguf_fields(cand: Candidate, hardware: Hardware | None = None) -> dict[str, Any]:
     """The pick as llama.cpp runs it (the GGUF estimate)."""
     est, fit, speed = cand.assessment.estimate, cand.assessment.fit, cand.assessment.speed
     return {
@@ -44,7 +57,7 @@ def gguf_fields(cand: Candidate) -> dict[str, Any]:
             else {"low": _round(speed.decode_low), "high": _round(speed.decode_high)}
         ),
         "aggregate_tokens_per_second": _round(speed.aggregate_expected if speed else None),
-        "speed": speed.as_dict() if speed else None,
+        "speed": with_assumed(speed.as_dict(), cand.assessment, hardware) if speed else None,
         "max_context": cand.max_context,
         "placement": fit.as_dict() if fit else None,
     }
@@ -53,7 +66,7 @@ def gguf_fields(cand: Candidate) -> dict[str, Any]:
 def headline_fields(cand: Candidate, rec: Recommendation) -> dict[str, Any]:
     """The pick's headline fields under its runtime, and the `llama_cpp` block."""
     head = pick_headline(cand, rec)
-    gguf = gguf_fields(cand)
+    gguf = gguf_fields(cand, rec.query.hardware)
     if rec.query.sizing.batch <= 1:
         gguf["aggregate_tokens_per_second"] = None
     if head.runtime != "vllm" or cand.serving is None:

@@ -271,13 +271,22 @@ def one_change(
 
 
 def _served_note(sizing: Sizing, hardware: Hardware | None) -> dict[str, str]:
-    """Several streams on datacenter cards: recommend and explain assume vLLM there
-    (ranking/serve.py), while memory sizes llama.cpp; say which runtime these figures are."""
+    """Several streams, or one over several cards, on datacenter cards: recommend and explain
+    assume vLLM there (ranking/serve.py), while memory sizes llama.cpp; say which runtime
+    these figures are."""
     gpu = hardware.gpu if hardware else None
-    if sizing.batch < 2 or sizing.mode != "inference" or gpu is None:
+    cards = hardware.gpus if hardware else 1
+    if (sizing.batch < 2 and cards < 2) or sizing.mode != "inference" or gpu is None:
         return {}
     if gpu.kind != "datacenter" or gpu.backend not in ("cuda", "rocm"):
         return {}
+    if sizing.batch < 2:
+        return {
+            "runtime_note": f"these rows are llama.cpp's (GGUF, layer split: one card at a "
+            f"time); for one stream on {cards} x {gpu.name}, recommend and explain assume "
+            "vLLM tensor parallel (every card at once) and size its plan: "
+            "llm-pick explain MODEL with the same options"
+        }
     return {
         "runtime_note": f"these rows are llama.cpp's (GGUF, llama-server -np {sizing.batch}); "
         f"for {sizing.batch} streams on {gpu.name}, recommend and explain assume vLLM and "

@@ -47,9 +47,16 @@ def reasons_of(cand: Candidate, rec: Recommendation) -> list[str]:
                 f"vLLM serves it as {cand.serving.format}, but no such repository of it is "
                 "recorded: no vllm command is printed (llama.cpp's is)"
             )
-        else:  # the GGUF format and cache choice concern the llama.cpp alternative only
+        else:  # the GGUF format and cache choice concern the GGUF alternative only
             own = set(cand.choice)
+            # the alternative's runtime: Ollama where llama.cpp cannot load the model
+            # (Llama 3.2 Vision), as its run commands say
+            other = (
+                "Ollama"
+                if cannot and cand.model.runtimes and cand.model.runtimes.ollama
+                else "llama.cpp"
+            )
             return [
-                f"for the llama.cpp alternative: {r}" if r in own else r for r in cand.reasons
+                f"for the {other} alternative: {r}" if r in own else r for r in cand.reasons
             ] + extra
     return [*cand.reasons, *extra]

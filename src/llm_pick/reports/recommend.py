@@ -14,7 +14,7 @@ from llm_pick.estimate.memory import DEFAULT_CONTEXT
 from llm_pick.ranking.pipeline import lineage
 from llm_pick.ranking.result import Candidate, Exclusion, Option, Recommendation
 from llm_pick.ranking.serve import choose_runtime
-from llm_pick.reports.headline_json import headline_fields
+from llm_pick.reports.headline_json import headline_fields, with_assumed
 from llm_pick.reports.reasons_more import reasons_of
 from llm_pick.reports.report import Report
 from llm_pick.reports.runtime_pick import in_runtime_order, runtime_info
@@ -213,6 +213,8 @@ def explain_data(model: Model, rec: Recommendation) -> dict[str, Any]:
             detail += f", {fit.available_bytes / GIB:.1f} GiB available ({fit.verdict})"
         checks.append({"constraint": "memory", "passed": True, "detail": detail})
         memory = chosen.as_dict()
+        if isinstance(block := memory.get("speed"), dict):
+            memory["speed"] = with_assumed(block, chosen, query.hardware)
     elif smallest is not None and query.hardware is not None:
         checks.append(
             {

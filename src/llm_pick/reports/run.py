@@ -297,7 +297,7 @@ def _vllm(model: Model, sized: Sized) -> dict[str, Any] | None:
 def serving_command(
     model: Model, plan: ServingPlan, fp8: str | None = "native"
 ) -> dict[str, Any] | None:
-    """vLLM as the serving plan sized it: tensor parallel over every card, the context, the
+    """vLLM as the serving plan sized it: its tensor-parallel group and replicas, the context, the
     memory share. FP8 runs a pre-quantized FP8 repository when one is sourced
     (reports/quantrepos.py; vLLM reads the method from its config.json), else the 16-bit one
     quantized on load (`--quantization fp8`, dynamic per-tensor scales), on any card where
@@ -321,6 +321,9 @@ def serving_command(
         return None
     args = [
         *("vllm", "serve", repo, "--tensor-parallel-size", str(plan.tensor_parallel)),
+        # replicas of the TP group on the other cards; --max-num-seqs is per replica
+        # (docs.vllm.ai serving/data_parallel_deployment)
+        *(("--data-parallel-size", str(plan.data_parallel)) if plan.data_parallel > 1 else ()),
         *("--max-model-len", str(plan.context)),
         *("--gpu-memory-utilization", f"{plan.utilization:.2f}"),
         *("--max-num-seqs", str(plan.load.batch)),

@@ -57,6 +57,12 @@ SPEED = {
                 "prefill_tokens_per_second": _RATE,
                 "aggregate_decode_tokens_per_second": _RATE,
                 "bytes_read_per_token": _INT,
+                "assumed": {
+                    "type": "object",
+                    "description": "card unknown (--vram only): the reference decode rate the "
+                    "reasons quote, at an assumed bandwidth (the median of the preset cards "
+                    "of that memory), with its ceiling and share; not a measurement",
+                },
                 "context": _INT,
                 "batch": {"type": "integer", "minimum": 1},
                 "per": {"const": "stream"},
@@ -170,7 +176,8 @@ RANKED = _object(
         "reasons": _STR_LIST,
         "serving": {
             "type": ["object", "null"],
-            "description": "served by vLLM (query.runtime): format, tensor parallel, memory per "
+            "description": "served by vLLM (query.runtime): format, tensor parallel (the "
+            "smallest group that holds it) and data-parallel replicas, memory per "
             "card as vLLM allocates it, KV pool and the sequences it holds, per-stream and "
             "aggregate throughput at the batch (estimates); null under another runtime",
         },
