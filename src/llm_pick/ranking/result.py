@@ -97,8 +97,22 @@ class Candidate(NamedTuple):
 
     @property
     def max_context(self) -> int:
-        """The most tokens the chosen format fits on the hardware (the model's context cap)."""
-        return longest_context(self.model, self.assessment, self.hardware)
+        """The most tokens the chosen format fits on the hardware (the model's context cap).
+        A search of the sizing, so it is kept per (assessment, hardware) once found: the
+        table, the summary and the JSON each ask for it."""
+        key = (id(self.assessment), id(self.hardware))
+        known = _LONGEST.get(key)
+        if known is not None and known[0] is self.assessment and known[1] is self.hardware:
+            return known[2]
+        found = longest_context(self.model, self.assessment, self.hardware)
+        if len(_LONGEST) >= 512:  # a long-lived process keeps only recent answers
+            _LONGEST.clear()
+        _LONGEST[key] = (self.assessment, self.hardware, found)
+        return found
+
+
+# Candidate.max_context's answers: the objects are kept with them, so an id is never reused
+_LONGEST: dict[tuple[int, int], tuple[Assessment, Hardware | None, int]] = {}
 
 
 SCOPE = frozenset({"exclude", "family", "variant", "license", "min_params", "max_params"})
