@@ -507,3 +507,13 @@ CHECKS: dict[str, Check] = {
         runtime_said,
     )
 }
+
+
+def judge(question: Json, answer: Json, extra: dict[str, Check] | None = None) -> list[str]:
+    """What each of the question's checks finds wrong in the answer (`extra`: a review's own)."""
+    table = CHECKS | (extra or {})
+    problems: list[str] = []
+    for item in question["checks"]:
+        name, params = (item, {}) if isinstance(item, str) else next(iter(item.items()))
+        problems += [f"{name}: {p}" for p in table[name](question["argv"][0], answer, **params)]
+    return problems

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 import yaml
 from conftest import run
-from expert_checks import CATALOG, CHECKS, low_bit
+from expert_checks import CATALOG, CHECKS, judge, low_bit
 
 QUESTIONS = yaml.safe_load((Path(__file__).parent / "data" / "expert_review4.yaml").read_text())
 
@@ -40,13 +40,7 @@ def test_the_review_has_forty_questions_or_more_across_the_hardware() -> None:
 
 @pytest.mark.parametrize("question", QUESTIONS, ids=[q["id"] for q in QUESTIONS])
 def test_expert_question(question: dict[str, Any]) -> None:
-    kind = question["argv"][0]
-    answer = data(*question["argv"])
-    problems: list[str] = []
-    for item in question["checks"]:
-        name, params = (item, {}) if isinstance(item, str) else next(iter(item.items()))
-        problems += [f"{name}: {p}" for p in CHECKS[name](kind, answer, **params)]
-    assert problems == [], question["asks"]
+    assert judge(question, data(*question["argv"])) == [], question["asks"]
 
 
 # ---- the checks themselves fail on a wrong answer ---------------------------------------------

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 import yaml
 from conftest import run
-from expert_checks import CATALOG, CHECKS, USABLE, entries
+from expert_checks import CATALOG, USABLE, entries, judge
 
 HERE = Path(__file__).parent / "data"
 QUESTIONS = yaml.safe_load((HERE / "expert_review6.yaml").read_text())
@@ -164,11 +164,4 @@ def test_every_question_is_fixed_or_a_guard() -> None:
 
 @pytest.mark.parametrize("question", QUESTIONS, ids=[q["id"] for q in QUESTIONS])
 def test_expert_question(question: Json) -> None:
-    kind = question["argv"][0]
-    answer = data(*question["argv"])
-    problems: list[str] = []
-    for item in question["checks"]:
-        name, params = (item, {}) if isinstance(item, str) else next(iter(item.items()))
-        check = LOCAL.get(name) or CHECKS[name]
-        problems += [f"{name}: {p}" for p in check(kind, answer, **params)]
-    assert problems == [], question["asks"]
+    assert judge(question, data(*question["argv"]), LOCAL) == [], question["asks"]
