@@ -15,10 +15,10 @@ if TYPE_CHECKING:
 def with_user_calibration(machine: Hardware) -> Hardware:
     """The hardware with the user's calibration, when there is one for a known card; a file
     that cannot be used is one warning on stderr, and the estimate goes on without it."""
+    if machine.gpu is None:  # calibrations are per card
+        return machine
     from llm_pick.estimate.calibration import load_calibration
 
-    if machine.gpu is None:
-        return machine
     try:
         found = load_calibration()
     except LlmPickError as error:

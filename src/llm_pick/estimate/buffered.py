@@ -17,10 +17,10 @@ from llm_pick.catalog.types import Model
 from llm_pick.errors import LlmPickError
 from llm_pick.estimate.calibration import Buffers
 from llm_pick.estimate.hardware import Hardware
+from llm_pick.estimate.memory import MEASURED as MEASURED
 from llm_pick.estimate.memory import UBATCH, Estimate
 
 MAX_RATIO = 4.0
-MEASURED = "compute buffer from your load log"
 _FIELDS = {
     "n_layer": "layers",
     "n_embd": "hidden_size",

@@ -28,6 +28,9 @@ from llm_pick.estimate.quant import (
 from llm_pick.estimate.tensors import inventory
 from llm_pick.estimate.weights import weights
 
+# how an assumption from the user's load log starts (estimate/buffered.py writes it)
+MEASURED = "compute buffer from your load log"
+
 Mode = Literal["inference", "lora", "qlora", "full"]
 MODES: tuple[Mode, ...] = ("inference", "lora", "qlora", "full")
 DEFAULT_CONTEXT = 4096

@@ -9,7 +9,7 @@ from llm_pick.ranking.result import Candidate, Recommendation
 def sizing_notes(cand: Candidate, rec: Recommendation) -> dict[str, str]:
     """JSON keys: `sized_from` (the installed file's exact bytes), `compute_buffer_note` (the
     compute buffer from the user's load log, estimate/buffered.py)."""
-    from llm_pick.estimate.buffered import MEASURED
+    from llm_pick.estimate.memory import MEASURED
 
     out = {}
     own = rec.query.files.get(cand.model.id)
