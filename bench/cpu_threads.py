@@ -33,16 +33,7 @@ class Implied(NamedTuple):
 
 def implied(p: bench.Point) -> Implied:
     """The per-thread cost that makes the model's step equal the measured one."""
-    modelled = speed.step_seconds(
-        p.read_bytes,
-        p.layers,
-        family=p.family,
-        backend=p.backend,
-        bandwidth_gbs=p.bandwidth_gbs,
-        cards=p.cards,
-        threads=p.threads,
-        kernel=p.kernel,
-    )
+    modelled = bench.decode_step(p)
     assert modelled is not None
     rest = modelled - p.read_bytes * speed.PER_BYTE_THREAD[p.kernel] / p.threads
     measured = 1 / p.measured

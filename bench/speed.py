@@ -306,21 +306,26 @@ def constants(points: list[Point]) -> dict[str, float]:
 # ---- the package's estimate for a point -----------------------------------------------------
 
 
+def decode_step(p: Point) -> float | None:
+    """Seconds of one decode step the package's speed model gives for the point."""
+    return speed.step_seconds(
+        p.read_bytes,
+        p.layers,
+        family=p.family,
+        backend=p.backend,
+        bandwidth_gbs=p.bandwidth_gbs,
+        cards=p.cards,
+        threads=p.threads,
+        hbm=p.hbm,
+        kernel=p.kernel,
+        intel=p.intel,
+    )
+
+
 def estimated(p: Point) -> float | None:
     """Tokens/s the package's speed model gives for the point (expected value)."""
     if p.kind == "decode":
-        seconds = speed.step_seconds(
-            p.read_bytes,
-            p.layers,
-            family=p.family,
-            backend=p.backend,
-            bandwidth_gbs=p.bandwidth_gbs,
-            cards=p.cards,
-            threads=p.threads,
-            hbm=p.hbm,
-            kernel=p.kernel,
-            intel=p.intel,
-        )
+        seconds = decode_step(p)
     else:
         work = speedkinds.Work(p.flops, p.attention, p.flash)
         if p.apple:
