@@ -2,11 +2,12 @@
 
     python bench/cpu_threads.py
 
-A CPU step is modelled as a bandwidth part plus bytes x PER_BYTE_THREAD[kernel] / threads
-(src/llm_pick/estimate/speed.py). For a measured row the per-thread cost that would make the
-estimate exact is (measured seconds - bandwidth part) x threads / bytes. Rows whose bandwidth
-part is most of the measured step set that cost poorly (a small difference of two large
-numbers): the `floor` column is the share of the measured step the bandwidth part explains.
+A CPU step is modelled as a bandwidth part plus bytes x PER_BYTE_THREAD[path] / threads plus
+the threads' barriers, layers x threads x CPU_SYNC (src/llm_pick/estimate/cpucost.py). For a
+measured row the per-thread cost that would make the estimate exact is (measured seconds -
+bandwidth part - barriers) x threads / bytes. Rows whose bandwidth part and barriers are most
+of the measured step set that cost poorly (a small difference of two large numbers): the
+`floor` column is the share of the measured step those two explain.
 Issue 20 (cpu20h): this is how the held-out EPYC rows were compared with the fit rows; the
 figures are a diagnosis, not a fit.
 """
@@ -35,7 +36,8 @@ def implied(p: bench.Point) -> Implied:
     """The per-thread cost that makes the model's step equal the measured one."""
     modelled = bench.decode_step(p)
     assert modelled is not None
-    rest = modelled - p.read_bytes * speed.PER_BYTE_THREAD[p.kernel] / p.threads
+    path = speed.thread_path(p.family, p.kernel)
+    rest = modelled - p.read_bytes * speed.PER_BYTE_THREAD[path] / p.threads  # barriers stay in
     measured = 1 / p.measured
     return Implied(p, rest / measured, (measured - rest) * p.threads / p.read_bytes)
 
@@ -56,6 +58,7 @@ def main() -> int:
         )
     for kernel, value in speed.PER_BYTE_THREAD.items():
         print(f"fitted PER_BYTE_THREAD[{kernel}] = {value * 1e12:.1f} ps/byte x thread")
+    print(f"fitted CPU_SYNC = {speed.CPU_SYNC * 1e6:.2f} us/layer x thread")
     return 0
 
 

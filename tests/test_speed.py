@@ -62,12 +62,10 @@ def test_held_out_errors_meet_the_targets(points: list[object]) -> None:
     for p, e in found:
         if p.kind == "decode":
             by_class.setdefault(p.hardware, []).append(abs(e))
-    # Every class with held-out points meets the 10% median and 35% worst, except one
-    # known miss: CPU-only, since a server CPU (EPYC 9175F, 12-channel DDR5-6400) joined the
-    # held-out rows. Its Q8_0 rows run up to 35% faster than estimated: the per-thread cost is
-    # fitted on Apple and one Haswell laptop, and no fit row comes from a server core
-    # (docs/methodology.md, "Held-out figures"). The bound keeps that miss from growing.
-    limits = {"cpu": (0.11, 0.355)}
+    # Every class with held-out points meets the 10% median and 35% worst. CPU-only is
+    # held to what it achieves since the Arm server fit rows, the Q8_0 path and the barrier term
+    # (cpu20i: 8.8% / 30.4%; before, 10.9% / 35.4% with the EPYC 9175F rows up to 35% slow).
+    limits = {"cpu": (0.09, 0.31)}
     assert {"apple", "consumer", "datacenter", "cpu", "multi-gpu", "amd"} <= set(by_class)
     for cls, errors in by_class.items():
         median, worst = limits.get(cls, (0.10, 0.35))
@@ -110,6 +108,7 @@ def test_scatter_is_the_fit_range(points: list[object]) -> None:
     module = bench()
     assert module.scatter(points, "decode") == pytest.approx(speed.DECODE_SCATTER, abs=0.01)
     assert module.scatter(points, "prefill") == pytest.approx(speed.PREFILL_SCATTER, abs=0.01)
+    assert module.scatter(points, "cpu") == pytest.approx(speed.CPU_DECODE_SCATTER, abs=0.01)
 
 
 def model(model_id: str):  # type: ignore[no-untyped-def]

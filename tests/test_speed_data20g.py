@@ -86,8 +86,9 @@ def test_intel_fit_rows_keep_the_achieved_errors(errors: dict[str, tuple[str, fl
 def test_server_cpu_rows_are_held_out_and_underestimated(
     errors: dict[str, tuple[str, float]],
 ) -> None:
-    """The known miss: EPYC 9175F runs faster than the CPU constants (fitted on Apple and one
-    Haswell laptop) say, most on Q8_0; every estimate is below the measurement, never above."""
+    """EPYC 9175F runs faster than the CPU constants (fitted on Apple, Haswell and Graviton
+    cores) say; every estimate is below the measurement, never above, and since the Q8_0 path
+    and the barrier term (cpu20i) none is more than 31% below."""
     server = {i: v for i, v in errors.items() if i.startswith("epyc-9175f")}
     assert len(server) == 4 and {s for s, _ in server.values()} == {"test"}
-    assert all(-0.36 <= e < 0 for _, e in server.values())
+    assert all(-0.31 <= e < 0 for _, e in server.values())

@@ -9,6 +9,7 @@ once and each sequence's KV cache:
              + bytes x HBM_INVERSE_EFFICIENCY / bandwidth   (HBM cards only, memkind.py)
              + bytes x ROCM_INVERSE_EFFICIENCY / bandwidth  (ROCm runtime only)
              + (cards - 1) x SPLIT_SECONDS                  (layer split across cards)
+             + the cores' side, CPU only (estimate/cpucost.py: per byte and thread, barriers)
 
 A stream gets 1/step tokens/s; all streams together get batch/step, at most the prefill rate
 (the compute ceiling). Layers offloaded to the CPU read their share of the bytes from system
@@ -27,6 +28,11 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+from llm_pick.estimate.cpucost import CPU_DECODE_SCATTER as CPU_DECODE_SCATTER
+from llm_pick.estimate.cpucost import CPU_SYNC as CPU_SYNC
+from llm_pick.estimate.cpucost import PER_BYTE_THREAD as PER_BYTE_THREAD
+from llm_pick.estimate.cpucost import cores_seconds
+from llm_pick.estimate.cpucost import thread_path as thread_path
 from llm_pick.estimate.fit import Fit
 from llm_pick.estimate.hardware import Hardware
 from llm_pick.estimate.memkind import is_hbm
@@ -79,15 +85,12 @@ INVERSE_EFFICIENCY: dict[tuple[str, str], float] = {
     ("8-bit", "metal"): 1.07,
     ("k-quant", "metal"): 1.3,
     ("legacy", "metal"): 1.09,
-    ("k-quant", "cpu"): 1,
+    ("8-bit", "cpu"): 1,
+    ("k-quant", "cpu"): 1.28,
     ("legacy", "cpu"): 1,
 }
 # HBM cards (A100, H100, MI300X...): added to the inverse efficiency (estimate/memkind.py).
 HBM_INVERSE_EFFICIENCY = 0.685
-# CPU: the cores' side of a step (dequantise, dot products) shared by the threads, s/byte x thread,
-# by kernel path: "repacked" is Q4_0/IQ4_NL on Arm after llama.cpp's runtime repacking (PR #9921,
-# Nov 2024); "generic" is every other format and build (docs/methodology.md, "CPU-only decode").
-PER_BYTE_THREAD: dict[str, float] = {"generic": 5.23e-11, "repacked": 2.02e-11}
 SPLIT_SECONDS = 0.000197  # per extra card in a layer split
 # 10th / 90th percentiles of measured / expected on the fit points: the printed range.
 DECODE_SCATTER = (0.88, 1.10)
@@ -153,7 +156,7 @@ def step_seconds(
     seconds = layers * PER_LAYER.get(runtime, 0.0) + read_bytes * per_byte
     seconds += read_bytes * inverse / (bandwidth_gbs * 1e9)
     if group == "cpu":
-        seconds += read_bytes * PER_BYTE_THREAD[kernel] / threads
+        seconds += cores_seconds(read_bytes, layers, threads, family, kernel)
     return seconds + (cards - 1) * SPLIT_SECONDS
 
 
@@ -371,7 +374,7 @@ def estimate_speed(
     aggregate = estimate.batch / step
     if prefill is not None:
         aggregate = min(aggregate, prefill)  # many streams become compute bound
-    low, high = DECODE_SCATTER
+    low, high = CPU_DECODE_SCATTER if share == 0 else DECODE_SCATTER  # CPU-only: its own rows
     plow, phigh = found.scatter if found.basis else PREFILL_SCATTER
     return base._replace(
         decode_low=stream * low,
