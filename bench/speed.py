@@ -401,9 +401,8 @@ def main() -> int:
             print(f"{name} = {value:.3g}")
         for kind in ("decode", "prefill", "cpu"):
             low, high = scatter(points, kind)
-            print(
-                f"{'CPU_DECODE' if kind == 'cpu' else kind.upper()}_SCATTER = ({low:.2f}, {high:.2f})"
-            )
+            name = "CPU_DECODE" if kind == "cpu" else kind.upper()
+            print(f"{name}_SCATTER = ({low:.2f}, {high:.2f})")
         return 0
     print(f"{'kind':8} {'set':5} {'hardware':12} {'points':>6} {'median':>8} {'max':>8}")
     for row in summary(points):

@@ -4,6 +4,7 @@ carry: the Q8_0 path's per-byte cost and the threads' barriers (estimate/cpucost
 from __future__ import annotations
 
 import hashlib
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -77,8 +78,8 @@ def test_past_some_thread_count_more_threads_are_slower() -> None:
     times = [step(t) for t in (1, 2, 4, 8, 16, 32, 64, 128, 256, 512)]
     best = times.index(min(times))
     assert 0 < best < len(times) - 1
-    assert all(a > b for a, b in zip(times[:best], times[1 : best + 1], strict=True))
-    assert all(a < b for a, b in zip(times[best:-1], times[best + 1 :], strict=True))
+    assert all(a > b for a, b in pairwise(times[: best + 1]))
+    assert all(a < b for a, b in pairwise(times[best:]))
 
 
 def test_cpu_only_range_is_its_own() -> None:
