@@ -62,6 +62,7 @@ class Row(NamedTuple):
     requests: int | None  # requests the run sent in all (num_prompts), where the source says
     p99_seconds: float | None  # the table's p99 request latency, where it prints one
     cached: int  # prompt tokens served from the prefix cache (prefix_cached rows)
+    total: float | None  # the table's throughput counting prompt and output tokens, if printed
 
 
 _URL = re.compile(r"https?://[^\s'\")]+")
@@ -117,6 +118,7 @@ def load_rows(path: Path = ROWS) -> list[Row]:
                 requests=r.get("requests"),
                 p99_seconds=r.get("latency_s_p99"),
                 cached=r["input_len"] if r.get("prefix_cached") else 0,
+                total=r.get("total_tokens_per_second"),
             )
         )
     return out
@@ -143,6 +145,42 @@ def request_seconds(row: Row) -> float:
     """The model's time for one request of a full round: every prefill of the round plus
     `output` decode steps (what a request's end-to-end latency measures)."""
     return row.output / _speed(row).per_stream
+
+
+def tokens_per_request(row: Row) -> float | None:
+    """The most tokens a request of the row's run can have carried, from the table's own
+    throughput (prompt and output tokens) and p99 latency: R requests with at most B in
+    flight run in ceil(R / B) waves, each over by about the p99 (99 of 100 requests end
+    within it), so tokens per request <= total x waves x p99 / R. None where the table does
+    not print both. A bound below the stated prompt + output means the row's stated lengths
+    are not what ran, so a throughput derived from them (a token ratio) is unsound."""
+    if row.total is None or row.p99_seconds is None or row.requests is None:
+        return None
+    flight = max(1, min(row.batch, row.requests))
+    waves = -(-row.requests // flight)
+    return row.total * waves * row.p99_seconds / row.requests
+
+
+def growth(rows: list[Row]) -> list[tuple[str, int, int, float, float]]:
+    """(table, batch, next batch, published, model) seconds per output step added by each
+    further sequence between the two largest batches of each fit table (one source, model
+    and prompt length): the slope of the step time with the batch."""
+    tables: dict[tuple[str, str, int], list[Row]] = {}
+    for row in rows:
+        if not row.held_out:
+            tables.setdefault((row.source, row.model, row.prompt), []).append(row)
+    out = []
+    for (_, model, prompt), part in tables.items():
+        big = sorted({r.batch: r for r in part}.values(), key=lambda r: r.batch)[-2:]
+        if len(big) < 2:
+            continue
+        low, high = big
+        step = [(r.batch / r.published, r.batch / estimate(r)) for r in (low, high)]
+        span = high.batch - low.batch
+        published = (step[1][0] - step[0][0]) / span
+        modelled = (step[1][1] - step[0][1]) / span
+        out.append((f"{model} {prompt} in", low.batch, high.batch, published, modelled))
+    return out
 
 
 def errors(rows: list[Row]) -> list[float]:
@@ -180,6 +218,9 @@ def fit(rows: list[Row]) -> dict[str, float]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--fit", action="store_true", help="refit the constants on the fit rows")
+    parser.add_argument(
+        "--growth", action="store_true", help="the step time's growth with the batch, fit tables"
+    )
     args = parser.parse_args(argv)
     load_gpus()
     rows = load_rows()
@@ -199,6 +240,16 @@ def main(argv: list[str] | None = None) -> int:
     for row in timed:
         own, p99 = request_seconds(row), row.p99_seconds or 0.0
         print(f"  {row.id:62} {p99:7.2f} s {own:7.2f} s {own / p99 - 1:+7.1%}")
+    bounds = [(r, tokens_per_request(r)) for r in rows]
+    if any(bound for _, bound in bounds):
+        print("tokens per request the table's throughput and p99 allow (at most), stated")
+    for row, bound in bounds:
+        if bound is not None:
+            print(f"  {row.id:62} {bound:7.0f} {row.prompt + row.output:7d}")
+    if args.growth:
+        print("step time added per further sequence, ms (two largest batches): published, model")
+        for name, low, high, published, modelled in growth(rows):
+            print(f"  {name:40} {low:4d}-{high:<4d} {published * 1e3:7.3f} {modelled * 1e3:7.3f}")
     return 0
 
 
