@@ -12,7 +12,10 @@ URL and the first third (rounded to nearest, at least one) are held out. The rul
 before the rows it now splits were added. The constants in src/llm_pick/estimate/serving.py
 come from --fit on the fit rows only. Error = (estimated - published) / published
 aggregate output tokens/s. Rows whose table prints a p99 request latency are also compared on
-that (it does not depend on how the table counts tokens).
+that. A row whose table's own throughput and p99 allow fewer tokens per request than its
+stated lengths is set aside (consistent): kept and printed, neither fitted nor counted.
+
+    python bench/serving.py --growth # also each fit table's step time per added sequence
 """
 
 from __future__ import annotations
@@ -167,7 +170,7 @@ def growth(rows: list[Row]) -> list[tuple[str, int, int, float, float]]:
     and prompt length): the slope of the step time with the batch."""
     tables: dict[tuple[str, str, int], list[Row]] = {}
     for row in rows:
-        if not row.held_out:
+        if split(row) == "fit":
             tables.setdefault((row.source, row.model, row.prompt), []).append(row)
     out = []
     for (_, model, prompt), part in tables.items():
@@ -187,20 +190,36 @@ def errors(rows: list[Row]) -> list[float]:
     return [(estimate(r) - r.published) / r.published for r in rows]
 
 
+def consistent(row: Row) -> bool:
+    """Whether the row's table agrees with its stated lengths: the tokens per request its own
+    throughput and p99 allow reach the stated prompt + output (within 5%). A row that fails is
+    set aside: kept in the file, printed, neither fitted nor counted in the split's figures."""
+    bound = tokens_per_request(row)
+    return bound is None or bound >= 0.95 * (row.prompt + row.output)
+
+
+def split(row: Row) -> str:
+    if not consistent(row):
+        return "set aside"
+    return "held-out" if row.held_out else "fit"
+
+
 def summary(rows: list[Row]) -> dict[str, tuple[int, float, float]]:
-    """{split: (rows, median |error|, max |error|)}."""
+    """{split: (rows, median |error|, max |error|)}: fit, held-out, and the rows set aside
+    (inconsistent with their own table, see consistent) where there are any."""
     out = {}
-    for name, held in (("fit", False), ("held-out", True)):
-        part = [r for r in rows if r.held_out is held]
-        errs = [abs(e) for e in errors(part)]
-        out[name] = (len(part), statistics.median(errs), max(errs))
+    for name in ("fit", "held-out", "set aside"):
+        part = [r for r in rows if split(r) == name]
+        if part:
+            errs = [abs(e) for e in errors(part)]
+            out[name] = (len(part), statistics.median(errs), max(errs))
     return out
 
 
 def fit(rows: list[Row]) -> dict[str, float]:
     """The grid point with the least mean |error| on the fit rows (max |error| breaks ties).
     The mean, not the median: the median's optimum left a fit table's rows 50% off."""
-    part = [r for r in rows if not r.held_out]
+    part = [r for r in rows if split(r) == "fit"]
     best: tuple[float, float] | None = None
     chosen: dict[str, float] = {}
     for values in itertools.product(*GRID.values()):
@@ -229,9 +248,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{name} = {value}")
     for row in rows:
         est = estimate(row)
-        split = "held-out" if row.held_out else "fit"
         err = (est - row.published) / row.published
-        print(f"{split:8} {row.id:62} {row.published:9.0f} {est:9.0f} {err:+7.1%}")
+        print(f"{split(row):9} {row.id:62} {row.published:9.0f} {est:9.0f} {err:+7.1%}")
     for name, (count, median, worst) in summary(rows).items():
         print(f"{name}: {count} rows, median |error| {median:.1%}, max {worst:.1%}")
     timed = [r for r in rows if r.p99_seconds]
