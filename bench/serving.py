@@ -164,6 +164,20 @@ def tokens_per_request(row: Row) -> float | None:
     return row.total * waves * row.p99_seconds / row.requests
 
 
+def per_sequence(row: Row) -> tuple[float, float, float]:
+    """The model's decode-step seconds each further sequence adds on the row's cards:
+    (compute, all-reduce payload, cache read)."""
+    model, fmt, hardware = _model(row.model), serving.SERVING_FORMATS[row.fmt], row.hardware
+    tp, share = hardware.gpus, serving._efficiency(hardware)
+    tflops = serving._tflops(fmt, hardware) or 0.0
+    rate = tflops * 1e12 * serving.COMPUTE_EFFICIENCY * share
+    compute = 2 * serving._active_params(model) / tp / rate if rate else 0.0
+    tokens = row.prompt + row.output // 2
+    read = (hardware.bandwidth_gbs or 0.0) * 1e9 * serving.BANDWIDTH_EFFICIENCY * share
+    cache = tokens * serving.kv_bytes_per_token(model, tp) / read
+    return compute, serving.allreduce_seconds(model, tp, 1), cache
+
+
 def growth(rows: list[Row]) -> list[tuple[str, int, int, float, float]]:
     """(table, batch, next batch, published, model) seconds per output step added by each
     further sequence between the two largest batches of each fit table (one source, model
@@ -234,6 +248,36 @@ def fit(rows: list[Row]) -> dict[str, float]:
     return chosen
 
 
+def _print_checks(rows: list[Row]) -> None:
+    """The p99 comparison and the tokens-per-request bound, where tables print them."""
+    timed = [r for r in rows if r.p99_seconds]
+    if timed:
+        print("request latency: published p99, the model's request (its round's prefills + decode)")
+    for row in timed:
+        own, p99 = request_seconds(row), row.p99_seconds or 0.0
+        print(f"  {row.id:62} {p99:7.2f} s {own:7.2f} s {own / p99 - 1:+7.1%}")
+    bounds = [(r, tokens_per_request(r)) for r in rows]
+    if any(bound for _, bound in bounds):
+        print("tokens per request the table's throughput and p99 allow (at most), stated")
+    for row, bound in bounds:
+        if bound is not None:
+            print(f"  {row.id:62} {bound:7.0f} {row.prompt + row.output:7d}")
+
+
+def _print_growth(rows: list[Row]) -> None:
+    print("step time added per further sequence, ms (two largest batches): published, model")
+    for name, low, high, published, modelled in growth(rows):
+        print(f"  {name:40} {low:4d}-{high:<4d} {published * 1e3:7.3f} {modelled * 1e3:7.3f}")
+    print("the model's terms per further sequence, ms: compute, all-reduce payload, cache read")
+    seen = set()
+    for row in rows:
+        key = (row.source, row.model, row.prompt)
+        if split(row) == "fit" and key not in seen:
+            seen.add(key)
+            terms = " ".join(f"{t * 1e3:7.3f}" for t in per_sequence(row))
+            print(f"  {row.model + ' ' + str(row.prompt) + ' in':40} {terms}")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--fit", action="store_true", help="refit the constants on the fit rows")
@@ -252,22 +296,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{split(row):9} {row.id:62} {row.published:9.0f} {est:9.0f} {err:+7.1%}")
     for name, (count, median, worst) in summary(rows).items():
         print(f"{name}: {count} rows, median |error| {median:.1%}, max {worst:.1%}")
-    timed = [r for r in rows if r.p99_seconds]
-    if timed:
-        print("request latency: published p99, the model's request (its round's prefills + decode)")
-    for row in timed:
-        own, p99 = request_seconds(row), row.p99_seconds or 0.0
-        print(f"  {row.id:62} {p99:7.2f} s {own:7.2f} s {own / p99 - 1:+7.1%}")
-    bounds = [(r, tokens_per_request(r)) for r in rows]
-    if any(bound for _, bound in bounds):
-        print("tokens per request the table's throughput and p99 allow (at most), stated")
-    for row, bound in bounds:
-        if bound is not None:
-            print(f"  {row.id:62} {bound:7.0f} {row.prompt + row.output:7d}")
+    _print_checks(rows)
     if args.growth:
-        print("step time added per further sequence, ms (two largest batches): published, model")
-        for name, low, high, published, modelled in growth(rows):
-            print(f"  {name:40} {low:4d}-{high:<4d} {published * 1e3:7.3f} {modelled * 1e3:7.3f}")
+        _print_growth(rows)
     return 0
 
 
