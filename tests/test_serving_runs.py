@@ -75,6 +75,10 @@ def test_a_tables_throughput_and_p99_bound_the_tokens_each_request_carried() -> 
     assert bench.tokens_per_request(made_up) == 1000.0  # 10 waves of 10 s, 100 requests
     assert bench.tokens_per_request(made_up._replace(batch=1000)) == 100.0  # one wave
     assert bench.tokens_per_request(made_up._replace(total=None)) is None
+    # a row is set aside when the bound falls short of its stated prompt + output (2,560)
+    assert not bench.consistent(made_up) and bench.split(made_up) == "set aside"
+    assert bench.consistent(made_up._replace(total=2560.0))  # exactly the stated lengths
+    assert bench.consistent(made_up._replace(total=None))  # nothing to check it against
     # Vultr's MI325X table: about 1,760 tokens per request at every level, not 2,048 + 512
     bounds = [bench.tokens_per_request(r) for r in rows if "8xmi325x" in r.id]
     assert all(1740 < b < 1780 for b in bounds)
