@@ -12,7 +12,10 @@ URL and the first third (rounded to nearest, at least one) are held out. The rul
 before the rows it now splits were added. The constants in src/llm_pick/estimate/serving.py
 come from --fit on the fit rows only. Error = (estimated - published) / published
 aggregate output tokens/s. Rows whose table prints a p99 request latency are also compared on
-that (it does not depend on how the table counts tokens).
+that. A row whose table's own throughput and p99 allow fewer tokens per request than its
+stated lengths is set aside (consistent): kept and printed, neither fitted nor counted.
+
+    python bench/serving.py --growth # also each fit table's step time per added sequence
 """
 
 from __future__ import annotations
@@ -62,6 +65,7 @@ class Row(NamedTuple):
     requests: int | None  # requests the run sent in all (num_prompts), where the source says
     p99_seconds: float | None  # the table's p99 request latency, where it prints one
     cached: int  # prompt tokens served from the prefix cache (prefix_cached rows)
+    total: float | None  # the table's throughput counting prompt and output tokens, if printed
 
 
 _URL = re.compile(r"https?://[^\s'\")]+")
@@ -117,6 +121,7 @@ def load_rows(path: Path = ROWS) -> list[Row]:
                 requests=r.get("requests"),
                 p99_seconds=r.get("latency_s_p99"),
                 cached=r["input_len"] if r.get("prefix_cached") else 0,
+                total=r.get("total_tokens_per_second"),
             )
         )
     return out
@@ -145,24 +150,90 @@ def request_seconds(row: Row) -> float:
     return row.output / _speed(row).per_stream
 
 
+def tokens_per_request(row: Row) -> float | None:
+    """The most tokens a request of the row's run can have carried, from the table's own
+    throughput (prompt and output tokens) and p99 latency: R requests with at most B in
+    flight run in ceil(R / B) waves, each over by about the p99 (99 of 100 requests end
+    within it), so tokens per request <= total x waves x p99 / R. None where the table does
+    not print both. A bound below the stated prompt + output means the row's stated lengths
+    are not what ran, so a throughput derived from them (a token ratio) is unsound."""
+    if row.total is None or row.p99_seconds is None or row.requests is None:
+        return None
+    flight = max(1, min(row.batch, row.requests))
+    waves = -(-row.requests // flight)
+    return row.total * waves * row.p99_seconds / row.requests
+
+
+def per_sequence(row: Row) -> tuple[float, float, float]:
+    """The model's decode-step seconds each further sequence adds on the row's cards:
+    (compute, all-reduce payload, cache read)."""
+    model, fmt, hardware = _model(row.model), serving.SERVING_FORMATS[row.fmt], row.hardware
+    tp, share = hardware.gpus, serving._efficiency(hardware)
+    tflops = serving._tflops(fmt, hardware) or 0.0
+    rate = tflops * 1e12 * serving.COMPUTE_EFFICIENCY * share
+    compute = 2 * serving._active_params(model) / tp / rate if rate else 0.0
+    tokens = row.prompt + row.output // 2
+    read = (hardware.bandwidth_gbs or 0.0) * 1e9 * serving.BANDWIDTH_EFFICIENCY * share
+    cache = tokens * serving.kv_bytes_per_token(model, tp) / read
+    return compute, serving.allreduce_seconds(model, tp, 1), cache
+
+
+def growth(rows: list[Row]) -> list[tuple[str, int, int, float, float]]:
+    """(table, batch, next batch, published, model) seconds per output step added by each
+    further sequence between the two largest batches of each fit table (one source, model
+    and prompt length): the slope of the step time with the batch."""
+    tables: dict[tuple[str, str, int], list[Row]] = {}
+    for row in rows:
+        if split(row) == "fit":
+            tables.setdefault((row.source, row.model, row.prompt), []).append(row)
+    out = []
+    for (_, model, prompt), part in tables.items():
+        big = sorted({r.batch: r for r in part}.values(), key=lambda r: r.batch)[-2:]
+        if len(big) < 2:
+            continue
+        low, high = big
+        step = [(r.batch / r.published, r.batch / estimate(r)) for r in (low, high)]
+        span = high.batch - low.batch
+        published = (step[1][0] - step[0][0]) / span
+        modelled = (step[1][1] - step[0][1]) / span
+        out.append((f"{model} {prompt} in", low.batch, high.batch, published, modelled))
+    return out
+
+
 def errors(rows: list[Row]) -> list[float]:
     return [(estimate(r) - r.published) / r.published for r in rows]
 
 
+def consistent(row: Row) -> bool:
+    """Whether the row's table agrees with its stated lengths: the tokens per request its own
+    throughput and p99 allow reach the stated prompt + output (within 5%). A row that fails is
+    set aside: kept in the file, printed, neither fitted nor counted in the split's figures."""
+    bound = tokens_per_request(row)
+    return bound is None or bound >= 0.95 * (row.prompt + row.output)
+
+
+def split(row: Row) -> str:
+    if not consistent(row):
+        return "set aside"
+    return "held-out" if row.held_out else "fit"
+
+
 def summary(rows: list[Row]) -> dict[str, tuple[int, float, float]]:
-    """{split: (rows, median |error|, max |error|)}."""
+    """{split: (rows, median |error|, max |error|)}: fit, held-out, and the rows set aside
+    (inconsistent with their own table, see consistent) where there are any."""
     out = {}
-    for name, held in (("fit", False), ("held-out", True)):
-        part = [r for r in rows if r.held_out is held]
-        errs = [abs(e) for e in errors(part)]
-        out[name] = (len(part), statistics.median(errs), max(errs))
+    for name in ("fit", "held-out", "set aside"):
+        part = [r for r in rows if split(r) == name]
+        if part:
+            errs = [abs(e) for e in errors(part)]
+            out[name] = (len(part), statistics.median(errs), max(errs))
     return out
 
 
 def fit(rows: list[Row]) -> dict[str, float]:
     """The grid point with the least mean |error| on the fit rows (max |error| breaks ties).
     The mean, not the median: the median's optimum left a fit table's rows 50% off."""
-    part = [r for r in rows if not r.held_out]
+    part = [r for r in rows if split(r) == "fit"]
     best: tuple[float, float] | None = None
     chosen: dict[str, float] = {}
     for values in itertools.product(*GRID.values()):
@@ -177,9 +248,42 @@ def fit(rows: list[Row]) -> dict[str, float]:
     return chosen
 
 
+def _print_checks(rows: list[Row]) -> None:
+    """The p99 comparison and the tokens-per-request bound, where tables print them."""
+    timed = [r for r in rows if r.p99_seconds]
+    if timed:
+        print("request latency: published p99, the model's request (its round's prefills + decode)")
+    for row in timed:
+        own, p99 = request_seconds(row), row.p99_seconds or 0.0
+        print(f"  {row.id:62} {p99:7.2f} s {own:7.2f} s {own / p99 - 1:+7.1%}")
+    bounds = [(r, tokens_per_request(r)) for r in rows]
+    if any(bound for _, bound in bounds):
+        print("tokens per request the table's throughput and p99 allow (at most), stated")
+    for row, bound in bounds:
+        if bound is not None:
+            print(f"  {row.id:62} {bound:7.0f} {row.prompt + row.output:7d}")
+
+
+def _print_growth(rows: list[Row]) -> None:
+    print("step time added per further sequence, ms (two largest batches): published, model")
+    for name, low, high, published, modelled in growth(rows):
+        print(f"  {name:40} {low:4d}-{high:<4d} {published * 1e3:7.3f} {modelled * 1e3:7.3f}")
+    print("the model's terms per further sequence, ms: compute, all-reduce payload, cache read")
+    seen = set()
+    for row in rows:
+        key = (row.source, row.model, row.prompt)
+        if split(row) == "fit" and key not in seen:
+            seen.add(key)
+            terms = " ".join(f"{t * 1e3:7.3f}" for t in per_sequence(row))
+            print(f"  {row.model + ' ' + str(row.prompt) + ' in':40} {terms}")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--fit", action="store_true", help="refit the constants on the fit rows")
+    parser.add_argument(
+        "--growth", action="store_true", help="the step time's growth with the batch, fit tables"
+    )
     args = parser.parse_args(argv)
     load_gpus()
     rows = load_rows()
@@ -188,17 +292,13 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{name} = {value}")
     for row in rows:
         est = estimate(row)
-        split = "held-out" if row.held_out else "fit"
         err = (est - row.published) / row.published
-        print(f"{split:8} {row.id:62} {row.published:9.0f} {est:9.0f} {err:+7.1%}")
+        print(f"{split(row):9} {row.id:62} {row.published:9.0f} {est:9.0f} {err:+7.1%}")
     for name, (count, median, worst) in summary(rows).items():
         print(f"{name}: {count} rows, median |error| {median:.1%}, max {worst:.1%}")
-    timed = [r for r in rows if r.p99_seconds]
-    if timed:
-        print("request latency: published p99, the model's request (its round's prefills + decode)")
-    for row in timed:
-        own, p99 = request_seconds(row), row.p99_seconds or 0.0
-        print(f"  {row.id:62} {p99:7.2f} s {own:7.2f} s {own / p99 - 1:+7.1%}")
+    _print_checks(rows)
+    if args.growth:
+        _print_growth(rows)
     return 0
 
 

@@ -140,10 +140,13 @@ def test_held_out_serving_error_within_25_percent() -> None:
     summary = bench.summary(rows)  # type: ignore[attr-defined]
     count, median, worst = summary["held-out"]
     assert count >= 5
-    assert median <= 0.13  # 12.8% measured; the issue asks 25%
-    assert worst <= 0.59  # the MI325X table at 10 streams (+58.0%), see methodology 7b
+    assert median <= 0.11 and worst <= 0.13  # 10.9% / 12.9% measured; the issue asks 25%
     _, fit_median, fit_worst = summary["fit"]
     assert fit_median <= 0.04 and fit_worst <= 0.15  # 3.9% / 14.6%
+    # the MI325X table is set aside (its throughput and p99 allow ~1,760 tokens a request,
+    # not its stated 2,560), and its error still printed: 18.7% / 58.0% (methodology 7b)
+    aside, aside_median, aside_worst = summary["set aside"]
+    assert aside == 7 and aside_median > 0.15 and aside_worst > 0.5
 
 
 def test_decode_step_adds_compute_to_the_weight_read() -> None:
