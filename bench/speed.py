@@ -41,6 +41,9 @@ CPU_AMD = ROOT / "bench" / "data" / "speed_points_cpu_amd.yaml"  # x86 CPUs, AMD
 CONTEXT = ROOT / "bench" / "data" / "speed_points_context.yaml"  # prefill at longer prompts
 DATA20G = ROOT / "bench" / "data" / "speed_points_data20g.yaml"  # Intel GPUs, laptop, server CPU
 CPU20I = ROOT / "bench" / "data" / "speed_points_cpu20i.yaml"  # Arm and x86 servers, CPU only
+# CUDA depth sweeps with flash attention: read by bench/flash_slopes.py, not fitted here (their
+# absolute level carries the build's matmul kernels; docs/methodology.md, "Prefill")
+FLASH19J = ROOT / "bench" / "data" / "speed_points_flash19j.yaml"
 # Flash attention apart: the groups with fit rows at depth; Apple's comes out at 0 s/FLOP (free
 # attention beats any bound), so Apple keeps the weights' rate (docs/methodology.md, "Prefill").
 FLASH_GROUPS = tuple(speedkinds.FLASH_INVERSE_EFFICIENCY)
