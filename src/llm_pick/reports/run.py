@@ -138,7 +138,12 @@ def _llama_flags(sized: Sized) -> list[str]:
         )
     values = sized.v_dtype or sized.kv_dtype
     if sized.kv_dtype != "fp16" or values != "fp16":
-        flags += ["--cache-type-k", sized.kv_dtype, "--cache-type-v", values]
+        # llama.cpp's spellings (ggml type names): f16, not fp16 ("Unsupported cache type")
+        keys, values = (
+            _GGUF_NAME.get(sized.kv_dtype, sized.kv_dtype),
+            _GGUF_NAME.get(values, values),
+        )
+        flags += ["--cache-type-k", keys, "--cache-type-v", values]
     if sized.split:
         flags += ["-sm", "layer", "-ts", ",".join(str(n) for n in sized.split)]
     elif sized.gpus > 1:
