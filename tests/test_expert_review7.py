@@ -31,8 +31,12 @@ def data(*args: str) -> Json:
     return json.loads(result.stdout)  # type: ignore[no-any-return]
 
 
-def test_every_question_is_fixed_or_a_guard() -> None:
+def test_every_question_is_new_and_fixed_or_a_guard() -> None:
     assert len(QUESTIONS) >= 40
+    earlier = [yaml.safe_load((HERE / f"expert_review{n}.yaml").read_text()) for n in (4, 5, 6)]
+    asked = {tuple(q["argv"]) for review in earlier for q in review}
+    assert not asked & {tuple(q["argv"]) for q in QUESTIONS}  # questions reviews 4-6 did not ask
+    assert {q["argv"][0] for q in QUESTIONS} == {"recommend", "explain", "memory", "compare"}
     assert len({q["id"] for q in QUESTIONS}) == len(QUESTIONS)
     assert all(q["verdict"] in ("pass", "fixed") for q in QUESTIONS)
     assert all(q.get("found") for q in QUESTIONS if q["verdict"] == "fixed")
