@@ -594,6 +594,21 @@ def explain_agrees(kind: str, data: Json) -> list[str]:
     return out
 
 
+def headline_runs(kind: str, data: Json) -> list[str]:
+    """A pick headlined with a vLLM plan (as_run, or the ranking entry) has its `vllm serve`
+    command first: no figures for a format no printed command runs."""
+    out = []
+    picks = data.get("ranking", []) if kind == "recommend" else [data]
+    for pick in picks:
+        plan = pick.get("as_run") or pick
+        if plan.get("runtime") != "vllm":
+            continue
+        run = pick.get("run") or []
+        if not run or not run[0]["command"].startswith("vllm serve "):
+            out.append(f"{pick['model']}: vLLM {plan.get('quant')} headlined, no vllm command")
+    return out
+
+
 CHECKS: dict[str, Check] = {
     f.__name__: f
     for f in (
@@ -630,6 +645,7 @@ CHECKS: dict[str, Check] = {
         experts_in_ram,
         options_told_apart,
         explain_agrees,
+        headline_runs,
     )
 }
 

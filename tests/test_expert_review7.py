@@ -95,3 +95,20 @@ def test_the_same_format_with_another_cache_is_named_with_its_cache() -> None:
         first = reason.removeprefix("for the llama.cpp alternative: ").split(" keeps")[0]
         second = reason.split(": ")[-1].split(" scores higher")[0]
         assert first != second, reason
+
+
+def test_no_int4_serving_plan_without_a_recorded_repository() -> None:
+    """vLLM loads AWQ/GPTQ weights only from a pre-quantized repository: with none recorded
+    (Mixtral 8x22B), no INT4 plan; with one (Llama 3.3 70B), the plan and its command."""
+    from llm_pick.catalog.quantrepos import int4_repo
+    from llm_pick.estimate.hardware import Hardware
+    from llm_pick.ranking.serve import plan
+
+    two = Hardware.from_gpu("h100-sxm", 2)
+    mixtral = plan(CATALOG.get("mixtral-8x22b-instruct"), two, 4096, 16)
+    assert int4_repo("mixtral-8x22b-instruct", "awq-4bit") is None
+    assert mixtral is None or mixtral.format not in ("awq-4bit", "gptq-4bit")
+    small = Hardware.from_gpu("a100-40gb", 2)
+    llama = plan(CATALOG.get("llama-3.3-70b-instruct"), small, 4096, 16)
+    assert llama is not None and llama.format == "awq-4bit"
+    assert int4_repo("llama-3.3-70b-instruct", "awq-4bit") is not None

@@ -8,7 +8,7 @@ import json
 from conftest import run
 
 from llm_pick.catalog.load import load_catalog
-from llm_pick.reports.quantrepos import INT4_REPOS, int4_repo
+from llm_pick.catalog.quantrepos import INT4_REPOS, int4_repo
 
 
 def test_every_repository_names_a_catalog_model_and_a_source() -> None:

@@ -304,12 +304,12 @@ def serving_command(
 ) -> dict[str, Any] | None:
     """vLLM as the serving plan sized it: its tensor-parallel group and replicas, the context, the
     memory share. FP8 runs a pre-quantized FP8 repository when one is sourced
-    (reports/quantrepos.py; vLLM reads the method from its config.json), else the 16-bit one
+    (catalog/quantrepos.py; vLLM reads the method from its config.json), else the 16-bit one
     quantized on load (`--quantization fp8`, dynamic per-tensor scales), on any card where
     vLLM runs FP8 (`fp8`, estimate/serving.py fp8_mode: "native" W8A8, or "weight-only"
     W8A16 through FP8 Marlin); None: no FP8 command. INT4 (AWQ, GPTQ) runs from a
     pre-quantized repository. No command when none was sourced."""
-    from llm_pick.reports.quantrepos import fp8_repo, int4_repo
+    from llm_pick.catalog.quantrepos import fp8_repo, int4_repo
 
     repo, source, flags = model.hf_repo, "", []
     if plan.format in ("awq-4bit", "gptq-4bit"):
