@@ -9,11 +9,11 @@ import pytest
 from conftest import script
 
 from llm_pick.catalog.load import load_catalog
+from llm_pick.catalog.quantrepos import FP8_REPOS, INT4_REPOS, fp8_repo
 from llm_pick.estimate import serving
 from llm_pick.estimate.hardware import Hardware
 from llm_pick.ranking.result import ServingPlan
 from llm_pick.ranking.serve import plan
-from llm_pick.catalog.quantrepos import FP8_REPOS, INT4_REPOS, fp8_repo
 from llm_pick.reports.run import serving_command
 
 ROOT = Path(__file__).resolve().parents[1]
