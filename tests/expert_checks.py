@@ -609,6 +609,19 @@ def headline_runs(kind: str, data: Json) -> list[str]:
     return out
 
 
+def has_command(kind: str, data: Json) -> list[str]:
+    """A pick whose model a runtime's library carries (Ollama tags, a GGUF repository) comes
+    with a command that runs it in the chosen format."""
+    out = []
+    for entry in entries(kind, data):
+        runtimes = CATALOG.get(entry["model"]).runtimes
+        if runtimes is None or runtimes.weight_diff is not None or entry.get("run"):
+            continue
+        if runtimes.ollama is not None or runtimes.gguf is not None:
+            out.append(f"{entry['model']} at {entry['quant']}: no command, though a runtime has it")
+    return out
+
+
 CHECKS: dict[str, Check] = {
     f.__name__: f
     for f in (
@@ -646,6 +659,7 @@ CHECKS: dict[str, Check] = {
         options_told_apart,
         explain_agrees,
         headline_runs,
+        has_command,
     )
 }
 

@@ -112,3 +112,16 @@ def test_no_int4_serving_plan_without_a_recorded_repository() -> None:
     llama = plan(CATALOG.get("llama-3.3-70b-instruct"), small, 4096, 16)
     assert llama is not None and llama.format == "awq-4bit"
     assert int4_repo("llama-3.3-70b-instruct", "awq-4bit") is not None
+
+
+def test_a_model_only_ollama_runs_is_tried_in_ollama_s_formats_only() -> None:
+    """Llama 3.2 Vision: llama.cpp cannot load mllama, Ollama has q4_K_M, q8_0 and fp16."""
+    from llm_pick.ranking.query import Query
+
+    query = Query(hardware=Hardware.from_gpu("h100-sxm"))
+    vision = CATALOG.get("llama-3.2-90b-vision-instruct")
+    assert [q.name for q in query.formats_of(vision) or []] == ["q8_0", "q4_k_m"]
+    assert query.formats_of(CATALOG.get("llama-3.1-70b-instruct")) is None  # llama.cpp loads it
+    out = data("explain", "llama-3.2-90b-vision-instruct", "--gpu", "h100-sxm")
+    assert out["memory"]["quant"] == "q4_k_m"
+    assert out["run"][0]["command"] == "ollama run llama3.2-vision:90b-instruct-q4_K_M"
