@@ -475,6 +475,153 @@ def runtime_said(kind: str, data: Json) -> list[str]:
     return [] if "llama.cpp" in note and "vLLM" in note else ["llama.cpp rows, runtime unsaid"]
 
 
+# ---- seventh review (tests/data/expert_review7.yaml) ----------------------------------------
+
+# llama.cpp's --cache-type-k/-v values: ggml type names (common/arg.cpp kv_cache_types, read by
+# kv_cache_type_from_str, which throws "Unsupported cache type" on anything else)
+CACHE_TYPES = {"f32", "f16", "bf16", "q8_0", "q4_0", "q4_1", "iq4_nl", "q5_0", "q5_1"}
+
+
+def cache_types(kind: str, data: Json) -> list[str]:
+    """Every llama-server cache type is one llama.cpp accepts, and the V type asked for
+    (--v-dtype) is the one the command sets."""
+    out = []
+    asked = ((data.get("query") or {}).get("v_dtype")) or None
+    for entry in entries(kind, data) if asked else ():
+        if entry["kv_dtype"] != asked and entry.get("v_dtype") != asked:
+            out.append(f"{entry['model']}: JSON says cache {entry['kv_dtype']}, V {asked} unsaid")
+    for entry, words in commands(kind, data):
+        for flag in ("--cache-type-k", "--cache-type-v", "-ctk", "-ctv"):
+            if flag in words and words[words.index(flag) + 1] not in CACHE_TYPES:
+                out.append(f"{entry['model']}: {flag} {words[words.index(flag) + 1]}")
+        if asked and "--cache-type-v" in words:
+            want = {"fp16": "f16"}.get(asked, asked)
+            if words[words.index("--cache-type-v") + 1] != want:
+                out.append(f"{entry['model']}: V cache is not the asked {asked}")
+    return out
+
+
+def memory_parts(kind: str, data: Json) -> list[str]:
+    """A memory answer adds up: total = weights + KV (recurrent state inside) + overhead (CUDA
+    context and compute buffer inside) + encoder; a CPU-only run holds no CUDA context and
+    needs in RAM what its total says."""
+    out = []
+    for entry in entries(kind, data):
+        if entry.get("mode", "inference") != "inference" or "weights_bytes" not in entry:
+            continue
+        parts = ("weights_bytes", "kv_cache_bytes", "overhead_bytes", "encoder_bytes")
+        if sum(entry.get(p) or 0 for p in parts) != entry["total_bytes"]:
+            out.append(f"{entry['model']}: total is not the sum of its parts")
+        inside = (entry.get("cuda_context_bytes") or 0) + (entry.get("compute_buffer_bytes") or 0)
+        if inside > entry["overhead_bytes"]:
+            out.append(f"{entry['model']}: CUDA context and compute buffer above the overhead")
+        if (entry.get("recurrent_state_bytes") or 0) > entry["kv_cache_bytes"]:
+            out.append(f"{entry['model']}: recurrent state outside the cache it is part of")
+        fit = entry.get("fit")
+        if isinstance(fit, dict) and fit.get("verdict") == "cpu":
+            if entry.get("cuda_context_bytes"):
+                out.append(f"{entry['model']}: a CUDA context on a CPU-only run")
+            if fit["needed_bytes"] != entry["total_bytes"]:
+                out.append(f"{entry['model']}: RAM needed {fit['needed_bytes']} is not the total")
+    return out
+
+
+def noncommercial_said(kind: str, data: Json) -> list[str]:
+    """A pick whose licence prohibits commercial use says so in its reasons, asked or not."""
+    out = []
+    for entry in entries(kind, data):
+        if entry["license"]["commercial_use"] != "prohibited":
+            continue
+        if not any("prohibits commercial use" in r for r in entry["reasons"]):
+            out.append(f"{entry['model']}: a non-commercial licence, nothing said")
+    return out
+
+
+def experts_in_ram(kind: str, data: Json) -> list[str]:
+    """A MoE model run with --n-cpu-moe N says its experts are in RAM, not "all layers on the
+    GPU" of an offloaded fit."""
+    out = []
+    for entry, words in commands(kind, data):
+        if "--n-cpu-moe" not in words:
+            continue
+        n = words[words.index("--n-cpu-moe") + 1]
+        if not any(f"experts of {n} of them in RAM" in r for r in entry["reasons"]):
+            out.append(f"{entry['model']}: --n-cpu-moe {n} but no word of experts in RAM")
+        for reason in entry["reasons"]:
+            found = re.match(r"runs with (\d+)/(\d+) layers on the GPU", reason)
+            if found and found.group(1) == found.group(2):
+                out.append(f"{entry['model']}: '{reason}' while experts are in RAM")
+    return out
+
+
+def options_told_apart(kind: str, data: Json) -> list[str]:
+    """A reason that weighs the pick against another option names them differently (the same
+    format with another KV cache is said with its cache)."""
+    out = []
+    for entry in entries(kind, data):
+        for reason in entry["reasons"]:
+            reason = re.sub(r"^for the \S+ alternative: ", "", reason)
+            more = re.match(r"(\S+) keeps more quality and fits .*: (\S+) scores higher", reason)
+            faster = re.match(r"(\S+) keeps the most quality .*the faster (\S+) scores", reason)
+            for found in (more, faster):
+                if found and found.group(1) == found.group(2):
+                    out.append(f"{entry['model']}: {reason}")
+    return out
+
+
+def explain_agrees(kind: str, data: Json) -> list[str]:
+    """explain's memory block, its chosen format row and its as-run figures are one sizing."""
+    if kind != "explain" or not data.get("memory") or not data.get("formats"):
+        return []
+    memory, out = data["memory"], []
+    chosen = [f for f in data["formats"] if f["chosen"]]
+    if len(chosen) != 1:
+        return ["not one chosen format"]
+    row = chosen[0]
+    if (row["quant"], row["kv_dtype"]) != (memory["quant"], memory["kv_dtype"]):
+        out.append("chosen format row differs from the memory block")
+    if row["total_bytes"] != memory["total_bytes"]:
+        out.append(f"total {row['total_bytes']} in formats, {memory['total_bytes']} in memory")
+    run = data.get("as_run") or {}
+    gguf = run if run.get("runtime") != "vllm" else (run.get("llama_cpp") or {})
+    if gguf and gguf.get("memory", {}).get("total_bytes") != memory["total_bytes"]:
+        out.append("as-run llama.cpp total differs from the memory block")
+    if run.get("runtime") != "vllm" and run.get("max_context") != row["max_context"]:
+        out.append(f"max context {run.get('max_context')} as run, {row['max_context']} in formats")
+    speed = (memory.get("speed") or {}).get("decode_tokens_per_second") or {}
+    if speed and row["tokens_per_second"] != speed.get("expected"):
+        out.append("decode rate differs between formats and memory")
+    return out
+
+
+def headline_runs(kind: str, data: Json) -> list[str]:
+    """A pick headlined with a vLLM plan (as_run, or the ranking entry) has its `vllm serve`
+    command first: no figures for a format no printed command runs."""
+    out = []
+    picks = data.get("ranking", []) if kind == "recommend" else [data]
+    for pick in picks:
+        plan = pick.get("as_run") or pick
+        if plan.get("runtime") != "vllm":
+            continue
+        run = pick.get("run") or []
+        if not run or not run[0]["command"].startswith("vllm serve "):
+            out.append(f"{pick['model']}: vLLM {plan.get('quant')} headlined, no vllm command")
+    return out
+
+
+def has_command(kind: str, data: Json) -> list[str]:
+    """A pick whose model a runtime's library carries (Ollama tags, a GGUF repository) comes
+    with a command that runs it in the chosen format."""
+    out = []
+    for entry in entries(kind, data):
+        runtimes = CATALOG.get(entry["model"]).runtimes
+        if runtimes is None or runtimes.weight_diff is not None or entry.get("run"):
+            continue
+        if runtimes.ollama is not None or runtimes.gguf is not None:
+            out.append(f"{entry['model']} at {entry['quant']}: no command, though a runtime has it")
+    return out
+
+
 CHECKS: dict[str, Check] = {
     f.__name__: f
     for f in (
@@ -505,6 +652,14 @@ CHECKS: dict[str, Check] = {
         loadable,
         prompt_room,
         runtime_said,
+        cache_types,
+        memory_parts,
+        noncommercial_said,
+        experts_in_ram,
+        options_told_apart,
+        explain_agrees,
+        headline_runs,
+        has_command,
     )
 }
 

@@ -1,4 +1,4 @@
-"""vLLM serving commands name real repositories (reports/quantrepos.py), GeForce cards multiply
+"""vLLM serving commands name real repositories (catalog/quantrepos.py), GeForce cards multiply
 BF16 at their FP32-accumulate rate, and bench/serving.py holds out whole sources."""
 
 from __future__ import annotations
@@ -9,11 +9,11 @@ import pytest
 from conftest import script
 
 from llm_pick.catalog.load import load_catalog
+from llm_pick.catalog.quantrepos import FP8_REPOS, INT4_REPOS, fp8_repo
 from llm_pick.estimate import serving
 from llm_pick.estimate.hardware import Hardware
 from llm_pick.ranking.result import ServingPlan
 from llm_pick.ranking.serve import plan
-from llm_pick.reports.quantrepos import FP8_REPOS, INT4_REPOS, fp8_repo
 from llm_pick.reports.run import serving_command
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -66,9 +66,16 @@ def card_contexts(hardware: Hardware) -> list[int]:
 
 def on_hardware(estimate: Estimate, hardware: Hardware | None) -> Estimate:
     """`estimate` with the CUDA context of these cards (the largest one of a mixed set) in
-    place of the 512 MiB default; a CPU-only run keeps the estimate (no GPU, no context)."""
-    if hardware is None or (hardware.vram_bytes <= 0 and not hardware.mixed):
+    place of the 512 MiB default; a CPU-only run has none (no GPU, no context: its total is
+    what check_fit places in RAM)."""
+    if hardware is None:
         return estimate
+    if hardware.vram_bytes <= 0 and not hardware.mixed:
+        return estimate._replace(
+            overhead_bytes=estimate.overhead_bytes - estimate.cuda_context_bytes,
+            cuda_context_bytes=0,
+            cuda_context_basis="none: CPU only, no GPU context",
+        )
     cards = hardware.mixed or (hardware.gpu,)
     size, basis = max((context_of(card) for card in cards), key=lambda found: found[0])
     if len(cards) > 1 and len({c.id for c in cards if c is not None}) > 1:

@@ -120,7 +120,7 @@ def why(
     if top_score.score > chosen.score + 1e-12:
         out.append(
             f"{est.quant} keeps the most quality of the formats that decode at "
-            f"{USABLE_TPS:.0f}+ tokens/s; the faster {top_score.assessment.estimate.quant} "
+            f"{USABLE_TPS:.0f}+ tokens/s; the faster {_named(top_score, chosen)} "
             f"scores {_pair(top_score.score, chosen.score, ' against ')} but keeps less"
         )
     better = [o for o in options if o.values["quality"].value > quality + 1e-12]
@@ -130,11 +130,21 @@ def why(
         # one decimal: 9.7 tokens/s is not "~10, under the usable 10"
         speed = "an unknown speed" if tps is None else f"~{tps:.1f} tokens/s"
         out.append(
-            f"{top.assessment.estimate.quant} keeps more quality and fits but decodes at {speed}, "
+            f"{_named(top, chosen)} keeps more quality and fits but decodes at {speed}, "
             f"under the usable {USABLE_TPS:.0f} tokens/s: {est.quant} scores higher "
             f"({_pair(chosen.score, top.score, ' vs ')})"
         )
     return tuple(out)
+
+
+def _named(option: Option, chosen: Option) -> str:
+    """An option by its format, and by its KV cache too when the format is the chosen one's
+    ("q6_k with an fp16 cache", never "q6_k keeps more quality ...: q6_k scores higher")."""
+    est = option.assessment.estimate
+    if est.quant != chosen.assessment.estimate.quant:
+        return est.quant
+    article = "an" if est.kv_dtype.startswith("fp") else "a"
+    return f"{est.quant} with {article} {est.kv_dtype} cache"
 
 
 def _pair(first: float, second: float, joint: str) -> str:

@@ -148,7 +148,7 @@ def keyed_formats(model: Model, query: Query, state: Pass) -> tuple[Any, Searche
     candidates = state.candidates
     if model.architecture.ternary:  # ternary weights run from I2_S (bitnet.cpp) only
         ordered = candidates = TERNARY
-    if (own := query.formats_of(model)) is not None:  # an installed copy: its own format
+    if (own := query.formats_of(model)) is not None:  # an installed copy's, Ollama's only
         ordered = candidates = own
     if own is not None or not SHARING:
         return None, _search(model, query, state, ordered, candidates)

@@ -106,12 +106,16 @@ class Query:
         return sized if kv_dtype is None else sized.with_kv(kv_dtype)
 
     def formats_of(self, model: Model) -> list[Quant] | None:
-        """The one format of an installed copy or imported file; None: the formats are open."""
+        """The one format of an installed copy or imported file; for a model llama.cpp cannot
+        load, the GGUF formats Ollama's library has of it (no other runtime runs a GGUF of
+        it: a pick in another format would have no command); None: the formats are open."""
         copy = self.installed.get(model.id)
         if copy is not None and copy.quant:
             return [get_quant(copy.quant)]
         own = model.runtimes.file if model.runtimes else None  # an imported file: its format
-        return [QUANTS[own.quant]] if own is not None and own.quant in QUANTS else None
+        if own is not None and own.quant in QUANTS:
+            return [QUANTS[own.quant]]
+        return _ollama_only(model, self.candidates())
 
     def candidates(self) -> list[Quant]:
         """Formats to try: every GGUF type, plus 16-bit weights with min_bits above 8.5."""
@@ -122,6 +126,18 @@ class Query:
         if self.min_bits is not None:
             quants = [q for q in quants if q.nominal_bits >= self.min_bits]
         return sorted(quants, key=lambda q: (-q.nominal_bits, q.name))
+
+
+def _ollama_only(model: Model, candidates: list[Quant]) -> list[Quant] | None:
+    """The candidates Ollama's library has of a model llama.cpp cannot load (Llama 3.2
+    Vision's mllama), best first; None when llama.cpp loads it or Ollama has none of them."""
+    runtimes = model.runtimes
+    if runtimes is None or runtimes.ollama is None:
+        return None
+    if not any(u.runtime == "llama.cpp" for u in runtimes.unsupported or ()):
+        return None
+    tags = {tag.lower() for tag in runtimes.ollama.quants}
+    return [q for q in candidates if q.family == "gguf" and q.name in tags] or None
 
 
 def query_weights(query: Query) -> dict[str, float]:

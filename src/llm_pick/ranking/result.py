@@ -80,7 +80,12 @@ class Candidate(NamedTuple):
         ordered = sorted(self.criteria.items(), key=lambda kv: (-kv[1].contribution, kv[0]))
         reasons = tuple(c.note for _, c in ordered[:3] if c.contribution > 0) + self.choice
         fit = self.assessment.fit
-        if fit is not None and fit.verdict == "offload":
+        if fit is not None and fit.verdict == "offload" and fit.cpu_moe_layers:
+            reasons += (  # every layer's attention on the GPU, experts in RAM: not "N/N"
+                f"runs with all {fit.layers} layers on the GPU but the routed experts of "
+                f"{fit.cpu_moe_layers} of them in RAM (--n-cpu-moe {fit.cpu_moe_layers})",
+            )
+        elif fit is not None and fit.verdict == "offload":
             reasons += (f"runs with {fit.gpu_layers}/{fit.layers} layers on the GPU",)
         if fit is not None and fit.verdict == "cpu":
             reasons += ("runs on the CPU alone",)
@@ -88,6 +93,11 @@ class Candidate(NamedTuple):
         if lic.commercial_use == "conditional":
             terms = "; ".join(lic.key_conditions or ())
             reasons += (f"licence conditions ({lic.name}){': ' + terms if terms else ''}",)
+        elif lic.commercial_use == "prohibited":  # ranked without --commercial: still said
+            terms = "; ".join(lic.key_conditions or ())
+            reasons += (
+                f"licence prohibits commercial use ({lic.name}){': ' + terms if terms else ''}",
+            )
         return reasons
 
     @property

@@ -72,7 +72,10 @@ def tp_sizes(model: Model, hardware: Hardware, batch: int) -> list[int]:
 def plan(model: Model, hardware: Hardware, context: int, batch: int) -> ServingPlan | None:
     """The best format that holds `batch` sequences of `context` tokens: FP8 (where the card
     runs it) or BF16 (the lossless ones) at the highest throughput, else INT4 (AWQ, then
-    GPTQ); None when none does, or the card's bandwidth is unknown."""
+    GPTQ) where a pre-quantized repository of it is recorded (vLLM does not make INT4
+    weights on load: a plan without one would headline figures no command runs); None when
+    none does, or the card's bandwidth is unknown."""
+    from llm_pick.catalog.quantrepos import int4_repo
     from llm_pick.estimate.serving import (
         SERVING_FORMATS,
         Load,
@@ -87,6 +90,8 @@ def plan(model: Model, hardware: Hardware, context: int, batch: int) -> ServingP
     plans: list[ServingPlan] = []
     for name, fmt in SERVING_FORMATS.items():
         if name == "fp8" and fp8_mode(hardware) is None:  # no FP8 kernel on this card
+            continue
+        if fmt.quality_kept is None and int4_repo(model.id, name) is None:  # no INT4 weights
             continue
         for tp in tp_sizes(model, hardware, batch):
             group = hardware._replace(gpus=tp)

@@ -32,7 +32,9 @@ def reasons_of(cand: Candidate, rec: Recommendation) -> list[str]:
     elif runtime == "vllm" and cand.serving is None:  # why the assumed runtime is not used
         sized = rec.query.sizing
         extra.append(
-            f"vLLM (assumed) holds no format of it (BF16, FP8, AWQ, GPTQ) at {sized.batch} "
+            "vLLM (assumed) holds no format of it that it can load (BF16 or FP8 from its own "
+            "repository, AWQ or GPTQ only from a recorded pre-quantized one) at "
+            f"{sized.batch} "
             f"sequence{'s' if sized.batch > 1 else ''} of {cand.assessment.estimate.context:,} "
             "tokens on these cards: the figures and commands are llama.cpp's"
         )

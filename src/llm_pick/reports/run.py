@@ -138,7 +138,12 @@ def _llama_flags(sized: Sized) -> list[str]:
         )
     values = sized.v_dtype or sized.kv_dtype
     if sized.kv_dtype != "fp16" or values != "fp16":
-        flags += ["--cache-type-k", sized.kv_dtype, "--cache-type-v", values]
+        # llama.cpp's spellings (ggml type names): f16, not fp16 ("Unsupported cache type")
+        keys, values = (
+            _GGUF_NAME.get(sized.kv_dtype, sized.kv_dtype),
+            _GGUF_NAME.get(values, values),
+        )
+        flags += ["--cache-type-k", keys, "--cache-type-v", values]
     if sized.split:
         flags += ["-sm", "layer", "-ts", ",".join(str(n) for n in sized.split)]
     elif sized.gpus > 1:
@@ -299,12 +304,12 @@ def serving_command(
 ) -> dict[str, Any] | None:
     """vLLM as the serving plan sized it: its tensor-parallel group and replicas, the context, the
     memory share. FP8 runs a pre-quantized FP8 repository when one is sourced
-    (reports/quantrepos.py; vLLM reads the method from its config.json), else the 16-bit one
+    (catalog/quantrepos.py; vLLM reads the method from its config.json), else the 16-bit one
     quantized on load (`--quantization fp8`, dynamic per-tensor scales), on any card where
     vLLM runs FP8 (`fp8`, estimate/serving.py fp8_mode: "native" W8A8, or "weight-only"
     W8A16 through FP8 Marlin); None: no FP8 command. INT4 (AWQ, GPTQ) runs from a
     pre-quantized repository. No command when none was sourced."""
-    from llm_pick.reports.quantrepos import fp8_repo, int4_repo
+    from llm_pick.catalog.quantrepos import fp8_repo, int4_repo
 
     repo, source, flags = model.hf_repo, "", []
     if plan.format in ("awq-4bit", "gptq-4bit"):

@@ -158,6 +158,11 @@ RANKED = _object(
             "description": "tokens memory and speed were sized for",
         },
         "kv_dtype": {"enum": ["fp16", "q8_0", "q4_0"]},
+        "v_dtype": {
+            "enum": ["fp16", "q8_0", "q4_0"],
+            "description": "the V cache type where it differs from kv_dtype, then the K type "
+            "(--v-dtype; llama.cpp -ctv)",
+        },
         "flash_attn": {"type": "boolean"},
         "license": _object(
             {
@@ -217,7 +222,7 @@ RANKED = _object(
         },
     },
 )
-OPTIONAL = ("weights_note", "effective_context", "sized_from", "compute_buffer_note")
+OPTIONAL = ("weights_note", "effective_context", "sized_from", "compute_buffer_note", "v_dtype")
 RANKED["required"] = [k for k in RANKED["required"] if k not in OPTIONAL]
 
 
