@@ -184,7 +184,7 @@ def commercial_kept(kind: str, answer: Json) -> list[str]:
             out.append(f"{entry['model']}: {entry['license']['commercial_use']} commercial use")
     for left in answer.get("excluded", []):
         model = CATALOG.get(left["model"])
-        if model.license.commercial_use == "no" and not any(
+        if model.license.commercial_use == "prohibited" and not any(
             "commercial" in r for r in left["reasons"]
         ):
             out.append(f"{left['model']}: left out without the licence reason")

@@ -17,7 +17,7 @@ Rows = list[tuple[str, dict[str, Any], str, dict[str, str]]]
 def _terms(speed: Speed | None, assumed: dict[str, Any] | None) -> tuple[Any, Any, Any]:
     """(ceiling tok/s, share of it, first-token seconds) of one model in one format."""
     if speed is not None and speed.decode_mid is not None:
-        first = speed.as_dict()["time_to_first_token_seconds"]
+        first: Any = speed.as_dict()["time_to_first_token_seconds"]
         ceiling, share = speed.ceiling, speed.ceiling_share
         return (
             None if ceiling is None else round(ceiling, 1),
