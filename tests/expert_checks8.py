@@ -54,6 +54,22 @@ def memory_sums(kind: str, answer: Json) -> list[str]:
     return out
 
 
+def fit_margin(kind: str, answer: Json) -> list[str]:
+    """The margin agrees with the verdict: spare (>= 0) where it fits, short (< 0) where it
+    does not."""
+    out = []
+    for block in _memory_blocks(kind, answer):
+        fit = block.get("fit") or {}
+        margin, verdict = fit.get("margin_bytes"), fit.get("verdict")
+        if margin is None:
+            continue
+        if verdict == "none" and margin >= 0:
+            out.append(f"{block['quant']}: does not fit with {margin} bytes spare")
+        if verdict in ("gpu", "offload", "cpu") and margin < 0:
+            out.append(f"{block['quant']}: {verdict} with {margin} bytes short")
+    return out
+
+
 def _speeds(kind: str, answer: Json) -> list[tuple[str, Json]]:
     found = []
     for entry in entries(kind, answer):
@@ -220,6 +236,7 @@ CHECKS8: dict[str, Check] = {
     f.__name__: f
     for f in (
         memory_sums,
+        fit_margin,
         share_stated,
         served_ceiling,
         context_room,

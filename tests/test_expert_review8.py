@@ -7,6 +7,7 @@ without their ceiling in tokens/s (explain without the serving plan at all)."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -101,3 +102,18 @@ def test_vllm_rate_states_its_ceiling() -> None:
 def test_explain_has_no_plan_under_llama_cpp() -> None:
     answer = data("explain", "llama-3.1-8b-instruct", "--gpu", "rtx-4090")
     assert answer["serving"] is None
+
+
+def test_whole_layer_shortfall_is_a_shortfall() -> None:
+    """Two cards with room in all but not for whole layers each: short, by at least what
+    the layers lack, and more context is never less short."""
+    card = ["memory", "llama-3.1-70b-instruct", "-q", "q4_k_m", "--gpu", "rtx-3090", "--gpus", "2"]
+    fits = data(*card, "--context", "18749")["fit"]
+    assert fits["verdict"] == "gpu" and fits["margin_bytes"] >= 0
+    shorts = [data(*card, "--context", c)["fit"] for c in ("18750", "19k", "19800", "24k")]
+    assert all(f["verdict"] == "none" for f in shorts)
+    margins = [f["margin_bytes"] for f in shorts]
+    assert all(m < 0 for m in margins)
+    assert margins == sorted(margins, reverse=True)
+    shown = run(*card, "--context", "19k").stdout
+    assert re.search(r"does not fit \(\d+\.\d+ GiB short\)", shown), shown
