@@ -38,8 +38,9 @@ def memory_sums(kind: str, answer: Json) -> list[str]:
         if abs(block["total_bytes"] - parts) > 1:
             out.append(f"{name}: total {block['total_bytes']} is not the parts' {parts}")
         overhead = (block.get("compute_buffer_bytes") or 0) + (block.get("cuda_context_bytes") or 0)
-        if "compute_buffer_bytes" in block and abs(block["overhead_bytes"] - overhead) > 1:
-            out.append(f"{name}: overhead {block['overhead_bytes']} is not compute + context")
+        one = block.get("overhead_per_card_bytes", block["overhead_bytes"])  # one card's
+        if "compute_buffer_bytes" in block and abs(one - overhead) > 1:
+            out.append(f"{name}: overhead {one} is not compute + context")
         fit = block.get("fit") or {}
         cards = fit.get("cards") or []
         if fit.get("verdict") != "gpu" or not cards:
@@ -48,7 +49,12 @@ def memory_sums(kind: str, answer: Json) -> list[str]:
             own = card["weights_bytes"] + card["kv_cache_bytes"] + card["overhead_bytes"]
             if abs(card["total_bytes"] - own) > len(cards) * 64 * 2**20:  # per-card extras
                 out.append(f"{name}: a card's total {card['total_bytes']} is not its parts")
-        held = sum(c["weights_bytes"] for c in cards) + (block.get("weights_in_ram_bytes") or 0)
+        in_ram = block.get("weights_in_ram_bytes") or 0
+        if abs(sum(c["total_bytes"] for c in cards) + in_ram - block["total_bytes"]) > 2**20:
+            out.append(f"{name}: the cards and RAM hold another total than {block['total_bytes']}")
+        if len(cards) > 1 and block["overhead_bytes"] != sum(c["overhead_bytes"] for c in cards):
+            out.append(f"{name}: overhead {block['overhead_bytes']} is not every card's")
+        held = sum(c["weights_bytes"] for c in cards) + in_ram
         if abs(held - block["weights_bytes"] - (block.get("encoder_bytes") or 0)) > 2**20:
             out.append(f"{name}: cards hold {held} weight bytes of {block['weights_bytes']}")
     return out

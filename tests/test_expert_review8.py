@@ -117,3 +117,22 @@ def test_whole_layer_shortfall_is_a_shortfall() -> None:
     assert margins == sorted(margins, reverse=True)
     shown = run(*card, "--context", "19k").stdout
     assert re.search(r"does not fit \(\d+\.\d+ GiB short\)", shown), shown
+
+
+def test_total_counts_every_cards_overhead() -> None:
+    """Eight cards, eight CUDA contexts and compute buffers: the total is what the cards and
+    RAM hold, in memory's JSON and table, recommend's and compare's."""
+    card = ["--gpu", "a100-80gb-sxm", "--gpus", "8"]
+    block = data("memory", "llama-3.1-405b-instruct", "-q", "q4_k_m", *card)
+    cards = block["fit"]["cards"]
+    assert block["overhead_bytes"] == sum(c["overhead_bytes"] for c in cards)
+    held = sum(c["total_bytes"] for c in cards) + block["weights_in_ram_bytes"]
+    assert abs(block["total_bytes"] - held) <= 2**20
+    shown = run("memory", "llama-3.1-405b-instruct", "-q", "q4_k_m", *card).stdout
+    assert f"{block['total_bytes'] / 2**30:.2f}" in shown
+    both = data("compare", "llama-3.1-405b-instruct", "mistral-large-instruct-2411", *card)
+    assert _row(both, "memory q4_k_m (GiB)")["llama-3.1-405b-instruct"] == round(
+        block["total_bytes"] / 2**30, 2
+    )
+    one = data("memory", "llama-3.1-8b-instruct", "-q", "q4_k_m", "--gpu", "rtx-4090")
+    assert "overhead_per_card_bytes" not in one

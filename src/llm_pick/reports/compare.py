@@ -182,13 +182,10 @@ def quant_rows(
         _row(
             f"memory {q.name} (GiB)",
             # in GiB, as the field says (JSON and table alike)
-            {
-                i: (round(r.estimate.total_bytes / GIB, 2) if r else None)
-                for i, r in results.items()
-            },
+            {i: (round(r.total_bytes / GIB, 2) if r else None) for i, r in results.items()},
             "min",
             {
-                i: (f"{r.estimate.total_bytes / GIB:.1f}{_kv_mark(r)}" if r else "context too long")
+                i: (f"{r.total_bytes / GIB:.1f}{_kv_mark(r)}" if r else "context too long")
                 for i, r in results.items()
             },
         )
