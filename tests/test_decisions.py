@@ -127,9 +127,11 @@ def test_several_cards_split_whole_layers_and_add_up() -> None:
     assert sum(c["total_bytes"] for c in cards) == out["fit"]["needed_bytes"]
     # the logits rows only in the buffer of the card with the output head (the last); since
     # llama.cpp PR #23861 llama-server reserves one row per slot, below the layer set here
-    assert cards[-1]["overhead_bytes"] == out["overhead_bytes"]
+    assert cards[-1]["overhead_bytes"] == out["overhead_per_card_bytes"]
     first = out["cuda_context_bytes"] + out["layer_compute_buffer_bytes"]
-    assert cards[0]["overhead_bytes"] == first <= out["overhead_bytes"]
+    assert cards[0]["overhead_bytes"] == first <= out["overhead_per_card_bytes"]
+    # each card holds its own CUDA context and compute buffer: all of them in the total
+    assert out["overhead_bytes"] == sum(c["overhead_bytes"] for c in cards)
     table = run("memory", "llama-3-70b", "-q", "q4_k_m", "--gpu", "rtx-3090", "--gpus", "2")
     assert "Per card (GiB)" in table.stdout
 

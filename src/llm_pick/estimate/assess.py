@@ -34,8 +34,27 @@ class Assessment(NamedTuple):
     fit: Fit | None
     speed: Speed | None
 
+    @property
+    def overhead_bytes(self) -> int:
+        """The runtime overhead of every card the model is placed on: each holds its own CUDA
+        context and compute buffer (estimate.overhead_bytes is one card's)."""
+        cards = self.fit.cards if self.fit else ()
+        if self.estimate.mode != "inference" or len(cards) < 2:
+            return self.estimate.overhead_bytes
+        return sum(c.overhead_bytes for c in cards)
+
+    @property
+    def total_bytes(self) -> int:
+        """The whole footprint: the estimate's, with every card's overhead."""
+        est = self.estimate
+        return est.total_bytes - est.overhead_bytes + self.overhead_bytes
+
     def as_dict(self) -> dict[str, object]:
         data = self.estimate.as_dict()
+        if self.overhead_bytes != self.estimate.overhead_bytes:  # several cards
+            data["overhead_per_card_bytes"] = self.estimate.overhead_bytes
+            data["overhead_bytes"] = self.overhead_bytes
+            data["total_bytes"] = self.total_bytes
         data["fit"] = self.fit.as_dict() if self.fit else None
         data["speed"] = self.speed.as_dict() if self.speed else None
         return data

@@ -115,6 +115,14 @@ def _split(layers: int, caps: list[int]) -> list[int] | None:
     return share
 
 
+def _layers_short(missing: int, per_layer: float, spare: list[float]) -> int:
+    """The memory the cards lack for the `missing` whole layers none can take (a layer is
+    never split across cards): the first layer on a card costs what its spare lacks of one,
+    any further layer on it a whole layer."""
+    costs = sorted([per_layer - s for s in spare] + [per_layer] * missing)[:missing]
+    return max(1, int(sum(costs)))
+
+
 def check_fit(estimate: Estimate, hardware: Hardware) -> Fit:
     """Where the model goes: all on the GPUs (layers split whole across cards), partly in RAM
     (llama.cpp -ngl, with --ram), all in RAM (no GPU: --vram 0), or nowhere. Each card keeps
@@ -162,6 +170,10 @@ def check_fit(estimate: Estimate, hardware: Hardware) -> Fit:
     full = needed_on_gpus(estimate, hardware)
     if estimate.mode != "inference" or ram <= 0:
         short = usable * cards_n - full
+        if min(caps) >= 0:  # whole layers per card: at least what they lack in all
+            spare = [usable - fixed - n * per_layer for n in caps]
+            spare[-1] -= head_fixed - fixed + outside
+            short = min(short, -_layers_short(layers - sum(caps), per_layer, spare))
         return Fit("none", full, available, 0, layers, 0, short, headroom * cards_n)
     experts = expert_offload(estimate, hardware)
     if experts is not None:

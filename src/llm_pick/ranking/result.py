@@ -41,7 +41,7 @@ class ServingPlan(NamedTuple):
             "assumed_prompt_tokens": self.load.prompt,
             "assumed_output_tokens": self.load.output,
             "memory_per_card": self.memory.as_dict(),
-            "throughput": self.speed.as_dict(),
+            "throughput": self.speed.as_dict() | ceiling_terms(self.speed),
             "estimate": True,
         }
 
@@ -181,3 +181,15 @@ class Recommendation(NamedTuple):
             in_scope,
             key=lambda e: (len(e.reasons), e.needed_bytes or math.inf, e.model.id),
         )[:limit]
+
+
+def ceiling_terms(speed: ServingSpeed) -> dict[str, float | None]:
+    """One stream's bound in tokens/s (a decode step no shorter than its bytes over the
+    bandwidth) and the share of it the per-stream rate assumes (issue 20 §1)."""
+    step = speed.ceiling_step_seconds
+    if step <= 0:
+        return {"ceiling_per_stream": None, "share_of_ceiling": None}
+    return {
+        "ceiling_per_stream": round(1 / step, 1),
+        "share_of_ceiling": round(speed.per_stream * step, 3),
+    }

@@ -100,13 +100,13 @@ def breakdown(
     parts = [
         ("weights", est.weights_bytes),
         ("KV cache", est.kv_cache_bytes),
-        ("runtime overhead", est.overhead_bytes),
+        ("runtime overhead", result.overhead_bytes),  # every card's
         ("LoRA adapters", est.adapter_bytes),
         ("gradients", est.gradient_bytes),
         ("optimizer states", est.optimizer_bytes),
         ("activations", est.activation_bytes),
     ]
-    total = est.total_bytes
+    total = result.total_bytes
     capacity = hardware.vram_bytes * hardware.gpus if hardware else total
     label = QUANTS[est.quant].label if est.quant in QUANTS else est.quant  # a file's own mix
     title = Text.assemble(
@@ -147,7 +147,7 @@ def breakdown(
         facts.append(
             f"In RAM beside it (not in the total): host compute buffer "
             f"{est.host_compute_bytes / 2**20:.2f} MiB, output buffer "
-            f"{est.output_bytes / 2**20:.2f} MiB; overhead = CUDA context "
+            f"{est.output_bytes / 2**20:.2f} MiB; overhead{_each(result)} = CUDA context "
             f"{(est.overhead_bytes - est.compute_buffer_bytes) / GIB:.2f} GiB + compute buffer "
             f"{est.compute_buffer_bytes / GIB:.2f} GiB (micro-batch {est.ubatch})\n"
         )
@@ -228,7 +228,7 @@ def quant_table(
     )
     view.add("weights", [text(gib(r.estimate.weights_bytes)) for r in results], 2, "right")
     view.add("KV", [text(gib(r.estimate.kv_cache_bytes)) for r in results], 2, "right")
-    view.add("total", [text(gib(r.estimate.total_bytes), "bold") for r in results], 0, "right")
+    view.add("total", [text(gib(r.total_bytes), "bold") for r in results], 0, "right")
     ppl = [QUANTS[r.estimate.quant].ppl_delta for r in results]
     view.add("ppl +", [text("-" if p is None else f"{p:.4f}") for p in ppl], 4, "right")
     if hardware is not None:
@@ -239,3 +239,12 @@ def quant_table(
             cells = [text("-" if not n else context(n)) for n in longest]
             view.add("max ctx", cells, 2, "right")
     return view
+
+
+def _each(result: Assessment) -> str:
+    """Several cards: the overhead named is one card's (each holds its own)."""
+    cards = len(result.fit.cards) if result.fit else 0
+    several = result.overhead_bytes != result.estimate.overhead_bytes
+    return (
+        f" of the last card (each of the {cards} has its own, all in the total)" if several else ""
+    )

@@ -14,6 +14,7 @@ from llm_pick.estimate.hardware import GIB, Hardware
 from llm_pick.estimate.memory import DEFAULT_CONTEXT, default_context, quants_for
 from llm_pick.estimate.quant import Quant, get_quant
 from llm_pick.estimate.sizing import Sizing
+from llm_pick.estimate.speed import DEFAULT_PROMPT_TOKENS
 from llm_pick.render.cells import billions
 from llm_pick.reports.report import Report
 
@@ -181,13 +182,10 @@ def quant_rows(
         _row(
             f"memory {q.name} (GiB)",
             # in GiB, as the field says (JSON and table alike)
-            {
-                i: (round(r.estimate.total_bytes / GIB, 2) if r else None)
-                for i, r in results.items()
-            },
+            {i: (round(r.total_bytes / GIB, 2) if r else None) for i, r in results.items()},
             "min",
             {
-                i: (f"{r.estimate.total_bytes / GIB:.1f}{_kv_mark(r)}" if r else "context too long")
+                i: (f"{r.total_bytes / GIB:.1f}{_kv_mark(r)}" if r else "context too long")
                 for i, r in results.items()
             },
         )
@@ -202,6 +200,9 @@ def quant_rows(
         or (float(a["decode_tokens_per_second"]) if (a := assumed[i]) else None)  # type: ignore[arg-type]
         for i, r in results.items()
     }
+    from llm_pick.reports.compare_speed import speed_rows
+
+    terms = [_row(n, v, b, t) for n, v, b, t in speed_rows(q.name, results, assumed)]
     return [
         *out,
         _row(
@@ -222,6 +223,7 @@ def quant_rows(
             if any(assumed.values())
             else []
         ),
+        *terms,
     ]
 
 
@@ -249,6 +251,7 @@ def compare_report(  # noqa: PLR0913 (chart and outcome: keyword-only, for chart
         "models": ids,
         "context": shared_context(models, context),
         "context_default": default if context is None else None,
+        "prompt_tokens": sizing.prompt_tokens or DEFAULT_PROMPT_TOKENS,  # first-token rows
         "hardware": hardware.describe() if hardware else None,
         "estimated": True,
         "rows": [{"field": r.field, "values": r.values, "best": list(r.best)} for r in table_rows],

@@ -41,8 +41,8 @@ def gguf_fields(cand: Candidate, hardware: Hardware | None = None) -> dict[str, 
         "memory": {
             "weights_bytes": est.weights_bytes,
             "kv_cache_bytes": est.kv_cache_bytes,
-            "overhead_bytes": est.overhead_bytes,
-            "total_bytes": est.total_bytes,
+            "overhead_bytes": cand.assessment.overhead_bytes,  # every card's
+            "total_bytes": cand.assessment.total_bytes,
             # part of weights_bytes that llama.cpp keeps in RAM (the token embeddings)
             "weights_in_ram_bytes": est.input_bytes,
             "per_card": False,

@@ -45,8 +45,8 @@ def row(result: Assessment) -> list[Any]:
         est.mode,
         est.weights_bytes,
         est.kv_cache_bytes,
-        est.overhead_bytes,
-        est.total_bytes,
+        result.overhead_bytes,  # every card's
+        result.total_bytes,
         fit.verdict if fit else None,
         fit.gpu_layers if fit else None,
         None if speed is None or speed.decode_low is None else round(speed.decode_low, 1),

@@ -248,6 +248,7 @@ def explain_data(model: Model, rec: Recommendation) -> dict[str, Any]:
             "reasons": reasons_of(cand, rec),
             "run": run_commands_for(cand, rec),
             "as_run": headline_fields(cand, rec),  # the figures recommend headlines
+            "serving": cand.serving.as_dict() if cand.serving else None,  # the vLLM plan
         }
     else:
         data |= {"rank": None, "of": len(rec.ranking), "score": None, "criteria": None}
