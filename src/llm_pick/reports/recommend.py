@@ -289,7 +289,7 @@ def option_dict(cand: Candidate, option: Option, chosen: bool) -> dict[str, Any]
     return {
         "quant": est.quant,
         "kv_dtype": est.kv_dtype,
-        "total_bytes": est.total_bytes,
+        "total_bytes": option.assessment.total_bytes,  # every card's overhead
         "fit": option.assessment.fit.verdict if option.assessment.fit else None,
         "max_context": longest_context(cand.model, option.assessment, cand.hardware),
         "tokens_per_second": _round(speed.decode_mid if speed else None),
