@@ -115,3 +115,12 @@ def test_a_ranking_reads_like_a_tuple() -> None:
     assert list(ranking) == list(full) and ranking == full and calls == 1
     with pytest.raises(IndexError):
         ranking[len(full)]
+
+
+def test_the_bound_without_the_losses_only_shortcut(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Were a format to keep more than 16-bit quality (a table with a gain), the bound reads
+    the model's best format instead: the answers stay the exhaustive ones."""
+    monkeypatch.setattr(topn, "_losses_only", lambda: False)
+    for chosen in ({"vram": "24", "commercial": True}, {"vram": "8"}, {"vram": "80", "top": 3}):
+        query = query_of(chosen)
+        check_same(CATALOG, query)

@@ -15,11 +15,13 @@ from __future__ import annotations
 import heapq
 import math
 from collections.abc import Callable, Iterator, Sequence
+from functools import cache
 from typing import overload
 
 from llm_pick.catalog.load import Catalog
 from llm_pick.catalog.types import Model
 from llm_pick.estimate.formats import cannot_hold, memory_limit, runs
+from llm_pick.estimate.quant import QUANTS
 from llm_pick.ranking import pipeline
 from llm_pick.ranking.order import low_bit, reorder
 from llm_pick.ranking.query import Query
@@ -28,6 +30,7 @@ from llm_pick.ranking.serve import choose_runtime
 from llm_pick.ranking.variants import TUNED, tuned_first
 from llm_pick.scoring.constraints import evaluate
 from llm_pick.scoring.quality import value as scale_value
+from llm_pick.scoring.quant_loss import TABLES
 
 MARGIN = 1e-9  # a bound this close to the N-th score is sized anyway (float sums)
 
@@ -161,21 +164,19 @@ class _Found:
 
 
 def _bound(model: Model, query: Query, state: pipeline.Pass) -> float | None:
-    """The most this model can score: its quality at the best format it could hold (formats
-    keep at most that; a quantized KV cache keeps less), full speed, and its other criteria
-    exactly; None when it holds no format (sized exactly, as an exclusion)."""
+    """The most this model can score: the most quality it keeps in a format it could hold (a
+    quantized KV cache keeps less), full speed, and its other criteria exactly; None when it
+    holds no format (sized exactly, as an exclusion)."""
     if _copy(model):
         return None
-    ordered = pipeline.TERNARY if model.architecture.ternary else state.order(model)
     limit = memory_limit(query.hardware)
-    best = next((q for q in ordered if not cannot_hold(model, q, limit)), None)
-    if best is None:
+    formats = pipeline.TERNARY if model.architecture.ternary else state.candidates
+    if all(cannot_hold(model, q, limit) for q in formats):
         return None
-    quality = max(scale_value(state.ability_of(model).theta), state.quality(model, best).value)
     weights = state.weights
     fixed = pipeline.model_values(model, query, state)
     rest = sum(weights[name] * value.value for name, value in fixed.items())
-    return weights["quality"] * quality + weights["speed"] + rest
+    return weights["quality"] * _top_quality(model, state) + weights["speed"] + rest
 
 
 def _passes(model: Model, query: Query, state: pipeline.Pass) -> bool:
@@ -211,11 +212,24 @@ def _closed(
 
 
 def _top_quality(model: Model, state: pipeline.Pass) -> float:
-    """The most quality a model keeps in any format (see _bound)."""
+    """The most quality a model keeps in any format: its ability's value where no format
+    keeps more than 16-bit weights (the usual case, checked), else its best format's."""
     if _copy(model):
         return math.inf
+    top = scale_value(state.ability_of(model).theta)
+    if _losses_only():
+        return top
     ordered = pipeline.TERNARY if model.architecture.ternary else state.order(model)
-    return max(scale_value(state.ability_of(model).theta), state.quality(model, ordered[0]).value)
+    return max(top, state.quality(model, ordered[0]).value)  # order: most kept first
+
+
+@cache
+def _losses_only() -> bool:
+    """Whether every format keeps at most the 16-bit quality for every model: no published
+    table has a quantized perplexity under its 16-bit one, and no format's loss is a gain
+    (scoring/quant_loss.py loss: each kept fraction is then at most 1)."""
+    tables = all(p >= t.f16 for t in TABLES.values() for p in t.ppl.values())
+    return tables and all(q.ppl_delta is None or q.ppl_delta >= 0 for q in QUANTS.values())
 
 
 def _copy(model: Model) -> bool:
