@@ -47,6 +47,8 @@ def query_of(chosen: dict[str, Any]) -> Any:
 def check_same(catalog: Catalog, query: Any) -> None:
     exhaustive = pipeline.recommend(catalog, query)
     found = topn.recommend(catalog, query)
+    reasons = [(e.model.id, e.reasons) for e in exhaustive.excluded]
+    assert [(m.id, r) for m, r in topn.excluded_reasons(found)] == reasons  # before deciding
     shown, rest = flat(exhaustive), flat(found._replace(ranking=found.shown))
     assert rest[0] == shown[0][: query.top]  # the top, before the rest is computed
     assert rest[1:] == shown[1:]
@@ -90,12 +92,14 @@ def test_models_below_the_top_are_not_sized() -> None:
         pipeline.outcome = outcome  # type: ignore[assignment]
     ranking = found.ranking
     assert isinstance(ranking, topn.Ranking)
-    excluded = {e.model.id for e in found.excluded}
+    excluded = {m.id for m, _ in topn.excluded_reasons(found)}
     sized = [mid for mid in decided if mid not in excluded]
     assert query.top <= len(sized) < len(ranking) // 2
+    assert len(decided) - len(sized) < len(excluded)  # some exclusions are their reasons only
     assert ranking[0] is found.shown[0]
     assert isinstance(ranking[-1], Candidate)  # read from the exhaustive ranking
     assert len(list(ranking)) == len(ranking) == len(ranking[:])
+    assert found.excluded[-1] == found.excluded[len(found.excluded) - 1]  # decided when read
 
 
 def test_a_ranking_reads_like_a_tuple() -> None:

@@ -138,7 +138,7 @@ class Recommendation(NamedTuple):
     query: Query
     weights: dict[str, float]  # normalized
     ranking: Sequence[Candidate]  # all passing models, best first
-    excluded: tuple[Exclusion, ...]
+    excluded: Sequence[Exclusion]  # by model id
     hints: tuple[str, ...] = ()  # when nothing passes: what would change that, closest first
     fixes: tuple[Any, ...] = ()  # ranking/deadend.py Fix: the one change admitting each model
 

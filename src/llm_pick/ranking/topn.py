@@ -16,7 +16,7 @@ import heapq
 import math
 from collections.abc import Callable, Iterator, Sequence
 from functools import cache
-from typing import overload
+from typing import NamedTuple, overload
 
 from llm_pick.catalog.load import Catalog
 from llm_pick.catalog.types import Model
@@ -83,6 +83,68 @@ class Ranking(Sequence[Candidate]):
         return f"Ranking({len(self._head)} of {self._length} computed)"
 
 
+class Reasons(NamedTuple):
+    """An exclusion known by its reasons: a constraint excludes the model and a format runs."""
+
+    model: Model
+    reasons: tuple[str, ...]
+
+
+class Excluded(Sequence[Exclusion]):
+    """The exclusions by model id. Those of models a constraint excludes while some format
+    runs are known by their reasons (all the JSON answer and the table's count need), and
+    decided exactly by `exact` (the format that would be chosen...) when read."""
+
+    def __init__(
+        self, items: list[Exclusion | Reasons], exact: Callable[[Model], Exclusion]
+    ) -> None:
+        self._items = sorted(items, key=lambda item: item[0].id)
+        self._exact = exact
+
+    def reasons(self) -> list[tuple[Model, tuple[str, ...]]]:
+        return [(item[0], item[1]) for item in self._items]
+
+    def _at(self, index: int) -> Exclusion:
+        item = self._items[index]
+        if isinstance(item, Reasons):
+            found = self._items[index] = self._exact(item.model)
+            return found
+        return item
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    @overload
+    def __getitem__(self, index: int) -> Exclusion: ...
+    @overload
+    def __getitem__(self, index: slice) -> tuple[Exclusion, ...]: ...
+
+    def __getitem__(self, index: int | slice) -> Exclusion | tuple[Exclusion, ...]:
+        if isinstance(index, slice):
+            return tuple(self._at(i) for i in range(*index.indices(len(self._items))))
+        if not -len(self._items) <= index < len(self._items):
+            raise IndexError("exclusion index out of range")
+        return self._at(index % len(self._items))
+
+    def __iter__(self) -> Iterator[Exclusion]:
+        return (self._at(i) for i in range(len(self._items)))
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Excluded | tuple):
+            return tuple(self) == tuple(other)
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+def excluded_reasons(rec: Recommendation) -> list[tuple[Model, tuple[str, ...]]]:
+    """Each excluded model and its reasons (an `Excluded` says them without deciding more)."""
+    found = rec.excluded
+    if isinstance(found, Excluded):
+        return found.reasons()
+    return [(item.model, item.reasons) for item in found]
+
+
 def bounded(query: Query) -> bool:
     """Whether the top can be found without ranking every model (else: pipeline.recommend)."""
     return (
@@ -122,7 +184,7 @@ def recommend(catalog: Catalog, query: Query) -> Recommendation:
     head = tuned_first(reorder(head, query.hardware), query.wanted().variants)
     length = len(found.exact) + passing
     ranking = Ranking(tuple(head), length, lambda: pipeline.recommend(catalog, query).ranking)
-    excluded = tuple(sorted(found.excluded, key=lambda e: e.model.id))
+    excluded = Excluded(found.excluded, found.exclusion)
     return Recommendation(query, state.weights, ranking, excluded)
 
 
@@ -132,8 +194,13 @@ class _Found:
     def __init__(self, query: Query, state: pipeline.Pass) -> None:
         self.query, self.state = query, state
         self.exact: list[Candidate] = []
-        self.excluded: list[Exclusion] = []
+        self.excluded: list[Exclusion | Reasons] = []
         self.best: list[float] = []
+
+    def exclusion(self, model: Model) -> Exclusion:
+        found = pipeline.outcome(model, self.query, self.state)
+        assert isinstance(found, Exclusion), model.id  # a constraint excludes it
+        return found
 
     def decide(self, model: Model) -> None:
         found = pipeline.outcome(model, self.query, self.state)
@@ -152,10 +219,14 @@ class _Found:
         required, state = self.query.required_context or 0, self.state
         for model in catalog:
             top = None
-            if model.context_length >= required and not evaluate(
-                model, state.wanted, failures_only=True, checks=state.checks
-            ):
+            failed = evaluate(model, state.wanted, failures_only=True, checks=state.checks)
+            if model.context_length < required:
+                pass  # no format is sized (pipeline.outcome): decided now
+            elif not failed:
                 top = _bound(model, self.query, state)
+            elif _passes(model, self.query, state):  # excluded by its constraints alone
+                self.excluded.append(Reasons(model, tuple(detail for _, _, detail in failed)))
+                continue
             if top is None:
                 self.decide(model)
             else:
