@@ -246,6 +246,8 @@ def _bound(model: Model, query: Query, state: pipeline.Pass) -> float | None:
         return None
     weights = state.weights
     fixed = pipeline.model_values(model, query, state)
+    if {*fixed, "quality", "speed"} != set(weights):  # a criterion this bound does not know
+        return None
     rest = sum(weights[name] * value.value for name, value in fixed.items())
     return weights["quality"] * _top_quality(model, state) + weights["speed"] + rest
 
