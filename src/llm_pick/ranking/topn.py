@@ -5,10 +5,11 @@ every format and scored. Its score is at most its quality at the best format it 
 
 The answer is the exhaustive one (pipeline.recommend) wherever it is read: the ranking's
 first candidates are computed exactly and the rest, when a reader asks for them, are taken
-from the exhaustive ranking (`Ranking`); the exclusions are computed exactly. Where the
-order rules could bring a model from below into the top (a 2-3-bit pick that an unsized model
-might dominate, a base model whose chat model was not sized), every model is ranked.
-tests/test_topn.py holds this to pipeline.recommend over random queries."""
+from the exhaustive ranking (`Ranking`); a model a constraint excludes while a format runs is
+known by its reasons until its exclusion is read (`Excluded`). Where the order rules could
+bring a model from below into the top (a 2-3-bit pick that an unsized model might dominate, a
+base model whose chat model was not sized), every model is ranked. tests/test_topn.py holds
+this to pipeline.recommend over random queries and catalogs."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ import heapq
 import math
 from collections.abc import Callable, Iterator, Sequence
 from functools import cache
-from typing import NamedTuple, overload
+from typing import overload
 
 from llm_pick.catalog.load import Catalog
 from llm_pick.catalog.types import Model
@@ -83,17 +84,13 @@ class Ranking(Sequence[Candidate]):
         return f"Ranking({len(self._head)} of {self._length} computed)"
 
 
-class Reasons(NamedTuple):
-    """An exclusion known by its reasons: a constraint excludes the model and a format runs."""
-
-    model: Model
-    reasons: tuple[str, ...]
+Reasons = tuple[Model, tuple[str, ...]]  # an excluded model known by its reasons alone
 
 
 class Excluded(Sequence[Exclusion]):
     """The exclusions by model id. Those of models a constraint excludes while some format
-    runs are known by their reasons (all the JSON answer and the table's count need), and
-    decided exactly by `exact` (the format that would be chosen...) when read."""
+    runs are known by their reasons (all the JSON answer and the counts read), and decided
+    exactly by `exact` (with the format that would have been chosen) when read."""
 
     def __init__(
         self, items: list[Exclusion | Reasons], exact: Callable[[Model], Exclusion]
@@ -106,8 +103,8 @@ class Excluded(Sequence[Exclusion]):
 
     def _at(self, index: int) -> Exclusion:
         item = self._items[index]
-        if isinstance(item, Reasons):
-            found = self._items[index] = self._exact(item.model)
+        if not isinstance(item, Exclusion):
+            found = self._items[index] = self._exact(item[0])
             return found
         return item
 
@@ -225,7 +222,7 @@ class _Found:
             elif not failed:
                 top = _bound(model, self.query, state)
             elif _passes(model, self.query, state):  # excluded by its constraints alone
-                self.excluded.append(Reasons(model, tuple(detail for _, _, detail in failed)))
+                self.excluded.append((model, tuple(detail for _, _, detail in failed)))
                 continue
             if top is None:
                 self.decide(model)
