@@ -4,12 +4,14 @@ candidates before the rest is read, then the whole ranking, the exclusions and t
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import examples
+from conftest import examples, run
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from shaped_gguf import write_shaped
 from test_agreement import DEFAULTS
 from test_agreement import options as query_options
 from test_shared_pipeline import fine_tunes, flat, tune
@@ -128,3 +130,14 @@ def test_the_bound_without_the_losses_only_shortcut(monkeypatch: pytest.MonkeyPa
     for chosen in ({"vram": "24", "commercial": True}, {"vram": "8"}, {"vram": "80", "top": 3}):
         query = query_of(chosen)
         check_same(CATALOG, query)
+
+
+def test_an_imported_file_is_sized_in_its_own_format(tmp_path: Path) -> None:
+    """An imported GGUF runs only in its file's format: excluded by a constraint where that
+    format does not fit, its reasons say so, though a smaller format of its shape would run."""
+    path = write_shaped(tmp_path / "Meta-Llama-3.1-8B-Instruct-Q4_K_M.gguf")
+    mine = tmp_path / "mine.yaml"
+    assert run("import", str(path), "-o", str(mine)).code == 0
+    catalog = load_catalog([mine])
+    for chosen in ({"vram": "4", "family": ["mistral"]}, {"vram": "4", "commercial": True}):
+        check_same(catalog, query_of(chosen))

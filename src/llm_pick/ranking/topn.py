@@ -149,6 +149,7 @@ def bounded(query: Query) -> bool:
         and query.hardware is not None
         and not query.all_formats
         and not query.files
+        and not query.installed
         and choose_runtime(query).name != "vllm"  # serve() re-scores every ranked model
     )
 
@@ -251,7 +252,10 @@ def _bound(model: Model, query: Query, state: pipeline.Pass) -> float | None:
 
 def _passes(model: Model, query: Query, state: pipeline.Pass) -> bool:
     """True when the smallest format runs with the query's sizing: the exhaustive search then
-    finds a running format too (False: not known, the model is sized exactly)."""
+    finds a running format too (False: not known, the model is sized exactly, as is an
+    installed or imported file, which runs in its own format only)."""
+    if query.formats_of(model) is not None:
+        return False
     candidates = pipeline.TERNARY if model.architecture.ternary else state.candidates
     smallest = min(candidates, key=lambda q: (q.nominal_bits, q.name))
     plain = query.sizing_for(model)
