@@ -109,7 +109,13 @@ def recommend(given: Values) -> int:
         models, wanted = installed_catalog(wanted)
     else:
         models, wanted = load_checked(catalog, wanted)
-    result = pipeline.recommend(models, wanted)
+    charted = chart is not None or fmt == OutputFormat.html  # a chart reads every ranked model
+    if charted:
+        result = pipeline.recommend(models, wanted)
+    else:  # the shown top: the models below it are only checked to pass (ranking/topn.py)
+        from llm_pick.ranking import topn
+
+        result = topn.recommend(models, wanted)
     report = recommend_report(result, models, given["show_excluded"], chart)
     inputs = [*(catalog or ()), query["profile"]]
     emit(chart_note(report, chart, fmt), fmt, given["output"], inputs, force=given["force"])

@@ -9,7 +9,7 @@ constraint 1.5; the same change for several models is one line naming them all."
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from typing import NamedTuple
 
 from llm_pick.catalog.types import Model
@@ -55,7 +55,7 @@ def tokens(count: int) -> str:
     return f"{count // 1024}k" if count % 1024 == 0 else str(count)
 
 
-def one_change(excluded: tuple[Exclusion, ...], query: Query, admits: Admits) -> list[Fix]:
+def one_change(excluded: Sequence[Exclusion], query: Query, admits: Admits) -> list[Fix]:
     """The cheapest change for each of the nearest excluded models, one line per change."""
     near = sorted(
         (e for e in excluded if len(e.failed) == 1 and not e.failed & SCOPE),

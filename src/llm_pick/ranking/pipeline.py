@@ -336,8 +336,7 @@ def recommend(catalog: Catalog, query: Query) -> Recommendation:
             ranked.append(result)
         else:
             excluded.append(result)
-    ranked.sort(key=lambda c: (-round(c.score, 12), _copy(c.model), c.model.id))
-    ranked = reorder(ranked, query.hardware)
+    ranked = reorder(sorted(ranked, key=rank_key), query.hardware)
     excluded.sort(key=lambda e: e.model.id)
     rec = serve(Recommendation(query, weights, tuple(ranked), tuple(excluded)), models)
     rec = rec._replace(ranking=tuple(tuned_first(rec.ranking, query.wanted().variants)))
@@ -370,9 +369,10 @@ def admits(model: Model, query: Query, models: dict[str, Model]) -> bool:
     return isinstance(outcome(model, query, _pass(query, models)), Candidate)
 
 
-def _copy(model: Model) -> bool:
-    """An imported file: on a tie it ranks after the catalog model it may copy."""
-    return model.runtimes is not None and model.runtimes.file is not None
+def rank_key(cand: Candidate) -> tuple[float, bool, str]:
+    """The score order; on a tie an imported file ranks after the catalog model it may copy."""
+    own = cand.model.runtimes is not None and cand.model.runtimes.file is not None
+    return (-round(cand.score, 12), own, cand.model.id)
 
 
 def hint(exclusion: Exclusion, query: Query) -> str:

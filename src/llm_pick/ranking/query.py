@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import field, replace
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from llm_pick.catalog.record import record
@@ -102,7 +103,7 @@ class Query:
 
     def sizing_for(self, model: Model, kv_dtype: str | None = None) -> Sizing:
         """How this model is sized: the required context, else min(4096, its context)."""
-        sized = self.sizing.at(self.required_context or self.sizing.tokens(model))
+        sized = _at(self.sizing, self.required_context or self.sizing.tokens(model))
         return sized if kv_dtype is None else sized.with_kv(kv_dtype)
 
     def formats_of(self, model: Model) -> list[Quant] | None:
@@ -138,6 +139,13 @@ def _ollama_only(model: Model, candidates: list[Quant]) -> list[Quant] | None:
         return None
     tags = {tag.lower() for tag in runtimes.ollama.quants}
     return [q for q in candidates if q.family == "gguf" and q.name in tags] or None
+
+
+@lru_cache(maxsize=256)
+def _at(sizing: Sizing, tokens: int) -> Sizing:
+    """sizing.at(tokens) once per sizing and context: a pass sizes every model at one of a
+    few contexts, and a new Sizing runs every check again (records are immutable)."""
+    return sizing.at(tokens)
 
 
 def query_weights(query: Query) -> dict[str, float]:

@@ -13,6 +13,8 @@ from llm_pick.ranking.query import Query
 from llm_pick.scoring.criteria import Criterion, Value, combine
 
 if TYPE_CHECKING:  # vLLM serving: imported when a model is served (ranking/serve.py)
+    from collections.abc import Sequence
+
     from llm_pick.estimate.serving import Load, ServingMemory, ServingSpeed
 
 
@@ -145,8 +147,8 @@ class Exclusion(NamedTuple):
 class Recommendation(NamedTuple):
     query: Query
     weights: dict[str, float]  # normalized
-    ranking: tuple[Candidate, ...]  # all passing models, best first
-    excluded: tuple[Exclusion, ...]
+    ranking: Sequence[Candidate]  # all passing models, best first
+    excluded: Sequence[Exclusion]  # by model id
     hints: tuple[str, ...] = ()  # when nothing passes: what would change that, closest first
     fixes: tuple[Any, ...] = ()  # ranking/deadend.py Fix: the one change admitting each model
 
@@ -171,7 +173,7 @@ class Recommendation(NamedTuple):
 
     @property
     def shown(self) -> tuple[Candidate, ...]:
-        return self.ranking[: self.query.top]
+        return tuple(self.ranking[: self.query.top])
 
     def closest(self, limit: int = 3) -> list[Exclusion]:
         """Excluded models nearest to passing, among those inside the query's scope (family,

@@ -14,6 +14,7 @@ from llm_pick.estimate.memory import DEFAULT_CONTEXT
 from llm_pick.ranking.pipeline import lineage
 from llm_pick.ranking.result import Candidate, Exclusion, Option, Recommendation
 from llm_pick.ranking.serve import choose_runtime
+from llm_pick.ranking.topn import excluded_reasons
 from llm_pick.reports.headline_json import headline_fields, with_assumed
 from llm_pick.reports.reasons_more import reasons_of
 from llm_pick.reports.report import Report
@@ -151,7 +152,7 @@ def recommend_data(rec: Recommendation, catalog: Catalog) -> dict[str, Any]:
         "catalog": catalog_info(catalog),
         "estimated": True,
         "ranking": [candidate_dict(i, c, rec) for i, c in enumerate(rec.shown, 1)],
-        "excluded": [{"model": e.model.id, "reasons": list(e.reasons)} for e in rec.excluded],
+        "excluded": [{"model": m.id, "reasons": list(r)} for m, r in excluded_reasons(rec)],
     }
     if not rec.ranking:
         data["closest"] = list(rec.hints)

@@ -1,0 +1,311 @@
+"""The shown top of a recommendation without sizing and scoring every model (issue 23): a
+model whose score cannot reach the N-th exact score is only checked to pass, not searched in
+every format and scored. Its score is at most its quality at the best format it could hold
+(its ability, measured in any case) with full speed and its exact format-free criteria.
+
+The answer is the exhaustive one (pipeline.recommend) wherever it is read: the ranking's
+first candidates are computed exactly and the rest, when a reader asks for them, are taken
+from the exhaustive ranking (`Ranking`); a model a constraint excludes while a format runs is
+known by its reasons until its exclusion is read (`Excluded`). Where the order rules could
+bring a model from below into the top (a 2-3-bit pick that an unsized model might dominate, a
+base model whose chat model was not sized), every model is ranked. tests/test_topn.py holds
+this to pipeline.recommend over random queries and catalogs."""
+
+from __future__ import annotations
+
+import heapq
+import math
+from collections.abc import Callable, Iterator, Sequence
+from functools import cache
+from typing import overload
+
+from llm_pick.catalog.load import Catalog
+from llm_pick.catalog.types import Model
+from llm_pick.estimate.formats import cannot_hold, memory_limit, runs
+from llm_pick.estimate.quant import QUANTS
+from llm_pick.ranking import pipeline
+from llm_pick.ranking.order import low_bit, reorder
+from llm_pick.ranking.query import Query
+from llm_pick.ranking.result import Candidate, Exclusion, Recommendation
+from llm_pick.ranking.serve import choose_runtime
+from llm_pick.ranking.variants import TUNED, tuned_first
+from llm_pick.scoring.constraints import evaluate
+from llm_pick.scoring.quality import value as scale_value
+from llm_pick.scoring.quant_loss import TABLES
+
+MARGIN = 1e-9  # a bound this close to the N-th score is sized anyway (float sums)
+
+
+class Ranking(Sequence[Candidate]):
+    """A ranking whose length and first candidates are known; any other candidate is read from
+    the exhaustive ranking, computed once, when first asked for."""
+
+    def __init__(
+        self, head: tuple[Candidate, ...], length: int, rest: Callable[[], Sequence[Candidate]]
+    ) -> None:
+        self._head, self._length, self._rest = head, length, rest
+        self._all: tuple[Candidate, ...] | None = None
+
+    def full(self) -> tuple[Candidate, ...]:
+        if self._all is None:
+            self._all = tuple(self._rest())
+        return self._all
+
+    def __len__(self) -> int:
+        return self._length
+
+    @overload
+    def __getitem__(self, index: int) -> Candidate: ...
+    @overload
+    def __getitem__(self, index: slice) -> tuple[Candidate, ...]: ...
+
+    def __getitem__(self, index: int | slice) -> Candidate | tuple[Candidate, ...]:
+        if isinstance(index, slice):
+            start, stop, step = index.indices(self._length)
+            if step == 1 and stop <= len(self._head):
+                return self._head[start:stop]
+            return self.full()[index]
+        if 0 <= index < len(self._head):
+            return self._head[index]
+        return self.full()[index]
+
+    def __iter__(self) -> Iterator[Candidate]:
+        yield from self._head
+        yield from self.full()[len(self._head) :]
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Ranking | tuple):
+            return tuple(self) == tuple(other)
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"Ranking({len(self._head)} of {self._length} computed)"
+
+
+Reasons = tuple[Model, tuple[str, ...]]  # an excluded model known by its reasons alone
+
+
+class Excluded(Sequence[Exclusion]):
+    """The exclusions by model id. Those of models a constraint excludes while some format
+    runs are known by their reasons (all the JSON answer and the counts read), and decided
+    exactly by `exact` (with the format that would have been chosen) when read."""
+
+    def __init__(
+        self, items: list[Exclusion | Reasons], exact: Callable[[Model], Exclusion]
+    ) -> None:
+        self._items = sorted(items, key=lambda item: item[0].id)
+        self._exact = exact
+
+    def reasons(self) -> list[tuple[Model, tuple[str, ...]]]:
+        return [(item[0], item[1]) for item in self._items]
+
+    def _at(self, index: int) -> Exclusion:
+        item = self._items[index]
+        if not isinstance(item, Exclusion):
+            found = self._items[index] = self._exact(item[0])
+            return found
+        return item
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    @overload
+    def __getitem__(self, index: int) -> Exclusion: ...
+    @overload
+    def __getitem__(self, index: slice) -> tuple[Exclusion, ...]: ...
+
+    def __getitem__(self, index: int | slice) -> Exclusion | tuple[Exclusion, ...]:
+        if isinstance(index, slice):
+            return tuple(self._at(i) for i in range(*index.indices(len(self._items))))
+        if not -len(self._items) <= index < len(self._items):
+            raise IndexError("exclusion index out of range")
+        return self._at(index % len(self._items))
+
+    def __iter__(self) -> Iterator[Exclusion]:
+        return (self._at(i) for i in range(len(self._items)))
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Excluded | tuple):
+            return tuple(self) == tuple(other)
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+def excluded_reasons(rec: Recommendation) -> list[tuple[Model, tuple[str, ...]]]:
+    """Each excluded model and its reasons (an `Excluded` says them without deciding more)."""
+    found = rec.excluded
+    if isinstance(found, Excluded):
+        return found.reasons()
+    return [(item.model, item.reasons) for item in found]
+
+
+def bounded(query: Query) -> bool:
+    """Whether the top can be found without ranking every model (else: pipeline.recommend)."""
+    return (
+        pipeline.SHARING
+        and query.hardware is not None
+        and not query.all_formats
+        and not query.files
+        and not query.installed
+        and choose_runtime(query).name != "vllm"  # serve() re-scores every ranked model
+    )
+
+
+def recommend(catalog: Catalog, query: Query) -> Recommendation:
+    """pipeline.recommend(catalog, query), the models below the shown top left unsized."""
+    if not bounded(query):
+        return pipeline.recommend(catalog, query)
+    state = pipeline._pass(query, pipeline.lineage(catalog))
+    if not state.weights:
+        return pipeline.recommend(catalog, query)
+    found = _Found(query, state)
+    waiting = sorted(found.sort_out(catalog), key=lambda item: -item[0])
+    floor, unsized = -math.inf, list[Model]()
+    for index, (top, model) in enumerate(waiting):
+        if len(found.best) == query.top and top < found.best[0] - MARGIN:
+            floor, unsized = found.best[0] - MARGIN, [m for _, m in waiting[index:]]
+            break
+        found.decide(model)
+    passing = 0
+    for model in unsized:
+        if _passes(model, query, state):
+            passing += 1
+        else:
+            found.decide(model)  # exactly: an exclusion for memory, with its reasons
+    head = sorted((c for c in found.exact if c.score >= floor), key=pipeline.rank_key)
+    below = [c for c in found.exact if c.score < floor]
+    if not head or not _closed(head, below, unsized, state, query):
+        return pipeline.recommend(catalog, query)
+    head = tuned_first(reorder(head, query.hardware), query.wanted().variants)
+    length = len(found.exact) + passing
+    ranking = Ranking(tuple(head), length, lambda: pipeline.recommend(catalog, query).ranking)
+    excluded = Excluded(found.excluded, found.exclusion)
+    return Recommendation(query, state.weights, ranking, excluded)
+
+
+class _Found:
+    """The models decided exactly so far, and the `top` best exact scores (a heap)."""
+
+    def __init__(self, query: Query, state: pipeline.Pass) -> None:
+        self.query, self.state = query, state
+        self.exact: list[Candidate] = []
+        self.excluded: list[Exclusion | Reasons] = []
+        self.best: list[float] = []
+
+    def exclusion(self, model: Model) -> Exclusion:
+        found = pipeline.outcome(model, self.query, self.state)
+        assert isinstance(found, Exclusion), model.id  # a constraint excludes it
+        return found
+
+    def decide(self, model: Model) -> None:
+        found = pipeline.outcome(model, self.query, self.state)
+        if isinstance(found, Exclusion):
+            self.excluded.append(found)
+            return
+        self.exact.append(found)
+        heapq.heappush(self.best, found.score)
+        if len(self.best) > self.query.top:
+            heapq.heappop(self.best)
+
+    def sort_out(self, catalog: Catalog) -> list[tuple[float, Model]]:
+        """Models a constraint or the context excludes, or that hold no format, are decided
+        now; the others are returned with the most they can score."""
+        waiting = []
+        required, state = self.query.required_context or 0, self.state
+        for model in catalog:
+            top = None
+            failed = evaluate(model, state.wanted, failures_only=True, checks=state.checks)
+            if model.context_length < required:
+                pass  # no format is sized (pipeline.outcome): decided now
+            elif not failed:
+                top = _bound(model, self.query, state)
+            elif _passes(model, self.query, state):  # excluded by its constraints alone
+                self.excluded.append((model, tuple(detail for _, _, detail in failed)))
+                continue
+            if top is None:
+                self.decide(model)
+            else:
+                waiting.append((top, model))
+        return waiting
+
+
+def _bound(model: Model, query: Query, state: pipeline.Pass) -> float | None:
+    """The most this model can score: the most quality it keeps in a format it could hold (a
+    quantized KV cache keeps less), full speed, and its other criteria exactly; None when it
+    holds no format (sized exactly, as an exclusion)."""
+    if _copy(model):
+        return None
+    limit = memory_limit(query.hardware)
+    formats = pipeline.TERNARY if model.architecture.ternary else state.candidates
+    if all(cannot_hold(model, q, limit) for q in formats):
+        return None
+    weights = state.weights
+    fixed = pipeline.model_values(model, query, state)
+    if {*fixed, "quality", "speed"} != set(weights):  # a criterion this bound does not know
+        return None
+    rest = sum(weights[name] * value.value for name, value in fixed.items())
+    return weights["quality"] * _top_quality(model, state) + weights["speed"] + rest
+
+
+def _passes(model: Model, query: Query, state: pipeline.Pass) -> bool:
+    """True when the smallest format runs with the query's sizing: the exhaustive search then
+    finds a running format too (False: not known, the model is sized exactly, as is an
+    installed or imported file, which runs in its own format only)."""
+    if query.formats_of(model) is not None:
+        return False
+    candidates = pipeline.TERNARY if model.architecture.ternary else state.candidates
+    smallest = min(candidates, key=lambda q: (q.nominal_bits, q.name))
+    plain = query.sizing_for(model)
+    return any(runs(a) for a in pipeline._assessed(model, smallest, plain, query, state))
+
+
+def _closed(
+    head: list[Candidate],
+    below: list[Candidate],
+    unsized: list[Model],
+    state: pipeline.Pass,
+    query: Query,
+) -> bool:
+    """Whether the order rules move no model from below `head` into it: no 2-3-bit candidate
+    of the head may be dominated by a model below (quality at least its own), and every chat
+    or instruct model made from a base model in the head is in the head or excluded."""
+    lows = [c for c in head if low_bit(c)]
+    if lows:
+        under = [c.values["quality"].value for c in below]
+        under += [_top_quality(m, state) for m in unsized]
+        if under and max(under) >= min(c.values["quality"].value for c in lows) - 1e-9:
+            return False
+    if "base" in query.wanted().variants:
+        return True
+    bases = {c.model.id for c in head if c.model.variant == "base"}
+    outside = [*(c.model for c in below), *unsized]
+    return not any(m.base_model in bases and m.variant in TUNED for m in outside)
+
+
+def _top_quality(model: Model, state: pipeline.Pass) -> float:
+    """The most quality a model keeps in any format: its ability's value where no format
+    keeps more than 16-bit weights (the usual case, checked), else its best format's."""
+    if _copy(model):
+        return math.inf
+    top = scale_value(state.ability_of(model).theta)
+    if _losses_only():
+        return top
+    ordered = pipeline.TERNARY if model.architecture.ternary else state.order(model)
+    return max(top, state.quality(model, ordered[0]).value)  # order: most kept first
+
+
+@cache
+def _losses_only() -> bool:
+    """Whether every format keeps at most the 16-bit quality for every model: no published
+    table has a quantized perplexity under its 16-bit one, and no format's loss is a gain
+    (scoring/quant_loss.py loss: each kept fraction is then at most 1)."""
+    tables = all(p >= t.f16 for t in TABLES.values() for p in t.ppl.values())
+    return tables and all(q.ppl_delta is None or q.ppl_delta >= 0 for q in QUANTS.values())
+
+
+def _copy(model: Model) -> bool:
+    """An imported file is scored as the catalog model it copies (Pass.quality): sized exactly."""
+    return model.runtimes is not None and model.runtimes.file is not None
