@@ -11,9 +11,10 @@ import datetime as dt
 import os
 from collections.abc import Iterator, Sequence
 from functools import cache
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
 from llm_pick.catalog.read import is_url, read_input
+from llm_pick.catalog.tuples import NamedTuple
 from llm_pick.catalog.types import COMMERCIAL_RANK, INHERITED, Model
 from llm_pick.errors import CatalogError, UnknownNameError
 

@@ -25,8 +25,7 @@ runtime has no collected measurement (bitsandbytes) get no speed: unknown, not a
 
 from __future__ import annotations
 
-from typing import NamedTuple
-
+from llm_pick.catalog.tuples import NamedTuple
 from llm_pick.estimate.fit import Fit
 from llm_pick.estimate.hardware import Hardware
 from llm_pick.estimate.memkind import is_hbm
