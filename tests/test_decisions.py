@@ -267,7 +267,7 @@ def test_hints_name_the_memory_they_need() -> None:
 def test_offload_cells_read_plainly_and_ranges_never_repeat() -> None:
     out = run("recommend", "--vram", "8", "--ram", "64", "--min-params", "40").stdout
     assert "GiB GPU +" in out and "GiB RAM" in out and "layers on GPU" in out
-    from llm_pick.render.cells import speed_range
+    from llm_pick.render.figures import speed_range
 
     class S:
         decode_low, decode_high = 1.04, 1.4

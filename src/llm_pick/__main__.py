@@ -77,6 +77,9 @@ def main() -> NoReturn:
     gc.set_threshold(100_000, 50, 100)
     try:
         _guard_streams()
+        from llm_pick.catalog.lateinspect import dataclasses_first
+
+        dataclasses_first()  # inspect only if dataclasses uses it (start-up)
         from llm_pick.cli.fastpath import run
 
         code = run(sys.argv[1:])  # the common commands' plain cases, without typer

@@ -12,7 +12,6 @@ tests/test_compiled.py fails when one is stale.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import os
 import re
@@ -21,6 +20,8 @@ from collections.abc import Callable
 from dataclasses import fields, is_dataclass
 from functools import cache
 from typing import TYPE_CHECKING, Any
+
+from llm_pick.catalog.dates import date
 
 if TYPE_CHECKING:  # the catalog types are imported when models are built, not for as_of
     from pathlib import Path
@@ -88,10 +89,10 @@ def entry(name: str, raw: bytes) -> Any:
     return _data(name)
 
 
-def as_of() -> dt.date | None:
+def as_of() -> date | None:
     """The bundled catalog's as-of date, as compiled (read from the small index only)."""
     found = _index().get("models.yaml", {}).get("as_of")
-    return dt.date.fromisoformat(found) if found else None
+    return date.fromisoformat(found) if found else None
 
 
 def shipped(name: str, path: str | Path) -> tuple[str, Any] | None:
@@ -188,7 +189,7 @@ def _structured(word: str, names: dict[str, Any]) -> bool:
     value = names.get(head)
     for part in rest:
         value = getattr(value, part, None)
-    return value is dt.date or (isinstance(value, type) and is_dataclass(value))
+    return value is date or (isinstance(value, type) and is_dataclass(value))
 
 
 def _converter(kind: Any) -> Convert:
@@ -207,8 +208,8 @@ def _converter(kind: Any) -> Convert:
     if origin is dict:
         value = _converter(args[1])
         return None if value is None else (lambda d: {k: value(v) for k, v in d.items()})
-    if kind is dt.date:
-        return dt.date.fromisoformat
+    if kind is date:
+        return date.fromisoformat
     if is_dataclass(kind):
         return lambda data: _build(kind, data)  # type: ignore[arg-type]
     return None

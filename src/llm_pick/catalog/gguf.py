@@ -15,8 +15,9 @@ import math
 import os
 import struct
 from pathlib import Path
-from typing import IO, Any, NamedTuple
+from typing import IO, Any
 
+from llm_pick.catalog.tuples import NamedTuple
 from llm_pick.errors import CatalogError
 
 MAGIC = b"GGUF"

@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import math
 from functools import cache
-from typing import Any, NamedTuple
+from typing import Any
+
+from llm_pick.catalog.tuples import NamedTuple
 
 
 class Bound(NamedTuple):

@@ -7,13 +7,14 @@ catalogs are read with a size cap and validated on every run (nothing is cached)
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 from collections.abc import Iterator, Sequence
 from functools import cache
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
+from llm_pick.catalog.dates import date
 from llm_pick.catalog.read import is_url, read_input
+from llm_pick.catalog.tuples import NamedTuple
 from llm_pick.catalog.types import COMMERCIAL_RANK, INHERITED, Model
 from llm_pick.errors import CatalogError, UnknownNameError
 
@@ -36,7 +37,7 @@ class SourceFile(NamedTuple):
     path: str
     sha256: str
     models: int
-    as_of: dt.date | None = None  # the file's as-of date, when it states one
+    as_of: date | None = None  # the file's as-of date, when it states one
 
 
 class LoadedFile(NamedTuple):
@@ -51,7 +52,7 @@ class Catalog:
         self._models = dict(sorted(models.items()))
         self.sources = tuple(sources)
         dates = [source.as_of for source in self.sources if source.as_of is not None]
-        self.as_of: dt.date | None = max(dates) if dates else None
+        self.as_of: date | None = max(dates) if dates else None
         """The newest as-of date of the files (the bundled catalog's, unless a file is newer)."""
 
     def __iter__(self) -> Iterator[Model]:
@@ -310,7 +311,7 @@ def read_file(path: str | Path) -> LoadedFile:
 
 
 def _loaded(
-    name: str, raw: bytes, models: tuple[Model, ...], as_of: dt.date | None = None
+    name: str, raw: bytes, models: tuple[Model, ...], as_of: date | None = None
 ) -> LoadedFile:
     from llm_pick.catalog.digest import hexdigest
 
@@ -341,7 +342,7 @@ def validate_files(paths: Sequence[str | Path]) -> list[str]:
     return problems
 
 
-def _validate(name: str, raw: bytes) -> tuple[tuple[Model, ...], dt.date | None]:
+def _validate(name: str, raw: bytes) -> tuple[tuple[Model, ...], date | None]:
     from llm_pick.catalog.validate import load_file
 
     models, as_of = load_file(name, raw)

@@ -9,7 +9,6 @@ placeholders until `bind_constraints()` replaces them, just before pydantic read
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from dataclasses import field
 from typing import Any, Literal
@@ -24,6 +23,7 @@ from llm_pick.catalog.constrained import (
     Texts,
     Tokens,
 )
+from llm_pick.catalog.dates import date
 from llm_pick.catalog.localfile import LocalFile
 from llm_pick.catalog.longctx import EffectiveContext
 from llm_pick.catalog.record import record
@@ -295,7 +295,7 @@ class Model:
     to inherit its base's."""
     organization: Text
     """Who released the weights."""
-    release_date: dt.date | None = None
+    release_date: date | None = None
     """Public release date."""
     variant: Variant
     """base, chat, instruct, or a third-party fine-tune."""
@@ -382,7 +382,7 @@ class CatalogFile:
 
     schema_version: Literal[1]
     """Format version of this file."""
-    as_of: dt.date | None = None
+    as_of: date | None = None
     """The day the curator last checked the file against the families' releases."""
     models: list[Model]
     """The model entries."""

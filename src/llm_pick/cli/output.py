@@ -45,7 +45,10 @@ def emit(
         flush_readings()
         with stdout_errors():
             if fmt == "table":
-                if report.table is not None:
+                text = _plain_table(report)
+                if text is not None:
+                    sys.stdout.write(text)
+                elif report.table is not None:
                     console(color=not os.environ.get("NO_COLOR")).print(report.table(), crop=False)
             else:
                 pretty = sys.stdout.isatty()  # JSON: indented on a terminal, compact when piped
@@ -57,6 +60,17 @@ def emit(
         report.notes.append(f"{how} {output}")
     for note in report.notes:
         sys.stderr.write(one_line(note) + "\n")
+
+
+def _plain_table(report: Report) -> str | None:
+    """The table written without rich when stdout gets no colour (render/plain.py)."""
+    if report.plain is None or report.table is None:
+        return None
+    from llm_pick.render.plain import plain_width
+    from llm_pick.reports.report import MIN_WIDTH
+
+    width = plain_width(MIN_WIDTH)
+    return None if width is None else report.plain(width)
 
 
 @contextmanager

@@ -5,8 +5,9 @@ compare; and the longest context that keeps the same placement."""
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING
 
+from llm_pick.catalog.tuples import NamedTuple
 from llm_pick.catalog.types import Model
 from llm_pick.estimate.cudactx import on_hardware
 from llm_pick.estimate.fit import Fit, max_context

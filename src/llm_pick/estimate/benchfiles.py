@@ -8,8 +8,9 @@ import csv
 import io
 import json
 import re
-from typing import Any, NamedTuple
+from typing import Any
 
+from llm_pick.catalog.tuples import NamedTuple
 from llm_pick.errors import InputError
 
 MIB = 1024**2

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING
 
+from llm_pick.catalog.tuples import NamedTuple
 from llm_pick.errors import LlmPickError
 from llm_pick.estimate.benchfiles import BenchRun, LoadLog
 from llm_pick.estimate.calibration import FAMILIES, Buffers, Measurement

@@ -16,8 +16,9 @@ from __future__ import annotations
 import json
 import math
 import os
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
+from llm_pick.catalog.tuples import NamedTuple
 from llm_pick.errors import InputError
 
 if TYPE_CHECKING:  # pathlib is imported where a Path is used (start-up)

@@ -18,9 +18,10 @@ import signal
 import subprocess
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING
 
 from llm_pick.catalog.cardmatch import match_card, memory_note
+from llm_pick.catalog.tuples import NamedTuple
 from llm_pick.errors import InputError, LlmPickError
 from llm_pick.estimate.limits import GIB, MAX_GIB, MAX_GPUS
 

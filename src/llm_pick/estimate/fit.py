@@ -4,8 +4,9 @@ estimate/speed.py; one model on one piece of hardware (fit + speed) in estimate/
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Literal, NamedTuple
+from typing import Literal
 
+from llm_pick.catalog.tuples import NamedTuple
 from llm_pick.estimate.cudactx import card_contexts
 from llm_pick.estimate.hardware import GIB, Hardware
 from llm_pick.estimate.memory import CUDA_CONTEXT_BYTES as CUDA_CONTEXT_BYTES

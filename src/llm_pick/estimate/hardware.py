@@ -4,8 +4,9 @@ checked with the CLI's messages. Detection itself is in detect.py. No printing."
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
+from llm_pick.catalog.tuples import NamedTuple
 from llm_pick.errors import InputError
 from llm_pick.estimate import limits
 from llm_pick.estimate.limits import GIB, MAX_BANDWIDTH_GBS, MAX_GIB, MAX_GPUS

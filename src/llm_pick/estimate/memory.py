@@ -9,8 +9,9 @@ training memory follow the formulas in docs/methodology.md. Everything here is a
 
 from __future__ import annotations
 
-from typing import Literal, NamedTuple
+from typing import Literal
 
+from llm_pick.catalog.tuples import NamedTuple
 from llm_pick.catalog.types import Model
 from llm_pick.errors import InputError
 from llm_pick.estimate.cache import KV_DTYPES as KV_DTYPES

@@ -4,10 +4,11 @@ for catalog models (estimate_memory, assess), with the weight terms replaced by 
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple
+from typing import Any
 
 from llm_pick.catalog.gguf import GgufFile, Skipped
 from llm_pick.catalog.shapes import Architecture
+from llm_pick.catalog.tuples import NamedTuple
 from llm_pick.catalog.types import License, Model, Parameters
 from llm_pick.errors import CatalogError, InputError
 from llm_pick.estimate.memory import Estimate, estimate_memory

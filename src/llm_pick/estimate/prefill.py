@@ -16,8 +16,8 @@ speed, which llm-pick does not know: that path is not modelled, and the basis sa
 from __future__ import annotations
 
 import math
-from typing import NamedTuple
 
+from llm_pick.catalog.tuples import NamedTuple
 from llm_pick.estimate.hardware import Hardware
 from llm_pick.estimate.speedkinds import DEFAULT_CPU_THREADS, Work, device_prefill_seconds
 

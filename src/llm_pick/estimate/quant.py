@@ -11,8 +11,9 @@ blocks and keep the embeddings, the output head and the norms in 16 bits.
 from __future__ import annotations
 
 from functools import cache
-from typing import Literal, NamedTuple
+from typing import Literal
 
+from llm_pick.catalog.tuples import NamedTuple
 from llm_pick.errors import UnknownNameError
 from llm_pick.estimate.iquant import IQ_BASE, Layer, iq_type
 

@@ -19,8 +19,8 @@ bandwidth ceiling.
 from __future__ import annotations
 
 import math
-from typing import NamedTuple
 
+from llm_pick.catalog.tuples import NamedTuple
 from llm_pick.catalog.types import Model
 from llm_pick.estimate.hardware import Hardware
 from llm_pick.estimate.quant import QUANTS

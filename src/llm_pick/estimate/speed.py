@@ -26,8 +26,7 @@ runtime has no collected measurement (bitsandbytes) get no speed: unknown, not a
 
 from __future__ import annotations
 
-from typing import NamedTuple
-
+from llm_pick.catalog.tuples import NamedTuple
 from llm_pick.estimate.cpucost import CPU_DECODE_SCATTER as CPU_DECODE_SCATTER
 from llm_pick.estimate.cpucost import CPU_SYNC as CPU_SYNC
 from llm_pick.estimate.cpucost import PER_BYTE_THREAD as PER_BYTE_THREAD

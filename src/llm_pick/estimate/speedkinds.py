@@ -4,9 +4,10 @@ the constants are fitted by bench/speed.py (estimate/speed.py re-exports them)."
 
 from __future__ import annotations
 
-from typing import Literal, NamedTuple
+from typing import Literal
 
 from llm_pick.catalog.filetypes import Gpu
+from llm_pick.catalog.tuples import NamedTuple
 from llm_pick.catalog.types import Model
 from llm_pick.estimate.hardware import Hardware
 

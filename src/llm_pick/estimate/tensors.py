@@ -13,9 +13,9 @@ ssm_conv1d, ssm_x, ssm_dt, ssm_a, ssm_out).
 from __future__ import annotations
 
 from functools import cache
-from typing import NamedTuple
 
 from llm_pick.catalog.shapes import Architecture
+from llm_pick.catalog.tuples import NamedTuple
 from llm_pick.catalog.types import Model
 
 

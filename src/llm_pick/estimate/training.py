@@ -14,8 +14,7 @@
 
 from __future__ import annotations
 
-from typing import NamedTuple
-
+from llm_pick.catalog.tuples import NamedTuple
 from llm_pick.catalog.types import Model
 from llm_pick.estimate.tensors import Inventory
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import math
 from functools import lru_cache
-from typing import NamedTuple
 
 from llm_pick.catalog.shapes import Architecture
+from llm_pick.catalog.tuples import NamedTuple
 from llm_pick.catalog.types import Model
 from llm_pick.estimate.quant import (
     GGML_BLOCKS,

@@ -6,8 +6,7 @@ all read this one record, so no two of them disagree."""
 
 from __future__ import annotations
 
-from typing import NamedTuple
-
+from llm_pick.catalog.tuples import NamedTuple
 from llm_pick.ranking.result import Candidate
 
 

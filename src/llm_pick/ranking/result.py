@@ -4,8 +4,9 @@ reasons, and hints when nothing passes. Records only; the pipeline builds them."
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
+from llm_pick.catalog.tuples import NamedTuple
 from llm_pick.catalog.types import Model
 from llm_pick.estimate.assess import Assessment, longest_context
 from llm_pick.estimate.hardware import Hardware

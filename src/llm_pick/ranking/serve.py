@@ -7,8 +7,7 @@ query fixes the runtime."""
 
 from __future__ import annotations
 
-from typing import NamedTuple
-
+from llm_pick.catalog.tuples import NamedTuple
 from llm_pick.catalog.types import Model
 from llm_pick.estimate.hardware import Hardware
 from llm_pick.estimate.quant import QUANTS

@@ -14,11 +14,10 @@ from llm_pick.render.cells import (
     Columns,
     billions,
     commercial_mark,
-    context,
-    languages,
     mmlu,
     text,
 )
+from llm_pick.render.figures import context, languages
 
 
 def model_list(models: list[Model], title: str) -> Columns:

@@ -6,23 +6,15 @@ Every string that comes from a catalog goes through `text()`, so rich markup suc
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from rich import box
 from rich.console import Console, ConsoleOptions, RenderResult
 from rich.table import Table
 from rich.text import Text
 
 from llm_pick.catalog.types import Model
-from llm_pick.ranking.headline import Headline, headline
-from llm_pick.ranking.result import Candidate, Recommendation
-from llm_pick.ranking.serve import choose_runtime
+from llm_pick.render.figures import COMMERCIAL_MARK, COMMERCIAL_STYLE, bar_parts
+from llm_pick.render.plain import keep_columns
 from llm_pick.render.safe import shown
-
-if TYPE_CHECKING:
-    from llm_pick.estimate.speed import Speed
-
-COMMERCIAL_MARK = {"allowed": "yes", "conditional": "cond.", "prohibited": "no", "unknown": "?"}
 
 
 def billions(count: int) -> str:
@@ -35,47 +27,6 @@ def mmlu(model: Model) -> float | None:
     return bench.value if bench else None
 
 
-def speed_range(speed: Speed | None) -> str:
-    """Decode tokens/s of one stream as 'expected (low-high)' (one decimal under 10), or '-'
-    when unknown."""
-    if speed is None or speed.decode_low is None or speed.decode_high is None:
-        return "-"
-    middle = getattr(speed, "decode_expected", None) or (speed.decode_low + speed.decode_high) / 2
-    digits = 1 if speed.decode_high < 10 else 0
-    low, high = f"{speed.decode_low:.{digits}f}", f"{speed.decode_high:.{digits}f}"
-    return f"~{low}" if low == high else f"{middle:.{digits}f} ({low}-{high})"
-
-
-def headlines(rec: Recommendation) -> list[Headline]:
-    """The shown picks' headline figures, each under the runtime assumed for it."""
-    assumed = choose_runtime(rec.query).name
-    return [headline(c, assumed, rec.query.sizing.batch) for c in rec.shown]
-
-
-def rate(cand: Candidate, head: Headline) -> str:
-    """One stream's tokens/s under the pick's runtime: the llama.cpp range, or vLLM's figure."""
-    if head.runtime != "vllm":
-        return speed_range(cand.assessment.speed)
-    return "-" if head.per_stream is None else _rate(head.per_stream)
-
-
-def total(head: Headline) -> str:
-    """All streams' tokens/s together, or '-'."""
-    return "-" if head.aggregate is None else _rate(head.aggregate)
-
-
-def _rate(value: float) -> str:
-    return f"{value:.1f}" if value < 10 else f"{value:,.0f}"
-
-
-COMMERCIAL_STYLE = {
-    "allowed": "green",
-    "conditional": "yellow",
-    "prohibited": "red",
-    "unknown": "magenta",
-}
-
-
 def text(value: object, style: str = "") -> Text:
     return Text(shown(value), style=style)
 
@@ -84,14 +35,8 @@ def bar(used: float, capacity: float, width: int = 10) -> Text:
     """A small bar of used/capacity; red when over capacity."""
     if capacity <= 0:
         return text("")
-    share = used / capacity
-    filled = min(width, round(share * width))
-    style = "red" if share > 1 else ("yellow" if share > 0.9 else "green")
-    return Text("█" * filled + "░" * (width - filled), style=style)
-
-
-def context(tokens: int) -> str:
-    return f"{tokens // 1024}K" if tokens % 1024 == 0 else f"{tokens:,}"
+    cells, style = bar_parts(used, capacity, width)
+    return Text(cells, style=style)
 
 
 class Columns:
@@ -127,17 +72,13 @@ class Columns:
             + 3
             for (header, cells, _, _), fold in zip(self.columns, self.folds, strict=True)
         ]
-        keep = list(range(len(self.columns)))
-        by_priority = sorted(keep, key=lambda i: -self.columns[i][2])
-        for index in by_priority:
-            if sum(widths[i] for i in keep) <= options.max_width or self.columns[index][2] == 0:
-                break
-            keep.remove(index)
-        if sum(widths[i] for i in keep) > options.max_width:  # narrower than the table can be
+        found = keep_columns(widths, [column[2] for column in self.columns], options.max_width)
+        if found is None:  # narrower than the table can be
             from llm_pick.render.blocks import as_blocks
 
             yield as_blocks(self.title, self.caption, self.columns)
             return
+        keep = found
         table = Table(
             title=self.title,
             caption=self.caption,
@@ -164,10 +105,6 @@ class Columns:
         for row in range(rows):
             table.add_row(*(self.columns[i][1][row] for i in keep))
         yield table
-
-
-def languages(codes: list[str]) -> str:
-    return " ".join(codes) if len(codes) <= 3 else f"{len(codes)} languages"
 
 
 def commercial_mark(model: Model) -> Text:

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from typing import NamedTuple
+
+from llm_pick.catalog.tuples import NamedTuple
 
 
 class Point(NamedTuple):

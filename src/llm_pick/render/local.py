@@ -7,7 +7,8 @@ from typing import Any
 from rich.console import Group
 from rich.text import Text
 
-from llm_pick.render.cells import Columns, billions, context, text
+from llm_pick.render.cells import Columns, billions, text
+from llm_pick.render.figures import context
 
 _STYLE = {"gpu": "green", "offload": "yellow", "cpu": "yellow", "no": "red"}
 

@@ -15,7 +15,8 @@ from llm_pick.estimate.hardware import GIB, Hardware
 from llm_pick.estimate.quant import QUANTS
 from llm_pick.estimate.speed import Speed
 from llm_pick.estimate.trainfit import SHARDING_NOTES
-from llm_pick.render.cells import Columns, bar, context, speed_range, text
+from llm_pick.render.cells import Columns, bar, text
+from llm_pick.render.figures import context, placement, speed_range
 from llm_pick.render.safe import shown
 
 
@@ -55,23 +56,6 @@ def speed_text(speed: Speed) -> str:
 
 def gib(nbytes: float) -> str:
     return f"{nbytes / GIB:.2f}"
-
-
-def placement(fit: Fit) -> str:
-    """Where the model runs, in plain words."""
-    if fit.verdict == "offload" and fit.cpu_moe_layers:
-        return (
-            f"{fit.needed_bytes / GIB:.1f} GiB GPU + {fit.cpu_bytes / GIB:.1f} GiB RAM, "
-            f"experts of {fit.cpu_moe_layers} layers in RAM (--n-cpu-moe)"
-        )
-    if fit.verdict == "offload":
-        return (
-            f"{fit.needed_bytes / GIB:.1f} GiB GPU + {fit.cpu_bytes / GIB:.1f} GiB RAM, "
-            f"{fit.gpu_layers}/{fit.layers} layers on GPU"
-        )
-    if fit.verdict == "cpu":
-        return f"{fit.cpu_bytes / GIB:.1f} GiB RAM, CPU only"
-    return f"{fit.needed_bytes / GIB:.1f} GiB GPU"
 
 
 def fit_text(fit: Fit | None, short: bool = False) -> Text:

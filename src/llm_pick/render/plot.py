@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import math
 from collections.abc import Collection
-from typing import Literal, NamedTuple
+from typing import Literal
 
+from llm_pick.catalog.tuples import NamedTuple
 from llm_pick.catalog.types import Model
 from llm_pick.estimate.assess import Assessment
 from llm_pick.estimate.hardware import GIB

@@ -11,55 +11,43 @@ from rich.text import Text
 
 from llm_pick.catalog.types import Model
 from llm_pick.estimate.hardware import GIB
-from llm_pick.estimate.memory import DEFAULT_CONTEXT
-from llm_pick.ranking.headline import Headline
 from llm_pick.ranking.result import SCOPE, Recommendation
-from llm_pick.render.cells import (
-    Columns,
-    bar,
-    commercial_mark,
-    context,
-    headlines,
-    languages,
-    rate,
-    text,
-    titled_table,
-    total,
-)
-from llm_pick.render.memory import placement
+from llm_pick.render.cells import Columns, text, titled_table
+from llm_pick.render.figures import context
+from llm_pick.render.plain import Grid, Para, Piece
+from llm_pick.render.recparts import recommendation_parts, run_parts
 from llm_pick.render.safe import shown as visible
-from llm_pick.render.toppick import runtime_line, top_pick
+from llm_pick.render.toppick import runtime_line
 
 
-def _query_line(rec: Recommendation) -> str:
-    q = rec.query
-    parts = [visible(q.hardware.label) if q.hardware else "no memory limit"]
-    c = q.constraints
-    if c.unconditional:
-        parts.append("commercial use without conditions")
-    elif c.commercial:
-        parts.append("commercial use")
-    if q.required_context:
-        parts.append(f"sized for {q.required_context:,} tokens")
-    else:
-        parts.append(f"sized for min({DEFAULT_CONTEXT}, model's) tokens")
-    if c.languages:
-        parts.append("languages " + ", ".join(c.languages))
-    parts.append(f"profile {visible(q.profile.name) if q.profile else 'balanced'}")
-    return "; ".join(parts)
+def rich_parts(parts: list[Grid | Para]) -> list[RenderableType]:
+    """render/plain.py parts as rich renderables (a Grid as droppable `Columns`)."""
+    out: list[RenderableType] = []
+    for part in parts:
+        if isinstance(part, Para):
+            line = Text(part.text, style=part.style)
+            if part.no_wrap:
+                line.no_wrap, line.overflow = True, "ignore"
+            out.append(line)
+            continue
+        view = Columns(Text.assemble(*part.title))
+        for c in part.columns:
+            view.add(c.header, [_cell(cell) for cell in c.cells], c.priority, c.justify, c.fold)
+        out.append(view)
+    return out
+
+
+def _cell(pieces: tuple[Piece, ...]) -> Text:
+    (first, style), *rest = pieces
+    made = Text(first, style=style)
+    for more, more_style in rest:
+        made.append_text(Text(more, style=more_style))
+    return made
 
 
 def run_lines(commands: list[dict[str, Any]]) -> list[RenderableType]:
-    """The commands that run a pick as sized, one per runtime (notes dimmed). A command is one
-    line whatever the width (never hard-wrapped: the terminal wraps it, a paste keeps it)."""
-    lines: list[RenderableType] = []
-    for item in commands:
-        line = text(f"  {item['runtime']}: {item['command']}")
-        line.no_wrap, line.overflow = True, "ignore"
-        lines.append(line)
-        if item.get("note"):
-            lines.append(text(f"    ({item['note']})", "dim"))
-    return lines
+    """The commands that run a pick as sized, one per runtime (render/recparts.py)."""
+    return rich_parts(list[Grid | Para](run_parts(commands)))
 
 
 def recommendation(
@@ -70,45 +58,7 @@ def recommendation(
     weights: str | None = None,
 ) -> RenderableType:
     """`weights`: for a top pick released as a weight diff, how its weights are obtained."""
-    shown = rec.shown
-    title = Text.assemble(("Recommendations", "bold"), f"  ({_query_line(rec)})")
-    parts: list[RenderableType] = []
-    if shown:
-        view = Columns(title)
-        view.add("#", [text(i) for i in range(1, len(shown) + 1)], 0, "right")
-        view.add("model", [text(c.model.id, "bold") for c in shown])
-        heads = headlines(rec)  # each pick under its runtime (ranking/headline.py)
-        view.add("quant", [text(_format(c, h)) for c, h in zip(shown, heads, strict=True)], 1)
-        memory = [_memory(c, h) for c, h in zip(shown, heads, strict=True)]
-        view.add("memory GiB", memory, 1, fold=27)
-        if any(h.per_stream for h in heads):
-            rates = [text(rate(c, h)) for c, h in zip(shown, heads, strict=True)]
-            view.add("tok/s", rates, 1, "right")
-        if any(h.aggregate for h in heads):  # batch > 1: all streams together
-            view.add("all tok/s", [text(total(h)) for h in heads], 2, "right")
-        asked = _asked(rec)  # the columns of what the query asks about are never dropped
-        view.add(
-            "max ctx", [text(context(h.max_context)) for h in heads], asked("context", 2), "right"
-        )
-        view.add("comm.", [commercial_mark(c.model) for c in shown], asked("licence", 3))
-        view.add("licence", [text(c.model.license.id) for c in shown], asked("licence", 4))
-        if rec.query.constraints.languages:
-            view.add("langs", [text(languages(c.model.languages)) for c in shown], 0)
-        view.add("score", [text(f"{c.score:.3f}", "bold") for c in shown], 0, "right")
-        view.add("why", [text("; ".join(c.reasons[:2])) for c in shown], 5)
-        parts.append(view)
-        best = shown[0]
-        parts.append(text(top_pick(best, rec.query.hardware, heads[0])))
-        if run:
-            parts.append(text("Run it as sized:"))
-            parts.extend(run_lines(run))
-        elif weights:
-            parts.append(text(f"Weights: {weights}"))
-        parts.append(text(_footer(rec, show_excluded, as_of), "dim"))
-    else:
-        parts.append(text("No model satisfies every constraint. Closest:", "bold red"))
-        for line in rec.hints:
-            parts.append(text(f"  - {line}"))
+    parts = rich_parts(recommendation_parts(rec, show_excluded, run, as_of, weights))
     if show_excluded and rec.excluded:
         # Models left out by the query's own scope (--family, --exclude, --license, size) are
         # counted, not listed: the JSON output lists every one with its reasons.
@@ -130,68 +80,6 @@ def recommendation(
                 )
             )
     return Group(*parts)
-
-
-def _asked(rec: Recommendation) -> Any:
-    """priority(kind, default): 0 (kept) for what the query constrains, else the default."""
-    c = rec.query.constraints
-    kinds = {
-        "licence": c.commercial or c.unconditional or bool(c.licenses),
-        "context": c.min_context is not None,
-    }
-    return lambda kind, default: 0 if kinds[kind] else default
-
-
-def _footer(rec: Recommendation, show_excluded: bool, as_of: str | None) -> str:
-    """The notes under the ranking: counts, what is estimated, what the figures assume."""
-    shown = rec.shown
-    notes = (
-        f"{len(rec.ranking)} of {len(rec.ranking) + len(rec.excluded)} models pass the "
-        f"constraints; {len(rec.excluded)} excluded"
-        + ("" if show_excluded else " (--show-excluded lists them with reasons)")
-        + ". Memory and tok/s are estimates; `llm-pick explain ID` shows every term."
-    )
-    hardware = rec.query.hardware
-    if hardware and hardware.bandwidth_gbs is None and hardware.vram_bytes > 0:
-        notes += (
-            " tok/s needs --gpu NAME (the card's bandwidth); until then speed is ranked at"
-            " the median bandwidth of the preset cards with this memory."
-        )
-    if any(c.assessment.estimate.kv_dtype != "fp16" for c in shown):
-        notes += (
-            " A quantized KV cache (marked +kv) applies to GGUF formats and needs flash "
-            "attention (llama.cpp -fa on)."
-        )
-    if hardware and hardware.vram_bytes > 0:
-        notes += (
-            f" Each card keeps {hardware.headroom_bytes / GIB:.1f} GiB free (--headroom);"
-            " 'max ctx' is the longest context that fits."
-        )
-    if as_of:
-        notes += f" Catalog as of {as_of}."
-    return notes
-
-
-def _format(cand: Any, head: Headline) -> str:
-    if head.runtime == "vllm":
-        return f"{head.quant} vLLM"
-    est = cand.assessment.estimate
-    return f"{est.quant}" + ("" if est.kv_dtype == "fp16" else f" +kv {est.kv_dtype}")
-
-
-def _memory(cand: Any, head: Headline) -> Text:
-    if head.per_card and head.available_bytes:  # vLLM: what it allocates on each card
-        label = Text(f"{head.memory_bytes / GIB:.1f}/{head.available_bytes / GIB:.0f} /card ")
-        label.append_text(bar(head.memory_bytes, head.available_bytes, 6))
-        return label
-    est, fit = cand.assessment.estimate, cand.assessment.fit
-    if fit is None:
-        return text(f"{est.total_bytes / GIB:.1f}")
-    if fit.verdict in ("offload", "cpu"):
-        return text(placement(fit), "yellow")
-    label = Text(f"{fit.needed_bytes / GIB:.1f}/{fit.available_bytes / GIB:.0f} ")
-    label.append_text(bar(fit.needed_bytes, fit.available_bytes, 6))
-    return label
 
 
 def explanation(model: Model, data: dict[str, Any]) -> RenderableType:

@@ -4,8 +4,9 @@ Builds data and renderables; prints nothing."""
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
+from llm_pick.catalog.tuples import NamedTuple
 from llm_pick.catalog.types import COMMERCIAL_RANK, Model
 from llm_pick.errors import InputError
 from llm_pick.estimate.advice import assumed_speed

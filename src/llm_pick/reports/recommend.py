@@ -163,18 +163,29 @@ def recommend_data(rec: Recommendation, catalog: Catalog) -> dict[str, Any]:
 def recommend_report(
     rec: Recommendation, catalog: Catalog, show_excluded: bool, chart: str | None = None
 ) -> Report:
-    def table() -> Any:
-        from llm_pick.render.results import recommendation
-
+    def extras() -> tuple[list[dict[str, Any]], str | None, str | None]:
         top = run_commands_for(rec.shown[0], rec) if rec.shown else []
         as_of = catalog.as_of.isoformat() if catalog.as_of else None
         weights = _weights_note(rec.shown[0]).get("weights_note") if rec.shown else None
-        view = recommendation(rec, show_excluded, top, as_of, weights)
+        return top, as_of, weights
+
+    def table() -> Any:
+        from llm_pick.render.results import recommendation
+
+        view = recommendation(rec, show_excluded, *extras())
         if chart is None:
             return view
         from llm_pick.render.chart import below
 
         return below(view, rec, lineage(catalog), chart)
+
+    def plain(width: int) -> str | None:
+        if chart is not None or (show_excluded and rec.excluded):
+            return None  # the chart and the excluded table are rich's
+        from llm_pick.render.plain import write
+        from llm_pick.render.recparts import recommendation_parts
+
+        return write(recommendation_parts(rec, show_excluded, *extras()), width)
 
     def page() -> str:
         from llm_pick.reports.html import recommend_page
@@ -190,6 +201,7 @@ def recommend_report(
         table=table,
         html=page,
         notes=footnotes(rec),
+        plain=plain,
     )
 
 

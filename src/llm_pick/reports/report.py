@@ -40,6 +40,9 @@ class Report:
     """Builds the self-contained HTML page; without it --format html shows the flat rows."""
     title: str = "llm-pick"
     """The HTML page's title when it is built from the flat rows."""
+    plain: Callable[[int], str | None] | None = None
+    """The table as rich prints it without colour at a width, written without rich
+    (render/plain.py); None when rich must print it."""
 
 
 def to_json(data: Any, *, pretty: bool = True) -> str:

@@ -24,8 +24,9 @@ from __future__ import annotations
 import math
 import re
 from shlex import join as shell
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
+from llm_pick.catalog.tuples import NamedTuple
 from llm_pick.catalog.types import Model
 from llm_pick.estimate.assess import Assessment
 from llm_pick.ranking.result import ServingPlan

@@ -7,8 +7,9 @@ ranking/pipeline.py, where the quantization is chosen. Used by `list` filters an
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any, NamedTuple
+from typing import Any
 
+from llm_pick.catalog.tuples import NamedTuple
 from llm_pick.catalog.types import UNKNOWN_LANGUAGE, Model
 
 

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from typing import Any, NamedTuple
+from typing import Any
 
+from llm_pick.catalog.tuples import NamedTuple
 from llm_pick.catalog.types import CRITERIA, Model, check_weights
 from llm_pick.errors import InputError
 from llm_pick.estimate.quant import Quant

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from functools import cache
-from typing import Any, NamedTuple
+from typing import Any
 
+from llm_pick.catalog.tuples import NamedTuple
 from llm_pick.errors import InputError, UnknownNameError
 from llm_pick.scoring.criteria import parse_weight, weights_of
 

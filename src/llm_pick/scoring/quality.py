@@ -21,8 +21,8 @@ size. The value is sigmoid(theta): 0 = chance, 1 = a perfect MMLU-equivalent sco
 from __future__ import annotations
 
 import math
-from typing import NamedTuple
 
+from llm_pick.catalog.tuples import NamedTuple
 from llm_pick.catalog.types import Model
 from llm_pick.scoring import quality_fit
 

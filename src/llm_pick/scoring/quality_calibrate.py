@@ -17,8 +17,8 @@ from __future__ import annotations
 import math
 import statistics
 from collections.abc import Iterable
-from typing import NamedTuple
 
+from llm_pick.catalog.tuples import NamedTuple
 from llm_pick.catalog.types import Model
 from llm_pick.scoring.quality import BASE_WEIGHT, SCALES, observations, solve
 

@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import functools
 import math
-from typing import NamedTuple
 
+from llm_pick.catalog.tuples import NamedTuple
 from llm_pick.catalog.types import Model
 from llm_pick.estimate.quant import BASE_PPL, Quant, median
 from llm_pick.scoring.quant_tables import TABLES, Table, generation_of

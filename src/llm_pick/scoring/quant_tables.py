@@ -6,8 +6,8 @@ generation and architecture only (Llama 3 lost much more than Llama 2: llama.cpp
 from __future__ import annotations
 
 import re
-from typing import NamedTuple
 
+from llm_pick.catalog.tuples import NamedTuple
 from llm_pick.estimate.quant import BASE_PPL, QUANTS
 
 
