@@ -18,9 +18,11 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+from known_digests import remember_digests
 from pycache_dir import use_private_pycache
 
 use_private_pycache()  # before the imports below: hypothesis is assertion-rewritten on import
+remember_digests()  # the bundled catalog is hashed once per process, not once per CLI run
 
 import pytest  # noqa: E402
 import yaml  # noqa: E402
