@@ -15,17 +15,12 @@ from typing import Any
 import pytest
 import yaml
 from conftest import run
+from expert_answers import answer as data
 from expert_checks import CATALOG, CHECKS, judge
 
 HERE = Path(__file__).parent / "data"
 QUESTIONS = yaml.load((HERE / "expert_review5.yaml").read_text(), Loader=yaml.CSafeLoader)
 EARLIER = yaml.load((HERE / "expert_review4.yaml").read_text(), Loader=yaml.CSafeLoader)
-
-
-def data(*args: str) -> dict[str, Any]:
-    result = run(*args, "-f", "json")
-    assert result.code == 0, result.stderr
-    return json.loads(result.stdout)  # type: ignore[no-any-return]
 
 
 def _names(questions: list[dict[str, Any]]) -> set[str]:
