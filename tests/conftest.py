@@ -46,6 +46,12 @@ def pytest_configure(config: pytest.Config) -> None:
     settings.load_profile(_profile["name"])
 
 
+# The collector's thresholds of a CLI run (cli/guard.py, __main__.py) for the whole test process:
+# the tests allocate many small objects and free few cycles, as a run does; at the default
+# thresholds its passes took about 6% of the library-heavy tests' CPU (docs/performance.md).
+gc.set_threshold(100_000, 50, 100)
+
+
 def pytest_collection_finish(session: pytest.Session) -> None:
     # What exists now (the modules, the collected tests, the data they read at import) lives
     # to the end of the run: the garbage collector need not scan it again in each of its
