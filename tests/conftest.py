@@ -18,9 +18,11 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+from known_digests import remember_digests
 from pycache_dir import use_private_pycache
 
 use_private_pycache()  # before the imports below: hypothesis is assertion-rewritten on import
+remember_digests()  # the bundled catalog is hashed once per process, not once per CLI run
 
 import pytest  # noqa: E402
 import yaml  # noqa: E402
@@ -42,6 +44,12 @@ def pytest_configure(config: pytest.Config) -> None:
     fast_loop = " ".join(str(config.getoption("markexpr", "")).split()) == "not slow"
     _profile["name"] = chosen or ("fast" if fast_loop else "full")
     settings.load_profile(_profile["name"])
+
+
+# The collector's thresholds of a CLI run (cli/guard.py, __main__.py) for the whole test process:
+# the tests allocate many small objects and free few cycles, as a run does; at the default
+# thresholds its passes took about 6% of the library-heavy tests' CPU (docs/performance.md).
+gc.set_threshold(100_000, 50, 100)
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:

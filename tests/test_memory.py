@@ -79,7 +79,7 @@ def test_kv_cache_quantized_types() -> None:
 
 
 def calibration_points() -> list[tuple[str, str, float, float]]:
-    data = yaml.safe_load(REFERENCE.read_text())
+    data = yaml.load(REFERENCE.read_text(), Loader=yaml.CSafeLoader)
     points = []
     for model_id in ("llama-2-7b-chat", "llama-3-8b"):
         block = data[model_id]

@@ -39,7 +39,9 @@ def memory_json(*args: str) -> dict[str, Any]:
 
 
 def test_rows_are_sourced_and_split_by_source() -> None:
-    data = yaml.safe_load((ROOT / "bench/data/speed_points_cpu_prefill.yaml").read_text())
+    data = yaml.load(
+        (ROOT / "bench/data/speed_points_cpu_prefill.yaml").read_text(), Loader=yaml.CSafeLoader
+    )
     sides: dict[str, set[str]] = {}
     for point in data["points"]:
         assert point["source"].startswith("https://") and point["threads"] > 0

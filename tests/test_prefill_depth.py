@@ -12,7 +12,6 @@ import yaml
 from conftest import script
 
 from llm_pick.catalog.load import load_catalog
-from llm_pick.estimate import speedkinds
 from llm_pick.estimate.assess import assess_model
 from llm_pick.estimate.hardware import Hardware
 from llm_pick.estimate.sizing import Sizing
@@ -40,7 +39,7 @@ def test_rows_at_depth_or_with_flash_attention_follow_the_rule(bench: Any) -> No
     rules = script("bench/prefill_rows.py", "prefill_rows_split_data")
     checked = 0
     for path in (bench.POINTS, bench.MORE, bench.CPU_AMD, bench.CONTEXT, bench.DATA20G):
-        for raw in yaml.safe_load(path.read_text())["points"]:
+        for raw in yaml.load(path.read_text(), Loader=yaml.CSafeLoader)["points"]:
             if raw.get("kind") == "prefill" and (raw.get("flash_attn") or raw.get("depth")):
                 assert raw["set"] == rules.split_of(raw["source"]), raw["id"]
                 checked += 1
@@ -48,11 +47,12 @@ def test_rows_at_depth_or_with_flash_attention_follow_the_rule(bench: Any) -> No
 
 
 def test_flash_constant_is_fitted_on_fit_rows_and_reproduces_them(bench: Any) -> None:
+    # The constant is fitted: it is a feature of fit rows, so bench/speed.py's fit gives it,
+    # and tests/test_speed.py::test_constants_are_the_fit_of_the_fit_points holds every fitted
+    # constant to the fit (fitting again here cost 0.8 s of the fast loop).
     points = bench.load_points()
-    fitted = bench.constants(points)
-    assert fitted["FLASH_INVERSE_EFFICIENCY[cuda]"] == pytest.approx(
-        speedkinds.FLASH_INVERSE_EFFICIENCY["cuda"], rel=0.01
-    )
+    fit_rows = [p for p in points if p.set == "fit" and p.kind == "prefill" and bench.usable(p)]
+    assert any("FLASH_INVERSE_EFFICIENCY[cuda]" in bench.prefill_features(p) for p in fit_rows)
     rows = [(p, e) for p, e in bench.errors(points) if p.flash and p.backend == "cuda"]
     assert rows and all(p.set == "fit" and abs(e) < 0.02 for p, e in rows)
 

@@ -78,7 +78,9 @@ def test_cached_prompts_never_beat_the_ceiling(
 
 
 def test_prefix_cached_rows_say_why() -> None:
-    rows = yaml.safe_load((ROOT / "bench" / "data" / "serving_rows.yaml").read_text())["rows"]
+    rows = yaml.load(
+        (ROOT / "bench" / "data" / "serving_rows.yaml").read_text(), Loader=yaml.CSafeLoader
+    )["rows"]
     cached = [r for r in rows if r.get("prefix_cached")]
     assert cached, "the ROCm dev-docker latency rows run on a warm prefix cache"
     for row in cached:

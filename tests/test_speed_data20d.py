@@ -22,7 +22,7 @@ DATA = ROOT / "bench" / "data" / "speed_points_cpu_amd.yaml"
 
 @pytest.fixture(scope="module")
 def data() -> dict[str, Any]:
-    loaded: dict[str, Any] = yaml.safe_load(DATA.read_text())
+    loaded: dict[str, Any] = yaml.load(DATA.read_text(), Loader=yaml.CSafeLoader)
     return loaded
 
 

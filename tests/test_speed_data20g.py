@@ -25,7 +25,7 @@ DATA = ROOT / "bench" / "data" / "speed_points_data20g.yaml"
 
 @pytest.fixture(scope="module")
 def data() -> dict[str, Any]:
-    loaded: dict[str, Any] = yaml.safe_load(DATA.read_text())
+    loaded: dict[str, Any] = yaml.load(DATA.read_text(), Loader=yaml.CSafeLoader)
     return loaded
 
 
@@ -33,7 +33,7 @@ def data() -> dict[str, Any]:
 def errors() -> dict[str, tuple[str, float]]:
     """(set, estimated / measured - 1) of every point of this file, by id."""
     bench = script("bench/speed.py", "speed_bench20g")
-    ids = {p["id"] for p in yaml.safe_load(DATA.read_text())["points"]}
+    ids = {p["id"] for p in yaml.load(DATA.read_text(), Loader=yaml.CSafeLoader)["points"]}
     return {p.id: (p.set, e) for p, e in bench.errors(bench.load_points()) if p.id in ids}
 
 
