@@ -420,6 +420,22 @@ def test_compare_marks_best_values() -> None:
     assert "**32,768**" in md
 
 
+def test_compare_licence_and_language_rows_hold_their_words() -> None:
+    """The JSON holds what the licence says and the languages, not a rank or a count; the
+    best is still the freest licence and the most languages."""
+    data = ok(run("compare", "mistral-7b-v0.1", "llama-2-13b", "bloom-7b1", "-f", "json")).json()
+    rows = {r["field"]: r for r in data["rows"]}
+    assert rows["commercial use"]["values"] == {
+        "mistral-7b-v0.1": "allowed",
+        "llama-2-13b": "conditional",
+        "bloom-7b1": "conditional",
+    }
+    assert rows["commercial use"]["best"] == ["mistral-7b-v0.1"]
+    assert rows["languages"]["values"]["llama-2-13b"] == ["en"]
+    assert {"en", "fr", "zh"} <= set(rows["languages"]["values"]["bloom-7b1"])
+    assert rows["languages"]["best"] == ["bloom-7b1"]
+
+
 def test_compare_needs_two_models() -> None:
     error(run("compare", "mixtral-8x7b"))
     assert "Did you mean" in error(run("compare", "mixtral-8x7b", "lama-2-7b"))

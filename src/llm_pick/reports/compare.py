@@ -132,13 +132,18 @@ def fact_rows(by: dict[str, Model]) -> list[Row]:
             each(lambda m: f"{m.context_length:,}"),
         ),
         _row("licence", each(lambda m: m.license.id)),
-        _row(
+        Row(  # the licence's word; the best by its rank (allowed > conditional > ...)
             "commercial use",
-            each(lambda m: COMMERCIAL_RANK[m.license.commercial_use]),
-            "max",
             each(lambda m: m.license.commercial_use),
+            each(lambda m: m.license.commercial_use),
+            _best(each(lambda m: COMMERCIAL_RANK[m.license.commercial_use]), "max"),
         ),
-        _row("languages", each(lambda m: len(m.languages)), "max", each(languages)),
+        Row(  # the languages; the best: the most of them
+            "languages",
+            each(lambda m: list(m.languages)),
+            each(languages),
+            _best(each(lambda m: len(m.languages)), "max"),
+        ),
     ]
 
 
