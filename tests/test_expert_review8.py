@@ -136,3 +136,17 @@ def test_total_counts_every_cards_overhead() -> None:
     )
     one = data("memory", "llama-3.1-8b-instruct", "-q", "q4_k_m", "--gpu", "rtx-4090")
     assert "overhead_per_card_bytes" not in one
+
+
+def test_compare_vllm_rows_state_their_ceiling() -> None:
+    """compare's vLLM rows carry the per-stream ceiling and share explain's serving plan gives
+    for the same card, batch and context; no rate above its ceiling."""
+    card = ["--gpu", "h100-sxm", "--gpus", "2", "--batch", "8", "--context", "8k"]
+    both = data("compare", "llama-3.3-70b-instruct", "mistral-large-instruct-2411", *card)
+    ceiling = _row(both, "vLLM ceiling tok/s per stream")
+    rate = _row(both, "vLLM tok/s per stream")
+    assert all(ceiling[m] and rate[m] <= ceiling[m] for m in rate)
+    alone = data("explain", "llama-3.3-70b-instruct", *card)["serving"]["throughput"]
+    assert ceiling["llama-3.3-70b-instruct"] == alone["ceiling_per_stream"]
+    share = _row(both, "vLLM share of ceiling")["llama-3.3-70b-instruct"]
+    assert share == alone["share_of_ceiling"]

@@ -1,6 +1,7 @@
 """`compare` under vLLM: when the question (datacenter card, batch above one) makes
 `recommend` assume vLLM, the rows recommend headlines for each model, from the same serving
-plan (ranking/serve.py plan): format, memory per card and per-stream and aggregate tok/s.
+plan (ranking/serve.py plan): format, memory per card, per-stream tok/s with its bandwidth
+ceiling, and aggregate tok/s.
 The GGUF rows that follow stay llama.cpp's."""
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from typing import Any
 from llm_pick.catalog.types import Model
 from llm_pick.estimate.hardware import GIB, Hardware
 from llm_pick.estimate.sizing import Sizing
-from llm_pick.ranking.result import ServingPlan
+from llm_pick.ranking.result import ServingPlan, ceiling_terms
 
 
 def served_rows(
@@ -39,10 +40,15 @@ def served_rows(
     memory = each(used)
     per = each(lambda p: round(p.speed.per_stream, 1))
     total = each(lambda p: round(p.speed.aggregate, 1))
+    ceiling = each(lambda p: ceiling_terms(p.speed)["ceiling_per_stream"])
+    share = each(lambda p: ceiling_terms(p.speed)["share_of_ceiling"])
     return [
         ("runtime (assumed)", runtime, "", shown(runtime, "{}")),
         ("vLLM format", fmt, "", shown(fmt, "{}")),
         ("vLLM memory per card (GiB)", memory, "", shown(memory, "{:.1f}")),
         ("vLLM tok/s per stream", per, "max", shown(per, "~{:.0f}")),
+        # the bound beside the estimate: one step reads its bytes at the cards' bandwidth
+        ("vLLM ceiling tok/s per stream", ceiling, "", shown(ceiling, "{:.0f}")),
+        ("vLLM share of ceiling", share, "", shown(share, "{:.0%}")),
         (f"vLLM tok/s, {sizing.batch} streams", total, "max", shown(total, "~{:,.0f}")),
     ]
