@@ -1,4 +1,4 @@
-"""The JSON answers the expert reviews judge (tests/test_expert_review{4,5,6}.py), each command
+"""The JSON answers the expert reviews judge (tests/test_expert_review{4..8}.py), each command
 run once per test process: a question's command and a regression asking the same one again
 (or another review asking it) read the same output. The reviews' tests change no environment,
 configuration or module (each runs in the isolated, empty HOME of tests/conftest.py), so the

@@ -4,14 +4,13 @@ regression per cause it found."""
 
 from __future__ import annotations
 
-import json
 import shlex
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
-from conftest import run
+from expert_answers import answer as data
 from expert_checks import CACHE_TYPES, judge
 
 from llm_pick.catalog.load import load_catalog
@@ -23,12 +22,6 @@ HERE = Path(__file__).parent / "data"
 QUESTIONS = yaml.safe_load((HERE / "expert_review7.yaml").read_text())
 CATALOG = load_catalog(use_env=False)
 Json = dict[str, Any]
-
-
-def data(*args: str) -> Json:
-    result = run(*args, "-f", "json")
-    assert result.code == 0, result.stderr
-    return json.loads(result.stdout)  # type: ignore[no-any-return]
 
 
 def test_every_question_is_new_and_fixed_or_a_guard() -> None:

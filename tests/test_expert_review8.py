@@ -6,7 +6,6 @@ without their ceiling in tokens/s (explain without the serving plan at all)."""
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 from typing import Any
@@ -14,18 +13,13 @@ from typing import Any
 import pytest
 import yaml
 from conftest import run
+from expert_answers import answer as data
 from expert_checks import judge
 from expert_checks8 import CHECKS8
 
 HERE = Path(__file__).parent / "data"
 QUESTIONS = yaml.safe_load((HERE / "expert_review8.yaml").read_text())
 Json = dict[str, Any]
-
-
-def data(*args: str) -> Json:
-    result = run(*args, "-f", "json")
-    assert result.code == 0, result.stderr
-    return json.loads(result.stdout)  # type: ignore[no-any-return]
 
 
 def test_every_question_is_fixed_or_a_guard() -> None:
