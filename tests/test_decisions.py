@@ -302,3 +302,19 @@ def test_qlora_table_shows_no_inference_speed() -> None:
     assert "tok/s" not in out
     one = data("memory", "llama-2-7b", "--mode", "qlora", "-q", "bnb-nf4-dq", "--gpu", "4090")
     assert one["speed"] is None
+
+
+def test_explain_says_why_a_usable_better_format_in_ram_lost() -> None:
+    """Mixtral on a 16 GB card with RAM: a 2-bit format all on the GPU is chosen over 3-bit
+    formats that decode at a usable speed with layers in RAM; explain names the best of those,
+    its speed and what it keeps in RAM (it said only why the slow 8-bit format lost)."""
+    answer = data("explain", "mixtral-8x7b-instruct", "--gpu", "rtx-4060-ti-16gb", "--ram", "64")
+    chosen = next(f for f in answer["formats"] if f["chosen"])
+    assert chosen["fit"] == "gpu"
+    said = [r for r in answer["reasons"] if "in RAM;" in r]
+    assert len(said) == 1, answer["reasons"]
+    quant = said[0].split()[0]
+    rate = float(re.search(r"at ~([0-9.]+) tokens/s", said[0]).group(1))  # type: ignore[union-attr]
+    same = [f for f in answer["formats"] if f["quant"] == quant and f["fit"] == "offload"]
+    assert any(abs(f["tokens_per_second"] - rate) <= 0.05 for f in same)
+    assert rate >= 10 and all(f["quality_value"] > chosen["quality_value"] for f in same)

@@ -124,6 +124,7 @@ def why(
             f"scores {_pair(top_score.score, chosen.score, ' against ')} but keeps less"
         )
     better = [o for o in options if o.values["quality"].value > quality + 1e-12]
+    out += _placed_worse(chosen, better, hardware)
     if better:
         top = max(better, key=lambda o: o.values["quality"].value)
         tps, _ = tokens_per_second(top.assessment, hardware)
@@ -135,6 +136,34 @@ def why(
             f"({_pair(chosen.score, top.score, ' vs ')})"
         )
     return tuple(out)
+
+
+def _placed_worse(chosen: Option, better: Sequence[Option], hardware: Hardware | None) -> list[str]:
+    """The format keeping the most quality at a usable speed that was passed over because it
+    is placed worse (layers or experts in RAM, or the CPU alone) than the chosen one."""
+    mine = placement(chosen.assessment)
+    passed = [
+        o for o in better if usable(o.assessment, hardware) and placement(o.assessment) > mine
+    ]
+    if not passed:
+        return []
+    top = max(passed, key=lambda o: (quality(o), o.score))
+    fit, tps = top.assessment.fit, tokens_per_second(top.assessment, hardware)[0]
+    if fit is None or tps is None:
+        return []
+    if fit.verdict == "cpu":
+        where = "runs on the CPU alone"
+    elif fit.cpu_moe_layers:
+        where = f"keeps the experts of {fit.cpu_moe_layers} layers in RAM"
+    else:
+        where = f"keeps {fit.layers - fit.gpu_layers} of {fit.layers} layers in RAM"
+    here = "all on the GPUs" if mine == 0 else "with fewer parts in RAM"
+    return [
+        f"{_named(top, chosen)} keeps more quality ({quality(top):.3f} vs {quality(chosen):.3f}) "
+        f"at ~{tps:.1f} tokens/s but {where}; {chosen.assessment.estimate.quant} runs {here}, "
+        "which comes first (a usable format is placed as well as the best-placed one: prompt "
+        "processing and speed stay on the GPUs)"
+    ]
 
 
 def _named(option: Option, chosen: Option) -> str:

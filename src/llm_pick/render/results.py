@@ -159,7 +159,8 @@ def comparison(ids: list[str], rows: list[Any], tokens: int) -> RenderableType:
 def formats_table(formats: list[dict[str, Any]]) -> Table:
     """Every format that runs, with what decided the choice (the model's own score)."""
     table = titled_table(
-        "Formats that run (* chosen: most quality at 10+ tokens/s, else best score)",
+        "Formats that run (* chosen: most quality at 10+ tokens/s, placed as well as the "
+        "best-placed; else best score)",
         (
             ("format", "left"),
             ("GiB", "right"),
