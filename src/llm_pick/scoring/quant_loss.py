@@ -8,16 +8,23 @@ ratio of the table to Llama-3-8B's over shared formats. A model whose generation
 gets Llama-3-8B's loss scaled by size, marked estimated. GAMMA = 0.39 is the median over formats
 of the size exponent between the LLaMA-1 7B and 13B tables (same table, same setup): larger
 models lose less. N is the active parameter count.
+
+INT4 weight-only formats (AWQ, GPTQ) follow the same rules on their own tables
+(scoring/int4_tables.py: each row's ratio within its source): the model's or its base's row,
+else the same generation's nearest-size row scaled by size^-GAMMA; a generation without a row
+is not adjusted and says so (Llama-3-8B's GGUF losses are never borrowed for them).
 """
 
 from __future__ import annotations
 
 import functools
 import math
+import os
 
 from llm_pick.catalog.tuples import NamedTuple
 from llm_pick.catalog.types import Model
 from llm_pick.estimate.quant import BASE_PPL, Quant, median
+from llm_pick.scoring.int4_tables import INT4, LABEL
 from llm_pick.scoring.quant_tables import TABLES, Table, generation_of
 
 __all__ = ["TABLES", "Loss", "Table", "loss"]
@@ -110,6 +117,8 @@ def loss(
     the caller has it already (True: look it up)."""
     if quant.family == "float":
         return Loss(1.0, "16/32-bit: the reference")
+    if quant.name in INT4:
+        return int4_loss(model, quant.name, lineage)
     if ref is True or ref is False:
         ref = measured_reference(model, lineage)
     if ref is not None and ancestor(ref, model, lineage) and quant.name in TABLES[ref.id].ppl:
@@ -144,6 +153,59 @@ def loss(
         f"{ref.id}, generation {gen}, scaled by size^-{GAMMA}): {table.source}"
     )
     return Loss(1 / (1 + k * ref_ratio), basis)
+
+
+def int4_reference(model: Model, fmt: str, lineage: dict[str, Model]) -> tuple[Model | None, bool]:
+    """The model whose INT4 row applies, and whether it is the model or an ancestor: else the
+    row of the same generation nearest in size (ties: the longer id prefix shared with the
+    model's root, then the id); (None, False) when its generation has no row."""
+    rows = INT4[fmt]
+    cursor: Model | None = model
+    seen: set[str] = set()
+    while cursor is not None and cursor.id not in seen:
+        if cursor.id in rows:
+            return cursor, True
+        seen.add(cursor.id)
+        cursor = lineage.get(cursor.base_model or "")
+    gen = generation(model, lineage)
+    if gen is None:
+        return None, False
+    same = [lineage[m] for m in rows if m in lineage and generation(lineage[m], lineage) == gen]
+    root, size = root_of(model, lineage).id, math.log(_params(model))
+
+    def shared(m: Model) -> int:
+        return len(os.path.commonprefix([m.id, root]))
+
+    best = min(
+        same, key=lambda m: (abs(math.log(_params(m)) - size), -shared(m), m.id), default=None
+    )
+    return best, False
+
+
+def int4_loss(model: Model, fmt: str, lineage: dict[str, Model]) -> Loss:
+    """An INT4 weight-only format's loss (module docstring): never another generation's."""
+    label = LABEL[fmt]
+    ref, own = int4_reference(model, fmt, lineage)
+    if ref is None:
+        gen = generation(model, lineage)
+        which = f" ({gen})" if gen else ""
+        return Loss(
+            None,
+            f"{label}: not measured, no published loss for its generation{which}; "
+            "scored unadjusted",
+        )
+    row = INT4[fmt][ref.id]
+    measured = f"FP16 {row.f16} -> {row.ppl}: {row.source}"
+    if own:
+        where = model.id if ref is model else f"its base {ref.id}"
+        return Loss(row.f16 / row.ppl, f"{label} measured on {where} ({measured})")
+    scale = (_params(ref) / _params(model)) ** GAMMA
+    ratio = (row.ppl / row.f16 - 1) * scale
+    basis = (
+        f"estimated: {label} loss of {ref.id} (same generation {generation(ref, lineage)}, "
+        f"nearest size) scaled by size^-{GAMMA} ({measured})"
+    )
+    return Loss(1 / (1 + ratio), basis)
 
 
 def ancestor(ref: Model, model: Model, lineage: dict[str, Model]) -> bool:
