@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import functools
 import math
-import os
 
 from llm_pick.catalog.tuples import NamedTuple
 from llm_pick.catalog.types import Model
@@ -174,7 +173,9 @@ def int4_reference(model: Model, fmt: str, lineage: dict[str, Model]) -> tuple[M
     root, size = root_of(model, lineage).id, math.log(_params(model))
 
     def shared(m: Model) -> int:
-        return len(os.path.commonprefix([m.id, root]))
+        return next(
+            (i for i, (a, b) in enumerate(zip(m.id, root, strict=False)) if a != b), len(m.id)
+        )
 
     best = min(
         same, key=lambda m: (abs(math.log(_params(m)) - size), -shared(m), m.id), default=None
