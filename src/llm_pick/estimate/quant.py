@@ -160,8 +160,8 @@ _QUANTS = [
         "GPTQ 4-bit, group 128",
         "int4",
         4.0 + 16 / 128 + 4 / 128,
-        None,
-        "GPTQ paper arXiv 2210.17323",
+        None,  # per model: scoring/int4_tables.py (not Llama-3-8B's llama.cpp setup)
+        "GPTQ paper arXiv 2210.17323; per-model loss: QServe table (scoring/int4_tables.py)",
         "transformers / vLLM / exllama",
     ),
     Quant(
@@ -170,8 +170,8 @@ _QUANTS = [
         "AWQ 4-bit, group 128",
         "int4",
         4.0 + 16 / 128 + 4 / 128,
-        None,
-        "AWQ paper arXiv 2306.00978",
+        None,  # per model: scoring/int4_tables.py (not Llama-3-8B's llama.cpp setup)
+        "AWQ paper arXiv 2306.00978; per-model loss: QServe table (scoring/int4_tables.py)",
         "transformers / vLLM",
     ),
 ]

@@ -80,8 +80,9 @@ SERVING_FORMATS: dict[str, ServingFormat] = {
             QUANTS["awq-4bit"].nominal_bits,
             False,
             None,
-            "AWQ arXiv 2306.00978; arXiv 2411.02355: INT4 weight-only 'rivaling 8-bit' "
-            "(no single figure stated for all sizes)",
+            "AWQ arXiv 2306.00978; loss per model from the QServe table (scoring/int4_tables.py:"
+            " FP16 and AWQ W4A16 g128 WikiText-2 perplexity of the same table), same generation "
+            "scaled by size elsewhere, not adjusted for a generation without a row",
         ),
         ServingFormat(
             "gptq-4bit",
@@ -89,7 +90,8 @@ SERVING_FORMATS: dict[str, ServingFormat] = {
             QUANTS["gptq-4bit"].nominal_bits,
             False,
             None,
-            "GPTQ arXiv 2210.17323; arXiv 2411.02355 as for AWQ",
+            "GPTQ arXiv 2210.17323; loss per model from the QServe table's GPTQ-R W4A16 g128 "
+            "rows (scoring/int4_tables.py), as for AWQ",
         ),
     )
 }

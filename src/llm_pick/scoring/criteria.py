@@ -99,6 +99,8 @@ def quality(
             note += f"; {kept.basis}"
         elif kept.kept < 1.0:
             note += f"; {describe_loss(kept.kept, quant)}"
+            if kept.short:
+                note += f" ({kept.short})"
         return note
 
     return Value(value, describe, False, found.estimated, basis)

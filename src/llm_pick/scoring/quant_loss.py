@@ -37,6 +37,7 @@ REFERENCE = "llama-3-8b"  # the formats' own ppl_delta (estimate/quant.py) are m
 class Loss(NamedTuple):
     kept: float | None  # f16 ppl / quantized ppl; None when the format has no published loss
     basis: str
+    short: str | None = None  # the basis in a few words, for the note (INT4 formats)
 
 
 def _reference_ratio(quant: Quant) -> float | None:
@@ -199,14 +200,16 @@ def int4_loss(model: Model, fmt: str, lineage: dict[str, Model]) -> Loss:
     measured = f"FP16 {row.f16} -> {row.ppl}: {row.source}"
     if own:
         where = model.id if ref is model else f"its base {ref.id}"
-        return Loss(row.f16 / row.ppl, f"{label} measured on {where} ({measured})")
+        short = f"{label} measured on {where}, QServe table"
+        return Loss(row.f16 / row.ppl, f"{label} measured on {where} ({measured})", short)
     scale = (_params(ref) / _params(model)) ** GAMMA
     ratio = (row.ppl / row.f16 - 1) * scale
     basis = (
         f"estimated: {label} loss of {ref.id} (same generation {generation(ref, lineage)}, "
         f"nearest size) scaled by size^-{GAMMA} ({measured})"
     )
-    return Loss(1 / (1 + ratio), basis)
+    short = f"estimated from {ref.id}'s {label} loss, same generation, scaled by size"
+    return Loss(1 / (1 + ratio), basis, short)
 
 
 def ancestor(ref: Model, model: Model, lineage: dict[str, Model]) -> bool:
