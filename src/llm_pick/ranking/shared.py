@@ -11,7 +11,7 @@ from llm_pick.catalog.types import Model
 from llm_pick.estimate.assess import Assessment
 from llm_pick.estimate.cache import encoder_bytes
 from llm_pick.scoring.quality import Ability
-from llm_pick.scoring.quant_loss import order_key
+from llm_pick.scoring.quant_loss import int4_anchor, order_key
 
 Searched = tuple[list[Assessment], Assessment | None]  # formats that run; else the smallest
 
@@ -45,12 +45,14 @@ def criteria_inputs(
 ) -> tuple[Any, ...]:
     """What the criteria read of a model besides its figures (see criteria.quality, loss,
     context, license_value, ecosystem_of and languages): its ability, measured reference and
-    ancestry to it, context, licence terms, family, named runtimes and languages."""
+    ancestry to it (and to an INT4 row), context, licence terms, family, named runtimes and
+    languages."""
     lic, runtimes = model.license, model.runtimes
     return (
         found,
         order_key(model, lineage, ref),
         model.id if ref is model else None,  # a measured model's loss names it
+        int4_anchor(model, lineage),  # AWQ/GPTQ losses: their own table's reference
         model.context_length,
         lic.id,
         lic.commercial_use,

@@ -184,6 +184,19 @@ def int4_reference(model: Model, fmt: str, lineage: dict[str, Model]) -> tuple[M
     return best, False
 
 
+def int4_anchor(model: Model, lineage: dict[str, Model]) -> tuple[str | None, str]:
+    """What int4_reference reads of a model besides its generation and size: the nearest of
+    it and its ancestors with an INT4 row, and its lineage root (ranking/shared.py keys)."""
+    cursor: Model | None = model
+    seen: set[str] = set()
+    while cursor is not None and cursor.id not in seen:
+        if any(cursor.id in rows for rows in INT4.values()):
+            return cursor.id, root_of(model, lineage).id
+        seen.add(cursor.id)
+        cursor = lineage.get(cursor.base_model or "")
+    return None, root_of(model, lineage).id
+
+
 def int4_loss(model: Model, fmt: str, lineage: dict[str, Model]) -> Loss:
     """An INT4 weight-only format's loss (module docstring): never another generation's."""
     label = LABEL[fmt]
