@@ -16,6 +16,10 @@ Bar, also fixed before: over the held-out rows, the median |error| of the kept q
 below that of scoring INT4 as lossless (kept 1.0: the behaviour before these tables), per
 format. Printed: every fit row, every held-out row (measured, predicted, lossless), and the
 median and worst |error| in percentage points of kept quality.
+
+Then, apart: benchmark accuracy recovery at W4G128 (bench/data/int4_accuracy.yaml, Intel's
+11-task zero-shot average), a different measure, printed beside the perplexity ratio of the same
+model and never mixed into it or read by the score.
 """
 
 from __future__ import annotations
@@ -23,6 +27,10 @@ from __future__ import annotations
 import math
 import statistics
 import sys
+from pathlib import Path
+from typing import Any
+
+import yaml
 
 from llm_pick.catalog.load import load_catalog
 from llm_pick.catalog.types import Model
@@ -85,6 +93,21 @@ def check(fmt: str) -> Result:
     return Result(fmt, rows, fit)
 
 
+ACCURACY = Path(__file__).resolve().parent / "data" / "int4_accuracy.yaml"
+
+
+def accuracy_rows() -> list[tuple[str, str, float, float | None]]:
+    """(model, format, accuracy recovery, perplexity kept of the same model and format)."""
+    data: dict[str, Any] = yaml.safe_load(ACCURACY.read_text())
+    out = []
+    for model_id, row in data["rows"].items():
+        for fmt, key in (("awq-4bit", "awq"), ("gptq-4bit", "gptq")):
+            found = INT4[fmt].get(model_id)
+            ppl = None if found is None else kept(found.f16, found.ppl)
+            out.append((model_id, fmt, row[key] / row["fp16"], ppl))
+    return out
+
+
 def main() -> int:
     for fmt in INT4:
         result = check(fmt)
@@ -108,6 +131,10 @@ def main() -> int:
             f"worst {max(rule):.2f}; "
             f"lossless: median {statistics.median(lossless):.2f}, worst {max(lossless):.2f}"
         )
+    print("Benchmark accuracy recovery at W4G128 (another measure; not used by the score)")
+    for model_id, fmt, recovery, ppl in accuracy_rows():
+        beside = "no perplexity row" if ppl is None else f"perplexity kept {ppl:.4f}"
+        print(f"  {model_id:16s} {fmt:9s} accuracy recovery {recovery:.4f}   {beside}")
     return 0
 
 
