@@ -30,6 +30,7 @@ from llm_pick.ranking.result import Candidate, Exclusion, Recommendation
 from llm_pick.ranking.serve import choose_runtime
 from llm_pick.ranking.variants import TUNED, tuned_first
 from llm_pick.scoring.constraints import evaluate
+from llm_pick.scoring.int4_tables import INT4
 from llm_pick.scoring.quality import value as scale_value
 from llm_pick.scoring.quant_loss import TABLES
 
@@ -300,9 +301,10 @@ def _top_quality(model: Model, state: pipeline.Pass) -> float:
 @cache
 def _losses_only() -> bool:
     """Whether every format keeps at most the 16-bit quality for every model: no published
-    table has a quantized perplexity under its 16-bit one, and no format's loss is a gain
-    (scoring/quant_loss.py loss: each kept fraction is then at most 1)."""
+    table (GGUF or INT4) has a quantized perplexity under its 16-bit one, and no format's loss
+    is a gain (scoring/quant_loss.py loss: each kept fraction is then at most 1)."""
     tables = all(p >= t.f16 for t in TABLES.values() for p in t.ppl.values())
+    tables = tables and all(r.ppl >= r.f16 for rows in INT4.values() for r in rows.values())
     return tables and all(q.ppl_delta is None or q.ppl_delta >= 0 for q in QUANTS.values())
 
 
