@@ -131,7 +131,6 @@ def test_held_out_rows_closer_than_one_rate(bench: ModuleType) -> None:
     test = [r for r in rows if r.set == "test"]
     after = statistics.median(bench.error(line.ratio(r)) for r in test)
     one_rate = [
-        r.measured * r.flops / (bench.BEFORE_RATE * r.threads**bench.BEFORE_EXPONENT)
-        for r in test
+        r.measured * r.flops / (bench.BEFORE_RATE * r.threads**bench.BEFORE_EXPONENT) for r in test
     ]
     assert after < statistics.median(bench.error(x) for x in one_rate)
