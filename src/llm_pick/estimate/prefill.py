@@ -68,7 +68,11 @@ class Prefill(NamedTuple):
     seconds: float | None  # per prompt token
     scatter: tuple[float, float]  # low / high of measured / expected
     basis: str  # "" when the card alone prefills
-    ceiling: float | None = None  # FLOP/s of the CPU part at its physical peak (None: no CPU)
+    ceiling: float | None = None  # prompt tokens/s with the CPU part at its peak (None: no CPU)
+
+    def capped(self, rate: float) -> float:
+        """`rate` (prompt tokens/s), at most the ceiling."""
+        return rate if self.ceiling is None else min(rate, self.ceiling)
 
 
 def cpu_kernel(quant: str) -> str | None:
@@ -126,6 +130,9 @@ def prefill_step(
         kernel=kernel,
         peak=peak / 1e12,
     )
+    # tokens/s with the CPU part's FLOPs at the peak, floored to 0.1 (still a bound, as printed)
+    ceiling = peak / (total * (1 - share))
+    ceiling = math.floor(ceiling * 10) / 10 or ceiling
     if device is None:
-        return Prefill(cpu, CPU_PREFILL_SCATTER, basis, peak)
-    return Prefill(device * share + cpu, CPU_PREFILL_SCATTER, basis + OFFLOAD_BASIS, peak)
+        return Prefill(cpu, CPU_PREFILL_SCATTER, basis, ceiling)
+    return Prefill(device * share + cpu, CPU_PREFILL_SCATTER, basis + OFFLOAD_BASIS, ceiling)

@@ -235,9 +235,7 @@ class Speed(NamedTuple):
             if self.ceiling_share is None
             else round(self.ceiling_share, 3),
             "time_to_first_token_at_context_seconds": full,
-            "prefill_ceiling_tokens_per_second": None
-            if self.prefill_ceiling is None
-            else round(self.prefill_ceiling, 1),
+            "prefill_ceiling_tokens_per_second": self.prefill_ceiling,  # floored to 0.1
             "basis": {
                 "backend": self.backend,
                 "format_family": self.family,
@@ -364,10 +362,6 @@ def estimate_speed(
     work = prompt_work(active_params, attention_width, prompt_tokens, estimate.flash_attn)
     found = prefill_step(work, hardware, share, estimate.quant, backend)
     prefill = None if found.seconds is None else 1 / found.seconds
-    # The CPU part's physical peak bounds the rate: tokens/s <= peak / its FLOPs per token.
-    prefill_ceiling = None
-    if found.ceiling is not None and share < 1:
-        prefill_ceiling = found.ceiling / (work.flops * (1 - share))
     if prefill and estimate.context >= LONG_CONTEXT and estimate.context > prompt_tokens:
         work = prompt_work(active_params, attention_width, estimate.context, estimate.flash_attn)
         seconds = prefill_step(work, hardware, share, estimate.quant, backend).seconds
@@ -388,19 +382,15 @@ def estimate_speed(
         decode_high=min(stream * high, ceiling),
         decode_expected=stream,
         prefill_low=None if prefill is None else prefill * plow,
-        prefill_high=None if prefill is None else _capped(prefill * phigh, prefill_ceiling),
+        prefill_high=None if prefill is None else found.capped(prefill * phigh),
         prefill_expected=prefill,
         aggregate_expected=aggregate if estimate.batch > 1 else None,
         note=note,
         context_prefill=long,
         prefill_scatter=(plow, phigh),
         prefill_basis=found.basis,
-        prefill_ceiling=prefill_ceiling,
+        prefill_ceiling=found.ceiling,
     )
-
-
-def _capped(rate: float, ceiling: float | None) -> float:
-    return rate if ceiling is None else min(rate, ceiling)
 
 
 def _efficiency(family: str, backend: str, share: float, hardware: Hardware) -> float | None:
