@@ -38,10 +38,11 @@ def memory_json(*args: str) -> dict[str, Any]:
     return found
 
 
-def test_rows_are_sourced_and_split_by_source() -> None:
-    data = yaml.load(
-        (ROOT / "bench/data/speed_points_cpu_prefill.yaml").read_text(), Loader=yaml.CSafeLoader
-    )
+@pytest.mark.parametrize(
+    "name", ["speed_points_cpu_prefill.yaml", "speed_points_cpu_prefill_formats.yaml"]
+)
+def test_rows_are_sourced_and_split_by_source(name: str) -> None:
+    data = yaml.load((ROOT / "bench/data" / name).read_text(), Loader=yaml.CSafeLoader)
     sides: dict[str, set[str]] = {}
     for point in data["points"]:
         assert point["source"].startswith("https://") and point["threads"] > 0
@@ -50,6 +51,7 @@ def test_rows_are_sourced_and_split_by_source() -> None:
         assert point["set"] == ("test" if held else "fit"), point["id"]
         sides.setdefault(url, set()).add(point["set"])
         assert point["device"] in data["devices"]
+        assert prefill.cpu_kernel(point["quant"]) is not None, point["id"]
     assert all(len(found) == 1 for found in sides.values())
     assert {p["set"] for p in data["points"]} == {"fit", "test"}
 
@@ -58,6 +60,7 @@ def test_constants_are_the_fit(bench: ModuleType) -> None:
     line = bench.fitted(bench.load_rows())
     assert pytest.approx(line.rate, rel=0.01) == prefill.CPU_PREFILL_RATE
     assert pytest.approx(line.exponent, abs=0.001) == prefill.CPU_THREAD_EXPONENT
+    assert pytest.approx(line.factors, rel=0.01) == prefill.CPU_KERNEL_FACTOR
     assert pytest.approx((line.low, line.high), abs=0.01) == prefill.CPU_PREFILL_SCATTER
 
 
@@ -80,6 +83,7 @@ def test_bench_prints_constants_and_held_out(
         sys.argv = monkey_argv
     out = capsys.readouterr().out
     assert "CPU_PREFILL_RATE = " in out and "test: " in out and "within the scatter" in out
+    assert "CPU_KERNEL_FACTOR = " in out and "before (" in out and "one machine out" in out
 
 
 def test_cpu_only_quotes_time_to_first_token() -> None:
@@ -111,9 +115,10 @@ def test_more_threads_faster_but_not_beyond_proportion() -> None:
 
 @pytest.mark.parametrize("threads", [1, 8, 96, 1024])
 @pytest.mark.parametrize("prompt", [512, 32768])
-def test_cpu_prefill_under_the_compute_ceiling(threads: int, prompt: int) -> None:
+@pytest.mark.parametrize("quant", ["q4_0", "q4_k_m", "iq2_xxs", "fp16"])
+def test_cpu_prefill_under_the_compute_ceiling(threads: int, prompt: int, quant: str) -> None:
     model = next(m for m in load_catalog() if m.id == "llama-3.1-8b")
-    est = estimate_memory(model, "q4_0", context=prompt)
+    est = estimate_memory(model, quant, context=prompt)
     hardware = Hardware(label="cpu", vram_gib=0, ram_gib=512, threads=threads)
     fit = Fit("cpu", est.total_bytes, 512 << 30, 0, est.layers, est.total_bytes, 1)
     width = attention_width_of(model)
@@ -125,9 +130,13 @@ def test_cpu_prefill_under_the_compute_ceiling(threads: int, prompt: int) -> Non
         attention_width=width,
         prompt_tokens=prompt,
     )
-    assert found.prefill_high is not None
+    assert found.prefill_high is not None and found.prefill_ceiling is not None
     flops = prefill_flops(model.parameters.active_count, width, prompt)
-    assert found.prefill_high * flops <= threads * prefill.CPU_PEAK_OPS_PER_THREAD
+    kernel = prefill.cpu_kernel(quant)
+    assert kernel is not None
+    peak = threads * prefill.cpu_peak_ops(kernel)
+    assert found.prefill_high * flops <= peak * (1 + 1e-9)
+    assert found.prefill_high <= found.prefill_ceiling
 
 
 def test_layers_in_ram_between_card_and_cpu() -> None:
@@ -142,10 +151,12 @@ def test_layers_in_ram_between_card_and_cpu() -> None:
     assert seconds < cpu["time_to_first_token_seconds"]["expected"]
 
 
-def test_no_cpu_figure_for_formats_never_measured_there() -> None:
+def test_no_cpu_figure_for_formats_llama_cpp_does_not_run_there() -> None:
     hardware = Hardware(label="cpu", vram_gib=0, ram_gib=64)
-    assert prefill.prefill_step(1e10, hardware, 0.0, "16-bit", "cpu").seconds is None
-    assert prefill.prefill_step(1e10, hardware, 0.0, "k-quant", "cpu").seconds is not None
+    for quant in ("gptq-4bit", "awq-4bit", "bnb-nf4", "i2_s"):
+        assert prefill.prefill_step(1e10, hardware, 0.0, quant, "cpu").seconds is None
+    for quant in ("fp16", "bf16", "q8_0", "q4_0", "q4_k_m", "iq4_xs", "iq2_xxs"):
+        assert prefill.prefill_step(1e10, hardware, 0.0, quant, "cpu").seconds is not None
 
 
 def test_table_says_what_the_prefill_rests_on() -> None:

@@ -187,6 +187,7 @@ class Speed(NamedTuple):
     context_prefill: float | None = None  # tokens/s for a prompt filling `context` (long)
     prefill_scatter: tuple[float, float] = PREFILL_SCATTER
     prefill_basis: str = ""  # what a CPU share of the prefill rests on (estimate/prefill.py)
+    prefill_ceiling: float | None = None  # tokens/s of the CPU part at its physical peak
 
     def as_dict(self) -> dict[str, object]:
         decode = _range(self.decode_low, self.decode_high, self.decode_expected)
@@ -234,6 +235,7 @@ class Speed(NamedTuple):
             if self.ceiling_share is None
             else round(self.ceiling_share, 3),
             "time_to_first_token_at_context_seconds": full,
+            "prefill_ceiling_tokens_per_second": self.prefill_ceiling,  # floored to 0.1
             "basis": {
                 "backend": self.backend,
                 "format_family": self.family,
@@ -358,11 +360,11 @@ def estimate_speed(
     step = decode_step(estimate, hardware, share, family, backend)
     long = None
     work = prompt_work(active_params, attention_width, prompt_tokens, estimate.flash_attn)
-    found = prefill_step(work, hardware, share, family, backend)
+    found = prefill_step(work, hardware, share, estimate.quant, backend)
     prefill = None if found.seconds is None else 1 / found.seconds
     if prefill and estimate.context >= LONG_CONTEXT and estimate.context > prompt_tokens:
         work = prompt_work(active_params, attention_width, estimate.context, estimate.flash_attn)
-        seconds = prefill_step(work, hardware, share, family, backend).seconds
+        seconds = prefill_step(work, hardware, share, estimate.quant, backend).seconds
         long = None if seconds is None else 1 / seconds
     note = speed_note(family, backend, share, hardware)
     ceiling = ceiling_rate(read, share, hardware)
@@ -380,13 +382,14 @@ def estimate_speed(
         decode_high=min(stream * high, ceiling),
         decode_expected=stream,
         prefill_low=None if prefill is None else prefill * plow,
-        prefill_high=None if prefill is None else prefill * phigh,
+        prefill_high=None if prefill is None else found.capped(prefill * phigh),
         prefill_expected=prefill,
         aggregate_expected=aggregate if estimate.batch > 1 else None,
         note=note,
         context_prefill=long,
         prefill_scatter=(plow, phigh),
         prefill_basis=found.basis,
+        prefill_ceiling=found.ceiling,
     )
 
 
