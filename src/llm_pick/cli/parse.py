@@ -135,6 +135,11 @@ def kv_dtype_of(value: str | None, option: str = "--kv-dtype") -> str:
     if value is None:
         return "fp16"
     key = value.strip().lower().replace("f16", "fp16").replace("fpfp16", "fp16")
+    if key == "fp8":
+        raise InputError(
+            f"{option} fp8 is vLLM's FP8 KV cache (--kv-cache-dtype fp8): recommend and explain "
+            "take it when they assume vLLM; llama.cpp's 8-bit cache is q8_0"
+        )
     if key not in KV_DTYPES:
         raise InputError(f"{option}: {value!r} is not one of {', '.join(KV_DTYPES)}")
     return key
@@ -357,6 +362,11 @@ def build_query(
     from llm_pick.ranking.query import Query
     from llm_pick.scoring.profiles import get_profile, resolve_weights
 
+    serve_kv = None  # vLLM's KV cache type: --kv-dtype fp8, or fp16 (16-bit, no FP8 fallback)
+    if kv_dtype is not None and kv_dtype.strip().lower() == "fp8":
+        serve_kv, kv_dtype = "fp8", None
+    elif kv_dtype is not None and kv_dtype_of(kv_dtype) == "fp16":
+        serve_kv = "bf16"
     sized = sizing(context, batch, kv_dtype, flash_attn, v_dtype, ubatch, prompt_tokens)
     chosen = get_profile(profile)
     machine = hardware(
@@ -375,17 +385,40 @@ def build_query(
         constraints=constraints(**wanted),
         hardware=machine,
         sizing=sized,
-        kv_fixed=kv_dtype is not None or v_dtype is not None,
+        kv_fixed=kv_dtype is not None or v_dtype is not None or serve_kv is not None,
         quant=quant,
         min_bits=min_bits,
         profile=chosen,
         weights=resolve_weights(chosen, weight),
         top=top,
         runtime=runtime,
+        serve_kv=serve_kv,
     )
+    if serve_kv == "fp8":
+        _check_fp8_kv(query)
     if query.min_bits is not None and not query.candidates():
         raise InputError(
             f"--min-bits {query.min_bits:g}: no format has that many bits per weight "
             "(the widest llm-pick sizes is fp16, 16 bits)"
         )
     return query
+
+
+def _check_fp8_kv(query: Any) -> None:
+    """--kv-dtype fp8 is vLLM's cache type: refused where vLLM is not assumed, or where vLLM
+    stores no FP8 cache on the card (CUDA and ROCm builds do; estimate/serving.py)."""
+    from llm_pick.estimate.serving import fp8_kv_card
+    from llm_pick.ranking.serve import choose_runtime
+
+    runtime = choose_runtime(query)
+    if runtime.name != "vllm":
+        raise InputError(
+            f"--kv-dtype fp8 is vLLM's FP8 KV cache (--kv-cache-dtype fp8), and {runtime.name} "
+            f"is assumed here ({runtime.reason}): use q8_0 for llama.cpp's 8-bit cache, or "
+            "--runtime vllm"
+        )
+    if query.hardware is None or not fp8_kv_card(query.hardware):
+        raise InputError(
+            "--kv-dtype fp8: vLLM stores an FP8 KV cache on CUDA and ROCm cards (vLLM's "
+            "quantized KV cache docs); this card is not known to be one"
+        )

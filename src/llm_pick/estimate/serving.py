@@ -14,6 +14,13 @@ published tables' step time grows linearly from batch 2, not flat up to a knee),
 per-step cost (launches, sampling) and, under tensor parallel, the all-reduces: a latency per
 layer and a payload that grows with the batch. No efficiency exceeds 1, so no step beats the
 bandwidth ceiling.
+
+The KV pool holds K and V in the model's 16-bit type (vLLM's --kv-cache-dtype auto) or in
+FP8 (--kv-cache-dtype fp8: one byte an element, twice the tokens in the same pool; the
+decode step reads half the cache bytes). Chunked local attention layers (Llama 4: 36 of 48
+layers attend within 8,192-token chunks) hold at most their chunk plus one batch of scheduled
+tokens per sequence under vLLM's hybrid KV cache manager, the default for such models from
+vLLM 0.16 (see KV_HYBRID_SOURCE); the other layers hold the whole context.
 """
 
 from __future__ import annotations
@@ -49,6 +56,44 @@ ROCM_EFFICIENCY = 0.6  # ROCm builds: a further share of every efficiency
 # bus bandwidth of a decode step's tensor-parallel all-reduces (messages of batch x hidden
 # 16-bit values, a few MB: well below the links' peak); 0 leaves their payload out
 ALLREDUCE_GBS = 75.0
+
+
+# KV cache types of the pool: bytes an element. "bf16": vLLM's --kv-cache-dtype auto (the
+# model's 16-bit type); "fp8": --kv-cache-dtype fp8 (e4m3 on CUDA and ROCm), one byte
+KV_DTYPE_BYTES = {"bf16": 2, "fp8": 1}
+KV_FP8_SOURCE = (
+    "vLLM docs, features/quantization/quantized_kvcache: 'fp8_e4m3: supported on CUDA 11.8+ "
+    "and ROCm (AMD GPUs)', FP8 'halves the KV cache's per-token footprint ... the engine can "
+    "hold twice as many tokens'"
+)
+# quality of an FP8 cache: no per-model figure is published; the vLLM blog 'The State of FP8
+# KV-Cache and Attention Quantization in vLLM' (vllm.ai/blog/fp8-kvcache, 2026-04-22) reports
+# near-baseline accuracy on the paths it validated (Hopper, Blackwell). Not applied to scores.
+KV_FP8_QUALITY = (
+    "not measured per model: the vLLM blog (vllm.ai/blog/fp8-kvcache, April 2026) reports "
+    "near-baseline accuracy on Hopper and Blackwell; vLLM's docs warn that uncalibrated scales "
+    "(1.0) 'can degrade output quality'; the score is not adjusted"
+)
+# vLLM's hybrid KV cache manager sizes a chunked local attention layer for
+# min(chunk + max_num_batched_tokens, max_model_len) tokens per request
+# (vllm/v1/kv_cache_interface.py, ChunkedLocalAttentionSpec.max_memory_usage_bytes; chunked
+# attention in the hybrid manager: vllm-project/vllm PR #19351). PR #21761 turned it off for
+# chunked attention by default (env VLLM_ALLOW_CHUNKED_LOCAL_ATTN_WITH_HYBRID_KV_CACHE, False
+# in the 0.10-0.12 docs); PR #29627 turned it back on: True in the 0.16.0 docs
+# (docs.vllm.ai/en/v0.16.0/api/vllm/envs). Older builds size every layer for the context.
+KV_HYBRID_VLLM = "0.16"
+KV_HYBRID_SOURCE = (
+    "vLLM hybrid KV cache manager: vllm/v1/kv_cache_interface.py ChunkedLocalAttentionSpec "
+    "(min(chunk + max_num_batched_tokens, max_model_len) tokens per request; PR #19351); on "
+    "by default for chunked attention from vLLM 0.16 (VLLM_ALLOW_CHUNKED_LOCAL_ATTN_WITH_"
+    "HYBRID_KV_CACHE: False in the 0.12.0 docs after PR #21761, True in 0.16.0 after PR #29627)"
+)
+
+
+def fp8_kv_card(hardware: Hardware) -> bool:
+    """Whether vLLM stores an FP8 KV cache on this card: CUDA and ROCm builds (KV_FP8_SOURCE);
+    a storage type, so no FP8 tensor cores are needed."""
+    return hardware.gpu is not None and hardware.gpu.backend in ("cuda", "rocm")
 
 
 class ServingFormat(NamedTuple):
@@ -180,14 +225,61 @@ def kv_heads_per_card(model: Model, tp: int) -> tuple[int, bool]:
     return 1, True
 
 
-def kv_bytes_per_token(model: Model, tp: int) -> int:
-    """Cache bytes per token on one card (BF16 K and V on every attention layer)."""
+def _layer_token_bytes(model: Model, tp: int, kv_dtype: str) -> int:
+    """Cache bytes per token of one attention layer on one card."""
     arch = model.architecture
+    size = KV_DTYPE_BYTES[kv_dtype]
     if arch.mla is not None:  # one latent per token, replicated on every rank
-        return 2 * arch.attention_count * (arch.mla.kv_lora_rank + arch.mla.qk_rope_head_dim)
+        return size * (arch.mla.kv_lora_rank + arch.mla.qk_rope_head_dim)
     heads, _ = kv_heads_per_card(model, tp)
     head_dim = arch.head_dim or arch.hidden_size // (arch.attention_heads or 1)
-    return 2 * 2 * arch.attention_count * heads * head_dim
+    return 2 * size * heads * head_dim
+
+
+def kv_bytes_per_token(model: Model, tp: int, kv_dtype: str = "bf16") -> int:
+    """Cache bytes per token on one card, every attention layer (K and V in `kv_dtype`)."""
+    return model.architecture.attention_count * _layer_token_bytes(model, tp, kv_dtype)
+
+
+def chunked_layers(model: Model) -> int:
+    """Attention layers vLLM's hybrid KV cache manager sizes for their chunk, not the context:
+    chunked local attention (Llama 4). Sliding-window layers are left at the full context
+    (not checked against vLLM's implementation of the catalog's sliding-window models)."""
+    arch = model.architecture
+    return arch.local_count if arch.attention_chunk and arch.window else 0
+
+
+def chunk_tokens(model: Model, context: int) -> int:
+    """Tokens a chunked layer holds per sequence: the chunk plus one step's scheduled tokens,
+    at most the context (ChunkedLocalAttentionSpec; KV_HYBRID_SOURCE)."""
+    chunk = model.architecture.attention_chunk or context
+    return min(chunk + MAX_BATCHED_TOKENS, context)
+
+
+def kv_sequence_bytes(model: Model, tp: int, context: int, kv_dtype: str = "bf16") -> int:
+    """Cache bytes one sequence of `context` tokens takes on one card, in whole blocks: the
+    full-attention layers for the context, the chunked layers for their chunk."""
+    layer = _layer_token_bytes(model, tp, kv_dtype)
+    local = chunked_layers(model)
+    full = model.architecture.attention_count - local
+    blocks = math.ceil(context / BLOCK)
+    held = math.ceil(chunk_tokens(model, context) / BLOCK)
+    return BLOCK * layer * (full * blocks + local * held)
+
+
+def longest_sequence(model: Model, tp: int, pool: int, kv_dtype: str = "bf16") -> int:
+    """The most tokens one sequence can hold in `pool` bytes of one card (whole blocks)."""
+    layer = _layer_token_bytes(model, tp, kv_dtype)
+    if layer <= 0:
+        return 0
+    local = chunked_layers(model)
+    per_token = model.architecture.attention_count * layer
+    tokens = pool // per_token  # every layer holds every token
+    cap = MAX_BATCHED_TOKENS + (model.architecture.attention_chunk or 0)
+    if local and tokens > cap:  # past the cap the chunked layers stop growing
+        full = model.architecture.attention_count - local
+        tokens = (pool - local * layer * cap) // (full * layer) if full else 2**62
+    return int(tokens) // BLOCK * BLOCK
 
 
 class ServingMemory(NamedTuple):
@@ -198,10 +290,15 @@ class ServingMemory(NamedTuple):
     graphs: int
     runtime: int
     kv_pool: int
-    kv_per_token: int  # per card
+    kv_per_token: int  # per card, every attention layer
     kv_heads_per_card: int
     kv_replicated: bool
     sequences: int  # of the context that fit in the pool
+    kv_dtype: str = "bf16"  # of the pool: bf16 (--kv-cache-dtype auto) or fp8
+    kv_pool_tokens: int = 0  # tokens the pool holds (vLLM's "GPU KV cache size")
+    kv_per_sequence: int = 0  # bytes one sequence of the context takes on a card
+    chunked_layers: int = 0  # layers sized for their chunk (hybrid KV cache manager)
+    chunk_tokens: int = 0  # tokens such a layer holds per sequence
 
     def as_dict(self) -> dict[str, object]:
         return self._asdict()
@@ -216,9 +313,15 @@ def activation_bytes(model: Model, tp: int) -> int:
 
 
 def serving_memory(
-    model: Model, fmt: ServingFormat, hardware: Hardware, context: int, utilization: float = 0.9
+    model: Model,
+    fmt: ServingFormat,
+    hardware: Hardware,
+    context: int,
+    utilization: float = 0.9,
+    kv_dtype: str = "bf16",
 ) -> ServingMemory:
-    """How vLLM fills each of `hardware.gpus` cards at --tensor-parallel-size gpus."""
+    """How vLLM fills each of `hardware.gpus` cards at --tensor-parallel-size gpus, with the
+    KV pool in `kv_dtype`."""
     tp = hardware.gpus
     card = int(hardware.vram_gib * GIB)
     total, _ = weight_bytes(model, fmt)
@@ -227,10 +330,11 @@ def serving_memory(
     runtime = TP_RUNTIME_BYTES if tp > 1 else RUNTIME_BYTES
     budget = min(int(card * utilization), card - GRAPH_BYTES)  # the graphs still fit the card
     pool = max(0, budget - per_card - act - runtime)
-    per_token = kv_bytes_per_token(model, tp)
+    per_token = kv_bytes_per_token(model, tp, kv_dtype)
     heads, replicated = kv_heads_per_card(model, tp)
-    blocks = math.ceil(context / BLOCK)
-    sequences = pool // (blocks * BLOCK * per_token) if per_token else MAX_SEQS
+    per_sequence = kv_sequence_bytes(model, tp, context, kv_dtype)
+    sequences = pool // per_sequence if per_sequence else MAX_SEQS
+    local = chunked_layers(model)
     return ServingMemory(
         card,
         utilization,
@@ -243,6 +347,11 @@ def serving_memory(
         heads,
         replicated,
         int(sequences),
+        kv_dtype,
+        pool // per_token if per_token else 0,
+        per_sequence,
+        local,
+        chunk_tokens(model, context) if local else 0,
     )
 
 
@@ -280,9 +389,12 @@ def _tflops(fmt: ServingFormat, hardware: Hardware) -> float | None:
     return hardware.fp16_tflops * _accumulate_share(hardware) * boost
 
 
-def step_bytes(model: Model, fmt: ServingFormat, tp: int, batch: int, tokens: int) -> float:
+def step_bytes(
+    model: Model, fmt: ServingFormat, tp: int, batch: int, tokens: int, kv_dtype: str = "bf16"
+) -> float:
     """Bytes one card reads in a decode step of `batch` sequences holding `tokens` each:
-    its weight share (MoE: the experts the batch routes to) and the batch's cache."""
+    its weight share (MoE: the experts the batch routes to) and the batch's cache in
+    `kv_dtype` (a chunked layer reads at most its chunk)."""
     total, active = weight_bytes(model, fmt)
     arch = model.architecture
     read = float(active)
@@ -294,7 +406,11 @@ def step_bytes(model: Model, fmt: ServingFormat, tp: int, batch: int, tokens: in
             1 - arch.experts_per_token / arch.experts
         )
         read += routed * max(0.0, share)
-    return read / tp + batch * tokens * kv_bytes_per_token(model, tp)
+    layer = _layer_token_bytes(model, tp, kv_dtype)
+    local = chunked_layers(model)
+    full = arch.attention_count - local
+    chunk = min(tokens, arch.attention_chunk or tokens)
+    return read / tp + batch * layer * (full * tokens + local * chunk)
 
 
 def _active_params(model: Model) -> int:
@@ -313,14 +429,19 @@ def allreduce_seconds(model: Model, tp: int, tokens: int) -> float:
 
 
 def decode_step(
-    model: Model, fmt: ServingFormat, hardware: Hardware, batch: int, tokens: int
+    model: Model,
+    fmt: ServingFormat,
+    hardware: Hardware,
+    batch: int,
+    tokens: int,
+    kv_dtype: str = "bf16",
 ) -> tuple[float, float, str]:
     """(seconds, ceiling seconds, bound) of one decode step on each card."""
     tp = hardware.gpus
     bandwidth = (hardware.bandwidth_gbs or 0.0) * 1e9
     if bandwidth <= 0:
         raise ValueError("the serving model needs the card's memory bandwidth")
-    read = step_bytes(model, fmt, tp, batch, tokens)
+    read = step_bytes(model, fmt, tp, batch, tokens, kv_dtype)
     ceiling = read / bandwidth
     share = _efficiency(hardware)
     memory = ceiling / (BANDWIDTH_EFFICIENCY * share)
@@ -336,7 +457,9 @@ def decode_step(
     return memory + compute + fixed, ceiling, bound
 
 
-def prefill_seconds(model: Model, fmt: ServingFormat, hardware: Hardware, prompt: int) -> float:
+def prefill_seconds(
+    model: Model, fmt: ServingFormat, hardware: Hardware, prompt: int, kv_dtype: str = "bf16"
+) -> float:
     """Seconds to read a prompt of `prompt` tokens (compute-bound; at least the weights once)."""
     tp = hardware.gpus
     tflops = _tflops(fmt, hardware) or 0.0
@@ -345,7 +468,7 @@ def prefill_seconds(model: Model, fmt: ServingFormat, hardware: Hardware, prompt
     flops = (2 * _active_params(model) * prompt + attention) / tp
     share = PREFILL_EFFICIENCY * _efficiency(hardware)
     compute = flops / (tflops * 1e12 * share) if tflops else 0.0
-    _, once, _ = decode_step(model, fmt, hardware, 1, prompt)
+    _, once, _ = decode_step(model, fmt, hardware, 1, prompt, kv_dtype)
     return max(compute, once)
 
 
@@ -353,13 +476,15 @@ class Load(NamedTuple):
     """`batch` clients, each sending a `prompt`-token request and reading `output` tokens;
     `requests`: the requests a benchmark run sends in all (its num_prompts), None for a
     server that keeps receiving them; `cached`: prompt tokens vLLM's prefix cache serves
-    (a benchmark repeating its prompts after warm-up), so they are not prefilled."""
+    (a benchmark repeating its prompts after warm-up), so they are not prefilled;
+    `kv_dtype`: the KV pool's type (bf16, or fp8 under --kv-cache-dtype fp8)."""
 
     batch: int
     prompt: int
     output: int
     requests: int | None = None
     cached: int = 0
+    kv_dtype: str = "bf16"
 
 
 def serving_speed(
@@ -369,19 +494,19 @@ def serving_speed(
     decodes `output` steps of the whole batch. `fits`: sequences the KV pool holds (caps
     the batch). A run of `load.requests` requests never has more than that many in flight,
     and runs in rounds: full ones of the batch, then one of the remainder."""
-    batch, prompt, output, requests, cached = load
+    batch, prompt, output, requests, cached, kv = load
     cap = min(batch, MAX_SEQS, fits if fits is not None else batch)
     running = max(1, min(cap, requests if requests is not None else cap))
-    step, ceiling, bound = decode_step(model, fmt, hardware, running, prompt + output // 2)
+    step, ceiling, bound = decode_step(model, fmt, hardware, running, prompt + output // 2, kv)
     # prompt tokens the prefix cache does not serve (their attention over the cached part
     # is left out); a fully cached prompt costs nothing beyond its first decode step
     fresh = max(0, prompt - cached)
-    prefill = prefill_seconds(model, fmt, hardware, fresh) if fresh else 0.0
+    prefill = prefill_seconds(model, fmt, hardware, fresh, kv) if fresh else 0.0
     round_seconds = running * prefill + output * step
     aggregate = running * output / round_seconds
     if requests is not None and requests % running:
         rest = requests % running
-        rest_step, _, _ = decode_step(model, fmt, hardware, rest, prompt + output // 2)
+        rest_step, _, _ = decode_step(model, fmt, hardware, rest, prompt + output // 2, kv)
         seconds = requests // running * round_seconds + rest * prefill + output * rest_step
         aggregate = requests * output / seconds
     return ServingSpeed(
@@ -391,6 +516,6 @@ def serving_speed(
         bound=bound,
         per_stream=output / round_seconds,
         aggregate=aggregate,
-        prefill_tokens_per_second=prompt / prefill_seconds(model, fmt, hardware, prompt),
+        prefill_tokens_per_second=prompt / prefill_seconds(model, fmt, hardware, prompt, kv),
         ttft_seconds=prefill + step,
     )
