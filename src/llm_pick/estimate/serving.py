@@ -312,7 +312,7 @@ def activation_bytes(model: Model, tp: int) -> int:
     return 2 * MAX_BATCHED_TOKENS * width + 4 * MAX_SEQS * arch.vocab_size
 
 
-def serving_memory(
+def serving_memory(  # noqa: PLR0913 (kv_dtype: the pool's type, defaulted)
     model: Model,
     fmt: ServingFormat,
     hardware: Hardware,
@@ -389,7 +389,7 @@ def _tflops(fmt: ServingFormat, hardware: Hardware) -> float | None:
     return hardware.fp16_tflops * _accumulate_share(hardware) * boost
 
 
-def step_bytes(
+def step_bytes(  # noqa: PLR0913 (kv_dtype: the cache's type, defaulted)
     model: Model, fmt: ServingFormat, tp: int, batch: int, tokens: int, kv_dtype: str = "bf16"
 ) -> float:
     """Bytes one card reads in a decode step of `batch` sequences holding `tokens` each:
@@ -428,7 +428,7 @@ def allreduce_seconds(model: Model, tp: int, tokens: int) -> float:
     return payload * 2 * (tp - 1) / tp / (ALLREDUCE_GBS * 1e9)
 
 
-def decode_step(
+def decode_step(  # noqa: PLR0913 (kv_dtype: the cache's type, defaulted)
     model: Model,
     fmt: ServingFormat,
     hardware: Hardware,

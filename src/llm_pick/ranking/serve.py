@@ -113,7 +113,7 @@ def plan(
     return plans[0] if plans else None
 
 
-def _smallest_group(
+def _smallest_group(  # noqa: PLR0913 (one plan's inputs)
     model: Model, name: str, hardware: Hardware, context: int, batch: int, kv_dtype: str
 ) -> ServingPlan | None:
     """The plan on the smallest tensor-parallel group that holds its share of the batch with
