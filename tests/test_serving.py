@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from llm_pick.catalog.load import load_catalog
 from llm_pick.estimate import serving
 from llm_pick.estimate.hardware import Hardware
+from llm_pick.estimate.servekv import KV_DTYPE_BYTES
 from llm_pick.estimate.serving import SERVING_FORMATS, Load, serving_memory, serving_speed
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -25,7 +26,7 @@ MODELS = (
     "llama-4-scout-17b-16e",  # chunked local attention: 36 of 48 layers hold their chunk
     "llama-4-maverick-17b-128e",
 )
-KV_DTYPES = tuple(serving.KV_DTYPE_BYTES)  # bf16, fp8 (--kv-cache-dtype fp8)
+KV_DTYPES = tuple(KV_DTYPE_BYTES)  # bf16, fp8 (--kv-cache-dtype fp8)
 CARDS = ("h100-sxm", "h200", "a100-80gb", "mi300x", "l40s", "rtx-4090")
 
 

@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from llm_pick.catalog.load import load_catalog
 from llm_pick.cli.app import app
-from llm_pick.estimate import serving
+from llm_pick.estimate import servekv, serving
 from llm_pick.estimate.hardware import Hardware
 from llm_pick.estimate.serving import SERVING_FORMATS, Load, serving_memory, serving_speed
 from llm_pick.ranking.serve import plan
@@ -52,7 +52,7 @@ def test_llama4_chunked_layers_hold_their_chunk_not_the_context() -> None:
     scout, four = CATALOG.get("llama-4-scout-17b-16e"), Hardware.from_gpu("h100-sxm", 4)
     mem = serving_memory(scout, FP8, four, 131072)
     layer = serving.kv_bytes_per_token(scout, 4) // scout.architecture.attention_count
-    assert (mem.chunked_layers, mem.chunk_tokens) == (36, 8192 + serving.MAX_BATCHED_TOKENS)
+    assert (mem.chunked_layers, mem.chunk_tokens) == (36, 8192 + servekv.MAX_BATCHED_TOKENS)
     assert mem.kv_per_sequence == layer * (12 * 131072 + 36 * 16384)
     everything = 131072 * mem.kv_per_token
     assert mem.sequences >= 2 * (mem.kv_pool // everything)  # was sized as every layer
@@ -75,9 +75,9 @@ def test_longest_sequence_inverts_the_sequence_bytes() -> None:
     for model_id in ("llama-4-scout-17b-16e", "llama-3.1-8b-instruct"):
         model = CATALOG.get(model_id)
         for pool in (2**30, 5 * 2**30, 40 * 2**30):
-            tokens = serving.longest_sequence(model, 4, pool, "fp8")
-            assert serving.kv_sequence_bytes(model, 4, tokens, "fp8") <= pool
-            assert serving.kv_sequence_bytes(model, 4, tokens + 16, "fp8") > pool
+            tokens = servekv.longest_sequence(model, 4, pool, "fp8")
+            assert servekv.kv_sequence_bytes(model, 4, tokens, "fp8") <= pool
+            assert servekv.kv_sequence_bytes(model, 4, tokens + 16, "fp8") > pool
 
 
 def test_plan_takes_fp8_kv_only_where_16_bit_cannot_hold_the_batch() -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
+from importlib import import_module
 from typing import TYPE_CHECKING, Any, get_args
 
 from llm_pick.errors import InputError
@@ -129,19 +130,15 @@ def ids(values: Iterable[str] | None) -> tuple[str, ...]:
     return tuple(dict.fromkeys(x.strip().lower() for x in values or ()))
 
 
-def kv_dtype_of(value: str | None, option: str = "--kv-dtype") -> str:
+def kv_dtype_of(value: str | None, option: str = "--kv-dtype", fp8: bool = False) -> str:
     from llm_pick.estimate.memory import KV_DTYPES
 
     if value is None:
         return "fp16"
     key = value.strip().lower().replace("f16", "fp16").replace("fpfp16", "fp16")
-    if key == "fp8":
-        raise InputError(
-            f"{option} fp8 is vLLM's FP8 KV cache (--kv-cache-dtype fp8): recommend and explain "
-            "take it when they assume vLLM; llama.cpp's 8-bit cache is q8_0"
-        )
-    if key not in KV_DTYPES:
-        raise InputError(f"{option}: {value!r} is not one of {', '.join(KV_DTYPES)}")
+    if key not in KV_DTYPES and not (fp8 and key == "fp8"):  # fp8: vLLM's, recommend/explain
+        vllm = "; fp8 is vLLM's FP8 KV cache (recommend, explain); llama.cpp's 8-bit is q8_0"
+        raise InputError(f"{option}: {value!r} is not one of {', '.join(KV_DTYPES)}" + vllm)
     return key
 
 
@@ -362,11 +359,9 @@ def build_query(
     from llm_pick.ranking.query import Query
     from llm_pick.scoring.profiles import get_profile, resolve_weights
 
-    serve_kv = None  # vLLM's KV cache type: --kv-dtype fp8, or fp16 (16-bit, no FP8 fallback)
-    if kv_dtype is not None and kv_dtype.strip().lower() == "fp8":
-        serve_kv, kv_dtype = "fp8", None
-    elif kv_dtype is not None and kv_dtype_of(kv_dtype) == "fp16":
-        serve_kv = "bf16"
+    asked = kv_dtype_of(kv_dtype, fp8=True) if kv_dtype else ""  # fp8: vLLM's, not llama.cpp's
+    serve_kv = {"fp8": "fp8", "fp16": "bf16"}.get(asked)  # fp16: 16-bit, no FP8 fallback
+    kv_dtype = None if serve_kv == "fp8" else kv_dtype
     sized = sizing(context, batch, kv_dtype, flash_attn, v_dtype, ubatch, prompt_tokens)
     chosen = get_profile(profile)
     machine = hardware(
@@ -394,31 +389,11 @@ def build_query(
         runtime=runtime,
         serve_kv=serve_kv,
     )
-    if serve_kv == "fp8":
-        _check_fp8_kv(query)
+    if serve_kv == "fp8":  # refused where vLLM is not assumed (ranking/serve.py)
+        import_module("llm_pick.ranking.serve").check_fp8_kv(query)
     if query.min_bits is not None and not query.candidates():
         raise InputError(
             f"--min-bits {query.min_bits:g}: no format has that many bits per weight "
             "(the widest llm-pick sizes is fp16, 16 bits)"
         )
     return query
-
-
-def _check_fp8_kv(query: Any) -> None:
-    """--kv-dtype fp8 is vLLM's cache type: refused where vLLM is not assumed, or where vLLM
-    stores no FP8 cache on the card (CUDA and ROCm builds do; estimate/serving.py)."""
-    from llm_pick.estimate.serving import fp8_kv_card
-    from llm_pick.ranking.serve import choose_runtime
-
-    runtime = choose_runtime(query)
-    if runtime.name != "vllm":
-        raise InputError(
-            f"--kv-dtype fp8 is vLLM's FP8 KV cache (--kv-cache-dtype fp8), and {runtime.name} "
-            f"is assumed here ({runtime.reason}): use q8_0 for llama.cpp's 8-bit cache, or "
-            "--runtime vllm"
-        )
-    if query.hardware is None or not fp8_kv_card(query.hardware):
-        raise InputError(
-            "--kv-dtype fp8: vLLM stores an FP8 KV cache on CUDA and ROCm cards (vLLM's "
-            "quantized KV cache docs); this card is not known to be one"
-        )

@@ -20,7 +20,7 @@ FP8 (--kv-cache-dtype fp8: one byte an element, twice the tokens in the same poo
 decode step reads half the cache bytes). Chunked local attention layers (Llama 4: 36 of 48
 layers attend within 8,192-token chunks) hold at most their chunk plus one batch of scheduled
 tokens per sequence under vLLM's hybrid KV cache manager, the default for such models from
-vLLM 0.16 (see KV_HYBRID_SOURCE); the other layers hold the whole context.
+vLLM 0.16 (estimate/servekv.py); the other layers hold the whole context.
 """
 
 from __future__ import annotations
@@ -31,11 +31,21 @@ from llm_pick.catalog.tuples import NamedTuple
 from llm_pick.catalog.types import Model
 from llm_pick.estimate.hardware import Hardware
 from llm_pick.estimate.quant import QUANTS
+from llm_pick.estimate.servecard import fp8_card as fp8_card
+from llm_pick.estimate.servecard import fp8_mode as fp8_mode
+from llm_pick.estimate.servekv import BLOCK as BLOCK
+from llm_pick.estimate.servekv import MAX_BATCHED_TOKENS as MAX_BATCHED_TOKENS
+from llm_pick.estimate.servekv import (
+    chunk_tokens,
+    chunked_layers,
+    kv_sequence_bytes,
+    layer_token_bytes,
+)
+from llm_pick.estimate.servekv import kv_bytes_per_token as kv_bytes_per_token
+from llm_pick.estimate.servekv import kv_heads_per_card as kv_heads_per_card
 from llm_pick.estimate.weights import weights
 
 GIB = 2**30
-BLOCK = 16  # vLLM's KV block size (tokens per page)
-MAX_BATCHED_TOKENS = 8192  # the profile run's token budget (vLLM engine default, assumed)
 MAX_SEQS = 256  # vLLM --max-num-seqs default
 # CUDA graph pool per card (assumed; vLLM logs 0.3-1.5 GiB). vLLM captures the graphs after
 # sizing the KV pool, in the 1 - U headroom: it is reported, not taken from the pool.
@@ -56,44 +66,6 @@ ROCM_EFFICIENCY = 0.6  # ROCm builds: a further share of every efficiency
 # bus bandwidth of a decode step's tensor-parallel all-reduces (messages of batch x hidden
 # 16-bit values, a few MB: well below the links' peak); 0 leaves their payload out
 ALLREDUCE_GBS = 75.0
-
-
-# KV cache types of the pool: bytes an element. "bf16": vLLM's --kv-cache-dtype auto (the
-# model's 16-bit type); "fp8": --kv-cache-dtype fp8 (e4m3 on CUDA and ROCm), one byte
-KV_DTYPE_BYTES = {"bf16": 2, "fp8": 1}
-KV_FP8_SOURCE = (
-    "vLLM docs, features/quantization/quantized_kvcache: 'fp8_e4m3: supported on CUDA 11.8+ "
-    "and ROCm (AMD GPUs)', FP8 'halves the KV cache's per-token footprint ... the engine can "
-    "hold twice as many tokens'"
-)
-# quality of an FP8 cache: no per-model figure is published; the vLLM blog 'The State of FP8
-# KV-Cache and Attention Quantization in vLLM' (vllm.ai/blog/fp8-kvcache, 2026-04-22) reports
-# near-baseline accuracy on the paths it validated (Hopper, Blackwell). Not applied to scores.
-KV_FP8_QUALITY = (
-    "not measured per model: the vLLM blog (vllm.ai/blog/fp8-kvcache, April 2026) reports "
-    "near-baseline accuracy on Hopper and Blackwell; vLLM's docs warn that uncalibrated scales "
-    "(1.0) 'can degrade output quality'; the score is not adjusted"
-)
-# vLLM's hybrid KV cache manager sizes a chunked local attention layer for
-# min(chunk + max_num_batched_tokens, max_model_len) tokens per request
-# (vllm/v1/kv_cache_interface.py, ChunkedLocalAttentionSpec.max_memory_usage_bytes; chunked
-# attention in the hybrid manager: vllm-project/vllm PR #19351). PR #21761 turned it off for
-# chunked attention by default (env VLLM_ALLOW_CHUNKED_LOCAL_ATTN_WITH_HYBRID_KV_CACHE, False
-# in the 0.10-0.12 docs); PR #29627 turned it back on: True in the 0.16.0 docs
-# (docs.vllm.ai/en/v0.16.0/api/vllm/envs). Older builds size every layer for the context.
-KV_HYBRID_VLLM = "0.16"
-KV_HYBRID_SOURCE = (
-    "vLLM hybrid KV cache manager: vllm/v1/kv_cache_interface.py ChunkedLocalAttentionSpec "
-    "(min(chunk + max_num_batched_tokens, max_model_len) tokens per request; PR #19351); on "
-    "by default for chunked attention from vLLM 0.16 (VLLM_ALLOW_CHUNKED_LOCAL_ATTN_WITH_"
-    "HYBRID_KV_CACHE: False in the 0.12.0 docs after PR #21761, True in 0.16.0 after PR #29627)"
-)
-
-
-def fp8_kv_card(hardware: Hardware) -> bool:
-    """Whether vLLM stores an FP8 KV cache on this card: CUDA and ROCm builds (KV_FP8_SOURCE);
-    a storage type, so no FP8 tensor cores are needed."""
-    return hardware.gpu is not None and hardware.gpu.backend in ("cuda", "rocm")
 
 
 class ServingFormat(NamedTuple):
@@ -139,60 +111,6 @@ SERVING_FORMATS: dict[str, ServingFormat] = {
     )
 }
 
-# FP8 tensor cores: compute capability >= 8.9 (Ada, Hopper, Blackwell) and AMD CDNA 3/4
-# (vLLM quantization docs, supported hardware); elsewhere vLLM runs FP8 weight-only.
-_FP8_MARKS = (
-    "h100",
-    "h200",
-    "h20",
-    "gh200",
-    "b100",
-    "b200",
-    "gb200",
-    "b300",
-    "l40",
-    "l4",
-    "rtx-40",
-    "rtx-50",
-    "4060",
-    "4070",
-    "4080",
-    "4090",
-    "5060",
-    "5070",
-    "5080",
-    "5090",
-    "ada",
-    "mi300",
-    "mi325",
-    "mi350",
-    "mi355",
-)
-
-
-def fp8_card(hardware: Hardware) -> bool:
-    """Whether the card multiplies FP8 natively (W8A8 at twice the FP16 rate)."""
-    key = (hardware.gpu.id if hardware.gpu else hardware.label).lower()
-    return any(mark in key for mark in _FP8_MARKS)
-
-
-# NVIDIA cards before Turing (compute capability < 7.5): no FP8 Marlin kernel either
-_PRE_TURING_MARKS = ("p40", "p100", "v100", "titan-v", "gtx-10", "tesla-p", "tesla-v")
-
-
-def fp8_mode(hardware: Hardware) -> str | None:
-    """How vLLM runs FP8 weights on this card: "native" (W8A8 on FP8 tensor cores),
-    "weight-only" (W8A16 through FP8 Marlin on NVIDIA compute capability 7.5 and up: vLLM's
-    FP8 docs, 'FP8 models will run on compute capability >= 7.5 (Turing) as weight-only
-    W8A16, utilizing FP8 Marlin'; vLLM PR #5975), or None (no FP8 kernel: older NVIDIA
-    cards, AMD before CDNA 3, unknown cards)."""
-    if fp8_card(hardware):
-        return "native"
-    gpu = hardware.gpu
-    if gpu is None or gpu.vendor != "nvidia" or gpu.backend != "cuda":
-        return None
-    return None if any(mark in gpu.id.lower() for mark in _PRE_TURING_MARKS) else "weight-only"
-
 
 def rocm(hardware: Hardware) -> bool:
     if hardware.gpu is not None:
@@ -215,71 +133,6 @@ def weight_bytes(model: Model, fmt: ServingFormat) -> tuple[int, int]:
     arch = model.architecture
     head = arch.vocab_size * arch.hidden_size * 2
     return total, max(head, min(active, total))
-
-
-def kv_heads_per_card(model: Model, tp: int) -> tuple[int, bool]:
-    """KV heads each rank keeps, and whether they are replicated (fewer heads than ranks)."""
-    heads = model.architecture.kv_heads or model.architecture.attention_heads or 1
-    if heads >= tp:
-        return math.ceil(heads / tp), False
-    return 1, True
-
-
-def _layer_token_bytes(model: Model, tp: int, kv_dtype: str) -> int:
-    """Cache bytes per token of one attention layer on one card."""
-    arch = model.architecture
-    size = KV_DTYPE_BYTES[kv_dtype]
-    if arch.mla is not None:  # one latent per token, replicated on every rank
-        return size * (arch.mla.kv_lora_rank + arch.mla.qk_rope_head_dim)
-    heads, _ = kv_heads_per_card(model, tp)
-    head_dim = arch.head_dim or arch.hidden_size // (arch.attention_heads or 1)
-    return 2 * size * heads * head_dim
-
-
-def kv_bytes_per_token(model: Model, tp: int, kv_dtype: str = "bf16") -> int:
-    """Cache bytes per token on one card, every attention layer (K and V in `kv_dtype`)."""
-    return model.architecture.attention_count * _layer_token_bytes(model, tp, kv_dtype)
-
-
-def chunked_layers(model: Model) -> int:
-    """Attention layers vLLM's hybrid KV cache manager sizes for their chunk, not the context:
-    chunked local attention (Llama 4). Sliding-window layers are left at the full context
-    (not checked against vLLM's implementation of the catalog's sliding-window models)."""
-    arch = model.architecture
-    return arch.local_count if arch.attention_chunk and arch.window else 0
-
-
-def chunk_tokens(model: Model, context: int) -> int:
-    """Tokens a chunked layer holds per sequence: the chunk plus one step's scheduled tokens,
-    at most the context (ChunkedLocalAttentionSpec; KV_HYBRID_SOURCE)."""
-    chunk = model.architecture.attention_chunk or context
-    return min(chunk + MAX_BATCHED_TOKENS, context)
-
-
-def kv_sequence_bytes(model: Model, tp: int, context: int, kv_dtype: str = "bf16") -> int:
-    """Cache bytes one sequence of `context` tokens takes on one card, in whole blocks: the
-    full-attention layers for the context, the chunked layers for their chunk."""
-    layer = _layer_token_bytes(model, tp, kv_dtype)
-    local = chunked_layers(model)
-    full = model.architecture.attention_count - local
-    blocks = math.ceil(context / BLOCK)
-    held = math.ceil(chunk_tokens(model, context) / BLOCK)
-    return BLOCK * layer * (full * blocks + local * held)
-
-
-def longest_sequence(model: Model, tp: int, pool: int, kv_dtype: str = "bf16") -> int:
-    """The most tokens one sequence can hold in `pool` bytes of one card (whole blocks)."""
-    layer = _layer_token_bytes(model, tp, kv_dtype)
-    if layer <= 0:
-        return 0
-    local = chunked_layers(model)
-    per_token = model.architecture.attention_count * layer
-    tokens = pool // per_token  # every layer holds every token
-    cap = MAX_BATCHED_TOKENS + (model.architecture.attention_chunk or 0)
-    if local and tokens > cap:  # past the cap the chunked layers stop growing
-        full = model.architecture.attention_count - local
-        tokens = (pool - local * layer * cap) // (full * layer) if full else 2**62
-    return int(tokens) // BLOCK * BLOCK
 
 
 class ServingMemory(NamedTuple):
@@ -406,7 +259,7 @@ def step_bytes(  # noqa: PLR0913 (kv_dtype: the cache's type, defaulted)
             1 - arch.experts_per_token / arch.experts
         )
         read += routed * max(0.0, share)
-    layer = _layer_token_bytes(model, tp, kv_dtype)
+    layer = layer_token_bytes(model, tp, kv_dtype)
     local = chunked_layers(model)
     full = arch.attention_count - local
     chunk = min(tokens, arch.attention_chunk or tokens)

@@ -86,7 +86,7 @@ def headline(cand: Candidate, assumed: str, batch: int) -> Headline:
 def _pool_context(cand: Candidate, batch: int) -> int:
     """vLLM: the tokens each of a replica's `batch` streams gets when the KV pool of a card is
     shared evenly (whole blocks), capped by the model's context."""
-    from llm_pick.estimate.serving import longest_sequence
+    from llm_pick.estimate.servekv import longest_sequence
 
     plan, most = cand.serving, cand.model.context_length
     if plan is None or not plan.memory.kv_per_token:

@@ -54,7 +54,7 @@ class ServingPlan(NamedTuple):
         """The KV pool's type, the tokens it holds, why that type, its quality cost and its
         source; for chunked layers, what vLLM's hybrid KV cache manager holds of them and the
         vLLM version that assumes."""
-        from llm_pick.estimate import serving
+        from llm_pick.estimate import servekv as serving
 
         mem = self.memory
         fp8 = mem.kv_dtype == "fp8"
@@ -78,7 +78,7 @@ class ServingPlan(NamedTuple):
 
     def kv_note(self) -> str:
         """The KV pool in one line for the run command's note ("" for a plain 16-bit pool)."""
-        from llm_pick.estimate import serving
+        from llm_pick.estimate import servekv as serving
 
         mem, parts = self.memory, []
         if mem.kv_dtype == "fp8":

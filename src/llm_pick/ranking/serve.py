@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from llm_pick.catalog.tuples import NamedTuple
 from llm_pick.catalog.types import Model
+from llm_pick.errors import InputError
 from llm_pick.estimate.hardware import Hardware
 from llm_pick.estimate.quant import QUANTS
 from llm_pick.ranking.query import Query
@@ -71,7 +72,7 @@ def tp_sizes(model: Model, hardware: Hardware, batch: int) -> list[int]:
 def kv_choices(hardware: Hardware, fixed: str | None) -> tuple[str, ...]:
     """The KV cache types a plan tries, in order: the one --kv-dtype fixes, else the 16-bit
     cache and then FP8 where vLLM stores FP8 caches on the card (estimate/serving.py)."""
-    from llm_pick.estimate.serving import fp8_kv_card
+    from llm_pick.estimate.servekv import fp8_kv_card
 
     fp8 = ("fp8",) if fp8_kv_card(hardware) else ()
     if fixed is not None:
@@ -177,10 +178,31 @@ def serve(rec: Recommendation, lineage: dict[str, Model]) -> Recommendation:
         values = dict(cand.values)
         quant = QUANTS[QUALITY_AS[found.format]]
         values["quality"] = criteria.quality(cand.model, quant, lineage)
-        kv = "" if found.memory.kv_dtype == "bf16" else f", {found.memory.kv_dtype} KV cache"
+        kv = (
+            "" if found.memory.kv_dtype == "bf16" else f", --kv-cache-dtype {found.memory.kv_dtype}"
+        )
         per = f"per stream under vLLM ({found.format}{kv}, {batch} streams; estimate)"
         values["speed"] = criteria.speed(found.speed.per_stream, per)
         score, _ = criteria.combine(values, cand.weights)
         out.append(cand._replace(values=values, score=score, serving=found))
     out.sort(key=lambda c: (-round(c.score, 12), c.model.id))
     return rec._replace(ranking=tuple(out))
+
+
+def check_fp8_kv(query: Query) -> None:
+    """--kv-dtype fp8 is vLLM's cache type: refused where vLLM is not assumed, or where vLLM
+    stores no FP8 cache on the card (CUDA and ROCm builds do; estimate/serving.py)."""
+    from llm_pick.estimate.servekv import fp8_kv_card
+
+    runtime = choose_runtime(query)
+    if runtime.name != "vllm":
+        raise InputError(
+            f"--kv-dtype fp8 is vLLM's FP8 KV cache (--kv-cache-dtype fp8), and {runtime.name} "
+            f"is assumed here ({runtime.reason}): use q8_0 for llama.cpp's 8-bit cache, or "
+            "--runtime vllm"
+        )
+    if query.hardware is None or not fp8_kv_card(query.hardware):
+        raise InputError(
+            "--kv-dtype fp8: vLLM stores an FP8 KV cache on CUDA and ROCm cards (vLLM's "
+            "quantized KV cache docs); this card is not known to be one"
+        )
