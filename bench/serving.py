@@ -66,6 +66,7 @@ class Row(NamedTuple):
     p99_seconds: float | None  # the table's p99 request latency, where it prints one
     cached: int  # prompt tokens served from the prefix cache (prefix_cached rows)
     total: float | None  # the table's throughput counting prompt and output tokens, if printed
+    kv: str = "bf16"  # the KV cache type the source served with (kv_dtype; fp8: --kv-cache-dtype)
 
 
 _URL = re.compile(r"https?://[^\s'\")]+")
@@ -122,6 +123,7 @@ def load_rows(path: Path = ROWS) -> list[Row]:
                 p99_seconds=r.get("latency_s_p99"),
                 cached=r["input_len"] if r.get("prefix_cached") else 0,
                 total=r.get("total_tokens_per_second"),
+                kv=r.get("kv_dtype", "bf16"),
             )
         )
     return out
@@ -135,8 +137,9 @@ def _model(model_id: str) -> Model:
 def _speed(row: Row) -> serving.ServingSpeed:
     model = _model(row.model)
     fmt = serving.SERVING_FORMATS[row.fmt]
-    memory = serving.serving_memory(model, fmt, row.hardware, row.prompt + row.output)
-    load = serving.Load(row.batch, row.prompt, row.output, row.requests, row.cached)
+    context = row.prompt + row.output
+    memory = serving.serving_memory(model, fmt, row.hardware, context, kv_dtype=row.kv)
+    load = serving.Load(row.batch, row.prompt, row.output, row.requests, row.cached, row.kv)
     return serving.serving_speed(model, fmt, row.hardware, load, memory.sequences)
 
 
@@ -174,7 +177,7 @@ def per_sequence(row: Row) -> tuple[float, float, float]:
     compute = 2 * serving._active_params(model) / tp / rate if rate else 0.0
     tokens = row.prompt + row.output // 2
     read = (hardware.bandwidth_gbs or 0.0) * 1e9 * serving.BANDWIDTH_EFFICIENCY * share
-    cache = tokens * serving.kv_bytes_per_token(model, tp) / read
+    cache = tokens * serving.kv_bytes_per_token(model, tp, row.kv) / read
     return compute, serving.allreduce_seconds(model, tp, 1), cache
 
 

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from llm_pick.catalog.load import load_catalog
 from llm_pick.estimate import serving
 from llm_pick.estimate.hardware import Hardware
+from llm_pick.estimate.servekv import KV_DTYPE_BYTES
 from llm_pick.estimate.serving import SERVING_FORMATS, Load, serving_memory, serving_speed
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -22,7 +23,10 @@ MODELS = (
     "llama-3.1-405b",
     "mixtral-8x7b",
     "llama-3.3-70b-instruct",
+    "llama-4-scout-17b-16e",  # chunked local attention: 36 of 48 layers hold their chunk
+    "llama-4-maverick-17b-128e",
 )
+KV_DTYPES = tuple(KV_DTYPE_BYTES)  # bf16, fp8 (--kv-cache-dtype fp8)
 CARDS = ("h100-sxm", "h200", "a100-80gb", "mi300x", "l40s", "rtx-4090")
 
 
@@ -40,6 +44,7 @@ def _bench() -> object:
     prompt=st.integers(1, 32768),
     output=st.integers(1, 4096),
     requests=st.one_of(st.none(), st.integers(1, 2048)),
+    kv=st.sampled_from(KV_DTYPES),
 )
 def test_no_step_beats_the_bandwidth_ceiling(
     model_id: str,
@@ -50,11 +55,16 @@ def test_no_step_beats_the_bandwidth_ceiling(
     prompt: int,
     output: int,
     requests: int | None,
+    kv: str,
 ) -> None:
     model = load_catalog().get(model_id)
     hardware = Hardware.from_gpu(card, gpus)
-    load = Load(batch, prompt, output, requests)
+    load = Load(batch, prompt, output, requests, kv_dtype=kv)
     speed = serving_speed(model, SERVING_FORMATS[fmt], hardware, load)
+    # the ceiling is the step's own bytes (weights and the cache in its type) at the bandwidth
+    tokens = prompt + output // 2
+    read = serving.step_bytes(model, SERVING_FORMATS[fmt], gpus, speed.concurrency, tokens, kv)
+    assert speed.ceiling_step_seconds == pytest.approx(read / (hardware.bandwidth_gbs * 1e9))
     assert speed.step_seconds >= speed.ceiling_step_seconds > 0
     # per stream, no faster than one step per ceiling; all streams, no more than batch of them
     assert speed.per_stream <= 1 / speed.ceiling_step_seconds
@@ -70,19 +80,24 @@ def test_no_step_beats_the_bandwidth_ceiling(
     fmt=st.sampled_from(tuple(SERVING_FORMATS)),
     context=st.integers(1, 131072),
     utilization=st.floats(0.5, 0.98),
+    kv=st.sampled_from(KV_DTYPES),
 )
 def test_memory_never_above_the_cards(
-    model_id: str, card: str, gpus: int, fmt: str, context: int, utilization: float
+    model_id: str, card: str, gpus: int, fmt: str, context: int, utilization: float, kv: str
 ) -> None:
     model = load_catalog().get(model_id)
     hardware = Hardware.from_gpu(card, gpus)
-    mem = serving_memory(model, SERVING_FORMATS[fmt], hardware, context, utilization)
+    mem = serving_memory(model, SERVING_FORMATS[fmt], hardware, context, utilization, kv)
     budget = mem.weights + mem.activation + mem.runtime + mem.kv_pool
     if mem.kv_pool > 0:  # the profile's budget; the CUDA graphs go in the headroom
         assert budget <= mem.card_bytes * utilization
         assert budget + mem.graphs <= mem.card_bytes
-    # what the fitting sequences hold fits in the pool
-    assert mem.sequences * context * mem.kv_per_token <= mem.kv_pool
+    # what the fitting sequences hold fits in the pool; no sequence takes more than every
+    # layer at the context (chunked layers hold less), and the pool's tokens are its bytes
+    assert mem.sequences * mem.kv_per_sequence <= mem.kv_pool
+    assert mem.kv_per_sequence <= -(-context // 16) * 16 * mem.kv_per_token
+    assert mem.kv_pool_tokens * mem.kv_per_token <= mem.kv_pool
+    assert mem.kv_dtype == kv
 
 
 def test_kv_heads_split_across_ranks_and_replicate_past_them() -> None:

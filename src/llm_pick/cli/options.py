@@ -143,7 +143,9 @@ KvOpt = Annotated[
         "--kv-dtype",
         metavar="TYPE",
         help="KV cache type: fp16, q8_0 or q4_0 (quantized needs flash attention; applies to "
-        "GGUF formats). Unset: recommend weighs q8_0 with the weights (fp16 otherwise).",
+        "GGUF formats). Unset: recommend weighs q8_0 with the weights (fp16 otherwise). "
+        "recommend/explain under vLLM: fp8 (--kv-cache-dtype fp8) or fp16; unset, 16-bit "
+        "unless only FP8 holds the batch.",
     ),
 ]
 VOpt = Annotated[

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
+from importlib import import_module
 from typing import TYPE_CHECKING, Any, get_args
 
 from llm_pick.errors import InputError
@@ -129,14 +130,15 @@ def ids(values: Iterable[str] | None) -> tuple[str, ...]:
     return tuple(dict.fromkeys(x.strip().lower() for x in values or ()))
 
 
-def kv_dtype_of(value: str | None, option: str = "--kv-dtype") -> str:
+def kv_dtype_of(value: str | None, option: str = "--kv-dtype", fp8: bool = False) -> str:
     from llm_pick.estimate.memory import KV_DTYPES
 
     if value is None:
         return "fp16"
     key = value.strip().lower().replace("f16", "fp16").replace("fpfp16", "fp16")
-    if key not in KV_DTYPES:
-        raise InputError(f"{option}: {value!r} is not one of {', '.join(KV_DTYPES)}")
+    if key not in KV_DTYPES and not (fp8 and key == "fp8"):  # fp8: vLLM's, recommend/explain
+        vllm = "; fp8 is vLLM's FP8 KV cache (recommend, explain); llama.cpp's 8-bit is q8_0"
+        raise InputError(f"{option}: {value!r} is not one of {', '.join(KV_DTYPES)}" + vllm)
     return key
 
 
@@ -357,6 +359,9 @@ def build_query(
     from llm_pick.ranking.query import Query
     from llm_pick.scoring.profiles import get_profile, resolve_weights
 
+    asked = kv_dtype_of(kv_dtype, fp8=True) if kv_dtype else ""  # fp8: vLLM's, not llama.cpp's
+    serve_kv = {"fp8": "fp8", "fp16": "bf16"}.get(asked)  # fp16: 16-bit, no FP8 fallback
+    kv_dtype = None if serve_kv == "fp8" else kv_dtype
     sized = sizing(context, batch, kv_dtype, flash_attn, v_dtype, ubatch, prompt_tokens)
     chosen = get_profile(profile)
     machine = hardware(
@@ -375,14 +380,17 @@ def build_query(
         constraints=constraints(**wanted),
         hardware=machine,
         sizing=sized,
-        kv_fixed=kv_dtype is not None or v_dtype is not None,
+        kv_fixed=kv_dtype is not None or v_dtype is not None or serve_kv is not None,
         quant=quant,
         min_bits=min_bits,
         profile=chosen,
         weights=resolve_weights(chosen, weight),
         top=top,
         runtime=runtime,
+        serve_kv=serve_kv,
     )
+    if serve_kv == "fp8":  # refused where vLLM is not assumed (ranking/serve.py)
+        import_module("llm_pick.ranking.serve").check_fp8_kv(query)
     if query.min_bits is not None and not query.candidates():
         raise InputError(
             f"--min-bits {query.min_bits:g}: no format has that many bits per weight "

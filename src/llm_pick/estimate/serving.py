@@ -14,6 +14,13 @@ published tables' step time grows linearly from batch 2, not flat up to a knee),
 per-step cost (launches, sampling) and, under tensor parallel, the all-reduces: a latency per
 layer and a payload that grows with the batch. No efficiency exceeds 1, so no step beats the
 bandwidth ceiling.
+
+The KV pool holds K and V in the model's 16-bit type (vLLM's --kv-cache-dtype auto) or in
+FP8 (--kv-cache-dtype fp8: one byte an element, twice the tokens in the same pool; the
+decode step reads half the cache bytes). Chunked local attention layers (Llama 4: 36 of 48
+layers attend within 8,192-token chunks) hold at most their chunk plus one batch of scheduled
+tokens per sequence under vLLM's hybrid KV cache manager, the default for such models from
+vLLM 0.16 (estimate/servekv.py); the other layers hold the whole context.
 """
 
 from __future__ import annotations
@@ -24,11 +31,21 @@ from llm_pick.catalog.tuples import NamedTuple
 from llm_pick.catalog.types import Model
 from llm_pick.estimate.hardware import Hardware
 from llm_pick.estimate.quant import QUANTS
+from llm_pick.estimate.servecard import fp8_card as fp8_card
+from llm_pick.estimate.servecard import fp8_mode as fp8_mode
+from llm_pick.estimate.servekv import BLOCK as BLOCK
+from llm_pick.estimate.servekv import MAX_BATCHED_TOKENS as MAX_BATCHED_TOKENS
+from llm_pick.estimate.servekv import (
+    chunk_tokens,
+    chunked_layers,
+    kv_sequence_bytes,
+    layer_token_bytes,
+)
+from llm_pick.estimate.servekv import kv_bytes_per_token as kv_bytes_per_token
+from llm_pick.estimate.servekv import kv_heads_per_card as kv_heads_per_card
 from llm_pick.estimate.weights import weights
 
 GIB = 2**30
-BLOCK = 16  # vLLM's KV block size (tokens per page)
-MAX_BATCHED_TOKENS = 8192  # the profile run's token budget (vLLM engine default, assumed)
 MAX_SEQS = 256  # vLLM --max-num-seqs default
 # CUDA graph pool per card (assumed; vLLM logs 0.3-1.5 GiB). vLLM captures the graphs after
 # sizing the KV pool, in the 1 - U headroom: it is reported, not taken from the pool.
@@ -96,60 +113,6 @@ SERVING_FORMATS: dict[str, ServingFormat] = {
     )
 }
 
-# FP8 tensor cores: compute capability >= 8.9 (Ada, Hopper, Blackwell) and AMD CDNA 3/4
-# (vLLM quantization docs, supported hardware); elsewhere vLLM runs FP8 weight-only.
-_FP8_MARKS = (
-    "h100",
-    "h200",
-    "h20",
-    "gh200",
-    "b100",
-    "b200",
-    "gb200",
-    "b300",
-    "l40",
-    "l4",
-    "rtx-40",
-    "rtx-50",
-    "4060",
-    "4070",
-    "4080",
-    "4090",
-    "5060",
-    "5070",
-    "5080",
-    "5090",
-    "ada",
-    "mi300",
-    "mi325",
-    "mi350",
-    "mi355",
-)
-
-
-def fp8_card(hardware: Hardware) -> bool:
-    """Whether the card multiplies FP8 natively (W8A8 at twice the FP16 rate)."""
-    key = (hardware.gpu.id if hardware.gpu else hardware.label).lower()
-    return any(mark in key for mark in _FP8_MARKS)
-
-
-# NVIDIA cards before Turing (compute capability < 7.5): no FP8 Marlin kernel either
-_PRE_TURING_MARKS = ("p40", "p100", "v100", "titan-v", "gtx-10", "tesla-p", "tesla-v")
-
-
-def fp8_mode(hardware: Hardware) -> str | None:
-    """How vLLM runs FP8 weights on this card: "native" (W8A8 on FP8 tensor cores),
-    "weight-only" (W8A16 through FP8 Marlin on NVIDIA compute capability 7.5 and up: vLLM's
-    FP8 docs, 'FP8 models will run on compute capability >= 7.5 (Turing) as weight-only
-    W8A16, utilizing FP8 Marlin'; vLLM PR #5975), or None (no FP8 kernel: older NVIDIA
-    cards, AMD before CDNA 3, unknown cards)."""
-    if fp8_card(hardware):
-        return "native"
-    gpu = hardware.gpu
-    if gpu is None or gpu.vendor != "nvidia" or gpu.backend != "cuda":
-        return None
-    return None if any(mark in gpu.id.lower() for mark in _PRE_TURING_MARKS) else "weight-only"
-
 
 def rocm(hardware: Hardware) -> bool:
     if hardware.gpu is not None:
@@ -174,24 +137,6 @@ def weight_bytes(model: Model, fmt: ServingFormat) -> tuple[int, int]:
     return total, max(head, min(active, total))
 
 
-def kv_heads_per_card(model: Model, tp: int) -> tuple[int, bool]:
-    """KV heads each rank keeps, and whether they are replicated (fewer heads than ranks)."""
-    heads = model.architecture.kv_heads or model.architecture.attention_heads or 1
-    if heads >= tp:
-        return math.ceil(heads / tp), False
-    return 1, True
-
-
-def kv_bytes_per_token(model: Model, tp: int) -> int:
-    """Cache bytes per token on one card (BF16 K and V on every attention layer)."""
-    arch = model.architecture
-    if arch.mla is not None:  # one latent per token, replicated on every rank
-        return 2 * arch.attention_count * (arch.mla.kv_lora_rank + arch.mla.qk_rope_head_dim)
-    heads, _ = kv_heads_per_card(model, tp)
-    head_dim = arch.head_dim or arch.hidden_size // (arch.attention_heads or 1)
-    return 2 * 2 * arch.attention_count * heads * head_dim
-
-
 class ServingMemory(NamedTuple):
     card_bytes: int
     utilization: float
@@ -200,10 +145,15 @@ class ServingMemory(NamedTuple):
     graphs: int
     runtime: int
     kv_pool: int
-    kv_per_token: int  # per card
+    kv_per_token: int  # per card, every attention layer
     kv_heads_per_card: int
     kv_replicated: bool
     sequences: int  # of the context that fit in the pool
+    kv_dtype: str = "bf16"  # of the pool: bf16 (--kv-cache-dtype auto) or fp8
+    kv_pool_tokens: int = 0  # tokens the pool holds (vLLM's "GPU KV cache size")
+    kv_per_sequence: int = 0  # bytes one sequence of the context takes on a card
+    chunked_layers: int = 0  # layers sized for their chunk (hybrid KV cache manager)
+    chunk_tokens: int = 0  # tokens such a layer holds per sequence
 
     def as_dict(self) -> dict[str, object]:
         return self._asdict()
@@ -217,10 +167,16 @@ def activation_bytes(model: Model, tp: int) -> int:
     return 2 * MAX_BATCHED_TOKENS * width + 4 * MAX_SEQS * arch.vocab_size
 
 
-def serving_memory(
-    model: Model, fmt: ServingFormat, hardware: Hardware, context: int, utilization: float = 0.9
+def serving_memory(  # noqa: PLR0913 (kv_dtype: the pool's type, defaulted)
+    model: Model,
+    fmt: ServingFormat,
+    hardware: Hardware,
+    context: int,
+    utilization: float = 0.9,
+    kv_dtype: str = "bf16",
 ) -> ServingMemory:
-    """How vLLM fills each of `hardware.gpus` cards at --tensor-parallel-size gpus."""
+    """How vLLM fills each of `hardware.gpus` cards at --tensor-parallel-size gpus, with the
+    KV pool in `kv_dtype`."""
     tp = hardware.gpus
     card = int(hardware.vram_gib * GIB)
     total, _ = weight_bytes(model, fmt)
@@ -229,10 +185,11 @@ def serving_memory(
     runtime = TP_RUNTIME_BYTES if tp > 1 else RUNTIME_BYTES
     budget = min(int(card * utilization), card - GRAPH_BYTES)  # the graphs still fit the card
     pool = max(0, budget - per_card - act - runtime)
-    per_token = kv_bytes_per_token(model, tp)
+    per_token = kv_bytes_per_token(model, tp, kv_dtype)
     heads, replicated = kv_heads_per_card(model, tp)
-    blocks = math.ceil(context / BLOCK)
-    sequences = pool // (blocks * BLOCK * per_token) if per_token else MAX_SEQS
+    per_sequence = kv_sequence_bytes(model, tp, context, kv_dtype)
+    sequences = pool // per_sequence if per_sequence else MAX_SEQS
+    local = chunked_layers(model)
     return ServingMemory(
         card,
         utilization,
@@ -245,6 +202,11 @@ def serving_memory(
         heads,
         replicated,
         int(sequences),
+        kv_dtype,
+        pool // per_token if per_token else 0,
+        per_sequence,
+        local,
+        chunk_tokens(model, context) if local else 0,
     )
 
 
@@ -282,9 +244,12 @@ def _tflops(fmt: ServingFormat, hardware: Hardware) -> float | None:
     return hardware.fp16_tflops * _accumulate_share(hardware) * boost
 
 
-def step_bytes(model: Model, fmt: ServingFormat, tp: int, batch: int, tokens: int) -> float:
+def step_bytes(  # noqa: PLR0913 (kv_dtype: the cache's type, defaulted)
+    model: Model, fmt: ServingFormat, tp: int, batch: int, tokens: int, kv_dtype: str = "bf16"
+) -> float:
     """Bytes one card reads in a decode step of `batch` sequences holding `tokens` each:
-    its weight share (MoE: the experts the batch routes to) and the batch's cache."""
+    its weight share (MoE: the experts the batch routes to) and the batch's cache in
+    `kv_dtype` (a chunked layer reads at most its chunk)."""
     total, active = weight_bytes(model, fmt)
     arch = model.architecture
     read = float(active)
@@ -296,7 +261,11 @@ def step_bytes(model: Model, fmt: ServingFormat, tp: int, batch: int, tokens: in
             1 - arch.experts_per_token / arch.experts
         )
         read += routed * max(0.0, share)
-    return read / tp + batch * tokens * kv_bytes_per_token(model, tp)
+    layer = layer_token_bytes(model, tp, kv_dtype)
+    local = chunked_layers(model)
+    full = arch.attention_count - local
+    chunk = min(tokens, arch.attention_chunk or tokens)
+    return read / tp + batch * layer * (full * tokens + local * chunk)
 
 
 def _active_params(model: Model) -> int:
@@ -314,15 +283,20 @@ def allreduce_seconds(model: Model, tp: int, tokens: int) -> float:
     return payload * 2 * (tp - 1) / tp / (ALLREDUCE_GBS * 1e9)
 
 
-def decode_step(
-    model: Model, fmt: ServingFormat, hardware: Hardware, batch: int, tokens: int
+def decode_step(  # noqa: PLR0913 (kv_dtype: the cache's type, defaulted)
+    model: Model,
+    fmt: ServingFormat,
+    hardware: Hardware,
+    batch: int,
+    tokens: int,
+    kv_dtype: str = "bf16",
 ) -> tuple[float, float, str]:
     """(seconds, ceiling seconds, bound) of one decode step on each card."""
     tp = hardware.gpus
     bandwidth = (hardware.bandwidth_gbs or 0.0) * 1e9
     if bandwidth <= 0:
         raise ValueError("the serving model needs the card's memory bandwidth")
-    read = step_bytes(model, fmt, tp, batch, tokens)
+    read = step_bytes(model, fmt, tp, batch, tokens, kv_dtype)
     ceiling = read / bandwidth
     share = _efficiency(hardware)
     memory = ceiling / (BANDWIDTH_EFFICIENCY * share)
@@ -338,7 +312,9 @@ def decode_step(
     return memory + compute + fixed, ceiling, bound
 
 
-def prefill_seconds(model: Model, fmt: ServingFormat, hardware: Hardware, prompt: int) -> float:
+def prefill_seconds(
+    model: Model, fmt: ServingFormat, hardware: Hardware, prompt: int, kv_dtype: str = "bf16"
+) -> float:
     """Seconds to read a prompt of `prompt` tokens (compute-bound; at least the weights once)."""
     tp = hardware.gpus
     tflops = _tflops(fmt, hardware) or 0.0
@@ -347,7 +323,7 @@ def prefill_seconds(model: Model, fmt: ServingFormat, hardware: Hardware, prompt
     flops = (2 * _active_params(model) * prompt + attention) / tp
     share = PREFILL_EFFICIENCY * _efficiency(hardware)
     compute = flops / (tflops * 1e12 * share) if tflops else 0.0
-    _, once, _ = decode_step(model, fmt, hardware, 1, prompt)
+    _, once, _ = decode_step(model, fmt, hardware, 1, prompt, kv_dtype)
     return max(compute, once)
 
 
@@ -355,13 +331,15 @@ class Load(NamedTuple):
     """`batch` clients, each sending a `prompt`-token request and reading `output` tokens;
     `requests`: the requests a benchmark run sends in all (its num_prompts), None for a
     server that keeps receiving them; `cached`: prompt tokens vLLM's prefix cache serves
-    (a benchmark repeating its prompts after warm-up), so they are not prefilled."""
+    (a benchmark repeating its prompts after warm-up), so they are not prefilled;
+    `kv_dtype`: the KV pool's type (bf16, or fp8 under --kv-cache-dtype fp8)."""
 
     batch: int
     prompt: int
     output: int
     requests: int | None = None
     cached: int = 0
+    kv_dtype: str = "bf16"
 
 
 def serving_speed(
@@ -371,19 +349,19 @@ def serving_speed(
     decodes `output` steps of the whole batch. `fits`: sequences the KV pool holds (caps
     the batch). A run of `load.requests` requests never has more than that many in flight,
     and runs in rounds: full ones of the batch, then one of the remainder."""
-    batch, prompt, output, requests, cached = load
+    batch, prompt, output, requests, cached, kv = load
     cap = min(batch, MAX_SEQS, fits if fits is not None else batch)
     running = max(1, min(cap, requests if requests is not None else cap))
-    step, ceiling, bound = decode_step(model, fmt, hardware, running, prompt + output // 2)
+    step, ceiling, bound = decode_step(model, fmt, hardware, running, prompt + output // 2, kv)
     # prompt tokens the prefix cache does not serve (their attention over the cached part
     # is left out); a fully cached prompt costs nothing beyond its first decode step
     fresh = max(0, prompt - cached)
-    prefill = prefill_seconds(model, fmt, hardware, fresh) if fresh else 0.0
+    prefill = prefill_seconds(model, fmt, hardware, fresh, kv) if fresh else 0.0
     round_seconds = running * prefill + output * step
     aggregate = running * output / round_seconds
     if requests is not None and requests % running:
         rest = requests % running
-        rest_step, _, _ = decode_step(model, fmt, hardware, rest, prompt + output // 2)
+        rest_step, _, _ = decode_step(model, fmt, hardware, rest, prompt + output // 2, kv)
         seconds = requests // running * round_seconds + rest * prefill + output * rest_step
         aggregate = requests * output / seconds
     return ServingSpeed(
@@ -393,6 +371,6 @@ def serving_speed(
         bound=bound,
         per_stream=output / round_seconds,
         aggregate=aggregate,
-        prefill_tokens_per_second=prompt / prefill_seconds(model, fmt, hardware, prompt),
+        prefill_tokens_per_second=prompt / prefill_seconds(model, fmt, hardware, prompt, kv),
         ttft_seconds=prefill + step,
     )

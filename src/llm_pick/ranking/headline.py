@@ -86,10 +86,11 @@ def headline(cand: Candidate, assumed: str, batch: int) -> Headline:
 def _pool_context(cand: Candidate, batch: int) -> int:
     """vLLM: the tokens each of a replica's `batch` streams gets when the KV pool of a card is
     shared evenly (whole blocks), capped by the model's context."""
-    from llm_pick.estimate.serving import BLOCK
+    from llm_pick.estimate.servekv import longest_sequence
 
-    mem, most = cand.serving.memory if cand.serving else None, cand.model.context_length
-    if mem is None or not mem.kv_per_token:
+    plan, most = cand.serving, cand.model.context_length
+    if plan is None or not plan.memory.kv_per_token:
         return most
-    tokens = mem.kv_pool // mem.kv_per_token // max(1, batch)
-    return min(most, tokens // BLOCK * BLOCK)
+    mem = plan.memory
+    share = mem.kv_pool // max(1, batch)  # chunked layers stop growing past their chunk
+    return min(most, longest_sequence(cand.model, plan.tensor_parallel, share, mem.kv_dtype))

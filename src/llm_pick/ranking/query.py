@@ -25,6 +25,7 @@ if TYPE_CHECKING:  # the local stores and files: imported by --installed only
 
 GGUF = tuple(q.name for q in QUANTS.values() if q.family == "gguf")
 RUNTIMES = ("llama.cpp", "vllm", "ollama", "mlx")
+SERVE_KV = ("bf16", "fp8")  # vLLM's KV cache types (estimate/serving.py KV_DTYPE_BYTES)
 FLOATS = ("fp16",)  # 16-bit weights: only with min_bits above 8.5 or a forced quant
 
 
@@ -44,6 +45,10 @@ class Query:
     kv_fixed: bool = False  # the user chose the KV type; else a quantized KV is a fallback
     all_formats: bool = False  # assess every format (explain), not only those that may win
     runtime: str | None = None  # fixed runtime (RUNTIMES); None: chosen per hardware and batch
+    serve_kv: str | None = None
+    """vLLM's KV cache type as --kv-dtype fixes it: "bf16" (--kv-dtype fp16: the model's 16-bit
+    type, vLLM's --kv-cache-dtype auto) or "fp8" (--kv-dtype fp8: --kv-cache-dtype fp8);
+    None: 16-bit, FP8 only where a 16-bit cache cannot hold the batch (ranking/serve.py)."""
     installed: Mapping[str, Installed] = field(default_factory=dict)
     """recommend --installed: model id -> the file on this machine; each such model is assessed
     in its file's format only, and run from that copy."""
@@ -61,6 +66,8 @@ class Query:
                     f"--kv-dtype {self.sizing.kv_dtype} is a llama.cpp option: use a GGUF --quant"
                 )
             object.__setattr__(self, "quant", forced.name)
+        if self.serve_kv not in (None, *SERVE_KV):
+            raise InputError(f"vLLM KV cache type {self.serve_kv!r} is not one of bf16, fp8")
         if self.runtime is not None and self.runtime not in RUNTIMES:
             raise InputError(f"--runtime: {self.runtime!r} is not one of {', '.join(RUNTIMES)}")
         gpu = self.hardware.gpu if self.hardware else None

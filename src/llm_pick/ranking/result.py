@@ -30,6 +30,7 @@ class ServingPlan(NamedTuple):
     memory: ServingMemory
     speed: ServingSpeed  # one replica's (aggregate: all replicas together)
     data_parallel: int = 1  # replicas of `tensor_parallel` cards each (--data-parallel-size)
+    kv_reason: str = ""  # why the KV pool has its type (ranking/serve.py)
 
     def as_dict(self) -> dict[str, object]:
         from llm_pick.estimate.serving import SERVING_FORMATS
@@ -44,9 +45,53 @@ class ServingPlan(NamedTuple):
             "assumed_prompt_tokens": self.load.prompt,
             "assumed_output_tokens": self.load.output,
             "memory_per_card": self.memory.as_dict(),
+            "kv_cache": self.kv_cache(),
             "throughput": self.speed.as_dict() | ceiling_terms(self.speed),
             "estimate": True,
         }
+
+    def kv_cache(self) -> dict[str, object]:
+        """The KV pool's type, the tokens it holds, why that type, its quality cost and its
+        source; for chunked layers, what vLLM's hybrid KV cache manager holds of them and the
+        vLLM version that assumes."""
+        from llm_pick.estimate import servekv as serving
+
+        mem = self.memory
+        fp8 = mem.kv_dtype == "fp8"
+        out: dict[str, object] = {
+            "dtype": mem.kv_dtype,
+            "vllm_flag": "--kv-cache-dtype fp8" if fp8 else None,
+            "pool_tokens": mem.kv_pool_tokens,
+            "bytes_per_token": mem.kv_per_token,
+            "bytes_per_sequence": mem.kv_per_sequence,
+            "reason": self.kv_reason or None,
+            "quality": serving.KV_FP8_QUALITY if fp8 else "16-bit: no loss",
+            "source": serving.KV_FP8_SOURCE if fp8 else None,
+            "chunked_layers": mem.chunked_layers,
+            "chunk_tokens_per_sequence": mem.chunk_tokens or None,
+            "assumed_vllm": None,
+        }
+        if mem.chunked_layers:
+            out["assumed_vllm"] = f"{serving.KV_HYBRID_VLLM} or later"
+            out["hybrid_source"] = serving.KV_HYBRID_SOURCE
+        return out
+
+    def kv_note(self) -> str:
+        """The KV pool in one line for the run command's note ("" for a plain 16-bit pool)."""
+        from llm_pick.estimate import servekv as serving
+
+        mem, parts = self.memory, []
+        if mem.kv_dtype == "fp8":
+            parts.append(self.kv_reason or "FP8 KV cache (--kv-cache-dtype fp8)")
+        if mem.chunked_layers:
+            parts.append(
+                f"{mem.chunked_layers} chunked-attention layers hold {mem.chunk_tokens:,} tokens "
+                f"per sequence under vLLM's hybrid KV cache manager (vLLM "
+                f"{serving.KV_HYBRID_VLLM} or later; older builds, or "
+                "VLLM_ALLOW_CHUNKED_LOCAL_ATTN_WITH_HYBRID_KV_CACHE=0, size every layer for "
+                "the context and hold fewer sequences)"
+            )
+        return "; ".join(parts)
 
 
 class Option(NamedTuple):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from llm_pick.catalog.tuples import NamedTuple
 from llm_pick.catalog.types import Model
+from llm_pick.errors import InputError
 from llm_pick.estimate.hardware import Hardware
 from llm_pick.estimate.quant import QUANTS
 from llm_pick.ranking.query import Query
@@ -68,46 +69,95 @@ def tp_sizes(model: Model, hardware: Hardware, batch: int) -> list[int]:
     return [tp for tp in sizes if heads % tp == 0 and tp < cards and cards // tp <= batch] + [cards]
 
 
-def plan(model: Model, hardware: Hardware, context: int, batch: int) -> ServingPlan | None:
+def kv_choices(hardware: Hardware, fixed: str | None) -> tuple[str, ...]:
+    """The KV cache types a plan tries, in order: the one --kv-dtype fixes, else the 16-bit
+    cache and then FP8 where vLLM stores FP8 caches on the card (estimate/serving.py)."""
+    from llm_pick.estimate.servekv import fp8_kv_card
+
+    fp8 = ("fp8",) if fp8_kv_card(hardware) else ()
+    if fixed is not None:
+        return fp8 if fixed == "fp8" else (fixed,)
+    return ("bf16", *fp8)
+
+
+def plan(
+    model: Model, hardware: Hardware, context: int, batch: int, kv: str | None = None
+) -> ServingPlan | None:
     """The best format that holds `batch` sequences of `context` tokens: FP8 (where the card
     runs it) or BF16 (the lossless ones) at the highest throughput, else INT4 (AWQ, then
     GPTQ) where a pre-quantized repository of it is recorded (vLLM does not make INT4
     weights on load: a plan without one would headline figures no command runs); None when
-    none does, or the card's bandwidth is unknown."""
+    none does, or the card's bandwidth is unknown. Each format tries a 16-bit KV cache on
+    every group size first and an FP8 cache only where none holds the batch (`kv` None), or
+    the type `kv` fixes; among lossless weights, plans with a 16-bit cache come first."""
     from llm_pick.catalog.quantrepos import int4_repo
-    from llm_pick.estimate.serving import (
-        SERVING_FORMATS,
-        Load,
-        fp8_mode,
-        serving_memory,
-        serving_speed,
-    )
+    from llm_pick.estimate.serving import SERVING_FORMATS, fp8_mode
 
     if not hardware.bandwidth_gbs:
         return None
-    turn = max(1, min(TYPICAL_TURN, context // 2))
     plans: list[ServingPlan] = []
     for name, fmt in SERVING_FORMATS.items():
         if name == "fp8" and fp8_mode(hardware) is None:  # no FP8 kernel on this card
             continue
         if fmt.quality_kept is None and int4_repo(model.id, name) is None:  # no INT4 weights
             continue
-        for tp in tp_sizes(model, hardware, batch):
-            group = hardware._replace(gpus=tp)
-            replicas = hardware.gpus // tp
-            load = Load(-(-batch // replicas), turn, turn)  # each replica's share
-            memory = serving_memory(model, fmt, group, context, UTILIZATION)
-            if memory.sequences < load.batch:
-                continue
-            speed = serving_speed(model, fmt, group, load, memory.sequences)
-            streams = min(batch, replicas * speed.concurrency)  # all replicas together
-            speed = speed._replace(aggregate=speed.aggregate * streams / speed.concurrency)
-            plans.append(ServingPlan(name, tp, context, UTILIZATION, load, memory, speed, replicas))
-            break  # the smallest group that holds its share of the batch
+        for kv_dtype in kv_choices(hardware, kv):
+            found = _smallest_group(model, name, hardware, context, batch, kv_dtype)
+            if found is not None:
+                reason = _kv_reason(found, model, hardware, kv, batch)
+                plans.append(found._replace(kv_reason=reason))
+                break  # a 16-bit cache where one holds the batch
     lossless = [p for p in plans if SERVING_FORMATS[p.format].quality_kept is not None]
     if lossless:
-        return max(lossless, key=lambda p: (p.speed.aggregate, p.format))
+        wide = [p for p in lossless if p.memory.kv_dtype == "bf16"] or lossless
+        return max(wide, key=lambda p: (p.speed.aggregate, p.format))
     return plans[0] if plans else None
+
+
+def _smallest_group(  # noqa: PLR0913 (one plan's inputs)
+    model: Model, name: str, hardware: Hardware, context: int, batch: int, kv_dtype: str
+) -> ServingPlan | None:
+    """The plan on the smallest tensor-parallel group that holds its share of the batch with
+    the KV pool in `kv_dtype`, the other cards as replicas; None when no group does."""
+    from llm_pick.estimate.serving import SERVING_FORMATS, Load, serving_memory, serving_speed
+
+    fmt = SERVING_FORMATS[name]
+    turn = max(1, min(TYPICAL_TURN, context // 2))
+    for tp in tp_sizes(model, hardware, batch):
+        group = hardware._replace(gpus=tp)
+        replicas = hardware.gpus // tp
+        load = Load(-(-batch // replicas), turn, turn, kv_dtype=kv_dtype)  # a replica's share
+        memory = serving_memory(model, fmt, group, context, UTILIZATION, kv_dtype)
+        if memory.sequences < load.batch:
+            continue
+        speed = serving_speed(model, fmt, group, load, memory.sequences)
+        streams = min(batch, replicas * speed.concurrency)  # all replicas together
+        speed = speed._replace(aggregate=speed.aggregate * streams / speed.concurrency)
+        return ServingPlan(name, tp, context, UTILIZATION, load, memory, speed, replicas)
+    return None
+
+
+def _kv_reason(
+    found: ServingPlan, model: Model, hardware: Hardware, fixed: str | None, batch: int
+) -> str:
+    """Why the plan's KV pool has its type, in words (the JSON's kv_cache.reason)."""
+    from llm_pick.estimate.serving import SERVING_FORMATS, serving_memory
+
+    if fixed is not None:
+        spelled = "fp16" if fixed == "bf16" else fixed
+        return f"--kv-dtype {spelled}: {found.memory.kv_dtype} KV cache as asked"
+    if found.memory.kv_dtype == "bf16":
+        return "16-bit KV cache (vLLM's default, --kv-cache-dtype auto): it holds the batch"
+    group = hardware._replace(gpus=found.tensor_parallel)
+    fmt = SERVING_FORMATS[found.format]
+    wide = serving_memory(model, fmt, group, found.context, found.utilization, "bf16")
+    return (
+        f"FP8 KV cache (--kv-cache-dtype fp8): in {found.format} a 16-bit cache holds "
+        f"{wide.sequences} of the {found.load.batch} sequences of {found.context:,} tokens on "
+        f"{found.tensor_parallel} card(s), and no other group of these cards holds them; FP8 "
+        f"holds {found.memory.sequences}. --kv-dtype fp16 keeps a 16-bit cache (fewer than "
+        f"{batch} streams, or a shorter --context)"
+    )
 
 
 def serve(rec: Recommendation, lineage: dict[str, Model]) -> Recommendation:
@@ -120,16 +170,39 @@ def serve(rec: Recommendation, lineage: dict[str, Model]) -> Recommendation:
     hardware, batch = query.hardware, query.sizing.batch
     out: list[Candidate] = []
     for cand in rec.ranking:
-        found = plan(cand.model, hardware, cand.assessment.estimate.context, batch)
+        context = cand.assessment.estimate.context
+        found = plan(cand.model, hardware, context, batch, query.serve_kv)
         if found is None:
             out.append(cand)
             continue
         values = dict(cand.values)
         quant = QUANTS[QUALITY_AS[found.format]]
         values["quality"] = criteria.quality(cand.model, quant, lineage)
-        per = f"per stream under vLLM ({found.format}, {batch} streams; estimate)"
+        kv = (
+            "" if found.memory.kv_dtype == "bf16" else f", --kv-cache-dtype {found.memory.kv_dtype}"
+        )
+        per = f"per stream under vLLM ({found.format}{kv}, {batch} streams; estimate)"
         values["speed"] = criteria.speed(found.speed.per_stream, per)
         score, _ = criteria.combine(values, cand.weights)
         out.append(cand._replace(values=values, score=score, serving=found))
     out.sort(key=lambda c: (-round(c.score, 12), c.model.id))
     return rec._replace(ranking=tuple(out))
+
+
+def check_fp8_kv(query: Query) -> None:
+    """--kv-dtype fp8 is vLLM's cache type: refused where vLLM is not assumed, or where vLLM
+    stores no FP8 cache on the card (CUDA and ROCm builds do; estimate/serving.py)."""
+    from llm_pick.estimate.servekv import fp8_kv_card
+
+    runtime = choose_runtime(query)
+    if runtime.name != "vllm":
+        raise InputError(
+            f"--kv-dtype fp8 is vLLM's FP8 KV cache (--kv-cache-dtype fp8), and {runtime.name} "
+            f"is assumed here ({runtime.reason}): use q8_0 for llama.cpp's 8-bit cache, or "
+            "--runtime vllm"
+        )
+    if query.hardware is None or not fp8_kv_card(query.hardware):
+        raise InputError(
+            "--kv-dtype fp8: vLLM stores an FP8 KV cache on CUDA and ROCm cards (vLLM's "
+            "quantized KV cache docs); this card is not known to be one"
+        )

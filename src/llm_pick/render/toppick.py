@@ -65,7 +65,9 @@ def _served(cand: Any, head: Any) -> list[str]:
         f"vLLM takes {head.memory_bytes / GIB:.1f} of {head.available_bytes / GIB:.0f} GiB "
         f"on each card (--gpu-memory-utilization {plan.utilization:.2f}: "
         f"{plan.memory.weights / GIB:.1f} GiB weights, {plan.memory.kv_pool / GIB:.1f} GiB KV "
-        f"pool for {plan.memory.sequences} sequences of {head.context:,} tokens)."
+        f"pool for {plan.memory.sequences} sequences of {head.context:,} tokens"
+        + (", in FP8: --kv-cache-dtype fp8" if plan.memory.kv_dtype == "fp8" else "")
+        + ")."
     )
     rate = f"Expect about {head.per_stream:.0f} tokens per second per stream"
     if head.aggregate is not None:

@@ -23,7 +23,7 @@ def served_rows(
 
     if hardware is None or choose_runtime(Query(hardware=hardware, sizing=sizing)).name != "vllm":
         return []
-    plans = {m.id: plan(m, hardware, context, sizing.batch) for m in models}
+    plans = {m.id: plan(m, hardware, context, sizing.batch) for m in models}  # KV: auto
 
     def each(get: Any) -> dict[str, Any]:
         return {i: None if p is None else get(p) for i, p in plans.items()}
@@ -37,6 +37,7 @@ def served_rows(
 
     runtime = {i: "llama.cpp" if p is None else "vllm" for i, p in plans.items()}
     fmt = each(lambda p: p.format)
+    kv = each(lambda p: p.memory.kv_dtype)
     memory = each(used)
     per = each(lambda p: round(p.speed.per_stream, 1))
     total = each(lambda p: round(p.speed.aggregate, 1))
@@ -45,6 +46,7 @@ def served_rows(
     return [
         ("runtime (assumed)", runtime, "", shown(runtime, "{}")),
         ("vLLM format", fmt, "", shown(fmt, "{}")),
+        ("vLLM KV cache", kv, "", shown(kv, "{}")),
         ("vLLM memory per card (GiB)", memory, "", shown(memory, "{:.1f}")),
         ("vLLM tok/s per stream", per, "max", shown(per, "~{:.0f}")),
         # the bound beside the estimate: one step reads its bytes at the cards' bandwidth

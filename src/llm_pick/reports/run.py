@@ -334,6 +334,7 @@ def serving_command(
         *("--gpu-memory-utilization", f"{plan.utilization:.2f}"),
         *("--max-num-seqs", str(plan.load.batch)),
         *flags,
+        *(("--kv-cache-dtype", "fp8") if plan.memory.kv_dtype == "fp8" else ()),
     ]
     return {
         "runtime": "vllm",
@@ -346,7 +347,8 @@ def serving_command(
             "FP8 Marlin; vLLM FP8 docs)"
             if plan.format == "fp8" and fp8 == "weight-only"
             else ""
-        ),
+        )
+        + (f"; {plan.kv_note()}" if plan.kv_note() else ""),
     }
 
 
