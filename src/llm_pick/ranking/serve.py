@@ -110,6 +110,23 @@ def plan(model: Model, hardware: Hardware, context: int, batch: int) -> ServingP
     return plans[0] if plans else None
 
 
+def served_quality(model: Model, fmt: str, lineage: dict[str, Model]) -> criteria.Value:
+    """The quality of `model` as vLLM serves it in `fmt`, scored as its QUALITY_AS format;
+    where that is another format (FP8 as BF16), the note and basis say so and why, so the
+    served format's quality never rests on an unnamed figure."""
+    from llm_pick.estimate.serving import SERVING_FORMATS
+
+    scored = QUANTS[QUALITY_AS[fmt]]
+    value = criteria.quality(model, scored, lineage)
+    if scored.name == fmt:
+        return value
+    said = f"{fmt} scored as {scored.name}: {SERVING_FORMATS[fmt].source}"
+    note = value.describe
+    return value._replace(
+        describe=lambda: f"{note()}; {said}", basis=f"{value.basis or ''}; {said}".lstrip("; ")
+    )
+
+
 def serve(rec: Recommendation, lineage: dict[str, Model]) -> Recommendation:
     """The recommendation re-scored as vLLM serves each ranked model (quality of the serving
     format, per-stream speed); models vLLM cannot hold at the batch keep their llama.cpp
@@ -125,8 +142,7 @@ def serve(rec: Recommendation, lineage: dict[str, Model]) -> Recommendation:
             out.append(cand)
             continue
         values = dict(cand.values)
-        quant = QUANTS[QUALITY_AS[found.format]]
-        values["quality"] = criteria.quality(cand.model, quant, lineage)
+        values["quality"] = served_quality(cand.model, found.format, lineage)
         per = f"per stream under vLLM ({found.format}, {batch} streams; estimate)"
         values["speed"] = criteria.speed(found.speed.per_stream, per)
         score, _ = criteria.combine(values, cand.weights)

@@ -19,6 +19,8 @@ def file_commands(
     path: str, sized: Any, name: str, flags: list[str], mmproj: str | None = None
 ) -> list[dict[str, Any]]:
     """[llama.cpp, Ollama]: the file run as it is; `flags` are llama-server's sizing flags."""
+    from llm_pick.reports.run import ollama_settings
+
     projector = ["--mmproj", mmproj] if mmproj and not sized.text_only else []
     out: list[dict[str, Any]] = [
         {"runtime": "llama.cpp", "command": shell(["llama-server", "-m", path, *projector, *flags])}
@@ -37,11 +39,7 @@ def file_commands(
                 ),
                 "modelfile": f'FROM "{path}"\nPARAMETER num_ctx {sized.context}',
                 "note": f"the Modelfile's FROM is this file; num_ctx {sized.context} as sized"
-                + (
-                    f"; OLLAMA_NUM_PARALLEL={sized.batch} for {sized.batch} streams"
-                    if sized.batch > 1
-                    else ""
-                ),
+                + ollama_settings(sized),
             }
         )
     return out
