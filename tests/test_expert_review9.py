@@ -62,7 +62,8 @@ def test_ollama_runs_the_chosen_cache() -> None:
 
 def test_ollama_says_a_split_cache_is_llama_servers() -> None:
     """Ollama has one cache type for K and V: a K q8_0 / V q4_0 sizing is not claimed for it."""
-    from llm_pick.reports.run import Sized, ollama_settings
+    from llm_pick.reports.ollama_env import ollama_settings
+    from llm_pick.reports.run import Sized
 
     split = Sized("q4_k_m", 32768, None, 32, kv_dtype="q8_0", v_dtype="q4_0")
     said = ollama_settings(split)

@@ -12,6 +12,8 @@ from __future__ import annotations
 from shlex import join as shell
 from typing import Any
 
+from llm_pick.reports.ollama_env import ollama_settings
+
 MODELFILE = 'FROM "%s"\\nPARAMETER num_ctx %s\\n'
 
 
@@ -19,8 +21,6 @@ def file_commands(
     path: str, sized: Any, name: str, flags: list[str], mmproj: str | None = None
 ) -> list[dict[str, Any]]:
     """[llama.cpp, Ollama]: the file run as it is; `flags` are llama-server's sizing flags."""
-    from llm_pick.reports.run import ollama_settings
-
     projector = ["--mmproj", mmproj] if mmproj and not sized.text_only else []
     out: list[dict[str, Any]] = [
         {"runtime": "llama.cpp", "command": shell(["llama-server", "-m", path, *projector, *flags])}
