@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from expert_checks import Check, entries
+from expert_checks import CATALOG, Check, entries
 
 Json = dict[str, Any]
 SPELL = {"fp16": "f16", "bf16": "f16"}  # Ollama's cache-type spellings (f16, q8_0, q4_0)
@@ -131,7 +131,35 @@ def ubatch_sized(kind: str, answer: Json, ubatch: int = 512) -> list[str]:
     return out
 
 
+def compare_effective(kind: str, answer: Json) -> list[str]:
+    """compare: beside the context row, each model's published effective context (RULER and
+    the like) with its source, where the catalog records one."""
+    rows = {r["field"]: r["values"] for r in answer["rows"]}
+    names = [m if isinstance(m, str) else m["id"] for m in answer["models"]]
+    shown = rows.get("effective context")
+    out = []
+    for name in names:
+        published = CATALOG.get(name).effective_context
+        if not published:
+            continue
+        found = (shown or {}).get(name)
+        if not found:
+            out.append(
+                f"{name}: context {rows['context'][name]} without its published effective context"
+            )
+        elif not all(e.get("source") for e in found["evaluations"]):
+            out.append(f"{name}: effective context without its source")
+    return out
+
+
 CHECKS9: dict[str, Check] = {
     f.__name__: f
-    for f in (ollama_sized, served_quality, training_options, first_token_anywhere, ubatch_sized)
+    for f in (
+        ollama_sized,
+        served_quality,
+        training_options,
+        first_token_anywhere,
+        ubatch_sized,
+        compare_effective,
+    )
 }

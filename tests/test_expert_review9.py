@@ -1,7 +1,8 @@
 """Issue 19: the ninth expert review (tests/data/expert_review9.yaml), each question run once
 through the CLI's JSON and judged by the checks of tests/expert_checks.py, expert_checks8.py
-and expert_checks9.py; then regressions of its two causes: the Ollama command without the KV
-cache type the sizing chose, and a vLLM-served format's quality without the format named."""
+and expert_checks9.py; then regressions of its three causes: the Ollama command without the KV
+cache type the sizing chose, a vLLM-served format's quality without the format named, and
+compare's context row without the published effective context."""
 
 from __future__ import annotations
 
@@ -101,3 +102,17 @@ def test_served_format_is_named_in_the_quality_basis() -> None:
         one["as_run"]["quant"] == "fp8"
         and "fp8 scored as bf16" in one["reasons"][0] + one["criteria"]["quality"]["basis"]
     )
+
+
+def test_compare_gives_the_effective_context_beside_the_window() -> None:
+    """compare: the published effective context (RULER 32K of Llama 3.1 8B's 128K, with its
+    source) in a row beside the context row, as recommend and explain give it; none where the
+    catalog records none."""
+    both = data("compare", "llama-3.1-8b-instruct", "falcon3-7b-instruct", "--gpu", "rtx-4090")
+    fields = [r["field"] for r in both["rows"]]
+    assert fields.index("effective context") == fields.index("context") + 1
+    row = next(r["values"] for r in both["rows"] if r["field"] == "effective context")
+    alone = data("explain", "llama-3.1-8b-instruct", "--gpu", "rtx-4090")["effective_context"]
+    assert row["llama-3.1-8b-instruct"] == alone
+    assert any(e["benchmark"] == "ruler" and e["effective"] == "32K" for e in alone["evaluations"])
+    assert row["falcon3-7b-instruct"] is None
