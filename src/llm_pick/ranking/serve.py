@@ -160,6 +160,23 @@ def _kv_reason(
     )
 
 
+def served_quality(model: Model, fmt: str, lineage: dict[str, Model]) -> criteria.Value:
+    """The quality of `model` as vLLM serves it in `fmt`, scored as its QUALITY_AS format;
+    where that is another format (FP8 as BF16), the note and basis say so and why, so the
+    served format's quality never rests on an unnamed figure."""
+    from llm_pick.estimate.serving import SERVING_FORMATS
+
+    scored = QUANTS[QUALITY_AS[fmt]]
+    value = criteria.quality(model, scored, lineage)
+    if scored.name == fmt:
+        return value
+    said = f"{fmt} scored as {scored.name}: {SERVING_FORMATS[fmt].source}"
+    note = value.describe
+    return value._replace(
+        describe=lambda: f"{note()}; {said}", basis=f"{value.basis or ''}; {said}".lstrip("; ")
+    )
+
+
 def serve(rec: Recommendation, lineage: dict[str, Model]) -> Recommendation:
     """The recommendation re-scored as vLLM serves each ranked model (quality of the serving
     format, per-stream speed); models vLLM cannot hold at the batch keep their llama.cpp
@@ -176,8 +193,7 @@ def serve(rec: Recommendation, lineage: dict[str, Model]) -> Recommendation:
             out.append(cand)
             continue
         values = dict(cand.values)
-        quant = QUANTS[QUALITY_AS[found.format]]
-        values["quality"] = criteria.quality(cand.model, quant, lineage)
+        values["quality"] = served_quality(cand.model, found.format, lineage)
         kv = (
             "" if found.memory.kv_dtype == "bf16" else f", --kv-cache-dtype {found.memory.kv_dtype}"
         )

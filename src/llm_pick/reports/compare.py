@@ -99,6 +99,21 @@ def _with_q8_kv(
     return small if small and small.fit and small.fit.verdict == "gpu" else plain
 
 
+def _effective(model: Model) -> dict[str, Any] | None:
+    """The model's published long-context evaluations (RULER, NoLiMa) with their sources, as
+    recommend and explain give them beside max_context; None where none is recorded."""
+    from llm_pick.reports.recommend import effective_context
+
+    found: dict[str, Any] | None = effective_context(model).get("effective_context")
+    return found
+
+
+def _effective_shown(model: Model) -> str:
+    names = {"ruler": "RULER", "nolima": "NoLiMa"}
+    rows = model.effective_context
+    return "; ".join(f"{names[r.benchmark]} {r.effective}" for r in rows) if rows else "-"
+
+
 def fact_rows(by: dict[str, Model]) -> list[Row]:
     def each(value: Any) -> dict[str, Any]:
         return {i: value(m) for i, m in by.items()}
@@ -130,6 +145,12 @@ def fact_rows(by: dict[str, Model]) -> list[Row]:
             each(lambda m: m.context_length),
             "max",
             each(lambda m: f"{m.context_length:,}"),
+        ),
+        Row(  # beside the window: published evaluations that found a shorter usable context
+            "effective context",
+            each(_effective),
+            each(_effective_shown),
+            (),
         ),
         _row("licence", each(lambda m: m.license.id)),
         Row(  # the licence's word; the best by its rank (allowed > conditional > ...)

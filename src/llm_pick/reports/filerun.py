@@ -12,6 +12,8 @@ from __future__ import annotations
 from shlex import join as shell
 from typing import Any
 
+from llm_pick.reports.ollama_env import ollama_settings
+
 MODELFILE = 'FROM "%s"\\nPARAMETER num_ctx %s\\n'
 
 
@@ -37,11 +39,7 @@ def file_commands(
                 ),
                 "modelfile": f'FROM "{path}"\nPARAMETER num_ctx {sized.context}',
                 "note": f"the Modelfile's FROM is this file; num_ctx {sized.context} as sized"
-                + (
-                    f"; OLLAMA_NUM_PARALLEL={sized.batch} for {sized.batch} streams"
-                    if sized.batch > 1
-                    else ""
-                ),
+                + ollama_settings(sized),
             }
         )
     return out

@@ -30,6 +30,7 @@ from llm_pick.catalog.tuples import NamedTuple
 from llm_pick.catalog.types import Model
 from llm_pick.estimate.assess import Assessment
 from llm_pick.ranking.result import ServingPlan
+from llm_pick.reports.ollama_env import ollama_settings
 
 if TYPE_CHECKING:  # the local stores: imported by --installed only
     from llm_pick.catalog.stores import Installed
@@ -274,11 +275,7 @@ def _ollama(model: Model, sized: Sized) -> dict[str, Any] | None:
         "command": shell(["ollama", "run", tags.pattern.replace("{quant}", tag)]),
         "source": tags.source,
         "note": f"Ollama sizes the context itself: set num_ctx to {sized.context} to match"
-        + (
-            f", and OLLAMA_NUM_PARALLEL={sized.batch} for {sized.batch} streams"
-            if sized.batch > 1
-            else ""
-        ),
+        + ollama_settings(sized),
     }
 
 
@@ -360,7 +357,8 @@ def installed_commands(copy: Installed, sized: Sized) -> list[dict[str, Any]]:
             {
                 "runtime": "ollama",
                 "command": shell(["ollama", "run", copy.ollama_tag]),
-                "note": f"Ollama sizes the context itself: set num_ctx to {sized.context} to match",
+                "note": f"Ollama sizes the context itself: set num_ctx to {sized.context} to match"
+                + ollama_settings(sized),
             }
         ]
     from llm_pick.reports.filerun import file_commands

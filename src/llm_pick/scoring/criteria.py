@@ -91,6 +91,8 @@ def quality(
     basis = found.basis
     if kept.kept is not None and kept.kept < 1.0:
         basis += f"; {quant.name}: {kept.basis}"
+    elif kept.kept is None:  # no published loss: the basis says the format is not adjusted
+        basis += f"; {kept.basis}"
 
     def describe() -> str:
         # an estimate's basis starts with "estimated:", so the note says it
