@@ -318,3 +318,21 @@ def test_explain_says_why_a_usable_better_format_in_ram_lost() -> None:
     same = [f for f in answer["formats"] if f["quant"] == quant and f["fit"] == "offload"]
     assert any(abs(f["tokens_per_second"] - rate) <= 0.05 for f in same)
     assert rate >= 10 and all(f["quality_value"] > chosen["quality_value"] for f in same)
+
+
+def test_a_crawling_model_takes_its_fastest_four_bit_format() -> None:
+    """Llama 3.3 70B on a 16 GB card with RAM: no format reaches 2 tokens/s, where speed earns
+    nothing in the score, so the score alone picked Q8_0 at ~0.7 tokens/s over Q4_K_M at ~1.1.
+    The fastest format keeping at least Q4_K_M's quality is chosen, and explain says why."""
+    answer = data("explain", "llama-3.3-70b-instruct", "--gpu", "rtx-4060-ti-16gb", "--ram", "64")
+    chosen = next(f for f in answer["formats"] if f["chosen"])
+    four = min(f["quality_value"] for f in answer["formats"] if f["quant"] == "q4_k_m")
+    kept = [f for f in answer["formats"] if f["quality_value"] >= four]
+    assert chosen["tokens_per_second"] == max(f["tokens_per_second"] for f in kept)
+    assert chosen["tokens_per_second"] <= 2
+    best = max(answer["formats"], key=lambda f: f["score"])
+    assert (
+        best["score"] > chosen["score"] and best["tokens_per_second"] < chosen["tokens_per_second"]
+    )
+    said = [r for r in answer["reasons"] if "speed earns nothing" in r]
+    assert len(said) == 1 and said[0].startswith(best["quant"])

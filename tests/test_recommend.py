@@ -21,7 +21,7 @@ from llm_pick.ranking.pipeline import recommend
 from llm_pick.ranking.query import Query
 from llm_pick.ranking.result import Candidate, Option, Recommendation
 from llm_pick.scoring.constraints import Constraints, check
-from llm_pick.scoring.criteria import CRITERIA
+from llm_pick.scoring.criteria import CRITERIA, SPEED_MIN
 from llm_pick.scoring.profiles import get_profile, resolve_weights
 
 CATALOG = load_catalog()
@@ -77,7 +77,8 @@ def test_each_failed_constraint_gives_its_own_reason() -> None:
 def assert_choice_rule(cand: Candidate, hardware: Hardware | None) -> None:
     """The chosen format keeps at least the quality of every usable (10+ tokens/s, best-placed)
     option, and scores at least as much as every option keeping more; with no usable option,
-    it is the best score."""
+    it is the best score, unless that decodes at SPEED_MIN tokens/s or less: then the fastest
+    option keeping Q4_K_M's quality."""
     chosen = cand.options[0]
     assert chosen.score == cand.score and chosen.assessment is cand.assessment
 
@@ -91,7 +92,16 @@ def assert_choice_rule(cand: Candidate, hardware: Hardware | None) -> None:
     floor = min(placement(o.assessment) for o in cand.options)
     usable = [o for o in cand.options if fast(o) and placement(o.assessment) == floor]
     if not usable:
-        assert cand.score == max(o.score for o in cand.options)
+        top = max(cand.options, key=lambda o: o.score)
+        crawl = tokens_per_second(top.assessment, hardware)[0]
+        four = [kept(o) for o in cand.options if o.assessment.estimate.quant == "q4_k_m"]
+        if crawl is None or crawl > SPEED_MIN or not four:
+            assert cand.score == top.score
+            return
+        # speed earns nothing in the score: the fastest format keeping Q4_K_M's quality
+        rate = [tokens_per_second(o.assessment, hardware)[0] or 0.0 for o in cand.options]
+        fastest = max(r for o, r in zip(cand.options, rate, strict=True) if kept(o) >= min(four))
+        assert rate[0] == max(fastest, crawl) and kept(chosen) >= min(four) - 1e-12
         return
     assert all(kept(chosen) >= kept(o) - 1e-12 for o in usable)
     assert all(chosen.score >= o.score - 1e-12 for o in cand.options if kept(o) > kept(chosen))

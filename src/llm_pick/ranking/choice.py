@@ -17,9 +17,10 @@ from llm_pick.estimate.advice import tokens_per_second
 from llm_pick.estimate.assess import Assessment
 from llm_pick.estimate.hardware import Hardware
 from llm_pick.ranking.result import Option
-from llm_pick.scoring.criteria import Value
+from llm_pick.scoring.criteria import SPEED_MIN, Value
 from llm_pick.scoring.quant_tables import KV_KEPT, KV_SOURCE
 
+FOUR_BIT = "q4_k_m"  # the 4-bit format users reach for first (llama.cpp's own default)
 # Decode tokens/s from which more quality beats more speed: about twice a fast reader's pace
 # (a chosen threshold, not a measurement; SPEED_COMFORT in scoring/criteria.py is 20).
 USABLE_TPS = 10.0
@@ -60,11 +61,30 @@ def pick(options: Sequence[Option], hardware: Hardware | None) -> list[Option]:
         o for o in ranked if usable(o.assessment, hardware) and placement(o.assessment) == floor
     ]
     if not fast:
-        return ranked
+        slow = crawling(ranked, hardware)
+        return ranked if slow is None else [slow] + [o for o in ranked if o is not slow]
     most = max(fast, key=lambda o: (round(quality(o), 12), o.score))
     # the most quality at a usable speed, unless a slower format keeping more scores higher
     best = next(o for o in ranked if o is most or quality(o) > quality(most))
     return [best] + [o for o in ranked if o is not best]
+
+
+def crawling(ranked: Sequence[Option], hardware: Hardware | None) -> Option | None:
+    """When the best-scoring format decodes at SPEED_MIN tokens/s or less, where speed earns
+    nothing in the score and quality alone decides: the fastest format keeping at least
+    FOUR_BIT's quality instead (each answer's wait is 1 / speed; above 4 bits the measured
+    losses are small); None when that is the best-scoring one or no FOUR_BIT format runs."""
+    top = ranked[0] if ranked else None
+    rate = tokens_per_second(top.assessment, hardware)[0] if top else None
+    if top is None or rate is None or rate > SPEED_MIN:
+        return None
+    four = [quality(o) for o in ranked if o.assessment.estimate.quant == FOUR_BIT]
+    if not four:
+        return None
+    rates = {id(o): tokens_per_second(o.assessment, hardware)[0] or 0.0 for o in ranked}
+    kept = [o for o in ranked if quality(o) >= min(four) - 1e-12]
+    fastest = max(kept, key=lambda o: (rates[id(o)], o.score))
+    return fastest if rates[id(fastest)] > rate else None
 
 
 def quality(option: Option) -> float:
@@ -117,6 +137,8 @@ def why(
             "tokens/s" + (": none of its formats that fit reaches it here" if none else "")
         )
     top_score = max(options, key=lambda o: o.score)
+    if chosen is crawling(sorted(options, key=lambda o: -o.score), hardware):
+        return (*out, _crawl_reason(chosen, top_score, hardware))
     if top_score.score > chosen.score + 1e-12:
         out.append(
             f"{est.quant} keeps the most quality of the formats that decode at "
@@ -136,6 +158,18 @@ def why(
             f"({_pair(chosen.score, top.score, ' vs ')})"
         )
     return tuple(out)
+
+
+def _crawl_reason(chosen: Option, top: Option, hardware: Hardware | None) -> str:
+    mine = tokens_per_second(chosen.assessment, hardware)[0] or 0.0
+    theirs = tokens_per_second(top.assessment, hardware)[0] or 0.0
+    return (
+        f"{_named(top, chosen)} scores higher ({_pair(top.score, chosen.score, ' vs ')}) on "
+        f"quality alone, but at ~{theirs:.1f} tokens/s speed earns nothing in the score (under "
+        f"{SPEED_MIN:.0f} tokens/s): {chosen.assessment.estimate.quant} is the fastest format "
+        f"keeping at least {FOUR_BIT}'s quality (~{mine:.1f} tokens/s; each answer takes "
+        f"{mine / theirs:.1f}x as long with {top.assessment.estimate.quant})"
+    )
 
 
 def _placed_worse(chosen: Option, better: Sequence[Option], hardware: Hardware | None) -> list[str]:

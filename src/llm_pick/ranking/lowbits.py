@@ -10,12 +10,11 @@ from __future__ import annotations
 
 from llm_pick.estimate.assess import Assessment, assess_model, longest_context
 from llm_pick.estimate.quant import QUANTS
-from llm_pick.ranking.choice import placement
+from llm_pick.ranking.choice import FOUR_BIT, placement
 from llm_pick.ranking.query import Query
 from llm_pick.ranking.result import Candidate
 
 LOW_BITS = 4.0  # nominal bits per weight under which a format counts as 2-3-bit
-FOUR_BIT = "q4_k_m"  # the 4-bit format users reach for first (llama.cpp's own default)
 PROBE = 512  # a context short enough for the 4-bit format's placement to be known
 
 
