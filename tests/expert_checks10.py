@@ -11,6 +11,7 @@ import re
 from typing import Any
 
 from expert_checks import CATALOG, Check, entries
+
 from llm_pick.estimate.quant import QUANTS
 
 Json = dict[str, Any]

@@ -64,7 +64,14 @@ def test_a_release_that_outscores_its_line_is_not_a_size_prior() -> None:
     assert "at least as devstral-small-25" in said
     assert "swe_bench_verified" in said and "prior from size" not in said
     big = data(
-        "explain", "devstral-2-123b-instruct-2512", "--gpu", "rtx-3090", "--gpus", "4", "--needs", "code"
+        "explain",
+        "devstral-2-123b-instruct-2512",
+        "--gpu",
+        "rtx-3090",
+        "--gpus",
+        "4",
+        "--needs",
+        "code",
     )
     basis = big["criteria"]["quality"]["note"]
     assert "at least as devstral-small-2-24b-instruct-2512" in basis

@@ -304,11 +304,11 @@ def _ability(
     theta = a + b * math.log10(billions)
     matched = _outscored(model, lineage, cal, seen, memo)
     if matched is not None and matched[1].theta > theta:
-        ref, found, keys = matched
+        ref_id, found, keys = matched
         return Ability(
             found.theta,
             True,
-            f"estimated: at least as {ref} (it scores as well or better on every benchmark "
+            f"estimated: at least as {ref_id} (it scores as well or better on every benchmark "
             f"both publish: {', '.join(keys)}; its own are not on the general scale)",
             (),
         )
