@@ -15,7 +15,8 @@ A model's theta is the least-squares solution over its own scores; a fine-tune a
 theta as one more observation (weight BASE_WEIGHT), so chat scores move it away from the base.
 Without own scores, theta is estimated and labelled: the base's theta plus the published delta
 of a sibling fine-tune (same organisation's recipe), or a predecessor's theta, or a prior from
-size. The value is sigmoid(theta): 0 = chance, 1 = a perfect MMLU-equivalent score.
+size, raised to the theta of a model of its family it matches or beats on every benchmark both
+publish. The value is sigmoid(theta): 0 = chance, 1 = a perfect MMLU-equivalent score.
 """
 
 from __future__ import annotations
