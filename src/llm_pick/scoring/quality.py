@@ -15,7 +15,8 @@ A model's theta is the least-squares solution over its own scores; a fine-tune a
 theta as one more observation (weight BASE_WEIGHT), so chat scores move it away from the base.
 Without own scores, theta is estimated and labelled: the base's theta plus the published delta
 of a sibling fine-tune (same organisation's recipe), or a predecessor's theta, or a prior from
-size. The value is sigmoid(theta): 0 = chance, 1 = a perfect MMLU-equivalent score.
+size, raised to the theta of a model of its family it matches or beats on every benchmark both
+publish. The value is sigmoid(theta): 0 = chance, 1 = a perfect MMLU-equivalent score.
 """
 
 from __future__ import annotations
@@ -302,12 +303,47 @@ def _ability(
     a, b = quality_fit.SIZE_PRIOR
     billions = model.parameters.active_count / 1e9
     theta = a + b * math.log10(billions)
+    matched = _outscored(model, lineage, cal, seen, memo)
+    if matched is not None and matched[1].theta > theta:
+        ref_id, found, keys = matched
+        return Ability(
+            found.theta,
+            True,
+            f"estimated: at least as {ref_id} (it scores as well or better on every benchmark "
+            f"both publish: {', '.join(keys)}; its own are not on the general scale)",
+            (),
+        )
     return Ability(
         theta,
         True,
         f"estimated: prior from size ({billions:.1f}B active parameters; fitted on base models)",
         (),
     )
+
+
+def _outscored(
+    model: Model,
+    lineage: dict[str, Model],
+    cal: dict[str, tuple[float, float]],
+    seen: frozenset[str],
+    memo: dict[str, Ability] | None,
+) -> tuple[str, Ability, tuple[str, ...]] | None:
+    """The most able model of the same family that this one (with no score on the general
+    scale and no base) matches or beats on every benchmark both publish (agentic coding
+    scores, say): a newer release of a line is then at least as able as the release it
+    outscores, rather than a size prior fitted on base models. None when there is none."""
+    best: tuple[str, Ability, tuple[str, ...]] | None = None
+    mine = model.benchmarks or {}
+    for other in lineage.values():
+        if other.id in seen or other.family != model.family or not other.benchmarks:
+            continue
+        keys = tuple(sorted(set(mine) & set(other.benchmarks)))
+        if not keys or any(mine[k].value < other.benchmarks[k].value for k in keys):
+            continue
+        found = ability(other, lineage, cal, seen, memo)
+        if best is None or found.theta > best[1].theta:
+            best = (other.id, found, keys)
+    return best
 
 
 def value(theta: float) -> float:
