@@ -28,6 +28,7 @@ from llm_pick.ranking.order import low_bit, reorder
 from llm_pick.ranking.query import Query
 from llm_pick.ranking.result import Candidate, Exclusion, Recommendation
 from llm_pick.ranking.serve import choose_runtime
+from llm_pick.ranking.shared import shape_of
 from llm_pick.ranking.variants import TUNED, tuned_first
 from llm_pick.scoring.constraints import evaluate
 from llm_pick.scoring.int4_tables import INT4
@@ -172,7 +173,7 @@ def recommend(catalog: Catalog, query: Query) -> Recommendation:
         found.decide(model)
     passing = 0
     for model in unsized:
-        if _passes(model, query, state):
+        if found.passes(model):
             passing += 1
         else:
             found.decide(model)  # exactly: an exclusion for memory, with its reasons
@@ -195,6 +196,19 @@ class _Found:
         self.exact: list[Candidate] = []
         self.excluded: list[Exclusion | Reasons] = []
         self.best: list[float] = []
+        self.shapes: dict[tuple[object, ...], bool] = {}  # _passes per shape and sizing
+
+    def passes(self, model: Model) -> bool:
+        """`_passes`, once per shape and sizing (what the assessment of a format depends on,
+        ranking/shared.py shape_of; an installed or imported file is not shared)."""
+        query = self.query
+        if query.formats_of(model) is not None:
+            return False
+        key = (*shape_of(model), query.sizing_for(model))
+        known = self.shapes.get(key)
+        if known is None:
+            known = self.shapes[key] = _passes(model, query, self.state)
+        return known
 
     def exclusion(self, model: Model) -> Exclusion:
         found = pipeline.outcome(model, self.query, self.state)
@@ -223,7 +237,7 @@ class _Found:
                 pass  # no format is sized (pipeline.outcome): decided now
             elif not failed:
                 top = _bound(model, self.query, state)
-            elif _passes(model, self.query, state):  # excluded by its constraints alone
+            elif self.passes(model):  # excluded by its constraints alone
                 self.excluded.append((model, tuple(detail for _, _, detail in failed)))
                 continue
             if top is None:
