@@ -22,7 +22,7 @@ from typing import overload
 from llm_pick.catalog.load import Catalog
 from llm_pick.catalog.types import Model
 from llm_pick.estimate.formats import cannot_hold, memory_limit, runs
-from llm_pick.estimate.quant import QUANTS
+from llm_pick.estimate.quant import QUANTS, Quant, applies
 from llm_pick.ranking import pipeline
 from llm_pick.ranking.order import low_bit, reorder
 from llm_pick.ranking.query import Query
@@ -230,13 +230,16 @@ class _Found:
         now; the others are returned with the most they can score."""
         waiting = []
         required, state = self.query.required_context or 0, self.state
+        fewest = {
+            t: _fewest_bits(pipeline.TERNARY if t else state.candidates, t) for t in (False, True)
+        }
         for model in catalog:
             top = None
             failed = evaluate(model, state.wanted, failures_only=True, checks=state.checks)
             if model.context_length < required:
                 pass  # no format is sized (pipeline.outcome): decided now
             elif not failed:
-                top = _bound(model, self.query, state)
+                top = _bound(model, self.query, state, fewest)
             elif self.passes(model):  # excluded by its constraints alone
                 self.excluded.append((model, tuple(detail for _, _, detail in failed)))
                 continue
@@ -247,16 +250,17 @@ class _Found:
         return waiting
 
 
-def _bound(model: Model, query: Query, state: pipeline.Pass) -> float | None:
+def _bound(
+    model: Model, query: Query, state: pipeline.Pass, fewest: dict[bool, Quant | None]
+) -> float | None:
     """The most this model can score: the most quality it keeps in a format it could hold (a
     quantized KV cache keeps less), full speed, and its other criteria exactly; None when it
     holds no format (sized exactly, as an exclusion)."""
     if _copy(model):
         return None
-    limit = memory_limit(query.hardware)
-    formats = pipeline.TERNARY if model.architecture.ternary else state.candidates
-    if all(cannot_hold(model, q, limit) for q in formats):
-        return None
+    smallest = fewest[model.architecture.ternary]
+    if smallest is None or cannot_hold(model, smallest, memory_limit(query.hardware)):
+        return None  # no format holds it: the one with the fewest bits is the first that would
     weights = state.weights
     fixed = pipeline.model_values(model, query, state)
     if {*fixed, "quality", "speed"} != set(weights):  # a criterion this bound does not know
@@ -310,6 +314,13 @@ def _top_quality(model: Model, state: pipeline.Pass) -> float:
         return top
     ordered = pipeline.TERNARY if model.architecture.ternary else state.order(model)
     return max(top, state.quality(model, ordered[0]).value)  # order: most kept first
+
+
+def _fewest_bits(formats: list[Quant], ternary: bool) -> Quant | None:
+    """The format with the fewest bits that can hold a model (ternary or not): each format's
+    memory bound grows with its bits, so none holds the weights if this one does not."""
+    held = [q for q in formats if applies(q, ternary)]
+    return min(held, key=lambda q: q.nominal_bits) if held else None
 
 
 @cache
