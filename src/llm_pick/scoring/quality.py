@@ -229,7 +229,12 @@ def solve(
             w * (HUBER / far) if (far := abs(t - theta)) > HUBER else w
             for t, w in zip(thetas, weights, strict=True)
         ]
-        theta = sum([t * w for t, w in zip(thetas, robust, strict=True)]) / sum(robust)
+        before, theta = (
+            theta,
+            sum([t * w for t, w in zip(thetas, robust, strict=True)]) / sum(robust),
+        )
+        if theta == before:  # the weights depend on theta only: the later rounds repeat it
+            break
     return theta
 
 
