@@ -147,8 +147,9 @@ _set = object.__setattr__
 
 
 def _build(cls: type, data: dict[str, Any]) -> Any:
-    values = dict(data)
-    for key, convert in _converters(cls):  # only the fields that need converting
+    converters = _converters(cls)
+    values = dict(data) if converters else data  # the parsed data itself is never changed
+    for key, convert in converters:  # only the fields that need converting
         value = values.get(key)
         if value is not None:
             values[key] = convert(value)

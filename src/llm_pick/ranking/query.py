@@ -3,7 +3,7 @@ same messages), and the formats it lets the pipeline try."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import field, replace
 from functools import lru_cache
 from typing import TYPE_CHECKING
@@ -123,7 +123,7 @@ class Query:
         own = model.runtimes.file if model.runtimes else None  # an imported file: its format
         if own is not None and own.quant in QUANTS:
             return [QUANTS[own.quant]]
-        return _ollama_only(model, self.candidates())
+        return _ollama_only(model, self.candidates)  # the candidates built only when needed
 
     def candidates(self) -> list[Quant]:
         """Formats to try: every GGUF type, plus 16-bit weights with min_bits above 8.5."""
@@ -136,7 +136,7 @@ class Query:
         return sorted(quants, key=lambda q: (-q.nominal_bits, q.name))
 
 
-def _ollama_only(model: Model, candidates: list[Quant]) -> list[Quant] | None:
+def _ollama_only(model: Model, candidates: Callable[[], list[Quant]]) -> list[Quant] | None:
     """The candidates Ollama's library has of a model llama.cpp cannot load (Llama 3.2
     Vision's mllama), best first; None when llama.cpp loads it or Ollama has none of them."""
     runtimes = model.runtimes
@@ -145,7 +145,7 @@ def _ollama_only(model: Model, candidates: list[Quant]) -> list[Quant] | None:
     if not any(u.runtime == "llama.cpp" for u in runtimes.unsupported or ()):
         return None
     tags = {tag.lower() for tag in runtimes.ollama.quants}
-    return [q for q in candidates if q.family == "gguf" and q.name in tags] or None
+    return [q for q in candidates() if q.family == "gguf" and q.name in tags] or None
 
 
 @lru_cache(maxsize=256)

@@ -22,12 +22,13 @@ from typing import overload
 from llm_pick.catalog.load import Catalog
 from llm_pick.catalog.types import Model
 from llm_pick.estimate.formats import cannot_hold, memory_limit, runs
-from llm_pick.estimate.quant import QUANTS
+from llm_pick.estimate.quant import QUANTS, Quant, applies
 from llm_pick.ranking import pipeline
 from llm_pick.ranking.order import low_bit, reorder
 from llm_pick.ranking.query import Query
 from llm_pick.ranking.result import Candidate, Exclusion, Recommendation
 from llm_pick.ranking.serve import choose_runtime
+from llm_pick.ranking.shared import shape_of
 from llm_pick.ranking.variants import TUNED, tuned_first
 from llm_pick.scoring.constraints import evaluate
 from llm_pick.scoring.int4_tables import INT4
@@ -172,7 +173,7 @@ def recommend(catalog: Catalog, query: Query) -> Recommendation:
         found.decide(model)
     passing = 0
     for model in unsized:
-        if _passes(model, query, state):
+        if found.passes(model):
             passing += 1
         else:
             found.decide(model)  # exactly: an exclusion for memory, with its reasons
@@ -195,6 +196,19 @@ class _Found:
         self.exact: list[Candidate] = []
         self.excluded: list[Exclusion | Reasons] = []
         self.best: list[float] = []
+        self.shapes: dict[tuple[object, ...], bool] = {}  # _passes per shape and sizing
+
+    def passes(self, model: Model) -> bool:
+        """`_passes`, once per shape and sizing (what the assessment of a format depends on,
+        ranking/shared.py shape_of; an installed or imported file is not shared)."""
+        query = self.query
+        if query.formats_of(model) is not None:
+            return False
+        key = (*shape_of(model), query.sizing_for(model))
+        known = self.shapes.get(key)
+        if known is None:
+            known = self.shapes[key] = _passes(model, query, self.state)
+        return known
 
     def exclusion(self, model: Model) -> Exclusion:
         found = pipeline.outcome(model, self.query, self.state)
@@ -216,14 +230,17 @@ class _Found:
         now; the others are returned with the most they can score."""
         waiting = []
         required, state = self.query.required_context or 0, self.state
+        fewest = {
+            t: _fewest_bits(pipeline.TERNARY if t else state.candidates, t) for t in (False, True)
+        }
         for model in catalog:
             top = None
             failed = evaluate(model, state.wanted, failures_only=True, checks=state.checks)
             if model.context_length < required:
                 pass  # no format is sized (pipeline.outcome): decided now
             elif not failed:
-                top = _bound(model, self.query, state)
-            elif _passes(model, self.query, state):  # excluded by its constraints alone
+                top = _bound(model, self.query, state, fewest)
+            elif self.passes(model):  # excluded by its constraints alone
                 self.excluded.append((model, tuple(detail for _, _, detail in failed)))
                 continue
             if top is None:
@@ -233,16 +250,17 @@ class _Found:
         return waiting
 
 
-def _bound(model: Model, query: Query, state: pipeline.Pass) -> float | None:
+def _bound(
+    model: Model, query: Query, state: pipeline.Pass, fewest: dict[bool, Quant | None]
+) -> float | None:
     """The most this model can score: the most quality it keeps in a format it could hold (a
     quantized KV cache keeps less), full speed, and its other criteria exactly; None when it
     holds no format (sized exactly, as an exclusion)."""
     if _copy(model):
         return None
-    limit = memory_limit(query.hardware)
-    formats = pipeline.TERNARY if model.architecture.ternary else state.candidates
-    if all(cannot_hold(model, q, limit) for q in formats):
-        return None
+    smallest = fewest[model.architecture.ternary]
+    if smallest is None or cannot_hold(model, smallest, memory_limit(query.hardware)):
+        return None  # no format holds it: the one with the fewest bits is the first that would
     weights = state.weights
     fixed = pipeline.model_values(model, query, state)
     if {*fixed, "quality", "speed"} != set(weights):  # a criterion this bound does not know
@@ -296,6 +314,13 @@ def _top_quality(model: Model, state: pipeline.Pass) -> float:
         return top
     ordered = pipeline.TERNARY if model.architecture.ternary else state.order(model)
     return max(top, state.quality(model, ordered[0]).value)  # order: most kept first
+
+
+def _fewest_bits(formats: list[Quant], ternary: bool) -> Quant | None:
+    """The format with the fewest bits that can hold a model (ternary or not): each format's
+    memory bound grows with its bits, so none holds the weights if this one does not."""
+    held = [q for q in formats if applies(q, ternary)]
+    return min(held, key=lambda q: q.nominal_bits) if held else None
 
 
 @cache

@@ -211,19 +211,31 @@ def solve(
     BASE_WEIGHT), made robust: a score whose own theta lies more than HUBER from the consensus
     counts with weight HUBER / distance (one benchmark a model never trained for, such as
     code for Falcon, does not outvote the rest)."""
-    points = []
+    thetas, weights = [], []
     for key, y in obs:
         if key in calibration:
             alpha, beta = calibration[key]
-            points.append(((y - alpha) / beta, SCALES[key].weight * beta * beta))
+            thetas.append((y - alpha) / beta)
+            weights.append(SCALES[key].weight * beta * beta)
     if prior is not None:
-        points.append((prior, BASE_WEIGHT))
-    if not points:
+        thetas.append(prior)
+        weights.append(BASE_WEIGHT)
+    if not thetas:
         return None
-    theta = sum(t * w for t, w in points) / sum(w for _, w in points)
+    # the same sums in the same order as over (theta, weight) pairs, from lists (start-up)
+    theta = sum([t * w for t, w in zip(thetas, weights, strict=True)]) / sum(weights)
     for _ in range(HUBER_ROUNDS):
-        robust = [(t, w * min(1.0, HUBER / max(abs(t - theta), 1e-9))) for t, w in points]
-        theta = sum(t * w for t, w in robust) / sum(w for _, w in robust)
+        # w * min(1.0, HUBER / max(distance, 1e-9)), the same floats: w itself up to HUBER
+        robust = [
+            w * (HUBER / far) if (far := abs(t - theta)) > HUBER else w
+            for t, w in zip(thetas, weights, strict=True)
+        ]
+        before, theta = (
+            theta,
+            sum([t * w for t, w in zip(thetas, robust, strict=True)]) / sum(robust),
+        )
+        if theta == before:  # the weights depend on theta only: the later rounds repeat it
+            break
     return theta
 
 
