@@ -346,6 +346,8 @@ def _outscored(
     outscores, rather than a size prior fitted on base models. None when there is none."""
     best: tuple[str, Ability, tuple[str, ...]] | None = None
     mine = model.benchmarks or {}
+    if not mine:  # nothing to compare (a user's catalog of bare models: no pass over it each)
+        return None
     for other in lineage.values():
         if other.id in seen or other.family != model.family or not other.benchmarks:
             continue
