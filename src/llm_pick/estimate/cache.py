@@ -37,11 +37,12 @@ def windowed(arch: Architecture) -> bool:
     return arch.attention_chunk is not None or arch.local_layers is not None
 
 
-def local_tokens(arch: Architecture, context: int) -> int:
-    """Cells a local layer keeps per sequence: the window plus one micro-batch, padded
-    (llama.cpp: size_swa = min(size, PAD(n_swa + n_ubatch, 256)) per stream)."""
+def local_tokens(arch: Architecture, context: int, ubatch: int = UBATCH) -> int:
+    """Cells a local layer keeps per sequence: the window plus one micro-batch of `ubatch`
+    tokens (-ub), padded (llama.cpp: size_swa = min(size, PAD(n_swa + n_ubatch, 256)) per
+    stream)."""
     window = arch.window or context
-    return min(context, math.ceil((window + UBATCH) / SWA_PAD) * SWA_PAD)
+    return min(context, math.ceil((window + ubatch) / SWA_PAD) * SWA_PAD)
 
 
 def recurrent_state_bytes(arch: Architecture, batch: int = 1) -> int:
@@ -58,21 +59,28 @@ def recurrent_state_bytes(arch: Architecture, batch: int = 1) -> int:
     return 4 * batch * ssm.layers * (conv + state)
 
 
-def kv_cache_bytes(
-    model: Model, context: int, batch: int = 1, kv_dtype: str = "fp16", v_dtype: str | None = None
+def kv_cache_bytes(  # noqa: PLR0913 (ubatch: keyword-only, defaulted)
+    model: Model,
+    context: int,
+    batch: int = 1,
+    kv_dtype: str = "fp16",
+    v_dtype: str | None = None,
+    *,
+    ubatch: int = UBATCH,
 ) -> int:
     """The attention cache of `batch` sequences plus their recurrent state (SSM layers):
     per attention layer kv_width elements per token (half keys, half values: `kv_dtype` for
     the keys, `v_dtype` for the values, llama.cpp -ctk/-ctv; None: the same); local (windowed
-    or chunked) layers hold at most their window, in F16; the SSM state is fixed per sequence."""
+    or chunked) layers hold at most their window plus one `ubatch`, in the same cache types
+    (llama.cpp quantizes the SWA cache too: PR #21277 kept it in F16 and was reverted the next
+    day by PR #21332); the SSM state is fixed per sequence."""
     arch = model.architecture
     local = arch.local_count if windowed(arch) else 0
     width = kv_width(arch) * batch
     values = kv_dtype if arch.mla is not None else v_dtype or kv_dtype  # MLA: no V cache
     per = (KV_DTYPES[kv_dtype] + KV_DTYPES[values]) / 2
     full = math.ceil(width * (arch.attention_count - local) * context * per)
-    # llama.cpp keeps the SWA part of the cache in F16 whatever --cache-type (PR #21277)
-    swa = math.ceil(width * local * local_tokens(arch, context) * KV_DTYPES["fp16"])
+    swa = math.ceil(width * local * local_tokens(arch, context, ubatch) * per)
     return full + swa + recurrent_state_bytes(arch, batch)
 
 
@@ -87,7 +95,7 @@ def encoder_bytes(model: Model) -> int:
     return MMPROJ_BYTES_PER_PARAMETER * (model.encoder.parameters or 0)
 
 
-def cache_notes(model: Model, context: int, text_only: bool) -> list[str]:
+def cache_notes(model: Model, context: int, text_only: bool, ubatch: int = UBATCH) -> list[str]:
     """The assumptions behind the cache and encoder figures, in words."""
     arch, notes = model.architecture, []
     if arch.window and arch.window < context:
@@ -96,8 +104,9 @@ def cache_notes(model: Model, context: int, text_only: bool) -> list[str]:
             local = arch.local_count
             notes.append(
                 f"{local} of {arch.attention_count} attention layers attend within {kind} of "
-                f"{arch.window} tokens: their cache holds {local_tokens(arch, context)} tokens "
-                "per sequence (llama.cpp's SWA cache, window + one 512-token micro-batch); "
+                f"{arch.window} tokens: their cache holds {local_tokens(arch, context, ubatch)} "
+                f"tokens per sequence (llama.cpp's SWA cache, window + one {ubatch}-token "
+                "micro-batch, in the cache types asked); "
                 "only the other layers grow with the context (a runtime that ignores the "
                 "window allocates the whole context)"
             )

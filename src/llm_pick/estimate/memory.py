@@ -236,10 +236,10 @@ def estimate_memory(
         )
     assumptions = [_context_note(model, tokens, context is None)]
     arch = model.architecture
-    assumptions += cache_notes(model, tokens, text_only and mode == "inference")
+    assumptions += cache_notes(model, tokens, text_only and mode == "inference", ubatch)
     encoder = 0 if text_only or mode != "inference" else encoder_bytes(model)
     w = weights(model, chosen)
-    kv = kv_cache_bytes(model, tokens, batch, kv_dtype, v_dtype)
+    kv = kv_cache_bytes(model, tokens, batch, kv_dtype, v_dtype, ubatch=ubatch)
     buffer = compute_buffer_bytes(model, tokens, batch, flash_attn, ubatch, server_outputs(batch))
     if chosen.family == "gguf":
         assumptions += _buffer_note(model, tokens, batch, flash_attn, ubatch, buffer)
