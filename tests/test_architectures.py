@@ -522,11 +522,12 @@ def test_hybrid_ssm_weights_are_read_every_token() -> None:
     assert w.active == w.total - table
 
 
-def test_the_chunked_layers_cache_stays_f16_when_the_kv_cache_is_quantized() -> None:
+def test_the_chunked_layers_cache_is_quantized_with_the_rest() -> None:
+    """llama.cpp PR #21277 kept the SWA part in F16; PR #21332 reverted it the next day."""
     model = scout()
     per_token_layer = 2 * 8 * 128  # elements
     q8 = kv_cache_bytes(model, 32768, kv_dtype="q8_0")
-    assert q8 == 12 * 32768 * per_token_layer * 34 // 32 + 36 * 8704 * per_token_layer * 2
+    assert q8 == (12 * 32768 + 36 * 8704) * per_token_layer * 34 // 32
 
 
 def test_a_ternary_model_is_ranked_at_i2s_not_dropped() -> None:
