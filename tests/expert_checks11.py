@@ -281,6 +281,34 @@ def encoder_counted(kind: str, data: Json, present: bool = True) -> list[str]:
     return out
 
 
+def ttft_physics(kind: str, data: Json) -> list[str]:
+    """Prefill cannot beat the cards' peak FP16 tensor rate: a prompt of n tokens costs at least
+    2 x active parameters x n for the matrix products plus 2 x attention layers x n^2 x
+    (heads x head_dim) for the causal scores and values (QK^T and PV, half the square each), so
+    the quoted time to first token (its low end too) is at least that over the peak of every
+    card together."""
+    out = []
+    hardware = data.get("hardware") or {}
+    peak = (hardware.get("fp16_tflops") or 0) * 1e12 * (hardware.get("gpus") or 1)
+    for e in entries(kind, data):
+        first = (e.get("speed") or {}).get("time_to_first_token_seconds")
+        if not first or not peak:
+            continue
+        model = CATALOG.get(e["model"])
+        arch, n = model.architecture, first["prompt_tokens"]
+        attn = arch.attention_layers or arch.layers
+        flops = (
+            2 * model.parameters.active * n
+            + 2 * attn * n * n * arch.attention_heads * arch.head_dim
+        )
+        least = flops / peak
+        if first["low"] < least * 0.98:
+            out.append(
+                f"{e['model']}: {n}-token prompt in {first['low']} s, under the {least:.2f} s peak bound"
+            )
+    return out
+
+
 CHECKS11: dict[str, Check] = {
     f.__name__: f
     for f in (
@@ -297,5 +325,6 @@ CHECKS11: dict[str, Check] = {
         compare_vllm,
         compare_kv_fixed,
         encoder_counted,
+        ttft_physics,
     )
 }
