@@ -304,7 +304,8 @@ def ttft_physics(kind: str, data: Json) -> list[str]:
         least = flops / peak
         if first["low"] < least * 0.98:
             out.append(
-                f"{e['model']}: {n}-token prompt in {first['low']} s, under the {least:.2f} s peak bound"
+                f"{e['model']}: {n}-token prompt in {first['low']} s, under the "
+                f"{least:.2f} s peak bound"
             )
     return out
 
