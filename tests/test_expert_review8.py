@@ -7,35 +7,26 @@ without their ceiling in tokens/s (explain without the serving plan at all)."""
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 from conftest import run
 from expert_answers import answer as data
 from expert_checks import judge
 from expert_checks8 import CHECKS8
+from expert_review import questions, repeated, verdict_problems
 
-HERE = Path(__file__).parent / "data"
-QUESTIONS = yaml.safe_load((HERE / "expert_review8.yaml").read_text())
+QUESTIONS = questions(8)
 Json = dict[str, Any]
 
 
 def test_every_question_is_fixed_or_a_guard() -> None:
-    assert len(QUESTIONS) >= 40
-    assert len({q["id"] for q in QUESTIONS}) == len(QUESTIONS)
-    assert all(q["verdict"] in ("pass", "fixed") for q in QUESTIONS)
-    assert all(q.get("found") for q in QUESTIONS if q["verdict"] == "fixed")
+    assert verdict_problems(QUESTIONS, 40) == []
 
 
 def test_questions_are_new() -> None:
     """No question repeats one of reviews 4-6 (same command line)."""
-    asked = set()
-    for n in (4, 5, 6):
-        for q in yaml.safe_load((HERE / f"expert_review{n}.yaml").read_text()):
-            asked.add(tuple(q["argv"]))
-    assert not [q["id"] for q in QUESTIONS if tuple(q["argv"]) in asked]
+    assert repeated(QUESTIONS, (4, 5, 6)) == []
 
 
 @pytest.mark.parametrize("question", QUESTIONS, ids=[q["id"] for q in QUESTIONS])

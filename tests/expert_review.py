@@ -1,0 +1,54 @@
+"""What every expert review's test file checks of its own question list
+(tests/test_expert_review8.py to tests/test_expert_review11.py): verdicts recorded, no
+question asked by an earlier review, and an open question still failing."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+HERE = Path(__file__).parent / "data"
+Json = dict[str, Any]
+
+
+def questions(review: int) -> list[Json]:
+    """tests/data/expert_reviewN.yaml."""
+    found: list[Json] = yaml.safe_load((HERE / f"expert_review{review}.yaml").read_text())
+    return found
+
+
+def verdict_problems(
+    asked: list[Json], at_least: int, verdicts: tuple[str, ...] = ("pass", "fixed")
+) -> list[str]:
+    """What is wrong with the list: too short, an id twice, a verdict not allowed, a fixed
+    question without what was found, an open one without why it stays open."""
+    out = [] if len(asked) >= at_least else [f"{len(asked)} questions, fewer than {at_least}"]
+    if len({q["id"] for q in asked}) != len(asked):
+        out.append("an id is used twice")
+    out += [f"{q['id']}: verdict {q['verdict']}" for q in asked if q["verdict"] not in verdicts]
+    out += [
+        f"{q['id']}: fixed, nothing found"
+        for q in asked
+        if q["verdict"] == "fixed" and not q.get("found")
+    ]
+    out += [
+        f"{q['id']}: open, no reason" for q in asked if q["verdict"] == "open" and not q.get("open")
+    ]
+    return out
+
+
+def repeated(asked: list[Json], earlier: Iterable[int]) -> list[str]:
+    """The ids of questions whose command line one of the `earlier` reviews asked."""
+    before = {tuple(q["argv"]) for n in earlier for q in questions(n)}
+    return [q["id"] for q in asked if tuple(q["argv"]) in before]
+
+
+def check_verdict(question: Json, found: list[str]) -> None:
+    """An open question still fails (else its verdict must change); any other passes."""
+    if question["verdict"] == "open":
+        assert found, f"{question['id']} passes now: change its verdict"
+    else:
+        assert found == [], question["asks"]
