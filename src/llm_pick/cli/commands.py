@@ -129,8 +129,9 @@ def explain(given: Values) -> None:
     from llm_pick.reports.recommend import explain_report
 
     query, catalog = given["query"], given["catalog"]
-    models, wanted = load_checked(catalog, build_query(**query, top=10).replace(all_formats=True))
+    models, wanted = load_checked(catalog, build_query(**query, top=10))
     model = models.get(given["model_id"])
+    wanted = wanted.replace(explained=model.id)
     report = explain_report(model, pipeline.recommend(models, wanted), models)
     inputs = [*(catalog or ()), query["profile"]]
     emit(report, given["fmt"], given["output"], inputs, force=given["force"])

@@ -143,14 +143,14 @@ def keyed_formats(model: Model, query: Query, state: Pass) -> tuple[Any, Searche
     user left the KV type open (flash attention on), a GGUF format whose fp16-cache run does
     not fit or runs under the usable speed is tried with a q8_0 cache too (ranking/choice.py)."""
     # Best quality first: the first format that runs on the GPUs at a usable speed is the choice
-    # (ranking/choice.py), so the rest are not assessed (unless all are wanted: explain).
+    # (ranking/choice.py), so the rest are not assessed (except for the model explained).
     ordered = state.order(model)
     candidates = state.candidates
     if model.architecture.ternary:  # ternary weights run from I2_S (bitnet.cpp) only
         ordered = candidates = TERNARY
     if (own := query.formats_of(model)) is not None:  # an installed copy's, Ollama's only
         ordered = candidates = own
-    if own is not None or not SHARING:
+    if own is not None or not SHARING or model.id == query.explained:
         return None, _search(model, query, state, ordered, candidates)
     # Models of one shape (fine-tunes of a base) in one loss order get the same figures: the
     # search runs once per shape and order, and the others take its result under their own id.
@@ -166,7 +166,7 @@ def _search(
     model: Model, query: Query, state: Pass, ordered: list[Quant], candidates: list[Quant]
 ) -> Searched:
     """The formats search of `formats` for one model (see there)."""
-    bounded = bool(state.weights) and not query.all_formats
+    bounded = bool(state.weights) and model.id != query.explained
     plain = query.sizing_for(model)
     both = [plain, plain.with_kv(choice.AUTO_KV)] if auto_kv(query) else [plain]
     # formats the memory rules out by their bound alone are not looked at (assess_formats

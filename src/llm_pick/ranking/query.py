@@ -43,7 +43,8 @@ class Query:
     weights: Mapping[str, float] | None = None  # raw weights (profile + overrides)
     top: int = 10
     kv_fixed: bool = False  # the user chose the KV type; else a quantized KV is a fallback
-    all_formats: bool = False  # assess every format (explain), not only those that may win
+    explained: str | None = None  # explain: this model has every format assessed, not only
+    # those that may win (the others are searched as recommend searches them)
     runtime: str | None = None  # fixed runtime (RUNTIMES); None: chosen per hardware and batch
     serve_kv: str | None = None
     """vLLM's KV cache type as --kv-dtype fixes it: "bf16" (--kv-dtype fp16: the model's 16-bit

@@ -149,7 +149,7 @@ def bounded(query: Query) -> bool:
     return (
         pipeline.SHARING
         and query.hardware is not None
-        and not query.all_formats
+        and query.explained is None
         and not query.files
         and not query.installed
         and choose_runtime(query).name != "vllm"  # serve() re-scores every ranked model
