@@ -42,7 +42,7 @@ class _Shape:
 def rows() -> list[dict[str, Any]]:
     catalog = load_catalog(use_env=False)
     out = []
-    for point in yaml.safe_load(DATA.read_text()):
+    for point in yaml.load(DATA.read_text(), Loader=yaml.CSafeLoader):
         if "architecture" in point:
             model: Any = _Shape(Architecture(**point["architecture"]))
         else:
@@ -73,7 +73,7 @@ def reproduced_rows() -> list[dict[str, Any]]:
     micro-batch token), plus the unused
     f32 input-embedding tensor the CPU backend holds (a GPU run keeps it in the host buffer)."""
     out = []
-    for point in yaml.safe_load(REPRODUCED.read_text()):
+    for point in yaml.load(REPRODUCED.read_text(), Loader=yaml.CSafeLoader):
         model: Any = _Shape(Architecture(**point["architecture"]))
         rows_ = point["n_outputs_max"] or 2048  # 0: n_batch (2048), so one per token
         fa, streams = point["flash_attn"], point["n_seq_max"]
@@ -92,9 +92,11 @@ def host_rows() -> list[dict[str, Any]]:
     """The logged host compute buffers against host_buffer_bytes (the micro-batch's input
     embeddings and the f32 mask)."""
     catalog = load_catalog(use_env=False)
-    shapes = {p["model"]: p for p in yaml.safe_load(DATA.read_text()) + _server()}
+    shapes = {
+        p["model"]: p for p in yaml.load(DATA.read_text(), Loader=yaml.CSafeLoader) + _server()
+    }
     out = []
-    for point in yaml.safe_load(HOST.read_text()):
+    for point in yaml.load(HOST.read_text(), Loader=yaml.CSafeLoader):
         shape = shapes.get(point["model"], {})
         model: Any = (
             _Shape(Architecture(**shape["architecture"]))
@@ -109,7 +111,7 @@ def host_rows() -> list[dict[str, Any]]:
 
 
 def _server() -> list[dict[str, Any]]:
-    points: list[dict[str, Any]] = yaml.safe_load(SERVER.read_text())
+    points: list[dict[str, Any]] = yaml.load(SERVER.read_text(), Loader=yaml.CSafeLoader)
     return points
 
 

@@ -33,7 +33,7 @@ Point = tuple[str, str, str, float, float, str]  # source, model, quant, size, u
 
 
 def calibration_points() -> list[Point]:
-    data = yaml.safe_load(CALIBRATION.read_text())
+    data = yaml.load(CALIBRATION.read_text(), Loader=yaml.CSafeLoader)
     points = []
     for model_id in ("llama-2-7b-chat", "llama-3-8b"):
         block = data[model_id]
@@ -46,7 +46,7 @@ def calibration_points() -> list[Point]:
 
 def heldout_points() -> list[Point]:
     points: list[Point] = []
-    for block in yaml.safe_load(HELDOUT.read_text()):
+    for block in yaml.load(HELDOUT.read_text(), Loader=yaml.CSafeLoader):
         exact = {k.split("_first")[0]: v for k, v in (block.get("bytes") or {}).items()}
         if block["units"] != "bytes":
             for quant, size in (block.get("sizes") or {}).items():

@@ -80,7 +80,7 @@ def selected(raw: dict[str, Any], models: set[str]) -> bool:
 
 
 def merge(folder: Path) -> dict[str, Any]:
-    data = yaml.safe_load((folder / "cpu.yaml").read_text())
+    data = yaml.load((folder / "cpu.yaml").read_text(), Loader=yaml.CSafeLoader)
     models = {m.id for m in load_catalog()}
     points = [
         {k: raw[k] for k in KEEP} | {"set": split_of(raw["source"])}
@@ -96,7 +96,7 @@ def load_rows(paths: Sequence[Path] = (DATA, FORMATS)) -> list[Row]:
     models = {m.id: m for m in load_catalog()}
     rows = []
     for path in paths:
-        for raw in yaml.safe_load(path.read_text())["points"]:
+        for raw in yaml.load(path.read_text(), Loader=yaml.CSafeLoader)["points"]:
             model = models[raw["model"]]
             width = speedkinds.attention_width_of(model)
             flops = speedkinds.prefill_flops(model.parameters.active_count, width, raw["prompt"])

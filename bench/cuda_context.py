@@ -23,7 +23,7 @@ DATA = Path(__file__).resolve().parent / "data" / "cuda_contexts.yaml"
 
 def rows() -> list[dict[str, Any]]:
     out = []
-    for point in yaml.safe_load(DATA.read_text()):
+    for point in yaml.load(DATA.read_text(), Loader=yaml.CSafeLoader):
         estimate = context_mib(point["sms"], point["threads"])
         out.append(
             point | {"estimate": estimate, "error": (estimate - point["mib"]) / point["mib"]}

@@ -37,7 +37,7 @@ class Slope(NamedTuple):
 
 def sweeps(path: Path = DATA) -> dict[str, list[Any]]:
     """Flash-attention CUDA prefill points of the file, by the sweep they belong to."""
-    raws = yaml.safe_load(path.read_text())["points"]
+    raws = yaml.load(path.read_text(), Loader=yaml.CSafeLoader)["points"]
     names = {raw["id"]: str(raw.get("sweep", raw["id"])) for raw in raws}
     found: dict[str, list[Any]] = {}
     for point in bench.load_points((path,)):

@@ -66,7 +66,7 @@ def merge(folder: Path) -> dict[str, Any]:
     devices: dict[str, dict[str, Any]] = {}
     points: list[dict[str, Any]] = []
     for name in FILES:
-        data = yaml.safe_load((folder / name).read_text())
+        data = yaml.load((folder / name).read_text(), Loader=yaml.CSafeLoader)
         for raw in data["points"]:
             device = data["devices"].get(raw["device"])
             if raw["device"] in presets:

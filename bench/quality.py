@@ -52,7 +52,9 @@ def spearman(a: list[float], b: list[float]) -> float:
 def chat_check() -> tuple[float, list[tuple[str, float, float]]]:
     catalog = load_catalog()
     lineage = {m.id: m for m in catalog}
-    rows: list[dict[str, Any]] = yaml.safe_load(ALPACAEVAL.read_text())["alpacaeval2_lc"]
+    rows: list[dict[str, Any]] = yaml.load(ALPACAEVAL.read_text(), Loader=yaml.CSafeLoader)[
+        "alpacaeval2_lc"
+    ]
     points = []
     for row in rows:
         model = lineage.get(row["model"])

@@ -98,7 +98,7 @@ ACCURACY = Path(__file__).resolve().parent / "data" / "int4_accuracy.yaml"
 
 def accuracy_rows() -> list[tuple[str, str, float, float | None]]:
     """(model, format, accuracy recovery, perplexity kept of the same model and format)."""
-    data: dict[str, Any] = yaml.safe_load(ACCURACY.read_text())
+    data: dict[str, Any] = yaml.load(ACCURACY.read_text(), Loader=yaml.CSafeLoader)
     out = []
     for model_id, row in data["rows"].items():
         for fmt, key in (("awq-4bit", "awq"), ("gptq-4bit", "gptq")):

@@ -101,7 +101,7 @@ def _hardware(device: dict[str, Any], gpus: int) -> Hardware:
 
 
 def load_rows(path: Path = ROWS) -> list[Row]:
-    data = yaml.safe_load(path.read_text())
+    data = yaml.load(path.read_text(), Loader=yaml.CSafeLoader)
     devices = data["devices"]
     keys = {r["id"]: source_key(r["source"]) for r in data["rows"]}
     held = held_out_sources(set(keys.values()))

@@ -45,7 +45,7 @@ def compare(log: dict[str, Any]) -> dict[str, tuple[float, float]]:
 
 
 def load_logs(path: Path = LOGS) -> list[dict[str, Any]]:
-    logs: list[dict[str, Any]] = yaml.safe_load(path.read_text())["logs"]
+    logs: list[dict[str, Any]] = yaml.load(path.read_text(), Loader=yaml.CSafeLoader)["logs"]
     return logs
 
 

@@ -55,7 +55,7 @@ class Pair(NamedTuple):
 
 
 def load_pairs(path: Path = PAIRS) -> list[Pair]:
-    raws: list[dict[str, Any]] = yaml.safe_load(path.read_text())["pairs"]
+    raws: list[dict[str, Any]] = yaml.load(path.read_text(), Loader=yaml.CSafeLoader)["pairs"]
     return [
         Pair(r["id"], r["set"], r["mode"], r["cards"], r["layers"], r["layer_tps"], r["other_tps"])
         for r in raws
@@ -135,7 +135,7 @@ def main() -> None:
 
 
 def _url(pair_id: str) -> str:
-    raws = yaml.safe_load(PAIRS.read_text())["pairs"]
+    raws = yaml.load(PAIRS.read_text(), Loader=yaml.CSafeLoader)["pairs"]
     return str(next(r["url"] for r in raws if r["id"] == pair_id))
 
 

@@ -5,6 +5,7 @@ question asked by an earlier review, and an open question still failing."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -14,9 +15,13 @@ HERE = Path(__file__).parent / "data"
 Json = dict[str, Any]
 
 
+@cache
 def questions(review: int) -> list[Json]:
-    """tests/data/expert_reviewN.yaml."""
-    found: list[Json] = yaml.safe_load((HERE / f"expert_review{review}.yaml").read_text())
+    """tests/data/expert_reviewN.yaml (read once per process, with libyaml: the same safe
+    loader; callers do not change it)."""
+    found: list[Json] = yaml.load(
+        (HERE / f"expert_review{review}.yaml").read_text(), Loader=yaml.CSafeLoader
+    )
     return found
 
 

@@ -71,16 +71,28 @@ def _norm(text: str) -> str:
     return "".join(ch for ch in text if ch.isalnum())
 
 
+_NAMES: list[tuple[dict[str, Gpu], dict[str, set[str]]]] = []  # for the presets last loaded
+
+
+def _names(gpus: dict[str, Gpu]) -> dict[str, set[str]]:
+    """Each normalized id, name and alias -> the presets it names; built once per loaded
+    preset file (a run that sizes many cards looks names up often)."""
+    if not _NAMES or _NAMES[0][0] is not gpus:
+        names: dict[str, set[str]] = {}
+        for gpu in gpus.values():
+            for label in [gpu.id, gpu.name, *gpu.aliases]:
+                names.setdefault(_norm(label), set()).add(gpu.id)
+        _NAMES[:] = [(gpus, names)]
+    return _NAMES[0][1]
+
+
 def find_gpu(name: str) -> Gpu:
     """Match an id, a name or an alias, ignoring case, spaces, dashes and vendor words."""
     gpus = load_gpus()
     wanted = _norm(name)
     if not wanted:
         raise InputError("--gpu: give a GPU name, e.g. 4090 or a100-80gb (see llm-pick gpus)")
-    names: dict[str, set[str]] = {}
-    for gpu in gpus.values():
-        for label in [gpu.id, gpu.name, *gpu.aliases]:
-            names.setdefault(_norm(label), set()).add(gpu.id)
+    names = _names(gpus)
     if wanted in names and len(names[wanted]) == 1:
         return gpus[next(iter(names[wanted]))]
     candidates = sorted(
