@@ -141,3 +141,58 @@ def test_an_imported_file_is_sized_in_its_own_format(tmp_path: Path) -> None:
     catalog = load_catalog([mine])
     for chosen in ({"vram": "4", "family": ["mistral"]}, {"vram": "4", "commercial": True}):
         check_same(catalog, query_of(chosen))
+
+
+def check_explained(catalog: Catalog, query: Any, model_id: str) -> None:
+    """explain's answer (reports/recommend.explain_data) from the top computed down to the
+    model explained is the exhaustive ranking's, and the rest of the ranking is not read."""
+    from llm_pick.reports.recommend import explain_data
+
+    model = next(m for m in catalog if m.id == model_id)
+    wanted = query.replace(explained=model_id)
+    found = topn.recommend(catalog, wanted)
+    data = explain_data(model, found)
+    if isinstance(found.ranking, topn.Ranking):
+        assert found.ranking._all is None, "explain read the ranking below the model"
+    assert data == explain_data(model, pipeline.recommend(catalog, wanted))
+
+
+@settings(max_examples=examples(40), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(query_options, HARDWARE, st.sampled_from(CATALOG.ids))
+def test_explain_of_the_bounded_top_is_the_exhaustive_one(
+    given_options: Any, hardware: Any, model_id: str
+) -> None:
+    query = query_of(given_options | hardware)
+    if query is not None:
+        check_explained(CATALOG, query, model_id)
+
+
+def test_explain_sizes_a_fraction_of_the_models() -> None:
+    """Explaining a model ranked near the top sizes few models exactly."""
+    query = build_query(**(DEFAULTS | {"vram": "24", "commercial": True}))
+    top = topn.recommend(CATALOG, query).ranking[0].model.id
+    decided: list[str] = []
+    outcome = pipeline.outcome
+
+    def counted(model: Any, *args: Any) -> Any:
+        decided.append(model.id)
+        return outcome(model, *args)
+
+    pipeline.outcome = counted  # type: ignore[assignment]
+    try:
+        found = topn.recommend(CATALOG, query.replace(explained=top))
+    finally:
+        pipeline.outcome = outcome  # type: ignore[assignment]
+    assert found.rank(top) == 1
+    assert len(set(decided)) < len(CATALOG) // 2
+
+
+@settings(max_examples=examples(20), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(tune, min_size=8, max_size=40), query_options, HARDWARE, st.data())
+def test_explain_among_fine_tunes_is_the_exhaustive_one(
+    specs: list[tuple[Any, ...]], given_options: Any, hardware: Any, data: st.DataObject
+) -> None:
+    query = query_of(given_options | hardware)
+    if query is not None:
+        catalog = fine_tunes(specs)
+        check_explained(catalog, query, data.draw(st.sampled_from(catalog.ids)))

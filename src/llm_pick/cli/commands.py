@@ -125,14 +125,16 @@ def recommend(given: Values) -> int:
 def explain(given: Values) -> None:
     from llm_pick.cli.names import load_checked
     from llm_pick.cli.parse import build_query
-    from llm_pick.ranking import pipeline
+    from llm_pick.ranking import topn
     from llm_pick.reports.recommend import explain_report
 
     query, catalog = given["query"], given["catalog"]
     models, wanted = load_checked(catalog, build_query(**query, top=10))
     model = models.get(given["model_id"])
     wanted = wanted.replace(explained=model.id)
-    report = explain_report(model, pipeline.recommend(models, wanted), models)
+    # ranked down to the model explained (ranking/topn.py): its rank is exact, those below
+    # it are only checked to pass
+    report = explain_report(model, topn.recommend(models, wanted), models)
     inputs = [*(catalog or ()), query["profile"]]
     emit(report, given["fmt"], given["output"], inputs, force=given["force"])
 

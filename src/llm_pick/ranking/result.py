@@ -208,8 +208,15 @@ class Recommendation(NamedTuple):
 
     def outcome(self, model_id: str) -> Candidate | Exclusion | None:
         """What the query decided for one model (None: not in the catalog)."""
-        items: list[Candidate | Exclusion] = [*self.ranking, *self.excluded]
-        return next((item for item in items if item.model.id == model_id), None)
+        # an exclusion known by its reasons is decided only when it is the one asked about, and
+        # a ranking computed down to its shown top (ranking/topn.py) is read only as far as
+        # the model (explain computes it down to the model explained)
+        find = getattr(self.excluded, "find", None)
+        if find is not None and (found := find(model_id)) is not None:
+            return found  # type: ignore[no-any-return]
+        items = (*self.excluded,) if find is None else ()
+        ranked = (c for c in self.ranking if c.model.id == model_id)
+        return next(ranked, None) or next((e for e in items if e.model.id == model_id), None)
 
     def rank(self, model_id: str) -> int | None:
         for index, cand in enumerate(self.ranking, 1):

@@ -103,6 +103,11 @@ class Excluded(Sequence[Exclusion]):
     def reasons(self) -> list[tuple[Model, tuple[str, ...]]]:
         return [(item[0], item[1]) for item in self._items]
 
+    def find(self, model_id: str) -> Exclusion | None:
+        """The exclusion of one model (decided exactly), or None when it is not excluded."""
+        at = next((i for i, item in enumerate(self._items) if item[0].id == model_id), None)
+        return None if at is None else self._at(at)
+
     def _at(self, index: int) -> Exclusion:
         item = self._items[index]
         if not isinstance(item, Exclusion):
@@ -149,7 +154,6 @@ def bounded(query: Query) -> bool:
     return (
         pipeline.SHARING
         and query.hardware is not None
-        and query.explained is None
         and not query.files
         and not query.installed
         and choose_runtime(query).name != "vllm"  # serve() re-scores every ranked model
@@ -165,10 +169,11 @@ def recommend(catalog: Catalog, query: Query) -> Recommendation:
         return pipeline.recommend(catalog, query)
     found = _Found(query, state)
     waiting = sorted(found.sort_out(catalog), key=lambda item: -item[0])
+    reach = _explained_first(found, waiting)  # explain: the top down to the model explained
     floor, unsized = -math.inf, list[Model]()
     for index, (top, model) in enumerate(waiting):
-        if len(found.best) == query.top and top < found.best[0] - MARGIN:
-            floor, unsized = found.best[0] - MARGIN, [m for _, m in waiting[index:]]
+        if len(found.best) == query.top and top < min(found.best[0], reach) - MARGIN:
+            floor, unsized = min(found.best[0], reach) - MARGIN, [m for _, m in waiting[index:]]
             break
         found.decide(model)
     passing = 0
@@ -186,6 +191,19 @@ def recommend(catalog: Catalog, query: Query) -> Recommendation:
     ranking = Ranking(tuple(head), length, lambda: pipeline.recommend(catalog, query).ranking)
     excluded = Excluded(found.excluded, found.exclusion)
     return Recommendation(query, state.weights, ranking, excluded)
+
+
+def _explained_first(found: _Found, waiting: list[tuple[float, Model]]) -> float:
+    """Decide the model `explain` asks about first (taken out of `waiting`); the top is then
+    computed down to its score, so its rank is exact (math.inf: no model, or not ranked)."""
+    name = found.query.explained
+    at = next((i for i, (_, m) in enumerate(waiting) if m.id == name), None)
+    if at is None:
+        return math.inf
+    _, model = waiting.pop(at)
+    found.decide(model)
+    ranked = [c.score for c in found.exact if c.model.id == name]
+    return ranked[0] if ranked else math.inf
 
 
 class _Found:
