@@ -323,15 +323,23 @@ def ecosystem_of(model: Model, state: Pass) -> criteria.Value:
     return found
 
 
-def recommend(catalog: Catalog, query: Query) -> Recommendation:
-    """Rank every catalog model against the query; pure (no printing, no exiting)."""
-    models = lineage(catalog)
-    state = _pass(query, models)
+def recommend(
+    catalog: Catalog,
+    query: Query,
+    state: Pass | None = None,
+    known: dict[str, Candidate | Exclusion] | None = None,
+) -> Recommendation:
+    """Rank every catalog model against the query; pure (no printing, no exiting). `state`
+    and `known` (model id -> its outcome under this query and state) carry work already done
+    (ranking/topn.py, when its bounded top cannot be closed)."""
+    models = lineage(catalog) if state is None else state.lineage
+    state = _pass(query, models) if state is None else state
     weights = state.weights
     ranked: list[Candidate] = []
     excluded: list[Exclusion] = []
+    known = known or {}
     for model in catalog:
-        result = outcome(model, query, state)
+        result = known.get(model.id) or outcome(model, query, state)
         if isinstance(result, Candidate):
             ranked.append(result)
         else:

@@ -184,11 +184,15 @@ def recommend(catalog: Catalog, query: Query) -> Recommendation:
             found.decide(model)  # exactly: an exclusion for memory, with its reasons
     head = sorted((c for c in found.exact if c.score >= floor), key=pipeline.rank_key)
     below = [c for c in found.exact if c.score < floor]
-    if not head or not _closed(head, below, unsized, state, query):
-        return pipeline.recommend(catalog, query)
+    if not head or not _closed(head, below, unsized, state, query):  # every model, exactly
+        return pipeline.recommend(catalog, query, state, found.known())
     head = tuned_first(reorder(head, query.hardware), query.wanted().variants)
     length = len(found.exact) + passing
-    ranking = Ranking(tuple(head), length, lambda: pipeline.recommend(catalog, query).ranking)
+    ranking = Ranking(
+        tuple(head),
+        length,
+        lambda: pipeline.recommend(catalog, query, state, found.known()).ranking,
+    )
     excluded = Excluded(found.excluded, found.exclusion)
     return Recommendation(query, state.weights, ranking, excluded)
 
@@ -215,6 +219,12 @@ class _Found:
         self.excluded: list[Exclusion | Reasons] = []
         self.best: list[float] = []
         self.shapes: dict[tuple[object, ...], bool] = {}  # _passes per shape and sizing
+
+    def known(self) -> dict[str, Candidate | Exclusion]:
+        """The outcomes decided exactly so far, by model id."""
+        found: list[Candidate | Exclusion] = [*self.exact]
+        found += [e for e in self.excluded if isinstance(e, Exclusion)]
+        return {item.model.id: item for item in found}
 
     def passes(self, model: Model) -> bool:
         """`_passes`, once per shape and sizing (what the assessment of a format depends on,
