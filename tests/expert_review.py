@@ -1,6 +1,7 @@
 """What every expert review's test file checks of its own question list
 (tests/test_expert_review8.py to tests/test_expert_review11.py): verdicts recorded, no
-question asked by an earlier review, and an open question still failing."""
+question asked by an earlier review, and an open question still failing; and which questions
+the fast loop asks (`asked`)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 
 HERE = Path(__file__).parent / "data"
@@ -57,3 +59,21 @@ def check_verdict(question: Json, found: list[str]) -> None:
         assert found, f"{question['id']} passes now: change its verdict"
     else:
         assert found == [], question["asks"]
+
+
+PASSED_SHARE = 3  # the fast loop asks one in three of the questions answered right at once
+
+
+def asked(found: list[Json]) -> list[Any]:
+    """The questions as pytest parameters (by id): the full run (CI) asks them all; the fast
+    loop (`pytest -m "not slow"`) every question whose answer once failed (verdict fixed or
+    open: each names a cause, and most also have a regression test of their own) and every
+    third of those that passed, the rest marked `slow`."""
+    params, passed = [], 0
+    for question in found:
+        slow = False
+        if question.get("verdict", "pass") == "pass":
+            slow, passed = passed % PASSED_SHARE != 0, passed + 1
+        marks = [pytest.mark.slow] if slow else []
+        params.append(pytest.param(question, id=question["id"], marks=marks))
+    return params

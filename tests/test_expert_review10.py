@@ -15,7 +15,7 @@ from expert_checks import judge
 from expert_checks8 import CHECKS8
 from expert_checks9 import CHECKS9
 from expert_checks10 import CHECKS10
-from expert_review import check_verdict, questions, repeated, verdict_problems
+from expert_review import asked, check_verdict, questions, repeated, verdict_problems
 
 QUESTIONS = questions(10)
 TABLE = CHECKS8 | CHECKS9 | CHECKS10
@@ -31,7 +31,7 @@ def test_questions_are_new() -> None:
     assert repeated(QUESTIONS, range(4, 10)) == []
 
 
-@pytest.mark.parametrize("question", QUESTIONS, ids=[q["id"] for q in QUESTIONS])
+@pytest.mark.parametrize("question", asked(QUESTIONS))
 def test_expert_question(question: Json) -> None:
     check_verdict(question, judge(question, data(*question["argv"]), TABLE))
 

@@ -17,7 +17,7 @@ from expert_checks8 import CHECKS8
 from expert_checks9 import CHECKS9
 from expert_checks10 import CHECKS10
 from expert_checks11 import CHECKS11
-from expert_review import check_verdict, questions, repeated, verdict_problems
+from expert_review import asked, check_verdict, questions, repeated, verdict_problems
 
 from llm_pick.estimate.memory import estimate_memory
 
@@ -37,7 +37,7 @@ def test_questions_are_new() -> None:
     assert repeated(QUESTIONS, range(4, 11)) == []
 
 
-@pytest.mark.parametrize("question", QUESTIONS, ids=[q["id"] for q in QUESTIONS])
+@pytest.mark.parametrize("question", asked(QUESTIONS))
 def test_expert_question(question: Json) -> None:
     check_verdict(question, judge(question, data(*question["argv"]), TABLE))
 

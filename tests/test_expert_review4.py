@@ -15,6 +15,7 @@ import yaml
 from conftest import run
 from expert_answers import answer as data
 from expert_checks import CATALOG, CHECKS, judge, low_bit
+from expert_review import asked
 
 QUESTIONS = yaml.load(
     (Path(__file__).parent / "data" / "expert_review4.yaml").read_text(), Loader=yaml.CSafeLoader
@@ -35,7 +36,7 @@ def test_the_review_has_forty_questions_or_more_across_the_hardware() -> None:
     assert all(q["verdict"] in ("pass", "fixed") for q in QUESTIONS)
 
 
-@pytest.mark.parametrize("question", QUESTIONS, ids=[q["id"] for q in QUESTIONS])
+@pytest.mark.parametrize("question", asked(QUESTIONS))
 def test_expert_question(question: dict[str, Any]) -> None:
     assert judge(question, data(*question["argv"])) == [], question["asks"]
 

@@ -17,6 +17,7 @@ import yaml
 from conftest import run
 from expert_answers import answer as data
 from expert_checks import CATALOG, CHECKS, judge
+from expert_review import asked
 
 HERE = Path(__file__).parent / "data"
 QUESTIONS = yaml.load((HERE / "expert_review5.yaml").read_text(), Loader=yaml.CSafeLoader)
@@ -46,7 +47,7 @@ def test_the_review_asks_forty_new_questions_across_the_hardware() -> None:
     assert all(q.get("found") for q in QUESTIONS if q["verdict"] == "fixed")
 
 
-@pytest.mark.parametrize("question", QUESTIONS, ids=[q["id"] for q in QUESTIONS])
+@pytest.mark.parametrize("question", asked(QUESTIONS))
 def test_expert_question(question: dict[str, Any]) -> None:
     assert judge(question, data(*question["argv"])) == [], question["asks"]
 

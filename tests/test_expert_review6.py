@@ -13,6 +13,7 @@ import pytest
 import yaml
 from expert_answers import answer as data
 from expert_checks import CATALOG, USABLE, entries, judge
+from expert_review import asked
 
 HERE = Path(__file__).parent / "data"
 QUESTIONS = yaml.load((HERE / "expert_review6.yaml").read_text(), Loader=yaml.CSafeLoader)
@@ -155,6 +156,6 @@ def test_every_question_is_fixed_or_a_guard() -> None:
     assert all(q.get("found") for q in QUESTIONS if q["verdict"] == "fixed")
 
 
-@pytest.mark.parametrize("question", QUESTIONS, ids=[q["id"] for q in QUESTIONS])
+@pytest.mark.parametrize("question", asked(QUESTIONS))
 def test_expert_question(question: Json) -> None:
     assert judge(question, data(*question["argv"]), LOCAL) == [], question["asks"]

@@ -12,6 +12,7 @@ import pytest
 import yaml
 from expert_answers import answer as data
 from expert_checks import CACHE_TYPES, judge
+from expert_review import asked
 
 from llm_pick.catalog.load import load_catalog
 from llm_pick.estimate.cudactx import on_hardware
@@ -38,7 +39,7 @@ def test_every_question_is_new_and_fixed_or_a_guard() -> None:
     assert all(q.get("found") for q in QUESTIONS if q["verdict"] == "fixed")
 
 
-@pytest.mark.parametrize("question", QUESTIONS, ids=[q["id"] for q in QUESTIONS])
+@pytest.mark.parametrize("question", asked(QUESTIONS))
 def test_expert_question(question: Json) -> None:
     assert judge(question, data(*question["argv"])) == [], question["asks"]
 

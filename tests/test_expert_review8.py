@@ -14,7 +14,7 @@ from conftest import run
 from expert_answers import answer as data
 from expert_checks import judge
 from expert_checks8 import CHECKS8
-from expert_review import questions, repeated, verdict_problems
+from expert_review import asked, questions, repeated, verdict_problems
 
 QUESTIONS = questions(8)
 Json = dict[str, Any]
@@ -29,7 +29,7 @@ def test_questions_are_new() -> None:
     assert repeated(QUESTIONS, (4, 5, 6)) == []
 
 
-@pytest.mark.parametrize("question", QUESTIONS, ids=[q["id"] for q in QUESTIONS])
+@pytest.mark.parametrize("question", asked(QUESTIONS))
 def test_expert_question(question: Json) -> None:
     assert judge(question, data(*question["argv"]), CHECKS8) == [], question["asks"]
 

@@ -13,7 +13,7 @@ from expert_answers import answer as data
 from expert_checks import judge
 from expert_checks8 import CHECKS8
 from expert_checks9 import CHECKS9
-from expert_review import questions, repeated, verdict_problems
+from expert_review import asked, questions, repeated, verdict_problems
 
 QUESTIONS = questions(9)
 Json = dict[str, Any]
@@ -28,7 +28,7 @@ def test_questions_are_new() -> None:
     assert repeated(QUESTIONS, (4, 5, 6, 7, 8)) == []
 
 
-@pytest.mark.parametrize("question", QUESTIONS, ids=[q["id"] for q in QUESTIONS])
+@pytest.mark.parametrize("question", asked(QUESTIONS))
 def test_expert_question(question: Json) -> None:
     assert judge(question, data(*question["argv"]), CHECKS8 | CHECKS9) == [], question["asks"]
 
