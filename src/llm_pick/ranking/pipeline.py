@@ -43,6 +43,7 @@ from llm_pick.scoring.quant_loss import (
     order_key,
 )
 
+Known = dict[str, Candidate | Exclusion]  # outcomes decided, by model id
 SHARING = True  # models of equal inputs share searches, scores, abilities (off: each alone)
 TERNARY = [QUANTS["i2_s"]]  # ternary weights run from I2_S (bitnet.cpp) only
 
@@ -133,7 +134,7 @@ def lineage(catalog: Catalog) -> dict[str, Model]:
 
 
 def formats(model: Model, query: Query, state: Pass) -> Searched:
-    return keyed_formats(model, query, state)[1]
+    return keyed_formats(model, query, state)[1]  # the formats search, not shared
 
 
 def keyed_formats(model: Model, query: Query, state: Pass) -> tuple[Any, Searched]:
@@ -324,20 +325,13 @@ def ecosystem_of(model: Model, state: Pass) -> criteria.Value:
 
 
 def recommend(
-    catalog: Catalog,
-    query: Query,
-    state: Pass | None = None,
-    known: dict[str, Candidate | Exclusion] | None = None,
+    catalog: Catalog, query: Query, state: Pass | None = None, known: Known | None = None
 ) -> Recommendation:
-    """Rank every catalog model against the query; pure (no printing, no exiting). `state`
-    and `known` (model id -> its outcome under this query and state) carry work already done
-    (ranking/topn.py, when its bounded top cannot be closed)."""
-    models = lineage(catalog) if state is None else state.lineage
-    state = _pass(query, models) if state is None else state
-    weights = state.weights
-    ranked: list[Candidate] = []
-    excluded: list[Exclusion] = []
-    known = known or {}
+    """Rank every catalog model against the query; pure. `state` and `known` (model id ->
+    outcome) carry work done (ranking/topn.py, a top it cannot close)."""
+    state = state or _pass(query, lineage(catalog))
+    models, weights, known = state.lineage, state.weights, known or {}
+    ranked, excluded = list[Candidate](), list[Exclusion]()
     for model in catalog:
         result = known.get(model.id) or outcome(model, query, state)
         if isinstance(result, Candidate):
@@ -403,5 +397,4 @@ def hint(exclusion: Exclusion, query: Query) -> str:
 
 def _state_for(query: Query) -> Pass:
     """A pass with no catalog, to size one model's formats (fresh caches: never shared)."""
-    wanted = query.wanted()
-    return Pass({}, query.candidates(), wanted, active(wanted), {})
+    return Pass({}, query.candidates(), (wanted := query.wanted()), active(wanted), {})
