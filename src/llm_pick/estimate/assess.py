@@ -101,8 +101,9 @@ def split_speeds(hardware: Hardware, fit: Fit) -> Hardware:
     cards = [(c, g) for c, g in zip(fit.cards, hardware.mixed, strict=False) if c.layers]
     if len(fit.cards) != len(hardware.mixed) or not cards:
         return hardware
-    moved = sum(c.weights_bytes + c.kv_cache_bytes for c, _ in cards)
-    seconds = sum((c.weights_bytes + c.kv_cache_bytes) / g.memory_bandwidth_gbs for c, g in cards)
+    read = [(c.weights_bytes - c.encoder_bytes + c.kv_cache_bytes, g) for c, g in cards]
+    moved = sum(b for b, _ in read)  # a projector is not read per token
+    seconds = sum(b / g.memory_bandwidth_gbs for b, g in read)
     tflops = None
     if all(g.fp16_tflops for _, g in cards):
         work = sum(c.layers / (g.fp16_tflops or 1) for c, g in cards)

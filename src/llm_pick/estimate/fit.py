@@ -4,82 +4,14 @@ estimate/speed.py; one model on one piece of hardware (fit + speed) in estimate/
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Literal
 
-from llm_pick.catalog.tuples import NamedTuple
 from llm_pick.estimate.cudactx import card_contexts
+from llm_pick.estimate.fittypes import PROJECTOR_CARD, Card, Verdict
+from llm_pick.estimate.fittypes import Fit as Fit  # re-exported: the type of check_fit
 from llm_pick.estimate.hardware import GIB, Hardware
 from llm_pick.estimate.memory import CUDA_CONTEXT_BYTES as CUDA_CONTEXT_BYTES
 from llm_pick.estimate.memory import Estimate
 from llm_pick.estimate.quant import QUANTS
-
-Verdict = Literal["gpu", "offload", "cpu", "none"]
-
-
-class Card(NamedTuple):
-    """What one GPU holds: whole decoder layers with their KV cache, its own CUDA context and
-    compute buffer, and (on the last card, when every layer is on the GPUs) the output head."""
-
-    layers: int
-    weights_bytes: int
-    kv_cache_bytes: int
-    overhead_bytes: int  # CUDA context + compute buffer
-    capacity_bytes: int  # usable memory of the card
-    headroom_bytes: int  # kept free
-    training_bytes: int = 0  # fine-tuning: this card's gradients, optimizer, activations
-
-    @property
-    def total_bytes(self) -> int:
-        return self.weights_bytes + self.kv_cache_bytes + self.overhead_bytes + self.training_bytes
-
-    def as_dict(self) -> dict[str, int]:
-        data = {
-            "layers": self.layers,
-            "weights_bytes": self.weights_bytes,
-            "kv_cache_bytes": self.kv_cache_bytes,
-            "overhead_bytes": self.overhead_bytes,
-            "total_bytes": self.total_bytes,
-            "capacity_bytes": self.capacity_bytes,
-            "headroom_bytes": self.headroom_bytes,
-        }
-        if self.training_bytes:
-            data["training_bytes"] = self.training_bytes
-        return data
-
-
-class Fit(NamedTuple):
-    verdict: Verdict
-    needed_bytes: int  # on the GPUs (all cards); in RAM for a CPU-only run
-    available_bytes: int  # usable GPU memory, all cards (RAM for a CPU-only run)
-    gpu_layers: int  # decoder layers on the GPU (all when verdict is gpu)
-    layers: int
-    cpu_bytes: int  # bytes in system RAM (offload, cpu)
-    margin_bytes: int  # spare after the headroom: GPU (gpu), RAM (offload, cpu); < 0 short
-    headroom_bytes: int = 0  # kept free on the GPUs (all cards), or in RAM for CPU-only
-    cards: tuple[Card, ...] = ()
-    cpu_moe_layers: int = 0  # llama.cpp --n-cpu-moe: routed experts of the first N layers in RAM
-    cpu_read_bytes: int = 0  # of the weights read per token, those read from RAM (expert offload)
-    sharding: str = ""  # fine-tuning: "none" (one card, or every card a full copy), "zero3"
-    options: tuple[str, ...] = ()  # fine-tuning: what would bring it within the cards
-
-    def as_dict(self) -> dict[str, object]:
-        data: dict[str, object] = {
-            "verdict": self.verdict,
-            "needed_bytes": self.needed_bytes,
-            "available_bytes": self.available_bytes,
-            "margin_bytes": self.margin_bytes,
-            "headroom_bytes": self.headroom_bytes,
-            "gpu_layers": self.gpu_layers,
-            "layers": self.layers,
-            "cpu_bytes": self.cpu_bytes,
-            "cards": [card.as_dict() for card in self.cards],
-        }
-        if self.cpu_moe_layers:
-            data["cpu_moe_layers"] = self.cpu_moe_layers
-        if self.sharding:
-            data["sharding"] = self.sharding
-            data["options"] = list(self.options)
-        return data
 
 
 def needed_on_gpus(estimate: Estimate, hardware: Hardware) -> int:
@@ -147,24 +79,28 @@ def check_fit(estimate: Estimate, hardware: Hardware) -> Fit:
     usable = per_card - headroom
     per_layer = (estimate.layer_weight_bytes + estimate.kv_cache_bytes) / layers
     layer_kv = estimate.kv_cache_bytes / layers
-    # the output head and a multimodal projector (loaded whole, on one device); the token
-    # embeddings stay in RAM (estimate.input_bytes)
-    outside = _outside(estimate)
+    # the output head on the last card and a multimodal projector on the first (each loaded
+    # whole, PROJECTOR_CARD); the token embeddings stay in RAM (estimate.input_bytes)
+    outside, encoder = _head(estimate), estimate.encoder_bytes
     fixed, head_fixed = layer_overhead(estimate), estimate.overhead_bytes
     available = per_card * cards_n
 
-    def card(n: int, last: bool) -> Card:
+    def card(n: int, last: bool, first: bool = False) -> Card:
         weights = int(n * (per_layer - layer_kv)) + (outside if last else 0)
         overhead = head_fixed if last else fixed
-        return Card(n, weights, int(n * layer_kv), overhead, per_card, headroom)
+        mmproj = encoder if first else 0
+        return Card(n, weights + mmproj, int(n * layer_kv), overhead, per_card, headroom, 0, mmproj)
 
     caps = [int((usable - fixed) // per_layer) for _ in range(cards_n)]
     caps[-1] = int((usable - head_fixed - outside) // per_layer)
+    caps[0] = int(
+        (usable - (head_fixed + outside if cards_n == 1 else fixed) - encoder) // per_layer
+    )
     # every card carries its CUDA context and buffer (the last the output head) even with no
     # layer: a card that cannot hold that much makes the layout impossible
     split = _split(layers, caps) if min(caps) >= 0 else None
     if split is not None:
-        used = tuple(card(n, i == cards_n - 1) for i, n in enumerate(split))
+        used = tuple(card(n, i == cards_n - 1, i == PROJECTOR_CARD) for i, n in enumerate(split))
         needed = sum(c.total_bytes for c in used)
         margin = min(usable - c.total_bytes for c in used)
         return Fit("gpu", needed, available, layers, layers, 0, margin, headroom * cards_n, used)
@@ -174,6 +110,7 @@ def check_fit(estimate: Estimate, hardware: Hardware) -> Fit:
         if min(caps) >= 0:  # whole layers per card: at least what they lack in all
             spare = [usable - fixed - n * per_layer for n in caps]
             spare[-1] -= head_fixed - fixed + outside
+            spare[0] -= encoder
             short = min(short, -_layers_short(layers - sum(caps), per_layer, spare))
         return Fit("none", full, available, 0, layers, 0, short, headroom * cards_n)
     experts = expert_offload(estimate, hardware)
@@ -183,10 +120,13 @@ def check_fit(estimate: Estimate, hardware: Hardware) -> Fit:
     # GPUs; the rest, the output head and a CPU compute buffer stay in system RAM.
     # (the GPUs keep the whole compute buffer: llama.cpp offloads large batches' products
     # with RAM-held weights, the output head's included, to the GPU, PR #6083)
-    room = [int((usable - head_fixed) // per_layer) for _ in range(cards_n)]
+    room = [int((usable - head_fixed - encoder * (i == 0)) // per_layer) for i in range(cards_n)]
     gpu_layers = min(layers - 1, sum(room)) if min(room) >= 0 else 0
     split = _split(gpu_layers, room) or [0] * cards_n
-    used = tuple(card(n, False)._replace(overhead_bytes=head_fixed) for n in split)
+    used = tuple(
+        card(n, False, i == PROJECTOR_CARD)._replace(overhead_bytes=head_fixed)
+        for i, n in enumerate(split)
+    )
     on_gpu = sum(c.total_bytes for c in used)
     cpu = outside + estimate.input_bytes + int((layers - gpu_layers) * per_layer)
     cpu += estimate.compute_buffer_bytes
@@ -198,11 +138,10 @@ def check_fit(estimate: Estimate, hardware: Hardware) -> Fit:
     )
 
 
-def _outside(estimate: Estimate) -> int:
-    """Weights outside the decoder blocks that sit on a GPU: the output head (and norms) and
-    a multimodal projector; not the token embeddings, which llama.cpp keeps in RAM."""
-    outside = estimate.weights_bytes - estimate.layer_weight_bytes - estimate.input_bytes
-    return outside + estimate.encoder_bytes
+def _head(estimate: Estimate) -> int:
+    """Weights outside the decoder blocks that sit on the last card: the output head (and
+    norms); not the token embeddings, which llama.cpp keeps in RAM."""
+    return estimate.weights_bytes - estimate.layer_weight_bytes - estimate.input_bytes
 
 
 def proportional_layers(layers: int, free: list[int]) -> tuple[list[int], int]:
@@ -249,19 +188,22 @@ def _mixed_cards(
     layers = estimate.layers
     per_layer = (estimate.layer_weight_bytes + estimate.kv_cache_bytes) / layers
     layer_kv = estimate.kv_cache_bytes / layers
-    outside = _outside(estimate)
+    outside, encoder = _head(estimate), estimate.encoder_bytes
     fixed = layer_overhead(estimate)
     counts, head = proportional_layers(on_gpus, capacity)
     return tuple(
         Card(
             n,
-            int(n * (per_layer - layer_kv)) + (outside if i == head else 0),
+            int(n * (per_layer - layer_kv))
+            + (outside if i == head else 0)
+            + (encoder if i == PROJECTOR_CARD else 0),
             int(n * layer_kv),
             (estimate.overhead_bytes if i == head else fixed)
             - estimate.cuda_context_bytes
             + contexts[i],
             capacity[i],
             headroom[i],
+            encoder_bytes=encoder if i == PROJECTOR_CARD else 0,
         )
         for i, n in enumerate(counts)
     )

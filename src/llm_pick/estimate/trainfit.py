@@ -13,7 +13,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from llm_pick.estimate.fit import Card, Fit, Verdict, check_fit, max_context
+from llm_pick.estimate.fit import check_fit, max_context
+from llm_pick.estimate.fittypes import Card, Fit, Verdict
 from llm_pick.estimate.hardware import GIB, Hardware
 from llm_pick.estimate.memory import Estimate
 
