@@ -169,8 +169,9 @@ def chosen_format(kind: str, data: Json, min_bits: float = 4.0, kv: str | None =
 
 
 def smaller_format_why(kind: str, data: Json) -> list[str]:
-    """explain: where a format with more bits also fits the cards at a usable speed, a reason
-    says why the smaller one won (issue 19 §1)."""
+    """explain: where a format with more bits that keeps more quality also fits the cards at a
+    usable speed, a reason says why the smaller one won (issue 19 §1). (More quality, not only
+    more bits: Q4_1 is larger than Q4_K_M and loses more; written after the answers.)"""
     rows = data.get("formats") or []
     chosen = next((f for f in rows if f["chosen"]), None)
     if chosen is None or chosen["fit"] != "gpu":
@@ -180,6 +181,7 @@ def smaller_format_why(kind: str, data: Json) -> list[str]:
         for f in rows
         if f["fit"] == "gpu"
         and _bits(f["quant"]) > _bits(chosen["quant"])
+        and f["quality_value"] > chosen["quality_value"]
         and (f.get("tokens_per_second") or 0) >= USABLE
     ]
     told = any(
@@ -202,7 +204,10 @@ def newer_ahead(kind: str, data: Json, first: str, then: str) -> list[str]:
 
 def zero3_shares(kind: str, data: Json, gpus: int) -> list[str]:
     """Sharded training (ZeRO-3 / FSDP): each of the N cards holds 1/N of the weights, the
-    gradients and the optimizer state, and its own activations; the verdict follows the cards."""
+    adapters, the gradients and the optimizer state, its own activations, and the full weights
+    of the decoder layer it computes plus the one it prefetches (FSDP's forward prefetch; a
+    layer taken as the weights over the layers, which counts the embeddings in: an upper
+    bound); the verdict follows the cards. (The gathered layers: written after the answers.)"""
     out = []
     for entry in entries(kind, data):
         fit = entry["fit"]
@@ -210,7 +215,9 @@ def zero3_shares(kind: str, data: Json, gpus: int) -> list[str]:
         if len(cards) != gpus:
             out.append(f"{entry['quant']}: {len(cards)} cards, not {gpus}")
             continue
-        share = (entry["gradient_bytes"] + entry["optimizer_bytes"]) / gpus
+        state = entry["gradient_bytes"] + entry["optimizer_bytes"] + entry.get("adapter_bytes", 0)
+        share = state / gpus
+        layer = entry["weights_bytes"] / max(1, fit.get("layers") or 1)
         for card in cards:
             if (
                 abs(card["weights_bytes"] - entry["weights_bytes"] / gpus)
@@ -219,7 +226,7 @@ def zero3_shares(kind: str, data: Json, gpus: int) -> list[str]:
                 out.append(f"{entry['quant']}: a card holds {card['weights_bytes']} weight bytes")
             held = card.get("training_bytes")
             want = share + entry["activation_bytes"]
-            if held is None or not want * 0.98 <= held <= want * 1.10 + 2**30:
+            if held is None or not want * 0.98 <= held <= want * 1.10 + 2 * layer + 2**30:
                 out.append(
                     f"{entry['quant']}: a card's training state {held}, expected ~{want:.0f}"
                 )

@@ -237,7 +237,15 @@ def outcome(model: Model, query: Query, state: Pass) -> Candidate | Exclusion:
         quant = smallest.estimate.quant if smallest else None
         best = chosen.assessment if chosen else None
         return Exclusion(
-            model, tuple(reasons), frozenset(failed), needed, quant, memory_only, best, smallest
+            model,
+            tuple(reasons),
+            frozenset(failed),
+            needed,
+            quant,
+            memory_only,
+            best,
+            smallest,
+            why if chosen else (),
         )
     return Candidate(
         model,

@@ -265,6 +265,8 @@ def explain_data(model: Model, rec: Recommendation) -> dict[str, Any]:
         }
     else:
         data |= {"rank": None, "of": len(rec.ranking), "score": None, "criteria": None}
+        if isinstance(outcome, Exclusion) and outcome.choice:  # why the memory block's format
+            data["reasons"] = list(outcome.choice)
         data |= _one_change(outcome, rec)
     # ranked or left out, how its weights are obtained and the context it really uses
     from llm_pick.reports.run import weights_note

@@ -13,6 +13,8 @@ from shlex import join as shell
 from shlex import split
 from typing import Any
 
+from llm_pick.reports.ollama_env import server_settings
+
 OLLAMA_HF_SOURCE = (
     "https://huggingface.co/docs/hub/ollama: 'ollama run hf.co/{username}/{repository}:"
     "{quantization}' runs a GGUF file of the Hub"
@@ -60,8 +62,10 @@ def _ollama_from_hub(commands: list[dict[str, Any]]) -> dict[str, Any] | None:
     note = "the GGUF file llama.cpp's -hf fetches, run by Ollama from Hugging Face"
     if per_stream:
         note += f"; Ollama sizes the context itself: set num_ctx to {per_stream} to match"
-    if parallel:
-        note += f", and OLLAMA_NUM_PARALLEL={parallel} for {parallel} streams"
+    # the streams and the cache types llama-server runs, as Ollama's server settings
+    keys = flags.get("--cache-type-k") or flags.get("-ctk") or "f16"
+    values = flags.get("--cache-type-v") or flags.get("-ctv") or "f16"
+    note += server_settings(int(parallel or 1), keys, values)
     return {
         "runtime": "ollama",
         "command": shell(["ollama", "run", f"hf.co/{words[2]}"]),
