@@ -296,6 +296,34 @@ def licence_kept(
     return out
 
 
+def fixed_runtime_first(kind: str, data: Json, served: int = 1) -> list[str]:
+    """--runtime vllm fixed by the user: no pick vLLM cannot serve (its llama.cpp answer, no
+    serving plan) ranks above one vLLM serves, and at least `served` picks are vLLM's where
+    that many models hold in 16-bit or FP8 on the cards. Written after the answers were seen."""
+    ranking = data.get("ranking", [])
+    found = [i for i, e in enumerate(ranking) if e.get("serving")]
+    out = [
+        f"{e['model']} (not served by vLLM) ranks above {ranking[found[-1]]['model']}"
+        for e in ranking[: found[-1] if found else 0]
+        if not e.get("serving")
+    ]
+    if len(found) < served:
+        out.append(f"{len(found)} of the picks served by vLLM, not {served}")
+    return out
+
+
+def faster_said(kind: str, data: Json) -> list[str]:
+    """A reason that calls one rate faster shows it above the other (`~2.5 against ~2.5`
+    tells the reader nothing). Written after the answers were seen."""
+    out = []
+    for entry in entries(kind, data):
+        for reason in entry.get("reasons") or []:
+            found = re.search(r"read faster \(~([\d.]+) against ~([\d.]+)", reason)
+            if found and float(found.group(1)) <= float(found.group(2)):
+                out.append(f"{entry['model']}: {reason[:120]}")
+    return out
+
+
 CHECKS12: dict[str, Check] = {
     f.__name__: f
     for f in (
@@ -314,5 +342,7 @@ CHECKS12: dict[str, Check] = {
         mixed_cards,
         excluded_for,
         licence_kept,
+        fixed_runtime_first,
+        faster_said,
     )
 }
