@@ -61,6 +61,8 @@ def one_error_line(kind: str, data: Json) -> list[str]:
     out = [] if data["code"] == 1 else [f"exit code {data['code']}, not 1"]
     if len(lines) != 1 or not lines[0].startswith("Error:"):
         out.append(f"stderr is not one Error: line: {data['error'][:200]!r}")
+    elif "internal error" in lines[0]:
+        out.append(f"a crash, not a refusal: {lines[0][:200]}")
     return out
 
 

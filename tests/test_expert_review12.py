@@ -61,3 +61,76 @@ def test_questions_are_new() -> None:
 @pytest.mark.parametrize("question", QUESTIONS, ids=[q["id"] for q in QUESTIONS])
 def test_expert_question(question: Json) -> None:
     check_verdict(question, judge12(question))
+
+
+# ---- regressions of the causes this review fixed ----------------------------------------------
+
+
+def test_vllm_refused_on_apple_silicon() -> None:
+    """vLLM's macOS build runs on the CPU only (docs.vllm.ai CPU installation, Apple silicon):
+    --runtime vllm on an Apple GPU is refused in one Error line, as MLX is off Apple."""
+    for argv in (
+        ["recommend", "--gpu", "m4-max-128gb", "--runtime", "vllm"],
+        ["explain", "llama-3.1-8b-instruct", "--gpu", "m2-ultra-192gb", "--runtime", "vllm"],
+    ):
+        result = run(*argv, "-f", "json")
+        assert result.code == 1 and result.stdout == ""
+        lines = result.stderr.strip().splitlines()
+        assert len(lines) == 1 and lines[0].startswith("Error: --runtime vllm has no Metal")
+        assert "CPU only" in lines[0]
+
+
+def test_ollama_from_the_hub_runs_the_sized_cache() -> None:
+    """An `ollama run hf.co/...` command made from llama-server's -hf carries the server
+    settings of the cache llama-server runs (OLLAMA_KV_CACHE_TYPE with flash attention), and
+    says where a split K/V cannot run under Ollama."""
+    from llm_pick.reports.runtime_pick import in_runtime_order
+
+    said = _answer(
+        ["explain", "mistral-small-3.2-24b-instruct-2506", "--gpu", "rtx-4090"]
+        + ["--runtime", "ollama", "--context", "32k"]
+    )
+    assert said["memory"]["kv_dtype"] == "q8_0"
+    note = said["run"][0]["note"]
+    assert said["run"][0]["command"].startswith("ollama run hf.co/")
+    assert "OLLAMA_FLASH_ATTENTION=1 OLLAMA_KV_CACHE_TYPE=q8_0" in note
+    server = "llama-server -hf a/b-GGUF:Q4_K_M -c 16384 -np 4 -fa on"
+    split = f"{server} --cache-type-k q8_0 --cache-type-v q4_0"
+    (made,) = in_runtime_order([{"runtime": "llama.cpp", "command": split}], "ollama")[:1]
+    assert "num_ctx to 4096" in made["note"] and "OLLAMA_NUM_PARALLEL=4" in made["note"]
+    assert "K q8_0 / V q4_0 cache does not run under Ollama" in made["note"]
+    (plain,) = in_runtime_order([{"runtime": "llama.cpp", "command": server}], "ollama")[:1]
+    assert "OLLAMA_KV_CACHE_TYPE" not in plain["note"]
+
+
+def test_left_out_model_says_why_its_cache_type() -> None:
+    """explain of a model the query leaves out (a specialist without --needs) still sizes a
+    format and a KV type, and says why that KV type."""
+    said = _answer(["explain", "magistral-small-2509", "--gpu", "rtx-3090", "--context", "128k"])
+    assert not said["passed"] and said["memory"]["kv_dtype"] == "q8_0"
+    assert any(r.startswith("KV cache q8_0 chosen with ") for r in said["reasons"])
+
+
+def test_rates_are_told_apart() -> None:
+    """A reason that calls one rate faster shows as many decimals as it takes (one to three)."""
+    from llm_pick.ranking.choice import _rates
+
+    assert _rates(2.524, 2.498) == "~2.52 against ~2.50"
+    assert _rates(31.26, 28.1) == "~31.3 against ~28.1"
+    said = _answer(
+        ["explain", "llama-3.1-405b-instruct", "--gpu", "m3-ultra-512gb", "--prompt-tokens", "8k"]
+    )
+    kv = next(r for r in said["reasons"] if r.startswith("KV cache q8_0 chosen"))
+    assert "(~2.52 against ~2.50 tokens/s with fp16)" in kv
+
+
+def test_fixed_vllm_ranks_what_vllm_serves_first() -> None:
+    """--runtime vllm: the models vLLM serves on the card rank before the llama.cpp answers of
+    those it cannot, and a BF16-served pick's quality basis names its format."""
+    said = _answer(["recommend", "--gpu", "rx-7900-xtx", "--runtime", "vllm", "--top", "5"])
+    assert [e["runtime"] for e in said["ranking"]] == ["vllm"] * 5
+    top = said["ranking"][0]
+    assert top["serving"]["format"] == "bf16"
+    assert "bf16: the 16-bit weights as released" in top["criteria"]["quality"]["basis"]
+    auto = _answer(["recommend", "--gpu", "rx-7900-xtx", "--top", "3"])  # llama.cpp assumed
+    assert all(e["runtime"] == "llama.cpp" for e in auto["ranking"])
