@@ -86,9 +86,9 @@ def test_ollama_from_the_hub_runs_the_sized_cache() -> None:
     says where a split K/V cannot run under Ollama."""
     from llm_pick.reports.runtime_pick import in_runtime_order
 
+    model = "mistral-small-3.2-24b-instruct-2506"
     said = _answer(
-        ["explain", "mistral-small-3.2-24b-instruct-2506", "--gpu", "rtx-4090"]
-        + ["--runtime", "ollama", "--context", "32k"]
+        ["explain", model, "--gpu", "rtx-4090", "--runtime", "ollama", "--context", "32k"]
     )
     assert said["memory"]["kv_dtype"] == "q8_0"
     note = said["run"][0]["note"]
