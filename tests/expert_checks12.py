@@ -326,6 +326,20 @@ def faster_said(kind: str, data: Json) -> list[str]:
     return out
 
 
+def training_notes_true(kind: str, data: Json) -> list[str]:
+    """A fine-tuning answer's assumptions are true of its figures: no KV, latent or recurrent
+    cache of llama.cpp's (a fine-tune generates nothing: its cache is 0), and no mmproj file
+    said to be loaded when no encoder bytes are in the total. Written after the answers."""
+    out = []
+    counted = any(e.get("encoder_bytes") for e in entries(kind, data))
+    for said in data.get("assumptions") or []:
+        if re.search(r"cache|llama\.cpp", said) and "training" not in said:
+            out.append(f"an inference cache note in a fine-tune: {said[:100]}")
+        if "mmproj file is loaded" in said and not counted:
+            out.append(f"says the encoder is loaded, counts none: {said[:100]}")
+    return out
+
+
 CHECKS12: dict[str, Check] = {
     f.__name__: f
     for f in (
@@ -346,5 +360,6 @@ CHECKS12: dict[str, Check] = {
         licence_kept,
         fixed_runtime_first,
         faster_said,
+        training_notes_true,
     )
 }

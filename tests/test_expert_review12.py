@@ -134,3 +134,26 @@ def test_fixed_vllm_ranks_what_vllm_serves_first() -> None:
     assert "bf16: the 16-bit weights as released" in top["criteria"]["quality"]["basis"]
     auto = _answer(["recommend", "--gpu", "rx-7900-xtx", "--top", "3"])  # llama.cpp assumed
     assert all(e["runtime"] == "llama.cpp" for e in auto["ranking"])
+
+
+def test_fine_tune_notes_are_true_of_its_figures() -> None:
+    """A fine-tune holds no KV cache and loads no mmproj file: its assumptions say neither (the
+    inference notes on latent, recurrent and windowed caches stay with inference), and a
+    multimodal checkpoint's encoder is said to be left out of the figures, as it is."""
+    from llm_pick.catalog.load import load_catalog
+    from llm_pick.estimate.memory import estimate_memory
+
+    catalog = load_catalog(use_env=False)
+    for name in ("mistral-small-4-119b-2603", "falcon-h1-34b-instruct"):
+        est = estimate_memory(catalog.get(name), "bf16", context=4096, mode="lora")
+        assert est.kv_cache_bytes == 0
+        assert not any("cache" in a or "llama.cpp" in a for a in est.assumptions), name
+    model = catalog.get("ministral-3-14b-instruct-2512")
+    est = estimate_memory(model, "bnb-nf4-dq", context=4096, mode="qlora")
+    said = [a for a in est.assumptions if "encoder" in a]
+    assert said == [
+        "the vision encoder is not counted (~0.7 GiB of 16-bit weights): these fine-tuning "
+        "figures are the language model's"
+    ]
+    inference = estimate_memory(model, "q4_k_m", context=4096)
+    assert any("mmproj file is loaded" in a for a in inference.assumptions)
