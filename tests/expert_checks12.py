@@ -340,6 +340,26 @@ def training_notes_true(kind: str, data: Json) -> list[str]:
     return out
 
 
+def ollama_or_why(kind: str, data: Json) -> list[str]:
+    """--runtime ollama: each pick Ollama can load comes with an Ollama command first (a library
+    tag, a Hub GGUF, or an import of the file the llama.cpp steps make), and an import reads
+    the file those steps write. Written after the answers were seen."""
+    out = []
+    for entry in entries(kind, data):
+        runtimes = CATALOG.get(entry["model"]).runtimes
+        gone = {u.runtime for u in (runtimes.unsupported or ())} if runtimes else set()
+        run = entry.get("run") or []
+        if "ollama" in gone or (runtimes and runtimes.weight_diff is not None):
+            continue
+        if not run or run[0]["runtime"] != "ollama":
+            out.append(f"{entry['model']}: no Ollama command under --runtime ollama")
+            continue
+        made = re.search(r"echo 'FROM \./(\S+)' > Modelfile", run[0]["command"])
+        if made and f" {made.group(1)} " not in run[0]["command"].split("&& echo")[0] + " ":
+            out.append(f"{entry['model']}: Modelfile reads {made.group(1)}, no step writes it")
+    return out
+
+
 CHECKS12: dict[str, Check] = {
     f.__name__: f
     for f in (
@@ -361,5 +381,6 @@ CHECKS12: dict[str, Check] = {
         fixed_runtime_first,
         faster_said,
         training_notes_true,
+        ollama_or_why,
     )
 }

@@ -157,3 +157,26 @@ def test_fine_tune_notes_are_true_of_its_figures() -> None:
     ]
     inference = estimate_memory(model, "q4_k_m", context=4096)
     assert any("mmproj file is loaded" in a for a in inference.assumptions)
+
+
+def test_ollama_imports_what_llama_cpp_converts() -> None:
+    """--runtime ollama, a format no library tag or Hub file holds: the llama.cpp steps that
+    make the GGUF file, then Ollama's import of it (a Modelfile FROM that file, `ollama
+    create`; Ollama docs/import.mdx), first; none where Ollama cannot load the model."""
+    from llm_pick.reports.runtime_pick import in_runtime_order
+
+    said = _answer(
+        ["recommend", "--gpu", "m4-max-128gb", "--runtime", "ollama", "--context", "32k"]
+    )
+    scout = next(e for e in said["ranking"] if e["model"] == "llama-4-scout-17b-16e-instruct")
+    first = scout["run"][0]
+    assert first["runtime"] == "ollama" and "docs/import.mdx" in first["source"]
+    made = f"llama-4-scout-17b-16e-instruct-{scout['quant'].upper()}.gguf"
+    assert f"llama-quantize llama-4-scout-17b-16e-instruct-f16.gguf {made} " in first["command"]
+    assert first["command"].endswith(
+        f"&& echo 'FROM ./{made}' > Modelfile && ollama create {made[:-5].lower()} -f Modelfile"
+        f" && ollama run {made[:-5].lower()}"
+    )
+    assert "llama-server" not in first["command"] and "num_ctx to 32768" in first["note"]
+    convert = {"runtime": "llama.cpp", "command": scout["run"][1]["command"]}
+    assert [c["runtime"] for c in in_runtime_order([convert], "ollama", False)] == ["llama.cpp"]

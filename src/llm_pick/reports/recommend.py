@@ -68,6 +68,7 @@ def run_commands_for(cand: Candidate, rec: Recommendation) -> list[dict[str, Any
     source?, note?}] for llama.cpp, and Ollama and vLLM when they serve it."""
     from llm_pick.reports.run import (
         installed_commands,
+        not_loaded,
         run_commands,
         serving_command,
         sized_from,
@@ -91,7 +92,8 @@ def run_commands_for(cand: Candidate, rec: Recommendation) -> list[dict[str, Any
     commands = run_commands(cand.model, sized)
     if served is not None:
         commands = [served, *(c for c in commands if c["runtime"] != "vllm")]
-    return in_runtime_order(commands, choose_runtime(rec.query).name)
+    loads = not_loaded(cand.model, "ollama") is None
+    return in_runtime_order(commands, choose_runtime(rec.query).name, loads)
 
 
 def candidate_dict(rank: int, cand: Candidate, rec: Recommendation) -> dict[str, Any]:
