@@ -180,3 +180,17 @@ def test_ollama_imports_what_llama_cpp_converts() -> None:
     assert "llama-server" not in first["command"] and "num_ctx to 32768" in first["note"]
     convert = {"runtime": "llama.cpp", "command": scout["run"][1]["command"]}
     assert [c["runtime"] for c in in_runtime_order([convert], "ollama", False)] == ["llama.cpp"]
+
+
+def test_magistral_card_context_said_beside_max_context() -> None:
+    """Magistral's card says performance might degrade past 40k of its 128k window: explain at
+    128K and compare say so beside the context, with the card as the source."""
+    asked = ["--gpu", "rtx-3090", "--context", "128k", "--needs", "reasoning"]
+    said = _answer(["explain", "magistral-small-2509", *asked])
+    found = said["effective_context"]
+    assert found["note"].startswith("effective context shorter than advertised: model card 40K")
+    (row,) = found["evaluations"]
+    assert row["benchmark"] == "model_card" and "degrade past 40k" in row["source"]
+    rows = _answer(["compare", "magistral-small-2506", "magistral-small-2509"])["rows"]
+    shown = next(r["values"] for r in rows if r["field"] == "effective context")
+    assert all(v["evaluations"][0]["effective"] == "40K" for v in shown.values())
