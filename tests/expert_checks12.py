@@ -360,6 +360,18 @@ def ollama_or_why(kind: str, data: Json) -> list[str]:
     return out
 
 
+def card_capacities(kind: str, data: Json, sizes: int = 2) -> list[str]:
+    """Cards of different sizes are each reported with their own memory (`sizes` distinct
+    capacities), fit or not. Written after the answers were seen."""
+    out = []
+    for entry in entries(kind, data):
+        fit = entry.get("fit")
+        cards = fit.get("cards") if isinstance(fit, dict) else None
+        if cards and len({c["capacity_bytes"] for c in cards}) != sizes:
+            out.append(f"{entry['quant']}: cards of {[c['capacity_bytes'] for c in cards]} bytes")
+    return out
+
+
 CHECKS12: dict[str, Check] = {
     f.__name__: f
     for f in (
@@ -382,5 +394,6 @@ CHECKS12: dict[str, Check] = {
         faster_said,
         training_notes_true,
         ollama_or_why,
+        card_capacities,
     )
 }

@@ -194,3 +194,16 @@ def test_magistral_card_context_said_beside_max_context() -> None:
     rows = _answer(["compare", "magistral-small-2506", "magistral-small-2509"])["rows"]
     shown = next(r["values"] for r in rows if r["field"] == "effective context")
     assert all(v["evaluations"][0]["effective"] == "40K" for v in shown.values())
+
+
+def test_mixed_cards_train_with_their_own_memory() -> None:
+    """ZeRO-3 on a 4090 and a 3060 12 GB: equal shares, each card with its own memory and
+    headroom, the smaller one binding the verdict and the margin."""
+    cards = ["--gpu", "rtx-4090", "--gpu", "rtx-3060-12gb"]
+    said = _answer(["memory", "llama-3.1-8b-instruct", "--mode", "lora", *cards])
+    fit = said["estimates"][0]["fit"]
+    big, small = fit["cards"]
+    assert big["capacity_bytes"] > small["capacity_bytes"] == 12 * 2**30
+    assert big["total_bytes"] == small["total_bytes"]
+    room = small["capacity_bytes"] - small["headroom_bytes"]
+    assert fit["margin_bytes"] == room - small["total_bytes"] < 0 and fit["verdict"] == "none"
