@@ -18,7 +18,7 @@ from expert_checks9 import CHECKS9
 from expert_checks10 import CHECKS10
 from expert_checks11 import CHECKS11
 from expert_checks12 import CHECKS12
-from expert_review import check_verdict, questions, repeated, verdict_problems
+from expert_review import asked, check_verdict, questions, repeated, verdict_problems
 
 QUESTIONS = questions(12)
 TABLE = CHECKS8 | CHECKS9 | CHECKS10 | CHECKS11 | CHECKS12
@@ -58,7 +58,7 @@ def test_questions_are_new() -> None:
     assert repeated(QUESTIONS, range(4, 12)) == []
 
 
-@pytest.mark.parametrize("question", QUESTIONS, ids=[q["id"] for q in QUESTIONS])
+@pytest.mark.parametrize("question", asked(QUESTIONS))
 def test_expert_question(question: Json) -> None:
     check_verdict(question, judge12(question))
 
