@@ -274,7 +274,8 @@ def weight_diff(kind: str, data: Json) -> list[str]:
         note = data.get("weights_note") if kind != "recommend" else entry.get("weights_note")
         if not note or "weight diff" not in note:
             out.append(f"{entry['model']}: no word on how the weights are recovered")
-        if any(r.startswith("runs on ") and "recovered" not in r for r in entry.get("reasons", [])):
+        said = entry.get("reasons", [])  # "runs on N of N tracked runtimes", not a placement
+        if any(r.startswith("runs on ") and "runtime" in r and "recovered" not in r for r in said):
             out.append(f"{entry['model']}: 'runs on' a runtime that cannot load the diff")
     return out
 

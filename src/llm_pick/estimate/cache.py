@@ -144,3 +144,17 @@ def cache_notes(model: Model, context: int, text_only: bool, ubatch: int = UBATC
                 "counted"
             )
     return notes
+
+
+def training_notes(model: Model) -> list[str]:
+    """A fine-tune's figures hold no KV cache (no generation) and no mmproj file: they are the
+    language model's. The vision or audio encoder a multimodal checkpoint loads beside it is
+    not counted; its 16-bit weights are said where their size is sourced."""
+    if model.encoder is None:
+        return []
+    params = model.encoder.parameters
+    size = f" (~{params * 2 / 2**30:.1f} GiB of 16-bit weights)" if params else ""
+    return [
+        f"the {model.encoder.kind} encoder is not counted{size}: these fine-tuning figures are "
+        "the language model's"
+    ]

@@ -16,7 +16,12 @@ from llm_pick.catalog.types import Model
 from llm_pick.errors import InputError
 from llm_pick.estimate.cache import KV_DTYPES as KV_DTYPES
 from llm_pick.estimate.cache import UBATCH as UBATCH
-from llm_pick.estimate.cache import cache_notes, encoder_bytes, recurrent_state_bytes
+from llm_pick.estimate.cache import (
+    cache_notes,
+    encoder_bytes,
+    recurrent_state_bytes,
+    training_notes,
+)
 from llm_pick.estimate.cache import kv_cache_bytes as kv_cache_bytes
 from llm_pick.estimate.computebuf import compute_buffer_bytes as compute_buffer_bytes
 from llm_pick.estimate.computebuf import layer_compute_bytes, server_outputs
@@ -236,7 +241,10 @@ def estimate_memory(
         )
     assumptions = [_context_note(model, tokens, context is None)]
     arch = model.architecture
-    assumptions += cache_notes(model, tokens, text_only and mode == "inference", ubatch)
+    if mode == "inference":
+        assumptions += cache_notes(model, tokens, text_only, ubatch)
+    else:  # no KV cache and no mmproj file in a fine-tune: say what is left out instead
+        assumptions += training_notes(model)
     encoder = 0 if text_only or mode != "inference" else encoder_bytes(model)
     w = weights(model, chosen)
     kv = kv_cache_bytes(model, tokens, batch, kv_dtype, v_dtype, ubatch=ubatch)

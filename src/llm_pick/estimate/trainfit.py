@@ -24,8 +24,8 @@ SHARDING_NOTES = {
     "none": "one card holds the whole training state (no sharding)",
     "zero3": (
         "ZeRO-3 / FSDP full sharding assumed: weights, gradients and optimizer states split "
-        "evenly between the cards, two decoder layers' weights gathered at a time, each card "
-        "keeping its own micro-batch's activations"
+        "evenly between the cards (cards of different sizes: the smallest binds), two decoder "
+        "layers' weights gathered at a time, each card keeping its own micro-batch's activations"
     ),
 }
 
@@ -67,28 +67,27 @@ def training_fit(estimate: Estimate, hardware: Hardware, resized: Resize | None 
     weights = estimate.weights_bytes if n == 1 else -(-estimate.weights_bytes // n)
     total = per_card_bytes(estimate, n)
     training = total - weights - estimate.overhead_bytes
-    card = Card(
-        estimate.layers,
-        weights,
-        0,
-        estimate.overhead_bytes,
-        per_card,
-        hardware.headroom_bytes,
-        training,
+    # each card its own memory and headroom (a mixed set); the equal shares bind on the least
+    rooms = [
+        (int(gpu.usable_gib * GIB), hardware.card_headroom_bytes(gpu)) for gpu in hardware.mixed
+    ] or [(per_card, hardware.headroom_bytes)] * n
+    cards = tuple(
+        Card(estimate.layers, weights, 0, estimate.overhead_bytes, size, kept, training)
+        for size, kept in rooms
     )
-    margin = usable - total
+    margin = min(size - kept for size, kept in rooms) - total if hardware.mixed else usable - total
     verdict: Verdict = "gpu" if margin >= 0 else "none"
     options = () if margin >= 0 else training_options(estimate, hardware, resized)
     return Fit(
         verdict,
         total * n,
-        per_card * n,
+        sum(size for size, _ in rooms),
         estimate.layers if verdict == "gpu" else 0,
         estimate.layers,
         0,
         margin,
-        hardware.headroom_bytes * n,
-        (card,) * n,
+        sum(kept for _, kept in rooms),
+        cards,
         sharding=sharding,
         options=options,
     )

@@ -238,7 +238,7 @@ def outcome(model: Model, query: Query, state: Pass) -> Candidate | Exclusion:
         best = chosen.assessment if chosen else None
         return Exclusion(
             model, tuple(reasons), frozenset(failed), needed, quant, memory_only, best, smallest
-        )
+        )._replace(choice=why if chosen else ())  # why `best`: its KV type, a smaller format
     return Candidate(
         model,
         chosen.assessment,

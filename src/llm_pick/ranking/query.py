@@ -25,6 +25,14 @@ if TYPE_CHECKING:  # the local stores and files: imported by --installed only
 
 GGUF = tuple(q.name for q in QUANTS.values() if q.family == "gguf")
 RUNTIMES = ("llama.cpp", "vllm", "ollama", "mlx")
+# vLLM's macOS build runs on the CPU only ("On macOS the VLLM_TARGET_DEVICE is automatically
+# set to cpu, which is currently the only supported device", FP32/FP16; GPU inference through
+# the community vllm-metal plugin, which runs MLX: docs.vllm.ai getting_started/installation/
+# cpu, Apple silicon tab), so no figure for the Apple GPU is vLLM's
+VLLM_ON_METAL = (
+    "--runtime vllm has no Metal backend: on {gpu} vLLM runs on the CPU only (its GPU "
+    "plugin vllm-metal runs MLX); use --runtime llama.cpp, ollama or mlx"
+)
 SERVE_KV = ("bf16", "fp8")  # vLLM's KV cache types (estimate/serving.py KV_DTYPE_BYTES)
 FLOATS = ("fp16",)  # 16-bit weights: only with min_bits above 8.5 or a forced quant
 
@@ -74,6 +82,8 @@ class Query:
         gpu = self.hardware.gpu if self.hardware else None
         if self.runtime == "mlx" and gpu is not None and gpu.backend != "metal":
             raise InputError(f"--runtime mlx runs on Apple silicon only, not on {gpu.name}")
+        if self.runtime == "vllm" and gpu is not None and gpu.backend == "metal":
+            raise InputError(VLLM_ON_METAL.format(gpu=gpu.name))
         finite("--min-bits", self.min_bits, maximum=32)
         count("--top", self.top, MAX_TOP)
         low, high = self.constraints.min_params, self.constraints.max_params

@@ -185,6 +185,7 @@ class Exclusion(NamedTuple):
     memory_only: bool = False
     chosen: Assessment | None = None  # the format that fits, when other constraints failed
     smallest: Assessment | None = None  # the smallest format, when none fits
+    choice: tuple[str, ...] = ()  # why `chosen` (its KV cache type, a smaller format)
 
     def __repr__(self) -> str:
         return f"Exclusion({self.model.id}: {'; '.join(self.reasons)})"

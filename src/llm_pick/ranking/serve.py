@@ -168,9 +168,13 @@ def served_quality(model: Model, fmt: str, lineage: dict[str, Model]) -> criteri
 
     scored = QUANTS[QUALITY_AS[fmt]]
     value = criteria.quality(model, scored, lineage)
-    if scored.name == fmt:
+    if scored.name == fmt and fmt != "bf16":
         return value
-    said = f"{fmt} scored as {scored.name}: {SERVING_FORMATS[fmt].source}"
+    said = (
+        "bf16: the 16-bit weights as released, no quantization loss"
+        if fmt == "bf16"
+        else f"{fmt} scored as {scored.name}: {SERVING_FORMATS[fmt].source}"
+    )
     note = value.describe
     return value._replace(
         describe=lambda: f"{note()}; {said}", basis=f"{value.basis or ''}; {said}".lstrip("; ")
@@ -180,7 +184,9 @@ def served_quality(model: Model, fmt: str, lineage: dict[str, Model]) -> criteri
 def serve(rec: Recommendation, lineage: dict[str, Model]) -> Recommendation:
     """The recommendation re-scored as vLLM serves each ranked model (quality of the serving
     format, per-stream speed); models vLLM cannot hold at the batch keep their llama.cpp
-    answer and no plan."""
+    answer and no plan. Where the user fixed the runtime (--runtime vllm), the models vLLM
+    serves rank before those it cannot: a llama.cpp answer stays as the alternative it is,
+    not a vLLM pick."""
     query = rec.query
     if choose_runtime(query).name != "vllm" or query.hardware is None:
         return rec
@@ -201,7 +207,8 @@ def serve(rec: Recommendation, lineage: dict[str, Model]) -> Recommendation:
         values["speed"] = criteria.speed(found.speed.per_stream, per)
         score, _ = criteria.combine(values, cand.weights)
         out.append(cand._replace(values=values, score=score, serving=found))
-    out.sort(key=lambda c: (-round(c.score, 12), c.model.id))
+    asked = query.runtime == "vllm"
+    out.sort(key=lambda c: (asked and c.serving is None, -round(c.score, 12), c.model.id))
     return rec._replace(ranking=tuple(out))
 
 

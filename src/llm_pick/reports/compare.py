@@ -109,9 +109,10 @@ def _effective(model: Model) -> dict[str, Any] | None:
 
 
 def _effective_shown(model: Model) -> str:
-    names = {"ruler": "RULER", "nolima": "NoLiMa"}
+    from llm_pick.catalog.longctx import NAMES
+
     rows = model.effective_context
-    return "; ".join(f"{names[r.benchmark]} {r.effective}" for r in rows) if rows else "-"
+    return "; ".join(f"{NAMES[r.benchmark]} {r.effective}" for r in rows) if rows else "-"
 
 
 def fact_rows(by: dict[str, Model]) -> list[Row]:

@@ -17,13 +17,15 @@ def ollama_settings(sized: Any) -> str:
     quantization type for the K/V cache?': OLLAMA_KV_CACHE_TYPE f16, q8_0 or q4_0, "a
     global option", quantized "when Flash Attention is enabled": OLLAMA_FLASH_ATTENTION=1).
     One type serves K and V, so a split K/V sizing runs in llama-server only."""
-    said = (
-        f", and OLLAMA_NUM_PARALLEL={sized.batch} for {sized.batch} streams"
-        if sized.batch > 1
-        else ""
-    )
-    keys = _SPELLING.get(sized.kv_dtype, sized.kv_dtype)
-    values = _SPELLING.get(sized.v_dtype or sized.kv_dtype, sized.v_dtype or sized.kv_dtype)
+    return server_settings(sized.batch, sized.kv_dtype, sized.v_dtype or sized.kv_dtype)
+
+
+def server_settings(batch: int, k_type: str, v_type: str) -> str:
+    """ollama_settings for `batch` streams and a K and V cache type (llm-pick's or ggml's
+    spelling: fp16 or f16)."""
+    said = f", and OLLAMA_NUM_PARALLEL={batch} for {batch} streams" if batch > 1 else ""
+    keys = _SPELLING.get(k_type, k_type)
+    values = _SPELLING.get(v_type, v_type)
     if keys in ("f16", "bf16") and values in ("f16", "bf16"):
         return said
     if keys != values or keys not in OLLAMA_CACHE_TYPES:

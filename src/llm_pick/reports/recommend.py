@@ -68,6 +68,7 @@ def run_commands_for(cand: Candidate, rec: Recommendation) -> list[dict[str, Any
     source?, note?}] for llama.cpp, and Ollama and vLLM when they serve it."""
     from llm_pick.reports.run import (
         installed_commands,
+        not_loaded,
         run_commands,
         serving_command,
         sized_from,
@@ -91,7 +92,8 @@ def run_commands_for(cand: Candidate, rec: Recommendation) -> list[dict[str, Any
     commands = run_commands(cand.model, sized)
     if served is not None:
         commands = [served, *(c for c in commands if c["runtime"] != "vllm")]
-    return in_runtime_order(commands, choose_runtime(rec.query).name)
+    loads = not_loaded(cand.model, "ollama") is None
+    return in_runtime_order(commands, choose_runtime(rec.query).name, loads)
 
 
 def candidate_dict(rank: int, cand: Candidate, rec: Recommendation) -> dict[str, Any]:
@@ -265,6 +267,8 @@ def explain_data(model: Model, rec: Recommendation) -> dict[str, Any]:
         }
     else:
         data |= {"rank": None, "of": len(rec.ranking), "score": None, "criteria": None}
+        if isinstance(outcome, Exclusion) and outcome.choice:  # why the memory block's format
+            data["reasons"] = list(outcome.choice)
         data |= _one_change(outcome, rec)
     # ranked or left out, how its weights are obtained and the context it really uses
     from llm_pick.reports.run import weights_note
