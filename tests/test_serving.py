@@ -251,3 +251,22 @@ def test_methodology_states_the_current_held_out_figures() -> None:
     for name, (count, median, worst) in summary.items():
         row = f"| {name} | {count} | {median:.1%} | {worst:.1%} |"
         assert row in text, row
+
+
+def test_the_low_bit_rule_holds_after_vllm_rescores() -> None:
+    """vLLM re-scores what it serves; the 2-3-bit rule (ranking/order.py) is applied to the
+    final order: on 2x H100 PCIe at 32K, Maverick at IQ3_XS (llama.cpp) ranked above Llama 3.3
+    70B served in FP8, which keeps more quality at a usable speed."""
+    from test_agreement import DEFAULTS
+
+    from llm_pick.cli.parse import build_query
+    from llm_pick.ranking.order import dominates, low_bit
+    from llm_pick.ranking.pipeline import recommend
+
+    query = build_query(**(DEFAULTS | {"gpu": "h100-pcie", "gpus": 2, "context": "32k"}))
+    ranking = recommend(load_catalog(), query).ranking
+    assert any(c.serving is not None for c in ranking) and any(map(low_bit, ranking))
+    for i, low in enumerate(ranking):
+        if low_bit(low):
+            below = ranking[i + 1 :]
+            assert not any(dominates(c, low, query.hardware) for c in below), low.model.id

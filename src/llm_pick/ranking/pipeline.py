@@ -338,10 +338,10 @@ def recommend(
             ranked.append(result)
         else:
             excluded.append(result)
-    ranked = reorder(sorted(ranked, key=rank_key), query.hardware)
     excluded.sort(key=lambda e: e.model.id)
-    rec = serve(Recommendation(query, weights, tuple(ranked), tuple(excluded)), models)
-    rec = rec._replace(ranking=tuple(tuned_first(rec.ranking, query.wanted().variants)))
+    rec = Recommendation(query, weights, tuple(sorted(ranked, key=rank_key)), tuple(excluded))
+    ranked = reorder(serve(rec, models).ranking, query.hardware)  # vLLM re-scores what it serves
+    rec = rec._replace(ranking=tuple(tuned_first(ranked, query.wanted().variants)))
     if ranked:
         return rec
     from llm_pick.ranking.deadend import one_change
