@@ -27,7 +27,9 @@ HARDWARE = st.fixed_dictionaries(
     {},
     optional={
         "ram": st.sampled_from(["16", "64"]),
-        "gpu": st.sampled_from(["4090", "rtx-3060-12gb", "a100-80gb"]),
+        "gpu": st.sampled_from(["4090", "rtx-3060-12gb", "a100-80gb", "h100-sxm", "mi300x"]),
+        "gpus": st.sampled_from([2, 8]),
+        "batch": st.sampled_from([1, 8, 32]),  # datacenter cards: vLLM (ranking/serve.py)
         "top": st.sampled_from([1, 3, 10, 25]),
         "flash_attn": st.sampled_from(["on", "off"]),
     },

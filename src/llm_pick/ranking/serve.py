@@ -190,26 +190,33 @@ def serve(rec: Recommendation, lineage: dict[str, Model]) -> Recommendation:
     query = rec.query
     if choose_runtime(query).name != "vllm" or query.hardware is None:
         return rec
-    hardware, batch = query.hardware, query.sizing.batch
-    out: list[Candidate] = []
-    for cand in rec.ranking:
-        context = cand.assessment.estimate.context
-        found = plan(cand.model, hardware, context, batch, query.serve_kv)
-        if found is None:
-            out.append(cand)
-            continue
-        values = dict(cand.values)
-        values["quality"] = served_quality(cand.model, found.format, lineage)
-        kv = (
-            "" if found.memory.kv_dtype == "bf16" else f", --kv-cache-dtype {found.memory.kv_dtype}"
-        )
-        per = f"per stream under vLLM ({found.format}{kv}, {batch} streams; estimate)"
-        values["speed"] = criteria.speed(found.speed.per_stream, per)
-        score, _ = criteria.combine(values, cand.weights)
-        out.append(cand._replace(values=values, score=score, serving=found))
+    out = [served(cand, query, lineage) for cand in rec.ranking]
     asked = query.runtime == "vllm"
-    out.sort(key=lambda c: (asked and c.serving is None, -round(c.score, 12), c.model.id))
+    out.sort(key=lambda c: (asked and c.serving is None, *served_key(c)))
     return rec._replace(ranking=tuple(out))
+
+
+def served_key(cand: Candidate) -> tuple[float, str]:
+    """The order of vLLM's re-scored ranking (after the served-first rule of --runtime vllm)."""
+    return -round(cand.score, 12), cand.model.id
+
+
+def served(cand: Candidate, query: Query, lineage: dict[str, Model]) -> Candidate:
+    """One ranked model as vLLM serves it (the query's runtime is vLLM, on known hardware):
+    its plan, the quality of the served format and the per-stream speed; unchanged when vLLM
+    cannot hold it at the batch."""
+    assert query.hardware is not None
+    batch, context = query.sizing.batch, cand.assessment.estimate.context
+    found = plan(cand.model, query.hardware, context, batch, query.serve_kv)
+    if found is None:
+        return cand
+    values = dict(cand.values)
+    values["quality"] = served_quality(cand.model, found.format, lineage)
+    kv = "" if found.memory.kv_dtype == "bf16" else f", --kv-cache-dtype {found.memory.kv_dtype}"
+    per = f"per stream under vLLM ({found.format}{kv}, {batch} streams; estimate)"
+    values["speed"] = criteria.speed(found.speed.per_stream, per)
+    score, _ = criteria.combine(values, cand.weights)
+    return cand._replace(values=values, score=score, serving=found)
 
 
 def check_fp8_kv(query: Query) -> None:

@@ -27,7 +27,7 @@ from llm_pick.ranking import pipeline
 from llm_pick.ranking.order import low_bit, reorder
 from llm_pick.ranking.query import Query
 from llm_pick.ranking.result import Candidate, Exclusion, Recommendation
-from llm_pick.ranking.serve import choose_runtime
+from llm_pick.ranking.serve import QUALITY_AS, choose_runtime, served, served_key, served_quality
 from llm_pick.ranking.shared import shape_of
 from llm_pick.ranking.variants import TUNED, tuned_first
 from llm_pick.scoring.constraints import evaluate
@@ -156,7 +156,9 @@ def bounded(query: Query) -> bool:
         and query.hardware is not None
         and not query.files
         and not query.installed
-        and choose_runtime(query).name != "vllm"  # serve() re-scores every ranked model
+        # vLLM re-scores each model it serves (decided exactly, one by one); where the user
+        # fixed it (--runtime vllm) the models it serves rank first, whatever their score
+        and (query.runtime != "vllm")
     )
 
 
@@ -182,7 +184,7 @@ def recommend(catalog: Catalog, query: Query) -> Recommendation:
             passing += 1
         else:
             found.decide(model)  # exactly: an exclusion for memory, with its reasons
-    head = sorted((c for c in found.exact if c.score >= floor), key=pipeline.rank_key)
+    head = sorted((c for c in found.exact if c.score >= floor), key=found.key)
     below = [c for c in found.exact if c.score < floor]
     if not head or not _closed(head, below, unsized, state, query):  # every model, exactly
         return pipeline.recommend(catalog, query, state, found.known())
@@ -219,10 +221,13 @@ class _Found:
         self.excluded: list[Exclusion | Reasons] = []
         self.best: list[float] = []
         self.shapes: dict[tuple[object, ...], bool] = {}  # _passes per shape and sizing
+        self.vllm = query.hardware is not None and choose_runtime(query).name == "vllm"
+        self.key = served_key if self.vllm else pipeline.rank_key  # the order of the ranking
+        self.raw: dict[str, Candidate] = {}  # before vLLM re-scores them
 
     def known(self) -> dict[str, Candidate | Exclusion]:
         """The outcomes decided exactly so far, by model id."""
-        found: list[Candidate | Exclusion] = [*self.exact]
+        found: list[Candidate | Exclusion] = [*self.raw.values()]
         found += [e for e in self.excluded if isinstance(e, Exclusion)]
         return {item.model.id: item for item in found}
 
@@ -248,6 +253,9 @@ class _Found:
         if isinstance(found, Exclusion):
             self.excluded.append(found)
             return
+        self.raw[model.id] = found
+        if self.vllm:
+            found = served(found, self.query, self.state.lineage)
         self.exact.append(found)
         heapq.heappush(self.best, found.score)
         if len(self.best) > self.query.top:
@@ -294,7 +302,8 @@ def _bound(
     if {*fixed, "quality", "speed"} != set(weights):  # a criterion this bound does not know
         return None
     rest = sum(weights[name] * value.value for name, value in fixed.items())
-    return weights["quality"] * _top_quality(model, state) + weights["speed"] + rest
+    vllm = query.hardware is not None and choose_runtime(query).name == "vllm"
+    return weights["quality"] * _top_quality(model, state, vllm) + weights["speed"] + rest
 
 
 def _passes(model: Model, query: Query, state: pipeline.Pass) -> bool:
@@ -322,7 +331,8 @@ def _closed(
     lows = [c for c in head if low_bit(c)]
     if lows:
         under = [c.values["quality"].value for c in below]
-        under += [_top_quality(m, state) for m in unsized]
+        vllm = query.hardware is not None and choose_runtime(query).name == "vllm"
+        under += [_top_quality(m, state, vllm) for m in unsized]
         if under and max(under) >= min(c.values["quality"].value for c in lows) - 1e-9:
             return False
     if "base" in query.wanted().variants:
@@ -332,12 +342,15 @@ def _closed(
     return not any(m.base_model in bases and m.variant in TUNED for m in outside)
 
 
-def _top_quality(model: Model, state: pipeline.Pass) -> float:
+def _top_quality(model: Model, state: pipeline.Pass, vllm: bool) -> float:
     """The most quality a model keeps in any format: its ability's value where no format
-    keeps more than 16-bit weights (the usual case, checked), else its best format's."""
+    keeps more than 16-bit weights (the usual case, checked), else its best format's; under
+    vLLM also the quality of each format it may serve (ranking/serve.py served_quality)."""
     if _copy(model):
         return math.inf
     top = scale_value(state.ability_of(model).theta)
+    if vllm:
+        top = max(top, *(served_quality(model, f, state.lineage).value for f in QUALITY_AS))
     if _losses_only():
         return top
     ordered = pipeline.TERNARY if model.architecture.ternary else state.order(model)
