@@ -153,7 +153,6 @@ def bounded(query: Query) -> bool:
     """Whether the top can be found without ranking every model (else: pipeline.recommend)."""
     return (
         pipeline.SHARING
-        and query.hardware is not None
         and not query.files
         and not query.installed
         # vLLM re-scores each model it serves (decided exactly, one by one); where the user
