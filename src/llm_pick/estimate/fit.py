@@ -309,8 +309,10 @@ def max_context(
     binary search's probes, and the bracket only narrows: the answer is the binary search's."""
     if not fits(1):
         return 0
-    low, high = 1, longest  # fits(low); the answer is in [low, high]
-    above: int | None = None  # the least count known not to fit
+    if longest <= 1 or fits(longest):  # the whole window fits (often): one probe
+        return max(1, longest)
+    low, high = 1, longest - 1  # fits(low); the answer is in [low, high]
+    above: int | None = longest  # the least count known not to fit (its margin is known)
     interpolate = margin is not None
     while low < high:
         mid = (low + high + 1) // 2

@@ -348,8 +348,9 @@ def _top_quality(model: Model, state: pipeline.Pass, vllm: bool) -> float:
     if _copy(model):
         return math.inf
     top = scale_value(state.ability_of(model).theta)
-    if vllm:
-        top = max(top, *(served_quality(model, f, state.lineage).value for f in QUALITY_AS))
+    if vllm:  # INT4 keeps less than BF16 where no table shows a gain (_losses_only)
+        formats = ("bf16",) if _losses_only() else tuple(QUALITY_AS)
+        top = max(top, *(served_quality(model, f, state.lineage).value for f in formats))
     if _losses_only():
         return top
     ordered = pipeline.TERNARY if model.architecture.ternary else state.order(model)
