@@ -61,14 +61,14 @@ def check_verdict(question: Json, found: list[str]) -> None:
         assert found == [], question["asks"]
 
 
-PASSED_SHARE = 3  # the fast loop asks one in three of the questions answered right at once
+PASSED_SHARE = 6  # the fast loop asks one in six of the questions answered right at once
 
 
 def asked(found: list[Json]) -> list[Any]:
     """The questions as pytest parameters (by id): the full run (CI) asks them all; the fast
     loop (`pytest -m "not slow"`) every question whose answer once failed (verdict fixed or
     open: each names a cause, and most also have a regression test of their own) and every
-    third of those that passed, the rest marked `slow`."""
+    sixth of those that passed, the rest marked `slow`."""
     params, passed = [], 0
     for question in found:
         slow = False
