@@ -54,6 +54,12 @@ class Catalog:
         dates = [source.as_of for source in self.sources if source.as_of is not None]
         self.as_of: date | None = max(dates) if dates else None
         """The newest as-of date of the files (the bundled catalog's, unless a file is newer)."""
+        self._memos: dict[str, dict[Any, Any]] = {}
+
+    def memo(self, name: str) -> dict[Any, Any]:
+        """A cache kept with this catalog for figures derived from its frozen models alone
+        (ranking/passes.py): the catalog never changes, so they hold as long as it lives."""
+        return self._memos.setdefault(name, {})
 
     def __iter__(self) -> Iterator[Model]:
         return iter(self._models.values())

@@ -11,12 +11,9 @@
 
 from __future__ import annotations
 
-from dataclasses import field
 from typing import Any
 
 from llm_pick.catalog.load import Catalog
-from llm_pick.catalog.record import record
-from llm_pick.catalog.runtimes import runtime_support
 from llm_pick.catalog.types import Model
 from llm_pick.estimate.advice import memory_fixes, memory_reason, tokens_per_second
 from llm_pick.estimate.assess import Assessment, assess_model
@@ -26,111 +23,26 @@ from llm_pick.estimate.quant import QUANTS, Quant
 from llm_pick.estimate.sizing import Sizing
 from llm_pick.ranking import choice
 from llm_pick.ranking.order import reorder
-from llm_pick.ranking.query import Query, query_weights
+from llm_pick.ranking.passes import Pass, start
+from llm_pick.ranking.query import Query
 from llm_pick.ranking.result import Candidate, Exclusion, Option, Recommendation
 from llm_pick.ranking.serve import serve
-from llm_pick.ranking.shared import Searched, criteria_inputs, renamed, shape_of, sibling
+from llm_pick.ranking.shared import Searched, criteria_inputs, renamed, shape_of
 from llm_pick.ranking.variants import tuned_first
 from llm_pick.scoring import criteria
-from llm_pick.scoring.code import code_ability
-from llm_pick.scoring.constraints import Check, Constraints, active, evaluate
-from llm_pick.scoring.quality import REFERENCES, Ability, ability
-from llm_pick.scoring.quant_loss import (
-    TABLES,
-    loss_order,
-    measured_by_family,
-    measured_reference,
-    order_key,
-)
+from llm_pick.scoring.constraints import active, evaluate
 
 Known = dict[str, Candidate | Exclusion]  # outcomes decided, by model id
 SHARING = True  # models of equal inputs share searches, scores, abilities (off: each alone)
 TERNARY = [QUANTS["i2_s"]]  # ternary weights run from I2_S (bitnet.cpp) only
 
 
-@record(eq=False, kw_only=False)  # a dataclass without its generated code (start-up)
-class Pass:
-    """What one recommend pass computes once and shares across models (caches filled as
-    models are met; `abilities` None: no ability cache, as for a hint's one-model pass)."""
-
-    lineage: dict[str, Model]
-    candidates: list[Quant]
-    wanted: Constraints
-    checks: tuple[Check, ...]
-    weights: dict[str, float]
-    runtimes: dict[str, tuple[str, ...]] = field(default_factory=dict)
-    ecosystem: dict[str, criteria.Value] = field(default_factory=dict)  # per listed family
-    memo: dict[Any, dict[str, Assessment]] = field(default_factory=dict)
-    abilities: dict[str, Ability] | None = None  # per model id
-    references: dict[str, Model | None] = field(default_factory=dict)  # measured reference
-    measured: dict[str, list[Model]] = field(default_factory=dict)  # measured models by family
-    orders: dict[tuple[str, bool], list[Quant]] = field(default_factory=dict)  # per order_key
-    qualities: dict[tuple[str, str], criteria.Value] = field(default_factory=dict)
-    code: bool = False  # the profile reads the code ability (scoring/code.py)
-    searched: dict[Any, Searched] = field(default_factory=dict)  # formats() per shape and order
-    scored: dict[Any, Any] = field(default_factory=dict)  # scored() per figures and inputs
-    siblings: dict[Any, Any] = field(default_factory=dict)  # what fine-tunes share (sibling)
-
-    def ability_of(self, model: Model) -> Ability:
-        if self.code:
-            return code_ability(model, self.lineage, memo=self.abilities)
-        plain = SHARING and not model.benchmarks and model.id not in REFERENCES
-        key = (
-            sibling("ability", model, self.lineage, self.siblings)
-            if plain and self.abilities is not None
-            else None
-        )
-        if key is not None and self.abilities is not None and model.id not in self.abilities:
-            found = self.siblings.get(key)
-            if found is not None:
-                self.abilities[model.id] = found
-        found = ability(model, self.lineage, memo=self.abilities)
-        if key is not None:
-            self.siblings.setdefault(key, found)
-        return found
-
-    def reference(self, model: Model) -> Model | None:
-        if model.id not in self.references:
-            key = (
-                sibling("reference", model, self.lineage, self.siblings)
-                if SHARING and model.id not in TABLES
-                else None
-            )
-            if key is None or key not in self.siblings:
-                found = measured_reference(model, self.lineage, self.measured)
-                if key is not None:
-                    self.siblings[key] = found
-            self.references[model.id] = self.siblings[key] if key else found
-        return self.references[model.id]
-
-    def order(self, model: Model) -> list[Quant]:
-        """The candidates by the quality they keep for this model, best first."""
-        ref = self.reference(model)
-        key = order_key(model, self.lineage, ref)
-        if key not in self.orders:
-            self.orders[key] = loss_order(model, self.candidates, self.lineage, ref)
-        return self.orders[key]
-
-    def quality(self, model: Model, quant: Quant) -> criteria.Value:
-        """The quality criterion, computed once per model and format in a pass (the model's
-        ability once per model). An imported copy of a catalog model is scored as that model:
-        the same weights, never a fine-tune bonus."""
-        own = model.runtimes.file if model.runtimes else None
-        model = self.lineage.get(own.matches, model) if own and own.matches else model
-        if self.abilities is None:
-            found = code_ability(model, self.lineage) if self.code else None
-            return criteria.quality(model, quant, self.lineage, found)
-        value = self.qualities.get((model.id, quant.name))
-        if value is None:
-            found = self.ability_of(model)
-            ref = self.reference(model)
-            value = criteria.quality(model, quant, self.lineage, found, ref)
-            self.qualities[(model.id, quant.name)] = value
-        return value
-
-
 def lineage(catalog: Catalog) -> dict[str, Model]:
     return {m.id: m for m in catalog}
+
+
+def _pass(query: Query, models: dict[str, Model], catalog: Catalog | None = None) -> Pass:
+    return start(query, models, catalog, SHARING)
 
 
 def formats(model: Model, query: Query, state: Pass) -> Searched:
@@ -329,7 +241,7 @@ def recommend(
 ) -> Recommendation:
     """Rank every catalog model against the query; pure. `state` and `known` (model id ->
     outcome) carry work done (ranking/topn.py, a top it cannot close)."""
-    state = state or _pass(query, lineage(catalog))
+    state = state or _pass(query, lineage(catalog), catalog)
     models, weights, known = state.lineage, state.weights, known or {}
     ranked, excluded = list[Candidate](), list[Exclusion]()
     for model in catalog:
@@ -349,21 +261,6 @@ def recommend(
     fixes = one_change(rec.excluded, query, lambda m, q: admits(m, q, models))
     hints = [fix.line() for fix in fixes] or [hint(e, query) for e in rec.closest()]
     return rec._replace(hints=tuple(hints), fixes=tuple(fixes))
-
-
-def _pass(query: Query, models: dict[str, Model]) -> Pass:
-    wanted = query.wanted()
-    return Pass(
-        lineage=models,
-        candidates=query.candidates(),
-        wanted=wanted,
-        checks=active(wanted),
-        weights=query_weights(query),
-        runtimes=runtime_support(),
-        abilities={},
-        measured=measured_by_family(models),
-        code=query.profile is not None and query.profile.ability == "code",
-    )
 
 
 def admits(model: Model, query: Query, models: dict[str, Model]) -> bool:

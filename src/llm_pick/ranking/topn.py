@@ -25,6 +25,7 @@ from llm_pick.estimate.formats import cannot_hold, memory_limit, runs
 from llm_pick.estimate.quant import QUANTS, Quant, applies
 from llm_pick.ranking import pipeline
 from llm_pick.ranking.order import low_bit, reorder
+from llm_pick.ranking.passes import Pass
 from llm_pick.ranking.query import Query
 from llm_pick.ranking.result import Candidate, Exclusion, Recommendation
 from llm_pick.ranking.serve import QUALITY_AS, choose_runtime, served, served_key, served_quality
@@ -165,7 +166,7 @@ def recommend(catalog: Catalog, query: Query) -> Recommendation:
     """pipeline.recommend(catalog, query), the models below the shown top left unsized."""
     if not bounded(query):
         return pipeline.recommend(catalog, query)
-    state = pipeline._pass(query, pipeline.lineage(catalog))
+    state = pipeline._pass(query, pipeline.lineage(catalog), catalog)
     if not state.weights:
         return pipeline.recommend(catalog, query)
     found = _Found(query, state)
@@ -214,7 +215,7 @@ def _explained_first(found: _Found, waiting: list[tuple[float, Model]]) -> float
 class _Found:
     """The models decided exactly so far, and the `top` best exact scores (a heap)."""
 
-    def __init__(self, query: Query, state: pipeline.Pass) -> None:
+    def __init__(self, query: Query, state: Pass) -> None:
         self.query, self.state = query, state
         self.exact: list[Candidate] = []
         self.excluded: list[Exclusion | Reasons] = []
@@ -286,7 +287,7 @@ class _Found:
 
 
 def _bound(
-    model: Model, query: Query, state: pipeline.Pass, fewest: dict[bool, Quant | None]
+    model: Model, query: Query, state: Pass, fewest: dict[bool, Quant | None]
 ) -> float | None:
     """The most this model can score: the most quality it keeps in a format it could hold (a
     quantized KV cache keeps less), full speed, and its other criteria exactly; None when it
@@ -305,7 +306,7 @@ def _bound(
     return weights["quality"] * _top_quality(model, state, vllm) + weights["speed"] + rest
 
 
-def _passes(model: Model, query: Query, state: pipeline.Pass) -> bool:
+def _passes(model: Model, query: Query, state: Pass) -> bool:
     """True when the smallest format runs with the query's sizing: the exhaustive search then
     finds a running format too (False: not known, the model is sized exactly, as is an
     installed or imported file, which runs in its own format only)."""
@@ -321,7 +322,7 @@ def _closed(
     head: list[Candidate],
     below: list[Candidate],
     unsized: list[Model],
-    state: pipeline.Pass,
+    state: Pass,
     query: Query,
 ) -> bool:
     """Whether the order rules move no model from below `head` into it: no 2-3-bit candidate
@@ -341,7 +342,7 @@ def _closed(
     return not any(m.base_model in bases and m.variant in TUNED for m in outside)
 
 
-def _top_quality(model: Model, state: pipeline.Pass, vllm: bool) -> float:
+def _top_quality(model: Model, state: Pass, vllm: bool) -> float:
     """The most quality a model keeps in any format: its ability's value where no format
     keeps more than 16-bit weights (the usual case, checked), else its best format's; under
     vLLM also the quality of each format it may serve (ranking/serve.py served_quality)."""
