@@ -1,8 +1,10 @@
 """What passes over one catalog share (ranking/passes.py, Catalog.memo) changes no answer:
-queries asked in turn of one catalog get the answers a fresh copy of it gives each alone."""
+queries asked in turn of one catalog get the answers a fresh copy of it (other records, so
+nothing kept) gives each alone; catalogs of the very same records share what is kept."""
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 from test_agreement import DEFAULTS
@@ -25,7 +27,8 @@ ASKED: list[dict[str, Any]] = [
 
 
 def fresh() -> Catalog:
-    return Catalog({m.id: m for m in BUNDLED}, BUNDLED.sources)
+    """The bundled models as new records: nothing is kept for them yet."""
+    return Catalog({m.id: copy.copy(m) for m in BUNDLED}, BUNDLED.sources)
 
 
 def test_a_catalog_asked_many_questions_answers_as_a_fresh_one() -> None:
@@ -47,3 +50,9 @@ def test_the_unshared_pipeline_keeps_nothing_with_the_catalog() -> None:
     finally:
         pipeline.SHARING = True
     assert catalog.memo("pass") == {}
+
+
+def test_loads_of_the_same_records_share_what_is_kept() -> None:
+    first, second = load_catalog(), load_catalog()
+    assert first is not second and first.memo("pass") is second.memo("pass")
+    assert fresh().memo("pass") is not first.memo("pass")

@@ -7,6 +7,7 @@ catalogs are read with a size cap and validated on every run (nothing is cached)
 
 from __future__ import annotations
 
+import operator
 import os
 from collections.abc import Iterator, Sequence
 from functools import cache
@@ -54,11 +55,22 @@ class Catalog:
         dates = [source.as_of for source in self.sources if source.as_of is not None]
         self.as_of: date | None = max(dates) if dates else None
         """The newest as-of date of the files (the bundled catalog's, unless a file is newer)."""
-        self._memos: dict[str, dict[Any, Any]] = {}
+        self._memos: dict[str, dict[Any, Any]] | None = None
 
     def memo(self, name: str) -> dict[Any, Any]:
-        """A cache kept with this catalog for figures derived from its frozen models alone
-        (ranking/passes.py): the catalog never changes, so they hold as long as it lives."""
+        """A cache for figures derived from this catalog's frozen models alone (ranking/
+        passes.py), shared by the catalogs of the very same records (each load of the bundled
+        catalog in one process: catalog/load.py _built)."""
+        if self._memos is None:
+            records = tuple(self._models.values())
+            for kept, memos in _MEMOS:
+                if len(kept) == len(records) and all(map(operator.is_, kept, records)):
+                    self._memos = memos
+                    break
+            else:
+                self._memos = {}
+                _MEMOS.insert(0, (records, self._memos))
+                del _MEMOS[4:]  # the last few catalogs' (their records kept alive with them)
         return self._memos.setdefault(name, {})
 
     def __iter__(self) -> Iterator[Model]:
@@ -103,6 +115,9 @@ class Catalog:
         return found
 
 
+_MEMOS: list[tuple[tuple[Model, ...], dict[str, dict[Any, Any]]]] = []  # Catalog.memo
+
+
 def bundled_path() -> Path:
     """The catalog shipped in the wheel, or data/models.yaml of a source checkout."""
     from llm_pick.catalog.datafiles import path
@@ -140,12 +155,17 @@ def load_catalog(
 def merge(loaded: Sequence[LoadedFile]) -> Catalog:
     """Later files' entries replace earlier ones with the same id; lineage is checked on the
     result, and any problem rejects the whole set."""
+    alone = len(loaded) == 1 and any(loaded[0].models is b for b in _BUILT.values())
+    if alone and _COMPLETED and _COMPLETED[0][0] is loaded[0].models:
+        return Catalog(dict(_COMPLETED[0][1]), [loaded[0].source])  # the bundled one again
     models: dict[str, Model] = {}
     for item in loaded:
         for model in item.models:
             models[model.id] = model
     problems = inherit(models)
     problems += check_lineage(models)
+    if alone and not problems:  # its fine-tunes completed once per process, as it is built
+        _COMPLETED[:] = [(loaded[0].models, dict(models))]
     if problems:
         origins = {
             model.id: Origin(item.source.path, index)
@@ -293,6 +313,7 @@ def read_bundled() -> LoadedFile:
 
 
 _BUILT: dict[str, tuple[Model, ...]] = {}
+_COMPLETED: list[tuple[tuple[Model, ...], dict[str, Model]]] = []  # merge of _BUILT alone
 
 
 def _built(digest: str, plain: Any) -> tuple[Model, ...]:
