@@ -9,7 +9,8 @@ from the exhaustive ranking (`Ranking`); a model a constraint excludes while a f
 known by its reasons until its exclusion is read (`Excluded`). Where the order rules could
 bring a model from below into the top (a 2-3-bit pick that an unsized model might dominate, a
 base model whose chat model was not sized), every model is ranked. tests/test_topn.py holds
-this to pipeline.recommend over random queries and catalogs."""
+this to pipeline.recommend over random queries and catalogs. Under vLLM each decided model is
+re-scored as vLLM serves it; `explain` computes the top down to the model it explains."""
 
 from __future__ import annotations
 
@@ -158,7 +159,7 @@ def bounded(query: Query) -> bool:
         and not query.installed
         # vLLM re-scores each model it serves (decided exactly, one by one); where the user
         # fixed it (--runtime vllm) the models it serves rank first, whatever their score
-        and (query.runtime != "vllm")
+        and query.runtime != "vllm"
     )
 
 
