@@ -4,6 +4,8 @@ not fit the cards, and the time to first token of a long prompt on the CPU."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from conftest import run
 
@@ -100,3 +102,47 @@ def test_zero_offload_not_offered_where_it_does_not_bring_it_within(cli) -> None
     )
     for fits in out.json()["estimates"]:
         assert fits["fit"]["verdict"] == "gpu" and "zero_offload" not in fits["fit"]
+
+
+# ---- the time to first token of a long prompt asked ------------------------------------------
+
+CPU_ONLY = ("--vram", "0", "--ram", "64", "--cpu", "ddr5-6000-2ch")
+
+
+def _minutes(words: str) -> float:
+    found = re.search(r"first token after ~([\d.]+) (s|min|h) \(", words)
+    assert found, words
+    return float(found.group(1)) * {"s": 1 / 60, "min": 1, "h": 60}[found.group(2)]
+
+
+def test_reasons_say_the_first_token_of_the_long_prompt_asked(cli) -> None:
+    """--prompt-tokens 8192 on a CPU-only box: each pick's reasons say the time to first token
+    of that prompt, the JSON's own figure (Mistral Small 3.2 there: about 11 minutes, which
+    explain's text now says too); without --prompt-tokens (the 512-token default) nothing."""
+    out = cli("recommend", *CPU_ONLY, "--prompt-tokens", "8192", "--top", "5", "-f", "json")
+    assert out.code == 0, out.stderr
+    for entry in out.json()["ranking"]:
+        ttft = entry["speed"]["time_to_first_token_seconds"]
+        assert ttft["prompt_tokens"] == 8192
+        (said,) = [r for r in entry["reasons"] if r.startswith("first token after")]
+        assert "8,192-token prompt asked" in said
+        assert _minutes(said) == pytest.approx(ttft["expected"] / 60, rel=0.06)
+    plain = cli("recommend", *CPU_ONLY, "--top", "5", "-f", "json").json()
+    assert not any("first token" in r for e in plain["ranking"] for r in e["reasons"])
+    model = "mistral-small-3.2-24b-instruct-2506"
+    argv = ("explain", model, *CPU_ONLY, "--prompt-tokens", "8k")
+    data = cli(*argv, "-f", "json").json()
+    (said,) = [r for r in data["reasons"] if r.startswith("first token after")]
+    expected = data["memory"]["speed"]["time_to_first_token_seconds"]["expected"]
+    assert _minutes(said) == pytest.approx(expected / 60, rel=0.06) and expected > 5 * 60
+    text = cli(*argv).stdout.replace("\n", " ")
+    assert said[1:].split(":")[0].replace("\n", " ") in text  # "irst token after ~11 min ..."
+
+
+def test_the_summary_says_the_first_token_of_the_long_prompt_asked(cli) -> None:
+    out = cli("recommend", *CPU_ONLY, "--prompt-tokens", "8192", "--top", "1")
+    assert out.code == 0, out.stderr
+    assert "First token after ~" in out.stdout and "8,192-token prompt" in out.stdout.replace(
+        "\n", " "
+    )
+    assert "First token after" not in cli("recommend", *CPU_ONLY, "--top", "1").stdout
