@@ -49,6 +49,31 @@ class Card(NamedTuple):
         return data
 
 
+class Offload(NamedTuple):
+    """A fine-tune with its optimizer on the CPU (ZeRO-Offload, estimate/trainfit.py): one card's
+    share without the Adam state, and the system RAM that state and its step need."""
+
+    per_card_bytes: int  # one card's share, the Adam state gone from the cards
+    offloaded_bytes: int  # the Adam state moved to system RAM (all cards' shares)
+    ram_bytes: int  # at least: that state and the fp32 gradients its CPU step reads
+    ram_free_bytes: int | None  # --ram less its headroom; None: --ram not given
+    source: str
+
+    @property
+    def ram_holds(self) -> bool | None:
+        return None if self.ram_free_bytes is None else self.ram_bytes <= self.ram_free_bytes
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "per_card_bytes": self.per_card_bytes,
+            "offloaded_bytes": self.offloaded_bytes,
+            "ram_bytes": self.ram_bytes,
+            "ram_free_bytes": self.ram_free_bytes,
+            "ram_holds": self.ram_holds,
+            "source": self.source,
+        }
+
+
 class Fit(NamedTuple):
     verdict: Verdict
     needed_bytes: int  # on the GPUs (all cards); in RAM for a CPU-only run
@@ -63,6 +88,7 @@ class Fit(NamedTuple):
     cpu_read_bytes: int = 0  # of the weights read per token, those read from RAM (expert offload)
     sharding: str = ""  # fine-tuning: "none" (one card, or every card a full copy), "zero3"
     options: tuple[str, ...] = ()  # fine-tuning: what would bring it within the cards
+    offload: Offload | None = None  # fine-tuning: ZeRO-Offload, where it brings it within
 
     def as_dict(self) -> dict[str, object]:
         data: dict[str, object] = {
@@ -81,4 +107,6 @@ class Fit(NamedTuple):
         if self.sharding:
             data["sharding"] = self.sharding
             data["options"] = list(self.options)
+        if self.offload is not None:
+            data["zero_offload"] = self.offload.as_dict()
         return data

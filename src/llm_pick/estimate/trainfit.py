@@ -7,6 +7,16 @@ Sharding: one card holds everything. With several cards, ZeRO stage 3 / FSDP ful
 gradients and optimizer states are split evenly between the cards, each card gathers a
 decoder layer's full weights while it computes it (and prefetches the next: two layers), and
 each card keeps the activations of its own micro-batch (`--batch` sequences per card).
+
+ZeRO-Offload (Ren et al., arXiv 2101.06840; DeepSpeed `offload_optimizer: {"device": "cpu"}`,
+ZeRO stage 2 or 3, docs/_pages/config-json.md "Optimizer offloading": "offload optimizer state",
+"optimizer computation is offload to CPU regardless of device option") moves the optimizer
+state, for Adam "32-bit weights, and the first, and second moment estimates" (DeepSpeed
+zero3.rst, ZeRO stage 1) and its step to the CPU: `optimizer_bytes` leave the cards; the
+gradients are still counted on them (their buckets are reduced there). In RAM each rank keeps
+its fp32 master weights, moments and an fp32 gradient partition of the same size
+(deepspeed/runtime/zero/stage_1_and_2.py: the optimizer's device is 'cpu' with cpu_offload;
+initialize_optimizer_states gives the fp32 partition a gradient of its own dtype there).
 """
 
 from __future__ import annotations
@@ -14,7 +24,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from llm_pick.estimate.fit import check_fit, max_context
-from llm_pick.estimate.fittypes import Card, Fit, Verdict
+from llm_pick.estimate.fittypes import Card, Fit, Offload, Verdict
 from llm_pick.estimate.hardware import GIB, Hardware
 from llm_pick.estimate.memory import Estimate
 
@@ -78,6 +88,7 @@ def training_fit(estimate: Estimate, hardware: Hardware, resized: Resize | None 
     margin = min(size - kept for size, kept in rooms) - total if hardware.mixed else usable - total
     verdict: Verdict = "gpu" if margin >= 0 else "none"
     options = () if margin >= 0 else training_options(estimate, hardware, resized)
+    offload = None if margin >= 0 else zero_offload(estimate, hardware)
     return Fit(
         verdict,
         total * n,
@@ -90,6 +101,7 @@ def training_fit(estimate: Estimate, hardware: Hardware, resized: Resize | None 
         cards,
         sharding=sharding,
         options=options,
+        offload=offload,
     )
 
 
@@ -105,16 +117,66 @@ def _gib(nbytes: int) -> str:
     return f"{nbytes / GIB:.1f} GiB"
 
 
+OFFLOAD_SOURCE = (
+    "ZeRO-Offload (Ren et al., arXiv 2101.06840); DeepSpeed offload_optimizer device cpu "
+    "(docs config-json 'Optimizer offloading'); fp32 master weights, moments and gradient "
+    "partition on the CPU (deepspeed/runtime/zero/stage_1_and_2.py)"
+)
+
+
+def _fits(estimate: Estimate, hardware: Hardware, cards: int | None = None) -> bool:
+    usable = hardware.vram_bytes - hardware.headroom_bytes
+    return per_card_bytes(estimate, cards or hardware.gpus) <= usable
+
+
+def zero_offload(estimate: Estimate, hardware: Hardware) -> Offload | None:
+    """The fine-tune with its optimizer state and step on the CPU, where that alone brings it
+    within the cards (None elsewhere, or with no optimizer state): one card's share without
+    the state, and the RAM it needs, the state plus an fp32 copy of the trainable gradients
+    (full fine-tuning's bf16 gradients doubled; LoRA's are fp32 already)."""
+    if not estimate.optimizer_bytes:
+        return None
+    without = estimate._replace(optimizer_bytes=0)
+    if not _fits(without, hardware):
+        return None
+    fp32_gradients = estimate.gradient_bytes * (2 if estimate.mode == "full" else 1)
+    ram = int(hardware.ram_gib * GIB)
+    return Offload(
+        per_card_bytes(without, hardware.gpus),
+        estimate.optimizer_bytes,
+        estimate.optimizer_bytes + fp32_gradients,
+        ram - hardware.ram_headroom_bytes if ram else None,
+        OFFLOAD_SOURCE,
+    )
+
+
+def _offload_option(plan: Offload, hardware: Hardware) -> str:
+    shard = "ZeRO-3" if hardware.gpus > 1 else "ZeRO stage 2 or 3"
+    said = (
+        f"ZeRO-Offload (DeepSpeed {shard} with offload_optimizer on the cpu): the Adam state "
+        f"({_gib(plan.offloaded_bytes)}) and its step move to the CPU: "
+        f"{_gib(plan.per_card_bytes)} per card; it needs at least {_gib(plan.ram_bytes)} of "
+        "system RAM (that state and the fp32 gradients its step reads)"
+    )
+    if plan.ram_free_bytes is None:
+        return said + "; pass --ram to check the machine's"
+    holds = "holds" if plan.ram_holds else "does not hold"
+    return (
+        f"{said}; --ram {hardware.ram_gib:g} GiB {holds} it "
+        f"({_gib(plan.ram_free_bytes)} free after its headroom)"
+    )
+
+
 def training_options(
     estimate: Estimate, hardware: Hardware, resized: Resize | None = None
 ) -> tuple[str, ...]:
     """What would bring a fine-tune that does not fit within the cards, each checked on its
     own: an 8-bit optimizer, a smaller batch or a shorter sequence (`resized(tokens, batch)`
     re-estimates), more cards with ZeRO-3. Gradient checkpointing is already assumed."""
-    n, usable = hardware.gpus, hardware.vram_bytes - hardware.headroom_bytes
+    n = hardware.gpus
 
     def fits(est: Estimate, cards: int = n) -> bool:
-        return per_card_bytes(est, cards) <= usable
+        return _fits(est, hardware, cards)
 
     found = [
         "gradient checkpointing is already assumed in these figures (without it the "
@@ -131,6 +193,9 @@ def training_options(
         tokens = max_context(lambda t: fits(resized(t, estimate.batch)), most) if most else 0
         if tokens:
             found.append(f"a sequence of at most {tokens:,} tokens")
+    offload = zero_offload(estimate, hardware)
+    if offload is not None:
+        found.append(_offload_option(offload, hardware))
     cards = next((c for c in range(n + 1, MAX_CARDS + 1) if fits(estimate, c)), None)
     if cards is not None:
         found.append(f"{cards} such cards with ZeRO-3 / FSDP sharding")

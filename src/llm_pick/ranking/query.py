@@ -33,6 +33,20 @@ VLLM_ON_METAL = (
     "--runtime vllm has no Metal backend: on {gpu} vLLM runs on the CPU only (its GPU "
     "plugin vllm-metal runs MLX); use --runtime llama.cpp, ollama or mlx"
 )
+# With no GPU (--vram 0) vLLM would run its CPU backend ("basic model inferencing and serving
+# on x86 CPU platform", ARM64 with NEON, macOS: docs.vllm.ai getting_started/installation/cpu),
+# which llm-pick does not model any more than on a Mac: refused as vLLM on Apple silicon is
+VLLM_ON_CPU = (
+    "--runtime vllm is sized on a CUDA or ROCm GPU only: with --vram 0 (CPU only) vLLM would "
+    "run its CPU backend, which llm-pick does not model; use --runtime llama.cpp or ollama"
+)
+# llm-pick sizes MLX as llama.cpp on the same Apple GPU (reports/runtime_pick.py MLX_NOTE);
+# MLX's other builds (mlx[cpu] on Linux, mlx[cuda]: ml-explore.github.io/mlx install) are not
+# modelled
+MLX_ON_CPU = (
+    "--runtime mlx is sized on an Apple silicon GPU only, not on a CPU-only machine (--vram 0): "
+    "llm-pick does not model MLX's CPU build; use --runtime llama.cpp or ollama"
+)
 SERVE_KV = ("bf16", "fp8")  # vLLM's KV cache types (estimate/serving.py KV_DTYPE_BYTES)
 FLOATS = ("fp16",)  # 16-bit weights: only with min_bits above 8.5 or a forced quant
 
@@ -84,6 +98,8 @@ class Query:
             raise InputError(f"--runtime mlx runs on Apple silicon only, not on {gpu.name}")
         if self.runtime == "vllm" and gpu is not None and gpu.backend == "metal":
             raise InputError(VLLM_ON_METAL.format(gpu=gpu.name))
+        if self.runtime in ("vllm", "mlx") and self.hardware and not self.hardware.vram_gib:
+            raise InputError(VLLM_ON_CPU if self.runtime == "vllm" else MLX_ON_CPU)
         finite("--min-bits", self.min_bits, maximum=32)
         count("--top", self.top, MAX_TOP)
         low, high = self.constraints.min_params, self.constraints.max_params

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from llm_pick.catalog.tuples import NamedTuple
 from llm_pick.catalog.types import Model
 from llm_pick.estimate.assess import Assessment, longest_context
+from llm_pick.estimate.firsttoken import first_token_said
 from llm_pick.estimate.hardware import Hardware
 from llm_pick.ranking.query import Query
 from llm_pick.scoring.criteria import Criterion, Value, combine
@@ -137,6 +138,9 @@ class Candidate(NamedTuple):
             reasons += (f"runs with {fit.gpu_layers}/{fit.layers} layers on the GPU",)
         if fit is not None and fit.verdict == "cpu":
             reasons += ("runs on the CPU alone",)
+        first = None if self.serving is not None else first_token_said(self.assessment.speed)
+        if first is not None:  # a prompt longer than the default was asked for
+            reasons += (first,)
         lic = self.model.license
         if lic.commercial_use == "conditional":
             terms = "; ".join(lic.key_conditions or ())

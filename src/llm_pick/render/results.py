@@ -10,6 +10,7 @@ from rich.table import Table
 from rich.text import Text
 
 from llm_pick.catalog.types import Model
+from llm_pick.estimate.firsttoken import said, sentence
 from llm_pick.estimate.hardware import GIB
 from llm_pick.ranking.result import SCOPE, Recommendation
 from llm_pick.render.cells import Columns, text, titled_table
@@ -115,7 +116,9 @@ def explanation(model: Model, data: dict[str, Any]) -> RenderableType:
                 text(c["note"] + (" (missing)" if c.get("missing") else "")),
             )
         parts.append(table)
-        if line := runtime_line(data.get("as_run")):
+        # under vLLM its figures; else a long prompt's first token, from llama.cpp's figures
+        line = runtime_line(data.get("as_run")) or _first_token(data.get("memory"))
+        if line:
             parts.append(text(line))
         if data.get("run"):
             parts.append(text("Run it as sized:", "bold"))
@@ -131,6 +134,13 @@ def explanation(model: Model, data: dict[str, Any]) -> RenderableType:
         if data.get("one_change"):
             parts.append(text(f"One change admits it: {data['one_change']}"))
     return Group(*parts)
+
+
+def _first_token(memory: dict[str, Any] | None) -> str | None:
+    """The time to first token of a prompt longer than the default, as the reasons say it."""
+    speed = (memory or {}).get("speed") or {}
+    rate = (speed.get("prefill_tokens_per_second") or {}).get("expected")
+    return sentence(said(speed.get("time_to_first_token_seconds"), rate))
 
 
 def comparison(ids: list[str], rows: list[Any], tokens: int) -> RenderableType:

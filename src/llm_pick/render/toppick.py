@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from llm_pick.estimate.advice import tokens_per_second
+from llm_pick.estimate.firsttoken import first_token_said, sentence
 from llm_pick.estimate.hardware import GIB
 from llm_pick.estimate.quant import QUANTS
 
@@ -47,6 +48,8 @@ def top_pick(cand: Any, hardware: Any, head: Any = None) -> str:
         if head is not None and head.aggregate is not None:  # batch > 1 (llama-server -np)
             streams = f" per stream, {head.aggregate:,.0f} for all {head.streams} together"
         out.append(f"Expect about {rate:.0f} tokens per second{streams}{guess}.")
+    if first := sentence(first_token_said(cand.assessment.speed)):  # a long prompt asked
+        out.append(first)
     most, here = model.context_length, cand.max_context
     fits = "all of them fit" if here >= most else f"{here:,} fit here"
     out.append(f"It reads up to {most:,} tokens of context; {fits}.")
