@@ -25,7 +25,7 @@ from llm_pick.catalog.types import Model
 from llm_pick.estimate.formats import cannot_hold, memory_limit, runs
 from llm_pick.estimate.quant import QUANTS, Quant, applies
 from llm_pick.ranking import pipeline
-from llm_pick.ranking.order import low_bit, reorder
+from llm_pick.ranking.order import dominates, low_bit, reorder
 from llm_pick.ranking.passes import Pass
 from llm_pick.ranking.query import Query
 from llm_pick.ranking.result import Candidate, Exclusion, Recommendation
@@ -105,8 +105,7 @@ class Excluded(Sequence[Exclusion]):
     def reasons(self) -> list[tuple[Model, tuple[str, ...]]]:
         return [(item[0], item[1]) for item in self._items]
 
-    def find(self, model_id: str) -> Exclusion | None:
-        """The exclusion of one model (decided exactly), or None when it is not excluded."""
+    def find(self, model_id: str) -> Exclusion | None:  # decided exactly; None: not excluded
         at = next((i for i, item in enumerate(self._items) if item[0].id == model_id), None)
         return None if at is None else self._at(at)
 
@@ -179,6 +178,11 @@ def recommend(catalog: Catalog, query: Query) -> Recommendation:
             floor, unsized = min(found.best[0], reach) - MARGIN, [m for _, m in waiting[index:]]
             break
         found.decide(model)
+    # the models below the top that the order rules could still bring into it: decided too
+    could = _could_move([c for c in found.exact if c.score >= floor], unsized, state, query)
+    for model in could.values():
+        found.decide(model)
+    unsized = [m for m in unsized if m.id not in could]
     passing = 0
     for model in unsized:
         if found.passes(model):
@@ -191,11 +195,8 @@ def recommend(catalog: Catalog, query: Query) -> Recommendation:
         return pipeline.recommend(catalog, query, state, found.known())
     head = tuned_first(reorder(head, query.hardware), query.wanted().variants)
     length = len(found.exact) + passing
-    ranking = Ranking(
-        tuple(head),
-        length,
-        lambda: pipeline.recommend(catalog, query, state, found.known()).ranking,
-    )
+    rest = lambda: pipeline.recommend(catalog, query, state, found.known()).ranking  # noqa: E731
+    ranking = Ranking(tuple(head), length, rest)
     excluded = Excluded(found.excluded, found.exclusion)
     return Recommendation(query, state.weights, ranking, excluded)
 
@@ -319,6 +320,23 @@ def _passes(model: Model, query: Query, state: Pass) -> bool:
     return any(runs(a) for a in pipeline._assessed(model, smallest, plain, query, state))
 
 
+def _could_move(
+    head: list[Candidate], unsized: list[Model], state: Pass, query: Query
+) -> dict[str, Model]:
+    """The unsized models the order rules might bring into `head`: any that could keep as
+    much quality as one of its 2-3-bit candidates, and the chat or instruct models of its
+    base models (by id)."""
+    lows = [c.values["quality"].value for c in head if low_bit(c)]
+    vllm, found = query.hardware is not None and choose_runtime(query).name == "vllm", {}
+    if lows:
+        least = min(lows) - 1e-9
+        found = {m.id: m for m in unsized if _top_quality(m, state, vllm) >= least}
+    if "base" not in query.wanted().variants:
+        bases = {c.model.id for c in head if c.model.variant == "base"}
+        found |= {m.id: m for m in unsized if m.base_model in bases and m.variant in TUNED}
+    return found
+
+
 def _closed(
     head: list[Candidate],
     below: list[Candidate],
@@ -327,13 +345,15 @@ def _closed(
     query: Query,
 ) -> bool:
     """Whether the order rules move no model from below `head` into it: no 2-3-bit candidate
-    of the head may be dominated by a model below (quality at least its own), and every chat
-    or instruct model made from a base model in the head is in the head or excluded."""
+    of the head may be dominated by a model below (ranking/order.py dominates; an unsized one
+    by its most quality), and every chat or instruct model made from a base model in the head
+    is in the head or excluded."""
     lows = [c for c in head if low_bit(c)]
     if lows:
-        under = [c.values["quality"].value for c in below]
+        if any(dominates(c, low, query.hardware) for c in below for low in lows):
+            return False
         vllm = query.hardware is not None and choose_runtime(query).name == "vllm"
-        under += [_top_quality(m, state, vllm) for m in unsized]
+        under = [_top_quality(m, state, vllm) for m in unsized]
         if under and max(under) >= min(c.values["quality"].value for c in lows) - 1e-9:
             return False
     if "base" in query.wanted().variants:
@@ -360,8 +380,7 @@ def _top_quality(model: Model, state: Pass, vllm: bool) -> float:
 
 
 def _fewest_bits(formats: list[Quant], ternary: bool) -> Quant | None:
-    """The format with the fewest bits that can hold a model (ternary or not): each format's
-    memory bound grows with its bits, so none holds the weights if this one does not."""
+    """The format with the fewest bits that can hold a model (ternary or not)."""
     held = [q for q in formats if applies(q, ternary)]
     return min(held, key=lambda q: q.nominal_bits) if held else None
 
