@@ -35,8 +35,8 @@ def test_a_catalog_asked_many_questions_answers_as_a_fresh_one() -> None:
     shared = fresh()
     for options in ASKED:
         query = build_query(**(DEFAULTS | options))
-        for rank in (pipeline.recommend, topn.recommend):
-            assert flat(rank(shared, query)) == flat(rank(fresh(), query)), options
+        # the bounded top reads the same pass (tests/test_topn.py holds it to this ranking)
+        assert flat(topn.recommend(shared, query)) == flat(pipeline.recommend(fresh(), query))
     assert shared.memo("pass")  # the figures were kept with it
 
 
