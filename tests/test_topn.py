@@ -198,3 +198,24 @@ def test_explain_among_fine_tunes_is_the_exhaustive_one(
     if query is not None:
         catalog = fine_tunes(specs)
         check_explained(catalog, query, data.draw(st.sampled_from(catalog.ids)))
+
+
+@pytest.mark.parametrize("model_id", ["llama-3-8b-instruct", "llama-2-13b", "bloomz-3b"])
+def test_explain_takes_its_rank_from_the_models_above_it(model_id: str) -> None:
+    """On 12 GiB the top down to these models holds a 2-3-bit pick that a model below
+    dominates (or a base model whose chat model ranks lower): the order rules only move a
+    model down, so the rank comes from the models above it (topn._ahead), exactly as the full
+    ranking gives it, and the rest of the ranking is not read."""
+    used: list[Any] = []
+    ahead = topn._ahead
+
+    def counted(*args: Any) -> Any:
+        used.append(found := ahead(*args))
+        return found
+
+    topn._ahead = counted
+    try:
+        check_explained(CATALOG, query_of({"vram": "12"}), model_id)
+    finally:
+        topn._ahead = ahead
+    assert used and used[0] is not None

@@ -16,15 +16,18 @@ from __future__ import annotations
 
 import heapq
 import math
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from functools import cache
-from typing import overload
+from typing import Any
 
 from llm_pick.catalog.load import Catalog
 from llm_pick.catalog.types import Model
 from llm_pick.estimate.formats import cannot_hold, memory_limit, runs
+from llm_pick.estimate.hardware import Hardware
 from llm_pick.estimate.quant import QUANTS, Quant, applies
 from llm_pick.ranking import pipeline
+from llm_pick.ranking.lazy import Excluded, Ranking, Reasons
+from llm_pick.ranking.lazy import excluded_reasons as excluded_reasons  # reports/recommend.py
 from llm_pick.ranking.order import dominates, low_bit, reorder
 from llm_pick.ranking.passes import Pass
 from llm_pick.ranking.query import Query
@@ -38,116 +41,6 @@ from llm_pick.scoring.quality import value as scale_value
 from llm_pick.scoring.quant_loss import TABLES
 
 MARGIN = 1e-9  # a bound this close to the N-th score is sized anyway (float sums)
-
-
-class Ranking(Sequence[Candidate]):
-    """A ranking whose length and first candidates are known; any other candidate is read from
-    the exhaustive ranking, computed once, when first asked for."""
-
-    def __init__(
-        self, head: tuple[Candidate, ...], length: int, rest: Callable[[], Sequence[Candidate]]
-    ) -> None:
-        self._head, self._length, self._rest = head, length, rest
-        self._all: tuple[Candidate, ...] | None = None
-
-    def full(self) -> tuple[Candidate, ...]:
-        if self._all is None:
-            self._all = tuple(self._rest())
-        return self._all
-
-    def __len__(self) -> int:
-        return self._length
-
-    @overload
-    def __getitem__(self, index: int) -> Candidate: ...
-    @overload
-    def __getitem__(self, index: slice) -> tuple[Candidate, ...]: ...
-
-    def __getitem__(self, index: int | slice) -> Candidate | tuple[Candidate, ...]:
-        if isinstance(index, slice):
-            start, stop, step = index.indices(self._length)
-            if step == 1 and stop <= len(self._head):
-                return self._head[start:stop]
-            return self.full()[index]
-        if 0 <= index < len(self._head):
-            return self._head[index]
-        return self.full()[index]
-
-    def __iter__(self) -> Iterator[Candidate]:
-        yield from self._head
-        yield from self.full()[len(self._head) :]
-
-    def __eq__(self, other: object) -> bool:
-        if isinstance(other, Ranking | tuple):
-            return tuple(self) == tuple(other)
-        return NotImplemented
-
-    __hash__ = None  # type: ignore[assignment]
-
-    def __repr__(self) -> str:
-        return f"Ranking({len(self._head)} of {self._length} computed)"
-
-
-Reasons = tuple[Model, tuple[str, ...]]  # an excluded model known by its reasons alone
-
-
-class Excluded(Sequence[Exclusion]):
-    """The exclusions by model id. Those of models a constraint excludes while some format
-    runs are known by their reasons (all the JSON answer and the counts read), and decided
-    exactly by `exact` (with the format that would have been chosen) when read."""
-
-    def __init__(
-        self, items: list[Exclusion | Reasons], exact: Callable[[Model], Exclusion]
-    ) -> None:
-        self._items = sorted(items, key=lambda item: item[0].id)
-        self._exact = exact
-
-    def reasons(self) -> list[tuple[Model, tuple[str, ...]]]:
-        return [(item[0], item[1]) for item in self._items]
-
-    def find(self, model_id: str) -> Exclusion | None:  # decided exactly; None: not excluded
-        at = next((i for i, item in enumerate(self._items) if item[0].id == model_id), None)
-        return None if at is None else self._at(at)
-
-    def _at(self, index: int) -> Exclusion:
-        item = self._items[index]
-        if not isinstance(item, Exclusion):
-            found = self._items[index] = self._exact(item[0])
-            return found
-        return item
-
-    def __len__(self) -> int:
-        return len(self._items)
-
-    @overload
-    def __getitem__(self, index: int) -> Exclusion: ...
-    @overload
-    def __getitem__(self, index: slice) -> tuple[Exclusion, ...]: ...
-
-    def __getitem__(self, index: int | slice) -> Exclusion | tuple[Exclusion, ...]:
-        if isinstance(index, slice):
-            return tuple(self._at(i) for i in range(*index.indices(len(self._items))))
-        if not -len(self._items) <= index < len(self._items):
-            raise IndexError("exclusion index out of range")
-        return self._at(index % len(self._items))
-
-    def __iter__(self) -> Iterator[Exclusion]:
-        return (self._at(i) for i in range(len(self._items)))
-
-    def __eq__(self, other: object) -> bool:
-        if isinstance(other, Excluded | tuple):
-            return tuple(self) == tuple(other)
-        return NotImplemented
-
-    __hash__ = None  # type: ignore[assignment]
-
-
-def excluded_reasons(rec: Recommendation) -> list[tuple[Model, tuple[str, ...]]]:
-    """Each excluded model and its reasons (an `Excluded` says them without deciding more)."""
-    found = rec.excluded
-    if isinstance(found, Excluded):
-        return found.reasons()
-    return [(item.model, item.reasons) for item in found]
 
 
 def bounded(query: Query) -> bool:
@@ -191,9 +84,14 @@ def recommend(catalog: Catalog, query: Query) -> Recommendation:
             found.decide(model)  # exactly: an exclusion for memory, with its reasons
     head = sorted((c for c in found.exact if c.score >= floor), key=found.key)
     below = [c for c in found.exact if c.score < floor]
-    if not head or not _closed(head, below, unsized, state, query):  # every model, exactly
-        return pipeline.recommend(catalog, query, state, found.known())
-    head = tuned_first(reorder(head, query.hardware), query.wanted().variants)
+    variants = query.wanted().variants
+    if head and _closed(head, below, unsized, state, query):
+        head = tuned_first(reorder(head, query.hardware), variants)
+    else:  # explain needs the order down to its model only; else every model, exactly
+        ahead = _ahead(query.explained, [*head, *below], found.key, query.hardware, variants)
+        if ahead is None:
+            return pipeline.recommend(catalog, query, state, found.known())
+        head = ahead
     length = len(found.exact) + passing
     rest = lambda: pipeline.recommend(catalog, query, state, found.known()).ranking  # noqa: E731
     ranking = Ranking(tuple(head), length, rest)
@@ -318,6 +216,48 @@ def _passes(model: Model, query: Query, state: Pass) -> bool:
     smallest = min(candidates, key=lambda q: (q.nominal_bits, q.name))
     plain = query.sizing_for(model)
     return any(runs(a) for a in pipeline._assessed(model, smallest, plain, query, state))
+
+
+def _ahead(
+    name: str | None,
+    exact: list[Candidate],
+    key: Callable[[Candidate], Any],
+    hardware: Hardware | None,
+    variants: Sequence[str],
+) -> list[Candidate] | None:
+    """The final order down to model `name` (explain), from the models decided exactly: every
+    model the order rules could move is among them (_could_move), and the rules only move a
+    model down: a 2-3-bit pick below its last dominator (reorder), a base model below its
+    lowest chat or instruct model (tuned_first). So the models ranked above `name` are those
+    of higher score that no rule moves to or past it. None when `name` is not in `exact`, or
+    moves down itself: then only the full ranking tells how far."""
+    order = sorted(exact, key=key)
+    at = next((i for i, c in enumerate(order) if c.model.id == name), None)
+    if at is None:
+        return None
+    me, above, below = order[at], order[:at], order[at + 1 :]
+    lows: list[Candidate] = []  # those above it that a model at or below it dominates
+    if hardware is not None:  # reorder moves nothing without hardware
+        if low_bit(me) and any(dominates(d, me, hardware) for d in below):
+            return None
+        lows = [
+            c for c in above if low_bit(c) and any(dominates(d, c, hardware) for d in [me, *below])
+        ]
+    moved = {id(c) for c in lows}
+    if "base" not in variants:
+        if me.model.variant == "base" and _tuned_of(me, [*below, *lows]):
+            return None
+        moved |= {
+            id(c) for c in above if c.model.variant == "base" and _tuned_of(c, [me, *below, *lows])
+        }
+    kept = [c for c in above if id(c) not in moved]
+    ranked = tuned_first(reorder([*kept, me], hardware), variants)
+    assert ranked[-1] is me  # no rule moves it
+    return ranked
+
+
+def _tuned_of(base: Candidate, among: list[Candidate]) -> bool:
+    return any(c.model.base_model == base.model.id and c.model.variant in TUNED for c in among)
 
 
 def _could_move(
