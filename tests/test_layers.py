@@ -5,6 +5,7 @@ module graph must have no cycle."""
 from __future__ import annotations
 
 import ast
+from functools import cache
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[1] / "src" / "llm_pick"
@@ -46,7 +47,9 @@ def imports_in(source: str, name: str, is_package: bool) -> set[str]:
     return found - {name}
 
 
+@cache
 def graph() -> dict[str, set[str]]:
+    """Each module's imports of the package's modules (parsed once per run; callers read it)."""
     modules = {module_name(p): p for p in PACKAGE.rglob("*.py")}
     return {name: {m for m in imports(path) if m in modules} for name, path in modules.items()}
 
