@@ -158,7 +158,8 @@ def test_the_runtime_asked_for_runs_first() -> None:
     mlx = data("recommend", "--gpu", "m3-max-128gb", "--runtime", "mlx", "--top", "1")
     assert "not modelled" in mlx["query"]["runtime"]["note"]
     wrong = run("recommend", "--gpu", "rtx-4090", "--runtime", "mlx")
-    assert wrong.code != 0 and wrong.stderr.startswith("Error: --runtime mlx runs on Apple")
+    assert wrong.code != 0 and wrong.stderr.startswith("Error: --runtime mlx is sized on Apple")
+    assert "CUDA or CPU builds" in wrong.stderr and wrong.stdout == ""
 
 
 def test_a_weight_diff_is_not_said_to_run_on_runtimes() -> None:

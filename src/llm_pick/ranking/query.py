@@ -42,10 +42,14 @@ VLLM_ON_CPU = (
 )
 # llm-pick sizes MLX as llama.cpp on the same Apple GPU (reports/runtime_pick.py MLX_NOTE);
 # MLX's other builds (mlx[cpu] on Linux, mlx[cuda]: ml-explore.github.io/mlx install) are not
-# modelled
+# modelled (here and off Apple)
 MLX_ON_CPU = (
     "--runtime mlx is sized on an Apple silicon GPU only, not on a CPU-only machine (--vram 0): "
     "llm-pick does not model MLX's CPU build; use --runtime llama.cpp or ollama"
+)
+MLX_OFF_APPLE = (
+    "--runtime mlx is sized on Apple silicon only, not on {gpu}: llm-pick does not model MLX's "
+    "CUDA or CPU builds; use --runtime llama.cpp, vllm or ollama"
 )
 SERVE_KV = ("bf16", "fp8")  # vLLM's KV cache types (estimate/serving.py KV_DTYPE_BYTES)
 FLOATS = ("fp16",)  # 16-bit weights: only with min_bits above 8.5 or a forced quant
@@ -95,7 +99,7 @@ class Query:
             raise InputError(f"--runtime: {self.runtime!r} is not one of {', '.join(RUNTIMES)}")
         gpu = self.hardware.gpu if self.hardware else None
         if self.runtime == "mlx" and gpu is not None and gpu.backend != "metal":
-            raise InputError(f"--runtime mlx runs on Apple silicon only, not on {gpu.name}")
+            raise InputError(MLX_OFF_APPLE.format(gpu=gpu.name))
         if self.runtime == "vllm" and gpu is not None and gpu.backend == "metal":
             raise InputError(VLLM_ON_METAL.format(gpu=gpu.name))
         if self.runtime in ("vllm", "mlx") and self.hardware and not self.hardware.vram_gib:
