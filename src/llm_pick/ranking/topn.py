@@ -229,12 +229,14 @@ def _ahead(
     model the order rules could move is among them (_could_move), and the rules only move a
     model down: a 2-3-bit pick below its last dominator (reorder), a base model below its
     lowest chat or instruct model (tuned_first). So the models ranked above `name` are those
-    of higher score that no rule moves to or past it. None when `name` is not in `exact`, or
-    moves down itself: then only the full ranking tells how far."""
+    of higher score that no rule moves to or past it; none when `name` is not ranked. None
+    when it moves down itself: then only the full ranking tells how far."""
+    if name is None:
+        return None
     order = sorted(exact, key=key)
     at = next((i for i, c in enumerate(order) if c.model.id == name), None)
-    if at is None:
-        return None
+    if at is None:  # not ranked: explain reads no rank (the rest is computed if read)
+        return []
     me, above, below = order[at], order[:at], order[at + 1 :]
     lows: list[Candidate] = []  # those above it that a model at or below it dominates
     if hardware is not None:  # reorder moves nothing without hardware
