@@ -42,6 +42,22 @@ def _least_seconds(model_id: str, prompt: int, peak: float) -> float:
     return flops / peak
 
 
+def _quote_problems(name: str, quote: Json, speed: Json, peak: float) -> list[str]:
+    """One first-token quote: its range in order, no sooner than the FLOPs at the cards' peak
+    (`peak` 0: none stated) or the stated prefill ceiling."""
+    out = []
+    tokens = quote["prompt_tokens"]
+    if not quote["low"] <= quote["expected"] <= quote["high"]:
+        out.append(f"first-token range out of order at {tokens}")
+    least = _least_seconds(name, tokens, peak) if peak else 0.0
+    if quote["low"] < least * 0.98:
+        out.append(f"{tokens} tokens in {quote['low']} s, under the {least:.3f} s at peak")
+    top = speed.get("prefill_ceiling_tokens_per_second")
+    if top and quote["low"] < tokens / top * 0.98:
+        out.append("first token faster than the stated prefill ceiling")
+    return out
+
+
 def first_tokens(kind: str, data: Json, prompt: int = 512) -> list[str]:
     """Every placement that runs (GPU, several cards, Apple, CPU, offload) quotes the first
     token at the asked prompt and, where the sized context is 32K or more and longer than the
@@ -54,6 +70,7 @@ def first_tokens(kind: str, data: Json, prompt: int = 512) -> list[str]:
     for entry in entries(kind, data):
         fit = entry.get("fit")
         verdict = fit["verdict"] if isinstance(fit, dict) else fit
+        cards = peak if verdict in ("gpu", None) else 0.0  # CPU and offload: no GPU bound
         speed = entry.get("speed")
         if verdict == "none" or not speed:
             continue
@@ -65,19 +82,7 @@ def first_tokens(kind: str, data: Json, prompt: int = 512) -> list[str]:
         if context >= 32768 and context > prompt and (full or {}).get("prompt_tokens") != context:
             out.append(f"{name}: no first token at the sized {context} tokens on {verdict}")
         quoted = [t for t in (first, full) if t]
-        for t in quoted:
-            if not t["low"] <= t["expected"] <= t["high"]:
-                out.append(f"{name}: first-token range out of order at {t['prompt_tokens']}")
-            if peak and verdict in ("gpu", None):
-                least = _least_seconds(name, t["prompt_tokens"], peak)
-                if t["low"] < least * 0.98:
-                    out.append(
-                        f"{name}: {t['prompt_tokens']} tokens in {t['low']} s, under the "
-                        f"{least:.3f} s the FLOPs take at peak"
-                    )
-            top = speed.get("prefill_ceiling_tokens_per_second")
-            if top and t["low"] < t["prompt_tokens"] / top * 0.98:
-                out.append(f"{name}: first token faster than the stated prefill ceiling")
+        out += [f"{name}: {p}" for t in quoted for p in _quote_problems(name, t, speed, cards)]
         if first and full and full["prompt_tokens"] > first["prompt_tokens"]:
             for k in ("low", "expected", "high"):
                 if full[k] <= first[k]:
@@ -201,6 +206,37 @@ def no_loadable_diff(kind: str, data: Json) -> list[str]:
     return out
 
 
+def served_first_token(kind: str, data: Json, prompt: int = 512) -> list[str]:
+    """A vLLM serving plan times the first token of the prompt the user asked
+    (assumed_prompt_tokens = --prompt-tokens, within the window) and, from a 32K max_model_len
+    longer than it, of a prompt filling that window, later; neither under the FLOPs at the
+    serving group's peak (FP8 counted at twice the FP16 peak). Written after the answers."""
+    out = []
+    hardware = _hardware(data)
+    picks = [data] if kind == "explain" else list(entries(kind, data))
+    for entry in picks:
+        plan = entry.get("serving")
+        if not plan:
+            continue
+        name, speed = entry["model"], plan["throughput"]
+        window = plan["max_model_len"]
+        if plan["assumed_prompt_tokens"] != min(prompt, window - 1):
+            out.append(f"{name}: vLLM plan times a {plan['assumed_prompt_tokens']}-token prompt")
+        full = speed.get("ttft_at_context_seconds")
+        if window >= 32768 and window > prompt and full is None:
+            out.append(f"{name}: no vLLM first token for a {window}-token prompt")
+        if full is not None and full <= speed["ttft_seconds"]:
+            out.append(f"{name}: the window-filling prompt's first token is not later")
+        boost = 2.0 if plan["format"] == "fp8" else 1.0
+        peak = (hardware.get("fp16_tflops") or 0) * 1e12 * plan["tensor_parallel"] * boost
+        quotes = [(plan["assumed_prompt_tokens"], speed["ttft_seconds"]), (window, full)]
+        for tokens, seconds in quotes:
+            least = _least_seconds(name, tokens, peak) if peak and seconds else 0.0
+            if seconds is not None and seconds < least * 0.98:
+                out.append(f"{name}: vLLM first token of {tokens} in {seconds:.3f} s < {least:.3f}")
+    return out
+
+
 CHECKS13: dict[str, Check] = {
     f.__name__: f
     for f in (
@@ -210,5 +246,6 @@ CHECKS13: dict[str, Check] = {
         vllm_plan_matches,
         hf_runs_sized,
         no_loadable_diff,
+        served_first_token,
     )
 }

@@ -55,3 +55,42 @@ def test_expert_question(question: Json) -> None:
 
 
 # ---- regressions of the causes this review fixed ----------------------------------------------
+
+
+def test_left_out_model_says_its_licence_conditions() -> None:
+    """explain of a model the query leaves out (a code specialist without --needs code) says its
+    licence's key conditions in the reasons, as a ranked pick does (issue 19 §5)."""
+    said = _answer(
+        ["explain", "devstral-2-123b-instruct-2512", "--gpu", "h100-sxm", "--gpus", "2"]
+        + ["--commercial"]
+    )
+    assert not said["passed"]
+    terms = [r for r in said["reasons"] if r.startswith("licence conditions (Modified MIT")]
+    assert terms and "global monthly revenue exceeds $20 million" in terms[0]
+    # a licence that forbids commercial use is said too, whatever the reason it is left out
+    alpaca = _answer(["explain", "alpaca-7b", "--gpu", "rtx-3090", "--needs", "code"])
+    assert any(r.startswith("licence prohibits commercial use") for r in alpaca["reasons"])
+
+
+def test_vllm_times_the_asked_prompt() -> None:
+    """Under vLLM the first token is timed for the --prompt-tokens asked and, from a 32K
+    max_model_len, for a prompt filling it (later); a reason says it (issue 19 §4)."""
+    said = _answer(
+        ["recommend", "--gpu", "h100-sxm", "--gpus", "2", "--prompt-tokens", "8k"]
+        + ["--context", "32k", "--top", "1"]
+    )
+    top = said["ranking"][0]
+    plan = top["serving"]
+    speed = plan["throughput"]
+    assert plan["assumed_prompt_tokens"] == 8192 and plan["max_model_len"] == 32768
+    assert speed["ttft_at_context_seconds"] > speed["ttft_seconds"] > 0
+    assert abs(speed["ttft_seconds"] - 8192 / speed["prefill_tokens_per_second"]) < 0.1
+    assert any(
+        r.startswith("first token after ~") and "8,192-token prompt asked under vLLM" in r
+        for r in top["reasons"]
+    )
+    plain = _answer(["recommend", "--gpu", "h100-sxm", "--gpus", "2", "--top", "1"])
+    served = plain["ranking"][0]["serving"]
+    assert served["assumed_prompt_tokens"] == 1024  # no prompt asked: a typical turn
+    assert served["throughput"]["ttft_at_context_seconds"] is None  # 4K context
+    assert not any("prompt asked under vLLM" in r for r in plain["ranking"][0]["reasons"])

@@ -23,7 +23,9 @@ def served_rows(
 
     if hardware is None or choose_runtime(Query(hardware=hardware, sizing=sizing)).name != "vllm":
         return []
-    plans = {m.id: plan(m, hardware, context, sizing.batch) for m in models}  # KV: auto
+    plans = {  # KV: auto
+        m.id: plan(m, hardware, context, sizing.batch, prompt=sizing.prompt_tokens) for m in models
+    }
 
     def each(get: Any) -> dict[str, Any]:
         return {i: None if p is None else get(p) for i, p in plans.items()}
