@@ -237,6 +237,23 @@ def served_first_token(kind: str, data: Json, prompt: int = 512) -> list[str]:
     return out
 
 
+def compare_licence_terms(kind: str, data: Json) -> list[str]:
+    """compare: beside the licence and its commercial-use word, each conditional or prohibiting
+    licence's key conditions (the catalog's), every one of them. Written after the answers."""
+    rows = {r["field"]: r["values"] for r in data["rows"]}
+    names = [m if isinstance(m, str) else m["id"] for m in data["models"]]
+    shown = rows.get("licence conditions") or {}
+    out = []
+    for name in names:
+        lic = CATALOG.get(name).license
+        if lic.commercial_use == "allowed" or not lic.key_conditions:
+            continue
+        missing = [c for c in lic.key_conditions if c not in (shown.get(name) or [])]
+        if missing:
+            out.append(f"{name}: {lic.commercial_use} licence, conditions not shown: {missing}")
+    return out
+
+
 CHECKS13: dict[str, Check] = {
     f.__name__: f
     for f in (
@@ -247,5 +264,6 @@ CHECKS13: dict[str, Check] = {
         hf_runs_sized,
         no_loadable_diff,
         served_first_token,
+        compare_licence_terms,
     )
 }

@@ -60,10 +60,8 @@ def test_expert_question(question: Json) -> None:
 def test_left_out_model_says_its_licence_conditions() -> None:
     """explain of a model the query leaves out (a code specialist without --needs code) says its
     licence's key conditions in the reasons, as a ranked pick does (issue 19 §5)."""
-    said = _answer(
-        ["explain", "devstral-2-123b-instruct-2512", "--gpu", "h100-sxm", "--gpus", "2"]
-        + ["--commercial"]
-    )
+    cards = ["--gpu", "h100-sxm", "--gpus", "2"]
+    said = _answer(["explain", "devstral-2-123b-instruct-2512", *cards, "--commercial"])
     assert not said["passed"]
     terms = [r for r in said["reasons"] if r.startswith("licence conditions (Modified MIT")]
     assert terms and "global monthly revenue exceeds $20 million" in terms[0]
@@ -75,10 +73,8 @@ def test_left_out_model_says_its_licence_conditions() -> None:
 def test_vllm_times_the_asked_prompt() -> None:
     """Under vLLM the first token is timed for the --prompt-tokens asked and, from a 32K
     max_model_len, for a prompt filling it (later); a reason says it (issue 19 §4)."""
-    said = _answer(
-        ["recommend", "--gpu", "h100-sxm", "--gpus", "2", "--prompt-tokens", "8k"]
-        + ["--context", "32k", "--top", "1"]
-    )
+    cards = ["--gpu", "h100-sxm", "--gpus", "2"]
+    said = _answer(["recommend", *cards, "--prompt-tokens", "8k", "--context", "32k", "--top", "1"])
     top = said["ranking"][0]
     plan = top["serving"]
     speed = plan["throughput"]
@@ -94,3 +90,21 @@ def test_vllm_times_the_asked_prompt() -> None:
     assert served["assumed_prompt_tokens"] == 1024  # no prompt asked: a typical turn
     assert served["throughput"]["ttft_at_context_seconds"] is None  # 4K context
     assert not any("prompt asked under vLLM" in r for r in plain["ranking"][0]["reasons"])
+
+
+def test_compare_shows_licence_conditions() -> None:
+    """compare has a licence-conditions row beside the licence: each conditional licence's key
+    conditions, none for a licence that allows commercial use (issue 19 §5)."""
+    said = _answer(
+        [
+            "compare",
+            "falcon-180b-chat",
+            "devstral-2-123b-instruct-2512",
+            "mistral-small-4-119b-2603",
+        ]
+    )
+    rows = {r["field"]: r["values"] for r in said["rows"]}
+    terms = rows["licence conditions"]
+    assert any("Hosting Use" in c for c in terms["falcon-180b-chat"])
+    assert any("$20 million" in c for c in terms["devstral-2-123b-instruct-2512"])
+    assert terms["mistral-small-4-119b-2603"] == []  # Apache 2.0
