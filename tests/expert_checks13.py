@@ -254,6 +254,23 @@ def compare_licence_terms(kind: str, data: Json) -> list[str]:
     return out
 
 
+def compare_vllm_first_token(kind: str, data: Json, prompt: int, context: int) -> list[str]:
+    """compare under vLLM: each served model's first token for the prompt asked and, from a
+    32K context, for a prompt filling it, the longer one later. Written after the answers."""
+    rows = {r["field"]: r["values"] for r in data["rows"]}
+    served = {m for m, v in (rows.get("runtime (assumed)") or {}).items() if v == "vllm"}
+    short = rows.get(f"vLLM time to first token s, {prompt}-token prompt") or {}
+    long = rows.get(f"vLLM time to first token s, {context}-token prompt") or {}
+    out = [] if served else ["no model served by vLLM"]
+    for name in sorted(served):
+        a, b = short.get(name), long.get(name)
+        if a is None or (context >= 32768 and b is None):
+            out.append(f"{name}: vLLM first token at {prompt} / {context} tokens: {a} / {b}")
+        elif b is not None and b <= a:
+            out.append(f"{name}: the {context}-token prompt's first token is not later")
+    return out
+
+
 CHECKS13: dict[str, Check] = {
     f.__name__: f
     for f in (
@@ -265,5 +282,6 @@ CHECKS13: dict[str, Check] = {
         no_loadable_diff,
         served_first_token,
         compare_licence_terms,
+        compare_vllm_first_token,
     )
 }

@@ -108,3 +108,23 @@ def test_compare_shows_licence_conditions() -> None:
     assert any("Hosting Use" in c for c in terms["falcon-180b-chat"])
     assert any("$20 million" in c for c in terms["devstral-2-123b-instruct-2512"])
     assert terms["mistral-small-4-119b-2603"] == []  # Apache 2.0
+
+
+def test_compare_times_vllm_first_token() -> None:
+    """compare under vLLM: a first-token row for the asked prompt and, from a 32K context,
+    one for a prompt filling it, from the same plan recommend serves (issue 19 §4)."""
+    models = ["mistral-small-3.2-24b-instruct-2506", "ministral-3-14b-instruct-2512"]
+    load = ["--gpu", "h100-sxm", "--batch", "8", "--prompt-tokens", "16k", "--context", "32k"]
+    rows = {r["field"]: r["values"] for r in _answer(["compare", *models, *load])["rows"]}
+    short = rows["vLLM time to first token s, 16384-token prompt"]
+    full = rows["vLLM time to first token s, 32768-token prompt"]
+    ranked = _answer(["recommend", *load, "--top", "10"])["ranking"]
+    plan = next(e["serving"] for e in ranked if e["model"] == models[0])
+    assert short[models[0]] == round(plan["throughput"]["ttft_seconds"], 2)
+    assert all(full[m] > short[m] > 0 for m in models)
+    plain = {
+        r["field"]
+        for r in _answer(["compare", *models, "--gpu", "h100-sxm", "--batch", "8"])["rows"]
+    }
+    assert "vLLM time to first token s, 1024-token prompt" in plain  # a typical turn, said
+    assert not any(f.startswith("vLLM time to first token s, 4096") for f in plain)

@@ -45,6 +45,11 @@ def served_rows(
     total = each(lambda p: round(p.speed.aggregate, 1))
     ceiling = each(lambda p: ceiling_terms(p.speed)["ceiling_per_stream"])
     share = each(lambda p: ceiling_terms(p.speed)["share_of_ceiling"])
+    # the first token of one request of the plan's prompt (--prompt-tokens, else a typical
+    # turn) and, from a 32K window, of a prompt filling it (estimate/serving.py prefill)
+    first = each(lambda p: round(p.speed.ttft_seconds, 2))
+    full = each(lambda p: _rounded(p.speed.ttft_at_context_seconds))
+    prompt = next((p.load.prompt for p in plans.values() if p is not None), None)
     return [
         ("runtime (assumed)", runtime, "", shown(runtime, "{}")),
         ("vLLM format", fmt, "", shown(fmt, "{}")),
@@ -55,4 +60,13 @@ def served_rows(
         ("vLLM ceiling tok/s per stream", ceiling, "", shown(ceiling, "{:.0f}")),
         ("vLLM share of ceiling", share, "", shown(share, "{:.0%}")),
         (f"vLLM tok/s, {sizing.batch} streams", total, "max", shown(total, "~{:,.0f}")),
-    ]
+        (f"vLLM time to first token s, {prompt}-token prompt", first, "min", shown(first, "{}")),
+    ] + (
+        [(f"vLLM time to first token s, {context}-token prompt", full, "min", shown(full, "{}"))]
+        if any(v is not None for v in full.values())
+        else []
+    )
+
+
+def _rounded(seconds: float | None) -> float | None:
+    return None if seconds is None else round(seconds, 2)
