@@ -50,6 +50,18 @@ def said(ttft: Mapping[str, Any] | None, rate: float | None) -> str | None:
     )
 
 
+def served_said(prompt: int | None, seconds: float, rate: float) -> str | None:
+    """The same words for a vLLM serving plan (one figure, no range: estimate/serving.py
+    times one request's prefill and first decode step); None unless a prompt longer than the
+    default was asked for."""
+    if not prompt or prompt <= DEFAULT_PROMPT_TOKENS:
+        return None
+    return (
+        f"first token after ~{duration(seconds)} for the {prompt:,}-token prompt asked under "
+        f"vLLM: prefill ~{rate:,.0f} tokens/s over it (estimate)"
+    )
+
+
 def sentence(words: str | None) -> str | None:
     """A reason as a sentence of its own (the summary, explain's text)."""
     return None if words is None else f"{words[0].upper()}{words[1:]}."

@@ -220,7 +220,8 @@ class ServingSpeed(NamedTuple):
     per_stream: float  # output tokens/s of one stream
     aggregate: float  # output tokens/s of all streams, prefill included
     prefill_tokens_per_second: float
-    ttft_seconds: float
+    ttft_seconds: float  # a request of the load's prompt (assumed_prompt_tokens)
+    ttft_at_context_seconds: float | None = None  # a prompt filling max_model_len (from 32K)
 
     def as_dict(self) -> dict[str, object]:
         return self._asdict()

@@ -141,16 +141,7 @@ class Candidate(NamedTuple):
         first = None if self.serving is not None else first_token_said(self.assessment.speed)
         if first is not None:  # a prompt longer than the default was asked for
             reasons += (first,)
-        lic = self.model.license
-        if lic.commercial_use == "conditional":
-            terms = "; ".join(lic.key_conditions or ())
-            reasons += (f"licence conditions ({lic.name}){': ' + terms if terms else ''}",)
-        elif lic.commercial_use == "prohibited":  # ranked without --commercial: still said
-            terms = "; ".join(lic.key_conditions or ())
-            reasons += (
-                f"licence prohibits commercial use ({lic.name}){': ' + terms if terms else ''}",
-            )
-        return reasons
+        return reasons + licence_said(self.model)
 
     @property
     def tokens_per_second(self) -> float | None:
@@ -253,3 +244,17 @@ def ceiling_terms(speed: ServingSpeed) -> dict[str, float | None]:
         "ceiling_per_stream": round(1 / step, 1),
         "share_of_ceiling": round(speed.per_stream * step, 3),
     }
+
+
+def licence_said(model: Model) -> tuple[str, ...]:
+    """A conditional licence's key conditions, or a prohibition (a pick ranked without
+    --commercial still says it), as one reason; none for a licence that allows commercial use.
+    Ranked or left out (explain), the same words."""
+    lic = model.license
+    terms = "; ".join(lic.key_conditions or ())
+    tail = f" ({lic.name}){': ' + terms if terms else ''}"
+    if lic.commercial_use == "conditional":
+        return (f"licence conditions{tail}",)
+    if lic.commercial_use == "prohibited":
+        return (f"licence prohibits commercial use{tail}",)
+    return ()

@@ -18,6 +18,7 @@ from llm_pick.scoring import criteria
 
 UTILIZATION = 0.90  # vLLM's --gpu-memory-utilization default
 TYPICAL_TURN = 1024  # prompt and output tokens per request assumed for throughput
+LONG_CONTEXT = 32768  # from here the first token is also timed for a prompt filling the context
 # the quality scale's format for each serving format: FP8 W8A8 is lossless in the sources
 # cited in estimate/serving.py, so it is scored as 16-bit
 QUALITY_AS = {"bf16": "bf16", "fp8": "bf16", "awq-4bit": "awq-4bit", "gptq-4bit": "gptq-4bit"}
@@ -80,8 +81,13 @@ def kv_choices(hardware: Hardware, fixed: str | None) -> tuple[str, ...]:
     return ("bf16", *fp8)
 
 
-def plan(
-    model: Model, hardware: Hardware, context: int, batch: int, kv: str | None = None
+def plan(  # noqa: PLR0913 (prompt: the asked --prompt-tokens, defaulted)
+    model: Model,
+    hardware: Hardware,
+    context: int,
+    batch: int,
+    kv: str | None = None,
+    prompt: int | None = None,
 ) -> ServingPlan | None:
     """The best format that holds `batch` sequences of `context` tokens: FP8 (where the card
     runs it) or BF16 (the lossless ones) at the highest throughput, else INT4 (AWQ, then
@@ -89,7 +95,8 @@ def plan(
     weights on load: a plan without one would headline figures no command runs); None when
     none does, or the card's bandwidth is unknown. Each format tries a 16-bit KV cache on
     every group size first and an FP8 cache only where none holds the batch (`kv` None), or
-    the type `kv` fixes; among lossless weights, plans with a 16-bit cache come first."""
+    the type `kv` fixes; among lossless weights, plans with a 16-bit cache come first.
+    `prompt`: the prompt each request sends (--prompt-tokens), else a typical turn."""
     from llm_pick.catalog.quantrepos import int4_repo
     from llm_pick.estimate.serving import SERVING_FORMATS, fp8_mode
 
@@ -102,7 +109,7 @@ def plan(
         if fmt.quality_kept is None and int4_repo(model.id, name) is None:  # no INT4 weights
             continue
         for kv_dtype in kv_choices(hardware, kv):
-            found = _smallest_group(model, name, hardware, context, batch, kv_dtype)
+            found = _smallest_group(model, name, hardware, (context, prompt), batch, kv_dtype)
             if found is not None:
                 reason = _kv_reason(found, model, hardware, kv, batch)
                 plans.append(found._replace(kv_reason=reason))
@@ -115,22 +122,40 @@ def plan(
 
 
 def _smallest_group(  # noqa: PLR0913 (one plan's inputs)
-    model: Model, name: str, hardware: Hardware, context: int, batch: int, kv_dtype: str
+    model: Model,
+    name: str,
+    hardware: Hardware,
+    window: tuple[int, int | None],
+    batch: int,
+    kv_dtype: str,
 ) -> ServingPlan | None:
     """The plan on the smallest tensor-parallel group that holds its share of the batch with
-    the KV pool in `kv_dtype`, the other cards as replicas; None when no group does."""
-    from llm_pick.estimate.serving import SERVING_FORMATS, Load, serving_memory, serving_speed
+    the KV pool in `kv_dtype`, the other cards as replicas; None when no group does.
+    `window`: the context, and the prompt asked (--prompt-tokens; None: a typical turn). The
+    first token is also timed for a prompt filling the context from 32K up (issue 19 §4)."""
+    from llm_pick.estimate.serving import (
+        SERVING_FORMATS,
+        Load,
+        prefill_seconds,
+        serving_memory,
+        serving_speed,
+    )
 
+    context, asked = window
     fmt = SERVING_FORMATS[name]
     turn = max(1, min(TYPICAL_TURN, context // 2))
+    prompt = min(asked, context - 1) if asked else turn
     for tp in tp_sizes(model, hardware, batch):
         group = hardware._replace(gpus=tp)
         replicas = hardware.gpus // tp
-        load = Load(-(-batch // replicas), turn, turn, kv_dtype=kv_dtype)  # a replica's share
+        load = Load(-(-batch // replicas), prompt, turn, kv_dtype=kv_dtype)  # a replica's share
         memory = serving_memory(model, fmt, group, context, UTILIZATION, kv_dtype)
         if memory.sequences < load.batch:
             continue
         speed = serving_speed(model, fmt, group, load, memory.sequences)
+        if context >= LONG_CONTEXT and context > prompt:  # a prompt filling the window
+            full = prefill_seconds(model, fmt, group, context, kv_dtype) + speed.step_seconds
+            speed = speed._replace(ttft_at_context_seconds=full)
         streams = min(batch, replicas * speed.concurrency)  # all replicas together
         speed = speed._replace(aggregate=speed.aggregate * streams / speed.concurrency)
         return ServingPlan(name, tp, context, UTILIZATION, load, memory, speed, replicas)
@@ -207,7 +232,8 @@ def served(cand: Candidate, query: Query, lineage: dict[str, Model]) -> Candidat
     cannot hold it at the batch."""
     assert query.hardware is not None
     batch, context = query.sizing.batch, cand.assessment.estimate.context
-    found = plan(cand.model, query.hardware, context, batch, query.serve_kv)
+    prompt = query.sizing.prompt_tokens
+    found = plan(cand.model, query.hardware, context, batch, query.serve_kv, prompt)
     if found is None:
         return cand
     values = dict(cand.values)

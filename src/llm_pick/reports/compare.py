@@ -160,6 +160,12 @@ def fact_rows(by: dict[str, Model]) -> list[Row]:
             each(lambda m: m.license.commercial_use),
             _best(each(lambda m: COMMERCIAL_RANK[m.license.commercial_use]), "max"),
         ),
+        Row(  # what a conditional licence binds a commercial user to (issue 19 §5)
+            "licence conditions",
+            each(lambda m: list(m.license.key_conditions or ())),
+            each(lambda m: "; ".join(m.license.key_conditions or ()) or "-"),
+            (),
+        ),
         Row(  # the languages; the best: the most of them
             "languages",
             each(lambda m: list(m.languages)),

@@ -23,7 +23,9 @@ def served_rows(
 
     if hardware is None or choose_runtime(Query(hardware=hardware, sizing=sizing)).name != "vllm":
         return []
-    plans = {m.id: plan(m, hardware, context, sizing.batch) for m in models}  # KV: auto
+    plans = {  # KV: auto
+        m.id: plan(m, hardware, context, sizing.batch, prompt=sizing.prompt_tokens) for m in models
+    }
 
     def each(get: Any) -> dict[str, Any]:
         return {i: None if p is None else get(p) for i, p in plans.items()}
@@ -43,6 +45,11 @@ def served_rows(
     total = each(lambda p: round(p.speed.aggregate, 1))
     ceiling = each(lambda p: ceiling_terms(p.speed)["ceiling_per_stream"])
     share = each(lambda p: ceiling_terms(p.speed)["share_of_ceiling"])
+    # the first token of one request of the plan's prompt (--prompt-tokens, else a typical
+    # turn) and, from a 32K window, of a prompt filling it (estimate/serving.py prefill)
+    first = each(lambda p: round(p.speed.ttft_seconds, 2))
+    full = each(lambda p: _rounded(p.speed.ttft_at_context_seconds))
+    prompt = next((p.load.prompt for p in plans.values() if p is not None), None)
     return [
         ("runtime (assumed)", runtime, "", shown(runtime, "{}")),
         ("vLLM format", fmt, "", shown(fmt, "{}")),
@@ -53,4 +60,13 @@ def served_rows(
         ("vLLM ceiling tok/s per stream", ceiling, "", shown(ceiling, "{:.0f}")),
         ("vLLM share of ceiling", share, "", shown(share, "{:.0%}")),
         (f"vLLM tok/s, {sizing.batch} streams", total, "max", shown(total, "~{:,.0f}")),
-    ]
+        (f"vLLM time to first token s, {prompt}-token prompt", first, "min", shown(first, "{}")),
+    ] + (
+        [(f"vLLM time to first token s, {context}-token prompt", full, "min", shown(full, "{}"))]
+        if any(v is not None for v in full.values())
+        else []
+    )
+
+
+def _rounded(seconds: float | None) -> float | None:
+    return None if seconds is None else round(seconds, 2)

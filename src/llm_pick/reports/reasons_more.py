@@ -50,6 +50,15 @@ def reasons_of(cand: Candidate, rec: Recommendation) -> list[str]:
                 "recorded: no vllm command is printed (llama.cpp's is)"
             )
         else:  # the GGUF format and cache choice concern the GGUF alternative only
+            from llm_pick.estimate.firsttoken import served_said
+
+            speed, load = cand.serving.speed, cand.serving.load
+            first = served_said(
+                rec.query.sizing.prompt_tokens and load.prompt,
+                speed.ttft_seconds,
+                speed.prefill_tokens_per_second,
+            )
+            extra += [first] if first else []
             own = set(cand.choice)
             # the alternative's runtime: Ollama where llama.cpp cannot load the model
             # (Llama 3.2 Vision), as its run commands say

@@ -12,7 +12,7 @@ from llm_pick.estimate.assess import longest_context
 from llm_pick.estimate.hardware import GIB
 from llm_pick.estimate.memory import DEFAULT_CONTEXT
 from llm_pick.ranking.pipeline import lineage
-from llm_pick.ranking.result import Candidate, Exclusion, Option, Recommendation
+from llm_pick.ranking.result import Candidate, Exclusion, Option, Recommendation, licence_said
 from llm_pick.ranking.serve import choose_runtime
 from llm_pick.ranking.topn import excluded_reasons
 from llm_pick.reports.headline_json import headline_fields, with_assumed
@@ -267,8 +267,10 @@ def explain_data(model: Model, rec: Recommendation) -> dict[str, Any]:
         }
     else:
         data |= {"rank": None, "of": len(rec.ranking), "score": None, "criteria": None}
-        if isinstance(outcome, Exclusion) and outcome.choice:  # why the memory block's format
-            data["reasons"] = list(outcome.choice)
+        # why the memory block's format, and the licence's conditions as a ranked pick says them
+        choice = list(outcome.choice) if isinstance(outcome, Exclusion) else []
+        if said := choice + list(licence_said(model)):
+            data["reasons"] = said
         data |= _one_change(outcome, rec)
     # ranked or left out, how its weights are obtained and the context it really uses
     from llm_pick.reports.run import weights_note
