@@ -16,15 +16,14 @@ from llm_pick.catalog.types import Model
 from llm_pick.errors import InputError
 from llm_pick.estimate.cache import KV_DTYPES as KV_DTYPES
 from llm_pick.estimate.cache import UBATCH as UBATCH
-from llm_pick.estimate.cache import (
-    cache_notes,
-    encoder_bytes,
-    recurrent_state_bytes,
-    training_notes,
-)
 from llm_pick.estimate.cache import kv_cache_bytes as kv_cache_bytes
+from llm_pick.estimate.cache import (
+    recurrent_state_bytes,
+)
 from llm_pick.estimate.computebuf import compute_buffer_bytes as compute_buffer_bytes
-from llm_pick.estimate.computebuf import layer_compute_bytes, server_outputs
+from llm_pick.estimate.computebuf import layer_compute_bytes as layer_compute_bytes
+from llm_pick.estimate.memparts import host_buffer_bytes as host_buffer_bytes
+from llm_pick.estimate.memparts import kept
 from llm_pick.estimate.quant import (
     QUANTS,
     Quant,
@@ -182,25 +181,6 @@ def overhead_bytes(model: Model, context: int, batch: int, flash_attn: bool = Tr
     return CUDA_CONTEXT_BYTES + compute_buffer_bytes(model, context, batch, flash_attn)
 
 
-def host_buffer_bytes(
-    model: Model, batch: int = 1, ubatch: int = UBATCH, context: int | None = None
-) -> tuple[int, int]:
-    """What llama.cpp keeps in host memory beside a model on the GPUs (not in the GPU total):
-    the host compute buffer and the output buffer of one f32 logits row per sequence
-    ("CUDA_Host output buffer size = 0.58 MiB" for a 151,936-token vocabulary,
-    research/local/load_logs/01). The host compute buffer holds the micro-batch's input
-    embeddings gathered from the token table (f32, hidden x tokens) and, with a KV cache, the
-    f32 attention mask of the micro-batch against the context (tokens x context): current
-    builds write the mask on the host (llama-kv-cache.cpp set_input_kq_mask asserts a host
-    buffer) and copy it to the cards. Checked against six logged host buffers
-    (bench/buffers.py). An estimate for a model all on the GPUs; with layers or experts in RAM
-    the host compute buffer also holds their activations."""
-    arch = model.architecture
-    tokens = ubatch if context is None else min(ubatch, context * batch)
-    mask = context if context is not None and arch.attention_heads else 0
-    return 4 * tokens * (arch.hidden_size + mask), 4 * arch.vocab_size * batch
-
-
 # ---- the estimate ----------------------------------------------------------------------
 
 
@@ -239,19 +219,23 @@ def estimate_memory(
             f"--kv-dtype {kv_dtype} needs flash attention (llama.cpp refuses a quantized V "
             "cache without it): drop --flash-attn off"
         )
-    assumptions = [_context_note(model, tokens, context is None)]
+    alike = kept(
+        model,
+        tokens,
+        context is None,
+        batch,
+        kv_dtype,
+        v_dtype,
+        flash_attn,
+        ubatch,
+        text_only,
+        mode,
+    )
+    assumptions = [*alike.notes, *(alike.buffer_note if chosen.family == "gguf" else ())]
+    encoder, kv, buffer = alike.encoder_bytes, alike.kv_cache_bytes, alike.compute_buffer_bytes
+    host_compute, output = alike.host_compute_bytes, alike.output_bytes
     arch = model.architecture
-    if mode == "inference":
-        assumptions += cache_notes(model, tokens, text_only, ubatch)
-    else:  # no KV cache and no mmproj file in a fine-tune: say what is left out instead
-        assumptions += training_notes(model)
-    encoder = 0 if text_only or mode != "inference" else encoder_bytes(model)
     w = weights(model, chosen)
-    kv = kv_cache_bytes(model, tokens, batch, kv_dtype, v_dtype, ubatch=ubatch)
-    buffer = compute_buffer_bytes(model, tokens, batch, flash_attn, ubatch, server_outputs(batch))
-    if chosen.family == "gguf":
-        assumptions += _buffer_note(model, tokens, batch, flash_attn, ubatch, buffer)
-    host_compute, output = host_buffer_bytes(model, batch, ubatch, tokens)
     estimate = Estimate(
         model=model.id,
         quant=chosen.name,
@@ -281,7 +265,7 @@ def estimate_memory(
         host_compute_bytes=host_compute,
         output_bytes=output,
         input_bytes=w.input_on_host,
-        layer_compute_bytes=layer_compute_bytes(model, tokens, batch, flash_attn, ubatch, True),
+        layer_compute_bytes=alike.layer_compute_bytes,
     )
     if mode == "inference":
         return estimate
@@ -302,30 +286,6 @@ def estimate_memory(
         activation_bytes=parts.activation_bytes,
         assumptions=estimate.assumptions + parts.assumptions,
     )
-
-
-def _buffer_note(
-    model: Model, tokens: int, batch: int, flash_attn: bool, ubatch: int, buffer: int
-) -> list[str]:
-    """What the compute buffer assumes: llama-server's logits rows for its slots (llama.cpp PR
-    #23861, builds since June 2026), and what llama-cli or an older build adds."""
-    full = compute_buffer_bytes(model, tokens, batch, flash_attn, ubatch)
-    if full <= buffer:
-        return []
-    return [
-        f"compute buffer as llama-server reserves it since llama.cpp PR #23861 (June 2026): "
-        f"logits for {batch} slot(s); llama-cli, llama-bench and older builds reserve them for "
-        f"every micro-batch token: {(full - buffer) / 2**20:.0f} MiB more"
-    ]
-
-
-def _context_note(model: Model, tokens: int, defaulted: bool) -> str:
-    if defaulted and tokens < model.context_length:
-        return (
-            f"context {tokens} tokens (default: min(4096, model's {model.context_length}); "
-            "pass --context to change)"
-        )
-    return f"context {tokens} tokens"
 
 
 def _check(
