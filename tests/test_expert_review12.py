@@ -34,16 +34,17 @@ def _answer(argv: list[str]) -> Json:
     return found
 
 
-def judge12(question: Json) -> list[str]:
-    """judge(), but a refused command fails every check that does not expect a refusal."""
+def judge12(question: Json, table: dict[str, Any] = TABLE) -> list[str]:
+    """judge(), but a refused command fails every check that does not expect a refusal (also
+    review 13's, with its own table)."""
     data = _answer(question["argv"])
     if "error" not in data:
-        return judge(question, data, TABLE)
+        return judge(question, data, table)
     problems: list[str] = []
     for item in question["checks"]:
         name = item if isinstance(item, str) else next(iter(item))
         if name in REFUSAL_AWARE:
-            problems += judge({**question, "checks": [item]}, data, TABLE)
+            problems += judge({**question, "checks": [item]}, data, table)
         else:
             problems.append(f"{name}: refused ({data['code']}): {data['error'].strip()[:200]}")
     return problems

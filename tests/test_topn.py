@@ -78,10 +78,8 @@ def test_the_bounded_top_of_fine_tunes_is_the_exhaustive_one(
         check_same(fine_tunes(specs), query)
 
 
-def test_models_below_the_top_are_not_sized() -> None:
-    """The work is removed: `recommend --vram 24 --commercial` sizes and scores a fraction of
-    the models, and reading the rest computes the exhaustive ranking."""
-    query = build_query(**(DEFAULTS | {"vram": "24", "commercial": True}))
+def deciding(query: Any) -> tuple[Any, list[str]]:
+    """topn.recommend's answer and the ids of the models it decided exactly, in turn."""
     decided: list[str] = []
     outcome = pipeline.outcome
 
@@ -91,9 +89,16 @@ def test_models_below_the_top_are_not_sized() -> None:
 
     pipeline.outcome = counted  # type: ignore[assignment]
     try:
-        found = topn.recommend(CATALOG, query)
+        return topn.recommend(CATALOG, query), decided
     finally:
         pipeline.outcome = outcome  # type: ignore[assignment]
+
+
+def test_models_below_the_top_are_not_sized() -> None:
+    """The work is removed: `recommend --vram 24 --commercial` sizes and scores a fraction of
+    the models, and reading the rest computes the exhaustive ranking."""
+    query = build_query(**(DEFAULTS | {"vram": "24", "commercial": True}))
+    found, decided = deciding(query)
     ranking = found.ranking
     assert isinstance(ranking, topn.Ranking)
     excluded = {m.id for m, _ in topn.excluded_reasons(found)}
@@ -173,18 +178,7 @@ def test_explain_sizes_a_fraction_of_the_models() -> None:
     """Explaining a model ranked near the top sizes few models exactly."""
     query = build_query(**(DEFAULTS | {"vram": "24", "commercial": True}))
     top = topn.recommend(CATALOG, query).ranking[0].model.id
-    decided: list[str] = []
-    outcome = pipeline.outcome
-
-    def counted(model: Any, *args: Any) -> Any:
-        decided.append(model.id)
-        return outcome(model, *args)
-
-    pipeline.outcome = counted  # type: ignore[assignment]
-    try:
-        found = topn.recommend(CATALOG, query.replace(explained=top))
-    finally:
-        pipeline.outcome = outcome  # type: ignore[assignment]
+    found, decided = deciding(query.replace(explained=top))
     assert found.rank(top) == 1
     assert len(set(decided)) < len(CATALOG) // 2
 

@@ -121,7 +121,7 @@ class _Found:
         self.excluded: list[Exclusion | Reasons] = []
         self.best: list[float] = []
         self.shapes: dict[tuple[object, ...], bool] = {}  # _passes per shape and sizing
-        self.vllm = query.hardware is not None and choose_runtime(query).name == "vllm"
+        self.vllm = _vllm(query)
         self.key = served_key if self.vllm else pipeline.rank_key  # the order of the ranking
         self.raw: dict[str, Candidate] = {}  # before vLLM re-scores them
 
@@ -175,7 +175,7 @@ class _Found:
             if model.context_length < required:
                 pass  # no format is sized (pipeline.outcome): decided now
             elif not failed:
-                top = _bound(model, self.query, state, fewest)
+                top = _bound(model, self.query, state, fewest, self.vllm)
             elif self.passes(model):  # excluded by its constraints alone
                 self.excluded.append((model, tuple(detail for _, _, detail in failed)))
                 continue
@@ -186,12 +186,17 @@ class _Found:
         return waiting
 
 
+def _vllm(query: Query) -> bool:
+    """Whether vLLM serves (and re-scores) the ranked models (ranking/serve.py)."""
+    return query.hardware is not None and choose_runtime(query).name == "vllm"
+
+
 def _bound(
-    model: Model, query: Query, state: Pass, fewest: dict[bool, Quant | None]
+    model: Model, query: Query, state: Pass, fewest: dict[bool, Quant | None], vllm: bool
 ) -> float | None:
     """The most this model can score: the most quality it keeps in a format it could hold (a
-    quantized KV cache keeps less), full speed, and its other criteria exactly; None when it
-    holds no format (sized exactly, as an exclusion)."""
+    quantized KV cache keeps less; under `vllm`, any format vLLM serves), full speed, and its
+    other criteria exactly; None when it holds no format (sized exactly, as an exclusion)."""
     if _copy(model):
         return None
     smallest = fewest[model.architecture.ternary]
@@ -202,7 +207,6 @@ def _bound(
     if {*fixed, "quality", "speed"} != set(weights):  # a criterion this bound does not know
         return None
     rest = sum(weights[name] * value.value for name, value in fixed.items())
-    vllm = query.hardware is not None and choose_runtime(query).name == "vllm"
     return weights["quality"] * _top_quality(model, state, vllm) + weights["speed"] + rest
 
 
@@ -269,7 +273,7 @@ def _could_move(
     much quality as one of its 2-3-bit candidates, and the chat or instruct models of its
     base models (by id)."""
     lows = [c.values["quality"].value for c in head if low_bit(c)]
-    vllm, found = query.hardware is not None and choose_runtime(query).name == "vllm", {}
+    vllm, found = _vllm(query), {}
     if lows:
         least = min(lows) - 1e-9
         found = {m.id: m for m in unsized if _top_quality(m, state, vllm) >= least}
@@ -294,7 +298,7 @@ def _closed(
     if lows:
         if any(dominates(c, low, query.hardware) for c in below for low in lows):
             return False
-        vllm = query.hardware is not None and choose_runtime(query).name == "vllm"
+        vllm = _vllm(query)
         under = [_top_quality(m, state, vllm) for m in unsized]
         if under and max(under) >= min(c.values["quality"].value for c in lows) - 1e-9:
             return False
