@@ -33,6 +33,7 @@ Vocab = int  # 1..2**24 tokens
 Tokens = int  # context, window, positions: 1..2**30 tokens
 Shots = int  # 0..1000
 Layers8 = int  # convolution width: 1..64
+Scale = float  # a RoPE scaling factor: 1..1024
 MAX_TEXT = 100_000  # characters in any one catalog string
 
 
@@ -65,6 +66,7 @@ def bind_constraints() -> None:
         Tokens=Annotated[int, Gt(0), Le(2**30)],
         Shots=Annotated[int, Ge(0), Le(1000)],
         Layers8=Annotated[int, Ge(1), Le(64)],
+        Scale=Annotated[float, Ge(1), Le(1024)],
     )
     import sys
 

@@ -151,8 +151,28 @@ def architecture_fields(config: Any, name: str) -> tuple[str, dict[str, Any], in
         fields["sliding_window"] = window
     context = int(_get(text, name, "max_position_embeddings", "n_positions", default=2048))
     fields["max_position_embeddings"] = context
+    factor = _stretch(text, name)
+    if factor is not None:  # linear or dynamic RoPE scaling stretches the positions
+        fields["rope_scaling_factor"] = factor
+        context = min(int(context * factor), 2**30)
     fields |= hfkinds.extra_fields(kind, text, config, name)
     return families[kind], fields, context
+
+
+def _stretch(text: dict[str, Any], name: str) -> float | None:
+    """The factor of a linear or dynamic rope_scaling (which stretch max_position_embeddings,
+    as vLLM derives its longest sequence); None for none or another type (llama3 and YaRN
+    configs give the stretched length themselves)."""
+    scaling = text.get("rope_scaling") or text.get("rope_parameters")  # transformers 5 name
+    if not isinstance(scaling, dict):
+        return None
+    kind = scaling.get("rope_type", scaling.get("type"))
+    if kind not in ("linear", "dynamic"):
+        return None
+    factor = scaling.get("factor")
+    if isinstance(factor, bool) or not isinstance(factor, int | float) or not 1 <= factor <= 1024:
+        raise CatalogError(f"{name}: rope_scaling factor is {factor!r:.40}, not a number 1-1024")
+    return float(factor)
 
 
 def safetensors_parameters(path: Path, limit: int = MAX_HEADER) -> int:

@@ -13,6 +13,7 @@ from llm_pick.catalog.constrained import (
     Heads,
     Layers,
     Layers8,
+    Scale,
     Theta,
     Tokens,
     Vocab,
@@ -146,6 +147,10 @@ class Architecture:
     """Attention window in tokens when the model uses sliding-window attention."""
     max_position_embeddings: Tokens | None = None
     """The raw config.json value; may differ from the documented context length."""
+    rope_scaling_factor: Scale | None = None
+    """config.json rope_scaling factor of a linear or dynamic RoPE scaling that stretches
+    max_position_embeddings (Vicuna v1.5 16K: 4); null when there is none, or when
+    max_position_embeddings already counts it (llama3 and YaRN types)."""
     attention_layers: Count | None = None
     """Layers with attention, and so a KV cache; default all `layers`. 0 for a pure SSM
     (then attention_heads, kv_heads and head_dim are left out)."""

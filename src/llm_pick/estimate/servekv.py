@@ -1,7 +1,8 @@
 """The vLLM KV pool's shape (estimate/serving.py sizes the pool): KV heads per tensor-parallel
 rank, the cache's type (16-bit, or FP8 under --kv-cache-dtype fp8) and the bytes a token and a
 sequence take on a card, with chunked local attention layers (Llama 4) holding their chunk
-under vLLM's hybrid KV cache manager. Sources beside each constant; docs/methodology.md 7b."""
+under vLLM's hybrid KV cache manager, and the longest sequence vLLM accepts for a model. Sources
+beside each constant; docs/methodology.md 7b."""
 
 from __future__ import annotations
 
@@ -43,6 +44,31 @@ KV_HYBRID_SOURCE = (
     "by default for chunked attention from vLLM 0.16 (VLLM_ALLOW_CHUNKED_LOCAL_ATTN_WITH_"
     "HYBRID_KV_CACHE: False in the 0.12.0 docs after PR #21761, True in 0.16.0 after PR #29627)"
 )
+
+
+# vLLM refuses a --max-model-len above the length it derives from config.json (the
+# max_position_embeddings, times the factor of a linear or dynamic RoPE scaling) unless
+# VLLM_ALLOW_LONG_MAX_MODEL_LEN=1, which its own error text warns leads to NaN or out-of-bounds
+# positions (the error as printed: EvolvingLMMs-Lab/LongVT issue #9; vllm-project/vllm PR #20904,
+# issue #17924).
+MODEL_LEN_SOURCE = (
+    "vLLM: 'User-specified max_model_len (131072) is greater than the derived max_model_len "
+    "(max_position_embeddings=32768.0 or model_max_length=None in model's config.json). To "
+    "allow overriding this maximum, set the env var VLLM_ALLOW_LONG_MAX_MODEL_LEN=1 ... "
+    "positions exceeding derived_max_model_len lead to nan' (as printed in "
+    "EvolvingLMMs-Lab/LongVT issue #9; vllm-project/vllm PR #20904)"
+)
+
+
+def longest_model_len(model: Model) -> int:
+    """The longest --max-model-len vLLM starts with for `model`: what its config.json derives
+    (max_position_embeddings, times a linear or dynamic RoPE factor), at most the model's
+    context; the context where no position count is recorded (MODEL_LEN_SOURCE)."""
+    arch = model.architecture
+    if arch.max_position_embeddings is None:
+        return model.context_length
+    derived = int(arch.max_position_embeddings * (arch.rope_scaling_factor or 1))
+    return min(model.context_length, derived)
 
 
 def fp8_kv_card(hardware: Hardware) -> bool:

@@ -93,15 +93,17 @@ def plan(  # noqa: PLR0913 (prompt: the asked --prompt-tokens, defaulted)
     runs it) or BF16 (the lossless ones) at the highest throughput, else INT4 (AWQ, then
     GPTQ) where a pre-quantized repository of it is recorded (vLLM does not make INT4
     weights on load: a plan without one would headline figures no command runs); None when
-    none does, or the card's bandwidth is unknown. Each format tries a 16-bit KV cache on
+    none does, the card's bandwidth is unknown, or `context` is longer than vLLM accepts for
+    the model (servekv.longest_model_len). Each format tries a 16-bit KV cache on
     every group size first and an FP8 cache only where none holds the batch (`kv` None), or
     the type `kv` fixes; among lossless weights, plans with a 16-bit cache come first.
     `prompt`: the prompt each request sends (--prompt-tokens), else a typical turn."""
     from llm_pick.catalog.quantrepos import int4_repo
+    from llm_pick.estimate.servekv import longest_model_len
     from llm_pick.estimate.serving import SERVING_FORMATS, fp8_mode
 
-    if not hardware.bandwidth_gbs:
-        return None
+    if not hardware.bandwidth_gbs or context > longest_model_len(model):
+        return None  # vLLM refuses a longer --max-model-len than its config derives
     plans: list[ServingPlan] = []
     for name, fmt in SERVING_FORMATS.items():
         if name == "fp8" and fp8_mode(hardware) is None:  # no FP8 kernel on this card

@@ -30,14 +30,7 @@ def reasons_of(cand: Candidate, rec: Recommendation) -> list[str]:
             "figures and commands are llama.cpp's"
         )
     elif runtime == "vllm" and cand.serving is None:  # why the assumed runtime is not used
-        sized = rec.query.sizing
-        extra.append(
-            "vLLM (assumed) holds no format of it that it can load (BF16 or FP8 from its own "
-            "repository, AWQ or GPTQ only from a recorded pre-quantized one) at "
-            f"{sized.batch} "
-            f"sequence{'s' if sized.batch > 1 else ''} of {cand.assessment.estimate.context:,} "
-            "tokens on these cards: the figures and commands are llama.cpp's"
-        )
+        extra.append(_not_served(cand, rec))
     elif runtime == "vllm" and cand.serving is not None:
         from llm_pick.estimate.serving import fp8_mode
         from llm_pick.reports.run import serving_command
@@ -71,3 +64,28 @@ def reasons_of(cand: Candidate, rec: Recommendation) -> list[str]:
                 f"for the {other} alternative: {r}" if r in own else r for r in cand.reasons
             ] + extra
     return [*cand.reasons, *extra]
+
+
+def _not_served(cand: Candidate, rec: Recommendation) -> str:
+    """Why vLLM (assumed) serves no format of the candidate: a context longer than vLLM
+    accepts for it, or no format it can load holds the batch."""
+    from llm_pick.estimate.servekv import longest_model_len
+
+    sized, context = rec.query.sizing, cand.assessment.estimate.context
+    longest = longest_model_len(cand.model)
+    if context > longest:
+        stretch = cand.model.architecture.rope_scaling_factor
+        positions = "max_position_embeddings" + (f" x RoPE factor {stretch:g}" if stretch else "")
+        return (
+            f"vLLM (assumed) refuses --max-model-len {context} for it: its config.json gives "
+            f"{longest:,} positions ({positions}), and vLLM starts longer only "
+            "with VLLM_ALLOW_LONG_MAX_MODEL_LEN=1, which its error warns leads to NaN or "
+            "out-of-bounds positions; the figures and commands are llama.cpp's (--context "
+            f"{longest} for vLLM)"
+        )
+    return (
+        "vLLM (assumed) holds no format of it that it can load (BF16 or FP8 from its own "
+        "repository, AWQ or GPTQ only from a recorded pre-quantized one) at "
+        f"{sized.batch} sequence{'s' if sized.batch > 1 else ''} of {context:,} "
+        "tokens on these cards: the figures and commands are llama.cpp's"
+    )
