@@ -70,6 +70,7 @@ def _not_served(cand: Candidate, rec: Recommendation) -> str:
     """Why vLLM (assumed) serves no format of the candidate: a context longer than vLLM
     accepts for it, or no format it can load holds the batch."""
     from llm_pick.estimate.servekv import longest_model_len
+    from llm_pick.ranking.serve import shortfall
 
     sized, context = rec.query.sizing, cand.assessment.estimate.context
     longest = longest_model_len(cand.model)
@@ -83,6 +84,10 @@ def _not_served(cand: Candidate, rec: Recommendation) -> str:
             "out-of-bounds positions; the figures and commands are llama.cpp's (--context "
             f"{longest} for vLLM)"
         )
+    hardware = rec.query.hardware
+    near = hardware and shortfall(cand.model, hardware, context, sized.batch, rec.query.serve_kv)
+    if near:
+        return f"{near}: the figures and commands are llama.cpp's"
     return (
         "vLLM (assumed) holds no format of it that it can load (BF16 or FP8 from its own "
         "repository, AWQ or GPTQ only from a recorded pre-quantized one) at "

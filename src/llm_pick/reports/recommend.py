@@ -269,7 +269,8 @@ def explain_data(model: Model, rec: Recommendation) -> dict[str, Any]:
         data |= {"rank": None, "of": len(rec.ranking), "score": None, "criteria": None}
         # why the memory block's format, and the licence's conditions as a ranked pick says them
         choice = list(outcome.choice) if isinstance(outcome, Exclusion) else []
-        if said := choice + list(licence_said(model)):
+        said = choice + list(licence_said(model)) + _vllm_short(outcome, rec)
+        if said:
             data["reasons"] = said
         data |= _one_change(outcome, rec)
     # ranked or left out, how its weights are obtained and the context it really uses
@@ -277,6 +278,21 @@ def explain_data(model: Model, rec: Recommendation) -> dict[str, Any]:
 
     note = weights_note(model)
     return data | ({"weights_note": note} if note else {}) | effective_context(model)
+
+
+def _vllm_short(outcome: Any, rec: Recommendation) -> list[str]:
+    """For a model left out for memory where vLLM is assumed: how near vLLM comes (the
+    memory verdict above is llama.cpp's, as the rest of the exclusion)."""
+    from llm_pick.ranking.serve import choose_runtime, shortfall
+
+    query, hardware = rec.query, rec.query.hardware
+    if not isinstance(outcome, Exclusion) or outcome.smallest is None or hardware is None:
+        return []
+    if choose_runtime(query).name != "vllm":
+        return []
+    context = outcome.smallest.estimate.context
+    said = shortfall(outcome.model, hardware, context, query.sizing.batch, query.serve_kv)
+    return [said] if said else []
 
 
 def _one_change(outcome: Any, rec: Recommendation) -> dict[str, Any]:
