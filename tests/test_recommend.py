@@ -15,7 +15,7 @@ from llm_pick.estimate.fit import check_fit
 from llm_pick.estimate.hardware import Hardware
 from llm_pick.estimate.memory import estimate_memory
 from llm_pick.estimate.sizing import Sizing
-from llm_pick.ranking.choice import USABLE_TPS, placement
+from llm_pick.ranking.choice import KV_GAIN, USABLE_TPS, placement
 from llm_pick.ranking.order import low_bit
 from llm_pick.ranking.pipeline import recommend
 from llm_pick.ranking.query import Query
@@ -78,7 +78,8 @@ def assert_choice_rule(cand: Candidate, hardware: Hardware | None) -> None:
     """The chosen format keeps at least the quality of every usable (10+ tokens/s, best-placed)
     option, and scores at least as much as every option keeping more; with no usable option,
     it is the best score, unless that decodes at SPEED_MIN tokens/s or less: then the fastest
-    option keeping Q4_K_M's quality."""
+    option keeping Q4_K_M's quality. Options with a quantized cache that changes nothing that
+    matters against the fp16 cache (choice.KV_GAIN) are left out of the rule."""
     chosen = cand.options[0]
     assert chosen.score == cand.score and chosen.assessment is cand.assessment
 
@@ -89,22 +90,43 @@ def assert_choice_rule(cand: Candidate, hardware: Hardware | None) -> None:
     def kept(o: Option) -> float:
         return o.values["quality"].value
 
-    floor = min(placement(o.assessment) for o in cand.options)
-    usable = [o for o in cand.options if fast(o) and placement(o.assessment) == floor]
+    def idle(o: Option) -> bool:  # a quantized cache that changes nothing that matters
+        est = o.assessment.estimate
+        twin = next(
+            (
+                t
+                for t in cand.options
+                if t.assessment.estimate.quant == est.quant
+                and t.assessment.estimate.kv_dtype == "fp16"
+            ),
+            None,
+        )
+        if est.kv_dtype == "fp16" or twin is None:
+            return False
+        if placement(o.assessment) != placement(twin.assessment) or fast(o) != fast(twin):
+            return False
+        mine = tokens_per_second(o.assessment, hardware)[0]
+        theirs = tokens_per_second(twin.assessment, hardware)[0]
+        return mine is not None and theirs is not None and mine < theirs * KV_GAIN
+
+    assert not idle(chosen)
+    options = [o for o in cand.options if not idle(o)]
+    floor = min(placement(o.assessment) for o in options)
+    usable = [o for o in options if fast(o) and placement(o.assessment) == floor]
     if not usable:
-        top = max(cand.options, key=lambda o: o.score)
+        top = max(options, key=lambda o: o.score)
         crawl = tokens_per_second(top.assessment, hardware)[0]
-        four = [kept(o) for o in cand.options if o.assessment.estimate.quant == "q4_k_m"]
+        four = [kept(o) for o in options if o.assessment.estimate.quant == "q4_k_m"]
         if crawl is None or crawl > SPEED_MIN or not four:
             assert cand.score == top.score
             return
         # speed earns nothing in the score: the fastest format keeping Q4_K_M's quality
-        rate = [tokens_per_second(o.assessment, hardware)[0] or 0.0 for o in cand.options]
-        fastest = max(r for o, r in zip(cand.options, rate, strict=True) if kept(o) >= min(four))
+        rate = [tokens_per_second(o.assessment, hardware)[0] or 0.0 for o in options]
+        fastest = max(r for o, r in zip(options, rate, strict=True) if kept(o) >= min(four))
         assert rate[0] == max(fastest, crawl) and kept(chosen) >= min(four) - 1e-12
         return
     assert all(kept(chosen) >= kept(o) - 1e-12 for o in usable)
-    assert all(chosen.score >= o.score - 1e-12 for o in cand.options if kept(o) > kept(chosen))
+    assert all(chosen.score >= o.score - 1e-12 for o in options if kept(o) > kept(chosen))
 
 
 def test_format_choice_is_the_models_best_score_and_never_16_bit_by_default() -> None:

@@ -25,6 +25,11 @@ FOUR_BIT = "q4_k_m"  # the 4-bit format users reach for first (llama.cpp's own d
 # (a chosen threshold, not a measurement; SPEED_COMFORT in scoring/criteria.py is 20).
 USABLE_TPS = 10.0
 AUTO_KV = "q8_0"  # the quantized cache tried with the weights (q4_0: no measured loss found)
+# A quantized cache with the same weights is taken for speed alone only from this decode gain
+# (a chosen threshold, not a measurement: below it the gain is inside the estimate's range, and
+# an fp16 cache is llama.cpp's default and loses nothing). Fitting, placement and the usable
+# speed still decide at any gain.
+KV_GAIN = 1.05
 
 
 def usable(item: Assessment, hardware: Hardware | None) -> bool:
@@ -55,18 +60,41 @@ def with_kv(value: Value, kv_dtype: str) -> Value:
 
 def pick(options: Sequence[Option], hardware: Hardware | None) -> list[Option]:
     """The options with the chosen one first, the rest by score."""
-    ranked = sorted(options, key=lambda o: (-round(o.score, 12), o.assessment.estimate.total_bytes))
+    every = sorted(options, key=lambda o: (-round(o.score, 12), o.assessment.estimate.total_bytes))
+    idle = _idle_caches(every, hardware)
+    ranked = [o for o in every if id(o) not in idle]
     floor = min((placement(o.assessment) for o in ranked), default=0)
     fast = [
         o for o in ranked if usable(o.assessment, hardware) and placement(o.assessment) == floor
     ]
     if not fast:
         slow = crawling(ranked, hardware)
-        return ranked if slow is None else [slow] + [o for o in ranked if o is not slow]
-    most = max(fast, key=lambda o: (round(quality(o), 12), o.score))
-    # the most quality at a usable speed, unless a slower format keeping more scores higher
-    best = next(o for o in ranked if o is most or quality(o) > quality(most))
-    return [best] + [o for o in ranked if o is not best]
+        best = ranked[0] if slow is None else slow
+    else:
+        most = max(fast, key=lambda o: (round(quality(o), 12), o.score))
+        # the most quality at a usable speed, unless a slower format keeping more scores higher
+        best = next(o for o in ranked if o is most or quality(o) > quality(most))
+    return [best] + [o for o in every if o is not best]
+
+
+def _idle_caches(options: Sequence[Option], hardware: Hardware | None) -> set[int]:
+    """Quantized-cache options that change nothing that matters against the fp16 cache with
+    the same weights: placed as well, as usable, and less than KV_GAIN faster."""
+    plain = {
+        o.assessment.estimate.quant: o for o in options if o.assessment.estimate.kv_dtype == "fp16"
+    }
+    idle: set[int] = set()
+    for o in options:
+        est = o.assessment.estimate
+        twin = plain.get(est.quant) if est.kv_dtype != "fp16" else None
+        if twin is None or placement(o.assessment) != placement(twin.assessment):
+            continue
+        mine, theirs = (tokens_per_second(x.assessment, hardware)[0] for x in (o, twin))
+        if mine is None or theirs is None:
+            continue
+        if (mine >= USABLE_TPS) == (theirs >= USABLE_TPS) and mine < theirs * KV_GAIN:
+            idle.add(id(o))
+    return idle
 
 
 def crawling(ranked: Sequence[Option], hardware: Hardware | None) -> Option | None:
@@ -143,8 +171,13 @@ def why(
             f"{est.quant} decodes at ~{mine:.1f} tokens/s, under the usable {USABLE_TPS:.0f} "
             "tokens/s" + (": none of its formats that fit reaches it here" if none else "")
         )
-    top_score = max(options, key=lambda o: o.score)
-    if chosen is crawling(sorted(options, key=lambda o: -o.score), hardware):
+    idle = _idle_caches(options, hardware)
+    weighed = [o for o in options if id(o) not in idle]
+    twin = max((o for o in options if id(o) in idle), key=lambda o: o.score, default=None)
+    if twin is not None and twin.score > chosen.score + 1e-12:
+        out.append(_idle_reason(twin, chosen, hardware))
+    top_score = max(weighed, key=lambda o: o.score)
+    if chosen is crawling(sorted(weighed, key=lambda o: -o.score), hardware):
         return (*out, _crawl_reason(chosen, top_score, hardware))
     if top_score.score > chosen.score + 1e-12:
         out.append(
@@ -165,6 +198,19 @@ def why(
             f"({_pair(chosen.score, top.score, ' vs ')})"
         )
     return tuple(out)
+
+
+def _idle_reason(idle: Option, chosen: Option, hardware: Hardware | None) -> str:
+    """Why a quantized cache that scores a little higher was not taken."""
+    mine = tokens_per_second(idle.assessment, hardware)[0] or 0.0
+    theirs = tokens_per_second(chosen.assessment, hardware)[0] or 0.0
+    est = idle.assessment.estimate
+    return (
+        f"an fp16 KV cache: {est.quant} with a {est.kv_dtype} cache would decode only "
+        f"{_rates(mine, theirs)} tokens/s (scoring {_pair(idle.score, chosen.score, ' vs ')}), "
+        f"under the {(KV_GAIN - 1) * 100:.0f}% gain that pays for a quantized cache when it "
+        "changes neither the fit nor the usable speed"
+    )
 
 
 def _crawl_reason(chosen: Option, top: Option, hardware: Hardware | None) -> str:
