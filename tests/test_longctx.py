@@ -83,3 +83,8 @@ def test_no_unscored_length_when_the_next_one_was_scored() -> None:
     )
     note = effective_note([row])
     assert note is not None and "not scored" not in note
+
+
+def test_show_lists_each_evaluation_the_note_points_to(cli) -> None:
+    shown = " ".join(cli("show", "llama-3.1-8b-instruct").stdout.split())
+    assert "effective RULER 32K of 128K" in shown and "NoLiMa 1K of 128K" in shown
