@@ -77,6 +77,7 @@ def model_detail(model: Model) -> RenderableType:
         ),
         ("  source", params.source),
         ("context", f"{model.context_length:,} tokens"),
+        *_effective(model),
         ("attention", _attention(arch)),
         ("ssm", _ssm(arch)),
         (
@@ -187,6 +188,17 @@ def _experts(arch: Architecture) -> str | None:
     if arch.moe_layers is not None and arch.moe_layers < arch.layers:
         out += f", in {arch.moe_layers} of {arch.layers} layers"
     return out
+
+
+def _effective(model: Model) -> list[tuple[str, object]]:
+    """Under the context: each published long-context evaluation with its source (the note
+    beside max_context in memory and explain points here)."""
+    from llm_pick.catalog.longctx import NAMES
+
+    return [
+        ("  effective", f"{NAMES[r.benchmark]} {r.effective} of {r.claimed}  ({r.source})")
+        for r in model.effective_context
+    ]
 
 
 def _offers(model: Model) -> str:
