@@ -77,7 +77,7 @@ def test_a_model_vllm_refuses_at_the_context_says_why() -> None:
     assert data["serving"] is None
     assert not any(r["runtime"] == "vllm" for r in data["run"])
     (said,) = [r for r in data["reasons"] if "refuses --max-model-len 65536" in r]
-    assert "32,768 positions" in said and "--context 32768 for vLLM" in said
+    assert "32,768 positions" in said and "(--context 32768 for vLLM)" in said
 
 
 def test_a_linear_rope_config_imports_its_stretched_context(tmp_path: Path) -> None:

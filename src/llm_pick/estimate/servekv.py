@@ -51,19 +51,12 @@ KV_HYBRID_SOURCE = (
 # VLLM_ALLOW_LONG_MAX_MODEL_LEN=1, which its own error text warns leads to NaN or out-of-bounds
 # positions (the error as printed: EvolvingLMMs-Lab/LongVT issue #9; vllm-project/vllm PR #20904,
 # issue #17924).
-MODEL_LEN_SOURCE = (
-    "vLLM: 'User-specified max_model_len (131072) is greater than the derived max_model_len "
-    "(max_position_embeddings=32768.0 or model_max_length=None in model's config.json). To "
-    "allow overriding this maximum, set the env var VLLM_ALLOW_LONG_MAX_MODEL_LEN=1 ... "
-    "positions exceeding derived_max_model_len lead to nan' (as printed in "
-    "EvolvingLMMs-Lab/LongVT issue #9; vllm-project/vllm PR #20904)"
-)
 
 
 def longest_model_len(model: Model) -> int:
     """The longest --max-model-len vLLM starts with for `model`: what its config.json derives
     (max_position_embeddings, times a linear or dynamic RoPE factor), at most the model's
-    context; the context where no position count is recorded (MODEL_LEN_SOURCE)."""
+    context; the context where no position count is recorded (sources above)."""
     arch = model.architecture
     if arch.max_position_embeddings is None:
         return model.context_length

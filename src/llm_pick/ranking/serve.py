@@ -146,7 +146,7 @@ def shortfall(
             key = (memory.sequences, memory.kv_pool, -memory.weights)
             if best is None or key > best[0]:
                 best = (key, name, memory)
-    if best is None:
+    if best is None or best[2].sequences >= batch:  # held: plan() is not None
         return None
     _, name, memory = best
     cards, gib = hardware.gpus, 2**30
@@ -164,6 +164,23 @@ def shortfall(
         f"of the {batch} sequences of {context:,} tokens fit, in {name} with {kv_said} KV "
         f"cache {where} ({memory.weights / gib:.1f} GiB of weights and a "
         f"{memory.kv_pool / gib:.1f} GiB KV pool per card)"
+    )
+
+
+def refused(model: Model, context: int) -> str | None:
+    """Why vLLM would not start at `context` for the model, when it would not."""
+    from llm_pick.estimate.servekv import longest_model_len
+
+    longest = longest_model_len(model)
+    if context <= longest:
+        return None
+    stretch = model.architecture.rope_scaling_factor
+    positions = "max_position_embeddings" + (f" x RoPE factor {stretch:g}" if stretch else "")
+    return (
+        f"vLLM (assumed) refuses --max-model-len {context} for it: its config.json gives "
+        f"{longest:,} positions ({positions}), and vLLM starts longer only with "
+        "VLLM_ALLOW_LONG_MAX_MODEL_LEN=1, which its error warns leads to NaN or out-of-bounds "
+        f"positions (--context {longest} for vLLM)"
     )
 
 

@@ -69,23 +69,13 @@ def reasons_of(cand: Candidate, rec: Recommendation) -> list[str]:
 def _not_served(cand: Candidate, rec: Recommendation) -> str:
     """Why vLLM (assumed) serves no format of the candidate: a context longer than vLLM
     accepts for it, or no format it can load holds the batch."""
-    from llm_pick.estimate.servekv import longest_model_len
-    from llm_pick.ranking.serve import shortfall
+    from llm_pick.ranking.serve import refused, shortfall
 
     sized, context = rec.query.sizing, cand.assessment.estimate.context
-    longest = longest_model_len(cand.model)
-    if context > longest:
-        stretch = cand.model.architecture.rope_scaling_factor
-        positions = "max_position_embeddings" + (f" x RoPE factor {stretch:g}" if stretch else "")
-        return (
-            f"vLLM (assumed) refuses --max-model-len {context} for it: its config.json gives "
-            f"{longest:,} positions ({positions}), and vLLM starts longer only "
-            "with VLLM_ALLOW_LONG_MAX_MODEL_LEN=1, which its error warns leads to NaN or "
-            "out-of-bounds positions; the figures and commands are llama.cpp's (--context "
-            f"{longest} for vLLM)"
-        )
     hardware = rec.query.hardware
-    near = hardware and shortfall(cand.model, hardware, context, sized.batch, rec.query.serve_kv)
+    near = refused(cand.model, context) or (
+        hardware and shortfall(cand.model, hardware, context, sized.batch, rec.query.serve_kv)
+    )
     if near:
         return f"{near}: the figures and commands are llama.cpp's"
     return (

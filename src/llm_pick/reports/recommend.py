@@ -283,15 +283,17 @@ def explain_data(model: Model, rec: Recommendation) -> dict[str, Any]:
 def _vllm_short(outcome: Any, rec: Recommendation) -> list[str]:
     """For a model left out for memory where vLLM is assumed: how near vLLM comes (the
     memory verdict above is llama.cpp's, as the rest of the exclusion)."""
-    from llm_pick.ranking.serve import choose_runtime, shortfall
+    from llm_pick.ranking.serve import choose_runtime, refused, shortfall
 
     query, hardware = rec.query, rec.query.hardware
     if not isinstance(outcome, Exclusion) or outcome.smallest is None or hardware is None:
         return []
     if choose_runtime(query).name != "vllm":
         return []
-    context = outcome.smallest.estimate.context
-    said = shortfall(outcome.model, hardware, context, query.sizing.batch, query.serve_kv)
+    context, batch = outcome.smallest.estimate.context, query.sizing.batch
+    said = refused(outcome.model, context) or shortfall(
+        outcome.model, hardware, context, batch, query.serve_kv
+    )
     return [said] if said else []
 
 
