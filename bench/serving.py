@@ -7,9 +7,11 @@ held-out rows apart.
 Rows: bench/data/serving_rows.yaml (copied from research with their sources: every row of
 a table whose model is in the catalog and whose card's bandwidth is known). Split by
 SOURCE, not by row, so that no held-out table has sibling rows in the fit: a row's source
-is the first URL of its `source` field; the distinct sources are ordered by sha256 of the
-URL and the first third (rounded to nearest, at least one) are held out. The rule was fixed
-before the rows it now splits were added. The constants in src/llm_pick/estimate/serving.py
+is the first URL of its `source` field. Sources added from serve20 on carry the pass that
+added them (`added`); those of a pass named in the file's `held_out_passes` are held out
+whole (serve20 named its own before printing any estimate of them). Of the earlier sources,
+ordered by sha256 of the URL, the first third (rounded to nearest, at least one) are held
+out, a rule fixed before the last three of them were added. The constants in src/llm_pick/estimate/serving.py
 come from --fit on the fit rows only. Error = (estimated - published) / published
 aggregate output tokens/s. Rows whose table prints a p99 request latency are also compared on
 that. A row whose table's own throughput and p99 allow fewer tokens per request than its
@@ -100,11 +102,20 @@ def _hardware(device: dict[str, Any], gpus: int) -> Hardware:
     )
 
 
+def split_sources(rows: list[dict[str, Any]], passes: list[str]) -> set[str]:
+    """The held-out sources: every source a pass in `passes` added (its rows' `added`), whole;
+    of the sources added before passes were recorded, the sha256 third (held_out_sources)."""
+    keys = {r["id"]: source_key(r["source"]) for r in rows}
+    new = {keys[r["id"]] for r in rows if r.get("added") in passes}
+    old = {keys[r["id"]] for r in rows if "added" not in r} - new
+    return new | held_out_sources(old)
+
+
 def load_rows(path: Path = ROWS) -> list[Row]:
     data = yaml.load(path.read_text(), Loader=yaml.CSafeLoader)
     devices = data["devices"]
     keys = {r["id"]: source_key(r["source"]) for r in data["rows"]}
-    held = held_out_sources(set(keys.values()))
+    held = split_sources(data["rows"], data.get("held_out_passes", []))
     out = []
     for r in data["rows"]:
         out.append(
