@@ -69,6 +69,9 @@ class Row(NamedTuple):
     cached: int  # prompt tokens served from the prefix cache (prefix_cached rows)
     total: float | None  # the table's throughput counting prompt and output tokens, if printed
     kv: str = "bf16"  # the KV cache type the source served with (kv_dtype; fp8: --kv-cache-dtype)
+    ttft_ms: float | None = None  # the table's time to first token (mean or median, see `timing`)
+    tpot_ms: float | None = None  # the table's time per output token after the first
+    duration_s: float | None = None  # the run's printed duration (benchmark duration)
 
 
 _URL = re.compile(r"https?://[^\s'\")]+")
@@ -135,6 +138,9 @@ def load_rows(path: Path = ROWS) -> list[Row]:
                 cached=r["input_len"] if r.get("prefix_cached") else 0,
                 total=r.get("total_tokens_per_second"),
                 kv=r.get("kv_dtype", "bf16"),
+                ttft_ms=r.get("ttft_ms"),
+                tpot_ms=r.get("tpot_ms"),
+                duration_s=r.get("duration_s"),
             )
         )
     return out
@@ -218,12 +224,26 @@ def errors(rows: list[Row]) -> list[float]:
     return [(estimate(r) - r.published) / r.published for r in rows]
 
 
+def output_per_request(row: Row) -> float | None:
+    """Output tokens per request that the row's throughput and its run's printed duration
+    give (throughput x duration / requests); None where the table prints no duration."""
+    if row.duration_s is None or row.requests is None:
+        return None
+    return row.published * row.duration_s / row.requests
+
+
 def consistent(row: Row) -> bool:
-    """Whether the row's table agrees with its stated lengths: the tokens per request its own
-    throughput and p99 allow reach the stated prompt + output (within 5%). A row that fails is
-    set aside: kept in the file, printed, neither fitted nor counted in the split's figures."""
+    """Whether the row's figure agrees with what its own table prints besides it, checked
+    the same way for every row and without the model: the tokens per request its total
+    throughput and p99 allow reach the stated prompt + output (within 5%), and its output
+    throughput times the printed duration gives the stated output per request (within 5%).
+    A row that fails is set aside: kept in the file, printed, neither fitted nor counted in
+    the split's figures."""
     bound = tokens_per_request(row)
-    return bound is None or bound >= 0.95 * (row.prompt + row.output)
+    if bound is not None and bound < 0.95 * (row.prompt + row.output):
+        return False
+    carried = output_per_request(row)
+    return carried is None or abs(carried / row.output - 1) <= 0.05
 
 
 def split(row: Row) -> str:
@@ -278,6 +298,33 @@ def _print_checks(rows: list[Row]) -> None:
             print(f"  {row.id:62} {bound:7.0f} {row.prompt + row.output:7d}")
 
 
+def timing(row: Row) -> tuple[float, float]:
+    """The model's (decode step, mean time to first token) in ms for the row's run: the step
+    at the running batch (prefill not included), and a round's prefills queued from its start,
+    (B + 1) / 2 of them on average before a request's first token, plus one step."""
+    speed = _speed(row)
+    model, fmt = _model(row.model), serving.SERVING_FORMATS[row.fmt]
+    fresh = max(0, row.prompt - row.cached)
+    prefill = serving.prefill_seconds(model, fmt, row.hardware, fresh, row.kv) if fresh else 0.0
+    first = prefill * (speed.concurrency + 1) / 2 + speed.step_seconds
+    return speed.step_seconds * 1e3, first * 1e3
+
+
+def _print_timing(rows: list[Row]) -> None:
+    """Where the table prints them: its time per output token and to first token against the
+    model's decode step and round-start first token, to tell a decode error from a prefill one."""
+    timed = [r for r in rows if r.tpot_ms is not None and r.ttft_ms is not None]
+    if timed:
+        print("per output token and to first token, ms: published, model (step; round-start TTFT)")
+    for row in timed:
+        step, first = timing(row)
+        tpot, ttft = row.tpot_ms or 0.0, row.ttft_ms or 0.0
+        print(
+            f"  {row.id:62} TPOT {tpot:7.2f} {step:7.2f} {step / tpot - 1:+6.1%}"
+            f"  TTFT {ttft:8.0f} {first:8.0f} {first / ttft - 1:+6.1%}"
+        )
+
+
 def _print_growth(rows: list[Row]) -> None:
     print("step time added per further sequence, ms (two largest batches): published, model")
     for name, low, high, published, modelled in growth(rows):
@@ -311,6 +358,7 @@ def main(argv: list[str] | None = None) -> int:
     for name, (count, median, worst) in summary(rows).items():
         print(f"{name}: {count} rows, median |error| {median:.1%}, max {worst:.1%}")
     _print_checks(rows)
+    _print_timing(rows)
     if args.growth:
         _print_growth(rows)
     return 0
