@@ -264,6 +264,17 @@ def summary(rows: list[Row]) -> dict[str, tuple[int, float, float]]:
     return out
 
 
+def by_source(rows: list[Row]) -> list[tuple[str, str, int, float, float]]:
+    """(split, source, rows, median |error|, max |error|) for each source: which tables
+    carry a split's figure."""
+    out = []
+    for source in dict.fromkeys(r.source for r in rows):
+        part = [r for r in rows if r.source == source]
+        errs = [abs(e) for e in errors(part)]
+        out.append((split(part[0]), source, len(part), statistics.median(errs), max(errs)))
+    return sorted(out, key=lambda t: (t[0], t[1]))
+
+
 def fit(rows: list[Row]) -> dict[str, float]:
     """The grid point with the least mean |error| on the fit rows (max |error| breaks ties).
     The mean, not the median: the median's optimum left a fit table's rows 50% off."""
@@ -357,6 +368,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{split(row):9} {row.id:62} {row.published:9.0f} {est:9.0f} {err:+7.1%}")
     for name, (count, median, worst) in summary(rows).items():
         print(f"{name}: {count} rows, median |error| {median:.1%}, max {worst:.1%}")
+    for name, source, count, median, worst in by_source(rows):
+        print(f"  {name:9} {count:3d} rows {median:6.1%} {worst:6.1%}  {source}")
     _print_checks(rows)
     _print_timing(rows)
     if args.growth:
