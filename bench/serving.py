@@ -11,11 +11,14 @@ is the first URL of its `source` field. Sources added from serve20 on carry the 
 added them (`added`); those of a pass named in the file's `held_out_passes` are held out
 whole (serve20 named its own before printing any estimate of them). Of the earlier sources,
 ordered by sha256 of the URL, the first third (rounded to nearest, at least one) are held
-out, a rule fixed before the last three of them were added. The constants in src/llm_pick/estimate/serving.py
-come from --fit on the fit rows only. Error = (estimated - published) / published
-aggregate output tokens/s. Rows whose table prints a p99 request latency are also compared on
-that. A row whose table's own throughput and p99 allow fewer tokens per request than its
-stated lengths is set aside (consistent): kept and printed, neither fitted nor counted.
+out, a rule fixed before the last three of them were added. The constants in
+src/llm_pick/estimate/serving.py come from --fit on the fit rows only. Error = (estimated -
+published) / published aggregate output tokens/s. Rows whose table prints a p99 request
+latency are also compared on that, and rows that print TTFT and TPOT on those. A row whose
+figure disagrees with what its own table prints besides it (its throughput and p99 allow
+fewer tokens per request than its stated lengths, or its throughput x the run's duration
+does not give its stated output) is set aside (consistent): kept and printed, neither
+fitted nor counted.
 
     python bench/serving.py --growth # also each fit table's step time per added sequence
 """

@@ -83,7 +83,9 @@ def test_bench_holds_out_whole_sources() -> None:
     a pass in held_out_passes added: held out; no table on both sides of the split."""
     bench = _bench()
     rows = bench.load_rows()  # type: ignore[attr-defined]
-    new = {r.source for r in rows if r.id.startswith(("recipes-", "vllm-blog-", "vllm-nightly-h100"))}
+    new = {
+        r.source for r in rows if r.id.startswith(("recipes-", "vllm-blog-", "vllm-nightly-h100"))
+    }
     old = {r.source for r in rows} - new
     assert len(old) == 6 and len(new) == 4
     assert all(r.held_out for r in rows if r.source in new)
