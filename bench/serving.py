@@ -7,13 +7,18 @@ held-out rows apart.
 Rows: bench/data/serving_rows.yaml (copied from research with their sources: every row of
 a table whose model is in the catalog and whose card's bandwidth is known). Split by
 SOURCE, not by row, so that no held-out table has sibling rows in the fit: a row's source
-is the first URL of its `source` field; the distinct sources are ordered by sha256 of the
-URL and the first third (rounded to nearest, at least one) are held out. The rule was fixed
-before the rows it now splits were added. The constants in src/llm_pick/estimate/serving.py
-come from --fit on the fit rows only. Error = (estimated - published) / published
-aggregate output tokens/s. Rows whose table prints a p99 request latency are also compared on
-that. A row whose table's own throughput and p99 allow fewer tokens per request than its
-stated lengths is set aside (consistent): kept and printed, neither fitted nor counted.
+is the first URL of its `source` field. Sources added from serve20 on carry the pass that
+added them (`added`); those of a pass named in the file's `held_out_passes` are held out
+whole (serve20 named its own before printing any estimate of them). Of the earlier sources,
+ordered by sha256 of the URL, the first third (rounded to nearest, at least one) are held
+out, a rule fixed before the last three of them were added. The constants in
+src/llm_pick/estimate/serving.py come from --fit on the fit rows only. Error = (estimated -
+published) / published aggregate output tokens/s. Rows whose table prints a p99 request
+latency are also compared on that, and rows that print TTFT and TPOT on those. A row whose
+figure disagrees with what its own table prints besides it (its throughput and p99 allow
+fewer tokens per request than its stated lengths, or its throughput x the run's duration
+does not give its stated output) is set aside (consistent): kept and printed, neither
+fitted nor counted.
 
     python bench/serving.py --growth # also each fit table's step time per added sequence
 """
@@ -67,6 +72,9 @@ class Row(NamedTuple):
     cached: int  # prompt tokens served from the prefix cache (prefix_cached rows)
     total: float | None  # the table's throughput counting prompt and output tokens, if printed
     kv: str = "bf16"  # the KV cache type the source served with (kv_dtype; fp8: --kv-cache-dtype)
+    ttft_ms: float | None = None  # the table's time to first token (mean or median, see `timing`)
+    tpot_ms: float | None = None  # the table's time per output token after the first
+    duration_s: float | None = None  # the run's printed duration (benchmark duration)
 
 
 _URL = re.compile(r"https?://[^\s'\")]+")
@@ -100,11 +108,20 @@ def _hardware(device: dict[str, Any], gpus: int) -> Hardware:
     )
 
 
+def split_sources(rows: list[dict[str, Any]], passes: list[str]) -> set[str]:
+    """The held-out sources: every source a pass in `passes` added (its rows' `added`), whole;
+    of the sources added before passes were recorded, the sha256 third (held_out_sources)."""
+    keys = {r["id"]: source_key(r["source"]) for r in rows}
+    new = {keys[r["id"]] for r in rows if r.get("added") in passes}
+    old = {keys[r["id"]] for r in rows if "added" not in r} - new
+    return new | held_out_sources(old)
+
+
 def load_rows(path: Path = ROWS) -> list[Row]:
     data = yaml.load(path.read_text(), Loader=yaml.CSafeLoader)
     devices = data["devices"]
     keys = {r["id"]: source_key(r["source"]) for r in data["rows"]}
-    held = held_out_sources(set(keys.values()))
+    held = split_sources(data["rows"], data.get("held_out_passes", []))
     out = []
     for r in data["rows"]:
         out.append(
@@ -124,6 +141,9 @@ def load_rows(path: Path = ROWS) -> list[Row]:
                 cached=r["input_len"] if r.get("prefix_cached") else 0,
                 total=r.get("total_tokens_per_second"),
                 kv=r.get("kv_dtype", "bf16"),
+                ttft_ms=r.get("ttft_ms"),
+                tpot_ms=r.get("tpot_ms"),
+                duration_s=r.get("duration_s"),
             )
         )
     return out
@@ -207,12 +227,26 @@ def errors(rows: list[Row]) -> list[float]:
     return [(estimate(r) - r.published) / r.published for r in rows]
 
 
+def output_per_request(row: Row) -> float | None:
+    """Output tokens per request that the row's throughput and its run's printed duration
+    give (throughput x duration / requests); None where the table prints no duration."""
+    if row.duration_s is None or row.requests is None:
+        return None
+    return row.published * row.duration_s / row.requests
+
+
 def consistent(row: Row) -> bool:
-    """Whether the row's table agrees with its stated lengths: the tokens per request its own
-    throughput and p99 allow reach the stated prompt + output (within 5%). A row that fails is
-    set aside: kept in the file, printed, neither fitted nor counted in the split's figures."""
+    """Whether the row's figure agrees with what its own table prints besides it, checked
+    the same way for every row and without the model: the tokens per request its total
+    throughput and p99 allow reach the stated prompt + output (within 5%), and its output
+    throughput times the printed duration gives the stated output per request (within 5%).
+    A row that fails is set aside: kept in the file, printed, neither fitted nor counted in
+    the split's figures."""
     bound = tokens_per_request(row)
-    return bound is None or bound >= 0.95 * (row.prompt + row.output)
+    if bound is not None and bound < 0.95 * (row.prompt + row.output):
+        return False
+    carried = output_per_request(row)
+    return carried is None or abs(carried / row.output - 1) <= 0.05
 
 
 def split(row: Row) -> str:
@@ -231,6 +265,17 @@ def summary(rows: list[Row]) -> dict[str, tuple[int, float, float]]:
             errs = [abs(e) for e in errors(part)]
             out[name] = (len(part), statistics.median(errs), max(errs))
     return out
+
+
+def by_source(rows: list[Row]) -> list[tuple[str, str, int, float, float]]:
+    """(split, source, rows, median |error|, max |error|) for each source: which tables
+    carry a split's figure."""
+    out = []
+    for source in dict.fromkeys(r.source for r in rows):
+        part = [r for r in rows if r.source == source]
+        errs = [abs(e) for e in errors(part)]
+        out.append((split(part[0]), source, len(part), statistics.median(errs), max(errs)))
+    return sorted(out, key=lambda t: (t[0], t[1]))
 
 
 def fit(rows: list[Row]) -> dict[str, float]:
@@ -267,6 +312,33 @@ def _print_checks(rows: list[Row]) -> None:
             print(f"  {row.id:62} {bound:7.0f} {row.prompt + row.output:7d}")
 
 
+def timing(row: Row) -> tuple[float, float]:
+    """The model's (decode step, mean time to first token) in ms for the row's run: the step
+    at the running batch (prefill not included), and a round's prefills queued from its start,
+    (B + 1) / 2 of them on average before a request's first token, plus one step."""
+    speed = _speed(row)
+    model, fmt = _model(row.model), serving.SERVING_FORMATS[row.fmt]
+    fresh = max(0, row.prompt - row.cached)
+    prefill = serving.prefill_seconds(model, fmt, row.hardware, fresh, row.kv) if fresh else 0.0
+    first = prefill * (speed.concurrency + 1) / 2 + speed.step_seconds
+    return speed.step_seconds * 1e3, first * 1e3
+
+
+def _print_timing(rows: list[Row]) -> None:
+    """Where the table prints them: its time per output token and to first token against the
+    model's decode step and round-start first token, to tell a decode error from a prefill one."""
+    timed = [r for r in rows if r.tpot_ms is not None and r.ttft_ms is not None]
+    if timed:
+        print("per output token and to first token, ms: published, model (step; round-start TTFT)")
+    for row in timed:
+        step, first = timing(row)
+        tpot, ttft = row.tpot_ms or 0.0, row.ttft_ms or 0.0
+        print(
+            f"  {row.id:62} TPOT {tpot:7.2f} {step:7.2f} {step / tpot - 1:+6.1%}"
+            f"  TTFT {ttft:8.0f} {first:8.0f} {first / ttft - 1:+6.1%}"
+        )
+
+
 def _print_growth(rows: list[Row]) -> None:
     print("step time added per further sequence, ms (two largest batches): published, model")
     for name, low, high, published, modelled in growth(rows):
@@ -299,7 +371,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{split(row):9} {row.id:62} {row.published:9.0f} {est:9.0f} {err:+7.1%}")
     for name, (count, median, worst) in summary(rows).items():
         print(f"{name}: {count} rows, median |error| {median:.1%}, max {worst:.1%}")
+    for name, source, count, median, worst in by_source(rows):
+        print(f"  {name:9} {count:3d} rows {median:6.1%} {worst:6.1%}  {source}")
     _print_checks(rows)
+    _print_timing(rows)
     if args.growth:
         _print_growth(rows)
     return 0
