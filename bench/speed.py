@@ -41,6 +41,7 @@ CPU_AMD = ROOT / "bench" / "data" / "speed_points_cpu_amd.yaml"  # x86 CPUs, AMD
 CONTEXT = ROOT / "bench" / "data" / "speed_points_context.yaml"  # prefill at longer prompts
 DATA20G = ROOT / "bench" / "data" / "speed_points_data20g.yaml"  # Intel GPUs, laptop, server CPU
 CPU20I = ROOT / "bench" / "data" / "speed_points_cpu20i.yaml"  # Arm and x86 servers, CPU only
+CPU20 = ROOT / "bench" / "data" / "speed_points_cpu20.yaml"  # M2 Max CPU by format and threads
 # CUDA depth sweeps with flash attention: read by bench/flash_slopes.py, not fitted here (their
 # absolute level carries the build's matmul kernels; docs/methodology.md, "Prefill")
 FLASH19J = ROOT / "bench" / "data" / "speed_points_flash19j.yaml"
@@ -80,7 +81,7 @@ def _models() -> dict[str, Model]:
     return {m.id: m for m in load_catalog()}
 
 
-DATA = (POINTS, MORE, CPU_AMD, CONTEXT, DATA20G, CPU20I)
+DATA = (POINTS, MORE, CPU_AMD, CONTEXT, DATA20G, CPU20I, CPU20)
 
 
 def load_points(paths: tuple[Path, ...] = DATA) -> list[Point]:
