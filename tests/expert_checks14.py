@@ -137,12 +137,25 @@ def compare_as_memory(kind: str, data: Json, hw: list[str]) -> list[str]:
             if gib is None:
                 continue
             kv = (rows.get(f"kv cache {quant}") or {}).get(model) or "fp16"
-            args = ["memory", model, "-q", quant, "--kv-dtype", kv, "--context", str(data["context"])]
+            args = [
+                "memory",
+                model,
+                "-q",
+                quant,
+                "--kv-dtype",
+                kv,
+                "--context",
+                str(data["context"]),
+            ]
             mem = _one(answer(*args, *hw))
             if abs(gib - mem["total_bytes"] / GIB) > 0.011:
-                out.append(f"{model} {quant}: compare {gib} GiB, memory {mem['total_bytes'] / GIB:.2f}")
+                out.append(
+                    f"{model} {quant}: compare {gib} GiB, memory {mem['total_bytes'] / GIB:.2f}"
+                )
             rate = (rows.get(f"decode tok/s {quant}") or {}).get(model)
-            theirs = ((mem.get("speed") or {}).get("decode_tokens_per_second") or {}).get("expected")
+            theirs = ((mem.get("speed") or {}).get("decode_tokens_per_second") or {}).get(
+                "expected"
+            )
             if rate != theirs:
                 out.append(f"{model} {quant}: compare {rate} tokens/s, memory {theirs}")
     return out
