@@ -190,8 +190,8 @@ def quantized_v_refused(kv_dtype: str, v_dtype: str | None) -> None:
             )
     elif kv_dtype != "fp16":
         raise InputError(
-            f"--kv-dtype {kv_dtype} sets the V cache too, and llama.cpp refuses a quantized V "
-            "cache without flash attention: drop --flash-attn off, or add --v-dtype fp16 (a "
+            f"--kv-dtype {kv_dtype} needs flash attention for its V cache (llama.cpp refuses a "
+            "quantized V cache without it): drop --flash-attn off, or add --v-dtype fp16 (a "
             "quantized K cache alone runs without it)"
         )
 
