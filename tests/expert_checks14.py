@@ -239,6 +239,8 @@ def fused_loss_option(kind: str, data: Json) -> list[str]:
         if logits < 0.5 * (e.get("activation_bytes") or 0):
             continue
         said = " ".join(fit.get("options") or []).lower()
+        if "none of these alone" in said:  # nothing helps: the weights alone overflow
+            continue
         if "cross-entropy" not in said and "cross entropy" not in said:
             out.append(
                 f"{e['quant']}: f32 logits {logits / GIB:.1f} GiB of "

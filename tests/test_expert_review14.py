@@ -147,3 +147,27 @@ def test_compare_says_beyond_window() -> None:
     }
     short = _answer(["compare", *models, "--gpu", "rtx-4090", "--context", "8k"])["rows"]
     assert "not sized" not in {r["field"] for r in short}
+
+
+def test_fused_loss_is_an_option_where_logits_dominate() -> None:
+    """A fine-tune that does not fit, most of whose activations are the f32 logits and their
+    gradient (8 x sequence x vocabulary bytes), names a fused linear cross-entropy (Liger
+    Kernel; its transient logits bounded to about sequence x hidden elements): with the figure
+    it reaches when that alone fits, else the longer sequence it allows (issue 19 §3)."""
+    small = _answer(
+        ["memory", "falcon-h1-7b-instruct", "--mode", "lora", "-q", "bnb-int8"]
+        + ["--gpu", "rtx-4060-ti-16gb", "--context", "8k"]
+    )
+    fused = [o for o in small["fit"]["options"] if o.startswith("a fused linear cross-entropy")]
+    # vocabulary 130,048, hidden 3,072: ceil(V / H) = 43, ceil(8192 / 43) = 191 -> 256 rows
+    saving = 8 * 8192 * 130048 - (2 * 256 * 130048 + 2 * 8192 * 3072 + 4 * 8192)
+    assert len(fused) == 1 and f"(saving {saving / 2**30:.1f} GiB here)" in fused[0]
+    per_card = small["total_bytes"] - saving
+    assert fused[0].endswith(f": {per_card / 2**30:.1f} GiB per card")
+    big = _answer(
+        ["memory", "devstral-small-2-24b-instruct-2512", "--mode", "qlora", "-q", "bnb-nf4-dq"]
+        + ["--gpu", "rtx-4060-ti-16gb", "--context", "16k"]
+    )
+    longer = next(o for o in big["fit"]["options"] if o.startswith("a fused linear"))
+    tokens = int(longer.split("sequences up to ")[1].split()[0].replace(",", ""))
+    assert big["max_context"] < tokens < 16384

@@ -90,6 +90,8 @@ class Estimate(NamedTuple):
     # part of overhead_bytes: one card's CUDA context, and how it was sized (estimate/cudactx)
     cuda_context_bytes: int = CUDA_CONTEXT_BYTES
     cuda_context_basis: str = CONTEXT_BASIS
+    # part of activation_bytes in training: the f32 logits a fused cross-entropy never holds
+    fused_loss_saving_bytes: int = 0
 
     @property
     def total_bytes(self) -> int:
@@ -301,6 +303,7 @@ def estimate_memory(
         gradient_bytes=parts.gradient_bytes,
         optimizer_bytes=parts.optimizer_bytes,
         activation_bytes=parts.activation_bytes,
+        fused_loss_saving_bytes=parts.fused_loss_saving_bytes,
         assumptions=estimate.assumptions + parts.assumptions,
     )
 
