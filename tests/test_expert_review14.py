@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from conftest import run
 from expert_checks8 import CHECKS8
 from expert_checks9 import CHECKS9
 from expert_checks10 import CHECKS10
@@ -19,7 +20,7 @@ from expert_checks12 import CHECKS12
 from expert_checks13 import CHECKS13
 from expert_checks14 import CHECKS14
 from expert_review import asked, check_verdict, questions, repeated, verdict_problems
-from test_expert_review12 import judge12
+from test_expert_review12 import _answer, judge12
 
 QUESTIONS = questions(14)
 TABLE = CHECKS8 | CHECKS9 | CHECKS10 | CHECKS11 | CHECKS12 | CHECKS13 | CHECKS14
@@ -42,8 +43,6 @@ def test_expert_question(question: Json) -> None:
 
 # ---- regressions of the causes this review fixed ----------------------------------------------
 
-from conftest import run  # noqa: E402
-from test_expert_review12 import _answer  # noqa: E402
 
 MAGISTRAL = ["magistral-small-2509", "-q", "q5_k_m", "--gpu", "rtx-3090", "--context", "32k"]
 
@@ -58,13 +57,13 @@ def test_quantized_k_cache_runs_without_flash_attention() -> None:
     per_token = 40 * 8 * 128 * (34 / 32 + 2)  # layers x KV heads x head dim x (K + V bytes)
     assert found["kv_cache_bytes"] == per_token * 32768
     assert (found["kv_dtype"], found["v_dtype"], found["flash_attn"]) == ("q8_0", "fp16", False)
+    caches = ["--kv-dtype", "q8_0", "--v-dtype", "fp16"]
     served = _answer(
-        ["explain", *MAGISTRAL[:1], *MAGISTRAL[3:], "--kv-dtype", "q8_0", "--v-dtype", "fp16"]
-        + [*off, "--needs", "reasoning"]
+        ["explain", *MAGISTRAL[:1], *MAGISTRAL[3:], *caches, *off, "--needs", "reasoning"]
     )
     assert "-fa off --cache-type-k q8_0 --cache-type-v f16" in served["run"][0]["command"]
-    for asked in (["--kv-dtype", "q8_0"], ["--v-dtype", "q4_0"]):
-        result = run("memory", *MAGISTRAL, *asked, *off, "-f", "json")
+    for quantized_v in (["--kv-dtype", "q8_0"], ["--v-dtype", "q4_0"]):
+        result = run("memory", *MAGISTRAL, *quantized_v, *off, "-f", "json")
         lines = result.stderr.strip().splitlines()
         assert result.code == 1 and len(lines) == 1 and "quantized V cache" in lines[0]
 
@@ -124,9 +123,9 @@ def test_explain_states_max_context() -> None:
     same format, cache and card (issue 19 §4: beside the effective context)."""
     cards = ["--gpu", "rtx-4090", "--context", "32k"]
     said = _answer(["explain", "mistral-small-3.2-24b-instruct-2506", *cards])["memory"]
+    kv = ["--kv-dtype", said["kv_dtype"]]
     memory = _answer(
-        ["memory", "mistral-small-3.2-24b-instruct-2506", "-q", said["quant"]]
-        + ["--kv-dtype", said["kv_dtype"], *cards]
+        ["memory", "mistral-small-3.2-24b-instruct-2506", "-q", said["quant"], *kv, *cards]
     )
     ranked = _answer(["recommend", *cards, "--top", "10"])["ranking"]
     pick = next(e for e in ranked if e["model"] == "mistral-small-3.2-24b-instruct-2506")
@@ -154,20 +153,17 @@ def test_fused_loss_is_an_option_where_logits_dominate() -> None:
     gradient (8 x sequence x vocabulary bytes), names a fused linear cross-entropy (Liger
     Kernel; its transient logits bounded to about sequence x hidden elements): with the figure
     it reaches when that alone fits, else the longer sequence it allows (issue 19 §3)."""
-    small = _answer(
-        ["memory", "falcon-h1-7b-instruct", "--mode", "lora", "-q", "bnb-int8"]
-        + ["--gpu", "rtx-4060-ti-16gb", "--context", "8k"]
-    )
+    card = ["--gpu", "rtx-4060-ti-16gb"]
+    lora = ["--mode", "lora", "-q", "bnb-int8", *card, "--context", "8k"]
+    small = _answer(["memory", "falcon-h1-7b-instruct", *lora])
     fused = [o for o in small["fit"]["options"] if o.startswith("a fused linear cross-entropy")]
     # vocabulary 130,048, hidden 3,072: ceil(V / H) = 43, ceil(8192 / 43) = 191 -> 256 rows
     saving = 8 * 8192 * 130048 - (2 * 256 * 130048 + 2 * 8192 * 3072 + 4 * 8192)
     assert len(fused) == 1 and f"(saving {saving / 2**30:.1f} GiB here)" in fused[0]
     per_card = small["total_bytes"] - saving
     assert fused[0].endswith(f": {per_card / 2**30:.1f} GiB per card")
-    big = _answer(
-        ["memory", "devstral-small-2-24b-instruct-2512", "--mode", "qlora", "-q", "bnb-nf4-dq"]
-        + ["--gpu", "rtx-4060-ti-16gb", "--context", "16k"]
-    )
+    qlora = ["--mode", "qlora", "-q", "bnb-nf4-dq", *card, "--context", "16k"]
+    big = _answer(["memory", "devstral-small-2-24b-instruct-2512", *qlora])
     longer = next(o for o in big["fit"]["options"] if o.startswith("a fused linear"))
     tokens = int(longer.split("sequences up to ")[1].split()[0].replace(",", ""))
     assert big["max_context"] < tokens < 16384
