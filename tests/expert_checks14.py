@@ -164,7 +164,8 @@ def compare_as_memory(kind: str, data: Json, hw: list[str]) -> list[str]:
 def reasons_true(kind: str, data: Json) -> list[str]:
     """explain's format reasons hold against its own format table: a format said to keep "the
     most quality of the formats that decode at 10+ tokens/s" decodes at 10+ (else it is the
-    slower one kept for its quality), and "scores higher (a vs b)" has a above b."""
+    slower one kept for its quality), "scores higher (a vs b)" has a above b, and the reason
+    for an fp16 cache weighs the chosen format's own quantized-cache twin."""
     out = []
     rows = data.get("formats") or []
     chosen = next((f for f in rows if f["chosen"]), None)
@@ -173,6 +174,9 @@ def reasons_true(kind: str, data: Json) -> list[str]:
             rate = chosen.get("tokens_per_second") or 0.0
             if reason.startswith(chosen["quant"]) and round(rate, 1) < USABLE:
                 out.append(f"{chosen['quant']} at {rate} tokens/s said to decode at {USABLE:.0f}+")
+        idle = re.match(r"an fp16 KV cache: (\S+) with a", reason)
+        if chosen and idle and idle.group(1) != chosen["quant"]:
+            out.append(f"the fp16-cache reason weighs {idle.group(1)}, not the chosen format")
         for a, b in re.findall(r"scores higher \(([\d.]+) vs ([\d.]+)\)", reason):
             if float(a) <= float(b):
                 out.append(f"'scores higher ({a} vs {b})': {a} is not higher")

@@ -113,9 +113,17 @@ def test_format_reasons_hold() -> None:
         r.startswith("iq4_xs keeps more quality than q3_k_m, the most of the formats that decode")
         for r in slow
     )
-    cpu = _answer(["explain", "falcon-h1-34b-instruct", "--vram", "0", "--ram", "64"])["reasons"]
-    cache = next(r for r in cpu if r.startswith("KV cache q8_0 chosen with q5_0"))
+    cpu = ["falcon-h1-34b-instruct", "--vram", "0", "--ram", "64"]
+    long = _answer(["explain", *cpu, "--context", "32k"])["reasons"]
+    cache = next(r for r in long if r.startswith("KV cache q8_0 chosen with q5_0"))
     assert "scores higher" not in cache and "under 2 tokens/s speed decides" in cache
+    # an idle quantized cache is the chosen format's own (q5_0's), never another format's
+    short = _answer(["explain", *cpu])
+    chosen = short["memory"]["quant"]
+    for reason in short["reasons"]:
+        if reason.startswith("an fp16 KV cache: "):
+            assert reason.startswith(f"an fp16 KV cache: {chosen} with a ")
+    assert not any(r.startswith("an fp16 KV cache: q8_0 with") for r in short["reasons"])
 
 
 def test_explain_states_max_context() -> None:

@@ -99,11 +99,12 @@ def _idle_caches(options: Sequence[Option], hardware: Hardware | None) -> set[in
 
 def _most_usable(options: Sequence[Option], hardware: Hardware | None) -> Option | None:
     """The format keeping the most quality among those decoding at USABLE_TPS or more, placed
-    as well as the best-placed one (`pick`'s yardstick); None when none is that fast."""
-    floor = min((placement(o.assessment) for o in options), default=0)
-    fast = [
-        o for o in options if usable(o.assessment, hardware) and placement(o.assessment) == floor
-    ]
+    as well as the best-placed one, idle caches left out (`pick`'s yardstick); None when none
+    is that fast."""
+    idle = _idle_caches(options, hardware)
+    kept = [o for o in options if id(o) not in idle]
+    floor = min((placement(o.assessment) for o in kept), default=0)
+    fast = [o for o in kept if usable(o.assessment, hardware) and placement(o.assessment) == floor]
     return max(fast, key=lambda o: (round(quality(o), 12), o.score)) if fast else None
 
 
@@ -187,7 +188,11 @@ def why(
         )
     idle = _idle_caches(options, hardware)
     weighed = [o for o in options if id(o) not in idle]
-    twin = max((o for o in options if id(o) in idle), key=lambda o: o.score, default=None)
+    twin = max(  # the chosen format's own quantized-cache twin, left out as idle
+        (o for o in options if id(o) in idle and o.assessment.estimate.quant == est.quant),
+        key=lambda o: o.score,
+        default=None,
+    )
     if twin is not None and twin.score > chosen.score + 1e-12:
         out.append(_idle_reason(twin, chosen, hardware))
     top_score = max(weighed, key=lambda o: o.score)
