@@ -197,7 +197,13 @@ def longest_context(
     est = item.estimate
     allowed = PLACEMENTS.get(item.fit.verdict, ("gpu", "offload", "cpu"))
     sizing = asked or Sizing(
-        batch=est.batch, kv_dtype=est.kv_dtype, flash_attn=est.flash_attn, mode=est.mode
+        batch=est.batch,
+        kv_dtype=est.kv_dtype,
+        flash_attn=est.flash_attn,
+        mode=est.mode,
+        ubatch=est.ubatch,
+        v_dtype=est.v_dtype,
+        text_only=est.text_only,
     )
 
     margins: dict[int, float] = {}

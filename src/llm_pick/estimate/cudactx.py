@@ -67,7 +67,9 @@ def card_contexts(hardware: Hardware) -> list[int]:
 def on_hardware(estimate: Estimate, hardware: Hardware | None) -> Estimate:
     """`estimate` with the CUDA context of these cards (the largest one of a mixed set) in
     place of the 512 MiB default; a CPU-only run has none (no GPU, no context: its total is
-    what check_fit places in RAM)."""
+    what check_fit places in RAM), and no host compute buffer either: that is the pinned
+    CUDA_Host buffer staging inputs for the cards, and a CPU-only llama.cpp run has one CPU
+    compute buffer, the compute buffer already in its total."""
     if hardware is None:
         return estimate
     if hardware.vram_bytes <= 0 and not hardware.mixed:
@@ -75,6 +77,7 @@ def on_hardware(estimate: Estimate, hardware: Hardware | None) -> Estimate:
             overhead_bytes=estimate.overhead_bytes - estimate.cuda_context_bytes,
             cuda_context_bytes=0,
             cuda_context_basis="none: CPU only, no GPU context",
+            host_compute_bytes=0,
         )
     cards = hardware.mixed or (hardware.gpu,)
     size, basis = max((context_of(card) for card in cards), key=lambda found: found[0])

@@ -90,6 +90,8 @@ class Estimate(NamedTuple):
     # part of overhead_bytes: one card's CUDA context, and how it was sized (estimate/cudactx)
     cuda_context_bytes: int = CUDA_CONTEXT_BYTES
     cuda_context_basis: str = CONTEXT_BASIS
+    # part of activation_bytes in training: the f32 logits a fused cross-entropy never holds
+    fused_loss_saving_bytes: int = 0
 
     @property
     def total_bytes(self) -> int:
@@ -176,6 +178,26 @@ def default_context(model: Model) -> int:
     return min(DEFAULT_CONTEXT, model.context_length)
 
 
+def quantized_v_refused(kv_dtype: str, v_dtype: str | None) -> None:
+    """Raise, with flash attention off, where the V cache is quantized: llama.cpp refuses
+    that context (src/llama-context.cpp, llama_init_from_model: a quantized `type_v` with
+    flash attention disabled, "V cache quantization requires flash_attn"); a quantized K
+    cache with a 16-bit V cache (-ctk q8_0 -ctv f16) runs without it. `v_dtype` None: the V
+    cache is `kv_dtype` too."""
+    if v_dtype is not None:
+        if v_dtype != "fp16":
+            raise InputError(
+                f"--v-dtype {v_dtype} needs flash attention (llama.cpp refuses a quantized V "
+                "cache without it): drop --flash-attn off"
+            )
+    elif kv_dtype != "fp16":
+        raise InputError(
+            f"--kv-dtype {kv_dtype} needs flash attention for its V cache (llama.cpp refuses a "
+            "quantized V cache without it): drop --flash-attn off, or add --v-dtype fp16 (a "
+            "quantized K cache alone runs without it)"
+        )
+
+
 def overhead_bytes(model: Model, context: int, batch: int, flash_attn: bool = True) -> int:
     """CUDA context + compute buffer (docs/methodology.md, "Runtime overhead")."""
     return CUDA_CONTEXT_BYTES + compute_buffer_bytes(model, context, batch, flash_attn)
@@ -214,11 +236,8 @@ def estimate_memory(
         raise InputError(f"--v-dtype {v_dtype} is a llama.cpp option: use it with a GGUF quant")
     if not isinstance(ubatch, int) or ubatch < 1:
         raise InputError(f"ubatch must be a positive number of tokens, got {ubatch}")
-    if (kv_dtype != "fp16" or (v_dtype or "fp16") != "fp16") and not flash_attn:
-        raise InputError(
-            f"--kv-dtype {kv_dtype} needs flash attention (llama.cpp refuses a quantized V "
-            "cache without it): drop --flash-attn off"
-        )
+    if not flash_attn:
+        quantized_v_refused(kv_dtype, v_dtype)
     alike = kept(
         model,
         tokens,
@@ -284,6 +303,7 @@ def estimate_memory(
         gradient_bytes=parts.gradient_bytes,
         optimizer_bytes=parts.optimizer_bytes,
         activation_bytes=parts.activation_bytes,
+        fused_loss_saving_bytes=parts.fused_loss_saving_bytes,
         assumptions=estimate.assumptions + parts.assumptions,
     )
 

@@ -59,6 +59,7 @@ def sized(  # noqa: PLR0913 (estimate_memory's sizing)
     first = [context_note(model, tokens, defaulted)]
     if mode == "inference":
         first += cache_notes(model, tokens, text_only, ubatch)
+        first += ubatch_note(ubatch, tokens * batch)
     else:  # no KV cache and no mmproj file in a fine-tune: say what is left out instead
         first += training_notes(model)
     encoder = 0 if text_only or mode != "inference" else encoder_bytes(model)
@@ -82,6 +83,20 @@ def buffer_note(  # noqa: PLR0913 (estimate_memory's sizing)
         f"compute buffer as llama-server reserves it since llama.cpp PR #23861 (June 2026): "
         f"logits for {batch} slot(s); llama-cli, llama-bench and older builds reserve them for "
         f"every micro-batch token: {(full - buffer) / 2**20:.0f} MiB more"
+    ]
+
+
+def ubatch_note(ubatch: int, cells: int) -> list[str]:
+    """What -ub runs as when it asks for more tokens than the context holds: llama.cpp caps the
+    batch at the context and the micro-batch at the batch (src/llama-context.cpp,
+    llama_context::llama_context: n_batch = min(n_ctx, n_batch), n_ubatch = min(n_batch,
+    n_ubatch)); the compute buffers are sized for what runs (estimate/computebuf.py)."""
+    if ubatch <= cells:
+        return []
+    return [
+        f"-ub {ubatch} runs as {cells} tokens per micro-batch: llama.cpp caps -ub at -b and -b "
+        f"at the {cells}-token context (n_ubatch = min(n_batch, n_ubatch), n_batch = "
+        "min(n_ctx, n_batch)); the buffers are sized for that"
     ]
 
 

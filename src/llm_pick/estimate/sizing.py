@@ -10,7 +10,15 @@ from llm_pick.catalog.record import record
 from llm_pick.catalog.types import Model
 from llm_pick.errors import InputError
 from llm_pick.estimate.limits import MAX_BATCH, MAX_LORA_RANK, MAX_UBATCH, count, token_count
-from llm_pick.estimate.memory import KV_DTYPES, LORA_RANK, MODES, UBATCH, Mode, default_context
+from llm_pick.estimate.memory import (
+    KV_DTYPES,
+    LORA_RANK,
+    MODES,
+    UBATCH,
+    Mode,
+    default_context,
+    quantized_v_refused,
+)
 
 # Room for the reply when --prompt-tokens sets the context: a prompt filling the context leaves
 # no token to generate (llama-server answers 'the request exceeds the available context size').
@@ -42,18 +50,10 @@ class Sizing:
         count("--batch", self.batch, MAX_BATCH)
         if self.kv_dtype not in KV_DTYPES:
             raise InputError(f"--kv-dtype: {self.kv_dtype!r} is not one of {', '.join(KV_DTYPES)}")
-        if self.kv_dtype != "fp16" and not self.flash_attn:
-            raise InputError(
-                f"--kv-dtype {self.kv_dtype} needs flash attention (llama.cpp refuses a "
-                "quantized V cache without it): drop --flash-attn off"
-            )
         if self.v_dtype is not None and self.v_dtype not in KV_DTYPES:
             raise InputError(f"--v-dtype: {self.v_dtype!r} is not one of {', '.join(KV_DTYPES)}")
-        if (self.v_dtype or "fp16") != "fp16" and not self.flash_attn:
-            raise InputError(
-                f"--v-dtype {self.v_dtype} needs flash attention (llama.cpp refuses a quantized "
-                "V cache without it): drop --flash-attn off"
-            )
+        if not self.flash_attn:
+            quantized_v_refused(self.kv_dtype, self.v_dtype)
         count("--ubatch", self.ubatch, MAX_UBATCH)
         token_count("--prompt-tokens", self.prompt_tokens)
         if self.mode not in MODES:

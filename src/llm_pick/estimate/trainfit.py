@@ -113,6 +113,36 @@ def _eight_bit(estimate: Estimate) -> Estimate:
     return estimate._replace(optimizer_bytes=estimate.optimizer_bytes * ratio[0] // ratio[1])
 
 
+FUSED_LOSS = (
+    "a fused linear cross-entropy (Liger Kernel's LigerFusedLinearCrossEntropyLoss, arXiv "
+    "2410.10989; Unsloth's is alike), which never holds the f32 logits and their gradient"
+)
+
+
+def _fused(estimate: Estimate) -> Estimate:
+    """The fine-tune with a fused linear cross-entropy (training.fused_loss_saving)."""
+    saving = estimate.fused_loss_saving_bytes
+    return estimate._replace(activation_bytes=estimate.activation_bytes - saving)
+
+
+def _fused_loss(
+    estimate: Estimate, cards: int, fits: Callable[[Estimate], bool], resized: Resize | None
+) -> list[str]:
+    """The fused-loss option where the logits are a large part (a quarter or more) of the
+    activations: its per-card figure if that alone fits, else the longest sequence it fits."""
+    saving = estimate.fused_loss_saving_bytes
+    if saving * 4 < estimate.activation_bytes:
+        return []
+    head = f"{FUSED_LOSS} (saving {_gib(saving)} here)"
+    if fits(_fused(estimate)):
+        return [f"{head}: {_gib(per_card_bytes(_fused(estimate), cards))} per card"]
+    most = estimate.context - 1
+    if resized is None or not most:
+        return []
+    tokens = max_context(lambda t: fits(_fused(resized(t, estimate.batch))), most)
+    return [f"{head}: then sequences up to {tokens:,} tokens fit"] if tokens else []
+
+
 def _gib(nbytes: int) -> str:
     return f"{nbytes / GIB:.1f} GiB"
 
@@ -186,6 +216,7 @@ def training_options(
     if fits(eight):
         per = _gib(per_card_bytes(eight, n))
         found.append(f"an 8-bit optimizer (bitsandbytes AdamW8bit): {per} per card")
+    found += _fused_loss(estimate, n, fits, resized)
     if resized is not None:
         if estimate.batch > 1 and fits(resized(estimate.context, 1)):
             found.append("--batch 1 (with gradient accumulation for the same effective batch)")

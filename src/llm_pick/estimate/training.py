@@ -27,6 +27,7 @@ class TrainingParts(NamedTuple):
     optimizer_bytes: int
     activation_bytes: int
     assumptions: tuple[str, ...]
+    fused_loss_saving_bytes: int = 0  # of activation_bytes: what a fused loss does not hold
 
 
 def lora_parameters(inv: Inventory, rank: int) -> int:
@@ -48,6 +49,22 @@ def layer_activation_bytes(model: Model, tokens: int, batch: int) -> int:
     return sb * (attention + mlp)
 
 
+def fused_loss_saving(model: Model, tokens: int, batch: int) -> int:
+    """What a fused linear cross-entropy saves of the activations: it never holds the f32
+    logits and their gradient (8·s·b·V) but computes them chunk by chunk, its transient
+    logits bounded to about s·b·h elements in the input's 16 bits, plus the gradient of the
+    hidden states (16-bit, s·b·h) and an f32 loss per token. Liger Kernel's
+    LigerFusedLinearCrossEntropyLoss (arXiv 2410.10989; linkedin/Liger-Kernel
+    src/liger_kernel/ops/fused_linear_cross_entropy.py: inc_factor = ceil(V / H), chunk_size
+    = next_power_of_2(ceil(BT / inc_factor)), "Bound transient logits to C x BT x H")."""
+    arch = model.architecture
+    rows, h, vocab = tokens * batch, arch.hidden_size, arch.vocab_size
+    per_chunk = -(-rows // -(-vocab // h))  # ceil(BT / ceil(V / H)) rows
+    chunk = min(rows, 1 << (per_chunk - 1).bit_length())  # to a power of two, at most BT
+    kept = 2 * chunk * vocab + 2 * rows * h + 4 * rows
+    return max(0, 8 * rows * vocab - kept)
+
+
 def activation_bytes(model: Model, tokens: int, batch: int) -> int:
     arch = model.architecture
     checkpoints = arch.layers * 2 * tokens * batch * arch.hidden_size
@@ -66,13 +83,14 @@ def training_parts(
 ) -> TrainingParts:
     """The gradients, optimizer states, adapters and activations of `mode` (lora, qlora, full)."""
     activations = activation_bytes(model, tokens, batch)
+    saving = fused_loss_saving(model, tokens, batch)
     if mode == "full":
         params = model.parameters.total
         note = (
             "full fine-tuning: bf16 weights and gradients, fp32 master weights and Adam "
             "moments (16 bytes per parameter, ZeRO arXiv 1910.02054)"
         )
-        return TrainingParts(0, 2 * params, 12 * params, activations, (note, _ACTIVATIONS))
+        return TrainingParts(0, 2 * params, 12 * params, activations, (note, _ACTIVATIONS), saving)
     trainable = lora_parameters(inv, rank)
     notes: tuple[str, ...] = (
         f"LoRA rank {rank} on every linear layer of the decoder blocks: {trainable:,} trainable "
@@ -81,5 +99,5 @@ def training_parts(
     if mode == "qlora":
         notes += ("QLoRA: frozen base in NF4 with double quantization (arXiv 2305.14314)",)
     return TrainingParts(
-        4 * trainable, 4 * trainable, 8 * trainable, activations, (*notes, _ACTIVATIONS)
+        4 * trainable, 4 * trainable, 8 * trainable, activations, (*notes, _ACTIVATIONS), saving
     )

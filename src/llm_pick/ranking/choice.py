@@ -97,6 +97,17 @@ def _idle_caches(options: Sequence[Option], hardware: Hardware | None) -> set[in
     return idle
 
 
+def _most_usable(options: Sequence[Option], hardware: Hardware | None) -> Option | None:
+    """The format keeping the most quality among those decoding at USABLE_TPS or more, placed
+    as well as the best-placed one, idle caches left out (`pick`'s yardstick); None when none
+    is that fast."""
+    idle = _idle_caches(options, hardware)
+    kept = [o for o in options if id(o) not in idle]
+    floor = min((placement(o.assessment) for o in kept), default=0)
+    fast = [o for o in kept if usable(o.assessment, hardware) and placement(o.assessment) == floor]
+    return max(fast, key=lambda o: (round(quality(o), 12), o.score)) if fast else None
+
+
 def crawling(ranked: Sequence[Option], hardware: Hardware | None) -> Option | None:
     """When the best-scoring format decodes at SPEED_MIN tokens/s or less, where speed earns
     nothing in the score and quality alone decides: the fastest format keeping at least
@@ -133,9 +144,13 @@ def _kv_because(chosen: Option, plain: Option | None, hardware: Hardware | None)
             f"with an fp16 cache it runs under the usable {USABLE_TPS:.0f} tokens/s "
             f"({_rates(theirs, mine)})"
         )
+    faster = f"its smaller cache is read faster ({_rates(mine, theirs)} tokens/s with fp16)"
+    if chosen.score > plain.score:
+        return f"{faster} and scores higher ({_pair(chosen.score, plain.score, ' vs ')})"
+    # the fastest format keeping FOUR_BIT's quality (crawling): speed alone decided
     return (
-        f"its smaller cache is read faster ({_rates(mine, theirs)} tokens/s with "
-        f"fp16) and scores higher ({_pair(chosen.score, plain.score, ' vs ')})"
+        f"{faster}, and under {SPEED_MIN:.0f} tokens/s speed decides (the fp16 cache keeps a "
+        f"little more: {_pair(plain.score, chosen.score, ' against ')})"
     )
 
 
@@ -173,18 +188,34 @@ def why(
         )
     idle = _idle_caches(options, hardware)
     weighed = [o for o in options if id(o) not in idle]
-    twin = max((o for o in options if id(o) in idle), key=lambda o: o.score, default=None)
+    twin = max(  # the chosen format's own quantized-cache twin, left out as idle
+        (o for o in options if id(o) in idle and o.assessment.estimate.quant == est.quant),
+        key=lambda o: o.score,
+        default=None,
+    )
     if twin is not None and twin.score > chosen.score + 1e-12:
         out.append(_idle_reason(twin, chosen, hardware))
     top_score = max(weighed, key=lambda o: o.score)
     if chosen is crawling(sorted(weighed, key=lambda o: -o.score), hardware):
         return (*out, _crawl_reason(chosen, top_score, hardware))
     if top_score.score > chosen.score + 1e-12:
-        out.append(
-            f"{est.quant} keeps the most quality of the formats that decode at "
-            f"{USABLE_TPS:.0f}+ tokens/s; the faster {_named(top_score, chosen)} "
-            f"scores {_pair(top_score.score, chosen.score, ' against ')} but keeps less"
+        faster = (
+            f"the faster {_named(top_score, chosen)} scores "
+            f"{_pair(top_score.score, chosen.score, ' against ')} but keeps less"
         )
+        most = _most_usable(options, hardware)
+        if most is None or most is chosen:
+            out.append(
+                f"{est.quant} keeps the most quality of the formats that decode at "
+                f"{USABLE_TPS:.0f}+ tokens/s; {faster}"
+            )
+        else:  # slower than usable, kept for more quality than the most at a usable speed
+            rate = tokens_per_second(most.assessment, hardware)[0] or 0.0
+            out.append(
+                f"{est.quant} keeps more quality than {_named(most, chosen)}, the most of the "
+                f"formats that decode at {USABLE_TPS:.0f}+ tokens/s (~{rate:.1f}), and scores "
+                f"higher ({_pair(chosen.score, most.score, ' vs ')}); {faster}"
+            )
     better = [o for o in options if o.values["quality"].value > quality + 1e-12]
     out += _placed_worse(chosen, better, hardware)
     if better:

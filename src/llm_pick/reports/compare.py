@@ -75,6 +75,10 @@ def rows(  # noqa: PLR0913 (lineage and auto_kv: keyword-only)
     from llm_pick.reports.compare_served import served_rows
 
     context = shared.context or shared_context(models, sizing.context)
+    if any(
+        m.context_length < context for m in by.values()
+    ):  # why its memory, fit and speed rows are empty
+        out.append(_row("not sized", {i: _beyond(m, context) for i, m in by.items()}))
     for name, values, better, text in served_rows(models, sizing, hardware, context):
         out.append(_row(name, values, better, text))  # vLLM assumed: recommend's figures
     for q in quants:
@@ -87,6 +91,13 @@ def rows(  # noqa: PLR0913 (lineage and auto_kv: keyword-only)
         if any(k not in (None, "fp16") for k in kv.values()):
             out.append(_row(f"kv cache {q.name}", kv))
     return out
+
+
+def _beyond(model: Model, context: int) -> str | None:
+    """Why a model is not sized at the compared context: beyond its own window."""
+    if model.context_length >= context:
+        return None
+    return f"{context:,} tokens: beyond its {model.context_length:,}-token window"
 
 
 def _with_q8_kv(

@@ -232,6 +232,12 @@ def explain_data(model: Model, rec: Recommendation) -> dict[str, Any]:
         memory = chosen.as_dict()
         if isinstance(block := memory.get("speed"), dict):
             memory["speed"] = with_assumed(block, chosen, query.hardware)
+        if fit is not None:  # how far this format's context goes here, as recommend and memory say
+            memory["max_context"] = (
+                outcome.max_context
+                if isinstance(outcome, Candidate)
+                else longest_context(model, chosen, query.hardware)
+            )
     elif smallest is not None and query.hardware is not None:
         checks.append(
             {
