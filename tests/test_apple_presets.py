@@ -135,12 +135,14 @@ def test_more_gpu_cores_prefill_faster() -> None:
 @pytest.mark.parametrize("key", ["m5-16gb", "m5-pro-48gb", "m5-max-128gb"])
 def test_m5_decodes_at_its_bandwidth_and_quotes_no_prefill(key: str) -> None:
     """M5 presets carry Apple's bandwidth (153 / 307 / 614 GB/s) into the decode estimate, under
-    its ceiling; the prefill stays unknown rather than borrowing M4's per-core rate (the M5 GPU's
-    Neural Accelerators make it several times faster: Apple quotes 3.3-4x M4's time to first token)."""
+    its ceiling; the prefill stays unknown rather than borrowing M4's per-core rate (a Neural
+    Accelerator in each M5 GPU core: Apple claims over 4x the M4's peak GPU compute for AI)."""
     model = next(m for m in load_catalog() if m.id == "llama-3-8b")
     est = estimate_memory(model, "q4_k_m")
     found = assess(est, Hardware.from_gpu(key), model.parameters.active_count).speed
     assert found is not None and found.decode_expected is not None and found.ceiling is not None
-    assert found.ceiling == pytest.approx(APPLE[key].memory_bandwidth_gbs * 1e9 / found.bytes_per_token)
+    assert found.ceiling == pytest.approx(
+        APPLE[key].memory_bandwidth_gbs * 1e9 / found.bytes_per_token
+    )
     assert 0 < found.decode_expected <= found.ceiling
     assert found.prefill_expected is None
