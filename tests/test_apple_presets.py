@@ -146,3 +146,4 @@ def test_m5_decodes_at_its_bandwidth_and_quotes_no_prefill(key: str) -> None:
     )
     assert 0 < found.decode_expected <= found.ceiling
     assert found.prefill_expected is None
+    assert "no prefill rate fitted for Apple M5" in found.note
