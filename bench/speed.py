@@ -42,6 +42,10 @@ CONTEXT = ROOT / "bench" / "data" / "speed_points_context.yaml"  # prefill at lo
 DATA20G = ROOT / "bench" / "data" / "speed_points_data20g.yaml"  # Intel GPUs, laptop, server CPU
 CPU20I = ROOT / "bench" / "data" / "speed_points_cpu20i.yaml"  # Arm and x86 servers, CPU only
 CPU20 = ROOT / "bench" / "data" / "speed_points_cpu20.yaml"  # M2 Max CPU by format and threads
+# Collected after the last fit (the 2025-26 presets): scored, never fitted; each row's `set` is the
+# split rule's, for the next refit (which must move them into DATA).
+PRESETS26 = ROOT / "bench" / "data" / "speed_points_presets26.yaml"
+UNSEEN = (PRESETS26,)
 # CUDA depth sweeps with flash attention: read by bench/flash_slopes.py, not fitted here (their
 # absolute level carries the build's matmul kernels; docs/methodology.md, "Prefill")
 FLASH19J = ROOT / "bench" / "data" / "speed_points_flash19j.yaml"
@@ -381,6 +385,12 @@ def summary(points: list[Point] | None = None) -> list[Row]:
     return rows
 
 
+def unseen_errors() -> list[tuple[Point, float]]:
+    """(point, relative error) of the rows in UNSEEN files, at the current constants."""
+    ids = {raw["id"] for path in UNSEEN for raw in yaml.safe_load(path.read_text())["points"]}
+    return [(p, e) for p, e in errors(load_points(DATA + UNSEEN)) if p.id in ids]
+
+
 def scatter(points: list[Point], kind: str) -> tuple[float, float]:
     """10th and 90th percentiles of measured / expected on the fit points (the range); kind
     "cpu" is the CPU-only decode rows, which "decode" leaves out (CPU cores differ more)."""
@@ -414,6 +424,9 @@ def main() -> int:
             f"{row.kind:8} {row.set:5} {row.hardware:12} {row.points:6d} "
             f"{row.median:8.1%} {row.maximum:8.1%}"
         )
+    print("\nnot fitted (" + ", ".join(path.name for path in UNSEEN) + "):")
+    for p, e in unseen_errors():
+        print(f"  {e:+7.1%}  {p.set:4}  {p.hardware:9} {p.id} ({p.measured:g} tok/s)")
     if args.worst:
         print("\nlargest errors (estimated / measured - 1):")
         for p, e in sorted(errors(points), key=lambda pe: -abs(pe[1]))[:10]:

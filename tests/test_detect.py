@@ -363,13 +363,17 @@ def test_mixed_detected_cards_use_each_variant(tools, cli) -> None:
 
 
 def test_small_unlisted_mac_gets_two_thirds(tools) -> None:
-    """A chip with no preset (an M5 with 16 GB): macOS's default working set at 32 GB and less
-    is 2/3. The 8 GB M1 has a preset now (issue 20) at the same share."""
-    apple_sysctl(tools, "Apple M5", 16 * GIB, "0")
+    """A chip with no preset (an M6 with 16 GB): macOS's default working set at 32 GB and less
+    is 2/3. The 8 GB M1 and the 16 GB M5 have presets now (issue 20) at the same share."""
+    apple_sysctl(tools, "Apple M6", 16 * GIB, "0")
     found = detect.detect_gpus()
     assert found.gpu is None
     assert found.usable_bytes == int(16 * GIB * 2 / 3)
     assert found.usable_bytes < int(16 * GIB * detect.APPLE_DEFAULT_FRACTION)
+    apple_sysctl(tools, "Apple M5", 16 * GIB, "0")
+    m5 = detect.detect_gpus()
+    assert m5.gpu is not None and m5.gpu.id == "m5-16gb"
+    assert m5.usable_bytes == int(16 * GIB * 0.667)
     apple_sysctl(tools, "Apple M1", 8 * GIB, "0")
     m1 = detect.detect_gpus()
     assert m1.gpu is not None and m1.gpu.id == "m1-8gb"

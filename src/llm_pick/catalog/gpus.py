@@ -28,7 +28,8 @@ def load_gpus() -> dict[str, Gpu]:
 
 @cache
 def discrete_bandwidths() -> tuple[tuple[float, float], ...]:
-    """(memory GiB, bandwidth GB/s) of each discrete (not Apple) GPU preset, in file order.
+    """(memory GiB, bandwidth GB/s) of each discrete GPU preset (not Apple, not another
+    unified-memory chip: those carry a usable_memory_fraction), in file order.
     An installed wheel reads the pairs the build wrote into the small compiled index, without
     parsing the presets (the speed of a card known only by --vram is ranked at their median);
     a checkout loads the presets."""
@@ -44,7 +45,11 @@ DISCRETE = "discrete"  # the compiled index's key of those pairs (tools/compile_
 
 
 def discrete_of(gpus: Iterable[Gpu]) -> tuple[tuple[float, float], ...]:
-    return tuple((g.memory_gib, g.memory_bandwidth_gbs) for g in gpus if g.vendor != "apple")
+    return tuple(
+        (g.memory_gib, g.memory_bandwidth_gbs)
+        for g in gpus
+        if g.vendor != "apple" and g.usable_memory_fraction is None
+    )
 
 
 def load_cpus() -> dict[str, Cpu]:

@@ -24,6 +24,9 @@ HBM_PRESETS = frozenset(
         "mi210",  # HBM2e
         "mi250",  # HBM2e
         "mi300x",  # HBM3
+        "h100-nvl",  # HBM3
+        "mi325x",  # HBM3E
+        "mi355x",  # HBM3E
     }
 )
 

@@ -200,6 +200,12 @@ def speed_note(family: str, backend: str, share: float, hardware: Hardware) -> s
         parts.append("Intel GPU: a fitted kernel cost per byte read is added (SYCL and Vulkan)")
     if hardware.gpu is None and backend != "cpu":
         parts.append("backend assumed CUDA (--vram gives no card)")
+    chip = apple_chip(hardware.gpu.name, hardware.gpu.gpu_cores) if hardware.gpu else None
+    if chip and backend_group(backend) == "metal" and (chip[0], "quantized") not in APPLE_PREFILL:
+        parts.append(
+            f"no prefill rate fitted for Apple {chip[0].upper()} (a Neural Accelerator in each"
+            " GPU core): time to first token unknown"
+        )
     return "; ".join(parts)
 
 
