@@ -9,11 +9,16 @@
    benchmarks, its MMLU is removed, the scale is refitted on the rest of the catalog, and the
    model's MMLU-equivalent is predicted from its other benchmarks only. Printed: Spearman
    between predicted and published MMLU, and the median absolute error in MMLU points.
+3. Prior: leave-one-out on the base models the prior is fitted on (scoring/prior.py). Each
+   base's theta (from its own benchmarks) is predicted by the prior refitted without it, once
+   with size and date (the shipped form) and once with active parameters alone (the form before):
+   the median and worst theta error of each.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import math
 import statistics
 import sys
 from pathlib import Path
@@ -23,7 +28,8 @@ import yaml
 
 from llm_pick.catalog.load import load_catalog
 from llm_pick.catalog.types import Model
-from llm_pick.scoring.quality import ability, mmlu_equivalent, value
+from llm_pick.scoring import prior
+from llm_pick.scoring.quality import ability, mmlu_equivalent, observations, value
 from llm_pick.scoring.quality_calibrate import fit
 
 ALPACAEVAL = Path(__file__).resolve().parent / "data" / "alpacaeval2.yaml"
@@ -90,6 +96,39 @@ def base_check() -> tuple[float, float, list[tuple[str, float, float]]]:
     return rho, error, points
 
 
+PRIOR_FORMS = ("size and date", "active parameters only")
+
+
+def prior_check() -> dict[str, tuple[float, float, int]]:
+    """Leave-one-out theta errors of the prior, per form: (median, worst, models)."""
+    catalog = list(load_catalog())
+    theta = fit(catalog).theta
+    bases = [
+        m
+        for m in catalog
+        if m.base_model is None and m.variant == "base" and observations(m) and m.id in theta
+    ]
+    bases = [m for m in bases if prior.years(m) is not None]
+    out = {}
+    for form in PRIOR_FORMS:
+        errors = []
+        for held in bases:
+            rest = [m for m in bases if m is not held]
+            if form == PRIOR_FORMS[0]:
+                terms = prior.fit(
+                    [(prior.size_term(m), prior.years(m) or 0.0, theta[m.id]) for m in rest]
+                )
+                guess, _ = prior.predict(held, terms)
+            else:
+                x = [math.log10(m.parameters.active_count / 1e9) for m in rest]
+                terms = prior.fit([(v, 0.0, theta[m.id]) for v, m in zip(x, rest, strict=True)])
+                a, b = terms[0], terms[1]
+                guess = a + b * math.log10(held.parameters.active_count / 1e9)
+            errors.append(abs(guess - theta[held.id]))
+        out[form] = (statistics.median(errors), max(errors), len(errors))
+    return out
+
+
 def main() -> int:
     rho, points = chat_check()
     print(f"Chat: fp16 quality vs AlpacaEval 2.0 LC win rate (held aside), {len(points)} models")
@@ -101,6 +140,11 @@ def main() -> int:
     for model, predicted, published in sorted(base_points, key=lambda p: -p[2]):
         print(f"  {model:28s} predicted {predicted:5.1f}   published {published:5.1f}")
     print(f"  Spearman {base_rho:.3f} (bar {BASE_BAR}), median |error| {error:.1f} MMLU points")
+    print("Prior: each base model's theta predicted by the prior fitted without it")
+    for form, (median, worst, count) in prior_check().items():
+        print(
+            f"  {form:24s} {count} models, median |error| {median:.2f}, worst {worst:.2f} (theta)"
+        )
     return 0
 
 

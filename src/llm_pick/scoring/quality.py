@@ -25,7 +25,7 @@ import math
 
 from llm_pick.catalog.tuples import NamedTuple
 from llm_pick.catalog.types import Model
-from llm_pick.scoring import quality_fit
+from llm_pick.scoring import prior, quality_fit
 
 BASE_WEIGHT = 1.0  # the base's theta counts as one benchmark in a fine-tune's estimate
 CLIP = 0.02
@@ -312,9 +312,12 @@ def _ability(
             f"estimated: base {model.base_model} {delta:+.2f} (median fine-tune delta)",
             (),
         )
-    a, b = quality_fit.SIZE_PRIOR
-    billions = model.parameters.active_count / 1e9
-    theta = a + b * math.log10(billions)
+    theta, said = prior.predict(model, quality_fit.SIZE_PRIOR)
+    if model.variant != "base":  # the prior is a base model's: a tuned release adds the delta
+        delta = quality_fit.TYPICAL_DELTA
+        theta += delta
+        article = "an" if model.variant[0] in "aeiou" else "a"
+        said += f" {delta:+.2f} (median fine-tune delta: {article} {model.variant} release)"
     matched = _outscored(model, lineage, cal, seen, memo)
     if matched is not None and matched[1].theta > theta:
         ref_id, found, keys = matched
@@ -325,12 +328,7 @@ def _ability(
             f"both publish: {', '.join(keys)}; its own are not on the general scale)",
             (),
         )
-    return Ability(
-        theta,
-        True,
-        f"estimated: prior from size ({billions:.1f}B active parameters; fitted on base models)",
-        (),
-    )
+    return Ability(theta, True, said, ())
 
 
 def _outscored(

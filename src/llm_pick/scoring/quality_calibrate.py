@@ -20,6 +20,7 @@ from collections.abc import Iterable
 
 from llm_pick.catalog.tuples import NamedTuple
 from llm_pick.catalog.types import Model
+from llm_pick.scoring import prior as priors
 from llm_pick.scoring.quality import BASE_WEIGHT, SCALES, observations, solve
 
 ANCHOR = "mmlu"
@@ -31,7 +32,7 @@ BETA_RANGE = (0.3, 3.0)
 class Fit(NamedTuple):
     calibration: dict[str, tuple[float, float]]
     counts: dict[str, int]
-    size_prior: tuple[float, float]
+    size_prior: tuple[float, float, float, float, float]
     typical_delta: float
     theta: dict[str, float]
 
@@ -110,8 +111,12 @@ def fit(catalog: Iterable[Model]) -> Fit:
                 calibration[key] = _line(points)
     counts = {k: sum(1 for found in every.values() for kk, _ in found if kk == k) for k in keys}
     bases = [m for m in order if m.base_model is None and obs[m.id] and m.variant == "base"]
-    size_prior = _regress(
-        [(math.log10(m.parameters.active_count / 1e9), theta[m.id]) for m in bases]
+    size_prior = priors.fit(
+        [
+            (priors.size_term(m), when, theta[m.id])
+            for m in bases
+            if (when := priors.years(m)) is not None
+        ]
     )
     deltas = []
     for model in order:
@@ -124,16 +129,6 @@ def fit(catalog: Iterable[Model]) -> Fit:
     return Fit(calibration, counts, size_prior, typical, theta)
 
 
-def _regress(points: list[tuple[float, float]]) -> tuple[float, float]:
-    if len(points) < 2:
-        return (0.0, 0.0)
-    mx = sum(x for x, _ in points) / len(points)
-    my = sum(y for _, y in points) / len(points)
-    sxx = sum((x - mx) ** 2 for x, _ in points)
-    slope = sum((x - mx) * (y - my) for x, y in points) / sxx if sxx else 0.0
-    return (my - slope * mx, slope)
-
-
 def render(result: Fit) -> str:
     """The text of quality_fit.py."""
     lines = [
@@ -141,7 +136,8 @@ def render(result: Fit) -> str:
         "",
         "CALIBRATION: benchmark key -> (alpha, beta) of logit(z) = alpha + beta * theta.",
         "COUNTS: how many catalog models carry each key (the points each line was fitted on).",
-        "SIZE_PRIOR: theta = a + b * log10(active parameters in billions), over base models.",
+        "SIZE_PRIOR: (a, b, c, newest, median): theta = a + b * log10(effective billions)",
+        "  + c * min(years since 2023, newest), over base models (scoring/prior.py).",
         "TYPICAL_DELTA: median theta(fine-tune) - theta(base) over fine-tunes with own scores.",
         '"""',
         "",
@@ -157,7 +153,7 @@ def render(result: Fit) -> str:
     for key in sorted(result.counts):
         lines.append(f'    "{key}": {result.counts[key]},')
     lines.append("}")
-    a, b = result.size_prior
-    lines.append(f"SIZE_PRIOR = ({a:.4f}, {b:.4f})")
+    terms = ", ".join(f"{v:.4f}" for v in result.size_prior)
+    lines.append(f"SIZE_PRIOR = ({terms})")
     lines.append(f"TYPICAL_DELTA = {result.typical_delta:.4f}")
     return "\n".join(lines) + "\n"

@@ -2,7 +2,8 @@
 
 CALIBRATION: benchmark key -> (alpha, beta) of logit(z) = alpha + beta * theta.
 COUNTS: how many catalog models carry each key (the points each line was fitted on).
-SIZE_PRIOR: theta = a + b * log10(active parameters in billions), over base models.
+SIZE_PRIOR: (a, b, c, newest, median): theta = a + b * log10(effective billions)
+  + c * min(years since 2023, newest), over base models (scoring/prior.py).
 TYPICAL_DELTA: median theta(fine-tune) - theta(base) over fine-tunes with own scores.
 """
 
@@ -104,5 +105,5 @@ COUNTS: dict[str, int] = {
     "winogrande_harness": 9,
     "winogrande_tii": 3,
 }
-SIZE_PRIOR = (-1.2062, 0.9080)
+SIZE_PRIOR = (-2.3259, 0.9839, 0.8261, 2.9158, 1.3634)
 TYPICAL_DELTA = 0.2047
