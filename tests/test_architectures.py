@@ -388,6 +388,26 @@ def test_ternary_models_get_only_a_command_that_can_run_them() -> None:
     assert run_commands(model, Sized("bf16", 4096, None, 32)) == []
 
 
+def test_a_ternary_model_with_a_published_i2s_file_downloads_it() -> None:
+    """bitnet.cpp's setup_env.py conversion of a LlamaForCausalLM BitNet checkpoint (Falcon3
+    1.58-bit) is reported to write F16, not I2_S (microsoft/BitNet issues #619, #621): a
+    recorded I2_S file is downloaded and setup_env.py -md only builds (BitNet README)."""
+    from llm_pick.reports.run import Sized, run_commands
+
+    repo = "tiiuae/Falcon3-7B-Instruct-1.58bit"
+    gguf = {"repo": f"{repo}-GGUF", "quants": ["i2_s"], "source": "test"}
+    arch = dict(entry()["architecture"], ternary=True)
+    (item,) = run_commands(
+        make(arch, hf_repo=repo, runtimes={"gguf": gguf}), Sized("i2_s", 8192, None, 32)
+    )
+    local = "models/Falcon3-7B-Instruct-1.58bit"
+    assert item["command"].split(" && ") == [
+        f"huggingface-cli download {repo}-GGUF ggml-model-i2_s.gguf --local-dir {local}",
+        f"python setup_env.py -md {local} -q i2_s",
+        f"./build/bin/llama-cli -m ./{local}/ggml-model-i2_s.gguf -c 8192 -cnv",
+    ]
+
+
 # ---- GGUF metadata of the new kinds (files written with the gguf package's writer) ----------
 
 
