@@ -563,6 +563,25 @@ def test_a_ternary_model_is_ranked_at_i2s_not_dropped() -> None:
     assert speed is None or "speed unknown" in speed.note
 
 
+@pytest.mark.parametrize("gpu", [None, "RTX 4090"])
+def test_a_ternary_model_gets_no_speed_assumed_from_a_cards_bandwidth(gpu: str | None) -> None:
+    """No bitnet.cpp decode measurement was collected: the speed criterion credits nothing and
+    says so, rather than a rate from the median bandwidth of the cards of that memory (which
+    also ignored that a known card was given)."""
+    from llm_pick.estimate.advice import tokens_per_second
+    from llm_pick.estimate.hardware import Hardware
+    from llm_pick.ranking.pipeline import recommend
+    from llm_pick.ranking.query import Query
+
+    model = make(dict(entry()["architecture"], ternary=True), hf_repo="tiiuae/Falcon-E-1B-Instruct")
+    hardware = Hardware("8 GiB", 8.0) if gpu is None else Hardware.from_gpu(gpu)
+    (pick,) = recommend([model], Query(hardware=hardware)).ranking
+    assert tokens_per_second(pick.assessment, hardware)[0] is None
+    speed = pick.criteria["speed"]
+    assert speed.value == 0.0 and speed.missing
+    assert "speed unknown" in speed.note and "tokens/s" not in speed.note
+
+
 @pytest.mark.parametrize(
     ("change", "message"),
     [
