@@ -563,6 +563,26 @@ def test_a_ternary_model_is_ranked_at_i2s_not_dropped() -> None:
     assert speed is None or "speed unknown" in speed.note
 
 
+@pytest.mark.parametrize(("k", "v"), [("q8_0", None), ("fp16", "q8_0"), ("q8_0", "q4_0")])
+def test_a_quantized_kv_cache_asked_for_does_not_stop_a_ternary_model(
+    k: str, v: str | None
+) -> None:
+    """--kv-dtype/--v-dtype are llama.cpp's: bitnet.cpp's I2_S is sized with an fp16 cache,
+    V as well as K. Before, --kv-dtype fp16 --v-dtype q8_0 stopped every ranking with an
+    error as soon as the catalog held a ternary model."""
+    from llm_pick.estimate.hardware import Hardware
+    from llm_pick.estimate.sizing import Sizing
+    from llm_pick.ranking.pipeline import recommend
+    from llm_pick.ranking.query import Query
+
+    model = make(dict(entry()["architecture"], ternary=True), hf_repo="tiiuae/Falcon-E-1B-Instruct")
+    sizing = Sizing(kv_dtype=k, v_dtype=v)
+    query = Query(hardware=Hardware("8 GiB", 8.0), sizing=sizing, kv_fixed=True)
+    (pick,) = recommend([model], query).ranking
+    estimate = pick.assessment.estimate
+    assert estimate.quant == "i2_s" and estimate.kv_dtype == "fp16"
+
+
 @pytest.mark.parametrize("gpu", [None, "RTX 4090"])
 def test_a_ternary_model_gets_no_speed_assumed_from_a_cards_bandwidth(gpu: str | None) -> None:
     """No bitnet.cpp decode measurement was collected: the speed criterion credits nothing and
