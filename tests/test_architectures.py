@@ -388,6 +388,26 @@ def test_ternary_models_get_only_a_command_that_can_run_them() -> None:
     assert run_commands(model, Sized("bf16", 4096, None, 32)) == []
 
 
+def test_a_ternary_model_with_a_published_i2s_file_downloads_it() -> None:
+    """bitnet.cpp's setup_env.py conversion of a LlamaForCausalLM BitNet checkpoint (Falcon3
+    1.58-bit) is reported to write F16, not I2_S (microsoft/BitNet issues #619, #621): a
+    recorded I2_S file is downloaded and setup_env.py -md only builds (BitNet README)."""
+    from llm_pick.reports.run import Sized, run_commands
+
+    repo = "tiiuae/Falcon3-7B-Instruct-1.58bit"
+    gguf = {"repo": f"{repo}-GGUF", "quants": ["i2_s"], "source": "test"}
+    arch = dict(entry()["architecture"], ternary=True)
+    (item,) = run_commands(
+        make(arch, hf_repo=repo, runtimes={"gguf": gguf}), Sized("i2_s", 8192, None, 32)
+    )
+    local = "models/Falcon3-7B-Instruct-1.58bit"
+    assert item["command"].split(" && ") == [
+        f"huggingface-cli download {repo}-GGUF ggml-model-i2_s.gguf --local-dir {local}",
+        f"python setup_env.py -md {local} -q i2_s",
+        f"./build/bin/llama-cli -m ./{local}/ggml-model-i2_s.gguf -c 8192 -cnv",
+    ]
+
+
 # ---- GGUF metadata of the new kinds (files written with the gguf package's writer) ----------
 
 
@@ -541,6 +561,45 @@ def test_a_ternary_model_is_ranked_at_i2s_not_dropped() -> None:
     assert pick.assessment.estimate.quant == "i2_s"
     speed = pick.assessment.speed
     assert speed is None or "speed unknown" in speed.note
+
+
+@pytest.mark.parametrize(("k", "v"), [("q8_0", None), ("fp16", "q8_0"), ("q8_0", "q4_0")])
+def test_a_quantized_kv_cache_asked_for_does_not_stop_a_ternary_model(
+    k: str, v: str | None
+) -> None:
+    """--kv-dtype/--v-dtype are llama.cpp's: bitnet.cpp's I2_S is sized with an fp16 cache,
+    V as well as K. Before, --kv-dtype fp16 --v-dtype q8_0 stopped every ranking with an
+    error as soon as the catalog held a ternary model."""
+    from llm_pick.estimate.hardware import Hardware
+    from llm_pick.estimate.sizing import Sizing
+    from llm_pick.ranking.pipeline import recommend
+    from llm_pick.ranking.query import Query
+
+    model = make(dict(entry()["architecture"], ternary=True), hf_repo="tiiuae/Falcon-E-1B-Instruct")
+    sizing = Sizing(kv_dtype=k, v_dtype=v)
+    query = Query(hardware=Hardware("8 GiB", 8.0), sizing=sizing, kv_fixed=True)
+    (pick,) = recommend([model], query).ranking
+    estimate = pick.assessment.estimate
+    assert estimate.quant == "i2_s" and estimate.kv_dtype == "fp16"
+
+
+@pytest.mark.parametrize("gpu", [None, "RTX 4090"])
+def test_a_ternary_model_gets_no_speed_assumed_from_a_cards_bandwidth(gpu: str | None) -> None:
+    """No bitnet.cpp decode measurement was collected: the speed criterion credits nothing and
+    says so, rather than a rate from the median bandwidth of the cards of that memory (which
+    also ignored that a known card was given)."""
+    from llm_pick.estimate.advice import tokens_per_second
+    from llm_pick.estimate.hardware import Hardware
+    from llm_pick.ranking.pipeline import recommend
+    from llm_pick.ranking.query import Query
+
+    model = make(dict(entry()["architecture"], ternary=True), hf_repo="tiiuae/Falcon-E-1B-Instruct")
+    hardware = Hardware("8 GiB", 8.0) if gpu is None else Hardware.from_gpu(gpu)
+    (pick,) = recommend([model], Query(hardware=hardware)).ranking
+    assert tokens_per_second(pick.assessment, hardware)[0] is None
+    speed = pick.criteria["speed"]
+    assert speed.value == 0.0 and speed.missing
+    assert "speed unknown" in speed.note and "tokens/s" not in speed.note
 
 
 @pytest.mark.parametrize(

@@ -77,6 +77,21 @@ def test_a_fine_tune_of_an_instruct_model_gets_no_assumed_bonus() -> None:
     assert tuned.theta > base.theta and "median fine-tune delta" in tuned.basis
 
 
+def test_a_ternary_retraining_is_at_most_its_16_bit_base() -> None:
+    """Falcon3 1.58-bit: no own score on the scale, so its base's theta as an upper bound,
+    labelled so; a ternary re-training of a pretrained base gets no fine-tune delta either."""
+    for size in ("1b", "3b", "7b", "10b"):
+        model = LINEAGE[f"falcon3-{size}-instruct-1.58bit"]
+        found = ability(model, LINEAGE)
+        base = ability(LINEAGE[f"falcon3-{size}-instruct"], LINEAGE)
+        assert found.estimated and found.theta == base.theta and "at most its base" in found.basis
+    pretrained = LINEAGE["falcon3-7b-base"]
+    ternary = LINEAGE["falcon3-7b-instruct-1.58bit"]
+    again = dataclasses.replace(ternary, id="t", base_model=pretrained.id)
+    lineage = dict(LINEAGE, t=again)
+    assert ability(lineage["t"], lineage).theta == ability(pretrained, lineage).theta
+
+
 def test_code_ability_reads_code_scores_only_and_says_what_it_rests_on() -> None:
     small = LINEAGE["mistral-small-3.1-24b-instruct-2503"]
     found = code_ability(small, LINEAGE)

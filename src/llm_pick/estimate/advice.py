@@ -12,6 +12,7 @@ from llm_pick.estimate.fit import check_fit
 from llm_pick.estimate.hardware import GIB, Hardware
 from llm_pick.estimate.quant import median
 from llm_pick.estimate.speed import DECODE_EFFICIENCY, bytes_per_token, decode_rate, gpu_share
+from llm_pick.estimate.speedkinds import UNMEASURED
 
 REFERENCE_BANDWIDTH_GBS = 1000.0  # speed is ranked per 1 TB/s without a memory limit
 
@@ -77,12 +78,16 @@ def ram_needed(smallest: Assessment, hardware: Hardware) -> int | None:
 def tokens_per_second(
     chosen: Assessment, hardware: Hardware | None
 ) -> tuple[float | None, str | None]:
-    """Decode tokens/s, and the assumed bandwidth when the card is unknown (None: known)."""
+    """Decode tokens/s, and the assumed bandwidth when the card is unknown (None: known). A
+    format with no published speed measurement on any hardware (bitnet.cpp's I2_S,
+    bitsandbytes) gets no rate, and its speed note says so instead of a bandwidth figure."""
     speed = chosen.speed
     if speed is not None and speed.decode_mid is not None:
         return speed.decode_mid, None
     if chosen.fit is not None and chosen.fit.verdict == "none":
         return None, None
+    if speed is not None and speed.family in UNMEASURED:
+        return None, speed.note
     # Unknown card: the median bandwidth of the preset cards of that memory class.
     gbs, basis = reference_bandwidth(hardware)
     efficiency = sum(DECODE_EFFICIENCY) / 2

@@ -43,7 +43,10 @@ def assess_formats(  # noqa: PLR0913 (memo, skip and enough: keyword-only search
         kv = sizing.kv_dtype if quant.family == "gguf" else "fp16"
         found = known.get(f"{quant.name}/{kv}")
         if found is None:
-            sized = sizing if kv == sizing.kv_dtype else sizing.with_kv(kv)
+            # a quantized K or V cache is llama.cpp's: any other runtime (bitnet.cpp's I2_S
+            # included) is sized with an fp16 cache, V as well as K
+            plain = quant.family == "gguf" or (kv == sizing.kv_dtype and not sizing.v_dtype)
+            sized = sizing if plain else sizing.with_kv(kv)
             found = assess_model(model, quant, sized, hardware)
             known[f"{quant.name}/{kv}"] = found
         elif found.estimate.model != model.id:  # the same figures, under this model's id

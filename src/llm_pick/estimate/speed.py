@@ -45,11 +45,11 @@ from llm_pick.estimate.speedkinds import INTEL_PER_BYTE as INTEL_PER_BYTE
 from llm_pick.estimate.speedkinds import INVERSE_PREFILL_EFFICIENCY as INVERSE_PREFILL_EFFICIENCY
 from llm_pick.estimate.speedkinds import PREFILL_PER_FLOP as PREFILL_PER_FLOP
 from llm_pick.estimate.speedkinds import ROCM_INVERSE_EFFICIENCY as ROCM_INVERSE_EFFICIENCY
+from llm_pick.estimate.speedkinds import UNMEASURED, is_intel, runtime_inverse, speed_note
 from llm_pick.estimate.speedkinds import attention_width_of as attention_width_of
 from llm_pick.estimate.speedkinds import backend_group as backend_group
 from llm_pick.estimate.speedkinds import decode_rate as decode_rate
 from llm_pick.estimate.speedkinds import format_family as format_family
-from llm_pick.estimate.speedkinds import is_intel, runtime_inverse, speed_note
 from llm_pick.estimate.speedkinds import prefill_flops as prefill_flops
 from llm_pick.estimate.speedkinds import prefill_seconds as prefill_seconds
 from llm_pick.estimate.speedkinds import prompt_work as prompt_work
@@ -108,7 +108,7 @@ def hardware_backend(hardware: Hardware, fit: Fit | None = None) -> str:
 
 def inverse_efficiency(family: str, backend: str) -> float | None:
     group = backend_group(backend)
-    if family in ("bitsandbytes", "ternary") or (family in ("gptq", "awq") and group != "cuda"):
+    if family in UNMEASURED or (family in ("gptq", "awq") and group != "cuda"):
         return None  # no published measurement collected for this runtime
     where = group if group in ("metal", "cpu") else "gpu"
     found = INVERSE_EFFICIENCY.get((family, where))

@@ -15,6 +15,8 @@ FormatFamily = Literal[
     "16-bit", "8-bit", "k-quant", "legacy", "gptq", "awq", "bitsandbytes", "ternary"
 ]
 BackendGroup = Literal["cuda", "metal", "rocm-vulkan", "cpu"]
+# formats with no decode measurement collected on any hardware: their speed is unknown
+UNMEASURED: tuple[str, ...] = ("bitsandbytes", "ternary")
 
 DEFAULT_CPU_THREADS = 8  # threads of a CPU-only run when none is known (llama.cpp: the cores)
 

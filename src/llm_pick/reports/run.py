@@ -235,28 +235,31 @@ def _mmproj_note(model: Model, mmproj: str | None) -> str:
 
 
 def _bitnet(model: Model, sized: Sized) -> dict[str, Any] | None:
-    """Ternary weights: bitnet.cpp's setup script converts the checkpoint to I2_S and its
-    llama-cli runs it (microsoft/BitNet PR #268, Falcon-E)."""
+    """Ternary weights run in bitnet.cpp's llama-cli. A recorded I2_S file (bitnet.cpp names it
+    ggml-model-i2_s.gguf) is downloaded and setup_env.py -md only builds (microsoft/BitNet
+    README); else setup_env.py converts the checkpoint (PR #268, Falcon-E), which is reported
+    to write F16 for LlamaForCausalLM BitNet checkpoints (issues #619, #621)."""
     if sized.quant != "i2_s" or not model.hf_repo:
         return None
-    folder = model.hf_repo.split("/")[-1]
+    local = f"models/{model.hf_repo.split('/')[-1]}"
+    gguf = model.runtimes.gguf if model.runtimes else None
+    steps = [["python", "setup_env.py", "--hf-repo", model.hf_repo, "-q", "i2_s"]]
+    if gguf is not None and "i2_s" in gguf.quants:
+        fetch = ["huggingface-cli", "download", gguf.repo, "ggml-model-i2_s.gguf"]
+        steps = [
+            [*fetch, "--local-dir", local],
+            ["python", "setup_env.py", "-md", local, "-q", "i2_s"],
+        ]
+    run = [
+        "./build/bin/llama-cli",
+        "-m",
+        f"./{local}/ggml-model-i2_s.gguf",
+        "-c",
+        str(sized.context),
+    ]
     return {
         "runtime": "bitnet.cpp",
-        "command": " && ".join(
-            [
-                shell(["python", "setup_env.py", "--hf-repo", model.hf_repo, "-q", "i2_s"]),
-                shell(
-                    [
-                        "./build/bin/llama-cli",
-                        "-m",
-                        f"./models/{folder}/ggml-model-i2_s.gguf",
-                        "-c",
-                        str(sized.context),
-                        "-cnv",
-                    ]
-                ),
-            ]
-        ),
+        "command": " && ".join(shell(step) for step in [*steps, [*run, "-cnv"]]),
         "note": "run inside a clone of github.com/microsoft/BitNet; upstream llama.cpp and "
         "Ollama cannot read I2_S files (llama.cpp issue #17105)",
     }

@@ -119,7 +119,10 @@ def speed_value(tps: float) -> float:
 
 def speed(tokens_per_second: float | None, assumed: str | None = None) -> Value:
     """Saturating: 0 at SPEED_MIN tokens/s or less, 1 from SPEED_FULL. `assumed` says which
-    bandwidth the figure assumes when the card is unknown."""
+    bandwidth the figure assumes when the card is unknown; with no figure, why the speed of a
+    format that runs is unknown (0, marked missing: nothing is credited)."""
+    if tokens_per_second is None and assumed is not None:  # runs, at a speed not measured
+        return Value(0.0, lambda: f"{assumed} (no speed credited)", True)
     if tokens_per_second is None:
         return Value(0.0, lambda: "does not run on the given hardware", True)
     value = speed_value(tokens_per_second)

@@ -256,6 +256,12 @@ def ability(
     return _ability(model, lineage, calibration, _seen, None)
 
 
+def _ternary_of_float(model: Model, base: Model) -> bool:
+    """A ternary (BitNet b1.58) model re-trained from a base with 16-bit weights (Falcon3
+    1.58-bit from Falcon3 Instruct): its own scores, not its base's, would say what it keeps."""
+    return model.architecture.ternary and not base.architecture.ternary
+
+
 def _ability(
     model: Model,
     lineage: dict[str, Model],
@@ -296,6 +302,15 @@ def _ability(
                 f"of {ref_id} over {ref_base.id}; {words})",
                 (),
             )
+    if parent is not None and base is not None and _ternary_of_float(model, base):
+        return Ability(
+            parent.theta,
+            True,
+            f"estimated: at most its base {base.id} (a ternary 1.58-bit re-training of its "
+            "16-bit weights; what that loses is not published on this scale, so nothing is "
+            "subtracted and no fine-tune gain is added)",
+            (),
+        )
     if parent is not None and base is not None and base.variant != "base":
         return Ability(
             parent.theta,
