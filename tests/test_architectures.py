@@ -556,11 +556,28 @@ def test_a_ternary_model_is_ranked_at_i2s_not_dropped() -> None:
     from llm_pick.ranking.query import Query
 
     model = make(dict(entry()["architecture"], ternary=True), hf_repo="tiiuae/Falcon-E-1B-Instruct")
-    result = recommend([model], Query(hardware=Hardware("8 GiB", 8.0)))
+    result = recommend([model], Query(hardware=Hardware("8 GiB", 8.0).with_ram(16)))
     (pick,) = result.ranking
     assert pick.assessment.estimate.quant == "i2_s"
     speed = pick.assessment.speed
     assert speed is None or "speed unknown" in speed.note
+    # bitnet.cpp's llama-cli runs on the CPU (-ngl 0): placed in RAM, with no CUDA context
+    fit = pick.assessment.fit
+    assert fit is not None and fit.verdict == "cpu"
+    assert pick.assessment.estimate.cuda_context_bytes == 0
+
+
+def test_a_ternary_model_without_ram_is_left_out_for_ram() -> None:
+    from llm_pick.estimate.hardware import Hardware
+    from llm_pick.ranking.pipeline import recommend
+    from llm_pick.ranking.query import Query
+
+    model = make(dict(entry()["architecture"], ternary=True), hf_repo="tiiuae/Falcon-E-1B-Instruct")
+    result = recommend([model], Query(hardware=Hardware("24 GiB", 24.0)))
+    assert not result.ranking
+    (left,) = result.excluded
+    (said,) = [r for r in left.reasons if r.startswith("does not fit")]
+    assert "i2_s runs on the CPU only (bitnet.cpp)" in said and "(--ram GiB)" in said
 
 
 @pytest.mark.parametrize(("k", "v"), [("q8_0", None), ("fp16", "q8_0"), ("q8_0", "q4_0")])
@@ -577,7 +594,7 @@ def test_a_quantized_kv_cache_asked_for_does_not_stop_a_ternary_model(
 
     model = make(dict(entry()["architecture"], ternary=True), hf_repo="tiiuae/Falcon-E-1B-Instruct")
     sizing = Sizing(kv_dtype=k, v_dtype=v)
-    query = Query(hardware=Hardware("8 GiB", 8.0), sizing=sizing, kv_fixed=True)
+    query = Query(hardware=Hardware("8 GiB", 8.0).with_ram(16), sizing=sizing, kv_fixed=True)
     (pick,) = recommend([model], query).ranking
     estimate = pick.assessment.estimate
     assert estimate.quant == "i2_s" and estimate.kv_dtype == "fp16"
@@ -594,7 +611,7 @@ def test_a_ternary_model_gets_no_speed_assumed_from_a_cards_bandwidth(gpu: str |
     from llm_pick.ranking.query import Query
 
     model = make(dict(entry()["architecture"], ternary=True), hf_repo="tiiuae/Falcon-E-1B-Instruct")
-    hardware = Hardware("8 GiB", 8.0) if gpu is None else Hardware.from_gpu(gpu)
+    hardware = (Hardware("8 GiB", 8.0) if gpu is None else Hardware.from_gpu(gpu)).with_ram(16)
     (pick,) = recommend([model], Query(hardware=hardware)).ranking
     assert tokens_per_second(pick.assessment, hardware)[0] is None
     speed = pick.criteria["speed"]

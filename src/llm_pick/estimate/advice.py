@@ -10,7 +10,7 @@ import math
 from llm_pick.estimate.assess import Assessment
 from llm_pick.estimate.fit import check_fit
 from llm_pick.estimate.hardware import GIB, Hardware
-from llm_pick.estimate.quant import median
+from llm_pick.estimate.quant import CPU_ONLY, median
 from llm_pick.estimate.speed import DECODE_EFFICIENCY, bytes_per_token, decode_rate, gpu_share
 from llm_pick.estimate.speedkinds import UNMEASURED
 
@@ -21,6 +21,13 @@ def memory_reason(smallest: Assessment, hardware: Hardware) -> str:
     fit = smallest.fit
     assert fit is not None
     est = smallest.estimate
+    if fit.verdict == "none" and hardware.vram_bytes > 0 and est.quant in CPU_ONLY:
+        return (
+            f"does not fit: {est.quant} runs on the CPU only (bitnet.cpp), and needs "
+            f"{fit.needed_bytes / GIB:.1f} GiB of RAM ({est.context:,} tokens), "
+            f"{max(0, hardware.ram_gib * GIB - hardware.ram_headroom_bytes) / GIB:.1f} GiB "
+            "usable (--ram GiB)"
+        )
     if fit.verdict == "none" and hardware.vram_bytes <= 0:
         return (
             f"needs {fit.needed_bytes / GIB:.1f} GiB of RAM at {est.quant} ({est.context:,} "

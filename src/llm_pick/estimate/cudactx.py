@@ -72,6 +72,10 @@ def on_hardware(estimate: Estimate, hardware: Hardware | None) -> Estimate:
     compute buffer, the compute buffer already in its total."""
     if hardware is None:
         return estimate
+    from llm_pick.estimate.quant import CPU_ONLY
+
+    if estimate.quant in CPU_ONLY and estimate.mode == "inference":
+        hardware = hardware.on_cpu()  # its runtime leaves the cards out (estimate/trainfit.py)
     if hardware.vram_bytes <= 0 and not hardware.mixed:
         return estimate._replace(
             overhead_bytes=estimate.overhead_bytes - estimate.cuda_context_bytes,

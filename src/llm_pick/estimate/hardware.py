@@ -164,6 +164,12 @@ class Hardware(NamedTuple):
             raise InputError("--vram 0 (CPU only) needs --ram GiB: the model runs from RAM")
         return cls(label="", vram_gib=0.0, source="--vram 0").with_ram(ram_gib, bandwidth_gbs, cpu)
 
+    def on_cpu(self) -> Hardware:
+        """The same machine with its cards left out: its RAM only (a CPU-only runtime)."""
+        return self._replace(
+            vram_gib=0.0, gpus=1, gpu=None, bandwidth_gbs=None, fp16_tflops=None, mixed=()
+        )
+
     def with_ram(
         self, gib: float, bandwidth_gbs: float | None = None, cpu: str | None = None
     ) -> Hardware:

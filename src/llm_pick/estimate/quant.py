@@ -17,6 +17,7 @@ from llm_pick.catalog.tuples import NamedTuple
 from llm_pick.errors import UnknownNameError
 from llm_pick.estimate.iquant import IQ_BASE, Layer, iq_type
 
+CPU_ONLY = ("i2_s",)  # formats only a CPU runtime loads (bitnet.cpp's llama-cli runs -ngl 0)
 QK_K = 256  # super-block size of the K-quants: rows must be a multiple of it
 
 # ggml storage: (weights per block, bytes per block) from ggml/src/ggml-common.h

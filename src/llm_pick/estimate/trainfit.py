@@ -27,6 +27,7 @@ from llm_pick.estimate.fit import check_fit, max_context
 from llm_pick.estimate.fittypes import Card, Fit, Offload, Verdict
 from llm_pick.estimate.hardware import GIB, Hardware
 from llm_pick.estimate.memory import Estimate
+from llm_pick.estimate.quant import CPU_ONLY
 
 MAX_CARDS = 64  # the most cards an option suggests
 
@@ -44,7 +45,11 @@ Resize = Callable[[int, int], Estimate]  # (tokens, batch) -> the same estimate 
 
 
 def fit_of(estimate: Estimate, hardware: Hardware, resized: Resize | None = None) -> Fit:
-    """The inference verdict (fit.check_fit), or for fine-tuning the training verdict."""
+    """The inference verdict (fit.check_fit), or for fine-tuning the training verdict. A
+    format only a CPU runtime loads (I2_S: bitnet.cpp's llama-cli runs with -ngl 0, its
+    run_inference.py) is placed in RAM whatever the cards."""
+    if estimate.mode == "inference" and estimate.quant in CPU_ONLY and hardware.vram_bytes > 0:
+        hardware = hardware.on_cpu()
     if estimate.mode == "inference" or hardware.vram_bytes <= 0:
         return check_fit(estimate, hardware)
     return training_fit(estimate, hardware, resized)
