@@ -115,7 +115,8 @@ def first_token_anywhere(kind: str, answer: Json, prompt: int = 512) -> list[str
             out.append(f"{entry['model']}: no first-token time for {prompt} tokens on {verdict}")
             continue
         rate = speed["prefill_tokens_per_second"]["expected"]
-        if first["expected"] < prompt / rate * 0.98:
+        # the answer rounds the first token to 0.01 s (0.143 s shows as 0.14)
+        if first["expected"] + 0.005 < prompt / rate * 0.98:
             out.append(
                 f"{entry['model']}: first token in {first['expected']} s, faster than prefill"
             )

@@ -162,10 +162,11 @@ PromptOpt = Annotated[
     typer.Option(
         "--prompt-tokens",
         metavar="TOKENS",
-        help="Prompt length to quote the time to first token for, e.g. 8k (default 512); "
-        "without --context, a prompt over 3072 tokens sets the context to the prompt plus "
-        "1024 tokens for the reply; sized for 32K or more, a prompt filling the context is "
-        "quoted too.",
+        help="Prompt length to quote the time to first token for, e.g. 8k (default 512; a "
+        "vLLM serving plan: its typical request, a 1024-token prompt and reply, each at most "
+        "half the context); without --context, a prompt over 3072 tokens sets the context to "
+        "the prompt plus 1024 tokens for the reply; sized for 32K or more, a prompt filling "
+        "the context is quoted too.",
     ),
 ]
 UbatchOpt = Annotated[
@@ -265,7 +266,10 @@ ProfileOpt = Annotated[
     typer.Option(
         "--profile",
         metavar="NAME|FILE",
-        help="Weights: balanced, chat, edge, long-context, multilingual, research, or a file.",
+        help=(
+            "Weights: balanced, chat, coding, edge, long-context, multilingual, research, or a "
+            "file."
+        ),
     ),
 ]
 WeightOpt = Annotated[

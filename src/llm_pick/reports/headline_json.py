@@ -42,6 +42,8 @@ def gguf_fields(cand: Candidate, hardware: Hardware | None = None) -> dict[str, 
             "weights_bytes": est.weights_bytes,
             "kv_cache_bytes": est.kv_cache_bytes,
             "overhead_bytes": cand.assessment.overhead_bytes,  # every card's
+            # the multimodal projector (mmproj) the command loads, in the total (0: none)
+            "encoder_bytes": est.encoder_bytes,
             "total_bytes": cand.assessment.total_bytes,
             # part of weights_bytes that llama.cpp keeps in RAM (the token embeddings)
             "weights_in_ram_bytes": est.input_bytes,
@@ -80,6 +82,7 @@ def headline_fields(cand: Candidate, rec: Recommendation) -> dict[str, Any]:
             "weights_bytes": mem.weights,
             "kv_cache_bytes": mem.kv_pool,
             "overhead_bytes": overhead,
+            "encoder_bytes": 0,  # the vLLM plan sizes the checkpoint as its weights
             "total_bytes": mem.weights + mem.kv_pool + overhead,
             "weights_in_ram_bytes": 0,
             "per_card": True,

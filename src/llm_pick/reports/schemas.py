@@ -91,6 +91,7 @@ HEADLINE: dict[str, Any] = {
                     "weights_bytes",
                     "kv_cache_bytes",
                     "overhead_bytes",
+                    "encoder_bytes",
                     "total_bytes",
                     "weights_in_ram_bytes",
                 )
