@@ -88,3 +88,22 @@ def test_profile_help_names_every_bundled_profile() -> None:
     listed = shown.split("--profile NAME|FILE")[1].split(" or a file")[0]
     for name in load_profiles():
         assert f" {name}," in listed, name
+
+
+def test_vllm_serves_a_batch_it_holds_most_of() -> None:
+    """vLLM holding at least half the asked sequences at full length serves them (the rest
+    queue; docs.vllm.ai configuration/optimization 'Preemption'): Mistral Large 2411 on 4 H100s
+    for 32 streams at 32K holds 29 in FP8 with an FP8 cache, and was handed to llama.cpp's
+    layer split (-np 32 -c 1048576, ~6 tokens/s a stream). The plan runs 29 at once
+    (--max-num-seqs 29) and says so; fewer than half (Llama 3.1 405B there) stays llama.cpp's."""
+    argv = ["mistral-large-instruct-2411", "--gpu", "h100-sxm", "--gpus", "4", "--batch", "32"]
+    found = _answer(["explain", *argv, "--context", "32k"])
+    plan = found["serving"]
+    assert plan is not None and plan["throughput"]["concurrency"] == 29
+    assert plan["batch_held"].startswith("29 of the 32 sequences of 32,768 tokens fit")
+    assert plan["batch_held"] in found["reasons"]
+    command = found["run"][0]["command"]
+    assert command.startswith("vllm serve ") and "--max-num-seqs 29" in command
+    assert not any("cannot hold the batch" in r for r in found["reasons"])
+    big = _answer(["explain", "llama-3.1-405b-instruct", *argv[1:], "--context", "32k"])
+    assert any("cannot hold the batch: at best" in r for r in big["reasons"])

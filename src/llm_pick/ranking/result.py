@@ -32,6 +32,9 @@ class ServingPlan(NamedTuple):
     speed: ServingSpeed  # one replica's (aggregate: all replicas together)
     data_parallel: int = 1  # replicas of `tensor_parallel` cards each (--data-parallel-size)
     kv_reason: str = ""  # why the KV pool has its type (ranking/serve.py)
+    # where the pool holds only part of the asked batch at full length: how much, and that the
+    # rest queue (ranking/serve.py _most_held); "" when it holds the whole batch
+    held_note: str = ""
 
     def as_dict(self) -> dict[str, object]:
         from llm_pick.estimate.serving import SERVING_FORMATS
@@ -47,6 +50,7 @@ class ServingPlan(NamedTuple):
             "assumed_output_tokens": self.load.output,
             "memory_per_card": self.memory.as_dict(),
             "kv_cache": self.kv_cache(),
+            "batch_held": self.held_note or None,
             "throughput": self.speed.as_dict() | ceiling_terms(self.speed),
             "estimate": True,
         }

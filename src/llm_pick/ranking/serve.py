@@ -120,7 +120,51 @@ def plan(  # noqa: PLR0913 (prompt: the asked --prompt-tokens, defaulted)
     if lossless:
         wide = [p for p in lossless if p.memory.kv_dtype == "bf16"] or lossless
         return max(wide, key=lambda p: (p.speed.aggregate, p.format))
-    return plans[0] if plans else None
+    return plans[0] if plans else _most_held(model, hardware, (context, prompt), batch, kv)
+
+
+def _most_held(
+    model: Model, hardware: Hardware, window: tuple[int, int | None], batch: int, kv: str | None
+) -> ServingPlan | None:
+    """Where no group holds the whole batch at full length: the format (and KV type) whose pool
+    over all the cards in one tensor-parallel group holds the most of its sequences, when that
+    is at least half of them (else None: llama.cpp's answer, with shortfall()'s words). vLLM
+    admits requests while its pool has free blocks and preempts (recomputes) one when it runs
+    out (docs.vllm.ai configuration/optimization, "Preemption"): the figures assume that many
+    sequences running at once and the rest waiting, the worst case where every request fills
+    the context."""
+    from llm_pick.catalog.quantrepos import int4_repo
+    from llm_pick.estimate.serving import SERVING_FORMATS, fp8_mode, serving_memory
+
+    context, _ = window
+    best = None
+    for name, fmt in SERVING_FORMATS.items():
+        if name == "fp8" and fp8_mode(hardware) is None:
+            continue
+        if fmt.quality_kept is None and int4_repo(model.id, name) is None:
+            continue
+        for kv_dtype in kv_choices(hardware, kv):
+            memory = serving_memory(model, fmt, hardware, context, UTILIZATION, kv_dtype)
+            key = (memory.sequences, fmt.quality_kept is not None, kv_dtype != "fp8")
+            if best is None or key > best[0]:
+                best = (key, name, kv_dtype)
+    if best is None or 2 * best[0][0] < batch or best[0][0] < 1:
+        return None
+    (held, _, _), name, kv_dtype = best
+    found = _smallest_group(model, name, hardware, window, held, kv_dtype)
+    if found is None:
+        return None
+    said = "an FP8" if kv_dtype == "fp8" else "a 16-bit"
+    note = (
+        f"{held} of the {batch} sequences of {context:,} tokens fit the KV pool at once "
+        f"({name}, {said} KV cache over {hardware.gpus} card(s)): vLLM runs that many "
+        f"(--max-num-seqs {held}) and queues the rest; admitting more, it preempts "
+        "(recomputes) requests when the pool runs out (docs.vllm.ai configuration/"
+        f"optimization, 'Preemption'); the figures are for {held} running at once, the worst "
+        "case of every request filling the context"
+    )
+    reason = _kv_reason(found, model, hardware, kv, held)
+    return found._replace(kv_reason=reason, held_note=note)
 
 
 def shortfall(
@@ -302,7 +346,8 @@ def served(cand: Candidate, query: Query, lineage: dict[str, Model]) -> Candidat
     values = dict(cand.values)
     values["quality"] = served_quality(cand.model, found.format, lineage)
     kv = "" if found.memory.kv_dtype == "bf16" else f", --kv-cache-dtype {found.memory.kv_dtype}"
-    per = f"per stream under vLLM ({found.format}{kv}, {batch} streams; estimate)"
+    streams = f"{found.load.batch} of {batch}" if found.held_note else str(batch)
+    per = f"per stream under vLLM ({found.format}{kv}, {streams} streams at once; estimate)"
     values["speed"] = criteria.speed(found.speed.per_stream, per)
     score, _ = criteria.combine(values, cand.weights)
     return cand._replace(values=values, score=score, serving=found)
