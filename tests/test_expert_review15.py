@@ -107,3 +107,10 @@ def test_vllm_serves_a_batch_it_holds_most_of() -> None:
     assert not any("cannot hold the batch" in r for r in found["reasons"])
     big = _answer(["explain", "llama-3.1-405b-instruct", *argv[1:], "--context", "32k"])
     assert any("cannot hold the batch: at best" in r for r in big["reasons"])
+    # compare says how many run at once beside the throughput of the asked streams
+    both = ["compare", "llama-3.3-70b-instruct", *argv, "--context", "32k"]
+    rows = {r["field"]: r["values"] for r in _answer(both)["rows"]}
+    assert rows["vLLM streams at once"] == {
+        "llama-3.3-70b-instruct": 32,
+        "mistral-large-instruct-2411": 29,
+    }

@@ -43,6 +43,9 @@ def served_rows(
     memory = each(used)
     per = each(lambda p: round(p.speed.per_stream, 1))
     total = each(lambda p: round(p.speed.aggregate, 1))
+    # running at once: the batch, or the part of it the KV pool holds at full length (the
+    # rest queue: ranking/serve.py _most_held)
+    held = each(lambda p: min(sizing.batch, p.data_parallel * p.speed.concurrency))
     ceiling = each(lambda p: ceiling_terms(p.speed)["ceiling_per_stream"])
     share = each(lambda p: ceiling_terms(p.speed)["share_of_ceiling"])
     # the first token of one request of the plan's prompt (--prompt-tokens, else a typical
@@ -59,6 +62,7 @@ def served_rows(
         # the bound beside the estimate: one step reads its bytes at the cards' bandwidth
         ("vLLM ceiling tok/s per stream", ceiling, "", shown(ceiling, "{:.0f}")),
         ("vLLM share of ceiling", share, "", shown(share, "{:.0%}")),
+        ("vLLM streams at once", held, "", shown(held, "{}")),
         (f"vLLM tok/s, {sizing.batch} streams", total, "max", shown(total, "~{:,.0f}")),
         (f"vLLM time to first token s, {prompt}-token prompt", first, "min", shown(first, "{}")),
     ] + (
