@@ -46,23 +46,25 @@ def test_expert_question(question: Json) -> None:
 
 def test_code_ability_floor_from_a_family_release_it_outscores() -> None:
     """--profile coding: a release with no fitted code score of its own or its base's, that
-    matches or beats another of its family on every code benchmark both publish (Devstral
-    Small 2 over Devstral Small 2505 on SWE-bench Verified, 68.0 against 46.8), is held at
-    least as able at code as that release: its code ability is not its general ability below
-    it (Devstral Small 2 ranked 11th on a 4090 under the general fallback). General benchmarks
-    (MT-Bench) shared with a larger model lift no code ability."""
+    matches or beats another of its family on every code benchmark both publish, is held at
+    least as able at code as that release, not at a general ability below it: Magistral Small
+    2509 (LiveCodeBench v5 at least 2506's) keeps Magistral Small 2506's code ability (its
+    base's), where it fell to its general ability (as its base Mistral Small 3.2). Devstral
+    Small 2 (SWE-bench Verified 68.0 against 2505's 46.8) ranked 11th on a 4090 under that
+    fallback before main's date-aware prior lifted its general ability above the floor; it
+    leads now. General benchmarks (MT-Bench) shared with a larger model lift no code ability."""
     from llm_pick.scoring.code import code_ability
 
     lineage = {m.id: m for m in CATALOG}
-    new = code_ability(lineage["devstral-small-2-24b-instruct-2512"], lineage)
-    old = code_ability(lineage["devstral-small-2505"], lineage)
+    new = code_ability(lineage["magistral-small-2509"], lineage)
+    old = code_ability(lineage["magistral-small-2506"], lineage)
     assert new.estimated and new.theta >= old.theta
-    assert new.basis.startswith("estimated: code ability at least as ")
-    assert "swe_bench_verified" in new.basis
+    assert new.basis.startswith("estimated: code ability at least as magistral-small-250")
+    assert "livecodebench_v5" in new.basis
     small = code_ability(lineage["ministral-3-3b-instruct-2512"], lineage)
-    assert "at least as" not in small.basis or "mm_mt_bench" not in small.basis
+    assert "mm_mt_bench" not in small.basis
     ranked = _answer(["recommend", "--gpu", "rtx-4090", "--profile", "coding", "--top", "3"])
-    assert "devstral-small-2-24b-instruct-2512" in [e["model"] for e in ranked["ranking"]]
+    assert ranked["ranking"][0]["model"] == "devstral-small-2-24b-instruct-2512"
 
 
 def test_recommend_memory_counts_the_vision_projector_apart() -> None:
