@@ -92,7 +92,10 @@ def share_stated(kind: str, answer: Json) -> list[str]:
     for model, speed in _speeds(kind, answer):
         rate = speed["decode_tokens_per_second"]
         top, share = speed.get("decode_ceiling_tokens_per_second"), speed.get("share_of_ceiling")
-        if top and share is not None and abs(rate["expected"] / top - share) > 0.01:
+        # rates and ceilings are shown to 0.1 tokens/s: below ~5 tokens/s that rounding alone
+        # moves their ratio by more than 0.01 (0.62 of 1.0 shows as 0.6)
+        slack = 0.01 + (0.05 + 0.05 * rate["expected"] / top) / top if top else 0.01
+        if top and share is not None and abs(rate["expected"] / top - share) > slack:
             out.append(f"{model}: share {share} but {rate['expected']} of {top}")
         if not rate["low"] <= rate["expected"] <= rate["high"]:
             out.append(f"{model}: expected {rate['expected']} outside its range")
