@@ -5,13 +5,13 @@ from pathlib import Path
 import pytest
 import yaml
 from conftest import examples, script
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from llm_pick.catalog.load import load_catalog
 from llm_pick.errors import InputError, UnknownNameError
 from llm_pick.estimate.memory import estimate_memory, kv_cache_bytes, quants_for
-from llm_pick.estimate.quant import QUANTS, get_quant, use_more_bits
+from llm_pick.estimate.quant import QUANTS, applies, get_quant, use_more_bits
 from llm_pick.estimate.tensors import parameter_count
 from llm_pick.estimate.weights import weights
 
@@ -197,6 +197,7 @@ def test_more_context_or_batch_never_needs_less(
     model_id: str, quant: str, a: int, b: int, batch: int
 ) -> None:
     entry = model(model_id)
+    assume(applies(get_quant(quant), entry.architecture.ternary))  # ternary: i2_s or floats
     low, high = sorted((min(a, entry.context_length), min(b, entry.context_length)))
     small = estimate_memory(entry, quant, context=low, batch=batch)
     big = estimate_memory(entry, quant, context=high, batch=batch)

@@ -11,10 +11,11 @@ from hypothesis import strategies as st
 
 from llm_pick.catalog.load import load_catalog
 from llm_pick.estimate.advice import tokens_per_second
-from llm_pick.estimate.fit import check_fit
 from llm_pick.estimate.hardware import Hardware
 from llm_pick.estimate.memory import estimate_memory
+from llm_pick.estimate.quant import CPU_ONLY
 from llm_pick.estimate.sizing import Sizing
+from llm_pick.estimate.trainfit import fit_of
 from llm_pick.ranking.choice import KV_GAIN, USABLE_TPS, placement
 from llm_pick.ranking.order import low_bit
 from llm_pick.ranking.pipeline import recommend
@@ -244,8 +245,12 @@ def meets_every_hard_constraint(q: Query, result: Recommendation) -> None:
         wanted = q.constraints._replace(min_context=q.required_context)
         assert check(cand.model, wanted) == []
         fit = cand.assessment.fit
-        assert fit is not None and fit.verdict in ("gpu", "offload")
-        if fit.verdict == "gpu":
+        assert fit is not None and fit.verdict in ("gpu", "offload", "cpu")
+        # only a CPU runtime's format (bitnet.cpp's I2_S) is placed in RAM beside the cards
+        assert fit.verdict != "cpu" or cand.assessment.estimate.quant in CPU_ONLY
+        if fit.verdict == "cpu":
+            assert fit.needed_bytes <= q.hardware.ram_gib * 2**30  # type: ignore[union-attr]
+        elif fit.verdict == "gpu":
             assert fit.needed_bytes <= fit.available_bytes - fit.headroom_bytes
         else:
             assert fit.cpu_bytes <= q.hardware.ram_gib * 2**30  # type: ignore[union-attr]
@@ -255,7 +260,7 @@ def meets_every_hard_constraint(q: Query, result: Recommendation) -> None:
         again = estimate_memory(
             cand.model, est.quant, context=est.context, batch=est.batch, kv_dtype=est.kv_dtype
         )
-        recheck = check_fit(again, q.hardware)  # type: ignore[arg-type]
+        recheck = fit_of(again, q.hardware)  # type: ignore[arg-type]
         assert recheck.verdict == fit.verdict and recheck.margin_bytes >= 0
         # the chosen format follows the choice rule (ranking/choice.py)
         assert_choice_rule(cand, q.hardware)
