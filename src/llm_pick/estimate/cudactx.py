@@ -24,6 +24,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from llm_pick.estimate.memory import CUDA_CONTEXT_BYTES, Estimate
+from llm_pick.estimate.quant import CPU_ONLY
 
 if TYPE_CHECKING:
     from llm_pick.catalog.filetypes import Gpu
@@ -72,8 +73,6 @@ def on_hardware(estimate: Estimate, hardware: Hardware | None) -> Estimate:
     compute buffer, the compute buffer already in its total."""
     if hardware is None:
         return estimate
-    from llm_pick.estimate.quant import CPU_ONLY
-
     if estimate.quant in CPU_ONLY and estimate.mode == "inference":
         hardware = hardware.on_cpu()  # its runtime leaves the cards out (estimate/trainfit.py)
     if hardware.vram_bytes <= 0 and not hardware.mixed:
