@@ -18,7 +18,10 @@ def model_dict(model: Model) -> dict[str, Any]:
     data: dict[str, Any] = {}
     for name in _names(type(model)):
         value = getattr(model, name)  # records (architecture, benchmarks...) as plain data
-        dated = name == "release_date" and value is not None
+        if type(value) in _LEAVES:
+            data[name] = value
+            continue
+        dated = name == "release_date"
         data[name] = value.isoformat() if dated else _plain(value)
         if name == "architecture":
             data["attention"] = model.attention
@@ -27,6 +30,7 @@ def model_dict(model: Model) -> dict[str, Any]:
 
 
 _FIELDS: dict[type, tuple[str, ...]] = {}
+_LEAVES = frozenset((str, int, float, bool, type(None)))
 
 
 def _names(cls: type) -> tuple[str, ...]:
@@ -41,12 +45,19 @@ def _plain(value: Any) -> Any:
     leaves immutable): records to dicts, inside dicts, lists and tuples (a list of
     `list`/`show` entries costs a third of the time; the 100k-model catalog bench)."""
     kind = type(value)
+    if kind in _LEAVES:  # most values: nothing to convert
+        return value
+    leaves = _LEAVES
     if hasattr(kind, "__dataclass_fields__"):
-        return {name: _plain(getattr(value, name)) for name in _names(kind)}
+        out = {}
+        for name in _names(kind):
+            item = getattr(value, name)
+            out[name] = item if type(item) in leaves else _plain(item)
+        return out
     if kind is dict:
-        return {key: _plain(item) for key, item in value.items()}
+        return {k: item if type(item) in leaves else _plain(item) for k, item in value.items()}
     if kind is list or kind is tuple:
-        return kind(_plain(item) for item in value)
+        return kind(item if type(item) in leaves else _plain(item) for item in value)
     return value
 
 
