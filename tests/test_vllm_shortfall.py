@@ -48,3 +48,21 @@ def test_weights_larger_than_the_cards_are_said_as_such() -> None:
 def test_no_vllm_words_where_llama_cpp_is_assumed() -> None:
     data = _explain("llama-3.1-405b-instruct", "--gpu", "4090")
     assert not any("vLLM" in r for r in data.get("reasons", []))  # type: ignore[attr-defined]
+
+
+def test_a_model_vllm_would_serve_but_the_ranking_leaves_out_says_so() -> None:
+    """Llama 3.1 405B on 8 x H100 for 64 streams at 32K: vLLM runs 45 at once in AWQ (at
+    least half: the rest queue), but llama.cpp's memory, by which the ranking sizes the batch,
+    holds none of its formats: the explanation says both, not "cannot hold"."""
+    data = _explain(
+        "llama-3.1-405b-instruct", "--gpu", "h100-sxm", "--gpus", "8", "--batch", "64",
+        "--context", "32k",
+    )  # fmt: skip
+    assert data["rank"] is None
+    (said,) = [r for r in data["reasons"] if r.startswith("vLLM")]  # type: ignore[union-attr]
+    held = int(re.search(r"would run (\d+) of them at once", said).group(1))
+    assert 32 <= held < 64 and "a known gap" in said and "cannot hold" not in said
+    found = plan(
+        load_catalog().get("llama-3.1-405b-instruct"), Hardware.from_gpu("h100-sxm", 8), 32768, 64
+    )
+    assert found is not None and found.load.batch * found.data_parallel == held

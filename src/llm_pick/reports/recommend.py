@@ -289,7 +289,7 @@ def explain_data(model: Model, rec: Recommendation) -> dict[str, Any]:
 def _vllm_short(outcome: Any, rec: Recommendation) -> list[str]:
     """For a model left out for memory where vLLM is assumed: how near vLLM comes (the
     memory verdict above is llama.cpp's, as the rest of the exclusion)."""
-    from llm_pick.ranking.serve import choose_runtime, refused, shortfall
+    from llm_pick.ranking.serve import choose_runtime, plan, refused, shortfall
 
     query, hardware = rec.query, rec.query.hardware
     if not isinstance(outcome, Exclusion) or outcome.smallest is None or hardware is None:
@@ -297,6 +297,15 @@ def _vllm_short(outcome: Any, rec: Recommendation) -> list[str]:
     if choose_runtime(query).name != "vllm":
         return []
     context, batch = outcome.smallest.estimate.context, query.sizing.batch
+    served = plan(outcome.model, hardware, context, batch, query.serve_kv)
+    if served is not None:  # vLLM would serve it: the exclusion is llama.cpp's sizing
+        held = served.load.batch * served.data_parallel
+        return [
+            f"vLLM (assumed for {batch} streams) would run {min(held, batch)} of them at once "
+            f"in {served.format} and queue the rest, but the ranking leaves the model out: "
+            "it sizes the batch by llama.cpp's memory, where no format of it holds the "
+            f"{batch} streams (a known gap; a smaller --batch or --context admits it)"
+        ]
     said = refused(outcome.model, context) or shortfall(
         outcome.model, hardware, context, batch, query.serve_kv
     )
