@@ -1,12 +1,13 @@
 """The reasons a pick's JSON carries beyond its own (ranking/result.py Candidate.reasons): for
 a 2-3-bit pick, the context a 4-bit format fits (ranking/lowbits.py); under vLLM, why the
 figures and commands are llama.cpp's when vLLM holds no format of the model or no repository
-of its format is recorded (issue 20: the assumed runtime is said, and honoured or not)."""
+of its format is recorded (issue 20: the assumed runtime is said, and honoured or not); for a
+model left out for memory, how near vLLM comes."""
 
 from __future__ import annotations
 
 from llm_pick.ranking.lowbits import low_bit_advice
-from llm_pick.ranking.result import Candidate, Recommendation
+from llm_pick.ranking.result import Candidate, Exclusion, Recommendation
 from llm_pick.ranking.serve import choose_runtime
 
 
@@ -85,3 +86,29 @@ def _not_served(cand: Candidate, rec: Recommendation) -> str:
         f"{sized.batch} sequence{'s' if sized.batch > 1 else ''} of {context:,} "
         "tokens on these cards: the figures and commands are llama.cpp's"
     )
+
+
+def vllm_short(outcome: object, rec: Recommendation) -> list[str]:
+    """For a model left out for memory where vLLM is assumed: how near vLLM comes (the
+    memory verdict above is llama.cpp's, as the rest of the exclusion)."""
+    from llm_pick.ranking.serve import choose_runtime, plan, refused, shortfall
+
+    query, hardware = rec.query, rec.query.hardware
+    if not isinstance(outcome, Exclusion) or outcome.smallest is None or hardware is None:
+        return []
+    if choose_runtime(query).name != "vllm":
+        return []
+    context, batch = outcome.smallest.estimate.context, query.sizing.batch
+    served = plan(outcome.model, hardware, context, batch, query.serve_kv)
+    if served is not None:  # vLLM would serve it: the exclusion is llama.cpp's sizing
+        held = served.load.batch * served.data_parallel
+        return [
+            f"vLLM (assumed for {batch} streams) would run {min(held, batch)} of them at once "
+            f"in {served.format} and queue the rest, but the ranking leaves the model out: "
+            "it sizes the batch by llama.cpp's memory, where no format of it holds the "
+            f"{batch} streams (a known gap; a smaller --batch or --context admits it)"
+        ]
+    said = refused(outcome.model, context) or shortfall(
+        outcome.model, hardware, context, batch, query.serve_kv
+    )
+    return [said] if said else []

@@ -16,7 +16,7 @@ from llm_pick.ranking.result import Candidate, Exclusion, Option, Recommendation
 from llm_pick.ranking.serve import choose_runtime
 from llm_pick.ranking.topn import excluded_reasons
 from llm_pick.reports.headline_json import headline_fields, with_assumed
-from llm_pick.reports.reasons_more import reasons_of
+from llm_pick.reports.reasons_more import reasons_of, vllm_short
 from llm_pick.reports.report import Report
 from llm_pick.reports.runtime_pick import in_runtime_order, runtime_info
 from llm_pick.reports.sizing_notes import footnotes, sizing_notes
@@ -275,7 +275,7 @@ def explain_data(model: Model, rec: Recommendation) -> dict[str, Any]:
         data |= {"rank": None, "of": len(rec.ranking), "score": None, "criteria": None}
         # why the memory block's format, and the licence's conditions as a ranked pick says them
         choice = list(outcome.choice) if isinstance(outcome, Exclusion) else []
-        said = choice + list(licence_said(model)) + _vllm_short(outcome, rec)
+        said = choice + list(licence_said(model)) + vllm_short(outcome, rec)
         if said:
             data["reasons"] = said
         data |= _one_change(outcome, rec)
@@ -284,32 +284,6 @@ def explain_data(model: Model, rec: Recommendation) -> dict[str, Any]:
 
     note = weights_note(model)
     return data | ({"weights_note": note} if note else {}) | effective_context(model)
-
-
-def _vllm_short(outcome: Any, rec: Recommendation) -> list[str]:
-    """For a model left out for memory where vLLM is assumed: how near vLLM comes (the
-    memory verdict above is llama.cpp's, as the rest of the exclusion)."""
-    from llm_pick.ranking.serve import choose_runtime, plan, refused, shortfall
-
-    query, hardware = rec.query, rec.query.hardware
-    if not isinstance(outcome, Exclusion) or outcome.smallest is None or hardware is None:
-        return []
-    if choose_runtime(query).name != "vllm":
-        return []
-    context, batch = outcome.smallest.estimate.context, query.sizing.batch
-    served = plan(outcome.model, hardware, context, batch, query.serve_kv)
-    if served is not None:  # vLLM would serve it: the exclusion is llama.cpp's sizing
-        held = served.load.batch * served.data_parallel
-        return [
-            f"vLLM (assumed for {batch} streams) would run {min(held, batch)} of them at once "
-            f"in {served.format} and queue the rest, but the ranking leaves the model out: "
-            "it sizes the batch by llama.cpp's memory, where no format of it holds the "
-            f"{batch} streams (a known gap; a smaller --batch or --context admits it)"
-        ]
-    said = refused(outcome.model, context) or shortfall(
-        outcome.model, hardware, context, batch, query.serve_kv
-    )
-    return [said] if said else []
 
 
 def _one_change(outcome: Any, rec: Recommendation) -> dict[str, Any]:
