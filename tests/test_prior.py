@@ -52,3 +52,13 @@ def test_a_tuned_release_adds_the_fine_tune_delta_to_the_prior() -> None:
     chat = LINEAGE["mistral-large-3-675b-instruct-2512"]
     gap = ability(chat, LINEAGE).theta - ability(base, LINEAGE).theta
     assert abs(gap - quality_fit.TYPICAL_DELTA) < 1e-9
+
+
+def test_a_speech_model_keeps_its_text_backbones_ability() -> None:
+    """Voxtral Small's card: 'Retains the text understanding capabilities of its language
+    model backbone, Mistral Small 3.1': its ability is the backbone's, not a size prior above
+    it (it ranked above Mistral Small 3.1 once the prior counted the date)."""
+    voxtral = ability(LINEAGE["voxtral-small-24b-2507"], LINEAGE)
+    backbone = ability(LINEAGE["mistral-small-3.1-24b-instruct-2503"], LINEAGE)
+    assert voxtral.theta == backbone.theta
+    assert "as its language backbone mistral-small-3.1-24b-instruct-2503" in voxtral.basis

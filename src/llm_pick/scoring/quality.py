@@ -107,7 +107,8 @@ CODE_ONLY = frozenset(
 # Models without own scores whose estimate has a published, closer basis than the generic
 # rules: model -> (kind, reference model, the source's words). `sibling`: the reference is a
 # fine-tune by the same organisation whose delta over its base is applied to this model's base;
-# `predecessor`: the reference is the version this one replaces.
+# `predecessor`: the reference is the version this one replaces; `backbone`: the card says the
+# model keeps the reference's text ability (a speech model on its text decoder).
 REFERENCES: dict[str, tuple[str, str, str]] = {
     "falcon-180b-chat": (
         "sibling",
@@ -150,6 +151,12 @@ REFERENCES: dict[str, tuple[str, str, str]] = {
         "sibling",
         "koala-13b",
         "both 2023 supervised fine-tunes of LLaMA 1 on instruction/dialogue data, no RLHF",
+    ),
+    "voxtral-small-24b-2507": (
+        "backbone",
+        "mistral-small-3.1-24b-instruct-2503",
+        "model card: 'Highly capable at text: Retains the text understanding capabilities of its "
+        "language model backbone, Mistral Small 3.1' (mistralai/Voxtral-Small-24B-2507)",
     ),
     "mistral-large-instruct-2411": (
         "predecessor",
@@ -286,10 +293,9 @@ def _ability(
         kind, ref_id, words = reference
         ref = lineage[ref_id]
         ref_ability = ability(ref, lineage, cal, seen, memo)
-        if kind == "predecessor":
-            return Ability(
-                ref_ability.theta, True, f"estimated: as its predecessor {ref_id} ({words})", ()
-            )
+        if kind in ("predecessor", "backbone"):
+            said = "its predecessor" if kind == "predecessor" else "its language backbone"
+            return Ability(ref_ability.theta, True, f"estimated: as {said} {ref_id} ({words})", ())
         ref_base = lineage.get(ref.base_model or "")
         if parent is not None and ref_base is not None:
             chat = [(k, y) for k, y in observations(ref) if k in CHAT_KEYS and k in cal]
