@@ -62,3 +62,15 @@ def test_a_speech_model_keeps_its_text_backbones_ability() -> None:
     backbone = ability(LINEAGE["mistral-small-3.1-24b-instruct-2503"], LINEAGE)
     assert voxtral.theta == backbone.theta
     assert "as its language backbone mistral-small-3.1-24b-instruct-2503" in voxtral.basis
+
+
+def test_multimodal_releases_keep_their_announced_text_backbones() -> None:
+    """Pixtral Large is 'built on top of Mistral Large 2 ... maintaining [its] text-only
+    understanding'; Pixtral 12B's decoder is 'based on Mistral Nemo' (Mistral's announcements)."""
+    for model_id, backbone in (
+        ("pixtral-large-instruct-2411", "mistral-large-instruct-2407"),
+        ("pixtral-12b-base-2409", "mistral-nemo-12b"),
+    ):
+        found = ability(LINEAGE[model_id], LINEAGE)
+        assert found.theta == ability(LINEAGE[backbone], LINEAGE).theta
+        assert f"as its language backbone {backbone}" in found.basis

@@ -20,7 +20,7 @@ from llm_pick.ranking.shared import Searched, sibling
 from llm_pick.scoring import criteria
 from llm_pick.scoring.code import code_ability
 from llm_pick.scoring.constraints import Check, Constraints, active
-from llm_pick.scoring.quality import REFERENCES, Ability, ability
+from llm_pick.scoring.quality import Ability, ability
 from llm_pick.scoring.quant_loss import (
     TABLES,
     loss_order,
@@ -28,6 +28,7 @@ from llm_pick.scoring.quant_loss import (
     measured_reference,
     order_key,
 )
+from llm_pick.scoring.references import REFERENCES
 
 
 @record(eq=False, kw_only=False)  # a dataclass without its generated code (start-up)
