@@ -4,6 +4,7 @@ checked with the CLI's messages. Detection itself is in detect.py. No printing."
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any
 
 from llm_pick.catalog.tuples import NamedTuple
@@ -246,8 +247,37 @@ class Hardware(NamedTuple):
 
     def _extras(self) -> dict[str, Any]:
         """--threads when given; with several GPUs, the split the estimates assume (layer:
-        estimate/splitmode.py)."""
+        estimate/splitmode.py); a unified-memory preset's share for the GPU."""
         several = self.gpus > 1 or bool(self.mixed)
-        return ({"cpu_threads": self.threads} if self.threads else {}) | (
-            {"split_mode": LAYER} if several else {}
+        return (
+            ({"cpu_threads": self.threads} if self.threads else {})
+            | ({"split_mode": LAYER} if several else {})
+            | self._unified()
         )
+
+    def _unified(self) -> dict[str, Any]:
+        """On a unified-memory preset (Apple, DGX Spark, Ryzen AI Max) sized by its own share
+        (no --vram), the share of the chip's memory the GPU is given and its source line in
+        data/gpus.yaml: vram_gib_per_gpu alone does not say that 101 GiB is 0.83 of 128 GB."""
+        card = self.gpu
+        if card is None or self.mixed or not card.usable_memory_fraction or "--vram" in self.source:
+            return {}
+        total = card.driver_memory_mib / 1024 if card.driver_memory_mib else card.memory_gib
+        return {"unified_memory": _share(card, total, self.vram_gib)}
+
+
+def _share(card: Gpu, total: float, usable: float) -> dict[str, Any]:
+    """The share's record: its source lines (the driver's total and the fraction), else the
+    preset notes' sentences about it."""
+    words = ("fraction", "driver memory", "usable share")
+    lines, sep = [s for s in card.sources if any(w in s.lower() for w in words)], "; "
+    if not lines:
+        sentences = re.split(r"(?<=\.) ", card.notes or "")
+        lines, sep = [s for s in sentences if any(w in s.lower() for w in words)], " "
+    return {
+        "total_gib": round(total, 2),
+        "gpu_share": card.usable_memory_fraction,
+        "gpu_gib": round(usable, 2),
+        "basis": sep.join(lines) or None,
+        "override": "pass --vram GiB with the GPU's real limit (e.g. after raising it)",
+    }

@@ -35,6 +35,9 @@ class ServingPlan(NamedTuple):
     # where the pool holds only part of the asked batch at full length: how much, and that the
     # rest queue (ranking/serve.py _most_held); "" when it holds the whole batch
     held_note: str = ""
+    # where vLLM cannot split the heads over every card: how many the plan uses and why
+    # (ranking/serve.py idle_note); "" when it uses them all
+    cards_note: str = ""
 
     def as_dict(self) -> dict[str, object]:
         from llm_pick.estimate.serving import SERVING_FORMATS
@@ -51,6 +54,7 @@ class ServingPlan(NamedTuple):
             "memory_per_card": self.memory.as_dict(),
             "kv_cache": self.kv_cache(),
             "batch_held": self.held_note or None,
+            "cards_note": self.cards_note or None,
             "throughput": self.speed.as_dict() | ceiling_terms(self.speed),
             "estimate": True,
         }

@@ -61,13 +61,35 @@ def tp_sizes(model: Model, hardware: Hardware, batch: int) -> list[int]:
     other cards serving as data-parallel replicas (no more replicas than streams); one
     stream, or a MoE model (vLLM's DP then runs its experts over all DP x TP cards;
     docs.vllm.ai serving/data_parallel_deployment), every card in one TP group."""
-    cards = hardware.gpus
+    cards, whole = hardware.gpus, whole_group(model, hardware.gpus)
     if batch < 2 or model.architecture.experts:
-        return [cards]
+        return [whole]
     heads = model.architecture.attention_heads or 1
     sizes = [2**i for i in range(cards.bit_length()) if cards % 2**i == 0]
-    # every replica gets a stream: no more replicas than streams
-    return [tp for tp in sizes if heads % tp == 0 and tp < cards and cards // tp <= batch] + [cards]
+    return [tp for tp in sizes if heads % tp == 0 and tp < whole and cards // tp <= batch] + [whole]
+
+
+def whole_group(model: Model, cards: int) -> int:
+    """The most of `cards` one tensor-parallel group can use: vLLM refuses a size that does not
+    divide the attention heads (vllm/config.py verify_with_parallel_config: 'Total number of
+    attention heads (N) must be divisible by tensor parallel size (T)'): 64 heads, 3 cards: 2."""
+    heads = model.architecture.attention_heads or 1
+    return max(tp for tp in range(1, cards + 1) if heads % tp == 0)
+
+
+def idle_note(model: Model, found: ServingPlan, cards: int) -> str:
+    """What a plan that leaves cards idle says: why, and what would use them (not modelled)."""
+    used = found.tensor_parallel * found.data_parallel
+    if used >= cards:
+        return ""
+    heads = model.architecture.attention_heads or 1
+    return (
+        f"vLLM splits the {heads} attention heads evenly over a tensor-parallel group and "
+        f"refuses a group of {cards} ('Total number of attention heads ({heads}) must be "
+        f"divisible by tensor parallel size ({cards})'): the plan uses {used} of the {cards} "
+        f"cards (--tensor-parallel-size {found.tensor_parallel}); --pipeline-parallel-size "
+        f"{cards} would use them all (not modelled)"
+    )
 
 
 def kv_choices(hardware: Hardware, fixed: str | None) -> tuple[str, ...]:
@@ -117,10 +139,15 @@ def plan(  # noqa: PLR0913 (prompt: the asked --prompt-tokens, defaulted)
                 plans.append(found._replace(kv_reason=reason))
                 break  # a 16-bit cache where one holds the batch
     lossless = [p for p in plans if SERVING_FORMATS[p.format].quality_kept is not None]
-    if lossless:
-        wide = [p for p in lossless if p.memory.kv_dtype == "bf16"] or lossless
-        return max(wide, key=lambda p: (p.speed.aggregate, p.format))
-    return plans[0] if plans else _most_held(model, hardware, (context, prompt), batch, kv)
+    wide = [p for p in lossless if p.memory.kv_dtype == "bf16"] or lossless
+    best = (
+        max(wide, key=lambda p: (p.speed.aggregate, p.format))
+        if wide
+        else (plans[0] if plans else _most_held(model, hardware, (context, prompt), batch, kv))
+    )
+    if best is None:
+        return None
+    return best._replace(cards_note=idle_note(model, best, hardware.gpus))
 
 
 def _most_held(
@@ -137,14 +164,14 @@ def _most_held(
     from llm_pick.estimate.serving import SERVING_FORMATS, fp8_mode, serving_memory
 
     context, _ = window
-    best = None
+    best, group = None, hardware._replace(gpus=whole_group(model, hardware.gpus))
     for name, fmt in SERVING_FORMATS.items():
         if name == "fp8" and fp8_mode(hardware) is None:
             continue
         if fmt.quality_kept is None and int4_repo(model.id, name) is None:
             continue
         for kv_dtype in kv_choices(hardware, kv):
-            memory = serving_memory(model, fmt, hardware, context, UTILIZATION, kv_dtype)
+            memory = serving_memory(model, fmt, group, context, UTILIZATION, kv_dtype)
             key = (memory.sequences, fmt.quality_kept is not None, kv_dtype != "fp8")
             if best is None or key > best[0]:
                 best = (key, name, kv_dtype)
@@ -157,7 +184,7 @@ def _most_held(
     said = "an FP8" if kv_dtype == "fp8" else "a 16-bit"
     note = (
         f"{held} of the {batch} sequences of {context:,} tokens fit the KV pool at once "
-        f"({name}, {said} KV cache over {hardware.gpus} card(s)): vLLM runs that many "
+        f"({name}, {said} KV cache over {group.gpus} card(s)): vLLM runs that many "
         f"(--max-num-seqs {held}) and queues the rest; admitting more, it preempts "
         "(recomputes) requests when the pool runs out (docs.vllm.ai configuration/"
         f"optimization, 'Preemption'); the figures are for {held} running at once, the worst "
@@ -347,7 +374,8 @@ def served(cand: Candidate, query: Query, lineage: dict[str, Model]) -> Candidat
     values["quality"] = served_quality(cand.model, found.format, lineage)
     kv = "" if found.memory.kv_dtype == "bf16" else f", --kv-cache-dtype {found.memory.kv_dtype}"
     streams = f"{found.load.batch} of {batch}" if found.held_note else str(batch)
-    per = f"per stream under vLLM ({found.format}{kv}, {streams} streams at once; estimate)"
+    plural = "" if streams == "1" else "s"  # "1 stream at once", not "1 streams"
+    per = f"per stream under vLLM ({found.format}{kv}, {streams} stream{plural} at once; estimate)"
     values["speed"] = criteria.speed(found.speed.per_stream, per)
     score, _ = criteria.combine(values, cand.weights)
     return cand._replace(values=values, score=score, serving=found)

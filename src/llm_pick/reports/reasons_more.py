@@ -54,6 +54,7 @@ def reasons_of(cand: Candidate, rec: Recommendation) -> list[str]:
             )
             extra += [first] if first else []
             extra += [cand.serving.held_note] if cand.serving.held_note else []
+            extra += [cand.serving.cards_note] if cand.serving.cards_note else []
             own = set(cand.choice)
             # the alternative's runtime: Ollama where llama.cpp cannot load the model
             # (Llama 3.2 Vision), as its run commands say

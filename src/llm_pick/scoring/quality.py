@@ -246,7 +246,8 @@ def _ability(
         return Ability(
             parent.theta,
             True,
-            f"estimated: as its base {base.id} (a fine-tune of a {base.variant} model: "
+            f"estimated: as its base {base.id} (a fine-tune of {_article(base.variant)} "
+            f"{base.variant} model: "
             "no further gain assumed)",
             (),
         )
@@ -312,3 +313,8 @@ def value(theta: float) -> float:
 def mmlu_equivalent(theta: float) -> float:
     """theta as a 5-shot MMLU percentage (25 = chance)."""
     return 25 + 75 * sigmoid(theta)
+
+
+def _article(word: str) -> str:
+    """'an instruct model', 'a chat model'."""
+    return "an" if word[:1] in "aeiou" else "a"
