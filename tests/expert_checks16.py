@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from expert_checks import Check, entries
+from expert_checks import CATALOG, Check, entries
 from test_expert_review12 import _answer
 
 Json = dict[str, Any]
@@ -65,6 +65,30 @@ def ranks_when_better(kind: str, data: Json, model: str, flags: list[str]) -> li
     ]
 
 
+def tp_divides_heads(kind: str, data: Json) -> list[str]:
+    """Every `vllm serve` command's --tensor-parallel-size divides the model's attention heads
+    (vLLM refuses the model otherwise: 'Total number of attention heads (64) must be
+    divisible by tensor parallel size (3)'), and a plan leaving cards idle says why."""
+    heads = {m.id: m.architecture.attention_heads for m in CATALOG}
+    out = []
+    picks = [data] if kind == "explain" else list(entries(kind, data))
+    for pick in picks:
+        for run in pick.get("run") or []:
+            words = run["command"].split()
+            if words[:2] != ["vllm", "serve"] or "--tensor-parallel-size" not in words:
+                continue
+            tp = int(words[words.index("--tensor-parallel-size") + 1])
+            model = pick.get("model") or data["model"]
+            if heads[model] and heads[model] % tp:
+                out.append(f"{model}: --tensor-parallel-size {tp} of {heads[model]} heads")
+        plan = pick.get("serving") or {}
+        cards = _hardware(data).get("gpus") or 1
+        used = plan.get("tensor_parallel", cards) * plan.get("data_parallel", 1)
+        if plan and used < cards and not plan.get("cards_note"):
+            out.append(f"{pick.get('model')}: {used} of {cards} cards used, no word why")
+    return out
+
+
 CHECKS16: dict[str, Check] = {
-    f.__name__: f for f in (unified_share, plain_words, ranks_when_better)
+    f.__name__: f for f in (unified_share, plain_words, ranks_when_better, tp_divides_heads)
 }
