@@ -72,7 +72,7 @@ def reasons_of(cand: Candidate, rec: Recommendation) -> list[str]:
 def _not_served(cand: Candidate, rec: Recommendation) -> str:
     """Why vLLM (assumed) serves no format of the candidate: a context longer than vLLM
     accepts for it, or no format it can load holds the batch."""
-    from llm_pick.ranking.serve import refused, shortfall
+    from llm_pick.ranking.unserved import refused, shortfall
 
     sized, context = rec.query.sizing, cand.assessment.estimate.context
     hardware = rec.query.hardware
@@ -92,7 +92,8 @@ def _not_served(cand: Candidate, rec: Recommendation) -> str:
 def vllm_short(outcome: object, rec: Recommendation) -> list[str]:
     """For a model left out for memory where vLLM is assumed: how near vLLM comes (the
     memory verdict above is llama.cpp's, as the rest of the exclusion)."""
-    from llm_pick.ranking.serve import choose_runtime, plan, refused, shortfall
+    from llm_pick.ranking.serve import choose_runtime, plan
+    from llm_pick.ranking.unserved import refused, shortfall
 
     query, hardware = rec.query, rec.query.hardware
     if not isinstance(outcome, Exclusion) or outcome.smallest is None or hardware is None:
