@@ -7,6 +7,8 @@ query fixes the runtime."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from llm_pick.catalog.tuples import NamedTuple
 from llm_pick.catalog.types import Model
 from llm_pick.errors import InputError
@@ -15,6 +17,9 @@ from llm_pick.estimate.quant import QUANTS
 from llm_pick.ranking.query import Query
 from llm_pick.ranking.result import Candidate, Recommendation, ServingPlan
 from llm_pick.scoring import criteria
+
+if TYPE_CHECKING:
+    from llm_pick.estimate.serving import ServingFormat, ServingMemory
 
 UTILIZATION = 0.90  # vLLM's --gpu-memory-utilization default
 TYPICAL_TURN = 1024  # prompt and output tokens per request assumed for throughput
@@ -103,6 +108,36 @@ def kv_choices(hardware: Hardware, fixed: str | None) -> tuple[str, ...]:
     return ("bf16", *fp8)
 
 
+def loadable(model: Model, hardware: Hardware) -> list[tuple[str, ServingFormat]]:
+    """The serving formats vLLM can load for the model on the card: FP8 where the card has an
+    FP8 kernel, AWQ/GPTQ INT4 only where a pre-quantized repository is recorded (vLLM does not
+    make INT4 weights on load), BF16 always."""
+    from llm_pick.catalog.quantrepos import int4_repo
+    from llm_pick.estimate.serving import SERVING_FORMATS, fp8_mode
+
+    return [
+        (name, fmt)
+        for name, fmt in SERVING_FORMATS.items()
+        if not (name == "fp8" and fp8_mode(hardware) is None)
+        and not (fmt.quality_kept is None and int4_repo(model.id, name) is None)
+    ]
+
+
+def whole_pools(
+    model: Model, hardware: Hardware, context: int, kv: str | None
+) -> list[tuple[str, ServingFormat, str, ServingMemory]]:
+    """Each loadable format with each KV type tried, sized on the largest tensor-parallel group
+    vLLM takes of the cards (whole_group): the largest KV pools it can have."""
+    from llm_pick.estimate.serving import serving_memory
+
+    group = hardware._replace(gpus=whole_group(model, hardware.gpus))
+    return [
+        (name, fmt, kv_dtype, serving_memory(model, fmt, group, context, UTILIZATION, kv_dtype))
+        for name, fmt in loadable(model, hardware)
+        for kv_dtype in kv_choices(hardware, kv)
+    ]
+
+
 def plan(  # noqa: PLR0913 (prompt: the asked --prompt-tokens, defaulted)
     model: Model,
     hardware: Hardware,
@@ -120,18 +155,13 @@ def plan(  # noqa: PLR0913 (prompt: the asked --prompt-tokens, defaulted)
     every group size first and an FP8 cache only where none holds the batch (`kv` None), or
     the type `kv` fixes; among lossless weights, plans with a 16-bit cache come first.
     `prompt`: the prompt each request sends (--prompt-tokens), else a typical turn."""
-    from llm_pick.catalog.quantrepos import int4_repo
     from llm_pick.estimate.servekv import longest_model_len
-    from llm_pick.estimate.serving import SERVING_FORMATS, fp8_mode
+    from llm_pick.estimate.serving import SERVING_FORMATS
 
     if not hardware.bandwidth_gbs or context > longest_model_len(model):
         return None  # vLLM refuses a longer --max-model-len than its config derives
     plans: list[ServingPlan] = []
-    for name, fmt in SERVING_FORMATS.items():
-        if name == "fp8" and fp8_mode(hardware) is None:  # no FP8 kernel on this card
-            continue
-        if fmt.quality_kept is None and int4_repo(model.id, name) is None:  # no INT4 weights
-            continue
+    for name, _ in loadable(model, hardware):
         for kv_dtype in kv_choices(hardware, kv):
             found = _smallest_group(model, name, hardware, (context, prompt), batch, kv_dtype)
             if found is not None:
@@ -160,21 +190,12 @@ def _most_held(
     out (docs.vllm.ai configuration/optimization, "Preemption"): the figures assume that many
     sequences running at once and the rest waiting, the worst case where every request fills
     the context."""
-    from llm_pick.catalog.quantrepos import int4_repo
-    from llm_pick.estimate.serving import SERVING_FORMATS, fp8_mode, serving_memory
-
     context, _ = window
-    best, group = None, hardware._replace(gpus=whole_group(model, hardware.gpus))
-    for name, fmt in SERVING_FORMATS.items():
-        if name == "fp8" and fp8_mode(hardware) is None:
-            continue
-        if fmt.quality_kept is None and int4_repo(model.id, name) is None:
-            continue
-        for kv_dtype in kv_choices(hardware, kv):
-            memory = serving_memory(model, fmt, group, context, UTILIZATION, kv_dtype)
-            key = (memory.sequences, fmt.quality_kept is not None, kv_dtype != "fp8")
-            if best is None or key > best[0]:
-                best = (key, name, kv_dtype)
+    best = None
+    for name, fmt, kv_dtype, memory in whole_pools(model, hardware, context, kv):
+        key = (memory.sequences, fmt.quality_kept is not None, kv_dtype != "fp8")
+        if best is None or key > best[0]:
+            best = (key, name, kv_dtype)
     if best is None or 2 * best[0][0] < batch or best[0][0] < 1:
         return None
     (held, _, _), name, kv_dtype = best
@@ -182,9 +203,10 @@ def _most_held(
     if found is None:
         return None
     said = "an FP8" if kv_dtype == "fp8" else "a 16-bit"
+    cards = whole_group(model, hardware.gpus)
     note = (
         f"{held} of the {batch} sequences of {context:,} tokens fit the KV pool at once "
-        f"({name}, {said} KV cache over {group.gpus} card(s)): vLLM runs that many "
+        f"({name}, {said} KV cache over {cards} card(s)): vLLM runs that many "
         f"(--max-num-seqs {held}) and queues the rest; admitting more, it preempts "
         "(recomputes) requests when the pool runs out (docs.vllm.ai configuration/"
         f"optimization, 'Preemption'); the figures are for {held} running at once, the worst "

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from llm_pick.catalog.types import Model
 from llm_pick.estimate.hardware import Hardware
-from llm_pick.ranking.serve import UTILIZATION, kv_choices, whole_group
+from llm_pick.ranking.serve import UTILIZATION, whole_group, whole_pools
 
 
 def refused(model: Model, context: int) -> str | None:
@@ -31,28 +31,19 @@ def shortfall(
     """For a model vLLM holds in no format at the batch (plan() is None): how near its best
     format comes on all the cards in one tensor-parallel group (the largest KV pool), in
     words; None where the card's bandwidth is unknown or no format of it can be loaded."""
-    from llm_pick.catalog.quantrepos import int4_repo
     from llm_pick.estimate.servekv import longest_model_len
-    from llm_pick.estimate.serving import SERVING_FORMATS, fp8_mode, serving_memory
 
     if not hardware.bandwidth_gbs or context > longest_model_len(model):
         return None
-    group = hardware._replace(gpus=whole_group(model, hardware.gpus))  # a size vLLM takes
     best = None
-    for name, fmt in SERVING_FORMATS.items():
-        if name == "fp8" and fp8_mode(hardware) is None:
-            continue
-        if fmt.quality_kept is None and int4_repo(model.id, name) is None:
-            continue
-        for kv_dtype in kv_choices(hardware, kv):
-            memory = serving_memory(model, fmt, group, context, UTILIZATION, kv_dtype)
-            key = (memory.sequences, memory.kv_pool, -memory.weights)
-            if best is None or key > best[0]:
-                best = (key, name, memory)
+    for name, _, _, memory in whole_pools(model, hardware, context, kv):
+        key = (memory.sequences, memory.kv_pool, -memory.weights)
+        if best is None or key > best[0]:
+            best = (key, name, memory)
     if best is None or best[2].sequences >= batch:  # held: plan() is not None
         return None
     _, name, memory = best
-    cards, gib = group.gpus, 2**30
+    cards, gib = whole_group(model, hardware.gpus), 2**30
     where = f"over all {cards} cards (--tensor-parallel-size {cards})" if cards > 1 else "on it"
     if cards < hardware.gpus:  # vLLM's group must divide the attention heads
         where = (
